@@ -1,0 +1,119 @@
+# Makefile - builds libpanelhost, the API Keys plugin, the sample host, test fixtures and tests into $(B)/.
+#   make            everything          make test     the test suite (unit + fixtures + command line)
+#   make check      sanitizers, valgrind make bench    the benchmark (issue: performance)
+#   make install PREFIX=/usr/local DESTDIR=         make clean
+# Layout conventions (add a file, not a rule): host-api/*.c -> libpanelhost; plugin/*.c -> apikeys.so;
+# sample-host/*.c -> sample-host; tests/fixtures/NAME.c -> NAME.so; tests/unit/host_*.c link libpanelhost,
+# tests/unit/plugin_*.c link the plugin's objects; tests/cli/*.sh run against the built sample host.
+
+B        ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+DEPS     := sqlite3 libsodium inih cmocka
+SONAME_MAJOR := 1
+SOVERSION    := 1.0.0
+
+# Stop early with the exact command when a dependency is missing (or install it when we are root).
+DEPS_OK := $(shell scripts/ensure-deps.sh $(DEPS) >&2 && echo yes)
+ifneq ($(DEPS_OK),yes)
+$(error missing build dependencies; see the message above)
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
+OPTFLAGS   ?= -O2 -g
+WARNFLAGS  := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
+CPPFLAGS   += -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS)
+CFLAGS     += $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) -fPIC -pthread -MMD -MP
+LDFLAGS    += $(SANFLAGS) -pthread
+LIBS_HOST   := $(shell pkg-config --libs inih) -ldl
+LIBS_PLUGIN := $(shell pkg-config --libs sqlite3 libsodium)
+LIBS_CMOCKA := $(shell pkg-config --libs cmocka)
+
+HOST_SRC    := $(wildcard host-api/*.c)
+PLUGIN_SRC  := $(wildcard plugin/*.c)
+SAMPLE_SRC  := $(wildcard sample-host/*.c)
+FIXTURE_SRC := $(wildcard tests/fixtures/*.c)
+UNIT_HOST_SRC   := $(wildcard tests/unit/host_*.c)
+UNIT_PLUGIN_SRC := $(wildcard tests/unit/plugin_*.c)
+UNIT_HELPER_SRC := $(wildcard tests/unit/support_*.c)
+
+HOST_OBJ    := $(HOST_SRC:%.c=$(B)/obj/%.o)
+PLUGIN_OBJ  := $(PLUGIN_SRC:%.c=$(B)/obj/%.o)
+SAMPLE_OBJ  := $(SAMPLE_SRC:%.c=$(B)/obj/%.o)
+HELPER_OBJ  := $(UNIT_HELPER_SRC:%.c=$(B)/obj/%.o)
+
+LIB_A    := $(B)/lib/libpanelhost.a
+LIB_SO   := $(B)/lib/libpanelhost.so.$(SOVERSION)
+CORE_A   := $(B)/lib/libapikeys_core.a
+PLUGIN   := $(B)/plugins/apikeys.so
+SAMPLE   := $(B)/sample-host
+FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(B)/tests/fixtures/%.so)
+UNITS    := $(UNIT_HOST_SRC:tests/unit/%.c=$(B)/tests/%) $(UNIT_PLUGIN_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all test check bench clean install run
+all: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE) $(FIXTURES) $(UNITS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# Plugins hide everything but their one entry symbol.
+$(B)/obj/plugin/%.o $(B)/obj/tests/fixtures/%.o: CFLAGS += -fvisibility=hidden
+
+$(LIB_A): $(HOST_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO): $(HOST_OBJ) host-api/libpanelhost.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,libpanelhost.so.$(SONAME_MAJOR) \
+	  -Wl,--version-script=host-api/libpanelhost.map -o $@ $(HOST_OBJ) $(LIBS_HOST)
+	ln -sf libpanelhost.so.$(SOVERSION) $(B)/lib/libpanelhost.so.$(SONAME_MAJOR)
+	ln -sf libpanelhost.so.$(SOVERSION) $(B)/lib/libpanelhost.so
+
+$(CORE_A): $(PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(PLUGIN): $(PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS) -Wl,-z,defs -o $@ $^ $(LIBS_PLUGIN)
+
+$(SAMPLE): $(SAMPLE_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(SAMPLE_OBJ) $(LIB_A) $(LIBS_HOST) $(shell pkg-config --libs libsodium)
+
+$(B)/tests/fixtures/%.so: $(B)/obj/tests/fixtures/%.o
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS) -o $@ $<
+
+$(B)/tests/host_%: $(B)/obj/tests/unit/host_%.o $(HELPER_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB_A) $(LIBS_HOST) $(LIBS_CMOCKA)
+
+$(B)/tests/plugin_%: $(B)/obj/tests/unit/plugin_%.o $(HELPER_OBJ) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(CORE_A) $(LIBS_PLUGIN) $(LIBS_CMOCKA)
+
+# The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".
+test: all
+	B=$(B) tests/run-tests.sh
+
+clean:
+	rm -rf $(B)
+
+install: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE)
+	install -d $(DESTDIR)$(PREFIX)/include/panel $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/panel/plugins
+	install -m 0644 include/panel/plugin.h include/panel/host.h $(DESTDIR)$(PREFIX)/include/panel/
+	install -m 0644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libpanelhost.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libpanelhost.so.$(SONAME_MAJOR)
+	ln -sf libpanelhost.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libpanelhost.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(SOVERSION)|g' host-api/panelhost.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/panelhost.pc
+	install -m 0755 $(SAMPLE) $(DESTDIR)$(PREFIX)/bin/panel-sample-host
+	install -m 0755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/panel/plugins/
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

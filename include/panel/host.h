@@ -1,0 +1,190 @@
+/* panel/host.h - the C API of libpanelhost, for host programs (admin panels) that load plugins.
+ *
+ * libpanelhost reads panel.ini (inih), loads plugin .so files (dlopen RTLD_NOW|RTLD_LOCAL), checks their ABI
+ * before calling them, keeps a validated deep-copied registry of what they registered, checks permissions
+ * (roles hold permission patterns: "*", "prefix.*" or an exact name), dispatches admin calls and API
+ * authentication to plugins, and unloads them. It knows nothing about any particular plugin.
+ *
+ * Threads. A panelhost_t is used from one "main" thread for everything except the functions marked
+ * [thread-safe], which may run on any number of threads at once, also while main-thread calls run:
+ *   panelhost_authenticate, panelhost_now.
+ * Admin dispatch (field/table/action/status calls) is serialised per plugin by the library, so a threaded
+ * server may also call those from several threads; load, unload and close must not overlap any other call
+ * except panelhost_authenticate, which unload waits for.
+ *
+ * Errors. Every function that can fail returns PANEL_OK or a negative PANEL_E_* (see panel/plugin.h) and
+ * writes a message a person can act on into err[0..err_len) (always NUL-terminated when err_len > 0).
+ *
+ * Pointers returned by the query functions point into the registry and stay valid until the plugin that
+ * registered them is unloaded, or until panelhost_close().
+ */
+#ifndef PANEL_HOST_H
+#define PANEL_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "panel/plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct panelhost panelhost_t;
+
+/* Log sink: receives every log line of the library and of plugins. plugin_id is NULL for the host itself.
+ * [thread-safe]: may be called from any thread. The line never carries a secret. */
+typedef void (*panelhost_log_fn)(void *ctx, int32_t level, const char *plugin_id, const char *msg);
+
+typedef struct panelhost_options {
+    const char *config_path;   /* nullable: no config file (built-in defaults, no users but none) */
+    const char *data_dir;      /* nullable: overrides [host] data_dir */
+    int64_t fixed_now;         /* 0: the real clock; else the Unix time panel_host_t.now() returns */
+    panelhost_log_fn log;      /* nullable: log lines at WARN or worse go to stderr */
+    void *log_ctx;
+    int32_t min_log_level;     /* lines with a larger (less severe) level are dropped; e.g. PANEL_LOG_WARN */
+} panelhost_options_t;
+
+/* Reads and validates the config (refusing a config file other users can write, a line the parser rejects
+ * or a line longer than the parser handles, naming file and line), creates the data directory (0700) and
+ * returns a host with no plugin loaded. Loads nothing. */
+int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, char *err, size_t err_len);
+
+/* Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. */
+void panelhost_close(panelhost_t *host);
+
+/* A value from the config: section is e.g. "host", "role:admin", "plugin:apikeys". NULL when unset.
+ * Paths under [host] (data_dir, plugins) are returned as given; use panelhost_data_dir() for the resolved one. */
+const char *panelhost_config_get(const panelhost_t *host, const char *section, const char *key);
+
+/* The resolved absolute data directory. */
+const char *panelhost_data_dir(const panelhost_t *host);
+
+/* [thread-safe] The host clock, Unix seconds (options.fixed_now when set). */
+int64_t panelhost_now(const panelhost_t *host);
+
+/* ----- plugins ------------------------------------------------------------------------------------------ */
+
+/* Loads one plugin: checks the file (refusing one other users can write), dlopens it, finds
+ * PANEL_ENTRY_SYMBOL, checks ABI major and struct sizes before calling anything, calls init. On any failure
+ * nothing of the plugin stays registered or mapped, and err says what and why, e.g.
+ * "plugin build/x.so was built for ABI 2.0; this host speaks ABI 1.x". Relative paths resolve against the
+ * current directory. */
+int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t err_len);
+
+/* Called by panelhost_load_configured for each plugin that failed to load; path and message valid during
+ * the call. */
+typedef void (*panelhost_load_error_fn)(void *ctx, const char *path, const char *message);
+
+/* Loads every plugin of [host] plugins (paths relative to the config file's folder), in order, reporting
+ * each failure to on_error (nullable) and going on with the rest. Returns the number that failed. */
+int32_t panelhost_load_configured(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx);
+
+/* Unloads plugin `id`: unregisters everything it registered, waits for in-flight calls into it, calls fini,
+ * dlcloses it. */
+int32_t panelhost_unload(panelhost_t *host, const char *plugin_id, char *err, size_t err_len);
+
+typedef struct panelhost_plugin_info {
+    const char *id;
+    const char *name;
+    const char *version;
+    const char *description;   /* may be "" */
+    const char *path;          /* the file as given to panelhost_load */
+    uint32_t abi_major;
+    uint32_t abi_minor;
+} panelhost_plugin_info_t;
+
+/* Number of loaded plugins, and the i-th in load order (0 <= i < count). */
+size_t panelhost_plugin_count(const panelhost_t *host);
+int32_t panelhost_plugin_at(const panelhost_t *host, size_t i, panelhost_plugin_info_t *out);
+
+/* ----- callers and permissions --------------------------------------------------------------------------- */
+
+/* Fills *caller for admin user `user` of the config ([user:NAME] role = ...). origin is PANEL_ORIGIN_CLI
+ * (with os_uid) or PANEL_ORIGIN_WEB (with client_addr). confirmed: 1 when the person confirmed a dangerous
+ * operation. Fails with PANEL_E_NOT_FOUND when the user is not in the config, PANEL_E_INVALID when the
+ * user's role has no [role:NAME] section. The strings pointed to must outlive the caller's use. */
+int32_t panelhost_caller_init(const panelhost_t *host, panel_caller_t *caller, const char *user,
+                              int32_t origin, int64_t os_uid, const char *client_addr, int32_t confirmed,
+                              char *err, size_t err_len);
+
+/* 1 when `role` grants `permission` ("*" grants all; "settings.*" grants "settings" and "settings.x.y";
+ * otherwise an exact match), else 0. */
+int32_t panelhost_role_allows(const panelhost_t *host, const char *role, const char *permission);
+
+/* ----- the registry ------------------------------------------------------------------------------------- */
+/* Descriptors returned here are the host's own deep copies (struct_size = the host's sizeof; fields the
+ * plugin did not know are NULL/0). Callbacks in them must not be called directly: use the dispatchers. */
+
+/* The menu entries `caller` may see, sorted by path parent then order. Writes up to max pointers into out
+ * and returns how many entries there are in all. */
+size_t panelhost_menu(const panelhost_t *host, const panel_caller_t *caller, const panel_menu_entry_t **out,
+                      size_t max);
+
+/* The page with this id, or NULL. Does not check permission. */
+const panel_page_t *panelhost_page(const panelhost_t *host, const char *page_id);
+/* The id of the plugin that registered the page, or NULL. */
+const char *panelhost_page_plugin(const panelhost_t *host, const char *page_id);
+
+/* Fields, tables and actions of a page, in registration order: the i-th, or NULL past the end. */
+const panel_field_t *panelhost_field_at(const panelhost_t *host, const char *page_id, size_t i);
+const panel_table_t *panelhost_table_at(const panelhost_t *host, const char *page_id, size_t i);
+const panel_action_t *panelhost_action_at(const panelhost_t *host, const char *page_id, size_t i);
+
+/* Number of registered auth providers. */
+size_t panelhost_auth_provider_count(const panelhost_t *host);
+
+/* ----- admin dispatch ------------------------------------------------------------------------------------
+ * Each checks that the page exists (PANEL_E_NOT_FOUND) and that the caller's role holds the page's
+ * permission (PANEL_E_DENIED, and the plugin is not called), then calls the plugin, serialised per plugin. */
+
+/* Row callback for status lines and tables; cells valid during the call. Return PANEL_OK to go on. */
+typedef int32_t (*panelhost_row_fn)(void *ctx, const char *const *cells, uint32_t n_cells);
+
+int32_t panelhost_page_status(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                              panelhost_row_fn on_row, void *ctx, char *err, size_t err_len);
+
+int32_t panelhost_field_get(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                            const char *field_id, char *out, size_t out_len, char *err, size_t err_len);
+
+/* Sets a field from value[0..value_len), exactly as given. Refuses a read-only field (PANEL_E_INVALID), a
+ * dangerous field when caller->confirmed is 0 (PANEL_E_CONFIRM, msg = the field's confirmation text), a
+ * value the field's validator refuses (PANEL_E_INVALID, msg = the validator's message). msg receives the
+ * plugin's confirmation or error message. */
+int32_t panelhost_field_set(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                            const char *field_id, const char *value, size_t value_len, char *msg,
+                            size_t msg_len);
+
+int32_t panelhost_table_read(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                             const char *table_id, uint64_t offset, uint32_t limit, panelhost_row_fn on_row,
+                             void *ctx, char *err, size_t err_len);
+
+/* Runs an action with n_args (name, value) pairs. Refuses unknown parameter names, values outside an enum,
+ * a missing required parameter (PANEL_E_INVALID), a dangerous action when caller->confirmed is 0
+ * (PANEL_E_CONFIRM, message = its confirmation text). Fills defaults. `result` is the caller's: message and
+ * secret buffers as documented on panel_result_t. The caller shows a non-empty secret once and wipes it. */
+int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                             const char *action_id, const char *const *arg_names,
+                             const char *const *arg_values, size_t n_args, panel_result_t *result);
+
+/* ----- API authentication --------------------------------------------------------------------------------- */
+
+typedef struct panelhost_auth_outcome {
+    int32_t allowed;           /* 1: allowed; 0: denied */
+    int32_t http_status;       /* denied: 401, 403, 503 ... */
+    char principal[64];        /* allowed: e.g. "apikeys:site" */
+    char error_code[32];       /* denied: e.g. "unknown", "unauthenticated", "no_auth_provider" */
+    char message[256];         /* denied: what to do; never the presented credential */
+} panelhost_auth_outcome_t;
+
+/* [thread-safe] Asks every auth provider in load order; the first ALLOW or DENY decides. When all abstain:
+ * denied, 401 "unauthenticated". When no provider is registered: denied, 503 "no_auth_provider" ("no API
+ * authentication is configured"). A request is never allowed by default. */
+int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request,
+                               panelhost_auth_outcome_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PANEL_HOST_H */

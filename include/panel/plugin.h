@@ -1,0 +1,375 @@
+/* panel/plugin.h - the plugin ABI: the one contract between an admin-panel host and a plugin .so.
+ *
+ * A plugin exports exactly one symbol, PANEL_ENTRY_SYMBOL, a const panel_plugin_entry_t whose first three
+ * fields are the ABI major, minor and struct size, so a host can reject it before calling any of its
+ * functions. The host then calls entry->init() with a table of host functions (panel_host_t); during init the
+ * plugin registers its menu entries, pages, fields, tables, actions and auth providers by calling that table.
+ * On unload the host unregisters everything, waits for in-flight calls, calls entry->fini() once, dlcloses.
+ *
+ * Versioning: a host accepts a plugin whose abi_major equals PANEL_ABI_MAJOR; minors only add. Every struct
+ * that can grow starts with `uint32_t struct_size` (sizeof as the *sender* was built). A receiver reads no
+ * field that lies beyond the sender's struct_size and treats such absent trailing fields as NULL / 0; it never
+ * writes beyond it either. Arrays of structs are passed as arrays of pointers so a grown struct never
+ * changes an array stride. Breaking changes get a new major; optional features are looked up by versioned
+ * string id through get_extension() and are NULL when absent.
+ *
+ * Conventions used in every comment below:
+ *   [main-thread]  the host never runs two such calls of one plugin at the same time (it serialises them,
+ *                  whichever OS thread it uses, e.g. under a threaded web server).
+ *   [thread-safe]  may run concurrently with any other call of the plugin, from any thread.
+ *   [init-only]    may be called only from inside entry->init(), on the thread running init.
+ * Types: fixed-width integers only; no enums, bitfields, long or bool inside structs. Status codes are int32_t,
+ * PANEL_OK (0) for success and a negative PANEL_E_* for failure. Strings are UTF-8 and NUL-terminated.
+ * Memory: whoever allocates frees. Messages travel in caller-provided buffers (pointer + length); a writer
+ * always NUL-terminates within the length and truncates rather than overflows. Nothing returned across the
+ * boundary ever has to be freed by the other side.
+ */
+#ifndef PANEL_PLUGIN_H
+#define PANEL_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Versions, the exported symbol, status codes
+ * ------------------------------------------------------------------------------------------------------- */
+
+#define PANEL_ABI_MAJOR 1u
+#define PANEL_ABI_MINOR 0u
+
+/* The name of the single symbol a plugin exports; its type is `const panel_plugin_entry_t`. */
+#define PANEL_ENTRY_SYMBOL "panel_plugin_entry"
+
+/* Build plugins with -fvisibility=hidden and mark the entry with PANEL_EXPORT:
+ *     PANEL_EXPORT const panel_plugin_entry_t panel_plugin_entry = { PANEL_ABI_MAJOR, ... };  */
+#if defined(__GNUC__) || defined(__clang__)
+#define PANEL_EXPORT __attribute__((visibility("default")))
+#else
+#define PANEL_EXPORT
+#endif
+
+#define PANEL_OK 0
+#define PANEL_E_INVALID (-1)     /* an argument or a value is not acceptable; the message says why */
+#define PANEL_E_DENIED (-2)      /* the caller lacks the permission */
+#define PANEL_E_NOT_FOUND (-3)   /* no such plugin, page, field, table, action or parameter */
+#define PANEL_E_CONFLICT (-4)    /* an id is already registered */
+#define PANEL_E_VERSION (-5)     /* ABI major or struct size not supported */
+#define PANEL_E_STORE (-6)       /* the plugin's storage failed (unreadable, locked, full, corrupt) */
+#define PANEL_E_INTERNAL (-7)    /* a bug or an unexpected condition; the message says what */
+#define PANEL_E_NOMEM (-8)       /* out of memory */
+#define PANEL_E_CONFIRM (-9)     /* a dangerous operation was asked for without confirmation */
+#define PANEL_E_STATE (-10)      /* not possible in the current state (e.g. no grace key to end) */
+#define PANEL_E_UNAVAILABLE (-11) /* temporarily unable (e.g. plugin being unloaded); try again */
+
+/* Log levels for panel_host_t.log. */
+#define PANEL_LOG_ERROR 0
+#define PANEL_LOG_WARN 1
+#define PANEL_LOG_INFO 2
+#define PANEL_LOG_DEBUG 3
+
+/* Limits a host enforces on registrations (a longer id or label is refused with PANEL_E_INVALID). */
+#define PANEL_ID_MAX 64u        /* bytes, without the NUL, of any id */
+#define PANEL_TEXT_MAX 4096u    /* bytes of any label, help or confirmation text */
+#define PANEL_VALUE_MAX 4096u   /* bytes of a field value, a parameter value or a table cell */
+#define PANEL_SECRET_MAX 256u   /* bytes of a one-time secret, including its NUL */
+
+typedef struct panel_host panel_host_t;
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Caller context: who is acting, passed to every admin callback
+ * ------------------------------------------------------------------------------------------------------- */
+
+#define PANEL_ORIGIN_CLI 1  /* the command line: os_uid is set, client_addr is NULL */
+#define PANEL_ORIGIN_WEB 2  /* the web panel: client_addr is set, os_uid is -1 */
+
+/* Built by the host for one admin call; valid only for the duration of that call. Do not keep pointers. */
+typedef struct panel_caller {
+    uint32_t struct_size;      /* sizeof(panel_caller_t) as the host was built */
+    const char *user;          /* non-NULL; the acting admin user's name */
+    const char *role;          /* non-NULL; that user's role */
+    int32_t origin;            /* PANEL_ORIGIN_* */
+    int32_t confirmed;         /* 1 when the user confirmed a dangerous operation, else 0 */
+    int64_t os_uid;            /* the operating-system uid for PANEL_ORIGIN_CLI, else -1 */
+    const char *client_addr;   /* the client address for PANEL_ORIGIN_WEB (e.g. "127.0.0.1"), else NULL */
+    void *host_ctx;            /* opaque to the plugin; pass `self` to has_permission */
+    /* [any thread, during the call] 1 when the caller's role grants `permission` (e.g. "settings.api_key"),
+     * else 0. `permission` non-NULL. */
+    int32_t (*has_permission)(const struct panel_caller *self, const char *permission);
+} panel_caller_t;
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Row sink: how a plugin hands rows (table rows, page status lines) to the host
+ * ------------------------------------------------------------------------------------------------------- */
+
+typedef struct panel_sink {
+    uint32_t struct_size;      /* sizeof(panel_sink_t) as the host was built */
+    void *sink_ctx;            /* opaque to the plugin */
+    /* [the callback's thread, during the callback] Appends one row of n_cells UTF-8 cells (each non-NULL;
+     * "" for empty). The host copies the cells before returning. Returns PANEL_OK, or a negative code, in
+     * which case the plugin stops emitting and returns that code. */
+    int32_t (*row)(const struct panel_sink *self, const char *const *cells, uint32_t n_cells);
+} panel_sink_t;
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Registrations. Each descriptor is deep-copied by the host before the add_* call returns, so it may live on
+ * the plugin's stack. Callback pointers must stay valid until fini (they point into the plugin's code).
+ * Ids are [a-z0-9_] plus '-' (and '/' and '.' where stated), 1..PANEL_ID_MAX bytes.
+ * ------------------------------------------------------------------------------------------------------- */
+
+/* An entry in the admin menu, pointing at a page. */
+typedef struct panel_menu_entry {
+    uint32_t struct_size;      /* sizeof(panel_menu_entry_t) as the plugin was built */
+    const char *id;            /* non-NULL; unique among all menu entries of the host */
+    const char *path;          /* non-NULL; " > "-separated labels, e.g. "Settings > API Key" */
+    const char *page_id;       /* non-NULL; a page registered by this plugin (before or after this call) */
+    int32_t order;             /* ascending within the same parent; ties keep registration order */
+    const char *permission;    /* non-NULL; permission needed to see the entry, e.g. "settings.api_key" */
+} panel_menu_entry_t;
+
+/* A page: a container for status lines, fields, tables and actions. */
+typedef struct panel_page {
+    uint32_t struct_size;      /* sizeof(panel_page_t) as the plugin was built */
+    const char *id;            /* non-NULL; unique in the host; may contain '/', e.g. "settings/api-key" */
+    const char *title;         /* non-NULL; e.g. "API Key" */
+    const char *description;   /* nullable; shown under the title */
+    const char *permission;    /* non-NULL; the host refuses the page and everything on it without it */
+    /* [main-thread] nullable. Emits status lines as rows of two cells (label, value) into `sink`, e.g.
+     * ("Last used", "2026-11-26 15:04 UTC"). Returns PANEL_OK or a negative code with err[0..err_len). */
+    int32_t (*status)(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
+                      size_t err_len);
+} panel_page_t;
+
+#define PANEL_FIELD_TOGGLE 1    /* value "1" or "0" */
+#define PANEL_FIELD_TEXT 2      /* free text */
+#define PANEL_FIELD_SECRET 3    /* get() returns a hint, never the value; hosts never refill its input */
+#define PANEL_FIELD_READONLY 4  /* shown, never set; set must be NULL */
+
+#define PANEL_FLAG_DANGEROUS 0x1u /* the host asks for confirmation (showing `confirm`) before it acts */
+
+/* A settings field on a page. */
+typedef struct panel_field {
+    uint32_t struct_size;      /* sizeof(panel_field_t) as the plugin was built */
+    const char *id;            /* non-NULL; unique within its page */
+    const char *label;         /* non-NULL; shown to the owner */
+    const char *help;          /* nullable; how to fill it */
+    int32_t type;              /* PANEL_FIELD_* */
+    uint32_t flags;            /* PANEL_FLAG_* */
+    const char *confirm;       /* non-NULL when flags has PANEL_FLAG_DANGEROUS: what the owner must accept */
+    /* [main-thread] non-NULL. Writes the current value (a secret: its hint), NUL-terminated, into
+     * out[0..out_len). Returns PANEL_OK or a negative code with a message in err[0..err_len). */
+    int32_t (*get)(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
+                   size_t err_len);
+    /* [thread-safe] nullable; pure, touches no state. Checks value[0..value_len) exactly as given (it may
+     * contain NUL bytes, which a validator should refuse). Returns PANEL_OK or PANEL_E_INVALID with a
+     * message naming the problem and what to do in err[0..err_len). The host calls it before set(). */
+    int32_t (*validate)(void *state, const char *value, size_t value_len, char *err, size_t err_len);
+    /* [main-thread] NULL for PANEL_FIELD_READONLY, else non-NULL. Stores value[0..value_len) (validated
+     * again by the plugin). On success writes a confirmation message into msg, on failure the reason; on
+     * failure nothing has changed. The host wipes `value` after the call when the field is a secret. */
+    int32_t (*set)(void *state, const panel_caller_t *caller, const char *value, size_t value_len,
+                   char *msg, size_t msg_len);
+} panel_field_t;
+
+/* A read-only table on a page, e.g. an audit trail. */
+typedef struct panel_table {
+    uint32_t struct_size;      /* sizeof(panel_table_t) as the plugin was built */
+    const char *id;            /* non-NULL; unique within its page */
+    const char *title;         /* non-NULL */
+    const char *const *columns; /* non-NULL; n_columns non-NULL column titles */
+    uint32_t n_columns;        /* 1..32 */
+    uint32_t page_rows;        /* how many of the newest rows a page shows (the host may show fewer) */
+    /* [main-thread] non-NULL. Emits up to `limit` rows of n_columns cells, newest first, skipping the
+     * `offset` newest. Returns PANEL_OK or a negative code with a message in err[0..err_len). */
+    int32_t (*read)(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                    const panel_sink_t *sink, char *err, size_t err_len);
+} panel_table_t;
+
+#define PANEL_PARAM_TEXT 1      /* any UTF-8 text up to PANEL_VALUE_MAX bytes */
+#define PANEL_PARAM_ENUM 2      /* one of `choices` */
+
+/* A parameter of an action. */
+typedef struct panel_param {
+    uint32_t struct_size;      /* sizeof(panel_param_t) as the plugin was built */
+    const char *id;            /* non-NULL; unique within its action */
+    const char *label;         /* non-NULL */
+    const char *help;          /* nullable */
+    int32_t type;              /* PANEL_PARAM_* */
+    const char *choices;       /* PANEL_PARAM_ENUM: non-NULL, '|'-separated, e.g. "0|1h|24h|7d"; else NULL */
+    const char *default_value; /* nullable (then the parameter is required); for an enum, one of choices */
+} panel_param_t;
+
+/* The arguments of one action call, built by the host. The host has checked every value (enum membership,
+ * size, UTF-8) and filled defaults, so get() returns non-NULL for every declared parameter. */
+typedef struct panel_args {
+    uint32_t struct_size;      /* sizeof(panel_args_t) as the host was built */
+    void *args_ctx;            /* opaque to the plugin */
+    /* [during the call] The value of parameter `id`, or NULL when the action declared no such parameter.
+     * The pointer is valid until the action returns. */
+    const char *(*get)(const struct panel_args *self, const char *id);
+} panel_args_t;
+
+/* Where an action writes its outcome. Both buffers belong to the host and are valid during the call. */
+typedef struct panel_result {
+    uint32_t struct_size;      /* sizeof(panel_result_t) as the host was built */
+    char *message;             /* non-NULL; the plugin writes what happened (or why not), NUL-terminated */
+    size_t message_len;        /* >= 256 */
+    char *secret;              /* non-NULL; the plugin writes a one-time secret here, or leaves it "" */
+    size_t secret_len;         /* >= PANEL_SECRET_MAX. The host shows a non-empty secret exactly once, never
+                                * logs or stores it, and wipes the buffer after showing it. */
+} panel_result_t;
+
+/* A button on a page. */
+typedef struct panel_action {
+    uint32_t struct_size;      /* sizeof(panel_action_t) as the plugin was built */
+    const char *id;            /* non-NULL; unique within its page; may contain '-' (e.g. "end-grace") */
+    const char *label;         /* non-NULL, e.g. "Reset API key" */
+    const char *help;          /* nullable */
+    uint32_t flags;            /* PANEL_FLAG_* */
+    const char *confirm;       /* non-NULL when flags has PANEL_FLAG_DANGEROUS */
+    const panel_param_t *const *params; /* n_params non-NULL pointers (NULL when n_params is 0) */
+    uint32_t n_params;         /* 0..16 */
+    /* [main-thread] non-NULL. Runs the action. Returns PANEL_OK (result->message says what was done, and
+     * result->secret holds any newly revealed secret) or a negative code (result->message says why, and
+     * nothing has changed). */
+    int32_t (*run)(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                   panel_result_t *result);
+} panel_action_t;
+
+/* ---------------------------------------------------------------------------------------------------------
+ * API authentication
+ * ------------------------------------------------------------------------------------------------------- */
+
+/* One API request as the host received it; valid only during authenticate(). */
+typedef struct panel_request {
+    uint32_t struct_size;      /* sizeof(panel_request_t) as the host was built */
+    const char *method;        /* non-NULL, e.g. "GET" */
+    const char *path;          /* non-NULL, without the query string, e.g. "/api/v1/ping" */
+    const char *client_addr;   /* non-NULL, e.g. "127.0.0.1"; "local" for the command line */
+    void *req_ctx;             /* opaque to the plugin */
+    /* [thread-safe, during the call] The value of header `name` (case-insensitive), or NULL. */
+    const char *(*header)(const struct panel_request *self, const char *name);
+} panel_request_t;
+
+#define PANEL_AUTH_ABSTAIN 0    /* not this provider's request (e.g. no credential it recognises) */
+#define PANEL_AUTH_ALLOW 1      /* principal is set */
+#define PANEL_AUTH_DENY 2       /* http_status, error_code and message are set */
+
+/* Where a provider writes its answer. Buffers belong to the host and are valid during the call. */
+typedef struct panel_auth_result {
+    uint32_t struct_size;      /* sizeof(panel_auth_result_t) as the host was built */
+    int32_t http_status;       /* DENY: e.g. 401 or 403 */
+    char *principal;           /* ALLOW: who was authenticated, e.g. "apikeys:site" */
+    size_t principal_len;      /* >= 64 */
+    char *error_code;          /* DENY: a short machine code, e.g. "unknown" */
+    size_t error_code_len;     /* >= 32 */
+    char *message;             /* DENY: what to do; must never echo the presented credential */
+    size_t message_len;        /* >= 256 */
+} panel_auth_result_t;
+
+typedef struct panel_auth_provider {
+    uint32_t struct_size;      /* sizeof(panel_auth_provider_t) as the plugin was built */
+    const char *id;            /* non-NULL; unique in the host */
+    const char *description;   /* nullable; e.g. which headers it reads */
+    /* [thread-safe] non-NULL. Returns PANEL_AUTH_ALLOW, PANEL_AUTH_DENY or PANEL_AUTH_ABSTAIN. Must not
+     * block on the network; must fail closed (DENY) when it cannot tell. */
+    int32_t (*authenticate)(void *state, const panel_request_t *request, panel_auth_result_t *result);
+} panel_auth_provider_t;
+
+/* ---------------------------------------------------------------------------------------------------------
+ * The host function table, handed to init. Each plugin gets its own table; it stays valid until fini
+ * returns. The table only grows: read struct_size before using a member added after ABI 1.0.
+ * ------------------------------------------------------------------------------------------------------- */
+
+struct panel_host {
+    uint32_t struct_size;      /* sizeof(panel_host_t) as the host was built */
+    uint32_t abi_major;        /* the host's PANEL_ABI_MAJOR */
+    uint32_t abi_minor;        /* the host's PANEL_ABI_MINOR */
+    void *host_data;           /* opaque to the plugin */
+    const char *data_dir;      /* non-NULL; absolute; exists, mode 0700; the plugin keeps its files here.
+                                * Valid until fini returns. */
+
+    /* [thread-safe] Logs one line. `msg` must never contain a secret. */
+    void (*log)(const panel_host_t *host, int32_t level, const char *msg);
+    /* [thread-safe] The value of `key` in this plugin's [plugin:ID] config section, or NULL when unset.
+     * The pointer stays valid until fini returns. */
+    const char *(*config_get)(const panel_host_t *host, const char *key);
+    /* [thread-safe] The current time, Unix seconds (a host may fix it for tests). */
+    int64_t (*now)(const panel_host_t *host);
+
+    /* [init-only] Registrations. Each validates and deep-copies its descriptor and returns PANEL_OK or a
+     * negative code with a message in err[0..err_len). A registration that fails leaves nothing behind;
+     * the plugin should return that failure from init. Fields, tables and actions name their page, which
+     * must have been registered by this plugin before. */
+    int32_t (*add_page)(const panel_host_t *host, const panel_page_t *page, char *err, size_t err_len);
+    int32_t (*add_menu_entry)(const panel_host_t *host, const panel_menu_entry_t *entry, char *err,
+                              size_t err_len);
+    int32_t (*add_field)(const panel_host_t *host, const char *page_id, const panel_field_t *field,
+                         char *err, size_t err_len);
+    int32_t (*add_table)(const panel_host_t *host, const char *page_id, const panel_table_t *table,
+                         char *err, size_t err_len);
+    int32_t (*add_action)(const panel_host_t *host, const char *page_id, const panel_action_t *action,
+                          char *err, size_t err_len);
+    int32_t (*add_auth_provider)(const panel_host_t *host, const panel_auth_provider_t *provider,
+                                 char *err, size_t err_len);
+
+    /* [thread-safe] An optional host feature by versioned id (e.g. "panel.example/1"), or NULL when the host
+     * lacks it. The returned pointer stays valid until fini returns. */
+    const void *(*get_extension)(const panel_host_t *host, const char *extension_id);
+};
+
+/* ---------------------------------------------------------------------------------------------------------
+ * The exported entry
+ * ------------------------------------------------------------------------------------------------------- */
+
+typedef struct panel_plugin_entry {
+    uint32_t abi_major;        /* PANEL_ABI_MAJOR the plugin was built with; must equal the host's */
+    uint32_t abi_minor;        /* PANEL_ABI_MINOR the plugin was built with */
+    uint32_t struct_size;      /* sizeof(panel_plugin_entry_t) as the plugin was built */
+    const char *id;            /* non-NULL; [a-z0-9_]+; unique among loaded plugins; names [plugin:ID] */
+    const char *name;          /* non-NULL; human-readable, e.g. "API Keys" */
+    const char *version;       /* non-NULL; the plugin's own version, e.g. "1.0.0" */
+    const char *description;   /* nullable */
+    /* [main-thread] non-NULL. Called once after the host has checked the ABI. Reads config, opens storage,
+     * registers everything, and stores its state pointer in *state (passed back to every callback).
+     * Returns PANEL_OK, or a negative code with a message in err[0..err_len): then the host drops every
+     * registration made so far, does not call fini, and dlcloses the plugin. */
+    int32_t (*init)(const panel_host_t *host, void **state, char *err, size_t err_len);
+    /* [main-thread] non-NULL. Called exactly once after a successful init, after the host has unregistered
+     * everything and no other call of the plugin is running. Joins the plugin's threads, flushes, closes
+     * its storage, frees `state`. */
+    void (*fini)(void *state);
+    /* [thread-safe] nullable. An optional plugin feature by versioned id, or NULL. */
+    const void *(*get_extension)(void *state, const char *extension_id);
+} panel_plugin_entry_t;
+
+/* The ABI 1.0 layout. A host compares struct sizes against these, so any accidental change fails here. */
+#if defined(__x86_64__) || defined(__aarch64__)
+_Static_assert(offsetof(panel_plugin_entry_t, abi_major) == 0, "entry: abi_major first");
+_Static_assert(offsetof(panel_plugin_entry_t, abi_minor) == 4, "entry: abi_minor second");
+_Static_assert(offsetof(panel_plugin_entry_t, struct_size) == 8, "entry: struct_size third");
+_Static_assert(sizeof(panel_plugin_entry_t) == 72, "entry: ABI 1.0 size");
+_Static_assert(sizeof(panel_host_t) == 112, "host table: ABI 1.0 size");
+_Static_assert(sizeof(panel_caller_t) == 64, "caller: ABI 1.0 size");
+_Static_assert(sizeof(panel_sink_t) == 24, "sink: ABI 1.0 size");
+_Static_assert(sizeof(panel_menu_entry_t) == 48, "menu entry: ABI 1.0 size");
+_Static_assert(sizeof(panel_page_t) == 48, "page: ABI 1.0 size");
+_Static_assert(sizeof(panel_field_t) == 72, "field: ABI 1.0 size");
+_Static_assert(sizeof(panel_table_t) == 48, "table: ABI 1.0 size");
+_Static_assert(sizeof(panel_param_t) == 56, "param: ABI 1.0 size");
+_Static_assert(sizeof(panel_args_t) == 24, "args: ABI 1.0 size");
+_Static_assert(sizeof(panel_result_t) == 40, "result: ABI 1.0 size");
+_Static_assert(sizeof(panel_action_t) == 72, "action: ABI 1.0 size");
+_Static_assert(sizeof(panel_request_t) == 48, "request: ABI 1.0 size");
+_Static_assert(sizeof(panel_auth_result_t) == 56, "auth result: ABI 1.0 size");
+_Static_assert(sizeof(panel_auth_provider_t) == 32, "auth provider: ABI 1.0 size");
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PANEL_PLUGIN_H */
