@@ -1,0 +1,73 @@
+/* cli_commands.c - the sample host's command table: each command's name, arguments, options, whether it
+ * acts as an admin user, and its help text. */
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command_t commands[] = {
+    {"plugins", 0, 0, 0, 0, cmd_plugins, "plugins",
+     "loaded plugins: id, name, version, ABI version, file",
+     "Lists the loaded plugins in load order.\n"
+     "--json: [{\"id\",\"name\",\"version\",\"abi\",\"description\",\"file\"}]\n"},
+    {"menu", 0, 0, 0, 1, cmd_menu, "menu",
+     "the admin menu the acting user may see",
+     "Lists the menu entries the acting user (--as) may see, with the page each opens.\n"
+     "--json: [{\"id\",\"path\",\"page\",\"order\"}]\n"},
+    {"page", 1, 1, 0, 1, cmd_page, "page PAGE",
+     "one page: status, fields with current values, actions, first table rows",
+     "Shows page PAGE: its status lines, its fields with their current values (a secret field shows only\n"
+     "the hint its plugin gives, never the secret), its actions with their parameters, and the newest rows\n"
+     "of its tables.\n"
+     "--json: {\"id\",\"title\",\"description\",\"permission\",\"status\":[{\"label\",\"value\"}],\n"
+     "         \"fields\":[{\"id\",\"label\",\"type\",\"value\",\"help\",\"dangerous\",\"confirm\"}],\n"
+     "         \"actions\":[{\"id\",\"label\",\"help\",\"dangerous\",\"confirm\",\"params\":[{\"id\",\"label\",\"help\",\n"
+     "                     \"type\",\"choices\",\"default\",\"required\"}]}],\n"
+     "         \"tables\":[{\"id\",\"title\",\"columns\":[...],\"rows\":[[...]]}]}\n"
+     "A part that cannot be read carries an \"error\" member and the exit status is 1.\n"},
+    {"table", 2, 2, CLI_OPT_LIMIT, 1, cmd_table, "table PAGE TABLE [--limit N]",
+     "a table's rows, newest first",
+     "Shows up to N (default 50, at most 100000) rows of table TABLE on page PAGE, newest first.\n"
+     "  --limit N, -n N   how many rows\n"
+     "--json: an array of objects keyed by the column titles.\n"},
+    {"set", 3, 3, CLI_OPT_YES, 1, cmd_set, "set PAGE FIELD VALUE|- [--yes]",
+     "set one field (VALUE '-' reads it from standard input)",
+     "Sets field FIELD of page PAGE. The plugin validates the value exactly as given.\n"
+     "  VALUE   the new value; '-' reads it from standard input exactly as given, up to 4096 bytes,\n"
+     "          which keeps a secret out of the process list. Note that `echo VALUE |` adds a newline,\n"
+     "          which is part of the value; use `printf '%s' VALUE |` instead. A value that starts with\n"
+     "          '-' goes after `--`: set PAGE FIELD -- -VALUE\n"
+     "  --yes, -y   confirm a dangerous field; without it the change is refused (exit 1) and the\n"
+     "              confirmation text is shown\n"
+     "--json: {\"ok\":true,\"message\",\"page\",\"field\"}\n"},
+    {"action", 2, 2, CLI_OPT_YES | CLI_OPT_PARAM, 1, cmd_action,
+     "action PAGE ACTION [--yes] [--param NAME=VALUE]...",
+     "run an action",
+     "Runs action ACTION of page PAGE.\n"
+     "  --param NAME=VALUE, -p NAME=VALUE   a parameter of the action (see `page PAGE` for them)\n"
+     "  --yes, -y   confirm a dangerous action; without it the action is refused (exit 1) and the\n"
+     "              confirmation text is shown\n"
+     "When the action reveals a new secret (e.g. an API key), it is printed once, labelled, and never shown\n"
+     "again: store it at once.\n"
+     "--json: {\"ok\":true,\"message\"} plus \"secret\" when the action revealed one\n"},
+    {"call", 2, 2, CLI_OPT_HEADER, 0, cmd_call, "call METHOD PATH [-H 'Name: value']...",
+     "an API request as an external tool would send it",
+     "Sends one request through the host's router, as an HTTP client would (client address \"local\").\n"
+     "Routes: GET /healthz (no authentication), GET /api/v1/ping and GET /api/v1/store (authenticated by\n"
+     "the plugins' auth providers).\n"
+     "  -H 'Name: value', --header 'Name: value'   a request header (names are case-insensitive)\n"
+     "Prints the HTTP status and the JSON body. Exit status 0 for a 2xx answer, else 1.\n"
+     "--json: {\"status\":N,\"body\":{...}}\n"},
+};
+
+const cli_command_t *cli_find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+const cli_command_t *cli_command_at(size_t i)
+{
+    return i < sizeof commands / sizeof commands[0] ? &commands[i] : NULL;
+}

@@ -1,0 +1,477 @@
+/* cmd_view.c - the read-only commands of the sample host: plugins, menu, page and table, each rendered as
+ * text or (--json) as one JSON document. Pages are rendered generically from the registry's descriptors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "rows.h"
+
+#define DEFAULT_TABLE_LIMIT 50
+
+/* ----- plugins ----------------------------------------------------------------------------------------- */
+
+int cmd_plugins(cli_context_t *ctx)
+{
+    size_t count = panelhost_plugin_count(ctx->host);
+    json_writer_t w;
+    json_init(&w);
+    json_begin_array(&w);
+    if (!ctx->inv->json && count == 0)
+        printf("no plugins loaded (add them to [host] plugins in the config, or use --plugin PATH)\n");
+    for (size_t i = 0; i < count; i++) {
+        panelhost_plugin_info_t info;
+        if (panelhost_plugin_at(ctx->host, i, &info) != PANEL_OK)
+            continue;
+        char abi[32];
+        snprintf(abi, sizeof abi, "%u.%u", (unsigned)info.abi_major, (unsigned)info.abi_minor);
+        if (ctx->inv->json) {
+            json_begin_object(&w);
+            json_member_string(&w, "id", info.id);
+            json_member_string(&w, "name", info.name);
+            json_member_string(&w, "version", info.version);
+            json_member_string(&w, "abi", abi);
+            json_member_string(&w, "description", info.description != NULL ? info.description : "");
+            json_member_string(&w, "file", info.path);
+            json_end_object(&w);
+        } else {
+            printf("%s  %s  version %s  ABI %s  %s\n", info.id, info.name, info.version, abi, info.path);
+        }
+    }
+    json_end_array(&w);
+    int rc = ctx->inv->json ? cli_emit_json(ctx->inv, json_result(&w)) : CLI_EXIT_OK;
+    json_free(&w);
+    return rc;
+}
+
+/* ----- menu -------------------------------------------------------------------------------------------- */
+
+int cmd_menu(cli_context_t *ctx)
+{
+    size_t max = 64;
+    const panel_menu_entry_t **entries = NULL;
+    size_t total = 0;
+    for (;;) {
+        const panel_menu_entry_t **grown = realloc(entries, max * sizeof *entries);
+        if (grown == NULL) {
+            free(entries);
+            return cli_fail(ctx->inv, CLI_EXIT_REFUSED, "no_memory", "out of memory while reading the menu");
+        }
+        entries = grown;
+        total = panelhost_menu(ctx->host, &ctx->caller, entries, max);
+        if (total <= max)
+            break;
+        max = total;
+    }
+    int rc = CLI_EXIT_OK;
+    if (ctx->inv->json) {
+        json_writer_t w;
+        json_init(&w);
+        json_begin_array(&w);
+        for (size_t i = 0; i < total; i++) {
+            json_begin_object(&w);
+            json_member_string(&w, "id", entries[i]->id);
+            json_member_string(&w, "path", entries[i]->path);
+            json_member_string(&w, "page", entries[i]->page_id);
+            json_member_int(&w, "order", entries[i]->order);
+            json_end_object(&w);
+        }
+        json_end_array(&w);
+        rc = cli_emit_json(ctx->inv, json_result(&w));
+        json_free(&w);
+    } else if (total == 0) {
+        printf("no menu entries for user '%s' (role '%s')\n", ctx->caller.user, ctx->caller.role);
+    } else {
+        for (size_t i = 0; i < total; i++)
+            printf("%-40s page %s\n", entries[i]->path, entries[i]->page_id);
+    }
+    free(entries);
+    return rc;
+}
+
+/* ----- page -------------------------------------------------------------------------------------------- */
+
+typedef struct field_view {
+    const panel_field_t *field;
+    char value[PANEL_VALUE_MAX + 1];
+    char error[512];
+    int32_t status;
+} field_view_t;
+
+typedef struct table_view {
+    const panel_table_t *table;
+    row_list_t rows;
+    char error[512];
+    int32_t status;
+} table_view_t;
+
+typedef struct page_view {
+    const panel_page_t *page;
+    row_list_t status_lines;
+    char status_error[512];
+    int32_t status_status;
+    field_view_t *fields;
+    size_t n_fields;
+    const panel_action_t **actions;
+    size_t n_actions;
+    table_view_t *tables;
+    size_t n_tables;
+} page_view_t;
+
+static void page_view_free(page_view_t *view)
+{
+    rows_free(&view->status_lines);
+    free(view->fields);
+    free(view->actions);
+    for (size_t i = 0; i < view->n_tables; i++)
+        rows_free(&view->tables[i].rows);
+    free(view->tables);
+}
+
+static size_t count_items(const panelhost_t *host, const char *page_id, int kind)
+{
+    size_t n = 0;
+    for (;; n++) {
+        const void *item = kind == 0   ? (const void *)panelhost_field_at(host, page_id, n)
+                           : kind == 1 ? (const void *)panelhost_table_at(host, page_id, n)
+                                       : (const void *)panelhost_action_at(host, page_id, n);
+        if (item == NULL)
+            return n;
+    }
+}
+
+/* Reads everything the page shows. Returns PANEL_OK, PANEL_E_NOMEM, or the first failure of a call into the
+ * plugin (the view then still holds whatever could be read, with the error next to the part that failed). */
+static int32_t page_view_load(cli_context_t *ctx, const char *page_id, page_view_t *view)
+{
+    int32_t first_failure = PANEL_OK;
+    rows_init(&view->status_lines);
+    view->status_status = panelhost_page_status(ctx->host, &ctx->caller, page_id, rows_collect,
+                                                &view->status_lines, view->status_error,
+                                                sizeof view->status_error);
+    if (view->status_status != PANEL_OK)
+        first_failure = view->status_status;
+
+    view->n_fields = count_items(ctx->host, page_id, 0);
+    view->n_tables = count_items(ctx->host, page_id, 1);
+    view->n_actions = count_items(ctx->host, page_id, 2);
+    view->fields = calloc(view->n_fields ? view->n_fields : 1, sizeof *view->fields);
+    view->tables = calloc(view->n_tables ? view->n_tables : 1, sizeof *view->tables);
+    view->actions = calloc(view->n_actions ? view->n_actions : 1, sizeof *view->actions);
+    if (view->fields == NULL || view->tables == NULL || view->actions == NULL)
+        return PANEL_E_NOMEM;
+
+    for (size_t i = 0; i < view->n_fields; i++) {
+        field_view_t *fv = &view->fields[i];
+        fv->field = panelhost_field_at(ctx->host, page_id, i);
+        fv->status = panelhost_field_get(ctx->host, &ctx->caller, page_id, fv->field->id, fv->value,
+                                         sizeof fv->value, fv->error, sizeof fv->error);
+        if (fv->status != PANEL_OK && first_failure == PANEL_OK)
+            first_failure = fv->status;
+    }
+    for (size_t i = 0; i < view->n_actions; i++)
+        view->actions[i] = panelhost_action_at(ctx->host, page_id, i);
+    for (size_t i = 0; i < view->n_tables; i++) {
+        table_view_t *tv = &view->tables[i];
+        tv->table = panelhost_table_at(ctx->host, page_id, i);
+        rows_init(&tv->rows);
+        uint32_t limit = tv->table->page_rows ? tv->table->page_rows : 10;
+        tv->status = panelhost_table_read(ctx->host, &ctx->caller, page_id, tv->table->id, 0, limit,
+                                          rows_collect, &tv->rows, tv->error, sizeof tv->error);
+        if (tv->status != PANEL_OK && first_failure == PANEL_OK)
+            first_failure = tv->status;
+    }
+    return first_failure;
+}
+
+/* Writes an enum's '|'-separated choices as a JSON array. */
+static void json_choices(json_writer_t *w, const char *choices)
+{
+    json_begin_array(w);
+    while (choices != NULL && *choices) {
+        size_t n = strcspn(choices, "|");
+        json_string_n(w, choices, n);
+        choices += n;
+        if (*choices == '|')
+            choices++;
+    }
+    json_end_array(w);
+}
+
+static void json_action(json_writer_t *w, const panel_action_t *a)
+{
+    json_begin_object(w);
+    json_member_string(w, "id", a->id);
+    json_member_string(w, "label", a->label);
+    json_member_string(w, "help", a->help);
+    json_member_bool(w, "dangerous", (a->flags & PANEL_FLAG_DANGEROUS) != 0);
+    json_member_string(w, "confirm", (a->flags & PANEL_FLAG_DANGEROUS) ? a->confirm : NULL);
+    json_key(w, "params");
+    json_begin_array(w);
+    for (uint32_t p = 0; p < a->n_params; p++) {
+        const panel_param_t *param = a->params[p];
+        json_begin_object(w);
+        json_member_string(w, "id", param->id);
+        json_member_string(w, "label", param->label);
+        json_member_string(w, "help", param->help);
+        json_member_string(w, "type", param->type == PANEL_PARAM_ENUM ? "enum" : "text");
+        if (param->type == PANEL_PARAM_ENUM) {
+            json_key(w, "choices");
+            json_choices(w, param->choices);
+        }
+        json_member_string(w, "default", param->default_value);
+        json_member_bool(w, "required", param->default_value == NULL);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
+}
+
+static void json_table_rows(json_writer_t *w, const row_list_t *rows, uint32_t n_columns)
+{
+    json_begin_array(w);
+    for (size_t r = 0; r < rows->n_rows; r++) {
+        json_begin_array(w);
+        for (uint32_t c = 0; c < n_columns; c++)
+            json_string(w, rows_cell(&rows->rows[r], c));
+        json_end_array(w);
+    }
+    json_end_array(w);
+}
+
+static int page_emit_json(cli_context_t *ctx, const page_view_t *view)
+{
+    const panel_page_t *page = view->page;
+    json_writer_t w;
+    json_init(&w);
+    json_begin_object(&w);
+    json_member_string(&w, "id", page->id);
+    json_member_string(&w, "title", page->title);
+    json_member_string(&w, "description", page->description);
+    json_member_string(&w, "permission", page->permission);
+    json_key(&w, "status");
+    json_begin_array(&w);
+    for (size_t r = 0; r < view->status_lines.n_rows; r++) {
+        json_begin_object(&w);
+        json_member_string(&w, "label", rows_cell(&view->status_lines.rows[r], 0));
+        json_member_string(&w, "value", rows_cell(&view->status_lines.rows[r], 1));
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    if (view->status_status != PANEL_OK)
+        json_member_string(&w, "status_error", view->status_error);
+    json_key(&w, "fields");
+    json_begin_array(&w);
+    for (size_t i = 0; i < view->n_fields; i++) {
+        const field_view_t *fv = &view->fields[i];
+        const panel_field_t *f = fv->field;
+        json_begin_object(&w);
+        json_member_string(&w, "id", f->id);
+        json_member_string(&w, "label", f->label);
+        json_member_string(&w, "type", cli_field_type_name(f->type));
+        json_member_string(&w, "value", fv->status == PANEL_OK ? fv->value : NULL);
+        if (fv->status != PANEL_OK)
+            json_member_string(&w, "error", fv->error);
+        json_member_string(&w, "help", f->help);
+        json_member_bool(&w, "dangerous", (f->flags & PANEL_FLAG_DANGEROUS) != 0);
+        json_member_string(&w, "confirm", (f->flags & PANEL_FLAG_DANGEROUS) ? f->confirm : NULL);
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    json_key(&w, "actions");
+    json_begin_array(&w);
+    for (size_t i = 0; i < view->n_actions; i++)
+        json_action(&w, view->actions[i]);
+    json_end_array(&w);
+    json_key(&w, "tables");
+    json_begin_array(&w);
+    for (size_t i = 0; i < view->n_tables; i++) {
+        const table_view_t *tv = &view->tables[i];
+        json_begin_object(&w);
+        json_member_string(&w, "id", tv->table->id);
+        json_member_string(&w, "title", tv->table->title);
+        json_key(&w, "columns");
+        json_begin_array(&w);
+        for (uint32_t c = 0; c < tv->table->n_columns; c++)
+            json_string(&w, tv->table->columns[c]);
+        json_end_array(&w);
+        json_key(&w, "rows");
+        json_table_rows(&w, &tv->rows, tv->table->n_columns);
+        if (tv->status != PANEL_OK)
+            json_member_string(&w, "error", tv->error);
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    json_end_object(&w);
+    int rc = cli_emit_json(ctx->inv, json_result(&w));
+    json_free(&w);
+    return rc;
+}
+
+/* Prints text with control characters other than newline shown as '?'. */
+static void print_plain(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        putchar((*p < 0x20 && *p != '\n') || *p == 0x7F ? '?' : *p);
+}
+
+static void page_print_action(const panel_action_t *a)
+{
+    printf("  %-14s ", a->id);
+    print_plain(a->label);
+    if (a->flags & PANEL_FLAG_DANGEROUS)
+        printf("  [dangerous: needs --yes]");
+    putchar('\n');
+    if (a->help != NULL && a->help[0]) {
+        printf("  %-14s ", "");
+        print_plain(a->help);
+        putchar('\n');
+    }
+    if (a->flags & PANEL_FLAG_DANGEROUS) {
+        printf("  %-14s confirm: ", "");
+        print_plain(a->confirm);
+        putchar('\n');
+    }
+    for (uint32_t p = 0; p < a->n_params; p++) {
+        const panel_param_t *param = a->params[p];
+        printf("  %-14s --param %s=%s", "", param->id,
+               param->type == PANEL_PARAM_ENUM ? param->choices : "TEXT");
+        if (param->default_value != NULL)
+            printf(" (default %s)", param->default_value);
+        else
+            printf(" (required)");
+        printf("  ");
+        print_plain(param->label);
+        putchar('\n');
+    }
+}
+
+static int page_print_text(const page_view_t *view)
+{
+    const panel_page_t *page = view->page;
+    print_plain(page->title);
+    printf("  (page %s)\n", page->id);
+    if (page->description != NULL && page->description[0]) {
+        print_plain(page->description);
+        putchar('\n');
+    }
+    if (view->status_lines.n_rows > 0 || view->status_status != PANEL_OK) {
+        printf("\nStatus\n");
+        text_print_table(NULL, 2, &view->status_lines, 2);
+        if (view->status_status != PANEL_OK)
+            printf("  (status unavailable: %s)\n", view->status_error);
+    }
+    if (view->n_fields > 0) {
+        printf("\nFields\n");
+        for (size_t i = 0; i < view->n_fields; i++) {
+            const field_view_t *fv = &view->fields[i];
+            const panel_field_t *f = fv->field;
+            printf("  %-14s ", f->id);
+            print_plain(f->label);
+            printf(": ");
+            if (fv->status == PANEL_OK)
+                print_plain(fv->value);
+            else
+                printf("(cannot read: %s)", fv->error);
+            printf("  [%s%s]\n", cli_field_type_name(f->type),
+                   (f->flags & PANEL_FLAG_DANGEROUS) ? ", dangerous: needs --yes" : "");
+            if (f->help != NULL && f->help[0]) {
+                printf("  %-14s ", "");
+                print_plain(f->help);
+                putchar('\n');
+            }
+        }
+    }
+    if (view->n_actions > 0) {
+        printf("\nActions\n");
+        for (size_t i = 0; i < view->n_actions; i++)
+            page_print_action(view->actions[i]);
+    }
+    for (size_t i = 0; i < view->n_tables; i++) {
+        const table_view_t *tv = &view->tables[i];
+        printf("\n");
+        print_plain(tv->table->title);
+        printf(" (table %s, newest first; `sample-host table %s %s` for more)\n", tv->table->id,
+               page->id, tv->table->id);
+        if (tv->rows.n_rows == 0 && tv->status == PANEL_OK)
+            printf("  (no rows)\n");
+        else
+            text_print_table(tv->table->columns, tv->table->n_columns, &tv->rows, 2);
+        if (tv->status != PANEL_OK)
+            printf("  (cannot read: %s)\n", tv->error);
+    }
+    return CLI_EXIT_OK;
+}
+
+int cmd_page(cli_context_t *ctx)
+{
+    const char *page_id = ctx->inv->args[0];
+    page_view_t view;
+    memset(&view, 0, sizeof view);
+    int rc = cli_require_page(ctx, page_id, &view.page);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    int32_t status = page_view_load(ctx, page_id, &view);
+    if (status == PANEL_E_NOMEM || status == PANEL_E_DENIED) {
+        rc = cli_fail(ctx->inv, CLI_EXIT_REFUSED, cli_status_code(status), "cannot show page '%s': %s",
+                      page_id, status == PANEL_E_NOMEM ? "out of memory" : "permission denied");
+        page_view_free(&view);
+        return rc;
+    }
+    rc = ctx->inv->json ? page_emit_json(ctx, &view) : page_print_text(&view);
+    if (status != PANEL_OK && rc == CLI_EXIT_OK) {
+        fprintf(stderr, "sample-host: part of page '%s' could not be read (%s); see the errors shown\n",
+                page_id, cli_status_code(status));
+        rc = CLI_EXIT_REFUSED;
+    }
+    page_view_free(&view);
+    return rc;
+}
+
+/* ----- table ------------------------------------------------------------------------------------------- */
+
+int cmd_table(cli_context_t *ctx)
+{
+    const char *page_id = ctx->inv->args[0];
+    const char *table_id = ctx->inv->args[1];
+    const panel_page_t *page = NULL;
+    const panel_table_t *table = NULL;
+    int rc = cli_require_page(ctx, page_id, &page);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_require_table(ctx, page_id, table_id, &table);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+
+    uint32_t limit = ctx->inv->limit > 0 ? (uint32_t)ctx->inv->limit : DEFAULT_TABLE_LIMIT;
+    row_list_t rows;
+    rows_init(&rows);
+    char err[512] = "";
+    int32_t status = panelhost_table_read(ctx->host, &ctx->caller, page_id, table_id, 0, limit, rows_collect,
+                                          &rows, err, sizeof err);
+    if (status != PANEL_OK) {
+        rows_free(&rows);
+        return cli_fail(ctx->inv, cli_status_exit(status), cli_status_code(status),
+                        "cannot read table '%s' of page '%s': %s", table_id, page_id, err);
+    }
+    if (ctx->inv->json) {
+        json_writer_t w;
+        json_init(&w);
+        json_begin_array(&w);
+        for (size_t r = 0; r < rows.n_rows; r++) {
+            json_begin_object(&w);
+            for (uint32_t c = 0; c < table->n_columns; c++)
+                json_member_string(&w, table->columns[c], rows_cell(&rows.rows[r], c));
+            json_end_object(&w);
+        }
+        json_end_array(&w);
+        rc = cli_emit_json(ctx->inv, json_result(&w));
+        json_free(&w);
+    } else if (rows.n_rows == 0) {
+        printf("(no rows)\n");
+    } else {
+        text_print_table(table->columns, table->n_columns, &rows, 0);
+    }
+    rows_free(&rows);
+    return rc;
+}

@@ -1,0 +1,210 @@
+/* main.c - the sample host's entry point: parses the command line, finds the config, opens libpanelhost,
+ * loads the plugins (config ones reported and skipped on failure, --plugin ones fatal), sets up the acting
+ * admin user (trusting the OS user, as WP-CLI does), runs the command and maps the outcome to the exit
+ * status. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+#define DEFAULT_USER "admin"
+#define CONFIG_ENV "PANEL_CONFIG"
+
+/* Host and plugin log lines at WARN or worse, on stderr. Never carries a secret (the ABI forbids it). */
+static void log_to_stderr(void *ctx, int32_t level, const char *plugin_id, const char *msg)
+{
+    (void)ctx;
+    const char *what = level <= PANEL_LOG_ERROR ? "error" : level == PANEL_LOG_WARN ? "warning" : "info";
+    if (plugin_id != NULL)
+        fprintf(stderr, "sample-host: plugin %s: %s: %s\n", plugin_id, what, msg);
+    else
+        fprintf(stderr, "sample-host: host: %s: %s\n", what, msg);
+}
+
+static void report_config_plugin_failure(void *ctx, const char *path, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "sample-host: plugin %s from the config was not loaded (going on without it): %s\n", path,
+            message);
+}
+
+static int readable_file(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+/* The config file to use when -c is not given; see the program's --help. Returns NULL when none is found,
+ * otherwise a path in buf or the environment. */
+static const char *default_config(char *buf, size_t buf_len)
+{
+    const char *env = getenv(CONFIG_ENV);
+    if (env != NULL && env[0] != '\0')
+        return env;
+    if (readable_file("sample-host/panel.ini"))
+        return "sample-host/panel.ini";
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return NULL;
+    *slash = '\0';
+    char prefix[64] = "";
+    for (int up = 0; up <= 3; up++) {
+        int len = snprintf(buf, buf_len, "%s/%ssample-host/panel.ini", exe, prefix);
+        if (len > 0 && (size_t)len < buf_len && readable_file(buf))
+            return buf;
+        strncat(prefix, "../", sizeof prefix - strlen(prefix) - 1);
+    }
+    return NULL;
+}
+
+/* Checks the command's arguments and options. Returns CLI_EXIT_OK or the reported usage error. */
+static int check_usage(const cli_invocation_t *inv, const cli_command_t *command)
+{
+    if (inv->n_args < command->min_args || inv->n_args > command->max_args)
+        return cli_fail(inv, CLI_EXIT_USAGE, "usage", "%s %s arguments; usage: sample-host %s",
+                        command->name, inv->n_args < command->min_args ? "needs more" : "takes fewer",
+                        command->synopsis);
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } command_options[] = {
+        {CLI_OPT_YES, "--yes"}, {CLI_OPT_PARAM, "--param"}, {CLI_OPT_LIMIT, "--limit"}, {CLI_OPT_HEADER, "-H"}};
+    for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++)
+        if ((inv->options_seen & command_options[i].bit) && !(command->options & command_options[i].bit))
+            return cli_fail(inv, CLI_EXIT_USAGE, "usage", "%s does not take %s; usage: sample-host %s",
+                            command->name, command_options[i].name, command->synopsis);
+    return CLI_EXIT_OK;
+}
+
+/* Opens the host and loads the plugins. Returns CLI_EXIT_OK with *out set, or the reported error. */
+static int open_host(const cli_invocation_t *inv, panelhost_t **out, const char **config_used)
+{
+    char found[PATH_MAX];
+    const char *config = inv->config_path != NULL ? inv->config_path : default_config(found, sizeof found);
+    *config_used = config;
+    panelhost_options_t options = {
+        .config_path = config,
+        .data_dir = inv->data_dir,
+        .fixed_now = inv->now,
+        .log = log_to_stderr,
+        .log_ctx = NULL,
+        .min_log_level = PANEL_LOG_WARN,
+    };
+    char err[1024] = "";
+    panelhost_t *host = NULL;
+    if (panelhost_open(&options, &host, err, sizeof err) != PANEL_OK)
+        return cli_fail(inv, CLI_EXIT_USAGE, "config", "cannot start the host with config %s: %s",
+                        config != NULL ? config : "(none)", err);
+    panelhost_load_configured(host, report_config_plugin_failure, NULL);
+    for (size_t i = 0; i < inv->n_plugins; i++) {
+        err[0] = '\0';
+        if (panelhost_load(host, inv->plugins[i], err, sizeof err) != PANEL_OK) {
+            panelhost_close(host);
+            return cli_fail(inv, CLI_EXIT_USAGE, "plugin_load", "cannot load plugin %s: %s", inv->plugins[i],
+                            err);
+        }
+    }
+    *out = host;
+    return CLI_EXIT_OK;
+}
+
+static int init_caller(cli_context_t *ctx, const char *config_used)
+{
+    const char *user = ctx->inv->as_user != NULL ? ctx->inv->as_user : DEFAULT_USER;
+    char err[512] = "";
+    int32_t status = panelhost_caller_init(ctx->host, &ctx->caller, user, PANEL_ORIGIN_CLI, (int64_t)getuid(),
+                                           NULL, 0, err, sizeof err);
+    if (status == PANEL_E_NOT_FOUND)
+        return cli_fail(ctx->inv, CLI_EXIT_USAGE, "unknown_user",
+                        "no admin user '%s' in config %s (%s); add a [user:%s] section with a role, or pick "
+                        "another user with --as",
+                        user, config_used != NULL ? config_used : "(none found; use -c FILE or $" CONFIG_ENV ")",
+                        err, user);
+    if (status != PANEL_OK)
+        return cli_fail(ctx->inv, CLI_EXIT_USAGE, "config", "cannot act as user '%s': %s", user, err);
+    ctx->caller.confirmed = ctx->inv->yes ? 1 : 0;
+    ctx->has_caller = 1;
+    return CLI_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    cli_invocation_t inv;
+    char err[512] = "";
+    if (cli_parse(argc, argv, &inv, err, sizeof err) != CLI_EXIT_OK) {
+        int json = inv.json;
+        cli_invocation_free(&inv);
+        inv.json = json;
+        return cli_fail(&inv, CLI_EXIT_USAGE, "usage", "%s", err);
+    }
+
+    int rc;
+    const cli_command_t *command = NULL;
+    if (inv.command != NULL && strcmp(inv.command, "help") == 0) {
+        inv.help = 1;
+        inv.command = inv.n_args > 0 ? inv.args[0] : NULL;
+    }
+    if (inv.command != NULL) {
+        command = cli_find_command(inv.command);
+        if (command == NULL) {
+            rc = cli_fail(&inv, CLI_EXIT_USAGE, "usage", "unknown command '%s'; see sample-host --help",
+                          inv.command);
+            cli_invocation_free(&inv);
+            return rc;
+        }
+    }
+    if (inv.help) {
+        if (command != NULL)
+            cli_print_command_help(command);
+        else
+            cli_print_program_help();
+        cli_invocation_free(&inv);
+        return CLI_EXIT_OK;
+    }
+    if (command == NULL) {
+        rc = cli_fail(&inv, CLI_EXIT_USAGE, "usage", "no command given; see sample-host --help");
+        cli_invocation_free(&inv);
+        return rc;
+    }
+    rc = check_usage(&inv, command);
+    if (rc != CLI_EXIT_OK) {
+        cli_invocation_free(&inv);
+        return rc;
+    }
+
+    cli_context_t ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.inv = &inv;
+    const char *config_used = NULL;
+    rc = open_host(&inv, &ctx.host, &config_used);
+    if (rc == CLI_EXIT_OK && (command->needs_caller || inv.as_user != NULL))
+        rc = init_caller(&ctx, config_used);
+    if (rc == CLI_EXIT_OK)
+        rc = command->run(&ctx);
+    panelhost_close(ctx.host);
+    cli_invocation_free(&inv);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "sample-host: cannot initialise libsodium\n");
+        return CLI_EXIT_USAGE;
+    }
+    int rc = run(argc, argv);
+    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
+        fprintf(stderr, "sample-host: cannot write to standard output\n");
+        rc = CLI_EXIT_REFUSED;
+    }
+    return rc;
+}
