@@ -1,0 +1,142 @@
+/* auth.c - API authentication: asks the registered auth providers in load order, first ALLOW or DENY decides,
+ * deny by default. The provider list is an immutable snapshot read without locks: readers count themselves
+ * in one of two epoch slots, and a writer (load/unload) swaps the snapshot, flips the epoch and waits for the
+ * old slot to drain, so unload knows no authenticate() call is still inside the plugin. */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Waits until every authenticate() call that may have seen the previous snapshot has returned. */
+static void wait_for_readers(panelhost_t *host)
+{
+    unsigned epoch = atomic_load(&host->auth_epoch);
+    atomic_store(&host->auth_epoch, epoch + 1);
+    while (atomic_load(&host->auth_readers[epoch & 1]) != 0)
+        sched_yield();
+}
+
+int32_t ph_auth_publish(panelhost_t *host, const ph_plugin_t *exclude, char *err, size_t err_len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < host->n_providers; i++)
+        if (host->providers[i]->owner != exclude)
+            n++;
+    ph_auth_snapshot_t *fresh = NULL;
+    int32_t rc = PANEL_OK;
+    if (n > 0) {
+        fresh = malloc(sizeof *fresh + n * sizeof fresh->providers[0]);
+        if (fresh) {
+            fresh->n = 0;
+            for (size_t i = 0; i < host->n_providers; i++)
+                if (host->providers[i]->owner != exclude)
+                    fresh->providers[fresh->n++] = host->providers[i];
+        } else {
+            /* Fail closed: with no snapshot every request is denied (503) until the next publish. */
+            ph_errf(err, err_len, "out of memory while updating the auth providers; API requests are denied");
+            rc = PANEL_E_NOMEM;
+        }
+    }
+    ph_auth_snapshot_t *old = atomic_exchange(&host->auth_snapshot, fresh);
+    wait_for_readers(host);
+    free(old);
+    return rc;
+}
+
+void ph_auth_free(panelhost_t *host)
+{
+    ph_auth_snapshot_t *old = atomic_exchange(&host->auth_snapshot, NULL);
+    wait_for_readers(host);
+    free(old);
+}
+
+static void deny(panelhost_auth_outcome_t *out, int32_t status, const char *code, const char *message)
+{
+    memset(out, 0, sizeof *out);
+    out->allowed = 0;
+    out->http_status = status;
+    ph_errf(out->error_code, sizeof out->error_code, "%s", code);
+    ph_errf(out->message, sizeof out->message, "%s", message);
+}
+
+/* Asks one provider; returns 1 when it decided (out filled), 0 when it abstained. */
+static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *request, panelhost_auth_outcome_t *out)
+{
+    memset(out, 0, sizeof *out);
+    panel_auth_result_t result = {
+        .struct_size = sizeof result,
+        .principal = out->principal,
+        .principal_len = sizeof out->principal,
+        .error_code = out->error_code,
+        .error_code_len = sizeof out->error_code,
+        .message = out->message,
+        .message_len = sizeof out->message,
+    };
+    int32_t verdict = p->desc.authenticate(p->owner->state, request, &result);
+    out->principal[sizeof out->principal - 1] = '\0';
+    out->error_code[sizeof out->error_code - 1] = '\0';
+    out->message[sizeof out->message - 1] = '\0';
+    switch (verdict) {
+    case PANEL_AUTH_ABSTAIN:
+        return 0;
+    case PANEL_AUTH_ALLOW:
+        memset(out->error_code, 0, sizeof out->error_code);
+        memset(out->message, 0, sizeof out->message);
+        out->allowed = 1;
+        out->http_status = 200;
+        if (!out->principal[0])
+            ph_errf(out->principal, sizeof out->principal, "%s", p->desc.id);
+        return 1;
+    case PANEL_AUTH_DENY:
+        memset(out->principal, 0, sizeof out->principal);
+        out->allowed = 0;
+        out->http_status = (result.http_status >= 400 && result.http_status <= 599) ? result.http_status : 401;
+        if (!out->error_code[0])
+            ph_errf(out->error_code, sizeof out->error_code, "denied");
+        if (!out->message[0])
+            ph_errf(out->message, sizeof out->message, "the request was denied by authentication provider %s",
+                    p->desc.id);
+        return 1;
+    default: {
+        char message[256];
+        ph_errf(message, sizeof message,
+                "authentication provider %s gave an invalid answer; the request is denied, tell the store owner",
+                p->desc.id);
+        deny(out, 500, "provider_error", message);
+        return 1;
+    }
+    }
+}
+
+int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request, panelhost_auth_outcome_t *out)
+{
+    if (!out)
+        return PANEL_E_INVALID;
+    if (!host || !request || request->struct_size < PH_END_OF(panel_request_t, header) || !request->method ||
+        !request->path || !request->client_addr || !request->header) {
+        deny(out, 400, "bad_request", "the request could not be checked: it is incomplete");
+        return PANEL_E_INVALID;
+    }
+    unsigned epoch;
+    for (;;) {
+        epoch = atomic_load(&host->auth_epoch);
+        atomic_fetch_add(&host->auth_readers[epoch & 1], 1);
+        if (atomic_load(&host->auth_epoch) == epoch)
+            break;
+        atomic_fetch_sub(&host->auth_readers[epoch & 1], 1);
+    }
+    const ph_auth_snapshot_t *snapshot = atomic_load(&host->auth_snapshot);
+    int decided = 0;
+    if (!snapshot || snapshot->n == 0) {
+        deny(out, 503, "no_auth_provider", "no API authentication is configured");
+        decided = 1;
+    }
+    for (size_t i = 0; !decided && i < snapshot->n; i++)
+        decided = ask_provider(snapshot->providers[i], request, out);
+    atomic_fetch_sub(&host->auth_readers[epoch & 1], 1);
+    if (!decided)
+        deny(out, 401, "unauthenticated",
+             "the request carries no credential this API accepts; send the API key the store owner gave you");
+    return PANEL_OK;
+}

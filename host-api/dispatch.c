@@ -1,0 +1,387 @@
+/* dispatch.c - admin calls into plugins: finds the page, checks the caller's permission before the plugin is
+ * ever called, checks values and arguments (read-only, confirmation, validator, enum choices, required
+ * parameters, sizes), then calls the plugin serialised by its per-plugin lock. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The caller handed to the plugin: the host program's caller with this library's has_permission. */
+static void plugin_caller(panelhost_t *host, const panel_caller_t *caller, panel_caller_t *copy)
+{
+    memset(copy, 0, sizeof *copy);
+    memcpy(copy, caller, caller->struct_size < sizeof *copy ? caller->struct_size : sizeof *copy);
+    copy->struct_size = sizeof *copy;
+    copy->host_ctx = host;
+    copy->has_permission = ph_caller_has_permission;
+}
+
+static int32_t resolve_page(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                            ph_page_rec_t **out, char *err, size_t err_len)
+{
+    if (!host || !caller || !page_id) {
+        ph_errf(err, err_len, "host, caller and page id must be given");
+        return PANEL_E_INVALID;
+    }
+    if (caller->struct_size < PH_END_OF(panel_caller_t, has_permission) || !caller->user || !caller->role) {
+        ph_errf(err, err_len, "the caller context is incomplete; build it with panelhost_caller_init");
+        return PANEL_E_INVALID;
+    }
+    ph_page_rec_t *page = ph_registry_page(host, page_id);
+    if (!page) {
+        ph_errf(err, err_len, "no page '%.*s'; the menu lists the pages you can open", 80, page_id);
+        return PANEL_E_NOT_FOUND;
+    }
+    if (!panelhost_role_allows(host, caller->role, page->desc.permission)) {
+        ph_errf(err, err_len, "user '%s' (role '%s') may not use page '%s': it needs permission '%s'",
+                caller->user, caller->role, page->desc.id, page->desc.permission);
+        return PANEL_E_DENIED;
+    }
+    *out = page;
+    return PANEL_OK;
+}
+
+/* A plugin's status is PANEL_OK or negative; anything else is a plugin bug. */
+static int32_t plugin_status(int32_t rc)
+{
+    return rc > 0 ? PANEL_E_INTERNAL : rc;
+}
+
+/* ----- rows (status lines and tables) ----- */
+
+typedef struct sink_ctx {
+    panelhost_row_fn on_row;
+    void *ctx;
+    uint32_t n_cells;   /* cells every row must have */
+    uint32_t max_rows;
+    uint32_t rows;
+    char problem[256];  /* why a row was refused, for the error message */
+} sink_ctx_t;
+
+static int32_t sink_row(const panel_sink_t *self, const char *const *cells, uint32_t n_cells)
+{
+    sink_ctx_t *s = self->sink_ctx;
+    if (s->rows >= s->max_rows) {
+        ph_errf(s->problem, sizeof s->problem, "the plugin emitted more than the %u rows asked for", s->max_rows);
+        return PANEL_E_INVALID;
+    }
+    if (!cells || n_cells != s->n_cells) {
+        ph_errf(s->problem, sizeof s->problem, "the plugin emitted a row of %u cells; %u were expected", n_cells,
+                s->n_cells);
+        return PANEL_E_INVALID;
+    }
+    for (uint32_t i = 0; i < n_cells; i++)
+        if (!cells[i] || strnlen(cells[i], PANEL_VALUE_MAX + 1) > PANEL_VALUE_MAX) {
+            ph_errf(s->problem, sizeof s->problem, "the plugin emitted a NULL or oversized cell");
+            return PANEL_E_INVALID;
+        }
+    s->rows++;
+    return s->on_row ? s->on_row(s->ctx, cells, n_cells) : PANEL_OK;
+}
+
+static int32_t finish_rows(int32_t rc, const sink_ctx_t *s, const char *msg, char *err, size_t err_len)
+{
+    if (rc == PANEL_OK)
+        return PANEL_OK;
+    ph_errf(err, err_len, "%s", msg[0] ? msg : (s->problem[0] ? s->problem : "the plugin failed without a reason"));
+    return plugin_status(rc);
+}
+
+int32_t panelhost_page_status(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                              panelhost_row_fn on_row, void *ctx, char *err, size_t err_len)
+{
+    ph_page_rec_t *page = NULL;
+    int32_t rc = resolve_page(host, caller, page_id, &page, err, err_len);
+    if (rc != PANEL_OK || !page->desc.status)
+        return rc;
+    sink_ctx_t s = {.on_row = on_row, .ctx = ctx, .n_cells = 2, .max_rows = 1000};
+    panel_sink_t sink = {.struct_size = sizeof sink, .sink_ctx = &s, .row = sink_row};
+    panel_caller_t c;
+    plugin_caller(host, caller, &c);
+    char msg[PH_MSG_MAX] = "";
+    pthread_mutex_lock(&page->owner->call_lock);
+    rc = page->desc.status(page->owner->state, &c, &sink, msg, sizeof msg);
+    pthread_mutex_unlock(&page->owner->call_lock);
+    msg[sizeof msg - 1] = '\0';
+    return finish_rows(rc, &s, msg, err, err_len);
+}
+
+int32_t panelhost_table_read(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                             const char *table_id, uint64_t offset, uint32_t limit, panelhost_row_fn on_row,
+                             void *ctx, char *err, size_t err_len)
+{
+    ph_page_rec_t *page = NULL;
+    int32_t rc = resolve_page(host, caller, page_id, &page, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    const panel_table_t *table = NULL;
+    for (size_t i = 0; table_id && i < page->n_tables; i++)
+        if (strcmp(page->tables[i]->id, table_id) == 0)
+            table = page->tables[i];
+    if (!table) {
+        ph_errf(err, err_len, "page '%s' has no table '%.*s'", page->desc.id, 80, table_id ? table_id : "");
+        return PANEL_E_NOT_FOUND;
+    }
+    sink_ctx_t s = {.on_row = on_row, .ctx = ctx, .n_cells = table->n_columns, .max_rows = limit};
+    panel_sink_t sink = {.struct_size = sizeof sink, .sink_ctx = &s, .row = sink_row};
+    panel_caller_t c;
+    plugin_caller(host, caller, &c);
+    char msg[PH_MSG_MAX] = "";
+    pthread_mutex_lock(&page->owner->call_lock);
+    rc = table->read(page->owner->state, &c, offset, limit, &sink, msg, sizeof msg);
+    pthread_mutex_unlock(&page->owner->call_lock);
+    msg[sizeof msg - 1] = '\0';
+    return finish_rows(rc, &s, msg, err, err_len);
+}
+
+/* ----- fields ----- */
+
+static const panel_field_t *find_field(const ph_page_rec_t *page, const char *field_id)
+{
+    for (size_t i = 0; field_id && i < page->n_fields; i++)
+        if (strcmp(page->fields[i]->id, field_id) == 0)
+            return page->fields[i];
+    return NULL;
+}
+
+int32_t panelhost_field_get(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                            const char *field_id, char *out, size_t out_len, char *err, size_t err_len)
+{
+    if (out && out_len)
+        out[0] = '\0';
+    ph_page_rec_t *page = NULL;
+    int32_t rc = resolve_page(host, caller, page_id, &page, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    const panel_field_t *field = find_field(page, field_id);
+    if (!field) {
+        ph_errf(err, err_len, "page '%s' has no field '%.*s'", page->desc.id, 80, field_id ? field_id : "");
+        return PANEL_E_NOT_FOUND;
+    }
+    if (!out || out_len == 0) {
+        ph_errf(err, err_len, "no buffer for the value");
+        return PANEL_E_INVALID;
+    }
+    panel_caller_t c;
+    plugin_caller(host, caller, &c);
+    char msg[PH_MSG_MAX] = "";
+    pthread_mutex_lock(&page->owner->call_lock);
+    rc = field->get(page->owner->state, &c, out, out_len, msg, sizeof msg);
+    pthread_mutex_unlock(&page->owner->call_lock);
+    out[out_len - 1] = '\0';
+    msg[sizeof msg - 1] = '\0';
+    if (rc != PANEL_OK) {
+        out[0] = '\0';
+        ph_errf(err, err_len, "%s", msg[0] ? msg : "the plugin could not read the field");
+        return plugin_status(rc);
+    }
+    return PANEL_OK;
+}
+
+int32_t panelhost_field_set(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                            const char *field_id, const char *value, size_t value_len, char *msg,
+                            size_t msg_len)
+{
+    ph_page_rec_t *page = NULL;
+    int32_t rc = resolve_page(host, caller, page_id, &page, msg, msg_len);
+    if (rc != PANEL_OK)
+        return rc;
+    const panel_field_t *field = find_field(page, field_id);
+    if (!field) {
+        ph_errf(msg, msg_len, "page '%s' has no field '%.*s'", page->desc.id, 80, field_id ? field_id : "");
+        return PANEL_E_NOT_FOUND;
+    }
+    if (field->type == PANEL_FIELD_READONLY || !field->set) {
+        ph_errf(msg, msg_len, "field '%s' (%s) is read-only; it cannot be set", field->id, field->label);
+        return PANEL_E_INVALID;
+    }
+    if (!value && value_len > 0) {
+        ph_errf(msg, msg_len, "no value given");
+        return PANEL_E_INVALID;
+    }
+    if (!value)
+        value = "";
+    if (value_len > PANEL_VALUE_MAX) {
+        ph_errf(msg, msg_len, "the value for '%s' is %zu bytes; at most %u are accepted", field->id, value_len,
+                PANEL_VALUE_MAX);
+        return PANEL_E_INVALID;
+    }
+    if (field->type == PANEL_FIELD_TOGGLE && !(value_len == 1 && (value[0] == '0' || value[0] == '1'))) {
+        ph_errf(msg, msg_len, "'%s' is a toggle: give 1 (on) or 0 (off)", field->id);
+        return PANEL_E_INVALID;
+    }
+    char plugin_msg[PH_MSG_MAX] = "";
+    if (field->validate) {
+        rc = field->validate(page->owner->state, value, value_len, plugin_msg, sizeof plugin_msg);
+        plugin_msg[sizeof plugin_msg - 1] = '\0';
+        if (rc != PANEL_OK) {
+            ph_errf(msg, msg_len, "%s", plugin_msg[0] ? plugin_msg : "the value was refused");
+            return rc < 0 ? rc : PANEL_E_INVALID;
+        }
+        plugin_msg[0] = '\0';
+    }
+    if ((field->flags & PANEL_FLAG_DANGEROUS) && !caller->confirmed) {
+        ph_errf(msg, msg_len, "%s", field->confirm);
+        return PANEL_E_CONFIRM;
+    }
+    /* The plugin gets the library's own copy, which is wiped afterwards when the field is a secret. */
+    char *copy = malloc(value_len + 1);
+    if (!copy) {
+        ph_errf(msg, msg_len, "out of memory");
+        return PANEL_E_NOMEM;
+    }
+    memcpy(copy, value, value_len);
+    copy[value_len] = '\0';
+    panel_caller_t c;
+    plugin_caller(host, caller, &c);
+    pthread_mutex_lock(&page->owner->call_lock);
+    rc = field->set(page->owner->state, &c, copy, value_len, plugin_msg, sizeof plugin_msg);
+    pthread_mutex_unlock(&page->owner->call_lock);
+    if (field->type == PANEL_FIELD_SECRET)
+        explicit_bzero(copy, value_len + 1);
+    free(copy);
+    plugin_msg[sizeof plugin_msg - 1] = '\0';
+    ph_errf(msg, msg_len, "%s", plugin_msg[0] ? plugin_msg : (rc == PANEL_OK ? "saved" : "the plugin refused"));
+    return plugin_status(rc);
+}
+
+/* ----- actions ----- */
+
+typedef struct args_ctx {
+    const panel_action_t *action;
+    const char *values[16];
+} args_ctx_t;
+
+static const char *args_get(const panel_args_t *self, const char *id)
+{
+    const args_ctx_t *a = self->args_ctx;
+    for (uint32_t i = 0; id && i < a->action->n_params; i++)
+        if (strcmp(a->action->params[i]->id, id) == 0)
+            return a->values[i];
+    return NULL;
+}
+
+/* "0|1h|24h" -> "0, 1h, 24h" */
+static void list_choices(const char *choices, char *out, size_t out_len)
+{
+    size_t j = 0;
+    for (const char *p = choices; *p && j + 3 < out_len; p++) {
+        if (*p == '|') {
+            out[j++] = ',';
+            out[j++] = ' ';
+        } else
+            out[j++] = *p;
+    }
+    out[j] = '\0';
+}
+
+static int32_t check_args(const panel_action_t *action, const char *const *names, const char *const *values,
+                          size_t n_args, args_ctx_t *args, char *msg, size_t msg_len)
+{
+    for (size_t i = 0; i < n_args; i++) {
+        const char *name = names ? names[i] : NULL;
+        const char *value = values ? values[i] : NULL;
+        if (!name || !value) {
+            ph_errf(msg, msg_len, "argument %zu has no name or no value", i + 1);
+            return PANEL_E_INVALID;
+        }
+        uint32_t k = 0;
+        while (k < action->n_params && strcmp(action->params[k]->id, name) != 0)
+            k++;
+        if (k == action->n_params) {
+            char known[512] = "";
+            size_t used = 0;
+            for (uint32_t j = 0; j < action->n_params && used < sizeof known; j++) {
+                int n = snprintf(known + used, sizeof known - used, "%s%s", j ? ", " : "",
+                                 action->params[j]->id);
+                used += n > 0 ? (size_t)n : 0;
+            }
+            if (action->n_params)
+                ph_errf(msg, msg_len, "action '%s' has no parameter '%.*s'; its parameters are: %s", action->id,
+                        80, name, known);
+            else
+                ph_errf(msg, msg_len, "action '%s' has no parameter '%.*s'; it takes none", action->id, 80, name);
+            return PANEL_E_INVALID;
+        }
+        if (args->values[k]) {
+            ph_errf(msg, msg_len, "parameter '%s' is given twice", name);
+            return PANEL_E_INVALID;
+        }
+        const panel_param_t *param = action->params[k];
+        size_t len = strnlen(value, PANEL_VALUE_MAX + 1);
+        if (len > PANEL_VALUE_MAX || !ph_utf8_valid(value, len)) {
+            ph_errf(msg, msg_len, "the value of '%s' is longer than %u bytes or not valid UTF-8", name,
+                    PANEL_VALUE_MAX);
+            return PANEL_E_INVALID;
+        }
+        if (param->type == PANEL_PARAM_ENUM && !ph_choice_member(param->choices, value)) {
+            char choices[512];
+            list_choices(param->choices, choices, sizeof choices);
+            ph_errf(msg, msg_len, "'%.*s' is not a valid value for %s (%s); choose one of: %s", 80, value, name,
+                    param->label, choices);
+            return PANEL_E_INVALID;
+        }
+        args->values[k] = value;
+    }
+    for (uint32_t k = 0; k < action->n_params; k++) {
+        const panel_param_t *param = action->params[k];
+        if (!args->values[k])
+            args->values[k] = param->default_value;
+        if (!args->values[k]) {
+            ph_errf(msg, msg_len, "action '%s' needs parameter '%s' (%s)", action->id, param->id, param->label);
+            return PANEL_E_INVALID;
+        }
+    }
+    return PANEL_OK;
+}
+
+int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                             const char *action_id, const char *const *arg_names,
+                             const char *const *arg_values, size_t n_args, panel_result_t *result)
+{
+    if (!result || result->struct_size < PH_END_OF(panel_result_t, secret_len) || !result->message ||
+        result->message_len == 0 || !result->secret || result->secret_len < PANEL_SECRET_MAX)
+        return PANEL_E_INVALID;
+    result->message[0] = '\0';
+    result->secret[0] = '\0';
+    char *msg = result->message;
+    size_t msg_len = result->message_len;
+    ph_page_rec_t *page = NULL;
+    int32_t rc = resolve_page(host, caller, page_id, &page, msg, msg_len);
+    if (rc != PANEL_OK)
+        return rc;
+    const panel_action_t *action = NULL;
+    for (size_t i = 0; action_id && i < page->n_actions; i++)
+        if (strcmp(page->actions[i]->id, action_id) == 0)
+            action = page->actions[i];
+    if (!action) {
+        ph_errf(msg, msg_len, "page '%s' has no action '%.*s'", page->desc.id, 80, action_id ? action_id : "");
+        return PANEL_E_NOT_FOUND;
+    }
+    args_ctx_t args = {.action = action};
+    if ((rc = check_args(action, arg_names, arg_values, n_args, &args, msg, msg_len)) != PANEL_OK)
+        return rc;
+    if ((action->flags & PANEL_FLAG_DANGEROUS) && !caller->confirmed) {
+        ph_errf(msg, msg_len, "%s", action->confirm);
+        return PANEL_E_CONFIRM;
+    }
+    panel_args_t plugin_args = {.struct_size = sizeof plugin_args, .args_ctx = &args, .get = args_get};
+    panel_result_t plugin_result = *result;
+    plugin_result.struct_size = sizeof plugin_result;
+    panel_caller_t c;
+    plugin_caller(host, caller, &c);
+    pthread_mutex_lock(&page->owner->call_lock);
+    rc = action->run(page->owner->state, &c, &plugin_args, &plugin_result);
+    pthread_mutex_unlock(&page->owner->call_lock);
+    result->message[result->message_len - 1] = '\0';
+    result->secret[result->secret_len - 1] = '\0';
+    if (rc != PANEL_OK) {
+        explicit_bzero(result->secret, result->secret_len);
+        if (!result->message[0])
+            ph_errf(msg, msg_len, "action '%s' failed without a reason", action->id);
+    } else if (!result->message[0]) {
+        ph_errf(msg, msg_len, "done");
+    }
+    return plugin_status(rc);
+}

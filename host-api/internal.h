@@ -1,0 +1,166 @@
+/* internal.h - libpanelhost's private structures and the functions its modules share (nothing here is API).
+ * Owns: the layout of panelhost_t, of a loaded plugin and of registry records; the ABI-1.0 minimum sizes. */
+#ifndef PANELHOST_INTERNAL_H
+#define PANELHOST_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "panel/host.h"
+
+/* The size a struct had in ABI 1.0: the end of its last 1.0 field. Fields appended by later minors do not
+ * change it, so a plugin built against 1.0 keeps being accepted. */
+#define PH_END_OF(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
+#define PH_V10_ENTRY PH_END_OF(panel_plugin_entry_t, get_extension)
+#define PH_V10_MENU PH_END_OF(panel_menu_entry_t, permission)
+#define PH_V10_PAGE PH_END_OF(panel_page_t, status)
+#define PH_V10_FIELD PH_END_OF(panel_field_t, set)
+#define PH_V10_TABLE PH_END_OF(panel_table_t, read)
+#define PH_V10_PARAM PH_END_OF(panel_param_t, default_value)
+#define PH_V10_ACTION PH_END_OF(panel_action_t, run)
+#define PH_V10_PROVIDER PH_END_OF(panel_auth_provider_t, authenticate)
+#define PH_STRUCT_SIZE_MAX (64u * 1024u) /* a larger struct_size is garbage, not a newer minor */
+
+#define PH_MSG_MAX 1024 /* size of the message buffers the library hands to plugins */
+
+/* ----- config (config.c) ----- */
+
+typedef struct ph_config_entry {
+    char *section; /* e.g. "host", "role:owner" */
+    char *key;
+    char *value;
+} ph_config_entry_t;
+
+typedef struct ph_config {
+    char *path;   /* the config file as given; NULL without a config */
+    char *folder; /* absolute folder of the config file (cwd without a config) */
+    ph_config_entry_t *entries;
+    size_t n_entries;
+} ph_config_t;
+
+int32_t ph_config_read(const char *path, ph_config_t *config, char *err, size_t err_len);
+void ph_config_free(ph_config_t *config);
+const char *ph_config_lookup(const ph_config_t *config, const char *section, const char *key);
+
+/* ----- files and paths (fsutil.c) ----- */
+
+/* Checks that a config or plugin file is safe to trust, as ssh does: a regular file, not writable by group
+ * or others, owned by root or by us. `what` is e.g. "config" or "plugin". */
+int32_t ph_check_trusted_file(const struct stat *st, const char *what, const char *path, char *err,
+                              size_t err_len);
+/* `path` when absolute, else folder/path. Returns a malloc'd string or NULL. */
+char *ph_path_resolve(const char *folder, const char *path);
+/* The absolute folder holding `path` (realpath of its dirname), malloc'd, or NULL with err set. */
+char *ph_path_folder(const char *path, char *err, size_t err_len);
+/* Creates `dir` and missing parents with mode 0700 (an existing one owned by us is narrowed to 0700) and
+ * returns its absolute canonical path, malloc'd, or NULL with err set. */
+char *ph_data_dir_prepare(const char *dir, char *err, size_t err_len);
+
+/* ----- text helpers (text.c) ----- */
+
+void ph_errf(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ph_vlogf(panelhost_t *host, int32_t level, const char *plugin_id, const char *fmt, va_list ap);
+void ph_logf(panelhost_t *host, int32_t level, const char *plugin_id, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+char *ph_strdup(const char *s); /* NULL stays NULL */
+int ph_utf8_valid(const char *s, size_t len);
+/* 1 when s is 1..PANEL_ID_MAX bytes of [a-z0-9_] plus the characters in `extra`. */
+int ph_id_valid(const char *s, const char *extra);
+
+/* ----- registry records (registry.c) ----- */
+
+struct ph_plugin;
+
+typedef struct ph_page_rec {
+    panel_page_t desc;            /* host copy; strings owned */
+    struct ph_plugin *owner;
+    panel_field_t **fields;
+    size_t n_fields;
+    panel_table_t **tables;
+    size_t n_tables;
+    panel_action_t **actions;
+    size_t n_actions;
+} ph_page_rec_t;
+
+typedef struct ph_menu_rec {
+    panel_menu_entry_t desc;      /* host copy; strings owned */
+    struct ph_plugin *owner;
+    uint64_t seq;                 /* registration order, for stable sorting */
+} ph_menu_rec_t;
+
+typedef struct ph_provider_rec {
+    panel_auth_provider_t desc;   /* host copy; strings owned */
+    struct ph_plugin *owner;
+} ph_provider_rec_t;
+
+/* What panelhost_authenticate reads without a lock: replaced as a whole, freed after a grace period. */
+typedef struct ph_auth_snapshot {
+    size_t n;
+    ph_provider_rec_t *providers[];
+} ph_auth_snapshot_t;
+
+typedef struct ph_plugin {
+    panelhost_t *host;
+    panel_host_t table;           /* the host function table handed to this plugin */
+    void *dl;
+    panel_plugin_entry_t entry;   /* copy of the plugin's entry, min(struct_size, sizeof) bytes */
+    char *id, *name, *version, *description, *path;
+    void *state;
+    int initializing;             /* 1 while init runs: registrations accepted */
+    char first_reg_error[PH_MSG_MAX]; /* the first registration this plugin had refused, or "" */
+    pthread_mutex_t call_lock;    /* serialises [main-thread] calls into the plugin */
+} ph_plugin_t;
+
+struct panelhost {
+    ph_config_t config;
+    char *data_dir;
+    int64_t fixed_now;
+    panelhost_log_fn log;
+    void *log_ctx;
+    int32_t min_log_level;
+
+    ph_plugin_t **plugins;        /* load order */
+    size_t n_plugins;
+
+    ph_page_rec_t **pages;
+    size_t n_pages;
+    ph_menu_rec_t **menu;
+    size_t n_menu;
+    uint64_t menu_seq;
+    ph_provider_rec_t **providers; /* registration (= load) order */
+    size_t n_providers;
+
+    /* Lock-free readers of the auth snapshot: a reader counts itself in readers[epoch & 1]; a writer swaps the
+     * snapshot, flips the epoch and waits for the old slot to drain before freeing what it replaced. */
+    _Atomic(ph_auth_snapshot_t *) auth_snapshot;
+    atomic_uint auth_epoch;
+    atomic_size_t auth_readers[2];
+};
+
+/* registry.c */
+void ph_registry_bind_table(ph_plugin_t *plugin); /* fills the add_* members of plugin->table */
+void ph_registry_drop_plugin(panelhost_t *host, const ph_plugin_t *plugin);
+/* PANEL_OK when every menu entry of the plugin points at a page it registered. */
+int32_t ph_registry_check_menu(panelhost_t *host, const ph_plugin_t *plugin, char *err, size_t err_len);
+ph_page_rec_t *ph_registry_page(const panelhost_t *host, const char *page_id);
+void ph_registry_free_all(panelhost_t *host);
+/* 1 when `value` is one of the '|'-separated `choices`. */
+int ph_choice_member(const char *choices, const char *value);
+
+/* auth.c */
+/* Rebuilds the auth snapshot from host->providers, leaving out those of `exclude` (nullable), and waits until
+ * no reader uses the previous snapshot. */
+int32_t ph_auth_publish(panelhost_t *host, const ph_plugin_t *exclude, char *err, size_t err_len);
+void ph_auth_free(panelhost_t *host);
+
+/* permissions.c */
+int32_t ph_permission_pattern_valid(const char *pattern);
+int32_t ph_permissions_valid(const char *list, char *why, size_t why_len);
+/* panel_caller_t.has_permission: asks the role of `self` through self->host_ctx (a panelhost_t). */
+int32_t ph_caller_has_permission(const panel_caller_t *self, const char *permission);
+
+#endif /* PANELHOST_INTERNAL_H */
