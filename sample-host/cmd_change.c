@@ -67,6 +67,9 @@ int cmd_set(cli_context_t *ctx)
         return cli_fail(ctx->inv, CLI_EXIT_REFUSED, "no_memory", "out of memory");
     size_t value_len;
     if (strcmp(given, "-") == 0) {
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "sample-host: reading the value of '%s' from standard input, exactly as typed "
+                            "(end it with Ctrl-D, not Enter, unless the value ends with a newline)\n", field_id);
         ssize_t n = read_stdin_bounded(value, PANEL_VALUE_MAX);
         if (n < 0) {
             sodium_free(value);
