@@ -10,7 +10,7 @@ B        ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-DEPS     := sqlite3 libsodium inih cmocka
+DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd
 SONAME_MAJOR := 1
 SOVERSION    := 1.0.0
 
@@ -29,6 +29,7 @@ LDFLAGS    += $(SANFLAGS) -pthread
 LIBS_HOST   := $(shell pkg-config --libs inih) -ldl
 LIBS_PLUGIN := $(shell pkg-config --libs sqlite3 libsodium)
 LIBS_CMOCKA := $(shell pkg-config --libs cmocka)
+LIBS_SAMPLE := $(shell pkg-config --libs libsodium libmicrohttpd)
 
 HOST_SRC    := $(wildcard host-api/*.c)
 PLUGIN_SRC  := $(wildcard plugin/*.c)
@@ -82,7 +83,7 @@ $(PLUGIN): $(PLUGIN_OBJ)
 
 $(SAMPLE): $(SAMPLE_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(SAMPLE_OBJ) $(LIB_A) $(LIBS_HOST) $(shell pkg-config --libs libsodium)
+	$(CC) $(LDFLAGS) -o $@ $(SAMPLE_OBJ) $(LIB_A) $(LIBS_HOST) $(LIBS_SAMPLE)
 
 $(B)/tests/fixtures/%.so: $(B)/obj/tests/fixtures/%.o
 	@mkdir -p $(dir $@)

@@ -18,6 +18,7 @@
 #define CLI_OPT_PARAM 0x2u
 #define CLI_OPT_LIMIT 0x4u
 #define CLI_OPT_HEADER 0x8u
+#define CLI_OPT_LISTEN 0x10u
 
 /* The command line, parsed. Strings point into argv (which set/call wipe after use when they carry a
  * secret); the arrays are allocated by cli_parse and freed by cli_invocation_free. */
@@ -37,6 +38,7 @@ typedef struct cli_invocation {
     size_t n_params;
     char **headers;             /* -H 'Name: value', as given */
     size_t n_headers;
+    const char *listen;         /* --listen HOST:PORT (serve); NULL when not given */
     const char *command;        /* NULL when none was given */
     char **args;                /* the command's positional arguments */
     size_t n_args;

@@ -17,7 +17,7 @@ typedef struct option_spec {
     int id;
 } option_spec_t;
 
-enum { O_CONFIG, O_DATA_DIR, O_PLUGIN, O_AS, O_JSON, O_NOW, O_HELP, O_YES, O_PARAM, O_LIMIT, O_HEADER };
+enum { O_CONFIG, O_DATA_DIR, O_PLUGIN, O_AS, O_JSON, O_NOW, O_HELP, O_YES, O_PARAM, O_LIMIT, O_HEADER, O_LISTEN };
 
 static const option_spec_t option_specs[] = {
     {"--config", 'c', OPT_VALUE, O_CONFIG},   {"--data-dir", 0, OPT_VALUE, O_DATA_DIR},
@@ -25,7 +25,7 @@ static const option_spec_t option_specs[] = {
     {"--json", 0, OPT_FLAG, O_JSON},          {"--now", 0, OPT_VALUE, O_NOW},
     {"--help", 'h', OPT_FLAG, O_HELP},        {"--yes", 'y', OPT_FLAG, O_YES},
     {"--param", 'p', OPT_VALUE, O_PARAM},     {"--limit", 'n', OPT_VALUE, O_LIMIT},
-    {"--header", 'H', OPT_VALUE, O_HEADER},
+    {"--header", 'H', OPT_VALUE, O_HEADER},  {"--listen", 0, OPT_VALUE, O_LISTEN},
 };
 
 /* Finds the option `arg` names. *inline_value gets the value given as --name=VALUE or -xVALUE, else NULL. */
@@ -109,6 +109,10 @@ static int store_value(cli_invocation_t *inv, const option_spec_t *spec, char *v
         inv->options_seen |= CLI_OPT_HEADER;
         break;
     }
+    case O_LISTEN:
+        inv->listen = value;
+        inv->options_seen |= CLI_OPT_LISTEN;
+        break;
     default: break;
     }
     return CLI_EXIT_OK;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "web_cli.h"
 
 static const cli_command_t commands[] = {
     {"plugins", 0, 0, 0, 0, cmd_plugins, "plugins",
@@ -57,6 +58,9 @@ static const cli_command_t commands[] = {
      "  -H 'Name: value', --header 'Name: value'   a request header (names are case-insensitive)\n"
      "Prints the HTTP status and the JSON body. Exit status 0 for a 2xx answer, else 1.\n"
      "--json: {\"status\":N,\"body\":{...}}\n"},
+    {"serve", 0, 0, CLI_OPT_LISTEN, 0, cmd_serve, "serve [--listen HOST:PORT]", WEB_CLI_SERVE_SUMMARY,
+     WEB_CLI_SERVE_HELP},
+    {"passwd", 1, 1, 0, 0, cmd_passwd, "passwd USER", WEB_CLI_PASSWD_SUMMARY, WEB_CLI_PASSWD_HELP},
 };
 
 const cli_command_t *cli_find_command(const char *name)

@@ -77,7 +77,7 @@ static int check_usage(const cli_invocation_t *inv, const cli_command_t *command
         uint32_t bit;
         const char *name;
     } command_options[] = {
-        {CLI_OPT_YES, "--yes"}, {CLI_OPT_PARAM, "--param"}, {CLI_OPT_LIMIT, "--limit"}, {CLI_OPT_HEADER, "-H"}};
+        {CLI_OPT_YES, "--yes"}, {CLI_OPT_PARAM, "--param"}, {CLI_OPT_LIMIT, "--limit"}, {CLI_OPT_HEADER, "-H"}, {CLI_OPT_LISTEN, "--listen"}};
     for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++)
         if ((inv->options_seen & command_options[i].bit) && !(command->options & command_options[i].bit))
             return cli_fail(inv, CLI_EXIT_USAGE, "usage", "%s does not take %s; usage: sample-host %s",

@@ -1,0 +1,67 @@
+/* web_assets.c - the admin panel's built-in style sheet and script (see web_assets.h). The script only adds
+ * the copy button's behaviour; every page works without it. */
+#include "web_assets.h"
+
+#include <string.h>
+
+static const char panel_css[] =
+    "body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f7}\n"
+    "header{display:flex;justify-content:space-between;align-items:center;padding:.6em 1.2em;"
+    "background:#23303f;color:#fff}\n"
+    "header a{color:#fff}header form{display:inline;margin:0}\n"
+    ".layout{display:flex;gap:1.5em;padding:1.2em}\n"
+    "nav{min-width:12em}nav ul{list-style:none;padding-left:0;margin:0}nav ul ul{padding-left:1em}\n"
+    "nav a{display:block;padding:.2em .4em;border-radius:4px}nav a[aria-current]{background:#dde4ee}\n"
+    "main{flex:1;max-width:60em}\n"
+    "section,form.action,.secret,.login{background:#fff;border:1px solid #d6d6db;border-radius:6px;"
+    "padding:.8em 1em;margin:0 0 1em}\n"
+    "label{font-weight:600;display:block}\n"
+    ".inline{font-weight:normal;display:inline}\n"
+    ".help{color:#555;font-size:.9em;margin:.2em 0}\n"
+    ".error{color:#a00;font-weight:600}\n"
+    ".notice{padding:.6em 1em;border-radius:6px;margin-bottom:1em}\n"
+    ".notice.ok{background:#e5f5e8;border:1px solid #7cbf8a}\n"
+    ".notice.failed{background:#fbe9e9;border:1px solid #d88}\n"
+    ".confirm-text{background:#fff6dd;border-left:4px solid #d9a400;padding:.4em .6em}\n"
+    ".secret{border:2px solid #2b7a3d}\n"
+    ".secret input{font-family:ui-monospace,monospace;width:100%;box-sizing:border-box;padding:.3em}\n"
+    "table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #e3e3e6;"
+    "padding:.25em .5em;vertical-align:top}\n"
+    "dl.status{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.status dd{margin:0}\n"
+    "button{font:inherit;padding:.3em .9em;border-radius:4px;border:1px solid #667;background:#eef;"
+    "cursor:pointer}\n"
+    "button.danger{background:#fbe9e9;border-color:#a00;color:#700}\n"
+    "input[type=text],input[type=password],select{font:inherit;padding:.2em .3em}\n";
+
+static const char panel_js[] =
+    "/* Copy buttons: copy the text of the element named by data-copy-target. */\n"
+    "'use strict';\n"
+    "document.addEventListener('DOMContentLoaded', function () {\n"
+    "  document.querySelectorAll('[data-copy-target]').forEach(function (button) {\n"
+    "    button.hidden = false;\n"
+    "    button.addEventListener('click', function () {\n"
+    "      var field = document.getElementById(button.getAttribute('data-copy-target'));\n"
+    "      if (!field) { return; }\n"
+    "      field.select();\n"
+    "      var done = function () { button.textContent = 'Copied'; };\n"
+    "      if (navigator.clipboard && navigator.clipboard.writeText) {\n"
+    "        navigator.clipboard.writeText(field.value).then(done, function () {\n"
+    "          if (document.execCommand('copy')) { done(); }\n"
+    "        });\n"
+    "      } else if (document.execCommand('copy')) { done(); }\n"
+    "    });\n"
+    "  });\n"
+    "});\n";
+
+static const web_asset_t assets[] = {
+    {"/static/panel.css", "text/css; charset=utf-8", panel_css},
+    {"/static/panel.js", "text/javascript; charset=utf-8", panel_js},
+};
+
+const web_asset_t *web_asset_find(const char *path)
+{
+    for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++)
+        if (strcmp(assets[i].path, path) == 0)
+            return &assets[i];
+    return NULL;
+}

@@ -1,0 +1,621 @@
+/* web_page.c - generic admin pages rendered from the registry, and their forms (see web_page.h). Secret
+ * inputs are never refilled; a revealed secret is written into the response once and wiped everywhere else. */
+#include "web_page.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "web_layout.h"
+
+#define TABLE_ROWS_MAX 50u
+#define MENU_MAX 256
+
+/* What the last form did, shown on the page. */
+typedef struct page_outcome {
+    const char *message;        /* a notice at the top, or NULL */
+    int failed;                 /* 1: the notice reports a failure */
+    const char *field_id;       /* the field an error belongs to, or NULL */
+    const char *action_id;      /* the action an error belongs to, or NULL */
+    const char *error;          /* the error shown next to that field or action */
+    const char *secret;         /* a one-time secret to show, or NULL */
+    const char *secret_source;  /* the label of the action that revealed it */
+} page_outcome_t;
+
+void web_page_error(panelhost_t *host, const panel_caller_t *caller, const char *csrf, int status,
+                    const char *title, const char *message, web_response_t *res)
+{
+    web_buf_free(&res->body);
+    res->status = status;
+    web_layout_begin(&res->body, host, caller, csrf, title, NULL);
+    web_raw(&res->body, "<h1>");
+    web_html_text(&res->body, title);
+    web_raw(&res->body, "</h1><p class=\"error\" id=\"error-message\">");
+    web_html_text(&res->body, message);
+    web_raw(&res->body, "</p><p><a href=\"/admin\">Back to the overview</a></p>");
+    web_layout_end(&res->body);
+}
+
+/* Row sink writing status lines as <dt>/<dd> pairs, or table rows as <tr>. */
+typedef struct row_writer {
+    web_buf_t *b;
+    int as_status;
+    uint32_t rows;
+} row_writer_t;
+
+static int32_t write_row(void *ctx, const char *const *cells, uint32_t n_cells)
+{
+    row_writer_t *w = ctx;
+    w->rows++;
+    if (w->as_status) {
+        web_raw(w->b, "<dt>");
+        web_html_text(w->b, n_cells > 0 ? cells[0] : "");
+        web_raw(w->b, "</dt><dd>");
+        for (uint32_t i = 1; i < n_cells; i++) {
+            if (i > 1)
+                web_raw(w->b, " ");
+            web_html_text(w->b, cells[i]);
+        }
+        web_raw(w->b, "</dd>");
+        return PANEL_OK;
+    }
+    web_raw(w->b, "<tr>");
+    for (uint32_t i = 0; i < n_cells; i++) {
+        web_raw(w->b, "<td>");
+        web_html_text(w->b, cells[i]);
+        web_raw(w->b, "</td>");
+    }
+    web_raw(w->b, "</tr>");
+    return PANEL_OK;
+}
+
+static void render_status(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id)
+{
+    web_buf_t rows;
+    web_buf_init(&rows);
+    row_writer_t w = {&rows, 1, 0};
+    char err[512] = "";
+    int32_t rc = panelhost_page_status(host, caller, page_id, write_row, &w, err, sizeof err);
+    if (rc == PANEL_OK && w.rows == 0) {
+        web_buf_free(&rows);
+        return;
+    }
+    web_raw(b, "<section id=\"status\"><h2>Status</h2>");
+    if (rc != PANEL_OK) {
+        web_raw(b, "<p class=\"error\">The status could not be read: ");
+        web_html_text(b, err);
+        web_raw(b, "</p>");
+    }
+    if (w.rows > 0) {
+        web_raw(b, "<dl class=\"status\">");
+        web_raw(b, rows.data);
+        web_raw(b, "</dl>");
+    }
+    web_raw(b, "</section>");
+    web_buf_free(&rows);
+}
+
+static void begin_form(web_buf_t *b, const char *page_id, const char *csrf, const char *op)
+{
+    web_raw(b, "<input type=\"hidden\" name=\"_op\" value=\"");
+    web_raw(b, op);
+    web_raw(b, "\">");
+    (void)page_id;
+    web_layout_csrf_input(b, csrf);
+}
+
+static void render_help(web_buf_t *b, const char *help)
+{
+    if (help != NULL && help[0] != '\0') {
+        web_raw(b, "<p class=\"help\">");
+        web_html_text(b, help);
+        web_raw(b, "</p>");
+    }
+}
+
+static void render_error(web_buf_t *b, const char *error)
+{
+    web_raw(b, "<p class=\"error\" role=\"alert\">");
+    web_html_text(b, error);
+    web_raw(b, "</p>");
+}
+
+static void render_confirm_box(web_buf_t *b, const char *id, const char *confirm)
+{
+    web_raw(b, "<p class=\"confirm-text\">");
+    web_html_text(b, confirm);
+    web_raw(b, "</p><label class=\"inline\"><input type=\"checkbox\" name=\"_confirm\" value=\"1\" id=\"confirm-");
+    web_html_text(b, id);
+    web_raw(b, "\"> I understand and want to go ahead</label> ");
+}
+
+static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                         const char *csrf, const panel_field_t *f, const page_outcome_t *outcome)
+{
+    char value[PANEL_VALUE_MAX + 1] = "";
+    char err[512] = "";
+    int32_t rc = panelhost_field_get(host, caller, page_id, f->id, value, sizeof value, err, sizeof err);
+    int dangerous = (f->flags & PANEL_FLAG_DANGEROUS) != 0;
+    const char *error = outcome->field_id != NULL && strcmp(outcome->field_id, f->id) == 0 ? outcome->error
+                                                                                            : NULL;
+    web_raw(b, "<div class=\"field\" data-field=\"");
+    web_html_text(b, f->id);
+    web_raw(b, "\" id=\"field-");
+    web_html_text(b, f->id);
+    web_raw(b, "\">");
+    if (f->type == PANEL_FIELD_READONLY) {
+        web_raw(b, "<label>");
+        web_html_text(b, f->label);
+        web_raw(b, "</label><output class=\"value\">");
+        web_html_text(b, rc == PANEL_OK ? value : "(unavailable)");
+        web_raw(b, "</output>");
+        if (rc != PANEL_OK)
+            render_error(b, err);
+        render_help(b, f->help);
+        web_raw(b, "</div>");
+        return;
+    }
+    web_raw(b, "<form method=\"post\" action=\"/admin/");
+    web_html_text(b, page_id);
+    web_raw(b, "#field-");
+    web_html_text(b, f->id);
+    web_raw(b, "\">");
+    begin_form(b, page_id, csrf, "field");
+    web_raw(b, "<input type=\"hidden\" name=\"_field\" value=\"");
+    web_html_text(b, f->id);
+    web_raw(b, "\"><label for=\"input-");
+    web_html_text(b, f->id);
+    web_raw(b, "\">");
+    web_html_text(b, f->label);
+    web_raw(b, "</label>");
+    if (f->type == PANEL_FIELD_SECRET) {
+        web_raw(b, "<p>Current: <output class=\"value hint\">");
+        web_html_text(b, rc == PANEL_OK ? (value[0] != '\0' ? value : "(none)") : "(unavailable)");
+        web_raw(b, "</output></p><input type=\"password\" name=\"value\" autocomplete=\"off\" value=\"\" id=\"input-");
+        web_html_text(b, f->id);
+        web_raw(b, "\" placeholder=\"Paste a new value\">");
+    } else if (f->type == PANEL_FIELD_TOGGLE) {
+        int on = rc == PANEL_OK && strcmp(value, "1") == 0;
+        web_raw(b, "<select name=\"value\" id=\"input-");
+        web_html_text(b, f->id);
+        web_rawf(b, "\"><option value=\"1\"%s>On</option><option value=\"0\"%s>Off</option></select>",
+                 on ? " selected" : "", on ? "" : " selected");
+    } else {
+        web_raw(b, "<input type=\"text\" name=\"value\" id=\"input-");
+        web_html_text(b, f->id);
+        web_raw(b, "\" value=\"");
+        web_html_text(b, rc == PANEL_OK ? value : "");
+        web_raw(b, "\">");
+    }
+    if (rc != PANEL_OK)
+        render_error(b, err);
+    render_help(b, f->help);
+    if (error != NULL)
+        render_error(b, error);
+    if (dangerous)
+        render_confirm_box(b, f->id, f->confirm);
+    web_raw(b, "<button type=\"submit\"");
+    if (dangerous)
+        web_raw(b, " class=\"danger\"");
+    web_raw(b, ">Save</button></form></div>");
+    sodium_memzero(value, sizeof value);
+}
+
+/* A parameter's input; `name` is "p.ID". current: a value to preselect, or NULL for the default. */
+static void render_param(web_buf_t *b, const panel_action_t *a, const panel_param_t *p, const char *current)
+{
+    web_raw(b, "<label for=\"param-");
+    web_html_text(b, a->id);
+    web_raw(b, "-");
+    web_html_text(b, p->id);
+    web_raw(b, "\">");
+    web_html_text(b, p->label);
+    web_raw(b, "</label>");
+    const char *selected = current != NULL ? current : p->default_value;
+    if (p->type == PANEL_PARAM_ENUM && p->choices != NULL) {
+        web_raw(b, "<select name=\"p.");
+        web_html_text(b, p->id);
+        web_raw(b, "\" id=\"param-");
+        web_html_text(b, a->id);
+        web_raw(b, "-");
+        web_html_text(b, p->id);
+        web_raw(b, "\">");
+        const char *c = p->choices;
+        while (*c != '\0') {
+            const char *bar = strchr(c, '|');
+            size_t n = bar != NULL ? (size_t)(bar - c) : strlen(c);
+            web_raw(b, "<option value=\"");
+            web_html_text_n(b, c, n);
+            web_raw(b, "\"");
+            if (selected != NULL && strlen(selected) == n && strncmp(selected, c, n) == 0)
+                web_raw(b, " selected");
+            web_raw(b, ">");
+            web_html_text_n(b, c, n);
+            web_raw(b, "</option>");
+            c += n;
+            if (*c == '|')
+                c++;
+        }
+        web_raw(b, "</select>");
+    } else {
+        web_raw(b, "<input type=\"text\" name=\"p.");
+        web_html_text(b, p->id);
+        web_raw(b, "\" id=\"param-");
+        web_html_text(b, a->id);
+        web_raw(b, "-");
+        web_html_text(b, p->id);
+        web_raw(b, "\" value=\"");
+        web_html_text(b, selected);
+        web_raw(b, "\"");
+        if (p->default_value == NULL)
+            web_raw(b, " required");
+        web_raw(b, ">");
+    }
+    render_help(b, p->help);
+}
+
+static void render_action(web_buf_t *b, const char *page_id, const char *csrf, const panel_action_t *a,
+                          const page_outcome_t *outcome)
+{
+    int dangerous = (a->flags & PANEL_FLAG_DANGEROUS) != 0;
+    web_raw(b, "<form method=\"post\" class=\"action\" data-action=\"");
+    web_html_text(b, a->id);
+    web_raw(b, "\" id=\"action-");
+    web_html_text(b, a->id);
+    web_raw(b, "\" action=\"/admin/");
+    web_html_text(b, page_id);
+    web_raw(b, "\">");
+    begin_form(b, page_id, csrf, "action");
+    web_raw(b, "<input type=\"hidden\" name=\"_action\" value=\"");
+    web_html_text(b, a->id);
+    web_raw(b, "\"><h3>");
+    web_html_text(b, a->label);
+    web_raw(b, "</h3>");
+    render_help(b, a->help);
+    for (uint32_t i = 0; i < a->n_params; i++)
+        if (a->params[i] != NULL)
+            render_param(b, a, a->params[i], NULL);
+    if (outcome->action_id != NULL && strcmp(outcome->action_id, a->id) == 0 && outcome->error != NULL)
+        render_error(b, outcome->error);
+    if (dangerous)
+        render_confirm_box(b, a->id, a->confirm);
+    web_raw(b, "<button type=\"submit\"");
+    if (dangerous)
+        web_raw(b, " class=\"danger\"");
+    web_raw(b, ">");
+    web_html_text(b, a->label);
+    web_raw(b, "</button></form>");
+}
+
+static void render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                         const panel_table_t *t)
+{
+    uint32_t limit = t->page_rows > 0 && t->page_rows < TABLE_ROWS_MAX ? t->page_rows : TABLE_ROWS_MAX;
+    web_raw(b, "<section class=\"table\" id=\"table-");
+    web_html_text(b, t->id);
+    web_raw(b, "\"><h2>");
+    web_html_text(b, t->title);
+    web_raw(b, "</h2><table><thead><tr>");
+    for (uint32_t i = 0; i < t->n_columns; i++) {
+        web_raw(b, "<th scope=\"col\">");
+        web_html_text(b, t->columns[i]);
+        web_raw(b, "</th>");
+    }
+    web_raw(b, "</tr></thead><tbody>");
+    row_writer_t w = {b, 0, 0};
+    char err[512] = "";
+    int32_t rc = panelhost_table_read(host, caller, page_id, t->id, 0, limit, write_row, &w, err, sizeof err);
+    if (rc == PANEL_OK && w.rows == 0)
+        web_rawf(b, "<tr><td colspan=\"%u\">No entries yet.</td></tr>", (unsigned)t->n_columns);
+    web_raw(b, "</tbody></table>");
+    if (rc != PANEL_OK) {
+        web_raw(b, "<p class=\"error\">The table could not be read: ");
+        web_html_text(b, err);
+        web_raw(b, "</p>");
+    }
+    web_raw(b, "</section>");
+}
+
+static void render_secret(web_buf_t *b, const page_outcome_t *outcome)
+{
+    web_raw(b, "<div class=\"secret\" role=\"status\" id=\"one-time-secret-box\"><p><strong>");
+    web_html_text(b, outcome->secret_source);
+    web_raw(b, ": copy this secret now. It will not be shown again.</strong> Store it where your tool "
+               "can read it; if it is lost, a new one has to be made.</p>"
+               "<input type=\"text\" id=\"one-time-secret\" readonly autocomplete=\"off\" spellcheck=\"false\" "
+               "aria-label=\"One-time secret\" value=\"");
+    web_html_text(b, outcome->secret);
+    web_raw(b, "\"> <button type=\"button\" data-copy-target=\"one-time-secret\" hidden>Copy</button></div>");
+}
+
+/* Renders the whole page with the outcome of the last form. The page exists and the caller may see it. */
+static void render_page(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                        const panel_page_t *page, const page_outcome_t *outcome, web_response_t *res)
+{
+    web_buf_t *b = &res->body;
+    web_layout_begin(b, host, caller, csrf, page->title, page->id);
+    web_raw(b, "<h1>");
+    web_html_text(b, page->title);
+    web_raw(b, "</h1>");
+    render_help(b, page->description);
+    if (outcome->message != NULL) {
+        web_raw(b, outcome->failed ? "<p class=\"notice failed\" role=\"alert\" id=\"notice\">"
+                                   : "<p class=\"notice ok\" role=\"status\" id=\"notice\">");
+        web_html_text(b, outcome->message);
+        web_raw(b, "</p>");
+    }
+    if (outcome->secret != NULL && outcome->secret[0] != '\0')
+        render_secret(b, outcome);
+    render_status(b, host, caller, page->id);
+
+    const panel_field_t *f = panelhost_field_at(host, page->id, 0);
+    if (f != NULL) {
+        web_raw(b, "<section id=\"fields\"><h2>Settings</h2>");
+        for (size_t i = 0; (f = panelhost_field_at(host, page->id, i)) != NULL; i++)
+            render_field(b, host, caller, page->id, csrf, f, outcome);
+        web_raw(b, "</section>");
+    }
+    const panel_action_t *a = panelhost_action_at(host, page->id, 0);
+    if (a != NULL) {
+        web_raw(b, "<section id=\"actions\"><h2>Actions</h2>");
+        for (size_t i = 0; (a = panelhost_action_at(host, page->id, i)) != NULL; i++)
+            render_action(b, page->id, csrf, a, outcome);
+        web_raw(b, "</section>");
+    }
+    const panel_table_t *t;
+    for (size_t i = 0; (t = panelhost_table_at(host, page->id, i)) != NULL; i++)
+        render_table(b, host, caller, page->id, t);
+    web_layout_end(b);
+}
+
+/* The page, or NULL after answering 404/403. */
+static const panel_page_t *visible_page(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                                        const char *page_id, web_response_t *res)
+{
+    const panel_page_t *page = panelhost_page(host, page_id);
+    if (page == NULL) {
+        web_page_error(host, caller, csrf, 404, "Page not found", "There is no admin page at this address.", res);
+        return NULL;
+    }
+    if (!panelhost_role_allows(host, caller->role, page->permission)) {
+        web_page_error(host, caller, csrf, 403, "Not allowed",
+                       "Your role does not allow this page. Ask an administrator for the permission.", res);
+        return NULL;
+    }
+    return page;
+}
+
+void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
+                   web_response_t *res)
+{
+    const panel_page_t *page = visible_page(host, caller, csrf, page_id, res);
+    if (page == NULL)
+        return;
+    page_outcome_t outcome;
+    memset(&outcome, 0, sizeof outcome);
+    res->status = 200;
+    render_page(host, caller, csrf, page, &outcome, res);
+}
+
+static const panel_field_t *find_field(panelhost_t *host, const char *page_id, const char *id)
+{
+    const panel_field_t *f;
+    for (size_t i = 0; id != NULL && (f = panelhost_field_at(host, page_id, i)) != NULL; i++)
+        if (strcmp(f->id, id) == 0)
+            return f;
+    return NULL;
+}
+
+static const panel_action_t *find_action(panelhost_t *host, const char *page_id, const char *id)
+{
+    const panel_action_t *a;
+    for (size_t i = 0; id != NULL && (a = panelhost_action_at(host, page_id, i)) != NULL; i++)
+        if (strcmp(a->id, id) == 0)
+            return a;
+    return NULL;
+}
+
+/* HTTP status for a failed dispatch. */
+static int failure_status(int32_t rc)
+{
+    switch (rc) {
+    case PANEL_E_INVALID: return 422;
+    case PANEL_E_CONFIRM: return 422;
+    case PANEL_E_DENIED: return 403;
+    case PANEL_E_NOT_FOUND: return 404;
+    case PANEL_E_STATE: case PANEL_E_CONFLICT: return 409;
+    case PANEL_E_UNAVAILABLE: case PANEL_E_STORE: return 503;
+    default: return 500;
+    }
+}
+
+static void submit_field(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                         const panel_page_t *page, const web_form_t *form, web_response_t *res)
+{
+    const panel_field_t *f = find_field(host, page->id, web_form_get(form, "_field", NULL));
+    page_outcome_t outcome;
+    memset(&outcome, 0, sizeof outcome);
+    if (f == NULL) {
+        web_page_error(host, caller, csrf, 404, "No such field", "The form names a field this page does not have.",
+                       res);
+        return;
+    }
+    size_t value_len = 0;
+    const char *value = web_form_get(form, "value", &value_len);
+    char msg[1024] = "";
+    int32_t rc;
+    if (value == NULL) {
+        rc = PANEL_E_INVALID;
+        snprintf(msg, sizeof msg, "No value was sent; fill in the field and save again.");
+    } else {
+        rc = panelhost_field_set(host, caller, page->id, f->id, value, value_len, msg, sizeof msg);
+    }
+    if (rc == PANEL_E_DENIED) {
+        web_page_error(host, caller, csrf, 403, "Not allowed", "Your role does not allow this change.", res);
+        return;
+    }
+    char error[1200];
+    if (rc == PANEL_OK) {
+        outcome.message = msg[0] != '\0' ? msg : "Saved.";
+        res->status = 200;
+    } else {
+        if (rc == PANEL_E_CONFIRM)
+            snprintf(error, sizeof error, "Not saved: tick the confirmation box to go ahead. %s", msg);
+        else
+            snprintf(error, sizeof error, "Not saved: %s", msg[0] != '\0' ? msg : "the value was refused.");
+        outcome.field_id = f->id;
+        outcome.error = error;
+        outcome.message = "Nothing was changed; see the message next to the field.";
+        outcome.failed = 1;
+        res->status = failure_status(rc);
+    }
+    render_page(host, caller, csrf, page, &outcome, res);
+}
+
+/* The confirmation step of a dangerous action posted without "_confirm": its text and a button that posts
+ * the same parameters again, confirmed. */
+static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                                const panel_page_t *page, const panel_action_t *a, const char *const *names,
+                                const char *const *values, size_t n, const char *text, web_response_t *res)
+{
+    web_buf_t *b = &res->body;
+    res->status = 200;
+    web_layout_begin(b, host, caller, csrf, "Confirm", page->id);
+    web_raw(b, "<h1>Confirm: ");
+    web_html_text(b, a->label);
+    web_raw(b, "</h1><form method=\"post\" class=\"action\" id=\"confirm-step\" action=\"/admin/");
+    web_html_text(b, page->id);
+    web_raw(b, "\">");
+    begin_form(b, page->id, csrf, "action");
+    web_raw(b, "<input type=\"hidden\" name=\"_action\" value=\"");
+    web_html_text(b, a->id);
+    web_raw(b, "\"><input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\">");
+    web_html_text(b, text != NULL && text[0] != '\0' ? text : a->confirm);
+    web_raw(b, "</p>");
+    if (n > 0) {
+        web_raw(b, "<dl class=\"status\">");
+        for (size_t i = 0; i < n; i++) {
+            web_raw(b, "<dt>");
+            web_html_text(b, names[i]);
+            web_raw(b, "</dt><dd>");
+            web_html_text(b, values[i]);
+            web_raw(b, "</dd>");
+        }
+        web_raw(b, "</dl>");
+    }
+    for (size_t i = 0; i < n; i++) {
+        web_raw(b, "<input type=\"hidden\" name=\"p.");
+        web_html_text(b, names[i]);
+        web_raw(b, "\" value=\"");
+        web_html_text(b, values[i]);
+        web_raw(b, "\">");
+    }
+    web_raw(b, "<button type=\"submit\" class=\"danger\" id=\"confirm-yes\">Yes, ");
+    web_html_text(b, a->label);
+    web_raw(b, "</button> <a href=\"/admin/");
+    web_html_text(b, page->id);
+    web_raw(b, "\" id=\"confirm-cancel\">Cancel</a></form>");
+    web_layout_end(b);
+}
+
+static void submit_action(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                          const panel_page_t *page, const web_form_t *form, web_response_t *res)
+{
+    const panel_action_t *a = find_action(host, page->id, web_form_get(form, "_action", NULL));
+    if (a == NULL) {
+        web_page_error(host, caller, csrf, 404, "No such action",
+                       "The form names an action this page does not have.", res);
+        return;
+    }
+    const char *names[16];
+    const char *values[16];
+    size_t n = 0;
+    for (uint32_t i = 0; i < a->n_params && n < 16; i++) {
+        char key[PANEL_ID_MAX + 4];
+        if (a->params[i] == NULL)
+            continue;
+        snprintf(key, sizeof key, "p.%s", a->params[i]->id);
+        const char *v = web_form_get(form, key, NULL);
+        if (v != NULL) {
+            names[n] = a->params[i]->id;
+            values[n] = v;
+            n++;
+        }
+    }
+    char message[1024] = "";
+    char secret[PANEL_SECRET_MAX] = "";
+    panel_result_t result = {sizeof(panel_result_t), message, sizeof message, secret, sizeof secret};
+    int32_t rc = panelhost_action_run(host, caller, page->id, a->id, names, values, n, &result);
+    if (rc == PANEL_E_CONFIRM) {
+        render_confirm_step(host, caller, csrf, page, a, names, values, n, message, res);
+        sodium_memzero(secret, sizeof secret);
+        return;
+    }
+    if (rc == PANEL_E_DENIED) {
+        sodium_memzero(secret, sizeof secret);
+        web_page_error(host, caller, csrf, 403, "Not allowed", "Your role does not allow this action.", res);
+        return;
+    }
+    page_outcome_t outcome;
+    memset(&outcome, 0, sizeof outcome);
+    char error[1200];
+    if (rc == PANEL_OK) {
+        outcome.message = message[0] != '\0' ? message : "Done.";
+        outcome.secret = rc == PANEL_OK ? secret : NULL;
+        outcome.secret_source = a->label;
+        res->status = 200;
+    } else {
+        snprintf(error, sizeof error, "%s", message[0] != '\0' ? message : "The action failed.");
+        outcome.action_id = a->id;
+        outcome.error = error;
+        outcome.message = error;
+        outcome.failed = 1;
+        res->status = failure_status(rc);
+    }
+    render_page(host, caller, csrf, page, &outcome, res);
+    sodium_memzero(secret, sizeof secret);
+}
+
+void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
+                     const web_form_t *form, web_response_t *res)
+{
+    const panel_page_t *page = visible_page(host, caller, csrf, page_id, res);
+    if (page == NULL)
+        return;
+    panel_caller_t confirmed_caller = *caller;
+    const char *confirm = web_form_get(form, "_confirm", NULL);
+    confirmed_caller.confirmed = confirm != NULL && strcmp(confirm, "1") == 0;
+    const char *op = web_form_get(form, "_op", NULL);
+    if (op != NULL && strcmp(op, "field") == 0)
+        submit_field(host, &confirmed_caller, csrf, page, form, res);
+    else if (op != NULL && strcmp(op, "action") == 0)
+        submit_action(host, &confirmed_caller, csrf, page, form, res);
+    else
+        web_page_error(host, caller, csrf, 400, "Bad request", "The form did not say what to do.", res);
+}
+
+void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const char *csrf, web_response_t *res)
+{
+    web_buf_t *b = &res->body;
+    const panel_menu_entry_t *entries[MENU_MAX];
+    size_t total = panelhost_menu(host, caller, entries, MENU_MAX);
+    size_t n = total < MENU_MAX ? total : MENU_MAX;
+    res->status = 200;
+    web_layout_begin(b, host, caller, csrf, "Overview", NULL);
+    web_raw(b, "<h1>Overview</h1>");
+    if (n == 0) {
+        web_raw(b, "<p id=\"no-pages\">There are no pages your role may open.</p>");
+    } else {
+        web_raw(b, "<p>Pages you may open:</p><ul id=\"pages\">");
+        for (size_t i = 0; i < n; i++) {
+            web_raw(b, "<li><a href=\"/admin/");
+            web_html_text(b, entries[i]->page_id);
+            web_raw(b, "\">");
+            web_html_text(b, entries[i]->path);
+            web_raw(b, "</a></li>");
+        }
+        web_raw(b, "</ul>");
+    }
+    web_layout_end(b);
+}

@@ -1,0 +1,29 @@
+/* web_page.h - generic rendering of a registered admin page (status lines, fields with their current values,
+ * actions as forms with their parameters, tables) and the handling of its forms (set a field, run an action,
+ * the confirmation step of a dangerous action, the one-time secret an action reveals). Knows nothing of any
+ * particular plugin: everything comes from the registry through libpanelhost. */
+#ifndef SAMPLE_HOST_WEB_PAGE_H
+#define SAMPLE_HOST_WEB_PAGE_H
+
+#include "panel/host.h"
+#include "web_form.h"
+#include "web_http.h"
+
+/* GET: the page `page_id` for `caller` (404 when unknown, 403 when the caller's role lacks its permission). */
+void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
+                   web_response_t *res);
+
+/* POST: the form posted to the page (its CSRF token already checked): "_op" is "field" (with "_field",
+ * "value") or "action" (with "_action" and "p.NAME" parameters); "_confirm" = "1" confirms a dangerous one.
+ * Answers the page with the outcome, or the confirmation step. */
+void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
+                     const web_form_t *form, web_response_t *res);
+
+/* The overview at /admin: a list of the pages the caller may open. */
+void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const char *csrf, web_response_t *res);
+
+/* A complete error page (403, 404 ...) inside the frame, with `message`. caller may be NULL. */
+void web_page_error(panelhost_t *host, const panel_caller_t *caller, const char *csrf, int status,
+                    const char *title, const char *message, web_response_t *res);
+
+#endif /* SAMPLE_HOST_WEB_PAGE_H */

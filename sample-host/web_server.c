@@ -1,0 +1,506 @@
+/* web_server.c - the libmicrohttpd server of the sample host (see web_server.h): request bodies, dispatch to
+ * the router (/healthz, /api/), the static files and the admin panel, response headers, the access log and
+ * the signal-driven graceful shutdown. */
+#include "web_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "admin_auth.h"
+#include "admin_auth_session.h"
+#include "router.h"
+#include "web_admin.h"
+#include "web_assets.h"
+#include "web_http.h"
+
+#define BODY_MAX (64 * 1024)
+#define WORKER_THREADS 4
+#define SHUTDOWN_GRACE_SECONDS 10
+
+#define CONTENT_SECURITY_POLICY                                                                              \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "       \
+    "frame-ancestors 'none'; base-uri 'none'"
+
+typedef struct server {
+    panelhost_t *host;
+    web_admin_t admin;
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    unsigned in_flight;
+} server_t;
+
+/* One request, from its first callback to its completion. */
+typedef struct request_state {
+    char *body;
+    size_t body_len;
+    size_t body_cap;
+    int body_too_large;
+    int status;
+    char client_addr[INET6_ADDRSTRLEN];
+    char method[16];            /* as logged */
+    char path[256];             /* as logged: see loggable_path */
+    struct timespec started;
+} request_state_t;
+
+/* ----- access log ---------------------------------------------------------------------------------------- */
+
+/* The path as logged: printable ASCII only, and any segment long enough to be a credential replaced. */
+static void loggable_path(const char *path, char *out, size_t out_len)
+{
+    size_t o = 0;
+    const char *p = path != NULL ? path : "";
+    while (*p != '\0' && o + 12 < out_len) {
+        if (*p == '/') {
+            out[o++] = *p++;
+            continue;
+        }
+        size_t seg = strcspn(p, "/");
+        if (seg >= 24) {
+            o += (size_t)snprintf(out + o, out_len - o, "[redacted]");
+            p += seg;
+            continue;
+        }
+        for (size_t i = 0; i < seg && o + 2 < out_len; i++) {
+            unsigned char c = (unsigned char)p[i];
+            out[o++] = c > 0x20 && c < 0x7F ? (char)c : '?';
+        }
+        p += seg;
+    }
+    out[o] = '\0';
+}
+
+static void log_access(const request_state_t *st)
+{
+    char when[32];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long ms = (long)((end.tv_sec - st->started.tv_sec) * 1000 + (end.tv_nsec - st->started.tv_nsec) / 1000000);
+    fprintf(stderr, "access: %s %s %s %s %d %ldms\n", when, st->client_addr, st->method, st->path, st->status,
+            ms);
+    fflush(stderr);
+}
+
+/* ----- responses ----------------------------------------------------------------------------------------- */
+
+/* Frees a response body after wiping it (it may hold a one-time secret). */
+static void free_wiped(void *cls)
+{
+    char *text = cls;
+    if (text != NULL) {
+        sodium_memzero(text, strlen(text));
+        free(text);
+    }
+}
+
+static void add_common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
+}
+
+/* Queues text (taking ownership of the malloc'd body) with the given status and type. */
+static enum MHD_Result queue_text(struct MHD_Connection *conn, request_state_t *st, int status, char *body,
+                                  size_t len, const char *content_type, const char *cache_control,
+                                  const web_response_t *extra)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body, free_wiped);
+    if (r == NULL) {
+        free_wiped(body);
+        return MHD_NO;
+    }
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    if (extra != NULL) {
+        if (extra->location[0] != '\0')
+            MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, extra->location);
+        for (size_t i = 0; i < extra->n_cookies; i++)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, extra->cookies[i]);
+        if (extra->retry_after > 0) {
+            char seconds[32];
+            snprintf(seconds, sizeof seconds, "%ld", extra->retry_after);
+            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+        }
+    }
+    st->status = status;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result queue_plain(struct MHD_Connection *conn, request_state_t *st, int status,
+                                   const char *message)
+{
+    char *body = strdup(message);
+    if (body == NULL)
+        return MHD_NO;
+    return queue_text(conn, st, status, body, strlen(body), "text/plain; charset=utf-8", "no-store", NULL);
+}
+
+/* ----- dispatch ------------------------------------------------------------------------------------------ */
+
+static const char *connection_header(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
+                                  const char *method, const char *url)
+{
+    router_request_t rq = {method, url, connection_header, conn, st->client_addr};
+    router_response_t rs;
+    memset(&rs, 0, sizeof rs);
+    router_handle(srv->host, &rq, &rs);
+    char *body = rs.body;
+    rs.body = NULL;
+    if (body == NULL)
+        return queue_plain(conn, st, 500, "out of memory\n");
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(strlen(body), body, free_wiped);
+    if (r == NULL) {
+        free_wiped(body);
+        router_response_free(&rs);
+        return MHD_NO;
+    }
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (rs.allow != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs.allow);
+    if (rs.authenticate != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rs.authenticate);
+    st->status = rs.status;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs.status, r);
+    MHD_destroy_response(r);
+    router_response_free(&rs);
+    return ok;
+}
+
+static enum MHD_Result answer_admin(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
+                                    const char *method, const char *url)
+{
+    web_request_t req = {
+        .method = method,
+        .path = url,
+        .client_addr = st->client_addr,
+        .session_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
+        .login_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_LOGIN_COOKIE),
+        .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .body = st->body != NULL ? st->body : "",
+        .body_len = st->body_len,
+    };
+    web_response_t res;
+    memset(&res, 0, sizeof res);
+    web_buf_init(&res.body);
+    web_admin_handle(&srv->admin, &req, &res);
+    size_t len = 0;
+    char *body = web_buf_take(&res.body, &len);
+    if (body == NULL)
+        return queue_plain(conn, st, 500, "out of memory\n");
+    return queue_text(conn, st, res.status, body, len,
+                      res.content_type != NULL ? res.content_type : "text/html; charset=utf-8", "no-store",
+                      &res);
+}
+
+static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
+                                const char *method, const char *url)
+{
+    if (st->body_too_large)
+        return queue_plain(conn, st, 413, "The request body is too large.\n");
+    if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0)
+        return answer_api(srv, conn, st, method, url);
+    if (web_admin_owns(url))
+        return answer_admin(srv, conn, st, method, url);
+    const web_asset_t *asset = web_asset_find(url);
+    if (asset != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        char *body = strdup(asset->body);
+        if (body == NULL)
+            return MHD_NO;
+        return queue_text(conn, st, 200, body, strlen(body), asset->content_type, "no-cache", NULL);
+    }
+    if (strcmp(url, "/") == 0) {
+        web_response_t res;
+        memset(&res, 0, sizeof res);
+        snprintf(res.location, sizeof res.location, "/admin");
+        char *body = strdup("<!doctype html><title>Redirect</title><p><a href=\"/admin\">Admin panel</a></p>\n");
+        if (body == NULL)
+            return MHD_NO;
+        return queue_text(conn, st, 303, body, strlen(body), "text/html; charset=utf-8", "no-store", &res);
+    }
+    return queue_plain(conn, st, 404, "Not found.\n");
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "unknown");
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)out_len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)out_len);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    server_t *srv = cls;
+    (void)version;
+    request_state_t *st = *con_cls;
+    if (st == NULL) {
+        st = calloc(1, sizeof *st);
+        if (st == NULL)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &st->started);
+        client_address(conn, st->client_addr, sizeof st->client_addr);
+        loggable_path(method, st->method, sizeof st->method);
+        loggable_path(url, st->path, sizeof st->path);
+        pthread_mutex_lock(&srv->lock);
+        srv->in_flight++;
+        pthread_mutex_unlock(&srv->lock);
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (st->body_too_large || st->body_len + n > BODY_MAX) {
+            st->body_too_large = 1;
+            return MHD_YES;
+        }
+        if (st->body_len + n + 1 > st->body_cap) {
+            size_t cap = st->body_len + n + 1 > 4096 ? BODY_MAX + 1 : 4096;
+            char *grown = malloc(cap);
+            if (grown == NULL)
+                return MHD_NO;
+            if (st->body != NULL) {
+                memcpy(grown, st->body, st->body_len);
+                sodium_memzero(st->body, st->body_cap);
+                free(st->body);
+            }
+            st->body = grown;
+            st->body_cap = cap;
+        }
+        memcpy(st->body + st->body_len, upload_data, n);
+        st->body_len += n;
+        st->body[st->body_len] = '\0';
+        return MHD_YES;
+    }
+    return dispatch(srv, conn, st, method, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    server_t *srv = cls;
+    request_state_t *st = *con_cls;
+    if (st == NULL)
+        return;
+    (void)conn;
+    *con_cls = NULL;
+    if (st->status == 0)
+        st->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
+    log_access(st);
+    if (st->body != NULL) {
+        sodium_memzero(st->body, st->body_cap);
+        free(st->body);
+    }
+    free(st);
+    pthread_mutex_lock(&srv->lock);
+    srv->in_flight--;
+    if (srv->in_flight == 0)
+        pthread_cond_broadcast(&srv->idle);
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* ----- start and stop ------------------------------------------------------------------------------------ */
+
+/* Splits "HOST:PORT" ("[v6]:PORT" for IPv6) and resolves it numerically (or "localhost"). */
+static int resolve_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *addr_len, char *err,
+                          size_t err_len)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || colon == listen || colon[1] == '\0') {
+        snprintf(err, err_len, "cannot listen on '%s': want HOST:PORT, e.g. 127.0.0.1:8080", listen);
+        return -1;
+    }
+    size_t host_len = (size_t)(colon - listen);
+    const char *h = listen;
+    if (listen[0] == '[' && host_len >= 2 && listen[host_len - 1] == ']') {
+        h = listen + 1;
+        host_len -= 2;
+    }
+    if (host_len >= sizeof host) {
+        snprintf(err, err_len, "cannot listen on '%s': the host part is too long", listen);
+        return -1;
+    }
+    memcpy(host, h, host_len);
+    host[host_len] = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || port < 0 || port > 65535) {
+        snprintf(err, err_len, "cannot listen on '%s': the port must be a number from 0 to 65535", listen);
+        return -1;
+    }
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | (strcmp(host, "localhost") == 0 ? 0 : AI_NUMERICHOST);
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(host, colon + 1, &hints, &res);
+    if (gai != 0 || res == NULL) {
+        snprintf(err, err_len, "cannot listen on '%s': '%s' is not an IP address (%s)", listen, host,
+                 gai != 0 ? gai_strerror(gai) : "no address");
+        return -1;
+    }
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+static int is_loopback(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)addr;
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)addr;
+    return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+}
+
+/* Waits until no request is in flight, or the grace period is over. */
+static void wait_for_idle(server_t *srv)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += SHUTDOWN_GRACE_SECONDS;
+    pthread_mutex_lock(&srv->lock);
+    while (srv->in_flight > 0)
+        if (pthread_cond_timedwait(&srv->idle, &srv->lock, &deadline) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&srv->lock);
+}
+
+static void print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password)
+{
+    char ip[INET6_ADDRSTRLEN] = "";
+    if (addr->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)addr)->sin_addr, ip, sizeof ip);
+    else
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr, ip, sizeof ip);
+    int v6 = addr->ss_family == AF_INET6;
+    printf("Admin panel: http://%s%s%s:%u/  (API: http://%s%s%s:%u/api/v1/ping; Ctrl-C stops)\n", v6 ? "[" : "",
+           ip, v6 ? "]" : "", (unsigned)port, v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)port);
+    if (first_password != NULL) {
+        printf("First run: created the password of user admin: %s\n", first_password);
+        printf("It is shown only this once. Log in as admin with it; change it with: sample-host passwd admin\n");
+    } else {
+        printf("Log in with a user of the config (e.g. admin); set a password with: sample-host passwd USER\n");
+    }
+    fflush(stdout);
+}
+
+int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
+{
+    if (listen == NULL)
+        listen = panelhost_config_get(host, "host", "listen");
+    if (listen == NULL || listen[0] == '\0')
+        listen = WEB_DEFAULT_LISTEN;
+    struct sockaddr_storage addr;
+    socklen_t addr_len = 0;
+    memset(&addr, 0, sizeof addr);
+    if (resolve_listen(listen, &addr, &addr_len, err, err_len) != 0)
+        return -1;
+    if (!is_loopback(&addr))
+        fprintf(stderr, "sample-host: warning: listening on %s, which is not a loopback address: the panel and "
+                        "the API are reachable from the network over plain HTTP; put a TLS proxy in front\n",
+                listen);
+
+    server_t srv;
+    memset(&srv, 0, sizeof srv);
+    srv.host = host;
+    srv.admin.host = host;
+    if (admin_auth_open(host, &srv.admin.auth, err, err_len) != 0)
+        return -1;
+    if (session_store_open(panelhost_data_dir(host), &srv.admin.sessions, err, err_len) != 0) {
+        admin_auth_close(srv.admin.auth);
+        return -1;
+    }
+    char first_password[64] = "";
+    int created = admin_auth_first_run(srv.admin.auth, first_password, sizeof first_password, err, err_len);
+    if (created < 0) {
+        session_store_close(srv.admin.sessions);
+        admin_auth_close(srv.admin.auth);
+        return -1;
+    }
+    pthread_mutex_init(&srv.lock, NULL);
+    pthread_cond_init(&srv.idle, NULL);
+
+    /* Block the stop signals before MHD starts its threads (they inherit the mask); this thread waits for them. */
+    sigset_t stop_signals, old_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WORKER_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_END);
+    (void)addr_len;
+    int rc = 0;
+    if (daemon == NULL) {
+        snprintf(err, err_len, "cannot listen on %s: %s (is another server using the port?)", listen,
+                 errno != 0 ? strerror(errno) : "libmicrohttpd failed to start");
+        rc = -1;
+    } else {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+        print_ready(&addr, info != NULL ? info->port : 0, created == 1 ? first_password : NULL);
+        sodium_memzero(first_password, sizeof first_password);
+        int sig = 0;
+        while (sigwait(&stop_signals, &sig) != 0) {
+        }
+        fprintf(stderr, "sample-host: %s received; finishing requests in flight\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
+        MHD_quiesce_daemon(daemon);
+        wait_for_idle(&srv);
+        MHD_stop_daemon(daemon);
+        fprintf(stderr, "sample-host: stopped\n");
+    }
+    sodium_memzero(first_password, sizeof first_password);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    session_store_close(srv.admin.sessions);
+    admin_auth_close(srv.admin.auth);
+    pthread_cond_destroy(&srv.idle);
+    pthread_mutex_destroy(&srv.lock);
+    return rc;
+}
