@@ -1,0 +1,60 @@
+/* admin.h - the admin side of the plugin: the Settings > API Key page, its fields, actions, status lines
+ * and audit table, registered with the host, and the helpers every admin callback shares. */
+#ifndef APIKEYS_ADMIN_H
+#define APIKEYS_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "panel/plugin.h"
+#include "plugin_state.h"
+
+#define APIKEYS_PAGE_ID "settings/api-key"
+#define APIKEYS_PERMISSION "settings.api_key"
+#define APIKEYS_RESET_CONFIRM                                                                                   \
+    "Resetting the API key breaks every external tool that still uses the old key. Update connected "         \
+    "integrations with the new key after the reset."
+
+/* Registers the menu entry, page, fields, table, actions and auth provider. [init-only] */
+int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);
+
+/* Page status lines (panel_page_t.status). */
+int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
+                          size_t err_len);
+
+/* Fields. */
+int32_t admin_field_status_get(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
+                               size_t err_len);
+int32_t admin_field_key_get(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
+                            size_t err_len);
+int32_t admin_field_key_validate(void *state, const char *value, size_t value_len, char *err, size_t err_len);
+int32_t admin_field_key_set(void *state, const panel_caller_t *caller, const char *value, size_t value_len,
+                            char *msg, size_t msg_len);
+
+/* Actions. */
+int32_t admin_action_enable(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                            panel_result_t *result);
+int32_t admin_action_disable(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                             panel_result_t *result);
+int32_t admin_action_reset(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                           panel_result_t *result);
+int32_t admin_action_end_grace(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                               panel_result_t *result);
+
+/* Audit table. */
+int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                         const panel_sink_t *sink, char *err, size_t err_len);
+
+/* Shared helpers (admin_common.c). */
+/* 1 when the caller holds settings.api_key (checked again in every callback, defence in depth). */
+int admin_caller_allowed(const panel_caller_t *caller);
+/* "uid 1000" or "web 127.0.0.1". */
+void admin_caller_origin(const panel_caller_t *caller, char *out, size_t out_len);
+const char *admin_caller_user(const panel_caller_t *caller);
+/* Writes the standard permission refusal into msg and returns PANEL_E_DENIED. */
+int32_t admin_refuse_permission(char *msg, size_t msg_len);
+/* Audits a refused or failed admin operation (outcome "refused: ..." / "failed: ..."). */
+void admin_audit_refusal(apikeys_state_t *st, const panel_caller_t *caller, const char *action,
+                         const char *outcome_prefix, const char *reason);
+
+#endif

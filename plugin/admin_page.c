@@ -1,0 +1,240 @@
+/* admin_page.c - registering Settings > API Key (menu entry, page, fields, actions, audit table, auth
+ * provider) and the page's status lines. */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin.h"
+#include "auth_provider.h"
+#include "time_format.h"
+
+static int32_t emit(const panel_sink_t *sink, const char *label, const char *value)
+{
+    const char *cells[2] = {label, value};
+    return sink->row(sink, cells, 2);
+}
+
+static void format_time_or(int64_t t, const char *none, char *out, size_t out_len)
+{
+    if (t > 0)
+        apikeys_format_time(t, out, out_len);
+    else
+        snprintf(out, out_len, "%s", none);
+}
+
+typedef struct status_data {
+    int enabled, has_current, has_grace;
+    store_key_t current, grace;
+    int64_t denials[DENIAL_REASONS], denial_last[DENIAL_REASONS];
+} status_data_t;
+
+static int32_t read_status(apikeys_state_t *st, status_data_t *d, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = store_get_enabled(&st->store, &d->enabled, err, err_len);
+    if (rc == PANEL_OK)
+        rc = store_get_role(&st->store, "current", &d->current, &d->has_current, err, err_len);
+    if (rc == PANEL_OK)
+        rc = store_get_role(&st->store, "grace", &d->grace, &d->has_grace, err, err_len);
+    if (rc == PANEL_OK)
+        rc = store_get_denials(&st->store, d->denials, d->denial_last, err, err_len);
+    pthread_mutex_unlock(&st->write_mutex);
+    return rc;
+}
+
+int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
+                          size_t err_len)
+{
+    apikeys_state_t *st = state;
+    if (!admin_caller_allowed(caller))
+        return admin_refuse_permission(err, err_len);
+    char flush_err[512];
+    if (apikeys_flush_usage(st, flush_err, sizeof flush_err) != PANEL_OK) {
+        char line[640];
+        snprintf(line, sizeof line, "usage counts could not be saved before showing the page: %s", flush_err);
+        apikeys_log(st, PANEL_LOG_WARN, line);
+    }
+    status_data_t d;
+    memset(&d, 0, sizeof d);
+    int32_t rc = read_status(st, &d, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    char value[512], when[40];
+    int64_t now = apikeys_now(st);
+
+    rc = emit(sink, "API", d.enabled ? "enabled" : "disabled (requests get 403)");
+    if (rc == PANEL_OK) {
+        if (d.has_current)
+            snprintf(value, sizeof value, "present (%s)", d.current.hint);
+        else
+            snprintf(value, sizeof value, "none - run Enable or Reset to create one");
+        rc = emit(sink, "Key", value);
+    }
+    if (rc == PANEL_OK && d.has_current) {
+        format_time_or(d.current.created_at, "unknown", when, sizeof when);
+        rc = emit(sink, "Key created", when);
+        if (rc == PANEL_OK) {
+            format_time_or(d.current.last_used_at, "never", when, sizeof when);
+            rc = emit(sink, "Key last used", when);
+        }
+        if (rc == PANEL_OK) {
+            snprintf(value, sizeof value, "%lld", (long long)d.current.use_count);
+            rc = emit(sink, "Requests with this key", value);
+        }
+    }
+    if (rc == PANEL_OK && d.has_grace) {
+        apikeys_format_time(d.grace.expires_at, when, sizeof when);
+        snprintf(value, sizeof value, "%s (%s)%s", when, d.grace.hint,
+                 d.grace.expires_at <= now ? " - expired" : "");
+        rc = emit(sink, "Previous key valid until", value);
+        if (rc == PANEL_OK) {
+            format_time_or(d.grace.last_used_at, "never", when, sizeof when);
+            snprintf(value, sizeof value, "%s (%lld requests)", when, (long long)d.grace.use_count);
+            rc = emit(sink, "Previous key last used", value);
+        }
+    }
+    if (rc == PANEL_OK) {
+        size_t pos = 0;
+        int64_t last = 0;
+        int last_reason = -1;
+        value[0] = '\0';
+        for (int r = 0; r < DENIAL_REASONS; r++) {
+            if (r == DENIAL_UNAVAILABLE && d.denials[r] == 0)
+                continue;
+            pos += (size_t)snprintf(value + pos, sizeof value - pos, "%s%s %lld", pos ? ", " : "",
+                                    store_denial_names[r], (long long)d.denials[r]);
+            if (pos >= sizeof value)
+                pos = sizeof value - 1;
+            if (d.denials[r] && d.denial_last[r] >= last) {
+                last = d.denial_last[r];
+                last_reason = r;
+            }
+        }
+        rc = emit(sink, "Denied requests", value);
+        if (rc == PANEL_OK) {
+            if (last_reason >= 0) {
+                apikeys_format_time(last, when, sizeof when);
+                snprintf(value, sizeof value, "%s (%s)", when, store_denial_names[last_reason]);
+            } else {
+                snprintf(value, sizeof value, "none");
+            }
+            rc = emit(sink, "Last denied request", value);
+        }
+    }
+    if (rc == PANEL_OK)
+        rc = emit(sink, "Send the key in", "X-API-Key: <key> or Authorization: Bearer <key>");
+    if (rc != PANEL_OK)
+        snprintf(err, err_len, "the host stopped reading the status lines");
+    return rc;
+}
+
+int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len)
+{
+    (void)st;
+    const panel_page_t page = {
+        .struct_size = sizeof(panel_page_t),
+        .id = APIKEYS_PAGE_ID,
+        .title = "API Key",
+        .description = "Enable API access and manage the site API key. External tools (game-server plugins, "
+                       "bots, integrations) send the key with each request in the X-API-Key header or as "
+                       "Authorization: Bearer <key>. Resetting the key breaks tools that still use the old key "
+                       "unless you choose a grace period; update connected integrations after a reset.",
+        .permission = APIKEYS_PERMISSION,
+        .status = admin_page_status,
+    };
+    const panel_menu_entry_t menu = {
+        .struct_size = sizeof(panel_menu_entry_t),
+        .id = "apikeys.settings",
+        .path = "Settings > API Key",
+        .page_id = APIKEYS_PAGE_ID,
+        .order = 50,
+        .permission = APIKEYS_PERMISSION,
+    };
+    const panel_field_t status_field = {
+        .struct_size = sizeof(panel_field_t),
+        .id = "api_status",
+        .label = "API status",
+        .help = "enabled or disabled; change it with the Enable and Disable actions",
+        .type = PANEL_FIELD_READONLY,
+        .get = admin_field_status_get,
+    };
+    const panel_field_t key_field = {
+        .struct_size = sizeof(panel_field_t),
+        .id = "api_key",
+        .label = "API key",
+        .help = "Shown as a hint only. To migrate, paste an existing key exactly as issued (no spaces); it "
+                "replaces the current key at once.",
+        .type = PANEL_FIELD_SECRET,
+        .flags = PANEL_FLAG_DANGEROUS,
+        .confirm = APIKEYS_RESET_CONFIRM,
+        .get = admin_field_key_get,
+        .validate = admin_field_key_validate,
+        .set = admin_field_key_set,
+    };
+    static const char *const audit_columns[] = {"Time", "User", "Origin", "Action", "Outcome", "Key"};
+    const panel_table_t audit = {
+        .struct_size = sizeof(panel_table_t),
+        .id = "audit",
+        .title = "Audit trail",
+        .columns = audit_columns,
+        .n_columns = 6,
+        .page_rows = 10,
+        .read = admin_audit_read,
+    };
+    const panel_param_t grace = {
+        .struct_size = sizeof(panel_param_t),
+        .id = "grace",
+        .label = "Grace period",
+        .help = "how long the old key keeps working: 0 (stops at once), 1h, 24h or 7d",
+        .type = PANEL_PARAM_ENUM,
+        .choices = "0|1h|24h|7d",
+        .default_value = st->config.default_grace,
+    };
+    const panel_param_t *const reset_params[] = {&grace};
+    const panel_action_t actions[] = {
+        {.struct_size = sizeof(panel_action_t),
+         .id = "enable",
+         .label = "Enable API",
+         .help = "Turns the API on; creates a key when there is none and shows it once.",
+         .run = admin_action_enable},
+        {.struct_size = sizeof(panel_action_t),
+         .id = "disable",
+         .label = "Disable API",
+         .help = "Turns the API off (requests get 403); the key is kept, so Enable restores it.",
+         .run = admin_action_disable},
+        {.struct_size = sizeof(panel_action_t),
+         .id = "reset",
+         .label = "Reset API key",
+         .help = "Generates a new key and shows it once. With a grace period the old key keeps working until "
+                 "it ends.",
+         .flags = PANEL_FLAG_DANGEROUS,
+         .confirm = APIKEYS_RESET_CONFIRM,
+         .params = reset_params,
+         .n_params = 1,
+         .run = admin_action_reset},
+        {.struct_size = sizeof(panel_action_t),
+         .id = "end-grace",
+         .label = "End grace period",
+         .help = "Stops the previous key now, before its grace period ends.",
+         .run = admin_action_end_grace},
+    };
+    const panel_auth_provider_t provider = {
+        .struct_size = sizeof(panel_auth_provider_t),
+        .id = "apikeys",
+        .description = "API key in X-API-Key: <key> or Authorization: Bearer <key>",
+        .authenticate = apikeys_authenticate,
+    };
+    int32_t rc = host->add_page(host, &page, err, err_len);
+    if (rc == PANEL_OK)
+        rc = host->add_menu_entry(host, &menu, err, err_len);
+    if (rc == PANEL_OK)
+        rc = host->add_field(host, APIKEYS_PAGE_ID, &status_field, err, err_len);
+    if (rc == PANEL_OK)
+        rc = host->add_field(host, APIKEYS_PAGE_ID, &key_field, err, err_len);
+    for (size_t i = 0; rc == PANEL_OK && i < sizeof actions / sizeof actions[0]; i++)
+        rc = host->add_action(host, APIKEYS_PAGE_ID, &actions[i], err, err_len);
+    if (rc == PANEL_OK)
+        rc = host->add_table(host, APIKEYS_PAGE_ID, &audit, err, err_len);
+    if (rc == PANEL_OK)
+        rc = host->add_auth_provider(host, &provider, err, err_len);
+    return rc;
+}

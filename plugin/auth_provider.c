@@ -1,0 +1,187 @@
+/* auth_provider.c - the verification hot path and the auth provider callback (see auth_provider.h). */
+#include "auth_provider.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "key_format.h"
+
+/* A key without our prefix can only be valid when it could have been pasted: 32..1024 printable, no spaces. */
+static int could_be_imported(const char *key, size_t len)
+{
+    if (len < KEY_MIN_IMPORT_LEN)
+        return 0;
+    unsigned bad = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        bad |= (unsigned)(c < 0x21u || c > 0x7Eu);
+    }
+    return !bad;
+}
+
+static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const char *key, size_t len,
+                     keyring_entry_t **found)
+{
+    *found = NULL;
+    if (!ring || ring->status != KEYRING_OK)
+        return DENIAL_UNAVAILABLE;
+    if (key_class == KEY_FOREIGN && !could_be_imported(key, len))
+        return DENIAL_UNKNOWN;
+    uint8_t digest[KEY_DIGEST_LEN];
+    key_digest(st->secret, key, len, digest);
+    keyring_entry_t *e = keyring_find(ring, digest);
+    if (!e)
+        return DENIAL_UNKNOWN;
+    if (e->expires_at != 0 && apikeys_now(st) >= e->expires_at)
+        return DENIAL_EXPIRED;
+    if (!ring->api_enabled)
+        return DENIAL_DISABLED;
+    *found = e;
+    return VERIFY_OK;
+}
+
+static int verify_key(apikeys_state_t *st, const char *key, size_t len)
+{
+    if (len == 0)
+        return DENIAL_MISSING;
+    if (len > KEY_MAX_LEN)
+        return DENIAL_MALFORMED;
+    int key_class = key_parse_class(st->config.key_prefix, st->config.prefix_len, key, len);
+    if (key_class == KEY_MALFORMED)
+        return DENIAL_MALFORMED;
+
+    unsigned slot;
+    keyring_t *ring = guard_enter(&st->guard, &slot);
+    uint64_t counter = freshness_load(&st->fresh);
+    if (ring && ring->epoch == counter && ring->status == KEYRING_OK) { /* fast path */
+        keyring_entry_t *e;
+        int outcome = verify_in(st, ring, key_class, key, len, &e);
+        if (e)
+            guard_count_use(&st->guard, slot, ring, e);
+        guard_leave(&st->guard, slot);
+        return outcome;
+    }
+    guard_leave(&st->guard, slot);
+
+    keyring_t *private_ring = apikeys_refresh(st);
+    keyring_entry_t *e;
+    int outcome;
+    if (private_ring) {
+        outcome = verify_in(st, private_ring, key_class, key, len, &e);
+        if (e)
+            usage_add_harvest(&st->usage, e->key_id, 1);
+        keyring_free(private_ring);
+        return outcome;
+    }
+    ring = guard_enter(&st->guard, &slot);
+    outcome = verify_in(st, ring, key_class, key, len, &e);
+    if (e)
+        guard_count_use(&st->guard, slot, ring, e);
+    guard_leave(&st->guard, slot);
+    return outcome;
+}
+
+int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
+{
+    int outcome = verify_key(st, key, len);
+    if (outcome != VERIFY_OK)
+        usage_note_denial(&st->usage, outcome, apikeys_now(st));
+    return outcome;
+}
+
+static void put(char *buf, size_t len, const char *text)
+{
+    if (buf && len)
+        snprintf(buf, len, "%s", text);
+}
+
+void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_result_t *result)
+{
+    char message[320];
+    const char *code = store_denial_names[reason < 0 || reason >= DENIAL_REASONS ? DENIAL_UNKNOWN : reason];
+    int status = 401;
+    switch (reason) {
+    case DENIAL_MISSING:
+        snprintf(message, sizeof message,
+                 "no API key was sent; send the key in the X-API-Key header or as Authorization: Bearer <key>");
+        break;
+    case DENIAL_MALFORMED:
+        snprintf(message, sizeof message,
+                 "the API key is malformed (wrong length or checksum); it was probably mistyped or truncated: copy "
+                 "the whole %s... key again",
+                 st->config.key_prefix);
+        break;
+    case DENIAL_EXPIRED:
+        snprintf(message, sizeof message,
+                 "this API key was replaced and its grace period has ended; update the tool with the current key");
+        break;
+    case DENIAL_DISABLED:
+        status = 403;
+        snprintf(message, sizeof message,
+                 "the API is disabled for this store; the store owner can enable it under Settings > API Key");
+        break;
+    case DENIAL_UNAVAILABLE:
+        status = 503;
+        snprintf(message, sizeof message,
+                 "the key store cannot be read right now, so no request is allowed; try again later or tell "
+                 "the store owner");
+        break;
+    default:
+        snprintf(message, sizeof message,
+                 "the key is not valid for this store; it may have been reset: ask the store owner for the "
+                 "current key");
+        break;
+    }
+    result->http_status = status;
+    put(result->error_code, result->error_code_len, code);
+    put(result->message, result->message_len, message);
+}
+
+/* The credential in the request, or NULL to abstain; *key_out may be "" (missing). */
+static int find_credential(const panel_request_t *request, const char **key_out)
+{
+    const char *key = request->header(request, "X-API-Key");
+    if (key && key[0] != '\0') {
+        *key_out = key;
+        return 1;
+    }
+    const char *auth = request->header(request, "Authorization");
+    if (auth && auth[0] != '\0') {
+        if (strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0'))
+            return 0; /* another scheme: not ours */
+        const char *p = auth + 6;
+        while (*p == ' ')
+            p++;
+        *key_out = p;
+        return 1;
+    }
+    *key_out = "";
+    return 1;
+}
+
+int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result)
+{
+    apikeys_state_t *st = state;
+    if (!st || !request || !result || request->struct_size < offsetof(panel_request_t, header) + sizeof(void *) ||
+        !request->header) {
+        if (result) {
+            result->http_status = 503;
+            put(result->error_code, result->error_code_len, "store_unavailable");
+            put(result->message, result->message_len, "the request could not be checked; try again later");
+        }
+        return PANEL_AUTH_DENY;
+    }
+    const char *key = NULL;
+    if (!find_credential(request, &key))
+        return PANEL_AUTH_ABSTAIN;
+    size_t len = strnlen(key, KEY_MAX_LEN + 1);
+    int outcome = apikeys_verify_key(st, key, len);
+    if (outcome == VERIFY_OK) {
+        put(result->principal, result->principal_len, "apikeys:site");
+        return PANEL_AUTH_ALLOW;
+    }
+    apikeys_describe_denial(outcome, st, result);
+    return PANEL_AUTH_DENY;
+}

@@ -1,0 +1,31 @@
+/* auth_provider.h - verification of a presented API key (the hot path) and the host-facing auth provider.
+ *
+ * Header rules: the key is read from `X-API-Key` or from `Authorization: Bearer KEY`, nowhere else. When both
+ * are present, X-API-Key wins (Authorization may carry a proxy's or another provider's credential). An
+ * Authorization header with another scheme (Basic, Digest...) and no X-API-Key is not ours: ABSTAIN, so
+ * another provider may handle it (the host then denies 401 when nobody allows). No credential at all: 401
+ * "missing". Outcome order: missing, malformed (no digest computed), store unavailable (503, fail closed),
+ * unknown, expired, disabled (403; only after the key is known valid, so an invalid key never learns whether
+ * the API is on). The presented key is never echoed, logged or kept.
+ * Hot path cost: one table-driven format check + CRC-32C, one atomic load of the shared counter, one CAS on a
+ * per-thread hazard slot, one BLAKE2b compression, one index probe; no allocation, lock, syscall or query. */
+#ifndef APIKEYS_AUTH_PROVIDER_H
+#define APIKEYS_AUTH_PROVIDER_H
+
+#include <stddef.h>
+
+#include "panel/plugin.h"
+#include "plugin_state.h"
+
+#define VERIFY_OK DENIAL_REASONS  /* else one of DENIAL_* */
+
+/* [thread-safe] Verifies key[0..len) and counts the use or the denial. Returns VERIFY_OK or a DENIAL_*. */
+int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len);
+
+/* [thread-safe] The panel_auth_provider_t callback (state = apikeys_state_t *). */
+int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result);
+
+/* Fills an auth result for a denial reason (status, code, message). */
+void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_result_t *result);
+
+#endif

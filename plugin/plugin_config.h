@@ -1,0 +1,30 @@
+/* plugin_config.h - the [plugin:apikeys] settings: key_prefix, database, default_grace, flush_interval. */
+#ifndef APIKEYS_PLUGIN_CONFIG_H
+#define APIKEYS_PLUGIN_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define APIKEYS_DEFAULT_PREFIX "sak_"
+#define APIKEYS_DEFAULT_DATABASE "apikeys.db"
+
+typedef struct apikeys_config {
+    char key_prefix[16];        /* validated: 2..12 chars, [a-z0-9]+ then one '_' */
+    size_t prefix_len;
+    char database[256];         /* a file name in the data directory */
+    char default_grace[8];      /* "0", "1h", "24h" or "7d" */
+    uint32_t flush_interval;    /* seconds, 1..3600 */
+} apikeys_config_t;
+
+/* Looks a key up; returns NULL when unset. */
+typedef const char *(*apikeys_config_get_fn)(void *ctx, const char *key);
+
+/* Fills cfg from get (NULL get: all defaults). PANEL_OK, or PANEL_E_INVALID naming the key, the problem and
+ * the allowed values. */
+int32_t apikeys_config_load(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err,
+                            size_t err_len);
+
+/* "0" -> 0, "1h" -> 3600, "24h" -> 86400, "7d" -> 604800; -1 for anything else. */
+int64_t apikeys_grace_seconds(const char *text);
+
+#endif

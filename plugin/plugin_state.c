@@ -1,0 +1,304 @@
+/* plugin_state.c - opening and closing the plugin state, the writer window, snapshot refresh and usage
+ * flushing (see plugin_state.h). */
+#include "plugin_state.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crc32c.h"
+#include "key_format.h"
+
+int64_t apikeys_now(const apikeys_state_t *st)
+{
+    if (st->options.now)
+        return st->options.now(st->options.ctx);
+    return (int64_t)time(NULL);
+}
+
+void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg)
+{
+    if (st->options.log)
+        st->options.log(st->options.ctx, level, msg);
+}
+
+/* Loads a snapshot for counter value c; on failure a failed snapshot (deny all). NULL only without memory. */
+static keyring_t *load_or_failed(apikeys_state_t *st, uint64_t c)
+{
+    char err[512];
+    keyring_t *ring = NULL;
+    if (store_load_keyring(&st->store, c, &ring, err, sizeof err) == PANEL_OK)
+        return ring;
+    char line[640];
+    snprintf(line, sizeof line, "API requests are denied until the key store can be read: %s", err);
+    apikeys_log(st, PANEL_LOG_ERROR, line);
+    return keyring_new_failed(c);
+}
+
+keyring_t *apikeys_refresh(apikeys_state_t *st)
+{
+    keyring_t *private_ring = NULL;
+    pthread_mutex_lock(&st->reload_mutex);
+    uint64_t c = freshness_load(&st->fresh);
+    int cacheable = 1;
+    if (c & 1u) {
+        uint64_t repaired = 0;
+        if (freshness_probe(&st->fresh, c, &repaired) == FRESHNESS_REPAIRED) {
+            apikeys_log(st, PANEL_LOG_WARN, "a process died while changing API keys; its change signal was "
+                                            "completed and the key snapshot is reloaded");
+            c = repaired;
+        } else {
+            cacheable = 0;
+        }
+    }
+    if (!cacheable) {
+        /* A writer is inside its window: read the store as it is now, but do not trust it afterwards. */
+        private_ring = load_or_failed(st, c);
+        if (!private_ring)
+            private_ring = NULL;
+    } else {
+        keyring_t *cur = guard_current(&st->guard);
+        if (!cur || cur->epoch != c || cur->status != KEYRING_OK) {
+            keyring_t *next = load_or_failed(st, c);
+            if (next)
+                guard_publish(&st->guard, next, usage_add_harvest, &st->usage);
+        }
+    }
+    pthread_mutex_unlock(&st->reload_mutex);
+    if (!cacheable && !private_ring)
+        return keyring_new_failed(c); /* may be NULL: the caller then denies (503) */
+    return private_ring;
+}
+
+int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len)
+{
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = freshness_writer_begin(&st->fresh, msg, msg_len);
+    if (rc == PANEL_OK) {
+        rc = store_begin(&st->store, msg, msg_len);
+        if (rc == PANEL_OK) {
+            rc = fn(st, ctx, msg, msg_len);
+            if (rc == PANEL_OK)
+                rc = store_commit(&st->store, msg, msg_len);
+            else
+                store_rollback(&st->store);
+        }
+        freshness_writer_end(&st->fresh);
+    }
+    pthread_mutex_unlock(&st->write_mutex);
+    keyring_t *private_ring = apikeys_refresh(st); /* our own next verification is fast and current */
+    keyring_free(private_ring);
+    return rc;
+}
+
+int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *origin, const char *action,
+                           const char *outcome, const char *key_hint)
+{
+    char err[512];
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = store_begin(&st->store, err, sizeof err);
+    if (rc == PANEL_OK) {
+        rc = store_audit(&st->store, apikeys_now(st), actor, origin, action, outcome, key_hint, err, sizeof err);
+        if (rc == PANEL_OK)
+            rc = store_commit(&st->store, err, sizeof err);
+        else
+            store_rollback(&st->store);
+    }
+    pthread_mutex_unlock(&st->write_mutex);
+    if (rc != PANEL_OK) {
+        char line[640];
+        snprintf(line, sizeof line, "could not write an audit row: %s", err);
+        apikeys_log(st, PANEL_LOG_ERROR, line);
+    }
+    return rc;
+}
+
+int32_t apikeys_flush_usage(apikeys_state_t *st, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&st->reload_mutex);
+    guard_reclaim(&st->guard, usage_add_harvest, &st->usage);
+    pthread_mutex_unlock(&st->reload_mutex);
+
+    store_usage_t *items = NULL;
+    size_t n = 0;
+    uint64_t denials[DENIAL_REASONS];
+    int64_t last_at[DENIAL_REASONS];
+    usage_take(&st->usage, &items, &n, denials, last_at);
+    int any = n > 0;
+    for (int r = 0; r < DENIAL_REASONS; r++)
+        any |= denials[r] != 0;
+    if (!any) {
+        free(items);
+        return PANEL_OK;
+    }
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = store_flush_usage(&st->store, items, n, apikeys_now(st), denials, last_at, err, err_len);
+    int damaged = rc != PANEL_OK && store_last_failure_is_damage(&st->store);
+    pthread_mutex_unlock(&st->write_mutex);
+    if (rc == PANEL_OK) {
+        free(items);
+        return PANEL_OK;
+    }
+    usage_restore(&st->usage, items, n, denials, last_at);
+    if (damaged) {
+        /* Fail closed: deny every request until a reload from the store succeeds. */
+        pthread_mutex_lock(&st->reload_mutex);
+        keyring_t *failed = keyring_new_failed(freshness_load(&st->fresh));
+        if (failed)
+            guard_publish(&st->guard, failed, usage_add_harvest, &st->usage);
+        pthread_mutex_unlock(&st->reload_mutex);
+    }
+    return rc;
+}
+
+static void flusher_tick(void *ctx)
+{
+    apikeys_state_t *st = ctx;
+    char err[512];
+    if (apikeys_flush_usage(st, err, sizeof err) != PANEL_OK) {
+        char line[640];
+        snprintf(line, sizeof line, "could not save API key usage counts (kept for the next attempt): %s", err);
+        apikeys_log(st, PANEL_LOG_WARN, line);
+    }
+}
+
+int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **out, char *err, size_t err_len)
+{
+    *out = NULL;
+    if (sodium_init() < 0) {
+        snprintf(err, err_len, "libsodium could not be initialised");
+        return PANEL_E_INTERNAL;
+    }
+    crc32c_init();
+    if (!options->data_dir || options->data_dir[0] == '\0') {
+        snprintf(err, err_len, "no data directory was given");
+        return PANEL_E_INVALID;
+    }
+    apikeys_state_t *st = aligned_alloc(64, (sizeof *st + 63) & ~(size_t)63);
+    if (!st) {
+        snprintf(err, err_len, "out of memory");
+        return PANEL_E_NOMEM;
+    }
+    memset(st, 0, sizeof *st);
+    st->options = *options;
+    st->fresh.writer_fd = st->fresh.probe_fd = -1;
+    int32_t rc = apikeys_config_load(&st->config, options->config_get, options->ctx, err, err_len);
+    if (rc != PANEL_OK) {
+        free(st);
+        return rc;
+    }
+    if ((size_t)snprintf(st->data_dir, sizeof st->data_dir, "%s", options->data_dir) >= sizeof st->data_dir) {
+        snprintf(err, err_len, "the data directory path is too long");
+        free(st);
+        return PANEL_E_INVALID;
+    }
+    if (usage_init(&st->usage) != 0) {
+        snprintf(err, err_len, "could not create the usage counters");
+        free(st);
+        return PANEL_E_INTERNAL;
+    }
+    pthread_mutex_init(&st->reload_mutex, NULL);
+    pthread_mutex_init(&st->write_mutex, NULL);
+    guard_init(&st->guard, NULL);
+
+    rc = store_open(&st->store, st->data_dir, st->config.database, err, err_len);
+    int64_t rows = 0;
+    if (rc == PANEL_OK)
+        rc = store_key_rows(&st->store, &rows, err, err_len);
+    int created = 0;
+    if (rc == PANEL_OK)
+        rc = key_secret_load(st->data_dir, rows == 0, st->secret, &created, err, err_len);
+    if (rc == PANEL_OK)
+        rc = freshness_open(&st->fresh, st->data_dir, err, err_len);
+    if (rc == PANEL_OK) {
+        keyring_t *first = apikeys_refresh(st);
+        keyring_free(first); /* a private one means a writer is active elsewhere; the next request reloads */
+        if (!guard_current(&st->guard)) {
+            keyring_t *failed = keyring_new_failed(UINT64_MAX);
+            if (!failed) {
+                snprintf(err, err_len, "out of memory");
+                rc = PANEL_E_NOMEM;
+            } else {
+                guard_publish(&st->guard, failed, NULL, NULL);
+            }
+        }
+    }
+    if (rc == PANEL_OK && options->start_flusher &&
+        usage_start(&st->usage, st->config.flush_interval, flusher_tick, st) != 0) {
+        snprintf(err, err_len, "could not start the usage flusher thread");
+        rc = PANEL_E_INTERNAL;
+    }
+    if (rc != PANEL_OK) {
+        apikeys_state_close(st);
+        return rc;
+    }
+    *out = st;
+    return PANEL_OK;
+}
+
+void apikeys_state_close(apikeys_state_t *st)
+{
+    if (!st)
+        return;
+    usage_stop(&st->usage);
+    if (st->store.db) {
+        char err[512];
+        if (apikeys_flush_usage(st, err, sizeof err) != PANEL_OK) {
+            char line[640];
+            snprintf(line, sizeof line, "could not save the last API key usage counts: %s", err);
+            apikeys_log(st, PANEL_LOG_WARN, line);
+        }
+    }
+    guard_destroy(&st->guard, NULL, NULL);
+    store_close(&st->store);
+    freshness_close(&st->fresh);
+    usage_destroy(&st->usage);
+    pthread_mutex_destroy(&st->reload_mutex);
+    pthread_mutex_destroy(&st->write_mutex);
+    sodium_memzero(st->secret, sizeof st->secret);
+    free(st);
+}
+
+typedef struct add_keys_ctx {
+    size_t n;
+    void (*each)(void *ctx, size_t i, const char *key, size_t len);
+    void *each_ctx;
+} add_keys_ctx_t;
+
+static int32_t add_keys_in_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
+{
+    add_keys_ctx_t *ctx = vctx;
+    const size_t batch = 1024;
+    uint8_t *digests = malloc(batch * KEY_DIGEST_LEN);
+    if (!digests) {
+        snprintf(msg, msg_len, "out of memory");
+        return PANEL_E_NOMEM;
+    }
+    char key[64];
+    int32_t rc = PANEL_OK;
+    for (size_t done = 0; rc == PANEL_OK && done < ctx->n;) {
+        size_t m = ctx->n - done < batch ? ctx->n - done : batch;
+        for (size_t i = 0; i < m; i++) {
+            key_generate(st->config.key_prefix, st->config.prefix_len, key, sizeof key);
+            size_t len = key_length(st->config.prefix_len);
+            key_digest(st->secret, key, len, digests + i * KEY_DIGEST_LEN);
+            if (ctx->each)
+                ctx->each(ctx->each_ctx, done + i, key, len);
+            sodium_memzero(key, sizeof key);
+        }
+        rc = store_insert_extra(&st->store, digests, m, "(bulk)", apikeys_now(st), msg, msg_len);
+        done += m;
+    }
+    free(digests);
+    return rc;
+}
+
+int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, size_t i, const char *key,
+                                                                      size_t len),
+                         void *ctx, char *err, size_t err_len)
+{
+    add_keys_ctx_t c = {n, each, ctx};
+    return apikeys_write(st, add_keys_in_tx, &c, err, err_len);
+}

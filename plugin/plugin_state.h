@@ -1,0 +1,75 @@
+/* plugin_state.h - the plugin's state and its life cycle, independent of any host: open on a data
+ * directory (config, installation secret, store, change counter, first snapshot, flusher thread), the
+ * writer window every state-changing action runs in, snapshot refresh, usage flushing, and close.
+ * The benchmark and unit tests use this directly (no host needed). */
+#ifndef APIKEYS_PLUGIN_STATE_H
+#define APIKEYS_PLUGIN_STATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "freshness.h"
+#include "key_digest.h"
+#include "keyring.h"
+#include "panel/plugin.h"
+#include "plugin_config.h"
+#include "snapshot_guard.h"
+#include "store.h"
+#include "usage.h"
+
+typedef struct apikeys_options {
+    const char *data_dir;                                   /* non-NULL; must exist */
+    const char *(*config_get)(void *ctx, const char *key);  /* nullable: defaults */
+    int64_t (*now)(void *ctx);                              /* nullable: time(NULL) */
+    void (*log)(void *ctx, int32_t level, const char *msg); /* nullable: silent */
+    void *ctx;
+    int32_t start_flusher;                                  /* 1: start the usage flusher thread */
+} apikeys_options_t;
+
+typedef struct apikeys_state {
+    snapshot_guard_t guard;          /* first: 64-byte aligned hot data */
+    apikeys_config_t config;
+    uint8_t secret[KEY_SECRET_LEN];
+    char data_dir[4096];
+    store_t store;
+    freshness_t fresh;
+    usage_t usage;
+    pthread_mutex_t reload_mutex;    /* serialises snapshot reloads, publication and reclamation */
+    pthread_mutex_t write_mutex;     /* serialises writes on the store's write connection */
+    apikeys_options_t options;
+    const panel_host_t *host;        /* set by the entry; NULL without a host */
+} apikeys_state_t;
+
+/* Opens the state. PANEL_OK, or a negative code with a message (never containing a secret). */
+int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **out, char *err, size_t err_len);
+/* Stops the flusher, flushes usage, closes everything, wipes the secret, frees. NULL is ignored. */
+void apikeys_state_close(apikeys_state_t *st);
+
+int64_t apikeys_now(const apikeys_state_t *st);
+void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg);
+
+/* [thread-safe] Brings the published snapshot up to the shared counter (slow path of verification).
+ * Returns NULL when the caller should guard_enter() again, or a private snapshot (not published: a writer
+ * is active in some process) that the caller uses once and frees with keyring_free(). */
+keyring_t *apikeys_refresh(apikeys_state_t *st);
+
+/* A state change run inside the writer window and one store transaction (BEGIN IMMEDIATE .. COMMIT). fn writes
+ * the change and its audit row; on failure it fills msg and nothing is committed. */
+typedef int32_t (*apikeys_write_fn)(apikeys_state_t *st, void *ctx, char *msg, size_t msg_len);
+int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len);
+/* Writes one audit row in its own small transaction (refusals); no change signal. */
+int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *origin, const char *action,
+                           const char *outcome, const char *key_hint);
+
+/* [thread-safe] Writes harvested usage counts and denial counters to the store. */
+int32_t apikeys_flush_usage(apikeys_state_t *st, char *err, size_t err_len);
+
+/* Benchmark/test helper: creates n extra valid keys (one transaction, one change signal) and calls
+ * each(ctx, i, key, len) with every plaintext key (the buffer is wiped after the call). */
+int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, size_t i, const char *key,
+                                                                      size_t len),
+                         void *ctx, char *err, size_t err_len);
+
+#endif
