@@ -337,8 +337,10 @@ static void page_print_action(const panel_action_t *a)
         const panel_param_t *param = a->params[p];
         printf("  %-14s --param %s=%s", "", param->id,
                param->type == PANEL_PARAM_ENUM ? param->choices : "TEXT");
-        if (param->default_value != NULL)
+        if (param->default_value != NULL && param->default_value[0] != '\0')
             printf(" (default %s)", param->default_value);
+        else if (param->default_value != NULL)
+            printf(" (default empty)");
         else
             printf(" (required)");
         printf("  ");

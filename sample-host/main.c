@@ -3,6 +3,7 @@
  * admin user (trusting the OS user, as WP-CLI does), runs the command and maps the outcome to the exit
  * status. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +16,86 @@
 #define DEFAULT_USER "admin"
 #define CONFIG_ENV "PANEL_CONFIG"
 
-/* Host and plugin log lines at WARN or worse, on stderr. Never carries a secret (the ABI forbids it). */
-static void log_to_stderr(void *ctx, int32_t level, const char *plugin_id, const char *msg)
+/* Host and plugin log lines at WARN or worse go to stderr. While a plugin loads they are held back, and
+ * when the load fails those the returned error message already contains are dropped, so a failure is
+ * explained once. The lines never carry a secret (the ABI forbids it). */
+#define HELD_LINES_MAX 16
+
+typedef struct log_state {
+    pthread_mutex_t lock;
+    int holding;
+    size_t n_held;
+    size_t n_dropped;           /* held lines that did not fit */
+    char held[HELD_LINES_MAX][1024];
+} log_state_t;
+
+static void write_log_line(int32_t level, const char *plugin_id, const char *msg, char *out, size_t out_len)
 {
-    (void)ctx;
     const char *what = level <= PANEL_LOG_ERROR ? "error" : level == PANEL_LOG_WARN ? "warning" : "info";
     if (plugin_id != NULL)
-        fprintf(stderr, "sample-host: plugin %s: %s: %s\n", plugin_id, what, msg);
+        snprintf(out, out_len, "plugin %s: %s: %s", plugin_id, what, msg);
     else
-        fprintf(stderr, "sample-host: host: %s: %s\n", what, msg);
+        snprintf(out, out_len, "host: %s: %s", what, msg);
 }
+
+static void log_to_stderr(void *ctx, int32_t level, const char *plugin_id, const char *msg)
+{
+    log_state_t *state = ctx;
+    char line[1024];
+    write_log_line(level, plugin_id, msg, line, sizeof line);
+    pthread_mutex_lock(&state->lock);
+    if (!state->holding)
+        fprintf(stderr, "sample-host: %s\n", line);
+    else if (state->n_held < HELD_LINES_MAX)
+        memcpy(state->held[state->n_held++], line, sizeof line);
+    else
+        state->n_dropped++;
+    pthread_mutex_unlock(&state->lock);
+}
+
+static void log_hold(log_state_t *state)
+{
+    pthread_mutex_lock(&state->lock);
+    state->holding = 1;
+    state->n_held = 0;
+    state->n_dropped = 0;
+    pthread_mutex_unlock(&state->lock);
+}
+
+/* Prints the held lines, except those whose message is part of `load_error` (NULL: print all). */
+static void log_release(log_state_t *state, const char *load_error)
+{
+    pthread_mutex_lock(&state->lock);
+    for (size_t i = 0; i < state->n_held; i++) {
+        const char *msg = strstr(state->held[i], ": error: ");
+        msg = msg != NULL ? msg + 9 : NULL;
+        if (load_error != NULL && msg != NULL && strstr(load_error, msg) != NULL)
+            continue;
+        fprintf(stderr, "sample-host: %s\n", state->held[i]);
+    }
+    if (state->n_dropped > 0)
+        fprintf(stderr, "sample-host: (%zu more log lines dropped)\n", state->n_dropped);
+    state->holding = 0;
+    state->n_held = 0;
+    state->n_dropped = 0;
+    pthread_mutex_unlock(&state->lock);
+}
+
+static log_state_t log_state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Collects the messages of config plugins that failed, so their log lines are not printed twice. */
+typedef struct config_failures {
+    char messages[8192];
+    size_t used;
+} config_failures_t;
 
 static void report_config_plugin_failure(void *ctx, const char *path, const char *message)
 {
-    (void)ctx;
+    config_failures_t *failures = ctx;
+    int n = snprintf(failures->messages + failures->used, sizeof failures->messages - failures->used, "%s\n",
+                     message);
+    if (n > 0 && (size_t)n < sizeof failures->messages - failures->used)
+        failures->used += (size_t)n;
     fprintf(stderr, "sample-host: plugin %s from the config was not loaded (going on without it): %s\n", path,
             message);
 }
@@ -96,7 +163,7 @@ static int open_host(const cli_invocation_t *inv, panelhost_t **out, const char 
         .data_dir = inv->data_dir,
         .fixed_now = inv->now,
         .log = log_to_stderr,
-        .log_ctx = NULL,
+        .log_ctx = &log_state,
         .min_log_level = PANEL_LOG_WARN,
     };
     char err[1024] = "";
@@ -104,10 +171,16 @@ static int open_host(const cli_invocation_t *inv, panelhost_t **out, const char 
     if (panelhost_open(&options, &host, err, sizeof err) != PANEL_OK)
         return cli_fail(inv, CLI_EXIT_USAGE, "config", "cannot start the host with config %s: %s",
                         config != NULL ? config : "(none)", err);
-    panelhost_load_configured(host, report_config_plugin_failure, NULL);
+    config_failures_t failures = {"", 0};
+    log_hold(&log_state);
+    panelhost_load_configured(host, report_config_plugin_failure, &failures);
+    log_release(&log_state, failures.messages);
     for (size_t i = 0; i < inv->n_plugins; i++) {
         err[0] = '\0';
-        if (panelhost_load(host, inv->plugins[i], err, sizeof err) != PANEL_OK) {
+        log_hold(&log_state);
+        int32_t status = panelhost_load(host, inv->plugins[i], err, sizeof err);
+        log_release(&log_state, status == PANEL_OK ? NULL : err);
+        if (status != PANEL_OK) {
             panelhost_close(host);
             return cli_fail(inv, CLI_EXIT_USAGE, "plugin_load", "cannot load plugin %s: %s", inv->plugins[i],
                             err);

@@ -88,13 +88,13 @@ expect_rc 0 "page --json exits 0"
 if [ "$(json_get "(j['id'], j['title'], j['description'])")" = "('fixture/good', 'Good Fixture', 'A fixture page')" ]
 then pass "page --json has id, title, description"; else fail "page --json has id, title, description"; fi
 if [ "$(json_get "[(f['id'], f['type'], f['value']) for f in j['fields']]")" = \
-     "[('text', 'text', 'from the config'), ('calls', 'readonly', '2')]" ]; then
+     "[('text', 'text', 'from the config'), ('calls', 'readonly', '2'), ('enabled', 'toggle', '0')]" ]; then
   pass "page --json shows the fields with current values (the plugin read its config)"
 else fail "page --json shows the fields with current values"; fi
 if [ "$(json_get "[(s['label'], s['value']) for s in j['status']]")" = "[('Calls', '1')]" ]; then
   pass "page --json shows the status lines"; else fail "page --json shows the status lines"; fi
 if [ "$(json_get "[(a['id'], a['dangerous'], a['confirm'], [(p['id'], p.get('choices'), p['default']) for p in a['params']]) for a in j['actions']]")" = \
-     "[('wipe', True, 'Wiping cannot be undone.', [('mode', ['0', '1h', '24h', '7d'], '0'), ('note', None, '')])]" ]
+     "[('wipe', True, 'Wiping cannot be undone.', [('mode', ['0', '1h', '24h', '7d'], '0'), ('note', None, '')]), ('echo', False, None, [('text', None, None)])]" ]
 then pass "page --json shows the action, its confirmation and its parameters"
 else fail "page --json shows the action, its confirmation and its parameters"; fi
 if [ "$(json_get "[(t['id'], t['columns'], t['rows']) for t in j['tables']]")" = \
@@ -148,7 +148,15 @@ expect_rc 1 "set of a read-only field exits 1"
 expect_err 'read-only' "set of a read-only field says so"
 run --plugin "$GOOD" set fixture/good nosuch x
 expect_rc 2 "set of an unknown field exits 2"
-expect_err 'its fields: text, calls' "set of an unknown field lists the fields"
+expect_err 'its fields: text, calls, enabled' "set of an unknown field lists the fields"
+run --plugin "$GOOD" set fixture/good enabled 1
+expect_rc 1 "set of a dangerous field without --yes exits 1"
+expect_err 'Switching this changes everything\.' "set of a dangerous field without --yes shows the confirmation text"
+expect_err '--yes' "set of a dangerous field without --yes says to add --yes"
+expect_no_out 'enabled' "set of a dangerous field without --yes changes nothing"
+run --plugin "$GOOD" set fixture/good enabled 1 --yes
+expect_rc 0 "set of a dangerous field with --yes exits 0"
+expect_out '^enabled$' "set of a dangerous field with --yes reaches the plugin"
 
 # ----- action ----------------------------------------------------------------------------------------------
 run --plugin "$GOOD" action fixture/good wipe --param mode=1h
@@ -172,6 +180,13 @@ expect_no_out 'fixture-secret' "an enum value outside the choices does not run t
 run --plugin "$GOOD" action fixture/good wipe --yes --param colour=red
 expect_rc 2 "an unknown parameter exits 2"
 expect_err "no parameter 'colour'.*mode \(0\|1h\|24h\|7d\)" "an unknown parameter lists the parameters"
+run --plugin "$GOOD" action fixture/good echo
+expect_rc 1 "an action without its required parameter exits 1"
+expect_err "needs parameter 'text'" "an action without its required parameter names it"
+run --plugin "$GOOD" action fixture/good echo -p 'text=hi there'
+expect_rc 0 "a non-dangerous action runs without --yes"
+expect_out '^echo: hi there$' "a non-dangerous action prints the plugin's message"
+expect_no_out 'shown only this once' "an action without a secret shows no secret label"
 run --plugin "$GOOD" action fixture/good nosuch
 expect_rc 2 "an unknown action exits 2"
 
@@ -202,9 +217,21 @@ if [ "$(json_get "j['error']")" = plugin_load ]; then pass "a load failure under
 else fail "a load failure under --json is {\"error\":\"plugin_load\"}"; fi
 run --plugin "$TMP/missing.so" plugins
 expect_rc 2 "loading a missing file exits 2"
+run --plugin "$FIXTURES/no_entry.so" plugins
+expect_err 'does not export the symbol panel_plugin_entry' "a library without the entry symbol is named as such"
+run --plugin "$FIXTURES/wrong_major.so" plugins
+expect_err 'built for ABI 2\.0; this host speaks ABI 1\.x' "a wrong ABI major names both versions"
+run --plugin "$FIXTURES/init_fails.so" plugins
+expect_err "storage is unreachable" "a failing init shows the plugin's message"
+run --plugin "$FIXTURES/bad_duplicate_id.so" plugins
+expect_err "field 'twice' refused" "a duplicate id names the refused registration"
+run --plugin "$FIXTURES/newer_minor.so" --json plugins
+expect_rc 0 "a plugin built for a newer minor loads"
+if [ "$(json_get "j[0]['abi']")" = 1.99 ]; then pass "plugins shows the newer minor's ABI"
+else fail "plugins shows the newer minor's ABI"; fi
 for so in "$FIXTURES"/*.so; do
   name=$(basename "$so")
-  [ "$name" = good.so ] && continue
+  case "$name" in good.so|newer_minor.so) continue ;; esac
   run --plugin "$so" plugins
   expect_rc 2 "loading fixture $name exits 2"
   expect_err "cannot load plugin $so: .{10,}" "loading fixture $name explains why"
