@@ -1,0 +1,275 @@
+/* plugin_primitives.c - unit tests of the API Keys plugin's building blocks: CRC-32C (both paths), key
+ * format (generate, classify, hint, every 1-character mutation detected), digest, keyring (100k keys),
+ * and [plugin:apikeys] configuration validation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugin/crc32c.h"
+#include "../../plugin/key_digest.h"
+#include "../../plugin/key_format.h"
+#include "../../plugin/keyring.h"
+#include "../../plugin/plugin_config.h"
+#include "panel/plugin.h"
+
+static void crc32c_known_vectors_on_both_paths(void **s)
+{
+    (void)s;
+    assert_int_equal(crc32c_table("123456789", 9), 0xE3069283u);
+    assert_int_equal(crc32c("123456789", 9), 0xE3069283u);
+    assert_int_equal(crc32c_table("", 0), 0u);
+    uint8_t zeros[32] = {0};
+    assert_int_equal(crc32c_table(zeros, 32), 0x8A9136AAu); /* RFC 3720 B.4 */
+    uint8_t ones[32];
+    memset(ones, 0xFF, sizeof ones);
+    assert_int_equal(crc32c_table(ones, 32), 0x62A8AB43u);
+    if (crc32c_hardware_available()) {
+        assert_int_equal(crc32c_hardware("123456789", 9), 0xE3069283u);
+        assert_int_equal(crc32c_hardware(zeros, 32), 0x8A9136AAu);
+    }
+}
+
+static void crc32c_paths_agree_on_every_length(void **s)
+{
+    (void)s;
+    uint8_t buf[300];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)(i * 7 + 3);
+    for (size_t len = 0; len <= sizeof buf; len++)
+        for (size_t off = 0; off < 8 && off + len <= sizeof buf; off++)
+            assert_int_equal(crc32c_table(buf + off, len), crc32c_hardware(buf + off, len));
+}
+
+static void base62_fixed_width(void **s)
+{
+    (void)s;
+    uint8_t zero[32] = {0}, max[32];
+    memset(max, 0xFF, sizeof max);
+    char out[44] = {0};
+    base62_encode_fixed(zero, 32, out, 43);
+    assert_string_equal(out, "0000000000000000000000000000000000000000000");
+    base62_encode_fixed(max, 32, out, 43);
+    assert_int_equal(strlen(out), 43); /* 2^256-1 fits in 43 digits */
+    assert_true(out[0] != '0' || out[1] != '0');
+    uint8_t v[4] = {0, 0, 0, 62};
+    char c6[7] = {0};
+    base62_encode_fixed(v, 4, c6, 6);
+    assert_string_equal(c6, "000010");
+}
+
+static void generated_keys_are_well_formed_and_distinct(void **s)
+{
+    (void)s;
+    char a[64], b[64];
+    assert_int_equal(key_generate("sak_", 4, a, sizeof a), 0);
+    assert_int_equal(key_generate("sak_", 4, b, sizeof b), 0);
+    assert_int_equal(strlen(a), 53);
+    assert_memory_equal(a, "sak_", 4);
+    assert_string_not_equal(a, b);
+    assert_int_equal(key_parse_class("sak_", 4, a, 53), KEY_WELL_FORMED);
+    assert_int_equal(key_generate("sak_", 4, a, 53), -1); /* buffer too small */
+    char c[64];
+    assert_int_equal(key_generate("shop42_", 7, c, sizeof c), 0);
+    assert_int_equal(strlen(c), 56);
+    assert_int_equal(key_parse_class("shop42_", 7, c, 56), KEY_WELL_FORMED);
+}
+
+static void every_single_character_mutation_is_detected(void **s)
+{
+    (void)s;
+    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    for (int round = 0; round < 3; round++) {
+        char key[64];
+        key_generate("sak_", 4, key, sizeof key);
+        for (size_t pos = 4; pos < 53; pos++) {
+            char orig = key[pos];
+            for (size_t k = 0; k < 62; k++) {
+                if (alphabet[k] == orig)
+                    continue;
+                key[pos] = alphabet[k];
+                assert_int_equal(key_parse_class("sak_", 4, key, 53), KEY_MALFORMED);
+            }
+            key[pos] = '-';
+            assert_int_equal(key_parse_class("sak_", 4, key, 53), KEY_MALFORMED);
+            key[pos] = orig;
+        }
+        /* truncated, extended, swapped neighbours */
+        assert_int_equal(key_parse_class("sak_", 4, key, 52), KEY_MALFORMED);
+        char longer[64];
+        memcpy(longer, key, 53);
+        longer[53] = 'x';
+        assert_int_equal(key_parse_class("sak_", 4, longer, 54), KEY_MALFORMED);
+    }
+}
+
+static void classification_of_other_inputs(void **s)
+{
+    (void)s;
+    assert_int_equal(key_parse_class("sak_", 4, "ghp_abcdefghijklmnopqrstuvwxyz0123456789", 40), KEY_FOREIGN);
+    assert_int_equal(key_parse_class("sak_", 4, "sak", 3), KEY_FOREIGN);
+    assert_int_equal(key_parse_class("sak_", 4, "sak_", 4), KEY_MALFORMED);
+    char huge[1100];
+    memset(huge, 'a', sizeof huge);
+    assert_int_equal(key_parse_class("sak_", 4, huge, sizeof huge), KEY_MALFORMED);
+    assert_int_equal(key_parse_class("sak_", 4, huge, 1024), KEY_FOREIGN);
+}
+
+static void hints_show_prefix_and_last_four_only(void **s)
+{
+    (void)s;
+    char key[64], hint[KEY_HINT_BUF];
+    key_generate("sak_", 4, key, sizeof key);
+    key_hint("sak_", 4, key, 53, hint, sizeof hint);
+    char want[32];
+    snprintf(want, sizeof want, "sak_\xE2\x80\xA6%s", key + 49);
+    assert_string_equal(hint, want);
+    key_hint("sak_", 4, "0123456789abcdefghijklmnopqrstuvwxyzWXYZ", 40, hint, sizeof hint);
+    assert_string_equal(hint, "\xE2\x80\xA6WXYZ");
+}
+
+static void digest_depends_on_secret_and_key(void **s)
+{
+    (void)s;
+    uint8_t s1[32], s2[32], d1[32], d2[32], d3[32], d4[32];
+    memset(s1, 1, sizeof s1);
+    memset(s2, 2, sizeof s2);
+    key_digest(s1, "sak_abc", 7, d1);
+    key_digest(s1, "sak_abc", 7, d2);
+    key_digest(s2, "sak_abc", 7, d3);
+    key_digest(s1, "sak_abd", 7, d4);
+    assert_memory_equal(d1, d2, 32);
+    assert_memory_not_equal(d1, d3, 32);
+    assert_memory_not_equal(d1, d4, 32);
+    /* It is BLAKE2b-256(secret || key). */
+    uint8_t buf[39], ref[32];
+    memcpy(buf, s1, 32);
+    memcpy(buf + 32, "sak_abc", 7);
+    crypto_generichash(ref, 32, buf, sizeof buf, NULL, 0);
+    assert_memory_equal(d1, ref, 32);
+}
+
+static void keyring_finds_each_of_100k_keys_and_nothing_else(void **s)
+{
+    (void)s;
+    const size_t n = 100000;
+    uint8_t *digests = malloc(n * 32);
+    assert_non_null(digests);
+    randombytes_buf(digests, n * 32);
+    keyring_t *ring = keyring_new(n);
+    assert_non_null(ring);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(keyring_add(ring, digests + i * 32, (int64_t)i + 1, 0), 0);
+    assert_int_equal(keyring_seal(ring), 0);
+    for (size_t i = 0; i < n; i++) {
+        keyring_entry_t *e = keyring_find(ring, digests + i * 32);
+        assert_non_null(e);
+        assert_int_equal(e->key_id, (int64_t)i + 1);
+    }
+    uint8_t other[32];
+    for (int i = 0; i < 1000; i++) {
+        randombytes_buf(other, 32);
+        assert_null(keyring_find(ring, other));
+    }
+    /* same fingerprint and slot bytes, different tail: compared in full */
+    memcpy(other, digests, 32);
+    other[31] ^= 1;
+    assert_null(keyring_find(ring, other));
+    size_t per_key = keyring_memory(ring) / n;
+    printf("keyring: %zu bytes per key at 100k keys\n", per_key);
+    assert_true(per_key <= 128);
+    keyring_free(ring);
+    free(digests);
+}
+
+static void keyring_grows_beyond_its_initial_capacity(void **s)
+{
+    (void)s;
+    keyring_t *ring = keyring_new(1);
+    uint8_t d[10][32];
+    for (int i = 0; i < 10; i++) {
+        randombytes_buf(d[i], 32);
+        assert_int_equal(keyring_add(ring, d[i], i, 0), 0);
+    }
+    assert_int_equal(keyring_seal(ring), 0);
+    for (int i = 0; i < 10; i++)
+        assert_non_null(keyring_find(ring, d[i]));
+    keyring_free(ring);
+}
+
+typedef struct cfg_map {
+    const char *k[4], *v[4];
+} cfg_map_t;
+
+static const char *cfg_get(void *ctx, const char *key)
+{
+    cfg_map_t *m = ctx;
+    for (int i = 0; i < 4; i++)
+        if (m->k[i] && strcmp(m->k[i], key) == 0)
+            return m->v[i];
+    return NULL;
+}
+
+static int32_t load_one(const char *key, const char *value, char *err, size_t err_len)
+{
+    cfg_map_t m = {{key}, {value}};
+    apikeys_config_t cfg;
+    return apikeys_config_load(&cfg, cfg_get, &m, err, err_len);
+}
+
+static void config_defaults_and_refusals(void **s)
+{
+    (void)s;
+    apikeys_config_t cfg;
+    char err[512];
+    assert_int_equal(apikeys_config_load(&cfg, NULL, NULL, err, sizeof err), PANEL_OK);
+    assert_string_equal(cfg.key_prefix, "sak_");
+    assert_string_equal(cfg.database, "apikeys.db");
+    assert_string_equal(cfg.default_grace, "0");
+    assert_int_equal(cfg.flush_interval, 10);
+    assert_int_equal(load_one("key_prefix", "shop_", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_one("key_prefix", "sk_", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "key_prefix"));
+    assert_non_null(strstr(err, "another vendor"));
+    assert_int_equal(load_one("key_prefix", "ghp_", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("key_prefix", "Sak_", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "lowercase"));
+    assert_int_equal(load_one("key_prefix", "sak", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("key_prefix", "a_b_", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("key_prefix", "abcdefghijkl_", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("database", "../x.db", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "database"));
+    assert_int_equal(load_one("default_grace", "2h", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "0, 1h, 24h, 7d"));
+    assert_int_equal(load_one("default_grace", "24h", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_one("flush_interval", "0", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "1 to 3600"));
+    assert_int_equal(load_one("flush_interval", "10s", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("flush_interval", "3600", err, sizeof err), PANEL_OK);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(crc32c_known_vectors_on_both_paths),
+        cmocka_unit_test(crc32c_paths_agree_on_every_length),
+        cmocka_unit_test(base62_fixed_width),
+        cmocka_unit_test(generated_keys_are_well_formed_and_distinct),
+        cmocka_unit_test(every_single_character_mutation_is_detected),
+        cmocka_unit_test(classification_of_other_inputs),
+        cmocka_unit_test(hints_show_prefix_and_last_four_only),
+        cmocka_unit_test(digest_depends_on_secret_and_key),
+        cmocka_unit_test(keyring_finds_each_of_100k_keys_and_nothing_else),
+        cmocka_unit_test(keyring_grows_beyond_its_initial_capacity),
+        cmocka_unit_test(config_defaults_and_refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
