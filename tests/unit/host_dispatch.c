@@ -1,0 +1,231 @@
+/* host_dispatch.c - unit tests of admin dispatch: permission refusals that never reach the plugin,
+ * read-only and validator refusals, confirmation of dangerous fields and actions, action argument checks
+ * (unknown names, enum values, missing required, defaults), tables, status lines and the menu. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "host_test.h"
+
+#define PAGE "fixture/good"
+
+static int setup(void **state)
+{
+    host_test_t *t = host_test_open(NULL);
+    host_test_load(t, "good");
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    host_test_close(*state);
+    return 0;
+}
+
+/* How many admin callbacks reached the plugin (its read-only field "calls" does not count itself). */
+static int plugin_calls(host_test_t *t)
+{
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    char value[32], err[256];
+    assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "calls", value, sizeof value, err, sizeof err),
+                     PANEL_OK);
+    return atoi(value);
+}
+
+typedef struct action_out {
+    char message[512];
+    char secret[PANEL_SECRET_MAX];
+    panel_result_t result;
+} action_out_t;
+
+static int32_t run_action(host_test_t *t, const panel_caller_t *caller, const char *action, const char *const *names,
+                          const char *const *values, size_t n, action_out_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->result = (panel_result_t){sizeof out->result, out->message, sizeof out->message, out->secret,
+                                   sizeof out->secret};
+    return panelhost_action_run(t->host, caller, PAGE, action, names, values, n, &out->result);
+}
+
+static void field_get_and_set(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    char value[256], msg[512];
+    assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "text", value, sizeof value, msg, sizeof msg),
+                     PANEL_OK);
+    assert_string_equal(value, "from config");
+    assert_int_equal(panelhost_field_set(t->host, &owner, PAGE, "text", "new text", 8, msg, sizeof msg), PANEL_OK);
+    assert_string_equal(msg, "text saved by admin");
+    assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "text", value, sizeof value, msg, sizeof msg),
+                     PANEL_OK);
+    assert_string_equal(value, "new text");
+}
+
+static void no_permission_never_reaches_the_plugin(void **state)
+{
+    host_test_t *t = *state;
+    int before = plugin_calls(t);
+    panel_caller_t support = host_test_caller(t, "helpdesk", 1);
+    char value[256] = "untouched", msg[512];
+    assert_int_equal(panelhost_field_get(t->host, &support, PAGE, "text", value, sizeof value, msg, sizeof msg),
+                     PANEL_E_DENIED);
+    assert_string_equal(msg, "user 'helpdesk' (role 'support') may not use page 'fixture/good': it needs "
+                             "permission 'fixture.good'");
+    assert_string_equal(value, "");
+    assert_int_equal(panelhost_field_set(t->host, &support, PAGE, "text", "x", 1, msg, sizeof msg), PANEL_E_DENIED);
+    action_out_t out;
+    assert_int_equal(run_action(t, &support, "wipe", NULL, NULL, 0, &out), PANEL_E_DENIED);
+    assert_string_equal(out.secret, "");
+    host_test_rows_t rows = {0};
+    assert_int_equal(panelhost_table_read(t->host, &support, PAGE, "log", 0, 10, host_test_collect, &rows, msg,
+                                          sizeof msg), PANEL_E_DENIED);
+    assert_int_equal(panelhost_page_status(t->host, &support, PAGE, host_test_collect, &rows, msg, sizeof msg),
+                     PANEL_E_DENIED);
+    assert_int_equal(rows.count, 0);
+    assert_int_equal(plugin_calls(t), before);
+    const panel_menu_entry_t *menu[4];
+    assert_int_equal(panelhost_menu(t->host, &support, menu, 4), 0);
+
+    /* a role holding exactly fixture.* may */
+    panel_caller_t tester = host_test_caller(t, "tester", 0);
+    assert_int_equal(panelhost_field_get(t->host, &tester, PAGE, "text", value, sizeof value, msg, sizeof msg),
+                     PANEL_OK);
+    assert_int_equal(panelhost_menu(t->host, &tester, menu, 4), 1);
+}
+
+static void unknown_page_and_field(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    char value[64], msg[512];
+    assert_int_equal(panelhost_field_get(t->host, &owner, "nope", "text", value, sizeof value, msg, sizeof msg),
+                     PANEL_E_NOT_FOUND);
+    assert_non_null(strstr(msg, "no page 'nope'"));
+    assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "nope", value, sizeof value, msg, sizeof msg),
+                     PANEL_E_NOT_FOUND);
+    assert_string_equal(msg, "page 'fixture/good' has no field 'nope'");
+}
+
+static void readonly_and_validator_refusals(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 1);
+    int before = plugin_calls(t);
+    char msg[512];
+    assert_int_equal(panelhost_field_set(t->host, &owner, PAGE, "calls", "5", 1, msg, sizeof msg),
+                     PANEL_E_INVALID);
+    assert_string_equal(msg, "field 'calls' (Calls) is read-only; it cannot be set");
+    assert_int_equal(panelhost_field_set(t->host, &owner, PAGE, "text", "trailing ", 9, msg, sizeof msg),
+                     PANEL_E_INVALID);
+    assert_string_equal(msg, "the text has a trailing space or a NUL byte");
+    assert_int_equal(panelhost_field_set(t->host, &owner, PAGE, "text", "a\0b", 3, msg, sizeof msg),
+                     PANEL_E_INVALID);
+    assert_int_equal(panelhost_field_set(t->host, &owner, PAGE, "enabled", "yes", 3, msg, sizeof msg),
+                     PANEL_E_INVALID);
+    assert_string_equal(msg, "'enabled' is a toggle: give 1 (on) or 0 (off)");
+    assert_int_equal(plugin_calls(t), before);
+}
+
+static void dangerous_field_needs_confirmation(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t unconfirmed = host_test_caller(t, "admin", 0);
+    panel_caller_t confirmed = host_test_caller(t, "admin", 1);
+    int before = plugin_calls(t);
+    char msg[512], value[16];
+    assert_int_equal(panelhost_field_set(t->host, &unconfirmed, PAGE, "enabled", "1", 1, msg, sizeof msg),
+                     PANEL_E_CONFIRM);
+    assert_string_equal(msg, "Switching this changes everything.");
+    assert_int_equal(plugin_calls(t), before);
+    assert_int_equal(panelhost_field_set(t->host, &confirmed, PAGE, "enabled", "1", 1, msg, sizeof msg), PANEL_OK);
+    assert_string_equal(msg, "enabled");
+    assert_int_equal(panelhost_field_get(t->host, &confirmed, PAGE, "enabled", value, sizeof value, msg,
+                                         sizeof msg), PANEL_OK);
+    assert_string_equal(value, "1");
+}
+
+static void dangerous_action_needs_confirmation(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t unconfirmed = host_test_caller(t, "admin", 0);
+    panel_caller_t confirmed = host_test_caller(t, "admin", 1);
+    int before = plugin_calls(t);
+    action_out_t out;
+    assert_int_equal(run_action(t, &unconfirmed, "wipe", NULL, NULL, 0, &out), PANEL_E_CONFIRM);
+    assert_string_equal(out.message, "Wiping cannot be undone.");
+    assert_string_equal(out.secret, "");
+    assert_int_equal(plugin_calls(t), before);
+
+    assert_int_equal(run_action(t, &confirmed, "wipe", NULL, NULL, 0, &out), PANEL_OK);
+    assert_string_equal(out.message, "wiped with mode 0, note ''"); /* defaults filled */
+    assert_string_equal(out.secret, "fixture-secret-0");
+    const char *names[] = {"mode", "note"}, *values[] = {"24h", "hi"};
+    assert_int_equal(run_action(t, &confirmed, "wipe", names, values, 2, &out), PANEL_OK);
+    assert_string_equal(out.message, "wiped with mode 24h, note 'hi'");
+}
+
+static void action_arguments_are_checked(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 1);
+    int before = plugin_calls(t);
+    action_out_t out;
+    const char *bad_enum_n[] = {"mode"}, *bad_enum_v[] = {"2h"};
+    assert_int_equal(run_action(t, &owner, "wipe", bad_enum_n, bad_enum_v, 1, &out), PANEL_E_INVALID);
+    assert_string_equal(out.message, "'2h' is not a valid value for mode (Mode); choose one of: 0, 1h, 24h, 7d");
+    const char *unknown_n[] = {"bogus"}, *unknown_v[] = {"1"};
+    assert_int_equal(run_action(t, &owner, "wipe", unknown_n, unknown_v, 1, &out), PANEL_E_INVALID);
+    assert_string_equal(out.message, "action 'wipe' has no parameter 'bogus'; its parameters are: mode, note");
+    const char *twice_n[] = {"mode", "mode"}, *twice_v[] = {"0", "1h"};
+    assert_int_equal(run_action(t, &owner, "wipe", twice_n, twice_v, 2, &out), PANEL_E_INVALID);
+    assert_string_equal(out.message, "parameter 'mode' is given twice");
+    assert_int_equal(run_action(t, &owner, "echo", NULL, NULL, 0, &out), PANEL_E_INVALID);
+    assert_string_equal(out.message, "action 'echo' needs parameter 'text' (Text)");
+    assert_int_equal(run_action(t, &owner, "nope", NULL, NULL, 0, &out), PANEL_E_NOT_FOUND);
+    assert_int_equal(plugin_calls(t), before);
+    const char *echo_n[] = {"text"}, *echo_v[] = {"hello"};
+    assert_int_equal(run_action(t, &owner, "echo", echo_n, echo_v, 1, &out), PANEL_OK);
+    assert_string_equal(out.message, "echo: hello");
+    assert_string_equal(out.secret, "");
+}
+
+static void tables_and_status_lines(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    host_test_rows_t rows = {0};
+    char err[512];
+    assert_int_equal(panelhost_table_read(t->host, &owner, PAGE, "log", 0, 3, host_test_collect, &rows, err,
+                                          sizeof err), PANEL_OK);
+    assert_string_equal(rows.text, "5|event\n4|event\n3|event\n");
+    memset(&rows, 0, sizeof rows);
+    assert_int_equal(panelhost_table_read(t->host, &owner, PAGE, "log", 3, 10, host_test_collect, &rows, err,
+                                          sizeof err), PANEL_OK);
+    assert_string_equal(rows.text, "2|event\n1|event\n");
+    assert_int_equal(panelhost_table_read(t->host, &owner, PAGE, "nope", 0, 3, host_test_collect, &rows, err,
+                                          sizeof err), PANEL_E_NOT_FOUND);
+    memset(&rows, 0, sizeof rows);
+    assert_int_equal(panelhost_page_status(t->host, &owner, PAGE, host_test_collect, &rows, err, sizeof err),
+                     PANEL_OK);
+    assert_int_equal(rows.count, 1);
+    assert_non_null(strstr(rows.text, "Calls|"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(field_get_and_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_permission_never_reaches_the_plugin, setup, teardown),
+        cmocka_unit_test_setup_teardown(unknown_page_and_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(readonly_and_validator_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(dangerous_field_needs_confirmation, setup, teardown),
+        cmocka_unit_test_setup_teardown(dangerous_action_needs_confirmation, setup, teardown),
+        cmocka_unit_test_setup_teardown(action_arguments_are_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(tables_and_status_lines, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
