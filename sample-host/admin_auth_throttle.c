@@ -51,13 +51,13 @@ static throttle_entry_t *find(login_throttle_t *t, const char *key)
     return NULL;
 }
 
-/* The wait after `failures` failures, the last at `last`. */
+/* The wait of an entry at `now`: none before free_failures failures, then base_delay doubling per failure. */
 static int64_t wait_after(const login_throttle_t *t, const throttle_entry_t *e, int64_t now)
 {
-    if (e->failures <= t->free_failures)
+    if (e->failures < t->free_failures)
         return 0;
     int64_t delay = t->base_delay;
-    for (uint32_t i = t->free_failures + 1; i < e->failures && delay < t->max_delay; i++)
+    for (uint32_t i = t->free_failures; i < e->failures && delay < t->max_delay; i++)
         delay *= 2;
     if (delay > t->max_delay)
         delay = t->max_delay;

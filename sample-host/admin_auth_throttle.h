@@ -7,8 +7,8 @@
 
 typedef struct login_throttle login_throttle_t;
 
-/* free_failures: failures allowed before attempts are delayed; then each further failure doubles the wait,
- * starting at base_delay seconds, up to max_delay. Failures older than max_delay are forgotten. */
+/* free_failures: failures before attempts are delayed; from then on the next attempt waits base_delay seconds
+ * after the last failure, doubled for each further failure, up to max_delay. Failures older than max_delay are forgotten. */
 login_throttle_t *login_throttle_new(uint32_t free_failures, int64_t base_delay, int64_t max_delay);
 void login_throttle_free(login_throttle_t *t);
 

@@ -1,0 +1,83 @@
+# server.sh - helpers (sourced by tests/cli/web_*.sh after tests/cli/lib.sh) to run `sample-host serve` on a
+# free loopback port with a config and data directory under $TMP, and to talk to it with curl.
+# Readiness is detected by reading the server's first output line through a FIFO (no sleeps).
+
+# write_config FILE PLUGIN: a config with users admin (role owner: everything) and helpdesk (role support:
+# no settings or fixture permission), the given plugin, and the data directory $TMP/data.
+write_config() {
+  cat >"$1" <<CONFIG
+[host]
+data_dir = $TMP/data
+plugins = $2
+store_name = Test <Store>
+currency = EUR
+
+[role:owner]
+permissions = *
+
+[role:support]
+permissions = orders.*, support.*
+
+[user:admin]
+role = owner
+
+[user:helpdesk]
+role = support
+CONFIG
+  chmod 600 "$1"
+}
+
+# start_server CONFIG [TAG]: starts the server; sets SERVER_PID, SERVER_URL (with a trailing /), SERVER_LOG
+# (its stderr: the access log) and FIRST_PASSWORD (admin's generated password on a first run, else "").
+# Returns 1 when the server did not come up.
+start_server() {
+  local config=$1 tag=${2:-server} line=""
+  SERVER_LOG="$TMP/$tag.log"
+  FIRST_PASSWORD=""
+  SERVER_URL=""
+  rm -f "$TMP/$tag.fifo"
+  mkfifo "$TMP/$tag.fifo"
+  "$PWD/$B/sample-host" -c "$config" serve --listen 127.0.0.1:0 >"$TMP/$tag.fifo" 2>"$SERVER_LOG" &
+  SERVER_PID=$!
+  exec {SERVER_FD}<"$TMP/$tag.fifo"
+  if ! IFS= read -r -t 30 line <&"$SERVER_FD"; then
+    echo "server did not start; its log:"; cat "$SERVER_LOG"
+    return 1
+  fi
+  SERVER_URL=$(printf '%s' "$line" | grep -Eo 'http://127\.0\.0\.1:[0-9]+/' | head -1)
+  if IFS= read -r -t 5 line <&"$SERVER_FD"; then
+    case "$line" in
+      "First run: created the password of user admin: "*) FIRST_PASSWORD=${line##*: } ;;
+    esac
+  fi
+  cat <&"$SERVER_FD" >"$TMP/$tag.out" &   # drain the rest of stdout
+  [ -n "$SERVER_URL" ]
+}
+
+# stop_server: SIGTERM, then waits; sets STOP_RC to the server's exit status.
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID"; STOP_RC=$?
+  exec {SERVER_FD}<&-
+}
+
+# http METHOD PATH [CURL ARGS...]: one request; sets CODE, BODY, HEADERS.
+http() {
+  local method=$1 path=$2; shift 2
+  curl -s -o "$TMP/http.body" -D "$TMP/http.headers" -X "$method" -w '%{http_code}' "$@" \
+    "${SERVER_URL%/}$path" >"$TMP/http.code" 2>/dev/null
+  CODE=$(cat "$TMP/http.code"); BODY=$(cat "$TMP/http.body"); HEADERS=$(tr -d '\r' <"$TMP/http.headers")
+}
+
+# csrf_of_body: the first _csrf value in the last BODY.
+csrf_of_body() { printf '%s' "$BODY" | grep -Eo 'name="_csrf" value="[0-9a-f]+"' | head -1 | sed 's/.*value="//; s/"$//'; }
+
+# login USER PASSWORD JAR: logs in with a fresh cookie jar; leaves the POST's CODE/HEADERS/BODY.
+login() {
+  local user=$1 password=$2 jar=$3
+  rm -f "$jar"
+  http GET /login -c "$jar" -b "$jar"
+  local token; token=$(csrf_of_body)
+  http POST /login -c "$jar" -b "$jar" --data-urlencode "_csrf=$token" --data-urlencode "user=$user" \
+    --data-urlencode "password=$password"
+}
