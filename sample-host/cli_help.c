@@ -16,7 +16,7 @@ void cli_print_program_help(void)
         const cli_command_t *c = cli_command_at(i);
         if (c == NULL)
             break;
-        printf("  %-52s %s\n", c->synopsis, c->summary);
+        printf("  %s\n      %s\n", c->synopsis, c->summary);
     }
     printf("\n"
            "Options (anywhere before `--`):\n"
@@ -36,7 +36,8 @@ void cli_print_program_help(void)
            "command goes on with the others; a --plugin that fails to load stops the command (exit 2).\n"
            "\n"
            "Exit status: 0 success (call: a 2xx answer); 1 refused (permission, validation, confirmation,\n"
-           "authentication, a non-2xx answer, a plugin error); 2 usage or configuration error.\n");
+           "authentication, a non-2xx answer, a plugin error); 2 usage or configuration error (also a\n"
+           "page, field, table or action that does not exist, an unknown --as user, a failed --plugin).\n");
 }
 
 void cli_print_command_help(const cli_command_t *command)

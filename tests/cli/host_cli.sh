@@ -59,6 +59,8 @@ run menu --yes
 expect_rc 2 "an option the command does not take is a usage error"
 run --plugin "$GOOD" table fixture/good log --limit zero
 expect_rc 2 "a non-numeric --limit is a usage error"
+run --now yesterday plugins
+expect_rc 2 "a --now that is not a Unix time is a usage error"
 run --json frobnicate
 expect_rc 2 "a usage error under --json exits 2"
 if [ "$(json_get "j['error']")" = usage ]; then pass "a usage error under --json is {\"error\":\"usage\"}"
