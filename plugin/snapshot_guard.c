@@ -84,6 +84,8 @@ keyring_t *guard_current(snapshot_guard_t *g)
 
 static void harvest_ring(keyring_t *ring, guard_harvest_fn harvest, void *ctx)
 {
+    if (!ring)
+        return;
     for (size_t i = 0; i < ring->count; i++) {
         uint64_t n = atomic_exchange_explicit(&ring->entries[i].uses, 0, memory_order_relaxed);
         if (n && harvest)
