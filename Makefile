@@ -2,6 +2,7 @@
 #   make            everything          make test     the test suite (unit + fixtures + command line)
 #   make check      sanitizers, valgrind make bench    the benchmark (issue: performance)
 #   make install PREFIX=/usr/local DESTDIR=         make clean
+#   make run        the web panel on ./data (prints URL and login)   make test-browser  the Chromium test only
 # Layout conventions (add a file, not a rule): host-api/*.c -> libpanelhost; plugin/*.c -> apikeys.so;
 # sample-host/*.c -> sample-host; tests/fixtures/NAME.c -> NAME.so; tests/unit/host_*.c link libpanelhost,
 # tests/unit/plugin_*.c link the plugin's objects; tests/cli/*.sh run against the built sample host.
@@ -52,7 +53,7 @@ SAMPLE   := $(B)/sample-host
 FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(B)/tests/fixtures/%.so)
 UNITS    := $(UNIT_HOST_SRC:tests/unit/%.c=$(B)/tests/%) $(UNIT_PLUGIN_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all test check bench clean install run
+.PHONY: all test check bench clean install run test-browser
 all: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE) $(FIXTURES) $(UNITS)
 
 $(B)/obj/%.o: %.c
@@ -100,6 +101,14 @@ $(B)/tests/plugin_%: $(B)/obj/tests/unit/plugin_%.o $(HELPER_OBJ) $(CORE_A)
 # The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".
 test: all
 	B=$(B) tests/run-tests.sh
+
+# The web panel with ./data on [host] listen (default http://127.0.0.1:8080/); prints the URL and the login.
+run: $(SAMPLE) $(PLUGIN)
+	B=$(B) LISTEN=$(LISTEN) scripts/run-panel.sh
+
+# Only the headless-Chromium test of the admin panel (also part of `make test`).
+test-browser: $(SAMPLE) $(PLUGIN)
+	B=$(B) tests/cli/web_browser.sh
 
 clean:
 	rm -rf $(B)

@@ -419,7 +419,8 @@ static void print_ready(const struct sockaddr_storage *addr, uint16_t port, cons
         printf("First run: created the password of user admin: %s\n", first_password);
         printf("It is shown only this once. Log in as admin with it; change it with: sample-host passwd admin\n");
     } else {
-        printf("Log in with a user of the config (e.g. admin); set a password with: sample-host passwd USER\n");
+        printf("Log in as admin with the password printed on the first run (or any user of the config); set a "
+               "new one with: sample-host passwd USER\n");
     }
     fflush(stdout);
 }
