@@ -54,6 +54,8 @@ FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(B)/tests/fixtures/%.so)
 UNITS    := $(UNIT_HOST_SRC:tests/unit/%.c=$(B)/tests/%) $(UNIT_PLUGIN_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all test check bench clean install run test-browser
+# Keep intermediate objects (pattern chains would otherwise delete them after each build).
+.SECONDARY:
 all: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE) $(FIXTURES) $(UNITS)
 
 $(B)/obj/%.o: %.c
