@@ -63,21 +63,34 @@ static void dead_writer_is_repaired_by_the_next_verification(void **s)
 {
     (void)s;
     char *dir = support_tmpdir();
-    apikeys_state_t *st = open_state(dir);
-    keys_t keys;
     char err[512];
-    enable_api(dir);
-    assert_int_equal(apikeys_add_keys(st, 2, keep_key, &keys, err, sizeof err), PANEL_OK);
-    assert_int_equal(apikeys_verify_key(st, keys.k[0], strlen(keys.k[0])), VERIFY_OK);
-
+    /* Fork first (the child holds no plugin state): it waits for a byte, then dies inside its window. */
+    int go[2];
+    assert_int_equal(pipe(go), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        char byte;
+        close(go[1]);
+        if (read(go[0], &byte, 1) != 1) {
+            free(dir);
+            _exit(3);
+        }
         freshness_t f;
-        if (freshness_open(&f, dir, err, sizeof err) != PANEL_OK || freshness_writer_begin(&f, err, sizeof err))
+        int32_t rc = freshness_open(&f, dir, err, sizeof err);
+        free(dir);
+        if (rc != PANEL_OK || freshness_writer_begin(&f, err, sizeof err) != PANEL_OK)
             _exit(2);
         _exit(0); /* dies inside its window: counter odd, lock released by the kernel */
     }
+    close(go[0]);
+    apikeys_state_t *st = open_state(dir);
+    keys_t keys;
+    enable_api(dir);
+    assert_int_equal(apikeys_add_keys(st, 2, keep_key, &keys, err, sizeof err), PANEL_OK);
+    assert_int_equal(apikeys_verify_key(st, keys.k[0], strlen(keys.k[0])), VERIFY_OK);
+    assert_int_equal(write(go[1], "x", 1), 1);
+    close(go[1]);
     int status = 0;
     waitpid(pid, &status, 0);
     assert_int_equal(WEXITSTATUS(status), 0);
