@@ -129,3 +129,10 @@ install: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE)
 	install -m 0755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/panel/plugins/
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ----- examples: the README's minimal host, built against the static library ---------------------------------
+EXAMPLE := $(B)/examples/minimal_host
+all: $(EXAMPLE)
+$(EXAMPLE): $(B)/obj/examples/minimal_host.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS_HOST)
