@@ -27,7 +27,7 @@ CONFIG
   chmod 600 "$1"
 }
 
-# start_server CONFIG [TAG]: starts the server; sets SERVER_PID, SERVER_URL (with a trailing /), SERVER_LOG
+# start_server CONFIG [TAG]: starts the server (with the global options in $SERVER_ARGS, if any); sets SERVER_PID, SERVER_URL (with a trailing /), SERVER_LOG
 # (its stderr: the access log) and FIRST_PASSWORD (admin's generated password on a first run, else "").
 # Returns 1 when the server did not come up.
 start_server() {
@@ -37,7 +37,9 @@ start_server() {
   SERVER_URL=""
   rm -f "$TMP/$tag.fifo"
   mkfifo "$TMP/$tag.fifo"
-  "$PWD/$B/sample-host" -c "$config" serve --listen 127.0.0.1:0 >"$TMP/$tag.fifo" 2>"$SERVER_LOG" &
+  # shellcheck disable=SC2086 # SERVER_ARGS: extra global options, e.g. "--now EPOCH"
+  "$PWD/$B/sample-host" -c "$config" ${SERVER_ARGS:-} serve --listen 127.0.0.1:0 >"$TMP/$tag.fifo" \
+    2>"$SERVER_LOG" &
   SERVER_PID=$!
   exec {SERVER_FD}<"$TMP/$tag.fifo"
   if ! IFS= read -r -t 30 line <&"$SERVER_FD"; then

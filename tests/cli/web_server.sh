@@ -134,3 +134,26 @@ $(cat "$SERVER_LOG")"
 check 'printf "%s" "$LOG" | grep -Eq "^access: .* 127\.0\.0\.1 GET /api/v1/ping 401 "' "the access log has a line per request with method, path and status"
 SECRETS="QUERYSECRET123|letmein|$ADMIN_PASSWORD|helpdesk-password|wrong-password|FORMVALUE77|no-token-here|$SESSION|$CSRF|\\?"
 check '! printf "%s" "$LOG" | grep -Eq -- "$SECRETS"' "the log holds no query string, key, cookie, CSRF token, password or form value"
+
+# idle expiry, with the host clock fixed by --now (no sleeping): 29 idle minutes keep a session, 31 end it
+T0=2000000000
+IJAR="$TMP/idle.jar"
+SERVER_ARGS="--now $T0" start_server "$CONFIG" clock0 || fail "server starts with --now"
+login helpdesk 'helpdesk-password-2' "$IJAR"
+check '[ "$CODE" = 303 ]' "helpdesk logs in with the changed password"
+stop_server
+SERVER_ARGS="--now $((T0 + 29 * 60))" start_server "$CONFIG" clock29 || fail "server starts with --now"
+http GET /admin -b "$IJAR"
+check '[ "$CODE" = 200 ]' "a session idle for 29 minutes still works"
+stop_server
+SERVER_ARGS="--now $((T0 + 29 * 60 + 31 * 60))" start_server "$CONFIG" clock60 || fail "server starts with --now"
+http GET /admin -b "$IJAR"
+check '[ "$CODE" = 303 ] && has_header "^location: /login"' "a session idle for 31 minutes has expired"
+stop_server
+
+# throttling per client address: 20 failures under different user names delay every login from that address
+start_server "$CONFIG" address || fail "server starts"
+for i in $(seq 1 20); do login "spray$i" "spray-password-$i" "$TMP/spray.jar"; done
+login admin "$ADMIN_PASSWORD" "$TMP/spray.jar"
+check '[ "$CODE" = 429 ]' "failed logins are throttled per client address, across user names"
+stop_server
