@@ -96,12 +96,12 @@ static void render_status(web_buf_t *b, panelhost_t *host, const panel_caller_t 
     web_buf_free(&rows);
 }
 
-static void begin_form(web_buf_t *b, const char *page_id, const char *csrf, const char *op)
+/* The hidden inputs every page form starts with: what it does (op) and the session's CSRF token. */
+static void begin_form(web_buf_t *b, const char *csrf, const char *op)
 {
     web_raw(b, "<input type=\"hidden\" name=\"_op\" value=\"");
     web_raw(b, op);
     web_raw(b, "\">");
-    (void)page_id;
     web_layout_csrf_input(b, csrf);
 }
 
@@ -161,7 +161,7 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
     web_raw(b, "#field-");
     web_html_text(b, f->id);
     web_raw(b, "\">");
-    begin_form(b, page_id, csrf, "field");
+    begin_form(b, csrf, "field");
     web_raw(b, "<input type=\"hidden\" name=\"_field\" value=\"");
     web_html_text(b, f->id);
     web_raw(b, "\"><label for=\"input-");
@@ -266,7 +266,7 @@ static void render_action(web_buf_t *b, const char *page_id, const char *csrf, c
     web_raw(b, "\" action=\"/admin/");
     web_html_text(b, page_id);
     web_raw(b, "\">");
-    begin_form(b, page_id, csrf, "action");
+    begin_form(b, csrf, "action");
     web_raw(b, "<input type=\"hidden\" name=\"_action\" value=\"");
     web_html_text(b, a->id);
     web_raw(b, "\"><h3>");
@@ -487,7 +487,7 @@ static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller,
     web_raw(b, "</h1><form method=\"post\" class=\"action\" id=\"confirm-step\" action=\"/admin/");
     web_html_text(b, page->id);
     web_raw(b, "\">");
-    begin_form(b, page->id, csrf, "action");
+    begin_form(b, csrf, "action");
     web_raw(b, "<input type=\"hidden\" name=\"_action\" value=\"");
     web_html_text(b, a->id);
     web_raw(b, "\"><input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\">");
