@@ -122,6 +122,18 @@ async function main() {
     check(r.status === 200 && /"store_name"/.test(r.body) && /"currency"/.test(r.body),
       'GET /api/v1/store gives store_name and currency', r.body);
 
+    // a refused value: the error appears next to the field, the secret input comes back empty
+    await page.goto(base + '/admin/settings/api-key');
+    await page.fill('#input-api_key', 'sak_tooshort ');
+    await page.check('#confirm-api_key');
+    await Promise.all([page.waitForNavigation(), page.click('#field-api_key button[type=submit]')]);
+    const fieldError = page.locator('#field-api_key .error');
+    check((await fieldError.count()) > 0 && (await fieldError.first().innerText()).length > 0,
+      'a refused key shows the plugin\'s message next to the field');
+    check((await page.inputValue('#input-api_key')) === '', 'the secret input is never refilled');
+    r = await api('/api/v1/ping', newKey);
+    check(r.status === 200, 'a refused key changes nothing (the current key still works)');
+
     await page.goto(base + '/admin/settings/api-key');
     await Promise.all([page.waitForNavigation(), page.click('form[data-action="disable"] button[type=submit]')]);
     check((await page.locator('#one-time-secret').count()) === 0, 'disabling reveals nothing');
