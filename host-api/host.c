@@ -33,11 +33,17 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
     atomic_init(&host->auth_epoch, 0);
     atomic_init(&host->auth_readers[0], 0);
     atomic_init(&host->auth_readers[1], 0);
+    if (pthread_mutex_init(&host->ext_lock, NULL) != 0) {
+        ph_errf(err, err_len, "cannot create a mutex");
+        free(host);
+        return PANEL_E_INTERNAL;
+    }
 
     int32_t rc;
     if (options->config_path) {
         rc = ph_config_read(options->config_path, &host->config, err, err_len);
         if (rc != PANEL_OK) {
+            pthread_mutex_destroy(&host->ext_lock);
             free(host);
             return rc;
         }
@@ -45,6 +51,7 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
         host->config.folder = getcwd(NULL, 0);
         if (!host->config.folder) {
             ph_errf(err, err_len, "cannot read the current directory: %s", strerror(errno));
+            pthread_mutex_destroy(&host->ext_lock);
             free(host);
             return PANEL_E_INTERNAL;
         }
@@ -67,6 +74,7 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
     free(wanted);
     if (rc != PANEL_OK) {
         ph_config_free(&host->config);
+        pthread_mutex_destroy(&host->ext_lock);
         free(host);
         return rc;
     }
@@ -85,6 +93,8 @@ void panelhost_close(panelhost_t *host)
     }
     ph_auth_free(host);
     ph_registry_free_all(host);
+    ph_extensions_free(host);
+    pthread_mutex_destroy(&host->ext_lock);
     free(host->plugins);
     ph_config_free(&host->config);
     free(host->data_dir);

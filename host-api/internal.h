@@ -115,6 +115,21 @@ typedef struct ph_plugin {
     pthread_mutex_t call_lock;    /* serialises [main-thread] calls into the plugin */
 } ph_plugin_t;
 
+/* The identity of a file as stat() sees it, to notice that another process replaced it. */
+typedef struct ph_file_stamp {
+    int exists;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+} ph_file_stamp_t;
+
+/* The last load failure of an installed extension's file in this process (extensions.c). */
+typedef struct ph_ext_error {
+    char *file;
+    char *message;
+} ph_ext_error_t;
+
 struct panelhost {
     ph_config_t config;
     char *data_dir;
@@ -139,7 +154,27 @@ struct panelhost {
     _Atomic(ph_auth_snapshot_t *) auth_snapshot;
     atomic_uint auth_epoch;
     atomic_size_t auth_readers[2];
+
+    /* extensions.c: the state file as last applied (read by panelhost_extensions_changed on any thread,
+     * under ext_lock) and the load failures of installed extensions. */
+    pthread_mutex_t ext_lock;
+    ph_file_stamp_t ext_stamp;
+    ph_ext_error_t *ext_errors;
+    size_t n_ext_errors;
 };
+
+/* loader.c */
+/* What a plugin file's entry says, read without calling any of its functions (malloc'd strings). */
+typedef struct ph_entry_text {
+    char *id, *name, *version, *description;
+} ph_entry_text_t;
+/* Checks the file as panelhost_load does, dlopens it, reads and checks its entry, copies its texts and
+ * dlcloses it again; never calls init. */
+int32_t ph_plugin_inspect(const char *path, ph_entry_text_t *out, char *err, size_t err_len);
+void ph_entry_text_free(ph_entry_text_t *text);
+
+/* extensions.c */
+void ph_extensions_free(panelhost_t *host);
 
 /* registry.c */
 void ph_registry_bind_table(ph_plugin_t *plugin); /* fills the add_* members of plugin->table */

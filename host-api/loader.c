@@ -274,6 +274,61 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
     return PANEL_OK;
 }
 
+int32_t ph_plugin_inspect(const char *path, ph_entry_text_t *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    char *real = path ? realpath(path, NULL) : NULL;
+    if (!real) {
+        ph_errf(err, err_len, "cannot read plugin %s: %s", path ? path : "(null)", strerror(errno));
+        return PANEL_E_NOT_FOUND;
+    }
+    struct stat st;
+    int32_t rc = PANEL_OK;
+    if (stat(real, &st) != 0) {
+        ph_errf(err, err_len, "cannot read plugin %s: %s", path, strerror(errno));
+        rc = PANEL_E_NOT_FOUND;
+    }
+    if (rc == PANEL_OK)
+        rc = ph_check_trusted_file(&st, "plugin", path, err, err_len);
+    void *dl = NULL;
+    if (rc == PANEL_OK) {
+        dlerror();
+        dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+        if (!dl) {
+            const char *why = dlerror();
+            ph_errf(err, err_len, "cannot load plugin %s: %s", path, why ? why : "dlopen failed");
+            rc = PANEL_E_INVALID;
+        }
+    }
+    free(real);
+    panel_plugin_entry_t entry;
+    if (rc == PANEL_OK)
+        rc = read_entry(dl, path, &entry, err, err_len);
+    if (rc == PANEL_OK) {
+        out->id = ph_strdup(entry.id);
+        out->name = ph_strdup(entry.name);
+        out->version = ph_strdup(entry.version);
+        out->description = ph_strdup(entry.description ? entry.description : "");
+        if (!out->id || !out->name || !out->version || !out->description) {
+            ph_entry_text_free(out);
+            ph_errf(err, err_len, "out of memory");
+            rc = PANEL_E_NOMEM;
+        }
+    }
+    if (dl)
+        dlclose(dl);
+    return rc;
+}
+
+void ph_entry_text_free(ph_entry_text_t *text)
+{
+    free(text->id);
+    free(text->name);
+    free(text->version);
+    free(text->description);
+    memset(text, 0, sizeof *text);
+}
+
 int32_t panelhost_load_configured(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx)
 {
     if (!host)

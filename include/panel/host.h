@@ -183,6 +183,105 @@ typedef struct panelhost_auth_outcome {
 int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request,
                                panelhost_auth_outcome_t *out);
 
+/* ----- extensions: installed plugins, their enabled state, the host audit log ------------------------------
+ * The installed extensions are the plugins of [host] plugins (in order) followed by every *.so file of the
+ * optional [host] plugin_dir (sorted by name; both relative to the config file's folder); a file listed in
+ * both counts once, as configured. Each one's enabled state lives in DATA_DIR/extensions.state (0600,
+ * replaced atomically: temporary file, fsync, rename, fsync of the folder), keyed by plugin id. A plugin
+ * without a line there is enabled when the config lists it and disabled when it was only found in
+ * plugin_dir (dropping a file into the folder never starts it). A disabled extension is never initialised:
+ * nothing of it is registered (menu, pages, fields, tables, actions, auth provider), and its data stays in
+ * the data directory, so enabling it again brings back what it had. Reading a disabled file's id, name and
+ * version dlopens it (after the same ownership/mode check as panelhost_load) but never calls its init.
+ * Enabling and disabling are recorded in the host audit log DATA_DIR/host-audit.log (0600, one line per
+ * event, appended). Same threading rule as load/unload unless marked otherwise. */
+
+/* The permission a caller's role needs to list, enable or disable extensions and to read the audit log. */
+#define PANELHOST_PERMISSION_EXTENSIONS "extensions.manage"
+
+typedef struct panelhost_extension_info {
+    const char *id;            /* the plugin's id; the file name without ".so" when the file has no entry */
+    const char *name;          /* "" when the file could not be read */
+    const char *version;       /* "" likewise */
+    const char *description;   /* may be "" */
+    const char *file;          /* absolute path of the .so */
+    int32_t configured;        /* 1: listed in [host] plugins; 0: found in [host] plugin_dir */
+    int32_t enabled;           /* the persisted state (or the default described above) */
+    int32_t loaded;            /* 1: loaded in this process now */
+    const char *load_error;    /* "" when none: why this file is not running although enabled, or why its
+                                  entry cannot be read */
+    uint32_t n_menu_entries;   /* what it registered in this process (0 when not loaded) */
+    uint32_t n_pages;
+    uint32_t n_auth_providers;
+} panelhost_extension_info_t;
+
+/* Called once per installed extension, in the order above; info and its strings valid during the call.
+ * Return PANEL_OK to go on. */
+typedef int32_t (*panelhost_extension_fn)(void *ctx, const panelhost_extension_info_t *info);
+
+/* Loads every enabled installed extension (see above), in order, reporting each failure to on_error
+ * (nullable) and going on with the rest; the failure is also kept as that extension's load_error. Use it
+ * instead of panelhost_load_configured. Remembers the state file's identity for panelhost_extensions_reload.
+ * Returns the number that failed. */
+int32_t panelhost_extensions_load(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx);
+
+/* Lists the installed extensions. caller: NULL for the host program itself, else its role must hold
+ * PANELHOST_PERMISSION_EXTENSIONS (PANEL_E_DENIED otherwise). May run concurrently with admin dispatch and
+ * other listings (it reads the registry but changes nothing), not with load, unload or reload. */
+int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *caller, panelhost_extension_fn fn,
+                                  void *ctx, char *err, size_t err_len);
+
+/* Enables (enabled = 1) or disables extension `id` for every process using this data directory, and applies
+ * the change in this process at once (loads or unloads it). Refuses a caller whose role lacks
+ * PANELHOST_PERMISSION_EXTENSIONS (PANEL_E_DENIED), an unknown id (PANEL_E_NOT_FOUND), and disabling when
+ * caller->confirmed is 0 (PANEL_E_CONFIRM, msg = panelhost_extension_effects). Every attempt, refused or
+ * not, is written to the host audit log with the caller's user, origin and outcome. Enabling an extension
+ * that then fails to load keeps it enabled, returns PANEL_E_STATE and says why in msg. msg gets a sentence
+ * for the person either way. */
+int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t *caller, const char *id,
+                                        int32_t enabled, char *msg, size_t msg_len);
+
+/* What stops working when extension `id` is disabled, for a confirmation prompt: its menu entries and
+ * pages, and, when it provides API authentication, that API requests will be denied (503 "no API
+ * authentication is configured" when no other provider remains). PANEL_E_NOT_FOUND for an unknown id. */
+int32_t panelhost_extension_effects(const panelhost_t *host, const char *id, char *out, size_t out_len);
+
+/* Applies changes another process made to the enabled states: a stat() of the state file (inode, size,
+ * mtime) says whether anything changed; if so, loads the newly enabled extensions and unloads the newly
+ * disabled ones (unloading waits for calls in flight). *changed (nullable) is set to 1 when it did
+ * anything. Cheap when nothing changed. Returns PANEL_OK, or the first load failure (the others still
+ * applied; each failure is kept as that extension's load_error). */
+int32_t panelhost_extensions_reload(panelhost_t *host, int32_t *changed, char *err, size_t err_len);
+
+/* [thread-safe] 1 when the state file differs from the one last applied (a stat(), nothing else): a
+ * server can call it on any thread and take its exclusive lock for panelhost_extensions_reload only then. */
+int32_t panelhost_extensions_changed(panelhost_t *host);
+
+typedef struct panelhost_audit_entry {
+    const char *when;          /* UTC, "2026-11-26T15:04:05Z" (the host clock) */
+    const char *user;          /* the acting admin user */
+    const char *origin;        /* "cli uid=1000", "web 127.0.0.1" */
+    const char *action;        /* e.g. "extension.enable", "extension.disable" */
+    const char *target;        /* e.g. the extension id */
+    const char *outcome;       /* "ok", "denied", "unconfirmed", "not_found", "failed", "unchanged" */
+    const char *detail;        /* a sentence; may be "" */
+} panelhost_audit_entry_t;
+
+/* Called per audit entry, newest first; strings valid during the call. Return PANEL_OK to go on. */
+typedef int32_t (*panelhost_audit_fn)(void *ctx, const panelhost_audit_entry_t *entry);
+
+/* [thread-safe] Appends one event to the host audit log as `caller` (who and origin). action, target,
+ * outcome and detail are flattened to one line (control characters become spaces); never pass a secret. */
+int32_t panelhost_audit_append(panelhost_t *host, const panel_caller_t *caller, const char *action,
+                               const char *target, const char *outcome, const char *detail, char *err,
+                               size_t err_len);
+
+/* [thread-safe] Reads up to `limit` newest entries of the host audit log (0: all), newest first. caller:
+ * NULL for the host program, else its role must hold PANELHOST_PERMISSION_EXTENSIONS. A missing log is
+ * empty. */
+int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, uint32_t limit,
+                             panelhost_audit_fn fn, void *ctx, char *err, size_t err_len);
+
 #ifdef __cplusplus
 }
 #endif

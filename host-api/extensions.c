@@ -1,0 +1,713 @@
+/* extensions.c - the installed extensions (the plugins of [host] plugins plus the *.so files of
+ * [host] plugin_dir), which of them are enabled (DATA_DIR/extensions.state, see extensions_state.c), loading the
+ * enabled ones, enabling and disabling them (with the permission check and the host audit log), what stops
+ * working when one is disabled, and applying changes another process made (reload). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extensions_state.h"
+#include "internal.h"
+
+#define EXT_MSG_MAX 2048
+
+/* One installed extension as found now. */
+typedef struct ext_item {
+    char *file;                 /* the path handed to panelhost_load (absolute) */
+    char *real;                 /* its realpath, or a copy of file when it does not resolve */
+    int configured;
+    ph_entry_text_t text;       /* from the loaded plugin or the file's entry; id = file stem when unreadable */
+    char *inspect_error;        /* why the entry could not be read, or NULL */
+    ph_plugin_t *loaded;        /* the loaded plugin of this file, or NULL */
+    int enabled;
+} ext_item_t;
+
+typedef struct ext_list {
+    ext_item_t *items;
+    size_t n;
+} ext_list_t;
+
+/* ----- load errors kept per file ----- */
+
+static const char *error_for(const panelhost_t *host, const char *file)
+{
+    for (size_t i = 0; i < host->n_ext_errors; i++)
+        if (strcmp(host->ext_errors[i].file, file) == 0)
+            return host->ext_errors[i].message;
+    return NULL;
+}
+
+static void clear_error(panelhost_t *host, const char *file)
+{
+    for (size_t i = 0; i < host->n_ext_errors; i++)
+        if (strcmp(host->ext_errors[i].file, file) == 0) {
+            free(host->ext_errors[i].file);
+            free(host->ext_errors[i].message);
+            host->ext_errors[i] = host->ext_errors[--host->n_ext_errors];
+            return;
+        }
+}
+
+static void set_error(panelhost_t *host, const char *file, const char *message)
+{
+    clear_error(host, file);
+    ph_ext_error_t *grown = realloc(host->ext_errors, (host->n_ext_errors + 1) * sizeof *grown);
+    if (!grown)
+        return;
+    host->ext_errors = grown;
+    char *f = ph_strdup(file), *m = ph_strdup(message);
+    if (!f || !m) {
+        free(f);
+        free(m);
+        return;
+    }
+    grown[host->n_ext_errors].file = f;
+    grown[host->n_ext_errors].message = m;
+    host->n_ext_errors++;
+}
+
+void ph_extensions_free(panelhost_t *host)
+{
+    for (size_t i = 0; i < host->n_ext_errors; i++) {
+        free(host->ext_errors[i].file);
+        free(host->ext_errors[i].message);
+    }
+    free(host->ext_errors);
+    host->ext_errors = NULL;
+    host->n_ext_errors = 0;
+}
+
+/* ----- the installed list ----- */
+
+static void list_free(ext_list_t *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->items[i].file);
+        free(list->items[i].real);
+        ph_entry_text_free(&list->items[i].text);
+        free(list->items[i].inspect_error);
+    }
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+static int32_t list_add(ext_list_t *list, char *file, int configured)
+{
+    char *real = realpath(file, NULL);
+    if (!real)
+        real = ph_strdup(file);
+    if (!real) {
+        free(file);
+        return PANEL_E_NOMEM;
+    }
+    for (size_t i = 0; i < list->n; i++)
+        if (strcmp(list->items[i].real, real) == 0) { /* the same file twice: keep the first */
+            free(real);
+            free(file);
+            return PANEL_OK;
+        }
+    ext_item_t *grown = realloc(list->items, (list->n + 1) * sizeof *grown);
+    if (!grown) {
+        free(real);
+        free(file);
+        return PANEL_E_NOMEM;
+    }
+    list->items = grown;
+    memset(&grown[list->n], 0, sizeof grown[0]);
+    grown[list->n].file = file;
+    grown[list->n].real = real;
+    grown[list->n].configured = configured;
+    list->n++;
+    return PANEL_OK;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.so files of [host] plugin_dir, sorted by name. A missing folder is reported in err. */
+static int32_t add_plugin_dir(panelhost_t *host, ext_list_t *list, char *err, size_t err_len)
+{
+    const char *configured = ph_config_lookup(&host->config, "host", "plugin_dir");
+    if (!configured)
+        return PANEL_OK;
+    char *dir_path = ph_path_resolve(host->config.folder, configured);
+    if (!dir_path)
+        return PANEL_E_NOMEM;
+    DIR *dir = opendir(dir_path);
+    if (!dir) {
+        ph_errf(err, err_len, "cannot read [host] plugin_dir %s: %s", dir_path, strerror(errno));
+        free(dir_path);
+        return PANEL_E_NOT_FOUND;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    int32_t rc = PANEL_OK;
+    struct dirent *e;
+    while (rc == PANEL_OK && (e = readdir(dir)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+            continue;
+        char **grown = realloc(names, (n + 1) * sizeof *grown);
+        char *name = grown ? ph_strdup(e->d_name) : NULL;
+        if (grown)
+            names = grown;
+        if (!name)
+            rc = PANEL_E_NOMEM;
+        else
+            names[n++] = name;
+    }
+    closedir(dir);
+    if (n > 1)
+        qsort(names, n, sizeof *names, compare_names);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == PANEL_OK) {
+            char *file = ph_path_resolve(dir_path, names[i]);
+            rc = file ? list_add(list, file, 0) : PANEL_E_NOMEM;
+        }
+        free(names[i]);
+    }
+    free(names);
+    free(dir_path);
+    return rc;
+}
+
+/* The loaded plugin whose file is `real`, or NULL. */
+static ph_plugin_t *loaded_from(const panelhost_t *host, const char *real)
+{
+    for (size_t i = 0; i < host->n_plugins; i++) {
+        char *r = realpath(host->plugins[i]->path, NULL);
+        int same = r ? strcmp(r, real) == 0 : strcmp(host->plugins[i]->path, real) == 0;
+        free(r);
+        if (same)
+            return host->plugins[i];
+    }
+    return NULL;
+}
+
+/* "apikeys" for ".../apikeys.so". */
+static char *file_stem(const char *file)
+{
+    const char *slash = strrchr(file, '/');
+    const char *base = slash ? slash + 1 : file;
+    size_t len = strlen(base);
+    if (len > 3 && strcmp(base + len - 3, ".so") == 0)
+        len -= 3;
+    return strndup(base, len);
+}
+
+/* Fills in each item's id and texts (from its loaded plugin, else from its entry). */
+static int32_t identify(panelhost_t *host, ext_item_t *item)
+{
+    item->loaded = loaded_from(host, item->real);
+    ph_entry_text_t *t = &item->text;
+    if (item->loaded) {
+        t->id = ph_strdup(item->loaded->id);
+        t->name = ph_strdup(item->loaded->name);
+        t->version = ph_strdup(item->loaded->version);
+        t->description = ph_strdup(item->loaded->description);
+    } else {
+        char err[PH_MSG_MAX] = "";
+        if (ph_plugin_inspect(item->file, t, err, sizeof err) != PANEL_OK) {
+            item->inspect_error = ph_strdup(err[0] ? err : "cannot read the plugin's entry");
+            t->id = file_stem(item->file);
+            t->name = ph_strdup("");
+            t->version = ph_strdup("");
+            t->description = ph_strdup("");
+            if (!item->inspect_error)
+                return PANEL_E_NOMEM;
+        }
+    }
+    return t->id && t->name && t->version && t->description ? PANEL_OK : PANEL_E_NOMEM;
+}
+
+/* The enabled state of an item: its line in the state file, else its default (configured: enabled). */
+static int enabled_in(const ph_ext_state_t *state, const ext_item_t *item)
+{
+    int explicit = ph_ext_state_lookup(state, item->text.id);
+    return explicit >= 0 ? explicit : item->configured;
+}
+
+/* Builds the installed list with ids and states. A missing plugin_dir is not fatal: the message goes to
+ * dir_err (when given) and the configured plugins are still listed. */
+static int32_t build_list(panelhost_t *host, const ph_ext_state_t *state, ext_list_t *list, char *err,
+                          size_t err_len)
+{
+    memset(list, 0, sizeof *list);
+    int32_t rc = PANEL_OK;
+    const char *configured = ph_config_lookup(&host->config, "host", "plugins");
+    for (const char *p = configured ? configured : ""; rc == PANEL_OK && *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *end = p;
+        while (*end && *end != ' ' && *end != '\t')
+            end++;
+        if (end == p)
+            break;
+        char *item = strndup(p, (size_t)(end - p));
+        char *file = item ? ph_path_resolve(host->config.folder, item) : NULL;
+        free(item);
+        rc = file ? list_add(list, file, 1) : PANEL_E_NOMEM;
+        p = end;
+    }
+    if (rc == PANEL_OK) {
+        char dir_err[PH_MSG_MAX] = "";
+        rc = add_plugin_dir(host, list, dir_err, sizeof dir_err);
+        if (rc == PANEL_E_NOT_FOUND) {
+            ph_logf(host, PANEL_LOG_WARN, NULL, "%s", dir_err);
+            rc = PANEL_OK;
+        }
+    }
+    for (size_t i = 0; rc == PANEL_OK && i < list->n; i++) {
+        rc = identify(host, &list->items[i]);
+        if (rc == PANEL_OK)
+            list->items[i].enabled = enabled_in(state, &list->items[i]);
+    }
+    if (rc != PANEL_OK) {
+        ph_errf(err, err_len, "cannot list the installed extensions: out of memory");
+        list_free(list);
+    }
+    return rc;
+}
+
+/* ----- applying the states in this process ----- */
+
+/* Unloads the loaded extensions that are disabled, then loads the enabled ones that are not loaded. Keeps
+ * each load failure as the file's load error and reports it to on_error. Returns the number that failed. */
+static int32_t apply(panelhost_t *host, ext_list_t *list, panelhost_load_error_fn on_error, void *ctx,
+                     int32_t *changed)
+{
+    int32_t failed = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        ext_item_t *item = &list->items[i];
+        if (item->enabled)
+            continue;
+        clear_error(host, item->file);
+        if (item->loaded) {
+            char err[PH_MSG_MAX] = "";
+            if (panelhost_unload(host, item->loaded->id, err, sizeof err) != PANEL_OK)
+                ph_logf(host, PANEL_LOG_ERROR, NULL, "cannot unload disabled extension %s: %s", item->text.id,
+                        err);
+            item->loaded = NULL;
+            if (changed)
+                *changed = 1;
+        }
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        ext_item_t *item = &list->items[i];
+        if (!item->enabled || item->loaded)
+            continue;
+        char err[PH_MSG_MAX] = "";
+        if (panelhost_load(host, item->file, err, sizeof err) == PANEL_OK) {
+            clear_error(host, item->file);
+            item->loaded = loaded_from(host, item->real);
+        } else {
+            failed++;
+            set_error(host, item->file, err);
+            if (on_error)
+                on_error(ctx, item->file, err);
+        }
+        if (changed)
+            *changed = 1;
+    }
+    return failed;
+}
+
+/* Reads the state file (remembering its stamp as applied), builds the list and applies it. */
+static int32_t read_and_apply(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx, int32_t *changed,
+                              char *err, size_t err_len)
+{
+    ph_ext_state_t state;
+    ph_file_stamp_t stamp;
+    int32_t rc = ph_ext_state_read(host, &state, &stamp, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    pthread_mutex_lock(&host->ext_lock);
+    host->ext_stamp = stamp;
+    pthread_mutex_unlock(&host->ext_lock);
+    ext_list_t list;
+    rc = build_list(host, &state, &list, err, err_len);
+    ph_ext_state_free(&state);
+    if (rc != PANEL_OK)
+        return rc;
+    int32_t failed = apply(host, &list, on_error, ctx, changed);
+    list_free(&list);
+    return failed;
+}
+
+int32_t panelhost_extensions_load(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx)
+{
+    if (!host)
+        return 0;
+    char err[PH_MSG_MAX] = "";
+    int32_t rc = read_and_apply(host, on_error, ctx, NULL, err, sizeof err);
+    if (rc < 0) {
+        /* The states cannot be read: load nothing rather than something the owner disabled. */
+        char *path = ph_ext_state_path(host);
+        if (on_error)
+            on_error(ctx, path ? path : "extensions.state", err);
+        else
+            ph_logf(host, PANEL_LOG_ERROR, NULL, "no extension was loaded: %s", err);
+        free(path);
+        return 1;
+    }
+    return rc;
+}
+
+int32_t panelhost_extensions_changed(panelhost_t *host)
+{
+    if (!host)
+        return 0;
+    char *path = ph_ext_state_path(host);
+    ph_file_stamp_t now;
+    ph_file_stamp_get(path, &now);
+    free(path);
+    pthread_mutex_lock(&host->ext_lock);
+    int same = ph_file_stamp_equal(&now, &host->ext_stamp);
+    pthread_mutex_unlock(&host->ext_lock);
+    return same ? 0 : 1;
+}
+
+/* Collects the first load failure of a reload. */
+typedef struct first_failure {
+    char message[PH_MSG_MAX];
+} first_failure_t;
+
+static void keep_first_failure(void *ctx, const char *path, const char *message)
+{
+    first_failure_t *first = ctx;
+    (void)path;
+    if (!first->message[0])
+        ph_errf(first->message, sizeof first->message, "%s", message);
+}
+
+int32_t panelhost_extensions_reload(panelhost_t *host, int32_t *changed, char *err, size_t err_len)
+{
+    if (changed)
+        *changed = 0;
+    if (!host) {
+        ph_errf(err, err_len, "panelhost_extensions_reload: host must be given");
+        return PANEL_E_INVALID;
+    }
+    if (!panelhost_extensions_changed(host))
+        return PANEL_OK;
+    first_failure_t first = {""};
+    int32_t rc = read_and_apply(host, keep_first_failure, &first, changed, err, err_len);
+    if (rc < 0)
+        return rc;
+    if (rc > 0) {
+        ph_errf(err, err_len, "%s", first.message);
+        return PANEL_E_STATE;
+    }
+    return PANEL_OK;
+}
+
+/* ----- listing ----- */
+
+static int32_t require_manager(const panelhost_t *host, const panel_caller_t *caller, const char *what, char *err,
+                               size_t err_len)
+{
+    if (!caller || !caller->role || !caller->user) {
+        ph_errf(err, err_len, "%s needs an acting admin user", what);
+        return PANEL_E_DENIED;
+    }
+    if (!panelhost_role_allows(host, caller->role, PANELHOST_PERMISSION_EXTENSIONS)) {
+        ph_errf(err, err_len, "user '%s' (role '%s') may not %s: the role lacks the permission "
+                              PANELHOST_PERMISSION_EXTENSIONS,
+                caller->user, caller->role, what);
+        return PANEL_E_DENIED;
+    }
+    return PANEL_OK;
+}
+
+static uint32_t count_menu(const panelhost_t *host, const ph_plugin_t *p)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; p && i < host->n_menu; i++)
+        n += host->menu[i]->owner == p;
+    return n;
+}
+
+static uint32_t count_pages(const panelhost_t *host, const ph_plugin_t *p)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; p && i < host->n_pages; i++)
+        n += host->pages[i]->owner == p;
+    return n;
+}
+
+static uint32_t count_providers(const panelhost_t *host, const ph_plugin_t *p)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; p && i < host->n_providers; i++)
+        n += host->providers[i]->owner == p;
+    return n;
+}
+
+int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *caller, panelhost_extension_fn fn,
+                                  void *ctx, char *err, size_t err_len)
+{
+    if (!host || !fn) {
+        ph_errf(err, err_len, "panelhost_extensions_list: host and fn must be given");
+        return PANEL_E_INVALID;
+    }
+    int32_t rc = caller ? require_manager(host, caller, "list the extensions", err, err_len) : PANEL_OK;
+    if (rc != PANEL_OK)
+        return rc;
+    ph_ext_state_t state;
+    ph_file_stamp_t stamp;
+    rc = ph_ext_state_read(host, &state, &stamp, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    ext_list_t list;
+    rc = build_list(host, &state, &list, err, err_len);
+    ph_ext_state_free(&state);
+    if (rc != PANEL_OK)
+        return rc;
+    for (size_t i = 0; rc == PANEL_OK && i < list.n; i++) {
+        const ext_item_t *item = &list.items[i];
+        const char *load_error = item->inspect_error;
+        if (!load_error && item->enabled && !item->loaded)
+            load_error = error_for(host, item->file);
+        panelhost_extension_info_t info = {
+            .id = item->text.id,
+            .name = item->text.name,
+            .version = item->text.version,
+            .description = item->text.description,
+            .file = item->file,
+            .configured = item->configured,
+            .enabled = item->enabled,
+            .loaded = item->loaded != NULL,
+            .load_error = load_error ? load_error : "",
+            .n_menu_entries = count_menu(host, item->loaded),
+            .n_pages = count_pages(host, item->loaded),
+            .n_auth_providers = count_providers(host, item->loaded),
+        };
+        rc = fn(ctx, &info);
+    }
+    list_free(&list);
+    return rc > 0 ? PANEL_OK : rc;
+}
+
+/* ----- effects of disabling ----- */
+
+/* Appends to out[*used..] (always NUL-terminated). */
+static void appendf(char *out, size_t out_len, size_t *used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void appendf(char *out, size_t out_len, size_t *used, const char *fmt, ...)
+{
+    if (*used >= out_len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *used, out_len - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used = (size_t)n < out_len - *used ? *used + (size_t)n : out_len - 1;
+}
+
+static void describe_effects(const panelhost_t *host, const ph_plugin_t *p, const char *id, const char *name,
+                             char *out, size_t out_len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    appendf(out, out_len, &used, "Disabling %s (%s) stops it: ", name[0] ? name : id, id);
+    if (!p) {
+        appendf(out, out_len, &used, "it is not running here, so what it adds cannot be listed; whatever it "
+                                     "adds to the panel (menu entries, pages, API authentication) stops. ");
+    } else {
+        uint32_t menus = count_menu(host, p), pages = count_pages(host, p), providers = count_providers(host, p);
+        if (menus > 0) {
+            appendf(out, out_len, &used, "the menu loses ");
+            uint32_t k = 0;
+            for (size_t i = 0; i < host->n_menu; i++)
+                if (host->menu[i]->owner == p)
+                    appendf(out, out_len, &used, "%s%s", k++ ? ", " : "", host->menu[i]->desc.path);
+            appendf(out, out_len, &used, "; ");
+        }
+        if (pages > 0) {
+            appendf(out, out_len, &used, "its page%s ", pages > 1 ? "s" : "");
+            uint32_t k = 0;
+            for (size_t i = 0; i < host->n_pages; i++)
+                if (host->pages[i]->owner == p)
+                    appendf(out, out_len, &used, "%s%s", k++ ? ", " : "", host->pages[i]->desc.id);
+            appendf(out, out_len, &used, " with %s fields, tables and actions go away (404); ",
+                    pages > 1 ? "their" : "its");
+        }
+        if (providers > 0) {
+            if (host->n_providers > providers)
+                appendf(out, out_len, &used, "it provides API authentication: API requests it would allow are "
+                                             "denied; ");
+            else
+                appendf(out, out_len, &used, "it provides the only API authentication: every API request will "
+                                             "be answered 503 \"no API authentication is configured\" until it "
+                                             "is enabled again; ");
+        }
+        if (menus == 0 && pages == 0 && providers == 0)
+            appendf(out, out_len, &used, "it registered nothing visible; ");
+    }
+    appendf(out, out_len, &used, "its data stays in the data directory, and enabling it again brings it back.");
+}
+
+int32_t panelhost_extension_effects(const panelhost_t *host, const char *id, char *out, size_t out_len)
+{
+    if (!host || !id || !out || out_len == 0)
+        return PANEL_E_INVALID;
+    ph_ext_state_t state;
+    ph_file_stamp_t stamp;
+    char err[PH_MSG_MAX];
+    panelhost_t *mutable_host = (panelhost_t *)host; /* listing reads only; the cast is for build_list */
+    int32_t rc = ph_ext_state_read(host, &state, &stamp, err, sizeof err);
+    if (rc != PANEL_OK) {
+        ph_errf(out, out_len, "%s", err);
+        return rc;
+    }
+    ext_list_t list;
+    rc = build_list(mutable_host, &state, &list, err, sizeof err);
+    ph_ext_state_free(&state);
+    if (rc != PANEL_OK) {
+        ph_errf(out, out_len, "%s", err);
+        return rc;
+    }
+    rc = PANEL_E_NOT_FOUND;
+    for (size_t i = 0; i < list.n; i++)
+        if (strcmp(list.items[i].text.id, id) == 0) {
+            describe_effects(host, list.items[i].loaded, id, list.items[i].text.name, out, out_len);
+            rc = PANEL_OK;
+            break;
+        }
+    if (rc != PANEL_OK)
+        ph_errf(out, out_len, "no installed extension has the id '%s'", id);
+    list_free(&list);
+    return rc;
+}
+
+/* ----- enabling and disabling ----- */
+
+static void audit(panelhost_t *host, const panel_caller_t *caller, int32_t enabled, const char *id,
+                  const char *outcome, const char *detail)
+{
+    char err[PH_MSG_MAX] = "";
+    if (panelhost_audit_append(host, caller, enabled ? "extension.enable" : "extension.disable", id, outcome,
+                               detail, err, sizeof err) != PANEL_OK)
+        ph_logf(host, PANEL_LOG_ERROR, NULL, "%s", err);
+}
+
+/* The ids of the installed extensions, comma-separated, for a message. */
+static void installed_ids(const ext_list_t *list, char *out, size_t out_len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < list->n; i++)
+        appendf(out, out_len, &used, "%s%s", i ? ", " : "", list->items[i].text.id);
+    if (list->n == 0)
+        appendf(out, out_len, &used, "none");
+}
+
+int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t *caller, const char *id,
+                                        int32_t enabled, char *msg, size_t msg_len)
+{
+    char text[EXT_MSG_MAX] = "";
+    if (!host || !id) {
+        ph_errf(msg, msg_len, "panelhost_extension_set_enabled: host and id must be given");
+        return PANEL_E_INVALID;
+    }
+    const char *verb = enabled ? "enable" : "disable";
+    char what[64];
+    ph_errf(what, sizeof what, "%s extensions", verb);
+    int32_t rc = require_manager(host, caller, what, text, sizeof text);
+    if (rc != PANEL_OK) {
+        if (caller && caller->user)
+            audit(host, caller, enabled, id, "denied", text);
+        ph_errf(msg, msg_len, "%s", text);
+        return rc;
+    }
+
+    int lock = ph_ext_state_lock(host, text, sizeof text);
+    if (lock < 0) {
+        audit(host, caller, enabled, id, "failed", text);
+        ph_errf(msg, msg_len, "%s", text);
+        return PANEL_E_STORE;
+    }
+    ph_ext_state_t state;
+    ph_file_stamp_t stamp;
+    ext_list_t list = {NULL, 0};
+    rc = ph_ext_state_read(host, &state, &stamp, text, sizeof text);
+    if (rc == PANEL_OK) {
+        rc = build_list(host, &state, &list, text, sizeof text);
+        if (rc != PANEL_OK)
+            ph_ext_state_free(&state);
+    }
+    if (rc != PANEL_OK) {
+        ph_ext_state_unlock(lock);
+        audit(host, caller, enabled, id, "failed", text);
+        ph_errf(msg, msg_len, "%s", text);
+        return rc;
+    }
+    const ext_item_t *found = NULL;
+    for (size_t i = 0; i < list.n && !found; i++)
+        if (strcmp(list.items[i].text.id, id) == 0)
+            found = &list.items[i];
+    if (!found) {
+        char ids[1024];
+        installed_ids(&list, ids, sizeof ids);
+        ph_errf(text, sizeof text, "no installed extension has the id '%s'; installed: %s", id, ids);
+        rc = PANEL_E_NOT_FOUND;
+    } else if (!enabled && !caller->confirmed && found->enabled) {
+        describe_effects(host, found->loaded, id, found->text.name, text, sizeof text);
+        rc = PANEL_E_CONFIRM; /* a question, not an attempt: not audited */
+    } else if (found->enabled == (enabled ? 1 : 0)) {
+        ph_errf(text, sizeof text, "%s (%s) is already %s", found->text.name[0] ? found->text.name : id, id,
+                enabled ? "enabled" : "disabled");
+        rc = PANEL_OK;
+    } else {
+        rc = ph_ext_state_set(&state, id, enabled ? 1 : 0);
+        if (rc == PANEL_OK)
+            rc = ph_ext_state_write(host, &state, text, sizeof text);
+        else
+            ph_errf(text, sizeof text, "out of memory");
+    }
+    int changed_state = rc == PANEL_OK && found && found->enabled != (enabled ? 1 : 0);
+    char name[PANEL_ID_MAX + 256];
+    if (found)
+        ph_errf(name, sizeof name, "%s (%s)", found->text.name[0] ? found->text.name : id, id);
+    list_free(&list);
+    ph_ext_state_free(&state);
+    ph_ext_state_unlock(lock);
+
+    if (rc == PANEL_E_CONFIRM) {
+        ph_errf(msg, msg_len, "%s", text);
+        return rc;
+    }
+    if (rc != PANEL_OK) {
+        audit(host, caller, enabled, id, rc == PANEL_E_NOT_FOUND ? "not_found" : "failed", text);
+        ph_errf(msg, msg_len, "%s", text);
+        return rc;
+    }
+    /* Apply every state in this process (also an unchanged one: it may not be loaded yet). */
+    char load_err[PH_MSG_MAX] = "";
+    first_failure_t first = {""};
+    int32_t failed = read_and_apply(host, keep_first_failure, &first, NULL, load_err, sizeof load_err);
+    if (failed < 0)
+        ph_errf(first.message, sizeof first.message, "%s", load_err);
+    if (!changed_state) {
+        audit(host, caller, enabled, id, "unchanged", text);
+        ph_errf(msg, msg_len, "%s", text);
+        return PANEL_OK;
+    }
+    if (enabled && (failed != 0 || first.message[0])) {
+        ph_errf(text, sizeof text, "Enabled %s, but it failed to load: %s", name, first.message);
+        audit(host, caller, enabled, id, "load_failed", text);
+        ph_errf(msg, msg_len, "%s", text);
+        return PANEL_E_STATE;
+    }
+    if (enabled)
+        ph_errf(text, sizeof text, "Enabled %s: its menu entries, pages and API authentication are back.", name);
+    else
+        ph_errf(text, sizeof text, "Disabled %s: it is not loaded; its data stays in the data directory.", name);
+    audit(host, caller, enabled, id, "ok", text);
+    ph_errf(msg, msg_len, "%s", text);
+    return PANEL_OK;
+}
