@@ -136,3 +136,21 @@ all: $(EXAMPLE)
 $(EXAMPLE): $(B)/obj/examples/minimal_host.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS_HOST)
+
+# ---------------------------------------------------------------------------------------------------------
+# Benchmark (issue 6; bench/*.c, owner: the benchmark). `make bench` builds $(B)/bench with -O2 against the
+# plugin's objects and runs it: a table of every figure (median, min, max). `$(B)/bench --json`: one JSON
+# object. The bench keeps its databases in $(B)/bench-data (the real disk) and needs `wrk` for the HTTP figure.
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/obj/%.o)
+BENCH     := $(B)/bench
+
+$(B)/obj/bench/%.o: override OPTFLAGS := -O2 -g
+$(B)/obj/bench/%.o: CPPFLAGS += -Iplugin
+
+$(BENCH): $(BENCH_OBJ) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(CORE_A) $(LIBS_PLUGIN) -ldl -lm
+
+bench: $(BENCH) $(PLUGIN) $(SAMPLE)
+	$(BENCH)

@@ -1,0 +1,210 @@
+/* bench_fixture.c - the bench's data directories (under the build folder, on the real disk) and the plugin
+ * fixtures: states opened as a host would open them, actions run as the owner, and requests handed to the
+ * plugin's auth provider function exactly as a host hands them. */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "auth_provider.h"
+#include "bench.h"
+
+/* ----- directories ------------------------------------------------------------------------------------- */
+
+int bench_path(const bench_env_t *env, const char *name, char *out, size_t out_len)
+{
+    int n = snprintf(out, out_len, "%s/%s", env->data_root, name);
+    return n < 0 || (size_t)n >= out_len ? -1 : 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)type;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int bench_fresh_dir(const bench_env_t *env, const char *name, char *out, size_t out_len)
+{
+    if (bench_path(env, name, out, out_len) != 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (nftw(out, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT)
+        return -1;
+    return mkdir(out, 0700);
+}
+
+/* ----- the owner, actions ------------------------------------------------------------------------------ */
+
+static int32_t owner_has_permission(const panel_caller_t *self, const char *permission)
+{
+    (void)self;
+    (void)permission;
+    return 1;
+}
+
+const panel_caller_t *bench_owner(void)
+{
+    static panel_caller_t owner = {
+        .struct_size = sizeof(panel_caller_t),
+        .user = "bench",
+        .role = "owner",
+        .origin = PANEL_ORIGIN_CLI,
+        .confirmed = 1,
+        .os_uid = 0,
+        .client_addr = NULL,
+        .host_ctx = NULL,
+        .has_permission = owner_has_permission,
+    };
+    return &owner;
+}
+
+int32_t bench_open_state(const char *dir, apikeys_state_t **out, char *err, size_t err_len)
+{
+    apikeys_options_t options = {.data_dir = dir, .start_flusher = 1};
+    return apikeys_state_open(&options, out, err, err_len);
+}
+
+static const char *grace_zero(const panel_args_t *self, const char *id)
+{
+    (void)self;
+    return strcmp(id, "grace") == 0 ? "0" : NULL;
+}
+
+static int32_t run_action(apikeys_state_t *st,
+                          int32_t (*run)(void *, const panel_caller_t *, const panel_args_t *, panel_result_t *),
+                          char *secret_out, char *err, size_t err_len)
+{
+    char message[1024] = "", secret[PANEL_SECRET_MAX] = "";
+    panel_args_t args = {.struct_size = sizeof args, .args_ctx = NULL, .get = grace_zero};
+    panel_result_t result = {sizeof result, message, sizeof message, secret, sizeof secret};
+    int32_t rc = run(st, bench_owner(), &args, &result);
+    if (rc != PANEL_OK)
+        snprintf(err, err_len, "%s", message);
+    else if (secret_out)
+        snprintf(secret_out, BENCH_KEY_STRIDE, "%s", secret);
+    memset(secret, 0, sizeof secret);
+    return rc;
+}
+
+int32_t bench_enable(apikeys_state_t *st, char *key_out, char *err, size_t err_len)
+{
+    key_out[0] = '\0';
+    int32_t rc = run_action(st, admin_action_enable, key_out, err, err_len);
+    if (rc == PANEL_OK && key_out[0] == '\0') {
+        snprintf(err, err_len, "enable created no key (the data directory was not fresh)");
+        return PANEL_E_STATE;
+    }
+    return rc;
+}
+
+int32_t bench_reset(apikeys_state_t *st, char *err, size_t err_len)
+{
+    return run_action(st, admin_action_reset, NULL, err, err_len);
+}
+
+typedef struct collect_ctx {
+    char *keys;
+    size_t offset;
+} collect_ctx_t;
+
+static void collect_key(void *vctx, size_t i, const char *key, size_t len)
+{
+    collect_ctx_t *c = vctx;
+    char *slot = c->keys + (c->offset + i) * BENCH_KEY_STRIDE;
+    size_t n = len < BENCH_KEY_STRIDE - 1 ? len : BENCH_KEY_STRIDE - 1;
+    memcpy(slot, key, n);
+    slot[n] = '\0';
+}
+
+int32_t bench_add_keys(apikeys_state_t *st, size_t n, char *keys, char *err, size_t err_len)
+{
+    collect_ctx_t c = {keys, 0};
+    return apikeys_add_keys(st, n, collect_key, &c, err, err_len);
+}
+
+/* ----- requests ---------------------------------------------------------------------------------------- */
+
+typedef struct bench_request {
+    panel_request_t request;
+    const char *key;
+} bench_request_t;
+
+static const char *request_header(const panel_request_t *self, const char *name)
+{
+    const bench_request_t *r = (const bench_request_t *)self;
+    return strcasecmp(name, "X-API-Key") == 0 ? r->key : NULL;
+}
+
+int32_t bench_authenticate(apikeys_state_t *st, const char *key)
+{
+    bench_request_t r = {
+        .request = {.struct_size = sizeof(panel_request_t),
+                    .method = "GET",
+                    .path = "/api/v1/ping",
+                    .client_addr = "127.0.0.1",
+                    .req_ctx = NULL,
+                    .header = request_header},
+        .key = key,
+    };
+    char principal[64], code[32], message[320];
+    panel_auth_result_t result = {sizeof result, 0, principal, sizeof principal, code, sizeof code,
+                                  message, sizeof message};
+    return apikeys_authenticate(st, &r.request, &result);
+}
+
+/* ----- fixtures ---------------------------------------------------------------------------------------- */
+
+int bench_fixtures_open(const bench_env_t *env, bench_fixtures_t *fx, char *err, size_t err_len)
+{
+    memset(fx, 0, sizeof *fx);
+    if (bench_fresh_dir(env, "one", fx->one_dir, sizeof fx->one_dir) != 0 ||
+        bench_fresh_dir(env, "many", fx->many_dir, sizeof fx->many_dir) != 0) {
+        snprintf(err, err_len, "cannot create the bench data directories under %s: %s", env->data_root,
+                 strerror(errno));
+        return -1;
+    }
+    if (bench_open_state(fx->one_dir, &fx->one, err, err_len) != PANEL_OK ||
+        bench_enable(fx->one, fx->one_key, err, err_len) != PANEL_OK)
+        return -1;
+    fx->many_count = BENCH_MANY_KEYS;
+    fx->many_keys = calloc(fx->many_count, BENCH_KEY_STRIDE);
+    if (!fx->many_keys) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    if (bench_open_state(fx->many_dir, &fx->many, err, err_len) != PANEL_OK ||
+        bench_enable(fx->many, fx->many_keys, err, err_len) != PANEL_OK ||
+        bench_add_keys(fx->many, fx->many_count - 1, fx->many_keys + BENCH_KEY_STRIDE, err, err_len) != PANEL_OK)
+        return -1;
+    /* Every key must verify before anything is timed. */
+    if (bench_authenticate(fx->one, fx->one_key) != PANEL_AUTH_ALLOW) {
+        snprintf(err, err_len, "the fixture key of \"one\" is refused by the auth provider");
+        return -1;
+    }
+    for (size_t i = 0; i < fx->many_count; i++) {
+        if (bench_authenticate(fx->many, fx->many_keys + i * BENCH_KEY_STRIDE) != PANEL_AUTH_ALLOW) {
+            snprintf(err, err_len, "fixture key %zu of \"many\" is refused by the auth provider", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void bench_fixtures_close(bench_fixtures_t *fx)
+{
+    apikeys_state_close(fx->one);
+    apikeys_state_close(fx->many);
+    if (fx->many_keys) {
+        memset(fx->many_keys, 0, fx->many_count * BENCH_KEY_STRIDE);
+        free(fx->many_keys);
+    }
+    memset(fx->one_key, 0, sizeof fx->one_key);
+}

@@ -1,0 +1,156 @@
+/* bench_report.c - the figures of issue 6 with their limits, their min/median/max summaries, and the two
+ * ways of printing them: a table for people and one JSON object for scripts. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+bench_figure_t bench_figures[FIG_COUNT] = {
+    [FIG_VERIFY_VS_HASH] = {"verify_vs_hash", "x", BENCH_AT_MOST, 2.0, 1.5, 0, 0, 0, 0, ""},
+    [FIG_MALFORMED_VS_HASH] = {"malformed_vs_hash", "x", BENCH_AT_MOST, 0.5, 0.2, 0, 0, 0, 0, ""},
+    [FIG_UNKNOWN_VS_HASH] = {"unknown_vs_hash", "x", BENCH_AT_MOST, 2.0, 1.5, 0, 0, 0, 0, ""},
+    [FIG_PEER_VS_VERIFY] = {"peer_vs_verify", "x", BENCH_AT_LEAST, 100.0, 500.0, 0, 0, 0, 0, ""},
+    [FIG_KEYS_100K_VS_1] = {"keys_100k_vs_1", "x", BENCH_AT_LEAST, 0.7, 0.9, 0, 0, 0, 0, ""},
+    [FIG_THREADS2_VS_1] = {"threads2_vs_1", "x", BENCH_AT_LEAST, 1.7, 1.9, 0, 0, 0, 0, ""},
+    [FIG_HTTP_AUTH_VS_OPEN] = {"http_auth_vs_open", "x", BENCH_AT_LEAST, 0.95, 0.99, 0, 0, 0, 0, ""},
+    [FIG_RESET_VS_COMMIT] = {"reset_vs_commit", "x", BENCH_AT_MOST, 2.0, 1.2, 0, 0, 0, 0, ""},
+    [FIG_LOAD_MS] = {"load_ms", "ms", BENCH_REPORT, 0.0, 5.0, 0, 0, 0, 0, ""},
+    [FIG_BYTES_PER_KEY] = {"bytes_per_key", "B", BENCH_REPORT, 0.0, 128.0, 0, 0, 0, 0, ""},
+};
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bench_median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, compare_doubles);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+void bench_set(bench_figure_id id, double *samples, size_t n)
+{
+    bench_figure_t *f = &bench_figures[id];
+    if (n == 0) {
+        bench_missing(id, "no samples");
+        return;
+    }
+    f->median = bench_median(samples, n);
+    f->min = samples[0];
+    f->max = samples[n - 1];
+    f->measured = 1;
+}
+
+void bench_missing(bench_figure_id id, const char *why)
+{
+    bench_figure_t *f = &bench_figures[id];
+    f->measured = 0;
+    snprintf(f->detail, sizeof f->detail, "not measured: %s", why);
+}
+
+int bench_passes(const bench_figure_t *f)
+{
+    if (!f->measured)
+        return 0;
+    switch (f->direction) {
+    case BENCH_AT_MOST:
+        return f->median <= f->must;
+    case BENCH_AT_LEAST:
+        return f->median >= f->must;
+    default:
+        return 1;
+    }
+}
+
+static int meets_aim(const bench_figure_t *f)
+{
+    return f->measured && (f->direction == BENCH_AT_LEAST ? f->median >= f->aim : f->median <= f->aim);
+}
+
+void bench_progress(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* A number with a precision that suits its size (ratios to 2-3 digits, large values without decimals). */
+static void format_value(double v, char *out, size_t out_len)
+{
+    double a = fabs(v);
+    if (a >= 1000)
+        snprintf(out, out_len, "%.0f", v);
+    else if (a >= 100)
+        snprintf(out, out_len, "%.1f", v);
+    else if (a >= 1)
+        snprintf(out, out_len, "%.2f", v);
+    else
+        snprintf(out, out_len, "%.3f", v);
+}
+
+static void format_limit(const bench_figure_t *f, double limit, int is_aim, char *out, size_t out_len)
+{
+    char v[32];
+    format_value(limit, v, sizeof v);
+    if (f->direction == BENCH_REPORT && !is_aim)
+        snprintf(out, out_len, "report");
+    else
+        snprintf(out, out_len, "%s %s", f->direction == BENCH_AT_LEAST ? ">=" : "<=", v);
+}
+
+void bench_print_table(FILE *out)
+{
+    fprintf(out, "%-18s %9s %9s %9s  %-8s %-8s %-6s %s\n", "figure", "median", "min", "max", "must be", "aim",
+            "result", "measured");
+    for (int i = 0; i < FIG_COUNT; i++) {
+        const bench_figure_t *f = &bench_figures[i];
+        char med[32] = "-", lo[32] = "-", hi[32] = "-", must[48], aim[48];
+        if (f->measured) {
+            format_value(f->median, med, sizeof med);
+            format_value(f->min, lo, sizeof lo);
+            format_value(f->max, hi, sizeof hi);
+        }
+        format_limit(f, f->must, 0, must, sizeof must);
+        format_limit(f, f->aim, 1, aim, sizeof aim);
+        const char *result = !f->measured ? "MISSING" : !bench_passes(f) ? "FAIL" : meets_aim(f) ? "aim" : "ok";
+        fprintf(out, "%-18s %9s %9s %9s  %-8s %-8s %-6s %s\n", f->name, med, lo, hi, must, aim, result, f->detail);
+    }
+}
+
+static void json_number(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.6g", v);
+    else
+        fputs("null", out);
+}
+
+void bench_print_json(FILE *out)
+{
+    fputc('{', out);
+    for (int i = 0; i < FIG_COUNT; i++) {
+        const bench_figure_t *f = &bench_figures[i];
+        fprintf(out, "%s\"%s\":", i ? "," : "", f->name);
+        if (!f->measured) {
+            fputs("null", out);
+            continue;
+        }
+        fputs("{\"median\":", out);
+        json_number(out, f->median);
+        fputs(",\"min\":", out);
+        json_number(out, f->min);
+        fputs(",\"max\":", out);
+        json_number(out, f->max);
+        fputc('}', out);
+    }
+    fputs("}\n", out);
+}

@@ -1,0 +1,69 @@
+/* bench_scaling.c - keys_100k_vs_1: verifications per second with 100,000 stored keys, each presented key
+ * drawn at random from them, over verifications per second with one stored key. Both sides read their
+ * presented keys from an array of the same size in the same sequential order, so the only difference is
+ * which keys the plugin has to find. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define PRESENTED 200000u
+
+/* ns per verification over the whole array; *refused counts keys the provider did not allow. */
+static double pass_ns(apikeys_state_t *st, const char *keys, size_t n, size_t *refused)
+{
+    size_t bad = 0;
+    uint64_t t0 = bench_now_ns();
+    for (size_t i = 0; i < n; i++)
+        bad += bench_authenticate(st, keys + i * BENCH_KEY_STRIDE) != PANEL_AUTH_ALLOW;
+    uint64_t t1 = bench_now_ns();
+    *refused += bad;
+    return (double)(t1 - t0) / (double)n;
+}
+
+void bench_run_scaling(const bench_env_t *env, bench_fixtures_t *fx)
+{
+    size_t n = env->quick ? PRESENTED / 4 : PRESENTED;
+    char *single = malloc(n * BENCH_KEY_STRIDE), *random_keys = malloc(n * BENCH_KEY_STRIDE);
+    if (!single || !random_keys) {
+        free(single);
+        free(random_keys);
+        bench_missing(FIG_KEYS_100K_VS_1, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(single + i * BENCH_KEY_STRIDE, fx->one_key, BENCH_KEY_STRIDE);
+        uint32_t pick = randombytes_uniform((uint32_t)fx->many_count);
+        memcpy(random_keys + i * BENCH_KEY_STRIDE, fx->many_keys + (size_t)pick * BENCH_KEY_STRIDE,
+               BENCH_KEY_STRIDE);
+    }
+    enum { MAX_REPS = 15 };
+    size_t reps = env->quick ? 3 : 11, refused = 0;
+    double ratio[MAX_REPS], ns_one[MAX_REPS], ns_many[MAX_REPS];
+    pass_ns(fx->one, single, n / 4, &refused); /* warm-up */
+    pass_ns(fx->many, random_keys, n / 4, &refused);
+    for (size_t r = 0; r < reps; r++) {
+        /* Alternate the order so neither side always runs right after the other's cache footprint. */
+        if (r % 2) {
+            ns_many[r] = pass_ns(fx->many, random_keys, n, &refused);
+            ns_one[r] = pass_ns(fx->one, single, n, &refused);
+        } else {
+            ns_one[r] = pass_ns(fx->one, single, n, &refused);
+            ns_many[r] = pass_ns(fx->many, random_keys, n, &refused);
+        }
+        ratio[r] = ns_one[r] / ns_many[r]; /* throughput ratio = inverse of the time ratio */
+    }
+    sodium_memzero(single, n * BENCH_KEY_STRIDE);
+    sodium_memzero(random_keys, n * BENCH_KEY_STRIDE);
+    free(single);
+    free(random_keys);
+    if (refused) {
+        bench_missing(FIG_KEYS_100K_VS_1, "a stored key was refused during the run");
+        return;
+    }
+    bench_set(FIG_KEYS_100K_VS_1, ratio, reps);
+    double one = bench_median(ns_one, reps), many = bench_median(ns_many, reps);
+    snprintf(bench_figures[FIG_KEYS_100K_VS_1].detail, sizeof bench_figures[0].detail,
+             "%.2f M/s with %zu keys (random) / %.2f M/s with 1 key", 1e3 / many, fx->many_count, 1e3 / one);
+}

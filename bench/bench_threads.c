@@ -1,0 +1,85 @@
+/* bench_threads.c - threads2_vs_1: verification throughput of two threads (pthreads, each verifying the
+ * store's valid key through the auth provider) over one thread, on the same plugin state. */
+#include <pthread.h>
+#include <string.h>
+
+#include "bench.h"
+
+typedef struct worker {
+    apikeys_state_t *st;
+    const char *key;
+    size_t n;
+    size_t refused;
+    pthread_barrier_t *start;
+    pthread_t thread;
+} worker_t;
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    pthread_barrier_wait(w->start);
+    size_t bad = 0;
+    for (size_t i = 0; i < w->n; i++)
+        bad += bench_authenticate(w->st, w->key) != PANEL_AUTH_ALLOW;
+    w->refused = bad;
+    return NULL;
+}
+
+/* Verifications per microsecond with `threads` workers doing n each; -1 on failure. */
+static double throughput(apikeys_state_t *st, const char *key, unsigned threads, size_t n, size_t *refused)
+{
+    worker_t w[2];
+    pthread_barrier_t start;
+    if (pthread_barrier_init(&start, NULL, threads + 1) != 0)
+        return -1;
+    unsigned started = 0;
+    for (; started < threads; started++) {
+        w[started] = (worker_t){st, key, n, 0, &start, 0};
+        if (pthread_create(&w[started].thread, NULL, worker_main, &w[started]) != 0)
+            break;
+    }
+    if (started < threads) { /* cannot happen in practice; let the started ones finish */
+        for (unsigned i = started; i < threads; i++) {
+            w[i] = (worker_t){st, key, 0, 0, &start, 0};
+            pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+        }
+    }
+    pthread_barrier_wait(&start);
+    uint64_t t0 = bench_now_ns();
+    for (unsigned i = 0; i < threads; i++) {
+        pthread_join(w[i].thread, NULL);
+        *refused += w[i].refused;
+    }
+    uint64_t t1 = bench_now_ns();
+    pthread_barrier_destroy(&start);
+    return (double)threads * (double)n * 1e3 / (double)(t1 - t0);
+}
+
+void bench_run_threads(const bench_env_t *env, bench_fixtures_t *fx)
+{
+    enum { MAX_REPS = 15 };
+    size_t reps = env->quick ? 3 : 11, n = env->quick ? 50000 : 300000, refused = 0;
+    double ratio[MAX_REPS], one[MAX_REPS], two[MAX_REPS];
+    throughput(fx->one, fx->one_key, 2, n / 4, &refused); /* warm-up */
+    for (size_t r = 0; r < reps; r++) {
+        if (r % 2) {
+            two[r] = throughput(fx->one, fx->one_key, 2, n, &refused);
+            one[r] = throughput(fx->one, fx->one_key, 1, n, &refused);
+        } else {
+            one[r] = throughput(fx->one, fx->one_key, 1, n, &refused);
+            two[r] = throughput(fx->one, fx->one_key, 2, n, &refused);
+        }
+        if (one[r] <= 0 || two[r] <= 0) {
+            bench_missing(FIG_THREADS2_VS_1, "cannot start threads");
+            return;
+        }
+        ratio[r] = two[r] / one[r];
+    }
+    if (refused) {
+        bench_missing(FIG_THREADS2_VS_1, "the valid key was refused during the run");
+        return;
+    }
+    bench_set(FIG_THREADS2_VS_1, ratio, reps);
+    snprintf(bench_figures[FIG_THREADS2_VS_1].detail, sizeof bench_figures[0].detail,
+             "%.2f M/s on 2 threads / %.2f M/s on 1 thread", bench_median(two, reps), bench_median(one, reps));
+}
