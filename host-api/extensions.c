@@ -275,8 +275,9 @@ static int32_t build_list(panelhost_t *host, const ph_ext_state_t *state, ext_li
 
 /* ----- applying the states in this process ----- */
 
-/* Unloads the loaded extensions that are disabled, then loads the enabled ones that are not loaded. Keeps
- * each load failure as the file's load error and reports it to on_error. Returns the number that failed. */
+/* Unloads the loaded extensions that are disabled, then loads the enabled ones that are not loaded (except
+ * those whose load already failed in this process). Keeps each load failure as the file's load error and
+ * reports it to on_error. Returns the number that failed. */
 static int32_t apply(panelhost_t *host, ext_list_t *list, panelhost_load_error_fn on_error, void *ctx,
                      int32_t *changed)
 {
@@ -298,8 +299,8 @@ static int32_t apply(panelhost_t *host, ext_list_t *list, panelhost_load_error_f
     }
     for (size_t i = 0; i < list->n; i++) {
         ext_item_t *item = &list->items[i];
-        if (!item->enabled || item->loaded)
-            continue;
+        if (!item->enabled || item->loaded || error_for(host, item->file))
+            continue; /* a failure is not retried until the extension is disabled or enabled again */
         char err[PH_MSG_MAX] = "";
         if (panelhost_load(host, item->file, err, sizeof err) == PANEL_OK) {
             clear_error(host, item->file);
@@ -670,41 +671,50 @@ int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t 
             ph_errf(text, sizeof text, "out of memory");
     }
     int changed_state = rc == PANEL_OK && found && found->enabled != (enabled ? 1 : 0);
-    char name[PANEL_ID_MAX + 256];
-    if (found)
+    char name[PANEL_ID_MAX + 256] = "";
+    char *target_file = NULL;
+    if (found) {
         ph_errf(name, sizeof name, "%s (%s)", found->text.name[0] ? found->text.name : id, id);
+        target_file = ph_strdup(found->file);
+    }
     list_free(&list);
     ph_ext_state_free(&state);
     ph_ext_state_unlock(lock);
 
-    if (rc == PANEL_E_CONFIRM) {
+    if (rc == PANEL_E_CONFIRM || rc != PANEL_OK) {
+        if (rc != PANEL_E_CONFIRM)
+            audit(host, caller, enabled, id, rc == PANEL_E_NOT_FOUND ? "not_found" : "failed", text);
         ph_errf(msg, msg_len, "%s", text);
+        free(target_file);
         return rc;
     }
-    if (rc != PANEL_OK) {
-        audit(host, caller, enabled, id, rc == PANEL_E_NOT_FOUND ? "not_found" : "failed", text);
-        ph_errf(msg, msg_len, "%s", text);
-        return rc;
-    }
-    /* Apply every state in this process (also an unchanged one: it may not be loaded yet). */
+    /* Apply every state in this process (also an unchanged one: enabling again retries a failed load). */
+    if (enabled && target_file)
+        clear_error(host, target_file);
     char load_err[PH_MSG_MAX] = "";
-    first_failure_t first = {""};
-    int32_t failed = read_and_apply(host, keep_first_failure, &first, NULL, load_err, sizeof load_err);
-    if (failed < 0)
-        ph_errf(first.message, sizeof first.message, "%s", load_err);
-    if (!changed_state) {
+    int32_t failed = read_and_apply(host, NULL, NULL, NULL, load_err, sizeof load_err);
+    const char *target_error = failed < 0 ? load_err : target_file ? error_for(host, target_file) : NULL;
+    if (target_error && !enabled && failed >= 0)
+        target_error = NULL;
+    char why[PH_MSG_MAX] = "";
+    if (target_error)
+        ph_errf(why, sizeof why, "%s", target_error);
+    free(target_file);
+    if (!changed_state && !why[0]) {
         audit(host, caller, enabled, id, "unchanged", text);
         ph_errf(msg, msg_len, "%s", text);
         return PANEL_OK;
     }
-    if (enabled && (failed != 0 || first.message[0])) {
-        ph_errf(text, sizeof text, "Enabled %s, but it failed to load: %s", name, first.message);
+    if (why[0]) {
+        ph_errf(text, sizeof text, "%s %s, but it failed to %s: %s", enabled ? "Enabled" : "Disabled", name,
+                enabled ? "load" : "apply", why);
         audit(host, caller, enabled, id, "load_failed", text);
         ph_errf(msg, msg_len, "%s", text);
         return PANEL_E_STATE;
     }
     if (enabled)
-        ph_errf(text, sizeof text, "Enabled %s: its menu entries, pages and API authentication are back.", name);
+        ph_errf(text, sizeof text, "Enabled %s: it is loaded, with whatever it adds to the panel and the API.",
+                name);
     else
         ph_errf(text, sizeof text, "Disabled %s: it is not loaded; its data stays in the data directory.", name);
     audit(host, caller, enabled, id, "ok", text);

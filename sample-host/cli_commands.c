@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "web_cli.h"
+#include "cli_extensions.h"
 
 static const cli_command_t commands[] = {
     {"plugins", 0, 0, 0, 0, cmd_plugins, "plugins",
@@ -61,6 +62,11 @@ static const cli_command_t commands[] = {
     {"serve", 0, 0, CLI_OPT_LISTEN, 0, cmd_serve, "serve [--listen HOST:PORT]", WEB_CLI_SERVE_SUMMARY,
      WEB_CLI_SERVE_HELP},
     {"passwd", 1, 1, 0, 0, cmd_passwd, "passwd USER", WEB_CLI_PASSWD_SUMMARY, WEB_CLI_PASSWD_HELP},
+    {"extensions", 0, 0, 0, 1, cmd_extensions, "extensions", CLI_EXTENSIONS_SUMMARY, CLI_EXTENSIONS_HELP},
+    {"extension", 2, 2, CLI_OPT_YES, 1, cmd_extension, "extension enable|disable ID [--yes]",
+     CLI_EXTENSION_SUMMARY, CLI_EXTENSION_HELP},
+    {"host-audit", 0, 0, CLI_OPT_LIMIT, 1, cmd_host_audit, "host-audit [--limit N]", CLI_HOST_AUDIT_SUMMARY,
+     CLI_HOST_AUDIT_HELP},
 };
 
 const cli_command_t *cli_find_command(const char *name)

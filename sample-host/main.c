@@ -173,7 +173,7 @@ static int open_host(const cli_invocation_t *inv, panelhost_t **out, const char 
                         config != NULL ? config : "(none)", err);
     config_failures_t failures = {"", 0};
     log_hold(&log_state);
-    panelhost_load_configured(host, report_config_plugin_failure, &failures);
+    panelhost_extensions_load(host, report_config_plugin_failure, &failures); /* the enabled ones */
     log_release(&log_state, failures.messages);
     for (size_t i = 0; i < inv->n_plugins; i++) {
         err[0] = '\0';
