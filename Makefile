@@ -137,6 +137,17 @@ $(EXAMPLE): $(B)/obj/examples/minimal_host.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS_HOST)
 
+# ----- reliability tests (issue 5, helper h7) ----------------------------------------------------------------
+# tests/reliability/NAME.c -> $(B)/tests/reliability/NAME (linked -rdynamic with libpanelhost and the
+# tests/reliability/rel_support*.c helpers); run by the wrappers tests/cli/reliability_*.sh.
+REL_HELPER_SRC := $(wildcard tests/reliability/rel_support*.c)
+REL_SRC  := $(filter-out $(REL_HELPER_SRC),$(wildcard tests/reliability/*.c))
+REL_BINS := $(REL_SRC:tests/reliability/%.c=$(B)/tests/reliability/%)
+all: $(REL_BINS)
+$(B)/tests/reliability/%: $(B)/obj/tests/reliability/%.o $(REL_HELPER_SRC:%.c=$(B)/obj/%.o) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $< $(REL_HELPER_SRC:%.c=$(B)/obj/%.o) $(LIB_A) $(LIBS_HOST) $(LIBS_PLUGIN)
+
 # ---------------------------------------------------------------------------------------------------------
 # Benchmark (issue 6; bench/*.c, owner: the benchmark). `make bench` builds $(B)/bench with -O2 against the
 # plugin's objects and runs it: a table of every figure (median, min, max). `$(B)/bench --json`: one JSON
