@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "web_extensions.h"
 #include "web_form.h"
 #include "web_layout.h"
 #include "web_page.h"
@@ -211,6 +212,8 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
             web_page_error(admin->host, &caller, csrf, 405, "Method not allowed", "Nothing to post here.", res);
         else
             web_page_overview(admin->host, &caller, csrf, res);
+    } else if (web_extensions_owns(req->path)) {
+        web_extensions_handle(admin->host, &caller, csrf, is_post(req), &form, res);
     } else {
         const char *page_id = req->path + strlen("/admin/");
         if (is_post(req))

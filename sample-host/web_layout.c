@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "web_extensions.h"
+
 #define MENU_MAX 256
 
 void web_layout_csrf_input(web_buf_t *b, const char *csrf)
@@ -59,6 +61,7 @@ static void render_menu(web_buf_t *b, const panelhost_t *host, const panel_calle
     }
     if (open_parent != NULL)
         web_raw(b, "</ul></li>");
+    web_extensions_menu(b, caller, current_page_id); /* the host's own System > Extensions */
     web_raw(b, "</ul></nav>");
 }
 

@@ -23,6 +23,7 @@
 #include "router.h"
 #include "web_admin.h"
 #include "web_assets.h"
+#include "web_extensions.h"
 #include "web_http.h"
 
 #define BODY_MAX (64 * 1024)
@@ -36,6 +37,7 @@
 typedef struct server {
     panelhost_t *host;
     web_admin_t admin;
+    web_extensions_t extensions; /* registry lock and reloads of extension changes (web_extensions.c) */
     pthread_mutex_t lock;
     pthread_cond_t idle;
     unsigned in_flight;
@@ -210,7 +212,9 @@ static enum MHD_Result answer_admin(server_t *srv, struct MHD_Connection *conn, 
     web_response_t res;
     memset(&res, 0, sizeof res);
     web_buf_init(&res.body);
+    web_extensions_enter(&srv->extensions, method, url);
     web_admin_handle(&srv->admin, &req, &res);
+    web_extensions_leave(&srv->extensions);
     size_t len = 0;
     char *body = web_buf_take(&res.body, &len);
     if (body == NULL)
@@ -225,6 +229,7 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
 {
     if (st->body_too_large)
         return queue_plain(conn, st, 413, "The request body is too large.\n");
+    web_extensions_tick(&srv->extensions); /* applies another process's extension changes (<= 1 s old) */
     if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0)
         return answer_api(srv, conn, st, method, url);
     if (web_admin_owns(url))
@@ -458,6 +463,11 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         admin_auth_close(srv.admin.auth);
         return -1;
     }
+    if (web_extensions_init(&srv.extensions, host, err, err_len) != 0) {
+        session_store_close(srv.admin.sessions);
+        admin_auth_close(srv.admin.auth);
+        return -1;
+    }
     pthread_mutex_init(&srv.lock, NULL);
     pthread_cond_init(&srv.idle, NULL);
 
@@ -503,5 +513,6 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     admin_auth_close(srv.admin.auth);
     pthread_cond_destroy(&srv.idle);
     pthread_mutex_destroy(&srv.lock);
+    web_extensions_destroy(&srv.extensions);
     return rc;
 }

@@ -13,7 +13,8 @@
 /* Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns 0. `listen` is
  * "HOST:PORT" (port 0 picks a free one); NULL uses [host] listen, else WEB_DEFAULT_LISTEN. Prints the URL
  * (and, on the first run, admin's generated password) on stdout. Plugins must be loaded before; none is
- * loaded or unloaded while serving. Returns -1 with a message in err when it cannot start. */
+ * loaded or unloaded by the caller while serving; the server itself
+ * applies extension changes (web_extensions.h). Returns -1 with a message in err when it cannot start. */
 int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len);
 
 #endif /* SAMPLE_HOST_WEB_SERVER_H */
