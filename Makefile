@@ -165,3 +165,28 @@ $(BENCH): $(BENCH_OBJ) $(CORE_A)
 
 bench: $(BENCH) $(PLUGIN) $(SAMPLE)
 	$(BENCH)
+
+# ----- make check, make fuzz (owner: reliability checks; tests/check.sh, tests/fuzz/) ---------------------------
+# make check: the suite under ASan+UBSan ($(ASAN_B)), under valgrind ($(B)), the unit tests and the web server
+# under TSan ($(TSAN_B)), and each fuzz target for 10 s ($(FUZZ_B), clang). make fuzz FUZZ_SECONDS=60: fuzzing only.
+# tests/fuzz/fuzz_*.c are libFuzzer targets linking the plugin's objects and libpanelhost (build them with
+# CC=clang SANFLAGS=-fsanitize=fuzzer-no-link,...; tests/check.sh does).
+ASAN_B       ?= build/asan
+TSAN_B       ?= build/tsan
+FUZZ_B       ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS      := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+.PHONY: fuzz fuzzers
+
+check:
+	MAKE="$(MAKE)" CC="$(CC)" B=$(B) ASAN_B=$(ASAN_B) TSAN_B=$(TSAN_B) FUZZ_B=$(FUZZ_B) tests/check.sh
+
+fuzz:
+	MAKE="$(MAKE)" FUZZ_B=$(FUZZ_B) CHECK_PASSES=fuzz CHECK_FUZZ_SECONDS=$(FUZZ_SECONDS) tests/check.sh
+
+fuzzers: $(FUZZERS)
+
+$(B)/fuzz/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(CORE_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(CORE_A) $(LIB_A) $(LIBS_HOST) $(LIBS_PLUGIN)
