@@ -1,8 +1,8 @@
 /* bench_main.c - the benchmark program (issue 6): sets up the plugin fixtures in <build>/bench-data, runs
  * every figure in one run, prints the table (or with --json one JSON object), and exits 1 when a figure
  * misses its "must be" or could not be measured.
- *   bench [--json] [--quick] [--build-dir DIR]      (DIR: where plugins/apikeys.so and sample-host are;
- *                                                    default: the folder this program is in) */
+ *   bench [--json] [--quick] [--only PART] [--build-dir DIR]   (DIR: where plugins/apikeys.so and
+ *   sample-host are; default: the folder this program is in. PART: run one part, e.g. under perf) */
 #include <errno.h>
 #include <libgen.h>
 #include <sodium.h>
@@ -15,12 +15,28 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: bench [--json] [--quick] [--build-dir DIR]\n"
+    fprintf(out, "Usage: bench [--json] [--quick] [--only PART] [--build-dir DIR]\n"
                  "Measures the API Keys plugin's performance figures (issue 6) side by side and prints a table\n"
                  "(median, min, max of repeated measurements; must be; aim). --json prints one JSON object whose\n"
                  "figures are {\"median\",\"min\",\"max\"} (null when not measured). --quick: fewer repetitions.\n"
                  "DIR holds plugins/apikeys.so and sample-host (default: this program's folder); the bench data\n"
-                 "goes to DIR/bench-data. Exit status: 0 when every figure holds its \"must be\", else 1.\n");
+                 "goes to DIR/bench-data. --only PART runs one part (for profiling): hash, scaling, threads, peer,\n"
+                 "memory, reset, load, http. Exit status: 0 when every figure holds its \"must be\", else 1.\n");
+}
+
+/* The machine's load, for the progress lines: figures that need both cores are unreliable when busy. */
+static void note_load(const char *when)
+{
+    char line[128] = "";
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (!fgets(line, sizeof line, f))
+            line[0] = '\0';
+        fclose(f);
+    }
+    line[strcspn(line, "\n")] = '\0';
+    bench_progress("load average %s: %s (threads2_vs_1 and http_auth_vs_open need an otherwise idle machine)",
+                   when, line);
 }
 
 static int setup_env(bench_env_t *env, const char *build_dir, char *err, size_t err_len)
@@ -51,7 +67,7 @@ static int setup_env(bench_env_t *env, const char *build_dir, char *err, size_t 
 int main(int argc, char **argv)
 {
     int json = 0;
-    const char *build_dir = NULL;
+    const char *build_dir = NULL, *only = NULL;
     bench_env_t env;
     memset(&env, 0, sizeof env);
     for (int i = 1; i < argc; i++) {
@@ -59,6 +75,8 @@ int main(int argc, char **argv)
             json = 1;
         } else if (strcmp(argv[i], "--quick") == 0) {
             env.quick = 1;
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
         } else if (strcmp(argv[i], "--build-dir") == 0 && i + 1 < argc) {
             build_dir = argv[++i];
         } else if (strcmp(argv[i], "--rss-probe") == 0 && i + 1 < argc) {
@@ -82,30 +100,59 @@ int main(int argc, char **argv)
         return 1;
     }
     uint64_t t0 = bench_now_ns();
-    bench_progress("setting up 1 and %u stored keys in %s", BENCH_MANY_KEYS, env.data_root);
-    bench_fixtures_t fx;
-    if (bench_fixtures_open(&env, &fx, err, sizeof err) != 0) {
-        fprintf(stderr, "bench: setup failed: %s\n", err);
-        bench_fixtures_close(&fx);
-        return 1;
+    note_load("at start");
+    static const struct {
+        const char *part, *what;
+        void (*with_fixtures)(const bench_env_t *, bench_fixtures_t *);
+        void (*alone)(const bench_env_t *);
+    } parts[] = {
+        {"hash", "verify / malformed / unknown vs BLAKE2b-256", bench_run_hash_ratios, NULL},
+        {"scaling", "100,000 keys vs 1", bench_run_scaling, NULL},
+        {"threads", "2 threads vs 1", bench_run_threads, NULL},
+        {"peer", "the store panels' way (SHA-256 + SELECT + UPDATE per request)", bench_run_peer, NULL},
+        {"memory", "resident memory per key", bench_run_memory, NULL},
+        {"reset", "reset vs one-row commit", NULL, bench_run_reset},
+        {"load", "load + init + fini + unload", NULL, bench_run_load},
+        {"http", "HTTP: /api/v1/ping with a key vs /healthz (wrk)", NULL, bench_run_http},
+    };
+    const size_t n_parts = sizeof parts / sizeof parts[0];
+    int known = !only, need_fixtures = 0;
+    for (size_t i = 0; i < n_parts; i++) {
+        int selected = !only || strcmp(only, parts[i].part) == 0;
+        known |= selected;
+        need_fixtures |= selected && parts[i].with_fixtures;
     }
-    bench_progress("verify / malformed / unknown vs BLAKE2b-256");
-    bench_run_hash_ratios(&env, &fx);
-    bench_progress("100,000 keys vs 1");
-    bench_run_scaling(&env, &fx);
-    bench_progress("2 threads vs 1");
-    bench_run_threads(&env, &fx);
-    bench_progress("the store panels' way (SHA-256 + SELECT + UPDATE per request)");
-    bench_run_peer(&env, &fx);
-    bench_progress("resident memory per key");
-    bench_run_memory(&env, &fx);
-    bench_fixtures_close(&fx);
-    bench_progress("reset vs one-row commit");
-    bench_run_reset(&env);
-    bench_progress("load + init + fini + unload");
-    bench_run_load(&env);
-    bench_progress("HTTP: /api/v1/ping with a key vs /healthz (wrk)");
-    bench_run_http(&env);
+    if (!known) {
+        fprintf(stderr, "bench: unknown part '%s'\n", only);
+        usage(stderr);
+        return 2;
+    }
+    bench_fixtures_t fx;
+    memset(&fx, 0, sizeof fx);
+    if (need_fixtures) {
+        bench_progress("setting up 1 and %u stored keys in %s", BENCH_MANY_KEYS, env.data_root);
+        if (bench_fixtures_open(&env, &fx, err, sizeof err) != 0) {
+            fprintf(stderr, "bench: setup failed: %s\n", err);
+            bench_fixtures_close(&fx);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < n_parts; i++) {
+        if (only && strcmp(only, parts[i].part) != 0)
+            continue;
+        if (!parts[i].with_fixtures && need_fixtures) { /* the fixtures' states are closed before the rest */
+            bench_fixtures_close(&fx);
+            need_fixtures = 0;
+        }
+        bench_progress("%s", parts[i].what);
+        if (parts[i].with_fixtures)
+            parts[i].with_fixtures(&env, &fx);
+        else
+            parts[i].alone(&env);
+    }
+    if (need_fixtures)
+        bench_fixtures_close(&fx);
+    note_load("at end");
     bench_progress("done in %.1f s", (double)(bench_now_ns() - t0) / 1e9);
 
     if (json)
@@ -114,6 +161,6 @@ int main(int argc, char **argv)
         bench_print_table(stdout);
     int all_pass = 1;
     for (int i = 0; i < FIG_COUNT; i++)
-        all_pass &= bench_passes(&bench_figures[i]);
+        all_pass &= bench_passes(&bench_figures[i]) || (only && !bench_figures[i].measured);
     return all_pass ? 0 : 1;
 }
