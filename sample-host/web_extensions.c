@@ -133,21 +133,21 @@ static int32_t write_extension(void *ctx, const panelhost_extension_info_t *info
     write_dom_id(b, "<tr id=\"ext-", info->id);
     web_raw(b, "\"><td><strong>");
     web_html_text(b, info->name[0] ? info->name : info->id);
-    web_raw(b, "</strong><br><code>");
+    web_raw(b, "</strong> <code>");
     web_html_text(b, info->id);
-    web_raw(b, "</code>");
+    web_raw(b, "</code> <span class=\"ext-version\">");
+    web_html_text(b, info->version[0] ? info->version : "?");
+    web_raw(b, "</span>");
     if (info->description[0]) {
         web_raw(b, "<p class=\"help\">");
         web_html_text(b, info->description);
         web_raw(b, "</p>");
     }
-    web_raw(b, "</td><td>");
-    web_html_text(b, info->version[0] ? info->version : "?");
-    web_raw(b, "</td><td><code>");
+    web_raw(b, "<p class=\"help ext-file\">");
+    web_raw(b, info->configured ? "From the config: " : "From the plugin folder: ");
     web_html_text(b, info->file);
-    web_raw(b, "</code><br><span class=\"help\">");
-    web_raw(b, info->configured ? "from the config" : "from the plugin folder");
-    web_raw(b, "</span></td><td class=\"ext-status\">");
+    web_raw(b, "</p>");
+    web_raw(b, "</td><td class=\"ext-status\">");
     if (!info->enabled)
         web_raw(b, "Disabled");
     else if (info->loaded)
@@ -216,8 +216,8 @@ static void render(panelhost_t *host, const panel_caller_t *caller, const char *
         web_raw(b, "<p id=\"no-extensions\">No extensions are installed. List plugins in [host] plugins of the "
                    "config, or put them into the folder [host] plugin_dir.</p>");
     } else {
-        web_raw(b, "<section><table id=\"extensions\"><thead><tr><th>Extension</th><th>Version</th><th>File</th>"
-                   "<th>Status</th><th></th></tr></thead><tbody>");
+        web_raw(b, "<section><table id=\"extensions\"><thead><tr><th>Extension</th><th>Status</th><th></th></tr>"
+                   "</thead><tbody>");
         web_raw(b, rows.data != NULL ? rows.data : "");
         web_raw(b, "</tbody></table></section>");
     }

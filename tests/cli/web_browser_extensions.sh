@@ -1,0 +1,35 @@
+#!/bin/bash
+# web_browser_extensions.sh - runs the headless-Chromium test of the Extensions page
+# (tests/browser/extensions.test.js) against `sample-host serve` with the API Keys plugin and, in
+# [host] plugin_dir, a file that is not a plugin (to show a load error). Same requirements as web_browser.sh:
+# a missing Chromium, Node.js or playwright-core is a FAIL, not a skip.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../browser/server.sh"
+
+BROWSER_DIR="$PWD/tests/browser"
+if [ ! -x /usr/bin/chromium ]; then
+  echo "FAIL: Chromium is installed (run: apt-get install -y chromium)"; exit 1
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "FAIL: Node.js and npm are installed (run: apt-get install -y nodejs npm)"; exit 1
+fi
+if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
+  (cd "$BROWSER_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent) >"$TMP/npm.log" 2>&1 \
+    || { echo "FAIL: npm ci installs playwright-core for the browser test"; cat "$TMP/npm.log"; exit 1; }
+fi
+if [ ! -f "$PLUGIN" ]; then echo "FAIL: the API Keys plugin is built ($PLUGIN)"; exit 1; fi
+
+CONFIG="$TMP/panel.ini"
+write_config "$CONFIG" "$PLUGIN"
+mkdir -p "$TMP/extra" && cp "$FIXTURES/no_entry.so" "$TMP/extra/"
+sed -i 's|^\[host\]$|[host]\nplugin_dir = extra|' "$CONFIG"
+$HOST -c "$CONFIG" extension enable no_entry >/dev/null 2>&1   # enabled, so the page shows why it does not run
+printf 'helpdesk-browser-pw\n' | "$PWD/$B/sample-host" -c "$CONFIG" passwd helpdesk >/dev/null 2>"$TMP/passwd.err" \
+  || { echo "FAIL: passwd helpdesk"; cat "$TMP/passwd.err"; exit 1; }
+if ! start_server "$CONFIG"; then echo "FAIL: the server starts with the API Keys plugin"; exit 1; fi
+
+PANEL_URL="$SERVER_URL" ADMIN_PASSWORD="$FIRST_PASSWORD" HELPDESK_PASSWORD='helpdesk-browser-pw' \
+  SCREENSHOT_DIR="$PWD/$B/screenshots" node "$BROWSER_DIR/extensions.test.js"
+stop_server
+if [ "$STOP_RC" = 0 ]; then echo "PASS: the server exits 0 on SIGTERM after the Extensions browser test"
+else echo "FAIL: the server exits 0 on SIGTERM after the Extensions browser test (exit $STOP_RC)"; cat "$SERVER_LOG"; fi
