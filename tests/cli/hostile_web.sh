@@ -1,0 +1,117 @@
+#!/bin/bash
+# hostile_web.sh - hostile input to `sample-host serve` (API Keys plugin + good fixture): oversized headers
+# (431), too many headers, an oversized body (413), an oversized API key (401 malformed), paths with `..` (never
+# a file outside the panel, never another page), NUL bytes and invalid UTF-8 in field values through the web
+# form (refused with a message, or stored and shown as valid UTF-8), and a login flood (no 5xx, no dropped
+# connection, throttled). After every attack the server still answers; its resident memory stays bounded.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../browser/server.sh"
+
+check() { # check 'SHELL CONDITION' WHAT
+  if eval "$1"; then echo "PASS: $2"; else
+    echo "FAIL: $2"; echo "  status: $CODE"; printf '  headers: %s\n' "$HEADERS" | head -8
+    echo "  body: ${BODY:0:600}"
+  fi
+}
+alive() { http GET /healthz; check '[ "$CODE" = 200 ]' "the server still answers after $1"; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
+utf8_ok() { python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' <"$TMP/http.body" 2>/dev/null; }
+repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
+
+CONFIG="$TMP/panel.ini"
+write_config "$CONFIG" "$PLUGIN $FIXTURES/good.so"
+if ! start_server "$CONFIG"; then fail "server starts"; exit 1; fi
+ADMIN_PASSWORD=$FIRST_PASSWORD
+RSS_START=$(rss_kb)
+
+# ----- oversized and numerous headers, oversized bodies
+http GET /healthz -H "X-Big: $(repeat a 100000)"
+check '[ "$CODE" = 431 ]' "a 100 KB header is refused with 431 Request Header Fields Too Large"
+many=(); for i in $(seq 1 2000); do many+=(-H "X-Header-$i: value-$i"); done
+http GET /healthz "${many[@]}"
+check '[ "$CODE" = 431 ]' "2000 headers are refused with 431"
+alive "oversized headers"
+
+repeat a 1000000 >"$TMP/big.body"
+http POST /login --data-binary @"$TMP/big.body"
+check '[ "$CODE" = 413 ] && printf "%s" "$BODY" | grep -q "too large"' "a 1 MB body is refused with 413 and says it is too large"
+http POST /api/v1/ping --data-binary @"$TMP/big.body" -H 'X-API-Key: sak_x'
+check '[ "$CODE" = 413 ]' "a 1 MB body to the API is refused with 413 before authentication"
+alive "oversized bodies"
+
+http GET /api/v1/ping -H "X-API-Key: sak_$(repeat b 5000)"
+check '[ "$CODE" = 401 ] && printf "%s" "$BODY" | grep -q "\"malformed\"" && ! printf "%s" "$BODY" | grep -q bbbbbbbb' \
+  "a 5000-byte API key is refused 401 malformed without being echoed"
+http GET /api/v1/ping -H "Authorization: Bearer $(repeat c 20000)"
+check '[ "$CODE" = 401 ] && ! printf "%s" "$BODY" | grep -q cccccccc' "a 20 KB bearer token is refused 401 without being echoed"
+
+# ----- paths with ..
+for p in /../etc/passwd /admin/../../../../etc/passwd /admin/%2e%2e/%2e%2e/etc/passwd \
+         /admin/settings/..%2f..%2f..%2fetc%2fpasswd /static/../../../etc/passwd /api/../../etc/passwd; do
+  http GET "$p" --path-as-is
+  check '[ "$CODE" != 200 ] && [ "${CODE:0:1}" != 5 ] && ! printf "%s" "$BODY" | grep -q "root:"' \
+    "logged out, $p is not served (status $CODE)"
+done
+JAR="$TMP/admin.jar"
+login admin "$ADMIN_PASSWORD" "$JAR"
+check '[ "$CODE" = 303 ]' "admin logs in"
+for p in /admin/../../../../etc/passwd /admin/settings/../../etc/passwd /admin/settings/api-key/.. \
+         /admin/settings/api-key/../../fixture/good /admin/fixture/good/../../../etc/passwd; do
+  http GET "$p" --path-as-is -b "$JAR"
+  check '[ "$CODE" = 404 ] && ! printf "%s" "$BODY" | grep -q "root:"' "logged in, $p is 404 (no traversal into files or pages)"
+done
+alive "paths with .."
+
+# ----- NUL bytes and invalid UTF-8 in field values (web form)
+http GET /admin/settings/api-key -b "$JAR"; CSRF=$(csrf_of_body)
+http POST /admin/settings/api-key -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=enable"
+http GET /admin/settings/api-key -b "$JAR"; PAGE_BEFORE=$(printf '%s' "$BODY" | grep -o 'sak_…[A-Za-z0-9]*' | sort -u)
+check '[ -n "$PAGE_BEFORE" ]' "the API key page shows the current key's hint"
+post_key() { http POST /admin/settings/api-key -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=api_key&_confirm=1&value=$1"; }
+post_key 'imported%00key-0123456789012345678901234567890'
+check '[ "$CODE" = 422 ] && printf "%s" "$BODY" | grep -q "NUL byte at position 9"' "a key with a NUL byte is refused (422) naming its position"
+post_key 'imported-%FF%FE-0123456789012345678901234567890'
+check '[ "$CODE" = 422 ] && printf "%s" "$BODY" | grep -q "outside printable ASCII at position 10" && utf8_ok' \
+  "a key with invalid UTF-8 is refused (422) naming the position, and the answer is valid UTF-8"
+post_key 'imported-%C3%A9-0123456789012345678901234567890'
+check '[ "$CODE" = 422 ] && printf "%s" "$BODY" | grep -q "outside printable ASCII"' "a key with a non-ASCII letter is refused (422)"
+http GET /admin/settings/api-key -b "$JAR"
+check '[ "$(printf "%s" "$BODY" | grep -o "sak_…[A-Za-z0-9]*" | sort -u)" = "$PAGE_BEFORE" ]' \
+  "after the refused values the current key is unchanged"
+
+http GET /admin/fixture/good -b "$JAR"; CSRF=$(csrf_of_body)
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text&value=ab%FF%FEcd%C0%80ef"
+check '[ "$CODE" = 200 ] || [ "$CODE" = 422 ]' "invalid UTF-8 in a text field is stored or refused, no crash (status $CODE)"
+http GET /admin/fixture/good -b "$JAR"
+check '[ "$CODE" = 200 ] && utf8_ok' "the page showing that field is still valid UTF-8"
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text&value=ab%00cd"
+check '[ "$CODE" = 422 ] && printf "%s" "$BODY" | grep -q "NUL"' "a NUL byte in a text field is refused by its validator (422)"
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text" --data-urlencode "value=$(repeat x 5000)"
+check '[ "$CODE" = 422 ] || [ "$CODE" = 413 ] || [ "$CODE" = 400 ]' "a 5000-byte field value is refused (status $CODE)"
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=echo&p.text=a%FFb"
+check '[ "${CODE:0:1}" = 4 ] || { [ "$CODE" = 200 ] && utf8_ok; }' "invalid UTF-8 in an action parameter is refused or answered as valid UTF-8 (status $CODE)"
+alive "hostile field values"
+
+# ----- a login flood: 2 x 200 failed logins, 8 at a time
+FLOOD_JAR="$TMP/flood.jar"
+http GET /login -c "$FLOOD_JAR" -b "$FLOOD_JAR"; TOKEN=$(csrf_of_body)
+flood() {
+  seq 1 200 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' -b "$FLOOD_JAR" \
+    --data "_csrf=$TOKEN&user=flood{}&password=wrong-password-{}" "${SERVER_URL}login" >"$TMP/flood.codes"
+}
+flood
+RSS_FLOOD1=$(rss_kb)
+flood
+RSS_FLOOD2=$(rss_kb)
+CODE="$(sort "$TMP/flood.codes" | uniq -c | tr '\n' ' ')"
+check '! grep -qv "^\(401\|429\)$" "$TMP/flood.codes"' "a login flood gets only 401 or 429 (no 5xx, no dropped connection): $CODE"
+check 'grep -q "^429$" "$TMP/flood.codes"' "a login flood is throttled (429)"
+alive "a login flood"
+# ASan builds keep freed memory in quarantine, so only the plain build gets the absolute bound.
+LIMIT_KB=$((96 * 1024)); if ldd "$PWD/$B/sample-host" 2>/dev/null | grep -q 'libasan\|libtsan'; then LIMIT_KB=$((1024 * 1024)); fi
+CODE="start ${RSS_START} kB, after flood 1 ${RSS_FLOOD1} kB, after flood 2 ${RSS_FLOOD2} kB"
+check '[ "$RSS_FLOOD2" -lt "$LIMIT_KB" ] && [ $((RSS_FLOOD2 - RSS_FLOOD1)) -lt 8192 ]' \
+  "the server's memory stays bounded under attack ($CODE)"
+
+stop_server
+check '[ "$STOP_RC" = 0 ]' "the server exits 0 on SIGTERM after all of it"
