@@ -61,6 +61,10 @@ keyring_t *apikeys_refresh(apikeys_state_t *st)
     } else {
         keyring_t *cur = guard_current(&st->guard);
         if (!cur || cur->epoch != c || cur->status != KEYRING_OK) {
+            /* After a failure, read the file itself: pages the read connection cached from before the damage
+             * would otherwise make a reload "succeed" and accept requests from a store that cannot be read. */
+            if (cur && cur->status != KEYRING_OK)
+                store_drop_read_cache(&st->store);
             keyring_t *next = load_or_failed(st, c);
             if (next)
                 guard_publish(&st->guard, next, usage_add_harvest, &st->usage);

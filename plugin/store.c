@@ -174,6 +174,12 @@ int store_last_failure_is_damage(const store_t *s)
            s->last_error == SQLITE_CANTOPEN;
 }
 
+void store_drop_read_cache(store_t *s)
+{
+    if (s->rdb)
+        sqlite3_db_release_memory(s->rdb);
+}
+
 void store_close(store_t *s)
 {
     if (s->rdb)

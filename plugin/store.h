@@ -91,6 +91,8 @@ int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage
 /* Denial totals and last times per reason (0 when never). */
 int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS], char *err,
                           size_t err_len);
+/* Drops the pages `rdb` cached, so its next read goes to the file (after a failure was seen). */
+void store_drop_read_cache(store_t *s);
 /* Reads the valid keys and the API switch (on `rdb`, one read transaction) into a new sealed keyring. */
 int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
 /* Benchmark/test helper: inserts n additional valid keys (role 'extra') in the current transaction. */
