@@ -164,3 +164,30 @@ if start_server "$CONF" live; then
   stop_server
   [ "$STOP_RC" = 0 ] && pass "live corruption: SIGTERM still stops the server cleanly" || fail "live: stop ($STOP_RC)"
 else fail "live corruption: the server starts"; fi
+
+# ----- 4. the disk full in the middle of a write --------------------------------------------------------------
+# Another connection stays open so the WAL is kept between commands; the reset may then grow the WAL by only
+# 2000 bytes: its first frame is written partly, then write() fails with EFBIG (SIGXFSZ ignored).
+D="$TMP/full"; setup_store "$D"; DB="$D/data/apikeys.db"
+AUDIT_BEFORE=$(audit_count "$DB")
+if hold "SELECT count(*) FROM keys;"; then
+  h action settings/api-key disable; h action settings/api-key enable   # some WAL content to grow from
+  AUDIT_BEFORE=$(audit_count "$DB")
+  wal=$(stat -c %s "$DB-wal")
+  (trap '' XFSZ; prlimit --fsize=$((wal + 2000)) $H action settings/api-key reset --yes) >"$TMP/out" 2>"$TMP/err" </dev/null
+  RC=$?; OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err")
+  [ "$(stat -c %s "$DB-wal")" -gt "$wal" ] && pass "disk full: the write was cut off in the middle (WAL grew partly)" \
+    || fail "disk full: no partial write happened"
+  if [ "$RC" -ne 0 ] && printf '%s' "$ERR" | grep -Eq "disk is full|the disk may be full or failing; nothing was changed"; then
+    pass "disk full: the reset fails with 'the disk may be full ...; nothing was changed'"
+  else fail "disk full: error"; fi
+  printf '%s' "$OUT$ERR" | grep -q 'sak_[0-9A-Za-z]\{49\}' && fail "disk full: a key was revealed for a failed reset" \
+    || pass "disk full: no key is revealed for the failed reset"
+  s_key=$(status_of "$KEY"); s_old=$(status_of "$OLD")
+  [ "$s_key" = 200 ] && [ "$s_old" = 401 ] && pass "disk full: the committed keys still answer as before (nothing half-written)" \
+    || fail "disk full: API ($s_key/$s_old)"
+  [ "$(audit_count "$DB")" = "$AUDIT_BEFORE" ] && [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] \
+    && pass "disk full: integrity_check ok, no partial audit row" || fail "disk full: integrity/audit"
+  release
+else fail "disk full: a second connection holds the WAL open"; fi
+after_fault "disk full" "$DB"
