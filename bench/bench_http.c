@@ -201,7 +201,7 @@ void bench_run_http(const bench_env_t *env)
         snprintf(why, sizeof why, "sample-host serve printed no URL");
 
     enum { MAX_REPS = 9 };
-    size_t reps = env->quick ? 1 : 5;
+    size_t reps = env->quick ? 1 : 7;
     double ratio[MAX_REPS], auth[MAX_REPS], open_rate[MAX_REPS];
     if (ok) /* warm-up: both paths, connections, page cache */
         ok = wrk_rate(script, ping, why, sizeof why) > 0 && wrk_rate(script, healthz, why, sizeof why) > 0;
