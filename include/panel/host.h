@@ -234,10 +234,12 @@ int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *calle
 /* Enables (enabled = 1) or disables extension `id` for every process using this data directory, and applies
  * the change in this process at once (loads or unloads it). Refuses a caller whose role lacks
  * PANELHOST_PERMISSION_EXTENSIONS (PANEL_E_DENIED), an unknown id (PANEL_E_NOT_FOUND), and disabling when
- * caller->confirmed is 0 (PANEL_E_CONFIRM, msg = panelhost_extension_effects). Every attempt, refused or
- * not, is written to the host audit log with the caller's user, origin and outcome. Enabling an extension
- * that then fails to load keeps it enabled, returns PANEL_E_STATE and says why in msg. msg gets a sentence
- * for the person either way. */
+ * caller->confirmed is 0 (PANEL_E_CONFIRM, msg = panelhost_extension_effects; a question, not audited).
+ * Every other attempt, refused or not, is written to the host audit log with the caller's user, origin and
+ * outcome ("ok", "unchanged", "denied", "not_found", "load_failed", "failed"). Enabling an extension that
+ * then fails to load keeps it enabled, returns PANEL_E_STATE and says why in msg; enabling an enabled one
+ * whose load failed retries the load. Other enabled extensions whose load failed in this process are not
+ * retried by this call or by reload. msg gets a sentence for the person either way. */
 int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t *caller, const char *id,
                                         int32_t enabled, char *msg, size_t msg_len);
 
@@ -263,7 +265,7 @@ typedef struct panelhost_audit_entry {
     const char *origin;        /* "cli uid=1000", "web 127.0.0.1" */
     const char *action;        /* e.g. "extension.enable", "extension.disable" */
     const char *target;        /* e.g. the extension id */
-    const char *outcome;       /* "ok", "denied", "unconfirmed", "not_found", "failed", "unchanged" */
+    const char *outcome;       /* "ok", "unchanged", "denied", "not_found", "load_failed", "failed" */
     const char *detail;        /* a sentence; may be "" */
 } panelhost_audit_entry_t;
 
