@@ -23,7 +23,7 @@ setup_store() {
     "$PLUGIN" >"$CONF"
   chmod 600 "$CONF"
   chown -R "${2:-0}:${2:-0}" "$dir"
-  H="${RUNAS:-} $PWD/$B/sample-host -c $CONF"
+  H="${RUNAS:-} ${SAMPLE_BIN:-$PWD/$B/sample-host} -c $CONF"
   OLD=$($H --json action settings/api-key enable | json1 secret)
   KEY=$($H --json action settings/api-key reset --yes | json1 secret)
   HINT="${KEY:0:4}…${KEY: -4}"
@@ -49,6 +49,12 @@ after_fault() {
 
 # ----- 1. not writable (unprivileged) ------------------------------------------------------------------------
 D="$TMP/perm"; RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+# The checkout may sit below a directory user 65534 cannot enter (CI clones into a 0700 temporary folder):
+# run copies of the program and the plugin from a folder it can reach (root-owned, as the host requires).
+mkdir -p "$TMP/bin" && chmod 755 "$TMP/bin"
+install -m 0755 "$PWD/$B/sample-host" "$TMP/bin/sample-host"
+install -m 0755 "$PLUGIN" "$TMP/bin/apikeys.so"
+SAMPLE_BIN="$TMP/bin/sample-host"; PLUGIN_SAVED=$PLUGIN; PLUGIN="$TMP/bin/apikeys.so"
 setup_store "$D" 65534
 AUDIT_BEFORE=$(audit_count "$D/data/apikeys.db")
 [ "$(status_of "$KEY")" = 200 ] && pass "unprivileged: the store works as user 65534" || fail "unprivileged setup"
@@ -70,6 +76,8 @@ s_old=$(status_of "$OLD")
 chmod 600 "$D/data/apikeys.db"
 after_fault "not writable" "$D/data/apikeys.db"
 RUNAS=""
+
+unset SAMPLE_BIN; PLUGIN=$PLUGIN_SAVED
 
 # ----- 2. locked past the busy timeout ----------------------------------------------------------------------
 D="$TMP/lock"; setup_store "$D"; DB="$D/data/apikeys.db"
