@@ -18,7 +18,7 @@
 
 extern char **environ;
 
-#define WRK_SECONDS "2"
+#define WRK_SECONDS "1"
 #define WRK_CONNECTIONS "4"
 
 /* Starts argv with stdout into a new pipe (*out_fd) and stderr to /dev/null. 0 or -1. */
@@ -200,8 +200,8 @@ void bench_run_http(const bench_env_t *env)
     if (!ok)
         snprintf(why, sizeof why, "sample-host serve printed no URL");
 
-    enum { MAX_REPS = 9 };
-    size_t reps = env->quick ? 1 : 7;
+    enum { MAX_REPS = 15 };
+    size_t reps = env->quick ? 1 : 11;
     double ratio[MAX_REPS], auth[MAX_REPS], open_rate[MAX_REPS];
     if (ok) /* warm-up: both paths, connections, page cache */
         ok = wrk_rate(script, ping, why, sizeof why) > 0 && wrk_rate(script, healthz, why, sizeof why) > 0;
