@@ -14,6 +14,9 @@
 #define APIKEYS_RESET_CONFIRM                                                                                   \
     "Resetting the API key breaks every external tool that still uses the old key. Update connected "         \
     "integrations with the new key after the reset."
+#define APIKEYS_REPLACE_CONFIRM                                                                                 \
+    "Saving a pasted key replaces the current key at once: every external tool that still uses the old key "  \
+    "stops working. Update connected integrations with the pasted key."
 
 /* Registers the menu entry, page, fields, table, actions and auth provider. [init-only] */
 int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);

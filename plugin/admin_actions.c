@@ -207,7 +207,7 @@ static int32_t reset_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_l
             char when[32];
             apikeys_format_time(until, when, sizeof when);
             snprintf(previous, sizeof previous,
-                     " The previous key (%s) stays valid until %s (grace %s); run end-grace to stop it earlier.",
+                     " The previous key (%s) stays valid until %s (grace %s); use End grace period to stop it earlier.",
                      cur.hint, when, c->grace_text);
             snprintf(outcome, sizeof outcome, "ok: previous key %s valid until %s", cur.hint, when);
         } else {
@@ -271,9 +271,10 @@ static int32_t end_grace_tx(apikeys_state_t *st, void *vctx, char *msg, size_t m
     int32_t rc = store_get_role(&st->store, "grace", &grace, &found, msg, msg_len);
     if (rc != PANEL_OK)
         return rc;
-    if (!found) {
-        snprintf(msg, msg_len, "there is no grace key to end");
-        return PANEL_E_STATE;
+    if (!found) { /* like enable when enabled: succeeds and says so */
+        snprintf(c->message, sizeof c->message,
+                 "No previous key is in a grace period; nothing changed.");
+        return audit_ok(st, c, "end-grace", "ok: no grace period", NULL, msg, msg_len);
     }
     rc = store_revoke(&st->store, grace.id, apikeys_now(st), msg, msg_len);
     if (rc == PANEL_OK)

@@ -57,6 +57,12 @@ static const char *whitespace_name(char c)
     }
 }
 
+/* What a pasted key must come without, for the whitespace character c. */
+static const char *without_what(char c)
+{
+    return c == '\n' || c == '\r' ? "spaces or line breaks" : "spaces";
+}
+
 /* Validation with the configured prefix (validate() is pure: it only reads the immutable config). */
 static int32_t validate_key(const apikeys_config_t *cfg, const char *value, size_t len, char *err, size_t err_len)
 {
@@ -72,12 +78,13 @@ static int32_t validate_key(const apikeys_config_t *cfg, const char *value, size
     }
     const char *lead = whitespace_name(value[0]);
     if (lead) {
-        snprintf(err, err_len, "the key has a leading %s; paste it exactly, without spaces", lead);
+        snprintf(err, err_len, "the key has a leading %s; paste it exactly, without %s", lead, without_what(value[0]));
         return PANEL_E_INVALID;
     }
     const char *trail = whitespace_name(value[len - 1]);
     if (trail) {
-        snprintf(err, err_len, "the key has a trailing %s; paste it exactly, without spaces", trail);
+        snprintf(err, err_len, "the key has a trailing %s; paste it exactly, without %s", trail,
+                 without_what(value[len - 1]));
         return PANEL_E_INVALID;
     }
     for (size_t i = 0; i < len; i++) {

@@ -61,7 +61,7 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
     char value[512], when[40];
     int64_t now = apikeys_now(st);
 
-    rc = emit(sink, "API", d.enabled ? "enabled" : "disabled (requests get 403)");
+    rc = emit(sink, "API", d.enabled ? "enabled" : "disabled (requests with a valid key get 403)");
     if (rc == PANEL_OK) {
         if (d.has_current)
             snprintf(value, sizeof value, "present (%s)", d.current.hint);
@@ -165,7 +165,7 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
                 "replaces the current key at once.",
         .type = PANEL_FIELD_SECRET,
         .flags = PANEL_FLAG_DANGEROUS,
-        .confirm = APIKEYS_RESET_CONFIRM,
+        .confirm = APIKEYS_REPLACE_CONFIRM,
         .get = admin_field_key_get,
         .validate = admin_field_key_validate,
         .set = admin_field_key_set,
@@ -199,7 +199,7 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         {.struct_size = sizeof(panel_action_t),
          .id = "disable",
          .label = "Disable API",
-         .help = "Turns the API off (requests get 403); the key is kept, so Enable restores it.",
+         .help = "Turns the API off (requests with a valid key get 403); the key is kept, so Enable restores it.",
          .run = admin_action_disable},
         {.struct_size = sizeof(panel_action_t),
          .id = "reset",
