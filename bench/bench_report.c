@@ -83,7 +83,8 @@ void bench_progress(const char *fmt, ...)
     va_end(ap);
 }
 
-/* A number with a precision that suits its size (ratios to 2-3 digits, large values without decimals). */
+/* A number with a precision that suits its size (at least 4 significant digits, so a median just past a
+ * limit never prints as the limit itself). */
 static void format_value(double v, char *out, size_t out_len)
 {
     double a = fabs(v);
@@ -91,7 +92,7 @@ static void format_value(double v, char *out, size_t out_len)
         snprintf(out, out_len, "%.0f", v);
     else if (a >= 100)
         snprintf(out, out_len, "%.1f", v);
-    else if (a >= 1)
+    else if (a >= 10)
         snprintf(out, out_len, "%.2f", v);
     else
         snprintf(out, out_len, "%.3f", v);
