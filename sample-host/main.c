@@ -198,10 +198,10 @@ static int init_caller(cli_context_t *ctx, const char *config_used)
                                            NULL, 0, err, sizeof err);
     if (status == PANEL_E_NOT_FOUND)
         return cli_fail(ctx->inv, CLI_EXIT_USAGE, "unknown_user",
-                        "no admin user '%s' in config %s (%s); add a [user:%s] section with a role, or pick "
+                        "no admin user '%s' in config %s; add a [user:%s] section with a role, or pick "
                         "another user with --as",
                         user, config_used != NULL ? config_used : "(none found; use -c FILE or $" CONFIG_ENV ")",
-                        err, user);
+                        user);
     if (status != PANEL_OK)
         return cli_fail(ctx->inv, CLI_EXIT_USAGE, "config", "cannot act as user '%s': %s", user, err);
     ctx->caller.confirmed = ctx->inv->yes ? 1 : 0;

@@ -420,12 +420,17 @@ static void print_ready(const struct sockaddr_storage *addr, uint16_t port, cons
     int v6 = addr->ss_family == AF_INET6;
     printf("Admin panel: http://%s%s%s:%u/  (API: http://%s%s%s:%u/api/v1/ping; Ctrl-C stops)\n", v6 ? "[" : "",
            ip, v6 ? "]" : "", (unsigned)port, v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)port);
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? (size_t)n : 0] = '\0';
+    const char *program = n > 0 ? self : "sample-host";
     if (first_password != NULL) {
         printf("First run: created the password of user admin: %s\n", first_password);
-        printf("It is shown only this once. Log in as admin with it; change it with: sample-host passwd admin\n");
+        printf("It is shown only this once. Log in as admin with it; change it with: %s passwd admin\n", program);
     } else {
         printf("Log in as admin with the password printed on the first run (or any user of the config); set a "
-               "new one with: sample-host passwd USER\n");
+               "new one with: %s passwd USER\n",
+               program);
     }
     fflush(stdout);
 }
@@ -490,7 +495,9 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     (void)addr_len;
     int rc = 0;
     if (daemon == NULL) {
-        snprintf(err, err_len, "cannot listen on %s: %s (is another server using the port?)", listen,
+        snprintf(err, err_len, "cannot listen on %s: %s (is another server using the port? choose another with "
+                 "--listen HOST:PORT, or make run LISTEN=HOST:PORT)",
+                 listen,
                  errno != 0 ? strerror(errno) : "libmicrohttpd failed to start");
         rc = -1;
     } else {
