@@ -2,7 +2,6 @@
 #include "auth_provider.h"
 
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -91,52 +90,85 @@ int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
     return outcome;
 }
 
+/* Copies text[0..n) into buf[0..len), truncated to len - 1 bytes and always NUL-terminated (what
+ * snprintf("%s") did, without parsing a format on every rejected request). */
+static void put_n(char *buf, size_t len, const char *text, size_t n)
+{
+    if (!buf || !len)
+        return;
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+}
+
 static void put(char *buf, size_t len, const char *text)
 {
-    if (buf && len)
-        snprintf(buf, len, "%s", text);
+    put_n(buf, len, text, strlen(text));
+}
+
+/* A string literal and its length, for put_n. */
+#define TEXT(literal) literal, sizeof(literal) - 1
+
+static const char malformed_head[] =
+    "the API key is malformed (wrong length or checksum); it was probably mistyped or truncated: copy the whole ";
+static const char malformed_tail[] = "... key again";
+
+void apikeys_denial_texts_init(apikeys_state_t *st)
+{
+    char *out = st->malformed_message;
+    size_t head = sizeof malformed_head - 1, prefix = strnlen(st->config.key_prefix, sizeof st->config.key_prefix);
+    size_t tail = sizeof malformed_tail - 1;
+    _Static_assert(sizeof malformed_head - 1 + sizeof(((apikeys_config_t *)0)->key_prefix) + sizeof malformed_tail <=
+                       sizeof(((apikeys_state_t *)0)->malformed_message),
+                   "malformed_message holds the longest prefix");
+    memcpy(out, malformed_head, head);
+    memcpy(out + head, st->config.key_prefix, prefix);
+    memcpy(out + head + prefix, malformed_tail, tail + 1);
+    st->malformed_message_len = head + prefix + tail;
 }
 
 void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_result_t *result)
 {
-    char message[320];
-    const char *code = store_denial_names[reason < 0 || reason >= DENIAL_REASONS ? DENIAL_UNKNOWN : reason];
+    static const size_t code_len[DENIAL_REASONS] = {
+        sizeof "missing" - 1, sizeof "malformed" - 1, sizeof "unknown" - 1,
+        sizeof "expired" - 1, sizeof "disabled" - 1,  sizeof "store_unavailable" - 1};
+    if (reason < 0 || reason >= DENIAL_REASONS)
+        reason = DENIAL_UNKNOWN;
+    char *msg = result->message;
+    size_t msg_len = result->message_len;
     int status = 401;
     switch (reason) {
     case DENIAL_MISSING:
-        snprintf(message, sizeof message,
-                 "no API key was sent; send the key in the X-API-Key header or as Authorization: Bearer <key>");
+        put_n(msg, msg_len,
+              TEXT("no API key was sent; send the key in the X-API-Key header or as Authorization: Bearer <key>"));
         break;
     case DENIAL_MALFORMED:
-        snprintf(message, sizeof message,
-                 "the API key is malformed (wrong length or checksum); it was probably mistyped or truncated: copy "
-                 "the whole %s... key again",
-                 st->config.key_prefix);
+        put_n(msg, msg_len, st->malformed_message, st->malformed_message_len);
         break;
     case DENIAL_EXPIRED:
-        snprintf(message, sizeof message,
-                 "this API key was replaced and its grace period has ended; update the tool with the current key");
+        put_n(msg, msg_len,
+              TEXT("this API key was replaced and its grace period has ended; update the tool with the current key"));
         break;
     case DENIAL_DISABLED:
         status = 403;
-        snprintf(message, sizeof message,
-                 "the API is disabled for this store; the store owner can enable it under Settings > API Key");
+        put_n(msg, msg_len,
+              TEXT("the API is disabled for this store; the store owner can enable it under Settings > API Key"));
         break;
     case DENIAL_UNAVAILABLE:
         status = 503;
-        snprintf(message, sizeof message,
-                 "the key store cannot be read right now, so no request is allowed; try again later or tell "
-                 "the store owner");
+        put_n(msg, msg_len,
+              TEXT("the key store cannot be read right now, so no request is allowed; try again later or tell the "
+                   "store owner"));
         break;
     default:
-        snprintf(message, sizeof message,
-                 "the key is not valid for this store; it may have been reset: ask the store owner for the "
-                 "current key");
+        put_n(msg, msg_len,
+              TEXT("the key is not valid for this store; it may have been reset: ask the store owner for the current "
+                   "key"));
         break;
     }
     result->http_status = status;
-    put(result->error_code, result->error_code_len, code);
-    put(result->message, result->message_len, message);
+    put_n(result->error_code, result->error_code_len, store_denial_names[reason], code_len[reason]);
 }
 
 /* The credential in the request, or NULL to abstain; *key_out may be "" (missing). */

@@ -25,7 +25,11 @@ int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len);
 /* [thread-safe] The panel_auth_provider_t callback (state = apikeys_state_t *). */
 int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result);
 
-/* Fills an auth result for a denial reason (status, code, message). */
+/* Builds the denial texts that depend on the configuration (the malformed-key message names the prefix)
+ * into st, once, after the configuration is loaded. */
+void apikeys_denial_texts_init(apikeys_state_t *st);
+
+/* Fills an auth result for a denial reason (status, code, message): copies of fixed texts, no formatting. */
 void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_result_t *result);
 
 #endif
