@@ -496,7 +496,8 @@ int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *calle
 /* ----- effects of disabling ----- */
 
 /* Appends to out[*used..] (always NUL-terminated). */
-static void appendf(char *out, size_t out_len, size_t *used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void appendf(char *out, size_t out_len, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void appendf(char *out, size_t out_len, size_t *used, const char *fmt, ...)
 {
     if (*used >= out_len)

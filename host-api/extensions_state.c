@@ -208,7 +208,8 @@ int32_t ph_ext_state_write(const panelhost_t *host, const ph_ext_state_t *state,
         free(path);
         return PANEL_E_STORE;
     }
-    static const char header[] = "# extension states, written by libpanelhost: \"enabled ID\" or \"disabled ID\"\n";
+    static const char header[] =
+        "# extension states, written by libpanelhost: \"enabled ID\" or \"disabled ID\"\n";
     int ok = fchmod(fd, 0600) == 0 && write_all(fd, header, sizeof header - 1) == 0;
     for (size_t i = 0; ok && i < state->n; i++) {
         char line[PANEL_ID_MAX + 16];

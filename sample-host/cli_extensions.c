@@ -65,8 +65,7 @@ int cmd_extensions(cli_context_t *ctx)
     json_end_array(&l.w);
     int rc;
     if (status != PANEL_OK) {
-        rc = cli_fail(ctx->inv, cli_status_exit(status) == CLI_EXIT_USAGE ? CLI_EXIT_REFUSED : cli_status_exit(status),
-                      cli_status_code(status), "cannot list the extensions: %s", err);
+        rc = cli_fail(ctx->inv, CLI_EXIT_REFUSED, cli_status_code(status), "cannot list the extensions: %s", err);
     } else if (l.json) {
         rc = cli_emit_json(ctx->inv, json_result(&l.w));
     } else if (l.rows.n_rows == 0) {

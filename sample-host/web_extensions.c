@@ -118,7 +118,8 @@ static void write_button(web_buf_t *b, const char *csrf, const panelhost_extensi
     const char *op = info->enabled ? "disable" : "enable";
     web_raw(b, "<form method=\"post\" action=\"" WEB_EXTENSIONS_PATH "\">");
     web_layout_csrf_input(b, csrf);
-    web_rawf(b, "<input type=\"hidden\" name=\"_op\" value=\"%s\"><input type=\"hidden\" name=\"id\" value=\"", op);
+    web_rawf(b, "<input type=\"hidden\" name=\"_op\" value=\"%s\">", op);
+    web_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
     web_html_text(b, info->id);
     web_rawf(b, "\"><button type=\"submit\"%s", info->enabled ? " class=\"danger\"" : "");
     write_dom_id(b, info->enabled ? " id=\"disable-" : " id=\"enable-", info->id);
@@ -252,7 +253,8 @@ static void render_confirm(panelhost_t *host, const panel_caller_t *caller, cons
     web_raw(b, "</code>?</h1><form method=\"post\" action=\"" WEB_EXTENSIONS_PATH "\" class=\"action\" "
                "id=\"confirm-form\">");
     web_layout_csrf_input(b, csrf);
-    web_raw(b, "<input type=\"hidden\" name=\"_op\" value=\"disable\"><input type=\"hidden\" name=\"id\" value=\"");
+    web_raw(b, "<input type=\"hidden\" name=\"_op\" value=\"disable\">");
+    web_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
     web_html_text(b, id);
     web_raw(b, "\"><input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\" "
                "id=\"confirm-text\">");
