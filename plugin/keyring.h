@@ -47,7 +47,7 @@ keyring_t *keyring_new_failed(uint64_t epoch);
 int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t key_id, int64_t expires_at);
 /* Builds the index; after this the keyring is read-only (except the atomic use counters). 0 or -1. */
 int keyring_seal(keyring_t *ring);
-/* [thread-safe] The entry whose digest equals `digest` (constant-time comparison), or NULL. */
+/* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL. */
 keyring_entry_t *keyring_find(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);
 /* Frees the keyring (NULL is ignored). */
 void keyring_free(keyring_t *ring);
