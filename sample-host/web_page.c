@@ -473,6 +473,15 @@ static void submit_field(panelhost_t *host, const panel_caller_t *caller, const 
     render_page(host, caller, csrf, page, &outcome, res);
 }
 
+/* The label the action declared for parameter `id` (the id itself when it has none). */
+static const char *param_label(const panel_action_t *a, const char *id)
+{
+    for (uint32_t i = 0; i < a->n_params; i++)
+        if (a->params[i] != NULL && strcmp(a->params[i]->id, id) == 0 && a->params[i]->label != NULL)
+            return a->params[i]->label;
+    return id;
+}
+
 /* The confirmation step of a dangerous action posted without "_confirm": its text and a button that posts
  * the same parameters again, confirmed. */
 static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
@@ -497,7 +506,7 @@ static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller,
         web_raw(b, "<dl class=\"status\">");
         for (size_t i = 0; i < n; i++) {
             web_raw(b, "<dt>");
-            web_html_text(b, names[i]);
+            web_html_text(b, param_label(a, names[i]));
             web_raw(b, "</dt><dd>");
             web_html_text(b, values[i]);
             web_raw(b, "</dd>");
