@@ -9,8 +9,10 @@
  * [thread-safe], which may run on any number of threads at once, also while main-thread calls run:
  *   panelhost_authenticate, panelhost_now.
  * Admin dispatch (field/table/action/status calls) is serialised per plugin by the library, so a threaded
- * server may also call those from several threads; load, unload and close must not overlap any other call
- * except panelhost_authenticate, which unload waits for.
+ * server may also call those from several threads; load and unload must not overlap any other call except
+ * panelhost_authenticate, which unload waits for. panelhost_close must not overlap ANY call, not even
+ * panelhost_authenticate: it frees the host, so first stop every thread that may still use it (a web server
+ * stops its daemon and joins its request threads, as sample-host's web_serve does before main closes the host).
  *
  * Errors. Every function that can fail returns PANEL_OK or a negative PANEL_E_* (see panel/plugin.h) and
  * writes a message a person can act on into err[0..err_len) (always NUL-terminated when err_len > 0).
@@ -50,7 +52,8 @@ typedef struct panelhost_options {
  * returns a host with no plugin loaded. Loads nothing. */
 int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, char *err, size_t err_len);
 
-/* Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. */
+/* Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. No other call on this
+ * host, panelhost_authenticate included, may be running or start: stop the threads that use it first. */
 void panelhost_close(panelhost_t *host);
 
 /* A value from the config: section is e.g. "host", "role:admin", "plugin:apikeys". NULL when unset.
