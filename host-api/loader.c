@@ -374,11 +374,10 @@ int32_t panelhost_unload(panelhost_t *host, const char *plugin_id, char *err, si
         ph_errf(err, err_len, "no plugin '%s' is loaded", plugin_id ? plugin_id : "(null)");
         return PANEL_E_NOT_FOUND;
     }
-    /* Stop new authentication calls reaching it and wait for those in flight, then drop its registrations. */
+    /* Stop new authentication calls reaching it and wait for those in flight, then drop its registrations.
+     * No admin call can be running: host.h makes the caller exclude every other call during an unload. */
     ph_auth_publish(host, plugin, NULL, 0);
     ph_registry_drop_plugin(host, plugin);
-    pthread_mutex_lock(&plugin->call_lock); /* an admin call still running on another thread finishes first */
-    pthread_mutex_unlock(&plugin->call_lock);
     plugin->entry.fini(plugin->state);
     dlclose(plugin->dl);
     memmove(&host->plugins[index], &host->plugins[index + 1],

@@ -83,8 +83,11 @@ typedef void (*panelhost_load_error_fn)(void *ctx, const char *path, const char 
  * each failure to on_error (nullable) and going on with the rest. Returns the number that failed. */
 int32_t panelhost_load_configured(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx);
 
-/* Unloads plugin `id`: unregisters everything it registered, waits for in-flight calls into it, calls fini,
- * dlcloses it. */
+/* Unloads plugin `id`: unregisters everything it registered, waits for in-flight panelhost_authenticate calls
+ * into it, calls fini, dlcloses it. It does NOT wait for other calls: the caller must exclude every other call
+ * on the host (admin dispatch, registry queries, extension listings) while it runs, e.g. with a write lock
+ * that those calls take for reading, as sample-host's web server does (web_extensions.c: a read lock per
+ * admin request, the write lock for reloads and enable/disable; API requests only authenticate). */
 int32_t panelhost_unload(panelhost_t *host, const char *plugin_id, char *err, size_t err_len);
 
 typedef struct panelhost_plugin_info {
@@ -253,7 +256,8 @@ int32_t panelhost_extension_effects(const panelhost_t *host, const char *id, cha
 
 /* Applies changes another process made to the enabled states: a stat() of the state file (inode, size,
  * mtime) says whether anything changed; if so, loads the newly enabled extensions and unloads the newly
- * disabled ones (unloading waits for calls in flight). *changed (nullable) is set to 1 when it did
+ * disabled ones (unloading waits for panelhost_authenticate calls in flight, nothing else: see
+ * panelhost_unload). *changed (nullable) is set to 1 when it did
  * anything. Cheap when nothing changed. Returns PANEL_OK, or the first load failure (the others still
  * applied; each failure is kept as that extension's load_error). */
 int32_t panelhost_extensions_reload(panelhost_t *host, int32_t *changed, char *err, size_t err_len);

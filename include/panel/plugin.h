@@ -4,7 +4,8 @@
  * fields are the ABI major, minor and struct size, so a host can reject it before calling any of its
  * functions. The host then calls entry->init() with a table of host functions (panel_host_t); during init the
  * plugin registers its menu entries, pages, fields, tables, actions and auth providers by calling that table.
- * On unload the host unregisters everything, waits for in-flight calls, calls entry->fini() once, dlcloses.
+ * On unload the host unregisters everything, waits for in-flight authenticate() calls (it never starts an
+ * admin call while unloading), calls entry->fini() once, dlcloses.
  *
  * Versioning: a host accepts a plugin whose abi_major equals PANEL_ABI_MAJOR; minors only add. Every struct
  * that can grow starts with `uint32_t struct_size` (sizeof as the *sender* was built). A receiver reads no
