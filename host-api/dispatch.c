@@ -340,9 +340,19 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
                              const char *action_id, const char *const *arg_names,
                              const char *const *arg_values, size_t n_args, panel_result_t *result)
 {
-    if (!result || result->struct_size < PH_END_OF(panel_result_t, secret_len) || !result->message ||
-        result->message_len == 0 || !result->secret || result->secret_len < PANEL_SECRET_MAX)
+    if (!result)
         return PANEL_E_INVALID;
+    if (result->struct_size < PH_END_OF(panel_result_t, secret_len) || !result->message ||
+        result->message_len < PH_RESULT_MESSAGE_MIN || !result->secret || result->secret_len < PANEL_SECRET_MAX) {
+        /* plugin.h promises plugins these sizes; a smaller buffer is the host program's bug. The message goes
+         * into whatever message buffer there is (a too-small one still gets the truncated start). */
+        if (result->struct_size >= PH_END_OF(panel_result_t, message_len))
+            ph_errf(result->message, result->message ? result->message_len : 0,
+                    "panelhost_action_run: the result needs struct_size >= %zu, a message buffer of >= %u bytes "
+                    "and a secret buffer of >= %u bytes (PANEL_SECRET_MAX)",
+                    (size_t)PH_END_OF(panel_result_t, secret_len), PH_RESULT_MESSAGE_MIN, PANEL_SECRET_MAX);
+        return PANEL_E_INVALID;
+    }
     result->message[0] = '\0';
     result->secret[0] = '\0';
     char *msg = result->message;

@@ -26,6 +26,7 @@
 #define PH_STRUCT_SIZE_MAX (64u * 1024u) /* a larger struct_size is garbage, not a newer minor */
 
 #define PH_MSG_MAX 1024 /* size of the message buffers the library hands to plugins */
+#define PH_RESULT_MESSAGE_MIN 256u /* panel_result_t.message_len a plugin may rely on (plugin.h) */
 
 /* ----- config (config.c) ----- */
 

@@ -193,6 +193,25 @@ static void action_arguments_are_checked(void **state)
     assert_string_equal(out.secret, "");
 }
 
+/* plugin.h promises actions a message buffer of >= 256 bytes and a secret buffer of >= PANEL_SECRET_MAX. */
+static void small_result_buffers_are_refused(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 1);
+    int before = plugin_calls(t);
+    char message[255], big_message[512], secret[PANEL_SECRET_MAX - 1], big_secret[PANEL_SECRET_MAX];
+    const char *echo_n[] = {"text"}, *echo_v[] = {"hello"};
+    panel_result_t small_message = {sizeof small_message, message, sizeof message, big_secret, sizeof big_secret};
+    assert_int_equal(panelhost_action_run(t->host, &owner, PAGE, "echo", echo_n, echo_v, 1, &small_message),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(message, "a message buffer of >= 256 bytes"));
+    panel_result_t small_secret = {sizeof small_secret, big_message, sizeof big_message, secret, sizeof secret};
+    assert_int_equal(panelhost_action_run(t->host, &owner, PAGE, "echo", echo_n, echo_v, 1, &small_secret),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(big_message, "a secret buffer of >= 256 bytes"));
+    assert_int_equal(plugin_calls(t), before);
+}
+
 static void tables_and_status_lines(void **state)
 {
     host_test_t *t = *state;
@@ -225,6 +244,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dangerous_field_needs_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(dangerous_action_needs_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(action_arguments_are_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(small_result_buffers_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tables_and_status_lines, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
