@@ -347,26 +347,32 @@ typedef struct panel_plugin_entry {
     const void *(*get_extension)(void *state, const char *extension_id);
 } panel_plugin_entry_t;
 
-/* The ABI 1.0 layout. A host compares struct sizes against these, so any accidental change fails here. */
+/* The ABI 1.0 layout. A host compares struct sizes against these, so any accidental change fails here.
+ * C11 spells the check _Static_assert, C++ static_assert; the header compiles as either. */
+#ifdef __cplusplus
+#define PANEL_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define PANEL_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
 #if defined(__x86_64__) || defined(__aarch64__)
-_Static_assert(offsetof(panel_plugin_entry_t, abi_major) == 0, "entry: abi_major first");
-_Static_assert(offsetof(panel_plugin_entry_t, abi_minor) == 4, "entry: abi_minor second");
-_Static_assert(offsetof(panel_plugin_entry_t, struct_size) == 8, "entry: struct_size third");
-_Static_assert(sizeof(panel_plugin_entry_t) == 72, "entry: ABI 1.0 size");
-_Static_assert(sizeof(panel_host_t) == 112, "host table: ABI 1.0 size");
-_Static_assert(sizeof(panel_caller_t) == 64, "caller: ABI 1.0 size");
-_Static_assert(sizeof(panel_sink_t) == 24, "sink: ABI 1.0 size");
-_Static_assert(sizeof(panel_menu_entry_t) == 48, "menu entry: ABI 1.0 size");
-_Static_assert(sizeof(panel_page_t) == 48, "page: ABI 1.0 size");
-_Static_assert(sizeof(panel_field_t) == 72, "field: ABI 1.0 size");
-_Static_assert(sizeof(panel_table_t) == 48, "table: ABI 1.0 size");
-_Static_assert(sizeof(panel_param_t) == 56, "param: ABI 1.0 size");
-_Static_assert(sizeof(panel_args_t) == 24, "args: ABI 1.0 size");
-_Static_assert(sizeof(panel_result_t) == 40, "result: ABI 1.0 size");
-_Static_assert(sizeof(panel_action_t) == 72, "action: ABI 1.0 size");
-_Static_assert(sizeof(panel_request_t) == 48, "request: ABI 1.0 size");
-_Static_assert(sizeof(panel_auth_result_t) == 56, "auth result: ABI 1.0 size");
-_Static_assert(sizeof(panel_auth_provider_t) == 32, "auth provider: ABI 1.0 size");
+PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, abi_major) == 0, "entry: abi_major first");
+PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, abi_minor) == 4, "entry: abi_minor second");
+PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, struct_size) == 8, "entry: struct_size third");
+PANEL_STATIC_ASSERT(sizeof(panel_plugin_entry_t) == 72, "entry: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_host_t) == 112, "host table: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_caller_t) == 64, "caller: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_sink_t) == 24, "sink: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_menu_entry_t) == 48, "menu entry: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_page_t) == 48, "page: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_field_t) == 72, "field: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_table_t) == 48, "table: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_param_t) == 56, "param: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_args_t) == 24, "args: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_result_t) == 40, "result: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_action_t) == 72, "action: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_request_t) == 48, "request: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_auth_result_t) == 56, "auth result: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_auth_provider_t) == 32, "auth provider: ABI 1.0 size");
 #endif
 
 #ifdef __cplusplus
