@@ -291,7 +291,11 @@ struct panel_host {
     uint32_t abi_minor;        /* the host's PANEL_ABI_MINOR */
     void *host_data;           /* opaque to the plugin */
     const char *data_dir;      /* non-NULL; absolute; exists, mode 0700; the plugin keeps its files here.
-                                * Valid until fini returns. */
+                                * Valid until fini returns. SHARED: every plugin gets the same folder, and
+                                * the host keeps its own files there too. A plugin names each of its files
+                                * (and folders) starting with its entry id, e.g. "apikeys.db",
+                                * "apikeys.secret"; names starting with "host-", "admin-" or "extensions."
+                                * are reserved for the host and must not be created, read or removed. */
 
     /* [thread-safe] Logs one line. `msg` must never contain a secret. */
     void (*log)(const panel_host_t *host, int32_t level, const char *msg);
