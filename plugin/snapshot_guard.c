@@ -86,10 +86,13 @@ static void harvest_ring(keyring_t *ring, guard_harvest_fn harvest, void *ctx)
 {
     if (!ring)
         return;
-    for (size_t i = 0; i < ring->count; i++) {
-        uint64_t n = atomic_exchange_explicit(&ring->entries[i].uses, 0, memory_order_relaxed);
+    for (size_t i = 0; i < ring->slots; i++) { /* every table slot; empty ones hold no key */
+        keyring_entry_t *e = &ring->entries[i];
+        if (!e->occupied)
+            continue;
+        uint64_t n = atomic_exchange_explicit(&e->uses, 0, memory_order_relaxed);
         if (n && harvest)
-            harvest(ctx, ring->entries[i].key_id, n);
+            harvest(ctx, e->key_id, n);
     }
 }
 

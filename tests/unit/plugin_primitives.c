@@ -191,15 +191,45 @@ static void keyring_finds_each_of_100k_keys_and_nothing_else(void **s)
 static void keyring_grows_beyond_its_initial_capacity(void **s)
 {
     (void)s;
+    enum { N = 1000 };
     keyring_t *ring = keyring_new(1);
-    uint8_t d[10][32];
-    for (int i = 0; i < 10; i++) {
+    assert_non_null(ring);
+    static uint8_t d[N][32];
+    for (int i = 0; i < N; i++) {
         randombytes_buf(d[i], 32);
-        assert_int_equal(keyring_add(ring, d[i], i, 0), 0);
+        assert_int_equal(keyring_add(ring, d[i], i + 1, i), 0);
     }
     assert_int_equal(keyring_seal(ring), 0);
-    for (int i = 0; i < 10; i++)
-        assert_non_null(keyring_find(ring, d[i]));
+    assert_int_equal(ring->count, N);
+    for (int i = 0; i < N; i++) {
+        keyring_entry_t *e = keyring_find(ring, d[i]);
+        assert_non_null(e);
+        assert_int_equal(e->key_id, i + 1);
+        assert_int_equal(e->expires_at, i);
+    }
+    keyring_free(ring);
+}
+
+static void keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest(void **s)
+{
+    (void)s;
+    uint8_t zero[32] = {0}, other[32];
+    randombytes_buf(other, sizeof other);
+    keyring_t *ring = keyring_new(2);
+    assert_non_null(ring);
+    assert_int_equal(keyring_add(ring, other, 7, 0), 0);
+    assert_int_equal(keyring_seal(ring), 0);
+    assert_null(keyring_find(ring, zero)); /* empty slots are all zero, yet hold no key */
+    keyring_free(ring);
+
+    ring = keyring_new(2);
+    assert_non_null(ring);
+    assert_int_equal(keyring_add(ring, zero, 0, 0), 0);
+    assert_int_equal(keyring_seal(ring), 0);
+    keyring_entry_t *e = keyring_find(ring, zero);
+    assert_non_null(e);
+    assert_int_equal(e->key_id, 0);
+    assert_null(keyring_find(ring, other));
     keyring_free(ring);
 }
 
@@ -269,6 +299,7 @@ int main(void)
         cmocka_unit_test(digest_depends_on_secret_and_key),
         cmocka_unit_test(keyring_finds_each_of_100k_keys_and_nothing_else),
         cmocka_unit_test(keyring_grows_beyond_its_initial_capacity),
+        cmocka_unit_test(keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest),
         cmocka_unit_test(config_defaults_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
