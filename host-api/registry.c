@@ -552,9 +552,10 @@ static int32_t copy_param(const panel_param_t *src, panel_param_t **out, char *w
             snprintf(why, why_len, "'%s': an enum parameter's choices %s", d.id, problem);
             return PANEL_E_INVALID;
         }
-        if (!d.default_value || !ph_choice_member(d.choices, d.default_value)) {
-            snprintf(why, why_len, "'%s': an enum parameter needs a default_value that is one of \"%.200s\"",
-                     d.id, d.choices);
+        if (d.default_value && !ph_choice_member(d.choices, d.default_value)) {
+            snprintf(why, why_len,
+                     "'%s': an enum parameter's default_value must be one of \"%.200s\" (or NULL: required)", d.id,
+                     d.choices);
             return PANEL_E_INVALID;
         }
     } else if (d.type == PANEL_PARAM_TEXT) {

@@ -212,6 +212,38 @@ static void small_result_buffers_are_refused(void **state)
     assert_int_equal(plugin_calls(t), before);
 }
 
+/* The probe fixture with config `case = probe_case`, loaded into a fresh host. */
+static host_test_t *open_probe(const char *probe_case)
+{
+    char config[4096];
+    snprintf(config, sizeof config, "%s[plugin:probe]\ncase = %s\n", HOST_TEST_CONFIG, probe_case);
+    host_test_t *t = host_test_open(config);
+    host_test_load(t, "probe");
+    return t;
+}
+
+/* An enum parameter without a default is required: accepted at registration, demanded at run time. */
+static void enum_parameter_without_default_is_required(void **unused)
+{
+    (void)unused;
+    host_test_t *t = open_probe("plain");
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    char message[512], secret[PANEL_SECRET_MAX];
+    panel_result_t result = {sizeof result, message, sizeof message, secret, sizeof secret};
+    assert_int_equal(panelhost_action_run(t->host, &owner, "probe/page", "pick", NULL, NULL, 0, &result),
+                     PANEL_E_INVALID);
+    assert_string_equal(message, "action 'pick' needs parameter 'size' (Size)");
+    const char *names[] = {"size"}, *bad[] = {"xl"}, *good[] = {"m"};
+    assert_int_equal(panelhost_action_run(t->host, &owner, "probe/page", "pick", names, bad, 1, &result),
+                     PANEL_E_INVALID);
+    assert_string_equal(message, "'xl' is not a valid value for size (Size); choose one of: s, m, l");
+    assert_int_equal(panelhost_action_run(t->host, &owner, "probe/page", "pick", names, good, 1, &result),
+                     PANEL_OK);
+    assert_string_equal(message, "picked m");
+    assert_null(panelhost_action_at(t->host, "probe/page", 0)->params[0]->default_value);
+    host_test_close(t);
+}
+
 static void tables_and_status_lines(void **state)
 {
     host_test_t *t = *state;
@@ -246,6 +278,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(action_arguments_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(small_result_buffers_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tables_and_status_lines, setup, teardown),
+        cmocka_unit_test(enum_parameter_without_default_is_required),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
