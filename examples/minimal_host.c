@@ -17,7 +17,7 @@ int main(int argc, char **argv)
     if (panelhost_open(&opts, &host, err, sizeof err) != PANEL_OK) { fprintf(stderr, "%s\n", err); return 2; }
     panelhost_load_configured(host, NULL, NULL);          /* failures are logged; the rest still load */
 
-    panel_caller_t admin;
+    panel_caller_t admin = {.struct_size = sizeof admin};
     if (panelhost_caller_init(host, &admin, "admin", PANEL_ORIGIN_CLI, 0, NULL, 0, err, sizeof err) == PANEL_OK) {
         const panel_menu_entry_t *menu[32];
         size_t n = panelhost_menu(host, &admin, menu, 32);

@@ -377,7 +377,10 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
         return PANEL_E_CONFIRM;
     }
     panel_args_t plugin_args = {.struct_size = sizeof plugin_args, .args_ctx = &args, .get = args_get};
-    panel_result_t plugin_result = *result;
+    panel_result_t plugin_result; /* read no further than the host program's struct_size */
+    memset(&plugin_result, 0, sizeof plugin_result);
+    memcpy(&plugin_result, result, result->struct_size < sizeof plugin_result ? result->struct_size
+                                                                             : sizeof plugin_result);
     plugin_result.struct_size = sizeof plugin_result;
     panel_caller_t c;
     plugin_caller(host, caller, &c);

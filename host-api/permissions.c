@@ -135,6 +135,16 @@ int32_t panelhost_caller_init(const panelhost_t *host, panel_caller_t *caller, c
         ph_errf(err, err_len, "panelhost_caller_init: host, caller and user must not be NULL");
         return PANEL_E_INVALID;
     }
+    /* The host program may be built against another plugin.h than this library: its struct_size says how
+     * many bytes its panel_caller_t has, and nothing beyond them is written. */
+    const size_t v10_size = PH_END_OF(panel_caller_t, has_permission);
+    if (caller->struct_size < v10_size || caller->struct_size > PH_STRUCT_SIZE_MAX) {
+        ph_errf(err, err_len,
+                "panelhost_caller_init: caller->struct_size is %u; set it to sizeof(panel_caller_t) (at least "
+                "%zu) before the call",
+                (unsigned)caller->struct_size, v10_size);
+        return PANEL_E_VERSION;
+    }
     if (origin != PANEL_ORIGIN_CLI && origin != PANEL_ORIGIN_WEB) {
         ph_errf(err, err_len, "panelhost_caller_init: origin must be PANEL_ORIGIN_CLI or PANEL_ORIGIN_WEB");
         return PANEL_E_INVALID;
@@ -156,8 +166,9 @@ int32_t panelhost_caller_init(const panelhost_t *host, panel_caller_t *caller, c
                               "permissions", user, role, role);
         return PANEL_E_INVALID;
     }
-    memset(caller, 0, sizeof *caller);
-    caller->struct_size = sizeof *caller;
+    uint32_t program_size = caller->struct_size;
+    memset(caller, 0, program_size < sizeof *caller ? program_size : sizeof *caller);
+    caller->struct_size = program_size; /* fields this library does not know are left as they were */
     caller->user = user;
     caller->role = role;
     caller->origin = origin;

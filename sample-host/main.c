@@ -194,6 +194,7 @@ static int init_caller(cli_context_t *ctx, const char *config_used)
 {
     const char *user = ctx->inv->as_user != NULL ? ctx->inv->as_user : DEFAULT_USER;
     char err[512] = "";
+    ctx->caller.struct_size = sizeof ctx->caller; /* the library writes no further */
     int32_t status = panelhost_caller_init(ctx->host, &ctx->caller, user, PANEL_ORIGIN_CLI, (int64_t)getuid(),
                                            NULL, 0, err, sizeof err);
     if (status == PANEL_E_NOT_FOUND)

@@ -176,7 +176,7 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
     }
     char csrf[SESSION_ID_HEX_LEN];
     session_csrf_token(req->session_cookie, csrf);
-    panel_caller_t caller;
+    panel_caller_t caller = {.struct_size = sizeof caller};
     char err[512] = "";
     if (panelhost_caller_init(admin->host, &caller, user, PANEL_ORIGIN_WEB, -1, req->client_addr, 0, err,
                               sizeof err) != PANEL_OK) {

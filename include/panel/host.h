@@ -38,6 +38,10 @@ typedef struct panelhost panelhost_t;
  * [thread-safe]: may be called from any thread. The line never carries a secret. */
 typedef void (*panelhost_log_fn)(void *ctx, int32_t level, const char *plugin_id, const char *msg);
 
+/* Options of panelhost_open. Zero-initialise it (e.g. `panelhost_options_t o = {.config_path = ...};`): later
+ * versions only append fields, and a zero field keeps the ABI 1.0 behaviour. It has no struct_size, so a
+ * library newer than the program must not read appended fields it was not given: such fields will come with
+ * a new function (e.g. panelhost_open2), never by growing this struct behind an old program's back. */
 typedef struct panelhost_options {
     const char *config_path;   /* nullable: no config file (built-in defaults, no users but none) */
     const char *data_dir;      /* nullable: overrides [host] data_dir */
@@ -90,6 +94,8 @@ int32_t panelhost_load_configured(panelhost_t *host, panelhost_load_error_fn on_
  * admin request, the write lock for reloads and enable/disable; API requests only authenticate). */
 int32_t panelhost_unload(panelhost_t *host, const char *plugin_id, char *err, size_t err_len);
 
+/* Written by panelhost_plugin_at. This struct never grows (it has no struct_size); more fields would come
+ * with a new function. */
 typedef struct panelhost_plugin_info {
     const char *id;
     const char *name;
@@ -109,7 +115,10 @@ int32_t panelhost_plugin_at(const panelhost_t *host, size_t i, panelhost_plugin_
 /* Fills *caller for admin user `user` of the config ([user:NAME] role = ...). origin is PANEL_ORIGIN_CLI
  * (with os_uid) or PANEL_ORIGIN_WEB (with client_addr). confirmed: 1 when the person confirmed a dangerous
  * operation. Fails with PANEL_E_NOT_FOUND when the user is not in the config, PANEL_E_INVALID when the
- * user's role has no [role:NAME] section. The strings pointed to must outlive the caller's use. */
+ * user's role has no [role:NAME] section. The strings pointed to must outlive the caller's use.
+ * BEFORE the call, set caller->struct_size = sizeof(panel_caller_t) (e.g. `panel_caller_t c = {.struct_size
+ * = sizeof c};`): the library, which may have been built against a newer plugin.h than the program, writes at
+ * most that many bytes, keeps struct_size as set, and refuses a size below the ABI 1.0 size (PANEL_E_VERSION). */
 int32_t panelhost_caller_init(const panelhost_t *host, panel_caller_t *caller, const char *user,
                               int32_t origin, int64_t os_uid, const char *client_addr, int32_t confirmed,
                               char *err, size_t err_len);
@@ -168,13 +177,18 @@ int32_t panelhost_table_read(panelhost_t *host, const panel_caller_t *caller, co
 /* Runs an action with n_args (name, value) pairs. Refuses unknown parameter names, values outside an enum,
  * a missing required parameter (PANEL_E_INVALID), a dangerous action when caller->confirmed is 0
  * (PANEL_E_CONFIRM, message = its confirmation text). Fills defaults. `result` is the caller's: message and
- * secret buffers as documented on panel_result_t. The caller shows a non-empty secret once and wipes it. */
+ * secret buffers as documented on panel_result_t. The caller shows a non-empty secret once and wipes it.
+ * result->struct_size must be set (sizeof(panel_result_t)); the library reads no byte of *result beyond it and
+ * refuses a size below the ABI 1.0 size, as well as a message buffer < 256 bytes or a secret buffer
+ * < PANEL_SECRET_MAX (PANEL_E_INVALID, with the reason in the message buffer when there is one). */
 int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                              const char *action_id, const char *const *arg_names,
                              const char *const *arg_values, size_t n_args, panel_result_t *result);
 
 /* ----- API authentication --------------------------------------------------------------------------------- */
 
+/* Written by panelhost_authenticate into the program's struct. It never grows (no struct_size); more fields
+ * would come with a new function. */
 typedef struct panelhost_auth_outcome {
     int32_t allowed;           /* 1: allowed; 0: denied */
     int32_t http_status;       /* denied: 401, 403, 503 ... */

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)panelhost_config_get(host, "plugin:apikeys", "key_prefix");
     (void)panelhost_config_get(host, "role:admin", "permissions");
     (void)panelhost_data_dir(host);
-    panel_caller_t caller;
+    panel_caller_t caller = {.struct_size = sizeof caller};
     char cerr[256];
     if (panelhost_caller_init(host, &caller, "admin", PANEL_ORIGIN_WEB, -1, "127.0.0.1", 0, cerr, sizeof cerr) ==
         PANEL_OK)

@@ -45,6 +45,7 @@ int32_t rel_open(rel_host_t *h, const char *config, const char *data_dir, const 
     if (rc != PANEL_OK)
         return rc;
     rc = panelhost_load(h->host, plugin, err, err_len);
+    h->caller.struct_size = sizeof h->caller; /* panelhost_caller_init writes no further */
     if (rc == PANEL_OK)
         rc = panelhost_caller_init(h->host, &h->caller, "admin", PANEL_ORIGIN_CLI, (int64_t)getuid(), NULL, 1,
                                    err, err_len);

@@ -224,7 +224,7 @@ static void configured_plugins_resolve_against_config_folder(void **unused)
     assert_int_equal(panelhost_load_configured(host, NULL, NULL), 1); /* missing.so fails, good loads */
     assert_int_equal(panelhost_plugin_count(host), 1);
     /* the plugin read its [plugin:good] section through the host table */
-    panel_caller_t caller;
+    panel_caller_t caller = {.struct_size = sizeof caller};
     assert_int_equal(panelhost_caller_init(host, &caller, "admin", PANEL_ORIGIN_CLI, 0, NULL, 0, err, sizeof err),
                      PANEL_OK);
     char value[256];

@@ -235,7 +235,7 @@ static void reload_applies_another_hosts_change(void **unused)
                                    .min_log_level = PANEL_LOG_ERROR};
     panelhost_t *other = NULL;
     assert_int_equal(panelhost_open(&options, &other, err, sizeof err), PANEL_OK);
-    panel_caller_t admin;
+    panel_caller_t admin = {.struct_size = sizeof admin};
     assert_int_equal(panelhost_caller_init(other, &admin, "admin", PANEL_ORIGIN_CLI, 1000, NULL, 1, err,
                                            sizeof err),
                      PANEL_OK);
@@ -284,7 +284,7 @@ static void audit_log_records_who_what_outcome_newest_first(void **unused)
     panelhost_extension_set_enabled(t->host, &admin, "good", 0, msg, sizeof msg); /* unconfirmed: not audited */
     admin.confirmed = 1;
     panelhost_extension_set_enabled(t->host, &admin, "good", 0, msg, sizeof msg);
-    panel_caller_t web;
+    panel_caller_t web = {.struct_size = sizeof web};
     char err[512] = "";
     assert_int_equal(panelhost_caller_init(t->host, &web, "ops", PANEL_ORIGIN_WEB, -1, "192.0.2.7", 0, err,
                                            sizeof err),

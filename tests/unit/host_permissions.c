@@ -50,7 +50,7 @@ static void caller_comes_from_config(void **unused)
 {
     (void)unused;
     host_test_t *t = host_test_open(matrix_config);
-    panel_caller_t caller;
+    panel_caller_t caller = {.struct_size = sizeof caller};
     char err[512];
     assert_int_equal(panelhost_caller_init(t->host, &caller, "alice", PANEL_ORIGIN_CLI, 1234, NULL, 1, err,
                                            sizeof err), PANEL_OK);
@@ -78,6 +78,35 @@ static void caller_comes_from_config(void **unused)
     host_test_close(t);
 }
 
+/* The program's struct_size bounds what panelhost_caller_init writes: a program built against a newer
+ * plugin.h keeps its appended fields, and one that did not set struct_size is refused. */
+static void caller_init_honours_the_program_struct_size(void **unused)
+{
+    (void)unused;
+    host_test_t *t = host_test_open(matrix_config);
+    char err[512];
+    struct {
+        panel_caller_t caller;
+        unsigned char newer_fields[16];
+    } newer;
+    memset(&newer, 0xab, sizeof newer);
+    newer.caller.struct_size = sizeof newer;
+    assert_int_equal(panelhost_caller_init(t->host, &newer.caller, "alice", PANEL_ORIGIN_CLI, 7, NULL, 0, err,
+                                           sizeof err), PANEL_OK);
+    assert_int_equal(newer.caller.struct_size, sizeof newer);
+    assert_string_equal(newer.caller.user, "alice");
+    for (size_t i = 0; i < sizeof newer.newer_fields; i++)
+        assert_int_equal(newer.newer_fields[i], 0xab);
+
+    panel_caller_t unset;
+    memset(&unset, 0, sizeof unset);
+    assert_int_equal(panelhost_caller_init(t->host, &unset, "alice", PANEL_ORIGIN_CLI, 7, NULL, 0, err, sizeof err),
+                     PANEL_E_VERSION);
+    assert_non_null(strstr(err, "set it to sizeof(panel_caller_t)"));
+    assert_null(unset.user);
+    host_test_close(t);
+}
+
 static void without_config_there_are_no_users(void **unused)
 {
     (void)unused;
@@ -87,7 +116,7 @@ static void without_config_there_are_no_users(void **unused)
     panelhost_t *host = NULL;
     char err[512];
     assert_int_equal(panelhost_open(&options, &host, err, sizeof err), PANEL_OK);
-    panel_caller_t caller;
+    panel_caller_t caller = {.struct_size = sizeof caller};
     assert_int_equal(panelhost_caller_init(host, &caller, "admin", PANEL_ORIGIN_CLI, 0, NULL, 0, err, sizeof err),
                      PANEL_E_NOT_FOUND);
     assert_int_equal(panelhost_role_allows(host, "owner", "settings"), 0);
@@ -102,6 +131,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(wildcard_matrix),
         cmocka_unit_test(caller_comes_from_config),
+        cmocka_unit_test(caller_init_honours_the_program_struct_size),
         cmocka_unit_test(without_config_there_are_no_users),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

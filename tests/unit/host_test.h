@@ -86,7 +86,7 @@ static inline void host_test_load(host_test_t *t, const char *name)
 /* A CLI caller for `user`, failing the test when the user is unknown. */
 static inline panel_caller_t host_test_caller(host_test_t *t, const char *user, int confirmed)
 {
-    panel_caller_t caller;
+    panel_caller_t caller = {.struct_size = sizeof caller};
     char err[512] = "";
     if (panelhost_caller_init(t->host, &caller, user, PANEL_ORIGIN_CLI, 1000, NULL, confirmed, err, sizeof err) !=
         PANEL_OK)
