@@ -199,7 +199,10 @@ typedef struct panelhost_auth_outcome {
 
 /* [thread-safe] Asks every auth provider in load order; the first ALLOW or DENY decides. When all abstain:
  * denied, 401 "unauthenticated". When no provider is registered: denied, 503 "no_auth_provider" ("no API
- * authentication is configured"). A request is never allowed by default. */
+ * authentication is configured"). A request is never allowed by default.
+ * **RETURNS PANEL_OK WHENEVER IT DECIDED, ALSO WHEN IT DENIED: THE RETURN VALUE IS NOT THE VERDICT. ALWAYS
+ * CHECK out->allowed.** Only an incomplete request or a NULL argument returns PANEL_E_INVALID (out, when
+ * given, is then a 400 "bad_request" denial). */
 int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request,
                                panelhost_auth_outcome_t *out);
 
