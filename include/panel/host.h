@@ -7,7 +7,14 @@
  *
  * Threads. A panelhost_t is used from one "main" thread for everything except the functions marked
  * [thread-safe], which may run on any number of threads at once, also while main-thread calls run:
- *   panelhost_authenticate, panelhost_now.
+ *   panelhost_authenticate, panelhost_now, panelhost_config_get, panelhost_data_dir, panelhost_role_allows,
+ *   panelhost_caller_init (each caller struct used by one thread), panelhost_extensions_changed,
+ *   panelhost_audit_append, panelhost_audit_read
+ * (the config, the data directory and the clock option never change after panelhost_open).
+ * The registry queries (panelhost_menu, _page, _page_plugin, _field_at, _table_at, _action_at,
+ * _auth_provider_count, _plugin_count, _plugin_at, panelhost_extensions_list, _extension_effects) may run
+ * concurrently with each other, with admin dispatch and with panelhost_authenticate, but NOT with load, unload,
+ * panelhost_extensions_load, _reload or _extension_set_enabled, which change the registry.
  * Admin dispatch (field/table/action/status calls) is serialised per plugin by the library, so a threaded
  * server may also call those from several threads; load and unload must not overlap any other call except
  * panelhost_authenticate, which unload waits for. panelhost_close must not overlap ANY call, not even
@@ -60,11 +67,12 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
  * host, panelhost_authenticate included, may be running or start: stop the threads that use it first. */
 void panelhost_close(panelhost_t *host);
 
-/* A value from the config: section is e.g. "host", "role:admin", "plugin:apikeys". NULL when unset.
- * Paths under [host] (data_dir, plugins) are returned as given; use panelhost_data_dir() for the resolved one. */
+/* [thread-safe] A value from the config: section is e.g. "host", "role:admin", "plugin:apikeys". NULL when
+ * unset. Paths under [host] (data_dir, plugins) are returned as given; use panelhost_data_dir() for the
+ * resolved one. */
 const char *panelhost_config_get(const panelhost_t *host, const char *section, const char *key);
 
-/* The resolved absolute data directory. */
+/* [thread-safe] The resolved absolute data directory. */
 const char *panelhost_data_dir(const panelhost_t *host);
 
 /* [thread-safe] The host clock, Unix seconds (options.fixed_now when set). */
@@ -112,19 +120,20 @@ int32_t panelhost_plugin_at(const panelhost_t *host, size_t i, panelhost_plugin_
 
 /* ----- callers and permissions --------------------------------------------------------------------------- */
 
-/* Fills *caller for admin user `user` of the config ([user:NAME] role = ...). origin is PANEL_ORIGIN_CLI
- * (with os_uid) or PANEL_ORIGIN_WEB (with client_addr). confirmed: 1 when the person confirmed a dangerous
- * operation. Fails with PANEL_E_NOT_FOUND when the user is not in the config, PANEL_E_INVALID when the
- * user's role has no [role:NAME] section. The strings pointed to must outlive the caller's use.
- * BEFORE the call, set caller->struct_size = sizeof(panel_caller_t) (e.g. `panel_caller_t c = {.struct_size
- * = sizeof c};`): the library, which may have been built against a newer plugin.h than the program, writes at
- * most that many bytes, keeps struct_size as set, and refuses a size below the ABI 1.0 size (PANEL_E_VERSION). */
+/* [thread-safe] Fills *caller for admin user `user` of the config ([user:NAME] role = ...). origin is
+ * PANEL_ORIGIN_CLI (with os_uid) or PANEL_ORIGIN_WEB (with client_addr). confirmed: 1 when the person
+ * confirmed a dangerous operation. Fails with PANEL_E_NOT_FOUND when the user is not in the config,
+ * PANEL_E_INVALID when the user's role has no [role:NAME] section. The strings pointed to must outlive the
+ * caller's use. BEFORE the call, set caller->struct_size = sizeof(panel_caller_t) (e.g. `panel_caller_t c =
+ * {.struct_size = sizeof c};`): the library, which may have been built against a newer plugin.h than the
+ * program, writes at most that many bytes, keeps struct_size as set, and refuses a size below the ABI 1.0
+ * size (PANEL_E_VERSION). */
 int32_t panelhost_caller_init(const panelhost_t *host, panel_caller_t *caller, const char *user,
                               int32_t origin, int64_t os_uid, const char *client_addr, int32_t confirmed,
                               char *err, size_t err_len);
 
-/* 1 when `role` grants `permission` ("*" grants all; "settings.*" grants "settings" and "settings.x.y";
- * otherwise an exact match), else 0. */
+/* [thread-safe] 1 when `role` grants `permission` ("*" grants all; "settings.*" grants "settings" and
+ * "settings.x.y"; otherwise an exact match), else 0. */
 int32_t panelhost_role_allows(const panelhost_t *host, const char *role, const char *permission);
 
 /* ----- the registry ------------------------------------------------------------------------------------- */
