@@ -56,12 +56,15 @@ typedef struct sink_ctx {
     uint32_t n_cells;   /* cells every row must have */
     uint32_t max_rows;
     uint32_t rows;
+    int stopped_by_host; /* on_row asked to stop: the call succeeds with the rows delivered so far */
     char problem[256];  /* why a row was refused, for the error message */
 } sink_ctx_t;
 
 static int32_t sink_row(const panel_sink_t *self, const char *const *cells, uint32_t n_cells)
 {
     sink_ctx_t *s = self->sink_ctx;
+    if (s->stopped_by_host)
+        return PANEL_E_STATE; /* the plugin went on after being told to stop; nothing more is delivered */
     if (s->rows >= s->max_rows) {
         ph_errf(s->problem, sizeof s->problem, "the plugin emitted more than the %u rows asked for", s->max_rows);
         return PANEL_E_INVALID;
@@ -77,11 +80,20 @@ static int32_t sink_row(const panel_sink_t *self, const char *const *cells, uint
             return PANEL_E_INVALID;
         }
     s->rows++;
-    return s->on_row ? s->on_row(s->ctx, cells, n_cells) : PANEL_OK;
+    int32_t rc = s->on_row ? s->on_row(s->ctx, cells, n_cells) : PANEL_OK;
+    if (rc != PANEL_OK) {
+        s->stopped_by_host = 1;
+        return rc < 0 ? rc : PANEL_E_STATE; /* the plugin stops emitting and returns a negative code */
+    }
+    return PANEL_OK;
 }
 
 static int32_t finish_rows(int32_t rc, const sink_ctx_t *s, const char *msg, char *err, size_t err_len)
 {
+    if (s->stopped_by_host) {
+        ph_errf(err, err_len, "%s", ""); /* the host program stopped early on purpose: not a failure */
+        return PANEL_OK;
+    }
     if (rc == PANEL_OK)
         return PANEL_OK;
     ph_errf(err, err_len, "%s", msg[0] ? msg : (s->problem[0] ? s->problem : "the plugin failed without a reason"));

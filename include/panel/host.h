@@ -162,7 +162,10 @@ size_t panelhost_auth_provider_count(const panelhost_t *host);
  * Each checks that the page exists (PANEL_E_NOT_FOUND) and that the caller's role holds the page's
  * permission (PANEL_E_DENIED, and the plugin is not called), then calls the plugin, serialised per plugin. */
 
-/* Row callback for status lines and tables; cells valid during the call. Return PANEL_OK to go on. */
+/* Row callback for status lines and tables; cells valid during the call. Return PANEL_OK to go on; any other
+ * value stops the plugin early, and the dispatch call then returns PANEL_OK with the rows delivered so far.
+ * It runs while the library holds the plugin's (non-recursive) call lock: it must not call back into the
+ * library for the same plugin (no dispatch, no unload); copy what it needs and act after the call returns. */
 typedef int32_t (*panelhost_row_fn)(void *ctx, const char *const *cells, uint32_t n_cells);
 
 int32_t panelhost_page_status(panelhost_t *host, const panel_caller_t *caller, const char *page_id,

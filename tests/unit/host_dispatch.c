@@ -212,6 +212,29 @@ static void small_result_buffers_are_refused(void **state)
     assert_int_equal(plugin_calls(t), before);
 }
 
+/* A host program that stops reading rows early gets PANEL_OK and the rows it took, not a plugin failure. */
+static int32_t take_one_row(void *ctx, const char *const *cells, uint32_t n_cells)
+{
+    host_test_rows_t *rows = ctx;
+    host_test_collect(rows, cells, n_cells);
+    return PANEL_E_STATE;
+}
+
+static void host_can_stop_reading_rows_early(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    host_test_rows_t rows = {0};
+    char err[512] = "stale";
+    assert_int_equal(panelhost_table_read(t->host, &owner, PAGE, "log", 0, 5, take_one_row, &rows, err,
+                                          sizeof err), PANEL_OK);
+    assert_string_equal(rows.text, "5|event\n");
+    assert_string_equal(err, "");
+    memset(&rows, 0, sizeof rows);
+    assert_int_equal(panelhost_page_status(t->host, &owner, PAGE, take_one_row, &rows, err, sizeof err), PANEL_OK);
+    assert_int_equal(rows.count, 1);
+}
+
 /* The probe fixture with config `case = probe_case`, loaded into a fresh host. */
 static host_test_t *open_probe(const char *probe_case)
 {
@@ -279,6 +302,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(small_result_buffers_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tables_and_status_lines, setup, teardown),
         cmocka_unit_test(enum_parameter_without_default_is_required),
+        cmocka_unit_test_setup_teardown(host_can_stop_reading_rows_early, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
