@@ -171,8 +171,9 @@ int32_t panelhost_field_get(panelhost_t *host, const panel_caller_t *caller, con
         ph_errf(err, err_len, "page '%s' has no field '%.*s'", page->desc.id, 80, field_id ? field_id : "");
         return PANEL_E_NOT_FOUND;
     }
-    if (!out || out_len == 0) {
-        ph_errf(err, err_len, "no buffer for the value");
+    if (!out || out_len < PANEL_VALUE_MAX + 1) {
+        ph_errf(err, err_len, "panelhost_field_get: the value buffer has %zu bytes; it needs PANEL_VALUE_MAX + 1 "
+                              "(%u)", out ? out_len : 0, PANEL_VALUE_MAX + 1);
         return PANEL_E_INVALID;
     }
     panel_caller_t c;

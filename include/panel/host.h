@@ -171,6 +171,8 @@ typedef int32_t (*panelhost_row_fn)(void *ctx, const char *const *cells, uint32_
 int32_t panelhost_page_status(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                               panelhost_row_fn on_row, void *ctx, char *err, size_t err_len);
 
+/* Writes the field's current value (a secret: its hint) into out; out_len must be >= PANEL_VALUE_MAX + 1
+ * (plugin.h promises plugins that much), else PANEL_E_INVALID and the plugin is not called. */
 int32_t panelhost_field_get(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                             const char *field_id, char *out, size_t out_len, char *err, size_t err_len);
 

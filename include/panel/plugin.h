@@ -161,7 +161,8 @@ typedef struct panel_field {
     uint32_t flags;            /* PANEL_FLAG_* */
     const char *confirm;       /* non-NULL when flags has PANEL_FLAG_DANGEROUS: what the owner must accept */
     /* [main-thread] non-NULL. Writes the current value (a secret: its hint), NUL-terminated, into
-     * out[0..out_len). Returns PANEL_OK or a negative code with a message in err[0..err_len). */
+     * out[0..out_len); out_len >= PANEL_VALUE_MAX + 1. Returns PANEL_OK or a negative code with a message in
+     * err[0..err_len). */
     int32_t (*get)(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
                    size_t err_len);
     /* [thread-safe] nullable; pure, touches no state. Checks value[0..value_len) exactly as given (it may

@@ -227,7 +227,7 @@ static void configured_plugins_resolve_against_config_folder(void **unused)
     panel_caller_t caller = {.struct_size = sizeof caller};
     assert_int_equal(panelhost_caller_init(host, &caller, "admin", PANEL_ORIGIN_CLI, 0, NULL, 0, err, sizeof err),
                      PANEL_OK);
-    char value[256];
+    char value[PANEL_VALUE_MAX + 1];
     assert_int_equal(panelhost_field_get(host, &caller, "fixture/good", "text", value, sizeof value, err,
                                          sizeof err), PANEL_OK);
     assert_string_equal(value, "configured");

@@ -29,7 +29,7 @@ static int teardown(void **state)
 static int plugin_calls(host_test_t *t)
 {
     panel_caller_t owner = host_test_caller(t, "admin", 0);
-    char value[32], err[256];
+    char value[PANEL_VALUE_MAX + 1], err[256];
     assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "calls", value, sizeof value, err, sizeof err),
                      PANEL_OK);
     return atoi(value);
@@ -54,7 +54,7 @@ static void field_get_and_set(void **state)
 {
     host_test_t *t = *state;
     panel_caller_t owner = host_test_caller(t, "admin", 0);
-    char value[256], msg[512];
+    char value[PANEL_VALUE_MAX + 1], msg[512];
     assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "text", value, sizeof value, msg, sizeof msg),
                      PANEL_OK);
     assert_string_equal(value, "from config");
@@ -70,7 +70,7 @@ static void no_permission_never_reaches_the_plugin(void **state)
     host_test_t *t = *state;
     int before = plugin_calls(t);
     panel_caller_t support = host_test_caller(t, "helpdesk", 1);
-    char value[256] = "untouched", msg[512];
+    char value[PANEL_VALUE_MAX + 1] = "untouched", msg[512];
     assert_int_equal(panelhost_field_get(t->host, &support, PAGE, "text", value, sizeof value, msg, sizeof msg),
                      PANEL_E_DENIED);
     assert_string_equal(msg, "user 'helpdesk' (role 'support') may not use page 'fixture/good': it needs "
@@ -101,7 +101,7 @@ static void unknown_page_and_field(void **state)
 {
     host_test_t *t = *state;
     panel_caller_t owner = host_test_caller(t, "admin", 0);
-    char value[64], msg[512];
+    char value[PANEL_VALUE_MAX + 1], msg[512];
     assert_int_equal(panelhost_field_get(t->host, &owner, "nope", "text", value, sizeof value, msg, sizeof msg),
                      PANEL_E_NOT_FOUND);
     assert_non_null(strstr(msg, "no page 'nope'"));
@@ -136,7 +136,7 @@ static void dangerous_field_needs_confirmation(void **state)
     panel_caller_t unconfirmed = host_test_caller(t, "admin", 0);
     panel_caller_t confirmed = host_test_caller(t, "admin", 1);
     int before = plugin_calls(t);
-    char msg[512], value[16];
+    char msg[512], value[PANEL_VALUE_MAX + 1];
     assert_int_equal(panelhost_field_set(t->host, &unconfirmed, PAGE, "enabled", "1", 1, msg, sizeof msg),
                      PANEL_E_CONFIRM);
     assert_string_equal(msg, "Switching this changes everything.");
@@ -191,6 +191,21 @@ static void action_arguments_are_checked(void **state)
     assert_int_equal(run_action(t, &owner, "echo", echo_n, echo_v, 1, &out), PANEL_OK);
     assert_string_equal(out.message, "echo: hello");
     assert_string_equal(out.secret, "");
+}
+
+/* plugin.h promises field getters a value buffer of PANEL_VALUE_MAX + 1 bytes: a smaller one never reaches
+ * the plugin. */
+static void small_value_buffer_is_refused(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    int before = plugin_calls(t);
+    char value[PANEL_VALUE_MAX], err[512];
+    assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "text", value, sizeof value, err, sizeof err),
+                     PANEL_E_INVALID);
+    assert_string_equal(err, "panelhost_field_get: the value buffer has 4096 bytes; it needs PANEL_VALUE_MAX + 1 "
+                             "(4097)");
+    assert_int_equal(plugin_calls(t), before);
 }
 
 /* plugin.h promises actions a message buffer of >= 256 bytes and a secret buffer of >= PANEL_SECRET_MAX. */
@@ -300,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dangerous_action_needs_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(action_arguments_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(small_result_buffers_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(small_value_buffer_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tables_and_status_lines, setup, teardown),
         cmocka_unit_test(enum_parameter_without_default_is_required),
         cmocka_unit_test_setup_teardown(host_can_stop_reading_rows_early, setup, teardown),

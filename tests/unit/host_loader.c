@@ -103,7 +103,7 @@ static void newer_minor_loads_and_extra_fields_are_ignored(void **unused)
     assert_int_equal(page->struct_size, sizeof(panel_page_t)); /* the host's own copy */
     assert_string_equal(page->title, "Newer Fixture");
     panel_caller_t owner = host_test_caller(t, "admin", 0);
-    char value[64], err[512];
+    char value[PANEL_VALUE_MAX + 1], err[512];
     assert_int_equal(panelhost_field_get(t->host, &owner, "fixture/newer", "value", value, sizeof value, err,
                                          sizeof err), PANEL_OK);
     assert_string_equal(value, "newer");
@@ -230,7 +230,7 @@ static void host_keeps_running_with_the_good_ones(void **unused)
     assert_int_equal(panelhost_menu(t->host, &owner, menu, 8), 2);
     assert_string_equal(menu[0]->id, "fixture-good"); /* same parent "Tools": order 10 before 20 */
     assert_string_equal(menu[1]->id, "fixture-newer");
-    char value[64], err[512];
+    char value[PANEL_VALUE_MAX + 1], err[512];
     assert_int_equal(panelhost_field_get(t->host, &owner, "fixture/good", "text", value, sizeof value, err,
                                          sizeof err), PANEL_OK);
     assert_string_equal(value, "from config");
