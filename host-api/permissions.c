@@ -149,6 +149,10 @@ int32_t panelhost_caller_init(const panelhost_t *host, panel_caller_t *caller, c
         ph_errf(err, err_len, "panelhost_caller_init: origin must be PANEL_ORIGIN_CLI or PANEL_ORIGIN_WEB");
         return PANEL_E_INVALID;
     }
+    if (origin == PANEL_ORIGIN_WEB && (!client_addr || !client_addr[0])) {
+        ph_errf(err, err_len, "panelhost_caller_init: a PANEL_ORIGIN_WEB caller needs the client address");
+        return PANEL_E_INVALID;
+    }
     char section[PANEL_ID_MAX + 8];
     const char *role = NULL;
     if (strlen(user) <= PANEL_ID_MAX) {

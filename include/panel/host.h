@@ -121,7 +121,8 @@ int32_t panelhost_plugin_at(const panelhost_t *host, size_t i, panelhost_plugin_
 /* ----- callers and permissions --------------------------------------------------------------------------- */
 
 /* [thread-safe] Fills *caller for admin user `user` of the config ([user:NAME] role = ...). origin is
- * PANEL_ORIGIN_CLI (with os_uid) or PANEL_ORIGIN_WEB (with client_addr). confirmed: 1 when the person
+ * PANEL_ORIGIN_CLI (with os_uid) or PANEL_ORIGIN_WEB (with client_addr, non-NULL and non-empty, else
+ * PANEL_E_INVALID). confirmed: 1 when the person
  * confirmed a dangerous operation. Fails with PANEL_E_NOT_FOUND when the user is not in the config,
  * PANEL_E_INVALID when the user's role has no [role:NAME] section. The strings pointed to must outlive the
  * caller's use. BEFORE the call, set caller->struct_size = sizeof(panel_caller_t) (e.g. `panel_caller_t c =

@@ -68,6 +68,12 @@ static void caller_comes_from_config(void **unused)
                                            sizeof err), PANEL_OK);
     assert_int_equal(caller.os_uid, -1);
     assert_string_equal(caller.client_addr, "10.0.0.1");
+    /* plugin.h promises a web caller's client_addr is set */
+    assert_int_equal(panelhost_caller_init(t->host, &caller, "alice", PANEL_ORIGIN_WEB, -1, NULL, 0, err,
+                                           sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "a PANEL_ORIGIN_WEB caller needs the client address"));
+    assert_int_equal(panelhost_caller_init(t->host, &caller, "alice", PANEL_ORIGIN_WEB, -1, "", 0, err,
+                                           sizeof err), PANEL_E_INVALID);
 
     assert_int_equal(panelhost_caller_init(t->host, &caller, "carol", PANEL_ORIGIN_CLI, 0, NULL, 0, err,
                                            sizeof err), PANEL_E_NOT_FOUND);
