@@ -262,8 +262,10 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
         return PANEL_E_NOMEM;
     }
     plugin->dl = dl;
-    if ((rc = start_plugin(host, plugin, err, err_len)) != PANEL_OK) {
-        ph_logf(host, PANEL_LOG_ERROR, NULL, "%s", err ? err : "a plugin failed to load");
+    char why[PH_MSG_MAX] = ""; /* the caller's err may be NULL or 0 bytes: log from our own copy */
+    if ((rc = start_plugin(host, plugin, why, sizeof why)) != PANEL_OK) {
+        ph_logf(host, PANEL_LOG_ERROR, NULL, "%s", why[0] ? why : "a plugin failed to load");
+        ph_errf(err, err_len, "%s", why);
         dlclose(dl);
         free_plugin(plugin);
         return rc;

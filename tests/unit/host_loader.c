@@ -148,6 +148,10 @@ static void failing_init_drops_everything(void **unused)
                          "(init_fails fixture)");
     assert_registry_empty(t); /* its page, menu entry and provider are gone; fini (which aborts) not called */
     assert_null(panelhost_page(t->host, "fixture/init-fails"));
+    /* Without an error buffer the failure is still logged, from the library's own copy. */
+    t->log[0] = '\0';
+    assert_int_equal(panelhost_load(t->host, support_fixture("init_fails"), NULL, 0), PANEL_E_STORE);
+    assert_contains(t->log, "failed to initialise: the fixture's storage is unreachable");
     host_test_close(t);
 }
 
