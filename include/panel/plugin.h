@@ -307,9 +307,12 @@ struct panel_host {
     int64_t (*now)(const panel_host_t *host);
 
     /* [init-only] Registrations. Each validates and deep-copies its descriptor and returns PANEL_OK or a
-     * negative code with a message in err[0..err_len). A registration that fails leaves nothing behind;
-     * the plugin should return that failure from init. Fields, tables and actions name their page, which
-     * must have been registered by this plugin before. */
+     * negative code with a message in err[0..err_len). A registration that fails leaves nothing behind, and
+     * any refused registration makes the host reject the WHOLE plugin: when init returns the failure (as it
+     * should), the host drops every registration and does not call fini; when init ignores it and returns
+     * PANEL_OK, the host still drops every registration, then calls fini (init did succeed) and dlcloses
+     * the plugin. Fields, tables and actions name their page, which must have been registered by this plugin
+     * before. */
     int32_t (*add_page)(const panel_host_t *host, const panel_page_t *page, char *err, size_t err_len);
     int32_t (*add_menu_entry)(const panel_host_t *host, const panel_menu_entry_t *entry, char *err,
                               size_t err_len);
