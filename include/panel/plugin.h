@@ -11,7 +11,9 @@
  * that can grow starts with `uint32_t struct_size` (sizeof as the *sender* was built). A receiver reads no
  * field that lies beyond the sender's struct_size and treats such absent trailing fields as NULL / 0; it never
  * writes beyond it either. Arrays of structs are passed as arrays of pointers so a grown struct never
- * changes an array stride. Breaking changes get a new major; optional features are looked up by versioned
+ * changes an array stride. Minors append fields in 8-byte units (a 4-byte field is paired with a zeroed
+ * `uint32_t reserved`), so a new field never lands in an old struct's tail padding, which an older sender's
+ * sizeof already counts but never initialised. Breaking changes get a new major; optional features are looked up by versioned
  * string id through get_extension() and are NULL when absent.
  *
  * Conventions used in every comment below:
