@@ -18,6 +18,10 @@ static void table_log(const panel_host_t *table, int32_t level, const char *msg)
     const ph_plugin_t *plugin = table ? table->host_data : NULL;
     if (!plugin || !msg)
         return;
+    if (level < PANEL_LOG_ERROR)
+        level = PANEL_LOG_ERROR;
+    else if (level > PANEL_LOG_DEBUG)
+        level = PANEL_LOG_DEBUG;
     ph_logf(plugin->host, level, plugin->id, "%s", msg);
 }
 

@@ -13,8 +13,8 @@
  * writes beyond it either. Arrays of structs are passed as arrays of pointers so a grown struct never
  * changes an array stride. Minors append fields in 8-byte units (a 4-byte field is paired with a zeroed
  * `uint32_t reserved`), so a new field never lands in an old struct's tail padding, which an older sender's
- * sizeof already counts but never initialised. Breaking changes get a new major; optional features are looked up by versioned
- * string id through get_extension() and are NULL when absent.
+ * sizeof already counts but never initialised. Breaking changes get a new major; optional features are
+ * looked up by versioned string id through get_extension() and are NULL when absent.
  *
  * Conventions used in every comment below:
  *   [main-thread]  the host never runs two such calls of one plugin at the same time (it serialises them,
@@ -25,7 +25,8 @@
  * PANEL_OK (0) for success and a negative PANEL_E_* for failure. Strings are UTF-8 and NUL-terminated.
  * Memory: whoever allocates frees. Messages travel in caller-provided buffers (pointer + length); a writer
  * always NUL-terminates within the length and truncates rather than overflows. Nothing returned across the
- * boundary ever has to be freed by the other side.
+ * boundary ever has to be freed by the other side. Every err/msg buffer a host hands a plugin has
+ * err_len >= 256.
  */
 #ifndef PANEL_PLUGIN_H
 #define PANEL_PLUGIN_H
@@ -185,7 +186,8 @@ typedef struct panel_table {
     const char *title;         /* non-NULL */
     const char *const *columns; /* non-NULL; n_columns non-NULL column titles */
     uint32_t n_columns;        /* 1..32 */
-    uint32_t page_rows;        /* how many of the newest rows a page shows (the host may show fewer) */
+    uint32_t page_rows;        /* how many of the newest rows a page shows (the host may show fewer); 0: the
+                                * host decides */
     /* [main-thread] non-NULL. Emits up to `limit` rows of n_columns cells, newest first, skipping the
      * `offset` newest. Returns PANEL_OK or a negative code with a message in err[0..err_len). */
     int32_t (*read)(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
@@ -254,7 +256,8 @@ typedef struct panel_request {
     const char *path;          /* non-NULL, without the query string, e.g. "/api/v1/ping" */
     const char *client_addr;   /* non-NULL, e.g. "127.0.0.1"; "local" for the command line */
     void *req_ctx;             /* opaque to the plugin */
-    /* [thread-safe, during the call] The value of header `name` (case-insensitive), or NULL. */
+    /* [thread-safe, during the call] The value of header `name` (case-insensitive), or NULL. The returned
+     * pointer stays valid until authenticate() returns. */
     const char *(*header)(const struct panel_request *self, const char *name);
 } panel_request_t;
 
@@ -300,7 +303,8 @@ struct panel_host {
                                 * "apikeys.secret"; names starting with "host-", "admin-" or "extensions."
                                 * are reserved for the host and must not be created, read or removed. */
 
-    /* [thread-safe] Logs one line. `msg` must never contain a secret. */
+    /* [thread-safe] Logs one line. `msg` non-NULL (a NULL one is ignored) and never contains a secret;
+     * `level` is a PANEL_LOG_* (a level outside ERROR..DEBUG is clamped to the nearest one). */
     void (*log)(const panel_host_t *host, int32_t level, const char *msg);
     /* [thread-safe] The value of `key` in this plugin's [plugin:ID] config section, or NULL when unset.
      * The pointer stays valid until fini returns. */
@@ -340,12 +344,15 @@ typedef struct panel_plugin_entry {
     uint32_t abi_major;        /* PANEL_ABI_MAJOR the plugin was built with; must equal the host's */
     uint32_t abi_minor;        /* PANEL_ABI_MINOR the plugin was built with */
     uint32_t struct_size;      /* sizeof(panel_plugin_entry_t) as the plugin was built */
+    /* id, name, version and description must point at static strings: the host reads them before init
+     * (also without ever calling init, to list a disabled plugin) and copies them. */
     const char *id;            /* non-NULL; [a-z0-9_]+; unique among loaded plugins; names [plugin:ID] */
     const char *name;          /* non-NULL; human-readable, e.g. "API Keys" */
     const char *version;       /* non-NULL; the plugin's own version, e.g. "1.0.0" */
     const char *description;   /* nullable */
     /* [main-thread] non-NULL. Called once after the host has checked the ABI. Reads config, opens storage,
-     * registers everything, and stores its state pointer in *state (passed back to every callback).
+     * registers everything, and stores its state pointer in *state (passed back to every callback; *state
+     * is NULL on entry and may stay NULL when the plugin needs no state).
      * Returns PANEL_OK, or a negative code with a message in err[0..err_len): then the host drops every
      * registration made so far, does not call fini, and dlcloses the plugin. */
     int32_t (*init)(const panel_host_t *host, void **state, char *err, size_t err_len);
@@ -353,7 +360,8 @@ typedef struct panel_plugin_entry {
      * everything and no other call of the plugin is running. Joins the plugin's threads, flushes, closes
      * its storage, frees `state`. */
     void (*fini)(void *state);
-    /* [thread-safe] nullable. An optional plugin feature by versioned id, or NULL. */
+    /* [thread-safe] nullable. An optional plugin feature by versioned id, or NULL. Reserved: this host version
+     * never calls it; a later one may, only after a successful init and with the state init stored. */
     const void *(*get_extension)(void *state, const char *extension_id);
 } panel_plugin_entry_t;
 

@@ -155,6 +155,16 @@ static void failing_init_drops_everything(void **unused)
     host_test_close(t);
 }
 
+/* A plugin's log line with a level beyond DEBUG is clamped to DEBUG; a NULL message is ignored. */
+static void plugin_log_levels_are_clamped(void **unused)
+{
+    (void)unused;
+    host_test_t *t = host_test_open(HOST_TEST_CONFIG "[plugin:probe]\ncase = log\n");
+    host_test_load(t, "probe");
+    assert_contains(t->log, "3 probe level 99 is clamped\n");
+    host_test_close(t);
+}
+
 static void empty_id_is_refused(void **unused)
 {
     (void)unused;
@@ -300,6 +310,7 @@ int main(void)
         cmocka_unit_test(no_entry_symbol_is_not_a_plugin),
         cmocka_unit_test(missing_file_is_reported),
         cmocka_unit_test(failing_init_drops_everything),
+        cmocka_unit_test(plugin_log_levels_are_clamped),
         cmocka_unit_test(empty_id_is_refused),
         cmocka_unit_test(duplicate_id_is_refused),
         cmocka_unit_test(insane_struct_sizes_are_refused),
