@@ -121,15 +121,17 @@ typedef struct panel_sink {
 /* ---------------------------------------------------------------------------------------------------------
  * Registrations. Each descriptor is deep-copied by the host before the add_* call returns, so it may live on
  * the plugin's stack. Callback pointers must stay valid until fini (they point into the plugin's code).
- * Ids are [a-z0-9_] plus '-' (and '/' and '.' where stated), 1..PANEL_ID_MAX bytes.
+ * Ids are 1..PANEL_ID_MAX bytes; each id field below states its exact character set. Permissions are words of
+ * [a-z0-9_-] joined by single '.' (no leading, trailing or doubled '.', no '*'), e.g. "settings.api_key".
  * ------------------------------------------------------------------------------------------------------- */
 
 /* An entry in the admin menu, pointing at a page. */
 typedef struct panel_menu_entry {
     uint32_t struct_size;      /* sizeof(panel_menu_entry_t) as the plugin was built */
-    const char *id;            /* non-NULL; unique among all menu entries of the host */
+    const char *id;            /* non-NULL; [a-z0-9_./-]; unique among all menu entries of the host */
     const char *path;          /* non-NULL; " > "-separated labels, e.g. "Settings > API Key" */
-    const char *page_id;       /* non-NULL; a page registered by this plugin (before or after this call) */
+    const char *page_id;       /* non-NULL; [a-z0-9_./-]; a page registered by this plugin (before or after
+                                * this call) */
     int32_t order;             /* ascending within the same parent; ties keep registration order */
     const char *permission;    /* non-NULL; permission needed to see the entry, e.g. "settings.api_key" */
 } panel_menu_entry_t;
@@ -137,7 +139,7 @@ typedef struct panel_menu_entry {
 /* A page: a container for status lines, fields, tables and actions. */
 typedef struct panel_page {
     uint32_t struct_size;      /* sizeof(panel_page_t) as the plugin was built */
-    const char *id;            /* non-NULL; unique in the host; may contain '/', e.g. "settings/api-key" */
+    const char *id;            /* non-NULL; [a-z0-9_./-]; unique in the host, e.g. "settings/api-key" */
     const char *title;         /* non-NULL; e.g. "API Key" */
     const char *description;   /* nullable; shown under the title */
     const char *permission;    /* non-NULL; the host refuses the page and everything on it without it */
@@ -157,7 +159,7 @@ typedef struct panel_page {
 /* A settings field on a page. */
 typedef struct panel_field {
     uint32_t struct_size;      /* sizeof(panel_field_t) as the plugin was built */
-    const char *id;            /* non-NULL; unique within its page */
+    const char *id;            /* non-NULL; [a-z0-9_-]; unique within its page */
     const char *label;         /* non-NULL; shown to the owner */
     const char *help;          /* nullable; how to fill it */
     int32_t type;              /* PANEL_FIELD_* */
@@ -182,7 +184,7 @@ typedef struct panel_field {
 /* A read-only table on a page, e.g. an audit trail. */
 typedef struct panel_table {
     uint32_t struct_size;      /* sizeof(panel_table_t) as the plugin was built */
-    const char *id;            /* non-NULL; unique within its page */
+    const char *id;            /* non-NULL; [a-z0-9_-]; unique within its page */
     const char *title;         /* non-NULL */
     const char *const *columns; /* non-NULL; n_columns non-NULL column titles */
     uint32_t n_columns;        /* 1..32 */
@@ -200,7 +202,7 @@ typedef struct panel_table {
 /* A parameter of an action. */
 typedef struct panel_param {
     uint32_t struct_size;      /* sizeof(panel_param_t) as the plugin was built */
-    const char *id;            /* non-NULL; unique within its action */
+    const char *id;            /* non-NULL; [a-z0-9_-]; unique within its action */
     const char *label;         /* non-NULL */
     const char *help;          /* nullable */
     int32_t type;              /* PANEL_PARAM_* */
@@ -231,7 +233,7 @@ typedef struct panel_result {
 /* A button on a page. */
 typedef struct panel_action {
     uint32_t struct_size;      /* sizeof(panel_action_t) as the plugin was built */
-    const char *id;            /* non-NULL; unique within its page; may contain '-' (e.g. "end-grace") */
+    const char *id;            /* non-NULL; [a-z0-9_-]; unique within its page, e.g. "end-grace" */
     const char *label;         /* non-NULL, e.g. "Reset API key" */
     const char *help;          /* nullable */
     uint32_t flags;            /* PANEL_FLAG_* */
@@ -279,7 +281,7 @@ typedef struct panel_auth_result {
 
 typedef struct panel_auth_provider {
     uint32_t struct_size;      /* sizeof(panel_auth_provider_t) as the plugin was built */
-    const char *id;            /* non-NULL; unique in the host */
+    const char *id;            /* non-NULL; [a-z0-9_./-]; unique in the host */
     const char *description;   /* nullable; e.g. which headers it reads */
     /* [thread-safe] non-NULL. Returns PANEL_AUTH_ALLOW, PANEL_AUTH_DENY or PANEL_AUTH_ABSTAIN. Must not
      * block on the network; must fail closed (DENY) when it cannot tell. */
@@ -346,7 +348,7 @@ typedef struct panel_plugin_entry {
     uint32_t struct_size;      /* sizeof(panel_plugin_entry_t) as the plugin was built */
     /* id, name, version and description must point at static strings: the host reads them before init
      * (also without ever calling init, to list a disabled plugin) and copies them. */
-    const char *id;            /* non-NULL; [a-z0-9_]+; unique among loaded plugins; names [plugin:ID] */
+    const char *id;            /* non-NULL; [a-z0-9_] only; unique among loaded plugins; names [plugin:ID] */
     const char *name;          /* non-NULL; human-readable, e.g. "API Keys" */
     const char *version;       /* non-NULL; the plugin's own version, e.g. "1.0.0" */
     const char *description;   /* nullable */
