@@ -86,6 +86,7 @@ static const char *text_problem(const char *s, int required, int multiline)
 }
 
 #define ID_PROBLEM "must be 1-64 bytes of a-z 0-9 _ -"
+#define PH_FLAGS_KNOWN PANEL_FLAG_DANGEROUS /* every PANEL_FLAG_* of ABI 1.0 */
 
 /* ----- lookups ----- */
 
@@ -383,7 +384,10 @@ static int32_t add_field(const panel_host_t *table, const char *page_id, const p
     if (d.type < PANEL_FIELD_TOGGLE || d.type > PANEL_FIELD_READONLY)
         return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
                         "type %d is unknown; use PANEL_FIELD_TOGGLE, _TEXT, _SECRET or _READONLY", (int)d.type);
-    d.flags &= PANEL_FLAG_DANGEROUS;
+    if (d.flags & ~(uint32_t)PH_FLAGS_KNOWN)
+        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
+                        "flags 0x%x has bits this host does not know (0x%x); use only PANEL_FLAG_DANGEROUS",
+                        (unsigned)d.flags, (unsigned)(d.flags & ~(uint32_t)PH_FLAGS_KNOWN));
     if (d.flags & PANEL_FLAG_DANGEROUS) {
         if ((problem = text_problem(d.confirm, 1, 1)))
             return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
@@ -608,7 +612,10 @@ static int32_t add_action(const panel_host_t *table, const char *page_id, const 
         return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id, "label %s", problem);
     if ((problem = text_problem(d.help, 0, 1)))
         return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id, "help %s", problem);
-    d.flags &= PANEL_FLAG_DANGEROUS;
+    if (d.flags & ~(uint32_t)PH_FLAGS_KNOWN)
+        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id,
+                        "flags 0x%x has bits this host does not know (0x%x); use only PANEL_FLAG_DANGEROUS",
+                        (unsigned)d.flags, (unsigned)(d.flags & ~(uint32_t)PH_FLAGS_KNOWN));
     if (d.flags & PANEL_FLAG_DANGEROUS) {
         if ((problem = text_problem(d.confirm, 1, 1)))
             return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id,

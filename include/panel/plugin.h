@@ -155,6 +155,7 @@ typedef struct panel_page {
 #define PANEL_FIELD_READONLY 4  /* shown, never set; set must be NULL */
 
 #define PANEL_FLAG_DANGEROUS 0x1u /* the host asks for confirmation (showing `confirm`) before it acts */
+/* A host refuses a field or action whose flags hold a bit it does not know (PANEL_E_INVALID). */
 
 /* A settings field on a page. */
 typedef struct panel_field {

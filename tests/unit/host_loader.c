@@ -165,6 +165,18 @@ static void plugin_log_levels_are_clamped(void **unused)
     host_test_close(t);
 }
 
+/* A flag bit the host does not know is refused, not silently dropped. */
+static void unknown_flag_bits_are_refused(void **unused)
+{
+    (void)unused;
+    host_test_t *t = host_test_open(HOST_TEST_CONFIG "[plugin:probe]\ncase = bad_flags\n");
+    const char *err = load_failing(t, "probe", PANEL_E_INVALID);
+    assert_contains(err, "action 'pick' refused: flags 0x4 has bits this host does not know (0x4)");
+    assert_int_equal(panelhost_plugin_count(t->host), 0);
+    assert_null(panelhost_page(t->host, "probe/page"));
+    host_test_close(t);
+}
+
 static void empty_id_is_refused(void **unused)
 {
     (void)unused;
@@ -311,6 +323,7 @@ int main(void)
         cmocka_unit_test(missing_file_is_reported),
         cmocka_unit_test(failing_init_drops_everything),
         cmocka_unit_test(plugin_log_levels_are_clamped),
+        cmocka_unit_test(unknown_flag_bits_are_refused),
         cmocka_unit_test(empty_id_is_refused),
         cmocka_unit_test(duplicate_id_is_refused),
         cmocka_unit_test(insane_struct_sizes_are_refused),
