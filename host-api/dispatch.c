@@ -94,6 +94,11 @@ static int32_t finish_rows(int32_t rc, const sink_ctx_t *s, const char *msg, cha
         ph_errf(err, err_len, "%s", ""); /* the host program stopped early on purpose: not a failure */
         return PANEL_OK;
     }
+    if (rc == PANEL_OK && s->problem[0]) {
+        /* the sink refused a row but the plugin carried on and reported success: the rows are incomplete */
+        ph_errf(err, err_len, "%s", s->problem);
+        return PANEL_E_INVALID;
+    }
     if (rc == PANEL_OK)
         return PANEL_OK;
     ph_errf(err, err_len, "%s", msg[0] ? msg : (s->problem[0] ? s->problem : "the plugin failed without a reason"));

@@ -282,6 +282,21 @@ static void enum_parameter_without_default_is_required(void **unused)
     host_test_close(t);
 }
 
+/* A plugin that ignores the sink's refusal of a malformed row and returns PANEL_OK still fails the call. */
+static void refused_row_fails_the_call_even_if_the_plugin_says_ok(void **unused)
+{
+    (void)unused;
+    host_test_t *t = open_probe("plain");
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    host_test_rows_t rows = {0};
+    char err[512];
+    assert_int_equal(panelhost_table_read(t->host, &owner, "probe/page", "sloppy", 0, 5, host_test_collect, &rows,
+                                          err, sizeof err), PANEL_E_INVALID);
+    assert_string_equal(err, "the plugin emitted a row of 2 cells; 1 were expected");
+    assert_int_equal(rows.count, 0);
+    host_test_close(t);
+}
+
 static void tables_and_status_lines(void **state)
 {
     host_test_t *t = *state;
@@ -318,6 +333,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(small_value_buffer_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tables_and_status_lines, setup, teardown),
         cmocka_unit_test(enum_parameter_without_default_is_required),
+        cmocka_unit_test(refused_row_fails_the_call_even_if_the_plugin_says_ok),
         cmocka_unit_test_setup_teardown(host_can_stop_reading_rows_early, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
