@@ -8,6 +8,16 @@
 
 #include "internal.h"
 
+/* Published instead of a snapshot when building one ran out of memory: every request is denied with 503
+ * "auth_unavailable" (distinct from "no_auth_provider") until the next successful publish. Never freed. */
+static ph_auth_snapshot_t unavailable_marker;
+
+static void free_snapshot(ph_auth_snapshot_t *snapshot)
+{
+    if (snapshot != &unavailable_marker)
+        free(snapshot);
+}
+
 /* Waits until every authenticate() call that may have seen the previous snapshot has returned. */
 static void wait_for_readers(panelhost_t *host)
 {
@@ -33,14 +43,15 @@ int32_t ph_auth_publish(panelhost_t *host, const ph_plugin_t *exclude, char *err
                 if (host->providers[i]->owner != exclude)
                     fresh->providers[fresh->n++] = host->providers[i];
         } else {
-            /* Fail closed: with no snapshot every request is denied (503) until the next publish. */
+            /* Fail closed: every request is denied (503 auth_unavailable) until the next publish. */
+            fresh = &unavailable_marker;
             ph_errf(err, err_len, "out of memory while updating the auth providers; API requests are denied");
             rc = PANEL_E_NOMEM;
         }
     }
     ph_auth_snapshot_t *old = atomic_exchange(&host->auth_snapshot, fresh);
     wait_for_readers(host);
-    free(old);
+    free_snapshot(old);
     return rc;
 }
 
@@ -48,7 +59,7 @@ void ph_auth_free(panelhost_t *host)
 {
     ph_auth_snapshot_t *old = atomic_exchange(&host->auth_snapshot, NULL);
     wait_for_readers(host);
-    free(old);
+    free_snapshot(old);
 }
 
 static void deny(panelhost_auth_outcome_t *out, int32_t status, const char *code, const char *message)
@@ -128,7 +139,11 @@ int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request
     }
     const ph_auth_snapshot_t *snapshot = atomic_load(&host->auth_snapshot);
     int decided = 0;
-    if (!snapshot || snapshot->n == 0) {
+    if (snapshot == &unavailable_marker) {
+        deny(out, 503, "auth_unavailable",
+             "API authentication is temporarily unavailable (the server is out of memory); try again later");
+        decided = 1;
+    } else if (!snapshot || snapshot->n == 0) {
         deny(out, 503, "no_auth_provider", "no API authentication is configured");
         decided = 1;
     }
