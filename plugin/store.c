@@ -1,4 +1,8 @@
-/* store.c - SQLite persistence of keys, settings, audit rows and usage counters (see store.h). */
+/* store.c - SQLite persistence of keys, settings, audit rows and usage counters (see store.h).
+ * Every statement is prepared once per connection (SQLITE_PREPARE_PERSISTENT) on first use and kept until
+ * close; after each use it is reset and its bindings cleared, so no statement holds a read transaction or a
+ * pointer to the caller's memory between uses. After a failure that means damage, the cached statements
+ * are dropped at the next transaction boundary and prepared afresh from the file. */
 #include "store.h"
 
 #include <errno.h>
@@ -25,11 +29,75 @@ static const char schema_v1[] =
     " origin TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, key_hint TEXT, detail TEXT);"
     "CREATE TABLE denials(reason TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER);";
 
+/* v2: an index on role, so finding the current/grace key and loading the valid keys do not scan every
+ * revoked row (the partial unique indexes cannot serve `role = ?1` with a bound role). */
+static const char schema_v2[] = "CREATE INDEX keys_role ON keys(role);";
+
+/* The statements kept prepared on each connection. */
+enum {
+    SQL_BEGIN_IMMEDIATE,
+    SQL_BEGIN,
+    SQL_COMMIT,
+    SQL_KEY_ROWS,
+    SQL_GET_ENABLED,
+    SQL_SET_ENABLED,
+    SQL_GET_ROLE,
+    SQL_FIND_DIGEST,
+    SQL_REACTIVATE,
+    SQL_INSERT_CURRENT,
+    SQL_REVOKE,
+    SQL_MAKE_GRACE,
+    SQL_AUDIT,
+    SQL_READ_AUDIT,
+    SQL_ADD_USAGE,
+    SQL_ADD_DENIALS,
+    SQL_GET_DENIALS,
+    SQL_COUNT_VALID,
+    SQL_LOAD_VALID,
+    SQL_INSERT_EXTRA,
+    SQL_COUNT_
+};
+
+_Static_assert(SQL_COUNT_ <= STORE_STATEMENTS, "store_t has room for every cached statement");
+
+static const char *const sql_text[SQL_COUNT_] = {
+    [SQL_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [SQL_BEGIN] = "BEGIN",
+    [SQL_COMMIT] = "COMMIT",
+    [SQL_KEY_ROWS] = "SELECT count(*) FROM keys",
+    [SQL_GET_ENABLED] = "SELECT value FROM settings WHERE name = 'api_enabled'",
+    [SQL_SET_ENABLED] = "INSERT INTO settings(name, value) VALUES ('api_enabled', ?1)"
+                        " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+    [SQL_GET_ROLE] = "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
+                     " use_count FROM keys WHERE role = ?1",
+    [SQL_FIND_DIGEST] = "SELECT id FROM keys WHERE digest = ?1",
+    [SQL_REACTIVATE] = "UPDATE keys SET role = 'current', revoked_at = NULL, expires_at = NULL WHERE id = ?1",
+    [SQL_INSERT_CURRENT] =
+        "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('site', ?1, ?2, ?3, 'current')",
+    [SQL_REVOKE] = "UPDATE keys SET role = NULL, revoked_at = ?2 WHERE id = ?1",
+    [SQL_MAKE_GRACE] = "UPDATE keys SET role = 'grace', expires_at = ?2 WHERE id = ?1",
+    [SQL_AUDIT] = "INSERT INTO audit(at, actor, origin, action, outcome, key_hint) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQL_READ_AUDIT] = "SELECT at, actor, origin, action, outcome, key_hint FROM audit ORDER BY id DESC"
+                       " LIMIT ?1 OFFSET ?2",
+    [SQL_ADD_USAGE] = "UPDATE keys SET use_count = use_count + ?2,"
+                      " last_used_at = MAX(COALESCE(last_used_at, 0), ?3) WHERE id = ?1",
+    [SQL_ADD_DENIALS] =
+        "INSERT INTO denials(reason, count, last_at) VALUES (?1, ?2, ?3) ON CONFLICT(reason) DO UPDATE"
+        " SET count = count + excluded.count, last_at = MAX(COALESCE(last_at, 0), excluded.last_at)",
+    [SQL_GET_DENIALS] = "SELECT reason, count, COALESCE(last_at, 0) FROM denials",
+    [SQL_COUNT_VALID] = "SELECT count(*) FROM keys WHERE role IS NOT NULL",
+    /* Through the role index: without statistics the planner would scan every revoked row. */
+    [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0) FROM keys INDEXED BY keys_role WHERE role IS NOT NULL",
+    [SQL_INSERT_EXTRA] = "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('extra', ?1, ?2, ?3, 'extra')",
+};
+
 /* Writes an actionable message for an SQLite failure while `doing` something. Returns PANEL_E_STORE. */
 static int32_t store_fail(store_t *s, sqlite3 *db, int rc, const char *doing, char *err, size_t err_len)
 {
     int primary = rc & 0xFF;
     s->last_error = primary;
+    if (store_last_failure_is_damage(s))
+        s->stale = (1u << STORE_CONN_WRITE) | (1u << STORE_CONN_READ); /* re-prepare from the file */
     const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     switch (primary) {
     case SQLITE_BUSY:
@@ -67,6 +135,7 @@ static int32_t exec(store_t *s, sqlite3 *db, const char *sql, const char *doing,
     return rc == SQLITE_OK ? PANEL_OK : store_fail(s, db, rc, doing, err, err_len);
 }
 
+/* A one-off statement (migrations): prepared here, finalized by the caller. */
 static int32_t prepare(store_t *s, sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *doing, char *err,
                        size_t err_len)
 {
@@ -74,14 +143,80 @@ static int32_t prepare(store_t *s, sqlite3 *db, const char *sql, sqlite3_stmt **
     return rc == SQLITE_OK ? PANEL_OK : store_fail(s, db, rc, doing, err, err_len);
 }
 
-/* Steps a statement that returns no rows and finalizes it. */
-static int32_t step_done(store_t *s, sqlite3_stmt *st, const char *doing, char *err, size_t err_len)
+static int conn_of(const store_t *s, sqlite3 *db)
+{
+    return db == s->rdb ? STORE_CONN_READ : STORE_CONN_WRITE;
+}
+
+/* Finalizes the cached statements of one connection (none may be in use; a busy one is kept and the
+ * connection stays marked stale). */
+static void forget_statements(store_t *s, int conn)
+{
+    int busy = 0;
+    for (int i = 0; i < SQL_COUNT_; i++) {
+        sqlite3_stmt *st = s->stmts[conn][i];
+        if (!st)
+            continue;
+        if (sqlite3_stmt_busy(st)) {
+            busy = 1;
+            continue;
+        }
+        sqlite3_finalize(st);
+        s->stmts[conn][i] = NULL;
+    }
+    if (!busy)
+        s->stale &= ~(1u << conn);
+}
+
+/* At a transaction boundary: drops the connection's statements when a damage failure was seen since. */
+static void refresh_statements(store_t *s, sqlite3 *db)
+{
+    int conn = conn_of(s, db);
+    if (s->stale & (1u << conn))
+        forget_statements(s, conn);
+}
+
+/* The cached statement `id` on connection db, prepared on first use. Give it back with release(). */
+static int32_t cached(store_t *s, sqlite3 *db, int id, sqlite3_stmt **st, const char *doing, char *err,
+                      size_t err_len)
+{
+    sqlite3_stmt **slot = &s->stmts[conn_of(s, db)][id];
+    if (!*slot) {
+        int rc = sqlite3_prepare_v3(db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+        if (rc != SQLITE_OK) {
+            *slot = NULL;
+            *st = NULL;
+            return store_fail(s, db, rc, doing, err, err_len);
+        }
+    }
+    *st = *slot;
+    return PANEL_OK;
+}
+
+/* Ends a use of a cached statement: ends its read/write step and forgets the bound values. */
+static void release(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+/* Steps a cached statement on db that returns no rows, then releases it. */
+static int32_t step_done(store_t *s, sqlite3 *db, sqlite3_stmt *st, const char *doing, char *err, size_t err_len)
 {
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-        return PANEL_OK;
-    return store_fail(s, s->db, rc, doing, err, err_len);
+    int32_t result = rc == SQLITE_DONE || rc == SQLITE_ROW ? PANEL_OK : store_fail(s, db, rc, doing, err, err_len);
+    release(st);
+    return result;
+}
+
+/* Runs one of the cached statements that take no parameters and return no rows (BEGIN, COMMIT). */
+static int32_t run(store_t *s, sqlite3 *db, int id, const char *doing, char *err, size_t err_len)
+{
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, db, id, &st, doing, err, err_len);
+    return rc == PANEL_OK ? step_done(s, db, st, doing, err, err_len) : rc;
 }
 
 static int32_t configure(store_t *s, sqlite3 *db, char *err, size_t err_len)
@@ -125,9 +260,13 @@ static int32_t migrate(store_t *s, char *err, size_t err_len)
     }
     if (rc == PANEL_OK && version < 1)
         rc = exec(s, s->db, schema_v1, "creating the schema", err, err_len);
-    /* Later migrations: if (rc == PANEL_OK && version < 2) rc = exec(s, s->db, schema_v2, ...); */
-    if (rc == PANEL_OK && version < STORE_SCHEMA_VERSION)
-        rc = exec(s, s->db, "PRAGMA user_version = 1", "recording the schema version", err, err_len);
+    if (rc == PANEL_OK && version < 2)
+        rc = exec(s, s->db, schema_v2, "adding the index on key roles (schema version 2)", err, err_len);
+    if (rc == PANEL_OK && version < STORE_SCHEMA_VERSION) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+        rc = exec(s, s->db, sql, "recording the schema version", err, err_len);
+    }
     if (rc == PANEL_OK)
         rc = exec(s, s->db, "COMMIT", "committing the schema migration", err, err_len);
     if (rc != PANEL_OK)
@@ -176,12 +315,16 @@ int store_last_failure_is_damage(const store_t *s)
 
 void store_drop_read_cache(store_t *s)
 {
-    if (s->rdb)
+    if (s->rdb) {
+        forget_statements(s, STORE_CONN_READ);
         sqlite3_db_release_memory(s->rdb);
+    }
 }
 
 void store_close(store_t *s)
 {
+    forget_statements(s, STORE_CONN_WRITE);
+    forget_statements(s, STORE_CONN_READ);
     if (s->rdb)
         sqlite3_close(s->rdb);
     if (s->db)
@@ -192,22 +335,26 @@ void store_close(store_t *s)
 int32_t store_key_rows(store_t *s, int64_t *count, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db, "SELECT count(*) FROM keys", &st, "counting keys", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_KEY_ROWS, &st, "counting keys", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     int step = sqlite3_step(st);
     *count = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return step == SQLITE_ROW ? PANEL_OK : store_fail(s, s->db, step, "counting keys", err, err_len);
+    rc = step == SQLITE_ROW ? PANEL_OK : store_fail(s, s->db, step, "counting keys", err, err_len);
+    release(st);
+    return rc;
 }
 
 int32_t store_begin(store_t *s, char *err, size_t err_len)
 {
-    return exec(s, s->db, "BEGIN IMMEDIATE", "starting a transaction", err, err_len);
+    refresh_statements(s, s->db);
+    return run(s, s->db, SQL_BEGIN_IMMEDIATE, "starting a transaction", err, err_len);
 }
 
 int32_t store_commit(store_t *s, char *err, size_t err_len)
 {
+    /* Through sqlite3_exec on purpose (parsing "COMMIT" is cheap): tests/reliability/crash_kill.c interposes
+     * sqlite3_exec to widen the instant after a COMMIT, where it aims its kills. */
     int32_t rc = exec(s, s->db, "COMMIT", "committing", err, err_len);
     if (rc != PANEL_OK)
         store_rollback(s);
@@ -223,16 +370,16 @@ void store_rollback(store_t *s)
 static int32_t read_enabled(store_t *s, sqlite3 *db, int *enabled, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, db, "SELECT value FROM settings WHERE name = 'api_enabled'", &st,
-                         "reading the API switch", err, err_len);
+    int32_t rc = cached(s, db, SQL_GET_ENABLED, &st, "reading the API switch", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     int step = sqlite3_step(st);
-    *enabled = step == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
-    sqlite3_finalize(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return store_fail(s, db, step, "reading the API switch", err, err_len);
-    return PANEL_OK;
+    const unsigned char *value = step == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    *enabled = value && strcmp((const char *)value, "1") == 0;
+    rc = step == SQLITE_ROW || step == SQLITE_DONE ? PANEL_OK
+                                                   : store_fail(s, db, step, "reading the API switch", err, err_len);
+    release(st);
+    return rc;
 }
 
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len)
@@ -243,14 +390,11 @@ int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len)
 int32_t store_set_enabled(store_t *s, int enabled, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db,
-                         "INSERT INTO settings(name, value) VALUES ('api_enabled', ?1)"
-                         " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                         &st, "saving the API switch", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_SET_ENABLED, &st, "saving the API switch", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_text(st, 1, enabled ? "1" : "0", -1, SQLITE_STATIC);
-    return step_done(s, st, "saving the API switch", err, err_len);
+    return step_done(s, s->db, st, "saving the API switch", err, err_len);
 }
 
 int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len)
@@ -258,10 +402,7 @@ int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *foun
     sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
     *found = 0;
-    int32_t rc = prepare(s, s->db,
-                         "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
-                         " use_count FROM keys WHERE role = ?1",
-                         &st, "reading the key", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_GET_ROLE, &st, "reading the key", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_text(st, 1, role, -1, SQLITE_STATIC);
@@ -275,45 +416,42 @@ int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *foun
         out->last_used_at = sqlite3_column_int64(st, 4);
         out->use_count = sqlite3_column_int64(st, 5);
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return store_fail(s, s->db, step, "reading the key", err, err_len);
-    return PANEL_OK;
+    rc = step == SQLITE_ROW || step == SQLITE_DONE ? PANEL_OK
+                                                   : store_fail(s, s->db, step, "reading the key", err, err_len);
+    release(st);
+    return rc;
 }
 
 int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                           int64_t *id, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db, "SELECT id FROM keys WHERE digest = ?1", &st, "looking the key up", err,
-                         err_len);
+    int32_t rc = cached(s, s->db, SQL_FIND_DIGEST, &st, "looking the key up", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_blob(st, 1, digest, KEY_DIGEST_LEN, SQLITE_STATIC);
     int step = sqlite3_step(st);
     int64_t existing = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return store_fail(s, s->db, step, "looking the key up", err, err_len);
+        rc = store_fail(s, s->db, step, "looking the key up", err, err_len);
+    release(st);
+    if (rc != PANEL_OK)
+        return rc;
     if (existing) {
-        rc = prepare(s, s->db,
-                     "UPDATE keys SET role = 'current', revoked_at = NULL, expires_at = NULL WHERE id = ?1", &st,
-                     "reactivating the key", err, err_len);
+        rc = cached(s, s->db, SQL_REACTIVATE, &st, "reactivating the key", err, err_len);
         if (rc != PANEL_OK)
             return rc;
         sqlite3_bind_int64(st, 1, existing);
         *id = existing;
-        return step_done(s, st, "reactivating the key", err, err_len);
+        return step_done(s, s->db, st, "reactivating the key", err, err_len);
     }
-    rc = prepare(s, s->db,
-                 "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('site', ?1, ?2, ?3, 'current')",
-                 &st, "saving the new key", err, err_len);
+    rc = cached(s, s->db, SQL_INSERT_CURRENT, &st, "saving the new key", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_blob(st, 1, digest, KEY_DIGEST_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, hint, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
-    rc = step_done(s, st, "saving the new key", err, err_len);
+    rc = step_done(s, s->db, st, "saving the new key", err, err_len);
     *id = sqlite3_last_insert_rowid(s->db);
     return rc;
 }
@@ -321,35 +459,30 @@ int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], cons
 int32_t store_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db, "UPDATE keys SET role = NULL, revoked_at = ?2 WHERE id = ?1", &st,
-                         "revoking the key", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_REVOKE, &st, "revoking the key", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    return step_done(s, st, "revoking the key", err, err_len);
+    return step_done(s, s->db, st, "revoking the key", err, err_len);
 }
 
 int32_t store_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db, "UPDATE keys SET role = 'grace', expires_at = ?2 WHERE id = ?1", &st,
-                         "keeping the previous key for the grace period", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_MAKE_GRACE, &st, "keeping the previous key for the grace period", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, expires_at);
-    return step_done(s, st, "keeping the previous key for the grace period", err, err_len);
+    return step_done(s, s->db, st, "keeping the previous key for the grace period", err, err_len);
 }
 
 int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                     const char *outcome, const char *key_hint, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db,
-                         "INSERT INTO audit(at, actor, origin, action, outcome, key_hint)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                         &st, "writing the audit row", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_AUDIT, &st, "writing the audit row", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_int64(st, 1, now);
@@ -359,7 +492,7 @@ int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *orig
     sqlite3_bind_text(st, 5, outcome, -1, SQLITE_STATIC);
     if (key_hint && key_hint[0])
         sqlite3_bind_text(st, 6, key_hint, -1, SQLITE_STATIC);
-    return step_done(s, st, "writing the audit row", err, err_len);
+    return step_done(s, s->db, st, "writing the audit row", err, err_len);
 }
 
 static const char *text_or_empty(sqlite3_stmt *st, int col)
@@ -372,10 +505,7 @@ int32_t store_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audi
                          size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db,
-                         "SELECT at, actor, origin, action, outcome, key_hint FROM audit ORDER BY id DESC"
-                         " LIMIT ?1 OFFSET ?2",
-                         &st, "reading the audit trail", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_READ_AUDIT, &st, "reading the audit trail", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     sqlite3_bind_int64(st, 1, limit);
@@ -386,15 +516,14 @@ int32_t store_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audi
                                  text_or_empty(st, 3),       text_or_empty(st, 4), text_or_empty(st, 5)};
         rc = fn(ctx, &row);
         if (rc != PANEL_OK) {
-            sqlite3_finalize(st);
+            release(st);
             snprintf(err, err_len, "the host stopped reading the audit trail");
             return rc;
         }
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return store_fail(s, s->db, step, "reading the audit trail", err, err_len);
-    return PANEL_OK;
+    rc = step == SQLITE_DONE ? PANEL_OK : store_fail(s, s->db, step, "reading the audit trail", err, err_len);
+    release(st);
+    return rc;
 }
 
 int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
@@ -406,10 +535,7 @@ int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage
         return rc;
     sqlite3_stmt *st = NULL;
     if (n_usage) {
-        rc = prepare(s, s->db,
-                     "UPDATE keys SET use_count = use_count + ?2,"
-                     " last_used_at = MAX(COALESCE(last_used_at, 0), ?3) WHERE id = ?1",
-                     &st, "saving usage counts", err, err_len);
+        rc = cached(s, s->db, SQL_ADD_USAGE, &st, "saving usage counts", err, err_len);
         for (size_t i = 0; rc == PANEL_OK && i < n_usage; i++) {
             sqlite3_bind_int64(st, 1, usage[i].key_id);
             sqlite3_bind_int64(st, 2, (int64_t)usage[i].count);
@@ -419,13 +545,10 @@ int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage
                 rc = store_fail(s, s->db, step, "saving usage counts", err, err_len);
             sqlite3_reset(st);
         }
-        sqlite3_finalize(st);
+        release(st);
     }
     if (rc == PANEL_OK) {
-        rc = prepare(s, s->db,
-                     "INSERT INTO denials(reason, count, last_at) VALUES (?1, ?2, ?3) ON CONFLICT(reason) DO UPDATE"
-                     " SET count = count + excluded.count, last_at = MAX(COALESCE(last_at, 0), excluded.last_at)",
-                     &st, "saving denial counts", err, err_len);
+        rc = cached(s, s->db, SQL_ADD_DENIALS, &st, "saving denial counts", err, err_len);
         for (int r = 0; rc == PANEL_OK && r < DENIAL_REASONS; r++) {
             if (!denials[r])
                 continue;
@@ -437,7 +560,7 @@ int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage
                 rc = store_fail(s, s->db, step, "saving denial counts", err, err_len);
             sqlite3_reset(st);
         }
-        sqlite3_finalize(st);
+        release(st);
     }
     if (rc == PANEL_OK)
         return store_commit(s, err, err_len);
@@ -451,8 +574,7 @@ int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t la
     for (int r = 0; r < DENIAL_REASONS; r++)
         counts[r] = last_at[r] = 0;
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db, "SELECT reason, count, COALESCE(last_at, 0) FROM denials", &st,
-                         "reading denial counts", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_GET_DENIALS, &st, "reading denial counts", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     int step;
@@ -464,14 +586,32 @@ int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t la
                 last_at[r] = sqlite3_column_int64(st, 2);
             }
     }
-    sqlite3_finalize(st);
-    return step == SQLITE_DONE ? PANEL_OK : store_fail(s, s->db, step, "reading denial counts", err, err_len);
+    rc = step == SQLITE_DONE ? PANEL_OK : store_fail(s, s->db, step, "reading denial counts", err, err_len);
+    release(st);
+    return rc;
+}
+
+/* Ends the read transaction on rdb, if one is open. Its outcome does not matter: nothing was written. */
+static void end_read(store_t *s)
+{
+    if (sqlite3_get_autocommit(s->rdb))
+        return;
+    sqlite3_stmt **commit = &s->stmts[STORE_CONN_READ][SQL_COMMIT];
+    if (!*commit && sqlite3_prepare_v3(s->rdb, sql_text[SQL_COMMIT], -1, SQLITE_PREPARE_PERSISTENT, commit, NULL) !=
+                        SQLITE_OK) {
+        *commit = NULL;
+        sqlite3_exec(s->rdb, "COMMIT", NULL, NULL, NULL);
+        return;
+    }
+    sqlite3_step(*commit);
+    release(*commit);
 }
 
 int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
 {
     *out = NULL;
-    int32_t rc = exec(s, s->rdb, "BEGIN", "reading the valid keys", err, err_len);
+    refresh_statements(s, s->rdb);
+    int32_t rc = run(s, s->rdb, SQL_BEGIN, "reading the valid keys", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     int enabled = 0;
@@ -479,15 +619,14 @@ int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *er
     sqlite3_stmt *st = NULL;
     int64_t n = 0;
     if (rc == PANEL_OK) {
-        rc = prepare(s, s->rdb, "SELECT count(*) FROM keys WHERE role IS NOT NULL", &st, "reading the valid keys",
-                     err, err_len);
+        rc = cached(s, s->rdb, SQL_COUNT_VALID, &st, "reading the valid keys", err, err_len);
         if (rc == PANEL_OK) {
             int step = sqlite3_step(st);
             if (step == SQLITE_ROW)
                 n = sqlite3_column_int64(st, 0);
             else
                 rc = store_fail(s, s->rdb, step, "reading the valid keys", err, err_len);
-            sqlite3_finalize(st);
+            release(st);
         }
     }
     keyring_t *ring = NULL;
@@ -499,8 +638,7 @@ int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *er
         }
     }
     if (rc == PANEL_OK)
-        rc = prepare(s, s->rdb, "SELECT id, digest, COALESCE(expires_at, 0) FROM keys WHERE role IS NOT NULL", &st,
-                     "reading the valid keys", err, err_len);
+        rc = cached(s, s->rdb, SQL_LOAD_VALID, &st, "reading the valid keys", err, err_len);
     if (rc == PANEL_OK) {
         int step;
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -515,9 +653,9 @@ int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *er
         }
         if (rc == PANEL_OK && step != SQLITE_DONE)
             rc = store_fail(s, s->rdb, step, "reading the valid keys", err, err_len);
-        sqlite3_finalize(st);
+        release(st);
     }
-    sqlite3_exec(s->rdb, "COMMIT", NULL, NULL, NULL);
+    end_read(s);
     if (rc == PANEL_OK && keyring_seal(ring) != 0) {
         snprintf(err, err_len, "out of memory while indexing keys");
         rc = PANEL_E_NOMEM;
@@ -537,9 +675,7 @@ int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const c
                            size_t err_len)
 {
     sqlite3_stmt *st;
-    int32_t rc = prepare(s, s->db,
-                         "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('extra', ?1, ?2, ?3, 'extra')",
-                         &st, "saving keys", err, err_len);
+    int32_t rc = cached(s, s->db, SQL_INSERT_EXTRA, &st, "saving keys", err, err_len);
     for (size_t i = 0; rc == PANEL_OK && i < n; i++) {
         sqlite3_bind_blob(st, 1, digests + i * KEY_DIGEST_LEN, KEY_DIGEST_LEN, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, hint, -1, SQLITE_STATIC);
@@ -549,7 +685,6 @@ int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const c
             rc = store_fail(s, s->db, step, "saving keys", err, err_len);
         sqlite3_reset(st);
     }
-    if (st)
-        sqlite3_finalize(st);
+    release(st);
     return rc;
 }

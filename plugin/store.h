@@ -14,13 +14,19 @@
 
 #include "keyring.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2   /* 1: the tables; 2: index on keys(role) */
+
+#define STORE_CONN_WRITE 0
+#define STORE_CONN_READ 1
+#define STORE_STATEMENTS 24      /* room for the statements store.c keeps prepared per connection */
 
 typedef struct store {
     sqlite3 *db;
     sqlite3 *rdb;
     char path[4096];
     int last_error;          /* the primary SQLite code of the last failure (0 after success) */
+    unsigned stale;          /* bit per connection: drop its cached statements at the next transaction */
+    sqlite3_stmt *stmts[2][STORE_STATEMENTS]; /* [STORE_CONN_*][statement]: prepared once, reset after use */
 } store_t;
 
 /* 1 when the last failure means the file is damaged or unreadable (corrupt, not a database, I/O error). */

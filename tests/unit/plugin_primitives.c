@@ -1,6 +1,6 @@
 /* plugin_primitives.c - unit tests of the API Keys plugin's building blocks: CRC-32C (both paths), key
  * format (generate, classify, hint, every 1-character mutation detected), digest, keyring (100k keys),
- * and [plugin:apikeys] configuration validation. */
+ * [plugin:apikeys] configuration validation, and the store's schema migration. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +17,9 @@
 #include "../../plugin/key_format.h"
 #include "../../plugin/keyring.h"
 #include "../../plugin/plugin_config.h"
+#include "../../plugin/store.h"
 #include "panel/plugin.h"
+#include "support_host_env.h"
 
 static void crc32c_known_vectors_on_both_paths(void **s)
 {
@@ -233,6 +235,62 @@ static void keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest(void **s
     keyring_free(ring);
 }
 
+static int sql_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* A version 1 store (no index on role) is migrated to version 2 on open; its rows stay. */
+static void store_migrates_a_v1_file_to_v2(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    char err[512];
+    store_t st;
+    assert_int_equal(store_open(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(sql_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    /* Make it look like a file written by a version 1 plugin, with a current key and revoked ones. */
+    assert_int_equal(sqlite3_exec(st.db,
+                                  "DROP INDEX keys_role; PRAGMA user_version = 1;"
+                                  "INSERT INTO keys(name, digest, hint, created_at, role) VALUES"
+                                  " ('site', x'01', 'h1', 1, NULL), ('site', x'02', 'h2', 2, 'current');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(&st);
+
+    assert_int_equal(store_open(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(sql_int(st.db, "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(st.db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'keys_role'"),
+                     1);
+    store_key_t key;
+    int found = 0;
+    assert_int_equal(store_get_role(&st, "current", &key, &found, err, sizeof err), PANEL_OK);
+    assert_int_equal(found, 1);
+    assert_string_equal(key.hint, "h2");
+    /* The statement is kept prepared: a second use gives the same answer. */
+    assert_int_equal(store_get_role(&st, "grace", &key, &found, err, sizeof err), PANEL_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(store_get_role(&st, "current", &key, &found, err, sizeof err), PANEL_OK);
+    assert_int_equal(found, 1);
+    store_close(&st);
+
+    /* A newer file than this plugin understands is refused with a clear message. */
+    sqlite3 *db;
+    char *path = support_join(dir, "apikeys.db");
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(&st, dir, "apikeys.db", err, sizeof err), PANEL_E_STORE);
+    assert_non_null(strstr(err, "newer than this plugin understands"));
+    free(path);
+    support_rmtree(dir);
+    free(dir);
+}
+
 typedef struct cfg_map {
     const char *k[4], *v[4];
 } cfg_map_t;
@@ -300,6 +358,7 @@ int main(void)
         cmocka_unit_test(keyring_finds_each_of_100k_keys_and_nothing_else),
         cmocka_unit_test(keyring_grows_beyond_its_initial_capacity),
         cmocka_unit_test(keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest),
+        cmocka_unit_test(store_migrates_a_v1_file_to_v2),
         cmocka_unit_test(config_defaults_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
