@@ -238,15 +238,16 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
     }
     dlerror();
     void *dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
-    free(real);
     if (!dl) {
         const char *why = dlerror();
         ph_errf(err, err_len, "cannot load plugin %s: %s", path, why ? why : "dlopen failed");
+        free(real);
         return PANEL_E_INVALID;
     }
     panel_plugin_entry_t entry;
     if ((rc = read_entry(dl, path, &entry, err, err_len)) != PANEL_OK) {
         dlclose(dl);
+        free(real);
         return rc;
     }
     const ph_plugin_t *same = find_plugin(host, entry.id, NULL);
@@ -254,12 +255,16 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
         ph_errf(err, err_len, "plugin %s has id '%s', which is already loaded from %s; a plugin loads once",
                 path, entry.id, same->path);
         dlclose(dl);
+        free(real);
         return PANEL_E_CONFLICT;
     }
     ph_plugin_t **grown = realloc(host->plugins, (host->n_plugins + 1) * sizeof *grown);
     if (grown)
         host->plugins = grown;
-    ph_plugin_t *plugin = grown ? new_plugin(host, path, &entry) : NULL;
+    /* The plugin's path is kept resolved (no "..", no symlinks), as listings show it; messages before this
+     * point name it as given. */
+    ph_plugin_t *plugin = grown ? new_plugin(host, real, &entry) : NULL;
+    free(real);
     if (!plugin) {
         ph_errf(err, err_len, "cannot load plugin %s: out of memory", path);
         dlclose(dl);
@@ -276,7 +281,7 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
     }
     host->plugins[host->n_plugins++] = plugin;
     ph_logf(host, PANEL_LOG_INFO, NULL, "loaded plugin %s %s (%s) from %s", plugin->id, plugin->version,
-            plugin->name, path);
+            plugin->name, plugin->path);
     return PANEL_OK;
 }
 

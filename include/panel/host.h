@@ -109,7 +109,7 @@ typedef struct panelhost_plugin_info {
     const char *name;
     const char *version;
     const char *description;   /* may be "" */
-    const char *path;          /* the file as given to panelhost_load */
+    const char *path;          /* the file given to panelhost_load, resolved (realpath: absolute, no "..") */
     uint32_t abi_major;
     uint32_t abi_minor;
 } panelhost_plugin_info_t;

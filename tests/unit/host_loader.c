@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 
 #include "host_test.h"
 
@@ -73,6 +74,24 @@ static void good_plugin_loads_and_registers(void **unused)
     assert_int_equal(panelhost_menu(t->host, &owner, menu, 4), 1);
     assert_string_equal(menu[0]->path, "Tools > Good Fixture");
     assert_string_equal(menu[0]->page_id, "fixture/good");
+    host_test_close(t);
+}
+
+/* The plugin's path is kept resolved, so listings never show "dir/../x.so". */
+static void plugin_path_is_resolved(void **unused)
+{
+    (void)unused;
+    host_test_t *t = host_test_open(NULL);
+    char resolved[PATH_MAX], dir[PATH_MAX], roundabout[3 * PATH_MAX], err[1024] = "";
+    assert_non_null(realpath(support_fixture("good"), resolved));
+    snprintf(dir, sizeof dir, "%s", resolved);
+    *strrchr(dir, '/') = '\0';                 /* .../fixtures */
+    const char *dir_name = strrchr(dir, '/') + 1; /* fixtures */
+    snprintf(roundabout, sizeof roundabout, "%s/../%s/good.so", dir, dir_name);
+    assert_int_equal(panelhost_load(t->host, roundabout, err, sizeof err), PANEL_OK);
+    panelhost_plugin_info_t info;
+    assert_int_equal(panelhost_plugin_at(t->host, 0, &info), PANEL_OK);
+    assert_string_equal(info.path, resolved);
     host_test_close(t);
 }
 
@@ -317,6 +336,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_plugin_loads_and_registers),
+        cmocka_unit_test(plugin_path_is_resolved),
         cmocka_unit_test(wrong_major_is_refused_before_any_call),
         cmocka_unit_test(newer_minor_loads_and_extra_fields_are_ignored),
         cmocka_unit_test(no_entry_symbol_is_not_a_plugin),
