@@ -1,5 +1,5 @@
-/* minimal_host.c - the smallest useful host: loads the plugins of a panel.ini, prints the menu an admin user may
- * see, and asks the auth providers about one API request. The README shows this file; `make` builds it. */
+/* minimal_host.c - the smallest useful host: loads the enabled extensions of a panel.ini, prints the menu an
+ * admin user may see, and asks the auth providers about one API request. README.md shows this exact file. */
 #include <panel/host.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@ int main(int argc, char **argv)
     panelhost_options_t opts = { .config_path = argc > 1 ? argv[1] : "panel.ini" };
     panelhost_t *host;
     if (panelhost_open(&opts, &host, err, sizeof err) != PANEL_OK) { fprintf(stderr, "%s\n", err); return 2; }
-    panelhost_load_configured(host, NULL, NULL);          /* failures are logged; the rest still load */
+    panelhost_extensions_load(host, NULL, NULL);  /* the enabled ones; failures are logged, the rest load */
 
     panel_caller_t admin = {.struct_size = sizeof admin};
     if (panelhost_caller_init(host, &admin, "admin", PANEL_ORIGIN_CLI, 0, NULL, 0, err, sizeof err) == PANEL_OK) {
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 
     panel_request_t req = { sizeof req, "GET", "/api/v1/ping", "local", argc > 2 ? argv[2] : NULL, header };
     panelhost_auth_outcome_t out;
-    panelhost_authenticate(host, &req, &out);
+    panelhost_authenticate(host, &req, &out);             /* PANEL_OK also for a denial: read out.allowed */
     printf("api: %d %s\n", out.allowed ? 200 : out.http_status, out.allowed ? out.principal : out.message);
     panelhost_close(host);
     return 0;
