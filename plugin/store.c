@@ -97,7 +97,7 @@ static int32_t store_fail(store_t *s, sqlite3 *db, int rc, const char *doing, ch
     int primary = rc & 0xFF;
     s->last_error = primary;
     if (store_last_failure_is_damage(s))
-        s->stale = (1u << STORE_CONN_WRITE) | (1u << STORE_CONN_READ); /* re-prepare from the file */
+        s->stale[db == s->rdb && db ? STORE_CONN_READ : STORE_CONN_WRITE] = 1; /* re-prepare from the file */
     const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     switch (primary) {
     case SQLITE_BUSY:
@@ -165,14 +165,14 @@ static void forget_statements(store_t *s, int conn)
         s->stmts[conn][i] = NULL;
     }
     if (!busy)
-        s->stale &= ~(1u << conn);
+        s->stale[conn] = 0;
 }
 
 /* At a transaction boundary: drops the connection's statements when a damage failure was seen since. */
 static void refresh_statements(store_t *s, sqlite3 *db)
 {
     int conn = conn_of(s, db);
-    if (s->stale & (1u << conn))
+    if (s->stale[conn])
         forget_statements(s, conn);
 }
 

@@ -4,7 +4,8 @@
  *
  * Two connections: `db` for writes (actions, usage flushes; the caller serialises them) and `rdb` for
  * snapshot reloads (the caller serialises them under its reload mutex). A reload never sees another
- * connection's uncommitted transaction. Every failure is PANEL_E_STORE with a message a person can act on. */
+ * connection's uncommitted transaction. Each connection keeps its statements prepared between uses, so
+ * that serialisation is required for reads on `db` too (status, fields, audit table), not only for writes. Every failure is PANEL_E_STORE with a message a person can act on. */
 #ifndef APIKEYS_STORE_H
 #define APIKEYS_STORE_H
 
@@ -25,8 +26,9 @@ typedef struct store {
     sqlite3 *rdb;
     char path[4096];
     int last_error;          /* the primary SQLite code of the last failure (0 after success) */
-    unsigned stale;          /* bit per connection: drop its cached statements at the next transaction */
-    sqlite3_stmt *stmts[2][STORE_STATEMENTS]; /* [STORE_CONN_*][statement]: prepared once, reset after use */
+    /* Per connection [STORE_CONN_*], touched only by whoever holds that connection (see above): */
+    int stale[2];            /* 1: a damage failure was seen; drop the cached statements at the next transaction */
+    sqlite3_stmt *stmts[2][STORE_STATEMENTS]; /* prepared once on first use, reset after each use */
 } store_t;
 
 /* 1 when the last failure means the file is damaged or unreadable (corrupt, not a database, I/O error). */
