@@ -2,7 +2,7 @@
  * admin user may see, and asks the auth providers about one API request. README.md shows this exact file. */
 #include <panel/host.h>
 #include <stdio.h>
-#include <string.h>
+#include <strings.h>
 
 static const char *header(const panel_request_t *req, const char *name)
 {
