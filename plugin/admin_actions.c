@@ -87,6 +87,22 @@ static int32_t refuse_early(apikeys_state_t *st, const panel_caller_t *caller, c
     return rc;
 }
 
+/* Runs an action without parameters: permission check (refusal audited), then `tx` in one write transaction. */
+static int32_t run_simple(void *state, const panel_caller_t *caller, const char *action,
+                          int32_t (*tx)(apikeys_state_t *, void *, char *, size_t), panel_result_t *result)
+{
+    apikeys_state_t *st = state;
+    char why[512];
+    if (!admin_caller_allowed(caller)) {
+        int32_t rc = admin_refuse_permission(why, sizeof why);
+        return refuse_early(st, caller, action, rc, why, result);
+    }
+    action_ctx_t c;
+    ctx_init(&c, caller);
+    int32_t rc = apikeys_write(st, tx, &c, why, sizeof why);
+    return finish(st, &c, action, rc, why, result);
+}
+
 /* ----- enable ------------------------------------------------------------------------------------------- */
 
 static int32_t enable_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
@@ -127,16 +143,7 @@ int32_t admin_action_enable(void *state, const panel_caller_t *caller, const pan
                             panel_result_t *result)
 {
     (void)args;
-    apikeys_state_t *st = state;
-    char why[512];
-    if (!admin_caller_allowed(caller)) {
-        int32_t rc = admin_refuse_permission(why, sizeof why);
-        return refuse_early(st, caller, "enable", rc, why, result);
-    }
-    action_ctx_t c;
-    ctx_init(&c, caller);
-    int32_t rc = apikeys_write(st, enable_tx, &c, why, sizeof why);
-    return finish(st, &c, "enable", rc, why, result);
+    return run_simple(state, caller, "enable", enable_tx, result);
 }
 
 /* ----- disable ------------------------------------------------------------------------------------------ */
@@ -170,16 +177,7 @@ int32_t admin_action_disable(void *state, const panel_caller_t *caller, const pa
                              panel_result_t *result)
 {
     (void)args;
-    apikeys_state_t *st = state;
-    char why[512];
-    if (!admin_caller_allowed(caller)) {
-        int32_t rc = admin_refuse_permission(why, sizeof why);
-        return refuse_early(st, caller, "disable", rc, why, result);
-    }
-    action_ctx_t c;
-    ctx_init(&c, caller);
-    int32_t rc = apikeys_write(st, disable_tx, &c, why, sizeof why);
-    return finish(st, &c, "disable", rc, why, result);
+    return run_simple(state, caller, "disable", disable_tx, result);
 }
 
 /* ----- reset -------------------------------------------------------------------------------------------- */
@@ -287,14 +285,5 @@ int32_t admin_action_end_grace(void *state, const panel_caller_t *caller, const 
                                panel_result_t *result)
 {
     (void)args;
-    apikeys_state_t *st = state;
-    char why[512];
-    if (!admin_caller_allowed(caller)) {
-        int32_t rc = admin_refuse_permission(why, sizeof why);
-        return refuse_early(st, caller, "end-grace", rc, why, result);
-    }
-    action_ctx_t c;
-    ctx_init(&c, caller);
-    int32_t rc = apikeys_write(st, end_grace_tx, &c, why, sizeof why);
-    return finish(st, &c, "end-grace", rc, why, result);
+    return run_simple(state, caller, "end-grace", end_grace_tx, result);
 }
