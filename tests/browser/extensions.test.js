@@ -7,125 +7,66 @@
 // Environment: PANEL_URL, ADMIN_PASSWORD, HELPDESK_PASSWORD, SCREENSHOT_DIR, CHROMIUM (default /usr/bin/chromium).
 'use strict';
 
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { base, shots, check, api, login, submit, run } = require('./harness');
 
-const base = (process.env.PANEL_URL || '').replace(/\/$/, '');
-const shots = process.env.SCREENSHOT_DIR || 'build/screenshots';
-let failures = 0;
+run(async (page, cspErrors) => {
+  await login(page, 'admin', process.env.ADMIN_PASSWORD);
+  await page.goto(base + '/admin/settings/api-key');
+  await submit(page, 'form[data-action="enable"] button[type=submit]');
+  const key = (await page.locator('#one-time-secret').count()) === 1 ? await page.inputValue('#one-time-secret') : '';
+  check(key.length >= 32, 'admin enables the API and gets a key');
+  let r = await api('/api/v1/ping', key);
+  check(r.status === 200, 'the key answers 200', `status ${r.status} ${r.body}`);
 
-function check(ok, what, detail) {
-  if (ok) console.log(`PASS: ${what}`);
-  else {
-    failures++;
-    console.log(`FAIL: ${what}${detail ? `\n  ${detail}` : ''}`);
-  }
-  return ok;
-}
+  const menuEntry = page.locator('nav a#menu-extensions');
+  check((await menuEntry.count()) === 1, 'the menu has System > Extensions');
+  await submit(page, 'nav a#menu-extensions');
+  check(new URL(page.url()).pathname === '/admin/system/extensions', 'the entry opens the Extensions page');
+  check((await page.textContent('h1')) === 'Extensions', 'the page is titled Extensions');
+  const apikeysRow = page.locator('#ext-apikeys');
+  check((await apikeysRow.count()) === 1 && /API Keys/.test(await apikeysRow.innerText()) &&
+    /1\.0\.0/.test(await apikeysRow.innerText()), 'the page lists API Keys with its version');
+  check(/Enabled, running/.test(await page.textContent('#ext-apikeys .ext-status')), 'API Keys shows as enabled and running');
+  const broken = page.locator('#ext-no_entry .ext-load-error');
+  check((await broken.count()) === 1 && /does not export the symbol/.test(await broken.innerText()),
+    'an extension that fails to load shows its load error');
+  await page.screenshot({ path: path.join(shots, 'extensions.png'), fullPage: true });
 
-async function api(route, key) {
-  const res = await fetch(base + route, { headers: key ? { 'X-API-Key': key } : {} });
-  return { status: res.status, body: await res.text() };
-}
+  // disable: a confirmation step first; Cancel changes nothing
+  await submit(page, '#disable-apikeys');
+  const confirmText = (await page.locator('#confirm-text').count()) === 1 ? await page.textContent('#confirm-text') : '';
+  check(/Settings > API Key/.test(confirmText) && /503/.test(confirmText),
+    'disabling asks for confirmation, naming the menu entry and the 503', confirmText);
+  await submit(page, '#confirm-cancel');
+  r = await api('/api/v1/ping', key);
+  check(r.status === 200, 'cancelling changes nothing (the key still answers 200)', `status ${r.status}`);
 
-async function login(page, user, password) {
-  await page.goto(base + '/admin');
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL(/\/admin$/), page.click('#login-form button[type=submit]')]);
-}
+  await submit(page, '#disable-apikeys');
+  await submit(page, '#confirm-yes');
+  check((await page.locator('#notice').count()) === 1 && /Disabled/.test(await page.textContent('#notice')),
+    'the confirmed disable reports success');
+  check((await page.locator('nav a', { hasText: 'API Key' }).count()) === 0, 'the menu loses Settings > API Key');
+  check((await page.locator('#enable-apikeys').count()) === 1, 'API Keys now offers Enable');
+  r = await api('/api/v1/ping', key);
+  check(r.status === 503 && /no API authentication is configured/.test(r.body),
+    'with API Keys disabled the key gets 503 no API authentication is configured', `status ${r.status} ${r.body}`);
+  const gone = await page.goto(base + '/admin/settings/api-key');
+  check(gone && gone.status() === 404, 'the API Key page answers 404', `status ${gone && gone.status()}`);
 
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
+  await page.goto(base + '/admin/system/extensions');
+  await submit(page, '#enable-apikeys');
+  check((await page.locator('nav a', { hasText: 'API Key' }).count()) === 1, 'enabling brings the menu entry back');
+  r = await api('/api/v1/ping', key);
+  check(r.status === 200, 'enabling brings back the same key (200)', `status ${r.status} ${r.body}`);
+  check((await page.locator('#host-audit').count()) === 1 && /extension\.disable/.test(await page.textContent('#host-audit')),
+    'the page shows the host audit entries of the changes');
+  check(cspErrors.length === 0, 'no Content-Security-Policy violations', cspErrors.join('; '));
 
-async function main() {
-  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    check(false, `Chromium is installed at ${executablePath}`, 'install it: apt-get install -y chromium');
-    return;
-  }
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-chromium-'));
-  fs.mkdirSync(shots, { recursive: true });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const page = context.pages()[0] || (await context.newPage());
-    page.setDefaultTimeout(15000);
-    const cspErrors = [];
-    page.on('console', (msg) => { if (/Content Security Policy/i.test(msg.text())) cspErrors.push(msg.text()); });
-
-    await login(page, 'admin', process.env.ADMIN_PASSWORD);
-    await page.goto(base + '/admin/settings/api-key');
-    await submit(page, 'form[data-action="enable"] button[type=submit]');
-    const key = (await page.locator('#one-time-secret').count()) === 1 ? await page.inputValue('#one-time-secret') : '';
-    check(key.length >= 32, 'admin enables the API and gets a key');
-    let r = await api('/api/v1/ping', key);
-    check(r.status === 200, 'the key answers 200', `status ${r.status} ${r.body}`);
-
-    const menuEntry = page.locator('nav a#menu-extensions');
-    check((await menuEntry.count()) === 1, 'the menu has System > Extensions');
-    await submit(page, 'nav a#menu-extensions');
-    check(new URL(page.url()).pathname === '/admin/system/extensions', 'the entry opens the Extensions page');
-    check((await page.textContent('h1')) === 'Extensions', 'the page is titled Extensions');
-    const apikeysRow = page.locator('#ext-apikeys');
-    check((await apikeysRow.count()) === 1 && /API Keys/.test(await apikeysRow.innerText()) &&
-      /1\.0\.0/.test(await apikeysRow.innerText()), 'the page lists API Keys with its version');
-    check(/Enabled, running/.test(await page.textContent('#ext-apikeys .ext-status')), 'API Keys shows as enabled and running');
-    const broken = page.locator('#ext-no_entry .ext-load-error');
-    check((await broken.count()) === 1 && /does not export the symbol/.test(await broken.innerText()),
-      'an extension that fails to load shows its load error');
-    await page.screenshot({ path: path.join(shots, 'extensions.png'), fullPage: true });
-
-    // disable: a confirmation step first; Cancel changes nothing
-    await submit(page, '#disable-apikeys');
-    const confirmText = (await page.locator('#confirm-text').count()) === 1 ? await page.textContent('#confirm-text') : '';
-    check(/Settings > API Key/.test(confirmText) && /503/.test(confirmText),
-      'disabling asks for confirmation, naming the menu entry and the 503', confirmText);
-    await submit(page, '#confirm-cancel');
-    r = await api('/api/v1/ping', key);
-    check(r.status === 200, 'cancelling changes nothing (the key still answers 200)', `status ${r.status}`);
-
-    await submit(page, '#disable-apikeys');
-    await submit(page, '#confirm-yes');
-    check((await page.locator('#notice').count()) === 1 && /Disabled/.test(await page.textContent('#notice')),
-      'the confirmed disable reports success');
-    check((await page.locator('nav a', { hasText: 'API Key' }).count()) === 0, 'the menu loses Settings > API Key');
-    check((await page.locator('#enable-apikeys').count()) === 1, 'API Keys now offers Enable');
-    r = await api('/api/v1/ping', key);
-    check(r.status === 503 && /no API authentication is configured/.test(r.body),
-      'with API Keys disabled the key gets 503 no API authentication is configured', `status ${r.status} ${r.body}`);
-    const gone = await page.goto(base + '/admin/settings/api-key');
-    check(gone && gone.status() === 404, 'the API Key page answers 404', `status ${gone && gone.status()}`);
-
-    await page.goto(base + '/admin/system/extensions');
-    await submit(page, '#enable-apikeys');
-    check((await page.locator('nav a', { hasText: 'API Key' }).count()) === 1, 'enabling brings the menu entry back');
-    r = await api('/api/v1/ping', key);
-    check(r.status === 200, 'enabling brings back the same key (200)', `status ${r.status} ${r.body}`);
-    check((await page.locator('#host-audit').count()) === 1 && /extension\.disable/.test(await page.textContent('#host-audit')),
-      'the page shows the host audit entries of the changes');
-    check(cspErrors.length === 0, 'no Content-Security-Policy violations', cspErrors.join('; '));
-
-    await submit(page, 'header form[action="/logout"] button');
-    await login(page, 'helpdesk', process.env.HELPDESK_PASSWORD);
-    check((await page.locator('nav a#menu-extensions').count()) === 0, 'a user without extensions.manage has no Extensions entry');
-    const denied = await page.goto(base + '/admin/system/extensions');
-    check(denied && denied.status() === 403, 'that user gets 403 on the Extensions page', `status ${denied && denied.status()}`);
-    check((await page.locator('#disable-apikeys').count()) === 0, 'the 403 page offers no buttons');
-  } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-}
-
-main().then(() => process.exit(failures > 0 ? 1 : 0), (err) => {
-  console.log(`FAIL: the browser test ran to the end\n  ${err && err.stack ? err.stack : err}`);
-  process.exit(1);
+  await submit(page, 'header form[action="/logout"] button');
+  await login(page, 'helpdesk', process.env.HELPDESK_PASSWORD);
+  check((await page.locator('nav a#menu-extensions').count()) === 0, 'a user without extensions.manage has no Extensions entry');
+  const denied = await page.goto(base + '/admin/system/extensions');
+  check(denied && denied.status() === 403, 'that user gets 403 on the Extensions page', `status ${denied && denied.status()}`);
+  check((await page.locator('#disable-apikeys').count()) === 0, 'the 403 page offers no buttons');
 });

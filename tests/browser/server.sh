@@ -2,6 +2,23 @@
 # free loopback port with a config and data directory under $TMP, and to talk to it with curl.
 # Readiness is detected by reading the server's first output line through a FIFO (no sleeps).
 
+# require_browser_test: prints a FAIL line and exits 1 unless Chromium, Node.js, npm, playwright-core (installed
+# here with `npm ci` at the version package-lock.json pins, never a browser download) and the plugin are there.
+require_browser_test() {
+  BROWSER_DIR="$PWD/tests/browser"
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "FAIL: Chromium is installed (run: apt-get install -y chromium)"; exit 1
+  fi
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "FAIL: Node.js and npm are installed (run: apt-get install -y nodejs npm)"; exit 1
+  fi
+  if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
+    (cd "$BROWSER_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent) >"$TMP/npm.log" 2>&1 \
+      || { echo "FAIL: npm ci installs playwright-core for the browser test"; cat "$TMP/npm.log"; exit 1; }
+  fi
+  if [ ! -f "$PLUGIN" ]; then echo "FAIL: the API Keys plugin is built ($PLUGIN)"; exit 1; fi
+}
+
 # write_config FILE PLUGIN: a config with users admin (role owner: everything) and helpdesk (role support:
 # no settings or fixture permission), the given plugin, and the data directory $TMP/data.
 write_config() {

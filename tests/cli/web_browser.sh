@@ -5,19 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-BROWSER_DIR="$PWD/tests/browser"
-if [ ! -x /usr/bin/chromium ]; then
-  echo "FAIL: Chromium is installed (run: apt-get install -y chromium)"; exit 1
-fi
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "FAIL: Node.js and npm are installed (run: apt-get install -y nodejs npm)"; exit 1
-fi
-if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
-  # the version pinned in package-lock.json; never a browser download
-  (cd "$BROWSER_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent) >"$TMP/npm.log" 2>&1 \
-    || { echo "FAIL: npm ci installs playwright-core for the browser test"; cat "$TMP/npm.log"; exit 1; }
-fi
-if [ ! -f "$PLUGIN" ]; then echo "FAIL: the API Keys plugin is built ($PLUGIN)"; exit 1; fi
+require_browser_test
 
 CONFIG="$TMP/panel.ini"
 write_config "$CONFIG" "$PLUGIN"
