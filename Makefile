@@ -100,8 +100,15 @@ $(B)/tests/plugin_%: $(B)/obj/tests/unit/plugin_%.o $(HELPER_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(CORE_A) $(LIBS_PLUGIN) $(LIBS_CMOCKA)
 
+# Programs the tests drive (installed when missing, like the build's libraries): the browser test's Chromium and
+# Node.js, sqlite3 and curl for inspecting stores and servers, python3 for JSON, setpriv/prlimit for faults.
+TEST_TOOLS := chromium:chromium node:nodejs npm:npm sqlite3:sqlite3 curl:curl python3:python3 \
+              setpriv:util-linux prlimit:util-linux
+CHECK_TOOLS := valgrind:valgrind clang:clang dpkg=libclang-rt-14-dev:libclang-rt-14-dev
+
 # The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".
 test: all
+	scripts/ensure-tools.sh $(TEST_TOOLS)
 	B=$(B) tests/run-tests.sh
 
 # The web panel with ./data on [host] listen (default http://127.0.0.1:8080/); prints the URL and the login.
@@ -164,6 +171,7 @@ $(BENCH): $(BENCH_OBJ) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(CORE_A) $(LIBS_PLUGIN) -ldl -lm
 
 bench: $(BENCH) $(PLUGIN) $(SAMPLE)
+	scripts/ensure-tools.sh wrk:wrk
 	$(BENCH)
 
 # ----- make check, make fuzz (owner: reliability checks; tests/check.sh, tests/fuzz/) ---------------------------
@@ -180,6 +188,7 @@ FUZZERS      := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 .PHONY: fuzz fuzzers
 
 check:
+	scripts/ensure-tools.sh $(TEST_TOOLS) $(CHECK_TOOLS)
 	MAKE="$(MAKE)" CC="$(CC)" B=$(B) ASAN_B=$(ASAN_B) TSAN_B=$(TSAN_B) FUZZ_B=$(FUZZ_B) tests/check.sh
 
 fuzz:
