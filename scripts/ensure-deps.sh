@@ -1,7 +1,7 @@
 #!/bin/sh
-# ensure-deps.sh - makes sure the build's pkg-config dependencies are present on a Debian machine.
-# Usage: scripts/ensure-deps.sh PKG-CONFIG-NAME...   Installs what is missing when run as root (or through
-# passwordless sudo); otherwise prints the exact apt-get command and fails.
+# ensure-deps.sh - makes sure the build's pkg-config dependencies are present on a Debian machine: maps each
+# pkg-config name to its Debian package and lets ensure-tools.sh check and install them.
+# Usage: scripts/ensure-deps.sh PKG-CONFIG-NAME...
 set -u
 debian_package() {
   case "$1" in
@@ -13,22 +13,6 @@ debian_package() {
     *) echo "$1" ;;
   esac
 }
-missing=""
-command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
-for dep in "$@"; do
-  if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$dep"; then
-    missing="$missing $(debian_package "$dep")"
-  fi
-done
-[ -z "$missing" ] && exit 0
-cmd="apt-get install -y$missing"
-if [ "$(id -u)" = 0 ]; then
-  echo "ensure-deps: installing missing build dependencies:$missing" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive $cmd) >&2 && exit 0
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  echo "ensure-deps: installing missing build dependencies with sudo:$missing" >&2
-  (sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive $cmd) >&2 && exit 0
-fi
-echo "ensure-deps: missing build dependencies:$missing" >&2
-echo "ensure-deps: run as root: apt-get update && $cmd" >&2
-exit 1
+checks="pkg-config:pkg-config"
+for dep in "$@"; do checks="$checks pc=$dep:$(debian_package "$dep")"; done
+exec "$(dirname "$0")/ensure-tools.sh" $checks
