@@ -113,7 +113,7 @@ int main(int argc, char **argv)
         {"memory", "resident memory per key", bench_run_memory, NULL},
         {"reset", "reset vs one-row commit", NULL, bench_run_reset},
         {"load", "load + init + fini + unload", NULL, bench_run_load},
-        {"http", "HTTP: /api/v1/ping with a key vs /healthz (wrk)", NULL, bench_run_http},
+        {"http", "HTTP: /api/v1/ping with a key vs /healthz (polling client)", NULL, bench_run_http},
     };
     const size_t n_parts = sizeof parts / sizeof parts[0];
     int known = !only, need_fixtures = 0;

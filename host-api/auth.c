@@ -74,7 +74,10 @@ static void deny(panelhost_auth_outcome_t *out, int32_t status, const char *code
 /* Asks one provider; returns 1 when it decided (out filled), 0 when it abstained. */
 static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *request, panelhost_auth_outcome_t *out)
 {
-    memset(out, 0, sizeof *out);
+    /* Empty strings rather than a memset of the whole outcome: this runs on every API request. */
+    out->allowed = 0;
+    out->http_status = 0;
+    out->principal[0] = out->error_code[0] = out->message[0] = '\0';
     panel_auth_result_t result = {
         .struct_size = sizeof result,
         .principal = out->principal,
@@ -92,15 +95,14 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
     case PANEL_AUTH_ABSTAIN:
         return 0;
     case PANEL_AUTH_ALLOW:
-        memset(out->error_code, 0, sizeof out->error_code);
-        memset(out->message, 0, sizeof out->message);
+        out->error_code[0] = out->message[0] = '\0';
         out->allowed = 1;
         out->http_status = 200;
         if (!out->principal[0])
             ph_errf(out->principal, sizeof out->principal, "%s", p->desc.id);
         return 1;
     case PANEL_AUTH_DENY:
-        memset(out->principal, 0, sizeof out->principal);
+        out->principal[0] = '\0';
         out->allowed = 0;
         out->http_status = (result.http_status >= 400 && result.http_status <= 599) ? result.http_status : 401;
         if (!out->error_code[0])

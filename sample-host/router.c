@@ -126,8 +126,7 @@ void router_handle(panelhost_t *host, const router_request_t *request, router_re
     }
 
     route_context_t ctx = {host, NULL};
-    panelhost_auth_outcome_t outcome;
-    memset(&outcome, 0, sizeof outcome);
+    panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate */
     if (route->authenticated) {
         header_bridge_t bridge = {request->header, request->header_ctx};
         panel_request_t auth_request = {

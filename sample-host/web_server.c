@@ -27,7 +27,8 @@
 #include "web_http.h"
 
 #define BODY_MAX (64 * 1024)
-#define WORKER_THREADS 4
+#define WORKERS_DEFAULT 4
+#define WORKERS_MAX 64
 #define SHUTDOWN_GRACE_SECONDS 10
 
 #define CONTENT_SECURITY_POLICY                                                                              \
@@ -397,6 +398,27 @@ static int is_loopback(const struct sockaddr_storage *addr)
     return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 }
 
+/* The number of worker threads: [host] workers, 1..WORKERS_MAX, default WORKERS_DEFAULT. 0 or -1 (err set). */
+static int worker_count(panelhost_t *host, unsigned *workers, char *err, size_t err_len)
+{
+    const char *text = panelhost_config_get(host, "host", "workers");
+    *workers = WORKERS_DEFAULT;
+    if (text == NULL || text[0] == '\0')
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > WORKERS_MAX) {
+        snprintf(err, err_len,
+                 "[host] workers = '%s' is not valid: give the number of threads that serve requests, a whole "
+                 "number from 1 to %d (default %d), or remove the line",
+                 text, WORKERS_MAX, WORKERS_DEFAULT);
+        return -1;
+    }
+    *workers = (unsigned)n;
+    return 0;
+}
+
 /* Waits until no request is in flight, or the grace period is over. */
 static void wait_for_idle(server_t *srv)
 {
@@ -446,6 +468,9 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     memset(&addr, 0, sizeof addr);
     if (resolve_listen(listen, &addr, &addr_len, err, err_len) != 0)
         return -1;
+    unsigned workers;
+    if (worker_count(host, &workers, err, err_len) != 0)
+        return -1;
     if (!is_loopback(&addr))
         fprintf(stderr, "sample-host: warning: listening on %s, which is not a loopback address: the panel and "
                         "the API are reachable from the network over plain HTTP; put a TLS proxy in front\n",
@@ -489,7 +514,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WORKER_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_END);
     (void)addr_len;

@@ -3,7 +3,7 @@
 # answers, security headers, login (wrong password and unknown user indistinguishable, throttling), sessions
 # (cookie flags, survive a restart, end on logout and on a password change), CSRF refusal, permission-filtered
 # menu and 403, the confirmation step, the access log (no query strings, keys, cookies or form values) and
-# a clean exit 0 on SIGTERM.
+# a clean exit 0 on SIGTERM, and the [host] workers setting (refused when out of range, fewer threads).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
@@ -156,4 +156,19 @@ start_server "$CONFIG" address || fail "server starts"
 for i in $(seq 1 20); do login "spray$i" "spray-password-$i" "$TMP/spray.jar"; done
 login admin "$ADMIN_PASSWORD" "$TMP/spray.jar"
 check '[ "$CODE" = 429 ]' "failed logins are throttled per client address, across user names"
+DEFAULT_THREADS=$(ls /proc/"$SERVER_PID"/task | wc -l)
+stop_server
+
+# [host] workers: the number of threads serving requests; a bad value is refused before anything listens
+sed 's/^currency = EUR$/currency = EUR\nworkers = 0/' "$CONFIG" >"$TMP/workers0.ini"; chmod 600 "$TMP/workers0.ini"
+run -c "$TMP/workers0.ini" serve --listen 127.0.0.1:0
+expect_rc 2 "serve refuses workers = 0 with the configuration-error status"
+expect_err "workers = '0' is not valid: give the number of threads that serve requests, a whole number from 1 to 64" \
+  "the refusal of workers = 0 names the setting and the range"
+sed 's/^currency = EUR$/currency = EUR\nworkers = 1/' "$CONFIG" >"$TMP/workers1.ini"; chmod 600 "$TMP/workers1.ini"
+start_server "$TMP/workers1.ini" workers1 || fail "server starts with workers = 1"
+http GET /healthz
+THREADS=$(ls /proc/"$SERVER_PID"/task | wc -l)
+check '[ "$CODE" = 200 ] && [ $((DEFAULT_THREADS - THREADS)) = 3 ]' \
+  "a server with workers = 1 answers, on 3 threads fewer than with the default 4 ($THREADS, $DEFAULT_THREADS)"
 stop_server
