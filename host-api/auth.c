@@ -1,7 +1,10 @@
 /* auth.c - API authentication: asks the registered auth providers in load order, first ALLOW or DENY decides,
- * deny by default. The provider list is an immutable snapshot read without locks: readers count themselves
- * in one of two epoch slots, and a writer (load/unload) swaps the snapshot, flips the epoch and waits for the
- * old slot to drain, so unload knows no authenticate() call is still inside the plugin. */
+ * deny by default. The provider list is an immutable snapshot read without locks, protected by reader slots
+ * (hazard pointers): a reader claims a slot picked by hashing its thread id (one compare-and-swap on a cache
+ * line of its own, so threads never share a written line), names the snapshot it uses there and checks that
+ * it is still current; a writer (load/unload) swaps the snapshot and waits until no slot names the old one,
+ * so unload knows no authenticate() call is still inside the plugin. */
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +21,62 @@ static void free_snapshot(ph_auth_snapshot_t *snapshot)
         free(snapshot);
 }
 
-/* Waits until every authenticate() call that may have seen the previous snapshot has returned. */
-static void wait_for_readers(panelhost_t *host)
+/* The slot this thread tries first: its thread id, hashed to 0..PH_AUTH_SLOTS-1. */
+static unsigned first_slot(void)
 {
-    unsigned epoch = atomic_load(&host->auth_epoch);
-    atomic_store(&host->auth_epoch, epoch + 1);
-    while (atomic_load(&host->auth_readers[epoch & 1]) != 0)
-        sched_yield();
+    pthread_t self = pthread_self();
+    uint64_t h = 0;
+    memcpy(&h, &self, sizeof self < sizeof h ? sizeof self : sizeof h);
+    h *= 0x9E3779B97F4A7C15ull;
+    return (unsigned)(h >> 58) % PH_AUTH_SLOTS;
+}
+
+/* Claims a slot naming the current snapshot and returns that snapshot, *slot_out the slot; or returns NULL
+ * with no slot held when no snapshot is published (nothing to protect). */
+static const ph_auth_snapshot_t *reader_enter(panelhost_t *host, ph_auth_slot_t **slot_out)
+{
+    *slot_out = NULL;
+    for (unsigned i = first_slot(), tried = 1;; i = (i + 1) % PH_AUTH_SLOTS, tried++) {
+        ph_auth_slot_t *slot = &host->auth_slots[i];
+        uintptr_t named = (uintptr_t)atomic_load(&host->auth_snapshot);
+        if (named == 0)
+            return NULL;
+        uintptr_t free_slot = 0;
+        if (!atomic_compare_exchange_strong(&slot->snapshot, &free_slot, named)) {
+            if (tried % PH_AUTH_SLOTS == 0)
+                sched_yield(); /* more threads than slots are authenticating: let one finish */
+            continue;          /* another thread holds this one: try the next */
+        }
+        for (;;) { /* named before re-checked: a writer that swapped it since is seen here, or waits for us */
+            uintptr_t now = (uintptr_t)atomic_load(&host->auth_snapshot);
+            if (now == named) {
+                *slot_out = slot;
+                return (const ph_auth_snapshot_t *)named;
+            }
+            if (now == 0) {
+                atomic_store_explicit(&slot->snapshot, 0, memory_order_release);
+                return NULL;
+            }
+            named = now;
+            atomic_store(&slot->snapshot, named);
+        }
+    }
+}
+
+static void reader_leave(ph_auth_slot_t *slot)
+{
+    if (slot)
+        atomic_store_explicit(&slot->snapshot, 0, memory_order_release);
+}
+
+/* Waits until no reader slot names `old` (which is no longer published), so it may be freed. */
+static void wait_for_readers(panelhost_t *host, const ph_auth_snapshot_t *old)
+{
+    if (!old)
+        return;
+    for (unsigned i = 0; i < PH_AUTH_SLOTS; i++)
+        while (atomic_load(&host->auth_slots[i].snapshot) == (uintptr_t)old)
+            sched_yield();
 }
 
 int32_t ph_auth_publish(panelhost_t *host, const ph_plugin_t *exclude, char *err, size_t err_len)
@@ -50,7 +102,7 @@ int32_t ph_auth_publish(panelhost_t *host, const ph_plugin_t *exclude, char *err
         }
     }
     ph_auth_snapshot_t *old = atomic_exchange(&host->auth_snapshot, fresh);
-    wait_for_readers(host);
+    wait_for_readers(host, old);
     free_snapshot(old);
     return rc;
 }
@@ -58,7 +110,7 @@ int32_t ph_auth_publish(panelhost_t *host, const ph_plugin_t *exclude, char *err
 void ph_auth_free(panelhost_t *host)
 {
     ph_auth_snapshot_t *old = atomic_exchange(&host->auth_snapshot, NULL);
-    wait_for_readers(host);
+    wait_for_readers(host, old);
     free_snapshot(old);
 }
 
@@ -131,15 +183,8 @@ int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request
         deny(out, 400, "bad_request", "the request could not be checked: it is incomplete");
         return PANEL_E_INVALID;
     }
-    unsigned epoch;
-    for (;;) {
-        epoch = atomic_load(&host->auth_epoch);
-        atomic_fetch_add(&host->auth_readers[epoch & 1], 1);
-        if (atomic_load(&host->auth_epoch) == epoch)
-            break;
-        atomic_fetch_sub(&host->auth_readers[epoch & 1], 1);
-    }
-    const ph_auth_snapshot_t *snapshot = atomic_load(&host->auth_snapshot);
+    ph_auth_slot_t *slot;
+    const ph_auth_snapshot_t *snapshot = reader_enter(host, &slot);
     int decided = 0;
     if (snapshot == &unavailable_marker) {
         deny(out, 503, "auth_unavailable",
@@ -151,7 +196,7 @@ int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request
     }
     for (size_t i = 0; !decided && i < snapshot->n; i++)
         decided = ask_provider(snapshot->providers[i], request, out);
-    atomic_fetch_sub(&host->auth_readers[epoch & 1], 1);
+    reader_leave(slot);
     if (!decided)
         deny(out, 401, "unauthenticated",
              "the request carries no credential this API accepts; send the API key the store owner gave you");

@@ -30,11 +30,17 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
     host->log_ctx = options->log_ctx;
     host->min_log_level = options->min_log_level;
     atomic_init(&host->auth_snapshot, NULL);
-    atomic_init(&host->auth_epoch, 0);
-    atomic_init(&host->auth_readers[0], 0);
-    atomic_init(&host->auth_readers[1], 0);
+    host->auth_slots = aligned_alloc(_Alignof(ph_auth_slot_t), PH_AUTH_SLOTS * sizeof *host->auth_slots);
+    if (!host->auth_slots) {
+        ph_errf(err, err_len, "out of memory");
+        free(host);
+        return PANEL_E_NOMEM;
+    }
+    for (unsigned i = 0; i < PH_AUTH_SLOTS; i++)
+        atomic_init(&host->auth_slots[i].snapshot, 0);
     if (pthread_mutex_init(&host->ext_lock, NULL) != 0) {
         ph_errf(err, err_len, "cannot create a mutex");
+        free(host->auth_slots);
         free(host);
         return PANEL_E_INTERNAL;
     }
@@ -44,6 +50,7 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
         rc = ph_config_read(options->config_path, &host->config, err, err_len);
         if (rc != PANEL_OK) {
             pthread_mutex_destroy(&host->ext_lock);
+            free(host->auth_slots);
             free(host);
             return rc;
         }
@@ -52,6 +59,7 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
         if (!host->config.folder) {
             ph_errf(err, err_len, "cannot read the current directory: %s", strerror(errno));
             pthread_mutex_destroy(&host->ext_lock);
+            free(host->auth_slots);
             free(host);
             return PANEL_E_INTERNAL;
         }
@@ -75,6 +83,7 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
     if (rc != PANEL_OK) {
         ph_config_free(&host->config);
         pthread_mutex_destroy(&host->ext_lock);
+        free(host->auth_slots);
         free(host);
         return rc;
     }
@@ -92,6 +101,7 @@ void panelhost_close(panelhost_t *host)
         panelhost_unload(host, id, NULL, 0);
     }
     ph_auth_free(host);
+    free(host->auth_slots);
     ph_registry_free_all(host);
     ph_extensions_free(host);
     pthread_mutex_destroy(&host->ext_lock);

@@ -98,11 +98,18 @@ typedef struct ph_provider_rec {
     struct ph_plugin *owner;
 } ph_provider_rec_t;
 
-/* What panelhost_authenticate reads without a lock: replaced as a whole, freed after a grace period. */
+/* What panelhost_authenticate reads without a lock: replaced as a whole, freed once no reader slot names it. */
 typedef struct ph_auth_snapshot {
     size_t n;
     ph_provider_rec_t *providers[];
 } ph_auth_snapshot_t;
+
+/* One reader slot (auth.c): 0 when free, else the snapshot its holder is using. One cache line each, so
+ * threads authenticating at once never write the same line. */
+#define PH_AUTH_SLOTS 64u
+typedef struct ph_auth_slot {
+    _Alignas(64) _Atomic(uintptr_t) snapshot;
+} ph_auth_slot_t;
 
 typedef struct ph_plugin {
     panelhost_t *host;
@@ -150,11 +157,11 @@ struct panelhost {
     ph_provider_rec_t **providers; /* registration (= load) order */
     size_t n_providers;
 
-    /* Lock-free readers of the auth snapshot: a reader counts itself in readers[epoch & 1]; a writer swaps the
-     * snapshot, flips the epoch and waits for the old slot to drain before freeing what it replaced. */
+    /* Lock-free readers of the auth snapshot: a reader names the snapshot it uses in a slot of auth_slots
+     * (PH_AUTH_SLOTS, 64-byte aligned); a writer swaps the snapshot and waits until no slot names the old one
+     * before freeing it (auth.c). */
     _Atomic(ph_auth_snapshot_t *) auth_snapshot;
-    atomic_uint auth_epoch;
-    atomic_size_t auth_readers[2];
+    ph_auth_slot_t *auth_slots;
 
     /* extensions.c: the state file as last applied (read by panelhost_extensions_changed on any thread,
      * under ext_lock) and the load failures of installed extensions. */

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <time.h>
 
 #include "host_test.h"
 
@@ -113,10 +114,24 @@ typedef struct worker {
     long allowed, unavailable, other;
 } worker_t;
 
+/* Threads now inside the plugin's authenticate, held there 200 us by the header lookup it calls back. */
+static atomic_int inside_plugin;
+
+static const char *slow_header(const panel_request_t *self, const char *name)
+{
+    atomic_fetch_add(&inside_plugin, 1);
+    struct timespec pause = {0, 200 * 1000};
+    nanosleep(&pause, NULL);
+    const char *value = fake_header(self, name);
+    atomic_fetch_sub(&inside_plugin, 1);
+    return value;
+}
+
 static void *authenticate_loop(void *arg)
 {
     worker_t *w = arg;
     fake_request_t r = request_with("X-Fixture", "letmein");
+    r.base.header = slow_header;
     while (!atomic_load(w->stop)) {
         panelhost_auth_outcome_t out;
         panelhost_authenticate(w->t->host, &r.base, &out);
@@ -143,8 +158,15 @@ static void unload_while_other_threads_authenticate(void **unused)
     }
     for (int i = 0; i < 100; i++) {
         host_test_load(t, "good");
+        /* unload while a thread is inside the plugin: it must wait for that call to return */
+        for (int waited = 0; atomic_load(&inside_plugin) == 0; waited++) {
+            assert_true(waited < 5000); /* no thread entered the plugin within 5 s */
+            struct timespec ms = {0, 1000 * 1000};
+            nanosleep(&ms, NULL);
+        }
         char err[256];
         assert_int_equal(panelhost_unload(t->host, "good", err, sizeof err), PANEL_OK);
+        assert_int_equal(atomic_load(&inside_plugin), 0);
     }
     atomic_store(&stop, 1);
     long other = 0;
