@@ -10,8 +10,8 @@
  * /proc/PID/stat, which shows that its core, not the client, is the bottleneck. The data directory is set
  * up through the sample host's own CLI (`action settings/api-key enable`). */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -191,7 +191,8 @@ static int run_slice(bench_http_load_t *load, pid_t server, const char *request,
 static int measure(const bench_env_t *env, pid_t server, unsigned port, const char *key, char *why, size_t why_len)
 {
     char ping[512], healthz[512];
-    snprintf(ping, sizeof ping, "GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nX-API-Key: %s\r\n\r\n", port, key);
+    snprintf(ping, sizeof ping, "GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nX-API-Key: %s\r\n\r\n", port,
+             key);
     snprintf(healthz, sizeof healthz, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nX-API-Key: %s\r\n\r\n", port,
              key);
     bench_http_load_t *load = NULL;
@@ -199,17 +200,17 @@ static int measure(const bench_env_t *env, pid_t server, unsigned port, const ch
     enum { MAX_PAIRS = PAIRS > QUICK_PAIRS ? PAIRS : QUICK_PAIRS };
     size_t pairs = env->quick ? QUICK_PAIRS : PAIRS;
     double ratio[MAX_PAIRS], auth_rate, open_rate;
-    path_totals_t auth = {0, 0, 0}, open = {0, 0, 0}, warm = {0, 0, 0};
+    path_totals_t auth_totals = {0, 0, 0}, open_totals = {0, 0, 0}, warm = {0, 0, 0};
     if (rc == 0) /* warm-up: both paths, the key table, the connections */
         rc = run_slice(load, server, ping, 0.5, &warm, &auth_rate, why, why_len) ||
              run_slice(load, server, healthz, 0.5, &warm, &open_rate, why, why_len);
     for (size_t r = 0; rc == 0 && r < pairs; r++) {
         if (r % 2)
-            rc = run_slice(load, server, ping, SLICE_SECONDS, &auth, &auth_rate, why, why_len) ||
-                 run_slice(load, server, healthz, SLICE_SECONDS, &open, &open_rate, why, why_len);
+            rc = run_slice(load, server, ping, SLICE_SECONDS, &auth_totals, &auth_rate, why, why_len) ||
+                 run_slice(load, server, healthz, SLICE_SECONDS, &open_totals, &open_rate, why, why_len);
         else
-            rc = run_slice(load, server, healthz, SLICE_SECONDS, &open, &open_rate, why, why_len) ||
-                 run_slice(load, server, ping, SLICE_SECONDS, &auth, &auth_rate, why, why_len);
+            rc = run_slice(load, server, healthz, SLICE_SECONDS, &open_totals, &open_rate, why, why_len) ||
+                 run_slice(load, server, ping, SLICE_SECONDS, &auth_totals, &auth_rate, why, why_len);
         if (rc == 0)
             ratio[r] = auth_rate / open_rate;
     }
@@ -220,13 +221,15 @@ static int measure(const bench_env_t *env, pid_t server, unsigned port, const ch
         return -1;
     bench_set(FIG_HTTP_AUTH_VS_OPEN, ratio, pairs);
     double tick_us = 1e6 / (double)sysconf(_SC_CLK_TCK);
+    double auth_cpu = (double)auth_totals.cpu_ticks * tick_us / (double)auth_totals.answers;
+    double open_cpu = (double)open_totals.cpu_ticks * tick_us / (double)open_totals.answers;
+    double busy = (double)(auth_totals.cpu_ticks + open_totals.cpu_ticks) * tick_us / 1e6 /
+                  (auth_totals.seconds + open_totals.seconds);
     snprintf(bench_figures[FIG_HTTP_AUTH_VS_OPEN].detail, sizeof bench_figures[0].detail,
              "%u conns, %zu pairs of %.2f s: ping+key %.0f req/s / healthz %.0f req/s; server CPU per request "
              "%.2f / %.2f us, its core %.0f%% busy",
-             (unsigned)CONNECTIONS, pairs, SLICE_SECONDS, (double)auth.answers / auth.seconds,
-             (double)open.answers / open.seconds, (double)auth.cpu_ticks * tick_us / (double)auth.answers,
-             (double)open.cpu_ticks * tick_us / (double)open.answers,
-             100.0 * (double)(auth.cpu_ticks + open.cpu_ticks) * tick_us / 1e6 / (auth.seconds + open.seconds));
+             (unsigned)CONNECTIONS, pairs, SLICE_SECONDS, (double)auth_totals.answers / auth_totals.seconds,
+             (double)open_totals.answers / open_totals.seconds, auth_cpu, open_cpu, 100.0 * busy);
     return 0;
 }
 
@@ -270,9 +273,9 @@ void bench_run_http(const bench_env_t *env)
 
     char *serve[] = {(char *)"taskset", (char *)"-c", (char *)"0", sample, (char *)"-c", ini, (char *)"serve",
                      (char *)"--listen", (char *)"127.0.0.1:0", NULL};
-    pid_t launcher;
+    pid_t server; /* taskset execs the server in place, so this is the server's pid */
     int server_out;
-    if (start(serve, &launcher, &server_out) != 0) {
+    if (start(serve, &server, &server_out) != 0) {
         sodium_memzero(key, sizeof key);
         bench_missing(FIG_HTTP_AUTH_VS_OPEN, "cannot start sample-host serve");
         return;
@@ -282,19 +285,18 @@ void bench_run_http(const bench_env_t *env)
     if (read_base_url(server_out, base, sizeof base) == 0)
         colon = strrchr(base, ':');
     unsigned port = colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
-    /* taskset execs the server in place, so the launcher's pid is the server's */
     int ok = port > 0 && sched_setaffinity(0, sizeof second, &second) == 0;
     if (port == 0)
         snprintf(why, sizeof why, "sample-host serve printed no URL");
     else if (!ok)
         snprintf(why, sizeof why, "cannot move the client to CPU 1");
     if (ok)
-        ok = measure(env, launcher, port, key, why, sizeof why) == 0;
+        ok = measure(env, server, port, key, why, sizeof why) == 0;
     sched_setaffinity(0, sizeof saved, &saved);
     sodium_memzero(key, sizeof key);
-    kill(launcher, SIGTERM);
+    kill(server, SIGTERM);
     close(server_out);
-    waitpid(launcher, NULL, 0);
+    waitpid(server, NULL, 0);
     if (!ok)
         bench_missing(FIG_HTTP_AUTH_VS_OPEN, why);
 }

@@ -655,6 +655,11 @@ int main(int argc, char **argv)
             }
         }
         watch_close(&w);
+        /* Stop the long-running verifier first: it would repair a dead writer's odd counter within
+         * microseconds (that is its job), before the counter below could show where the kill landed. */
+        int vst;
+        kill(longrun.pid, SIGSTOP);
+        waitpid(longrun.pid, &vst, WUNTRACED);
         kill(pid, SIGKILL);
         int wst;
         waitpid(pid, &wst, 0);
@@ -663,6 +668,7 @@ int main(int argc, char **argv)
             failf("kill %d: the driver exited by itself (status %d)", k, WEXITSTATUS(wst));
         t.kills++;
         int odd = (int)(read_counter(data) & 1);
+        kill(longrun.pid, SIGCONT);
         t.odd_counter += odd;
         int unacked_before = t.committed_unacked;
 
