@@ -22,6 +22,7 @@
 #include "bench.h"
 
 #define RESPONSE_MAX 4096
+#define ANSWER_TIMEOUT_NS 5000000000ull /* after the slice: how long the last answers may take */
 
 typedef struct connection {
     int fd;
@@ -105,13 +106,19 @@ int bench_http_load_run(bench_http_load_t *load, const char *request, size_t req
                         uint64_t *count, double *elapsed, char *why, size_t why_len)
 {
     uint64_t start = bench_now_ns(), stop_at = start + (uint64_t)(seconds * 1e9), done = 0;
+    uint64_t give_up_at = stop_at + ANSWER_TIMEOUT_NS;
     size_t in_flight = 0;
     int stopping = 0;
     for (;;) {
-        if (!stopping && bench_now_ns() >= stop_at)
+        uint64_t now = bench_now_ns();
+        if (!stopping && now >= stop_at)
             stopping = 1; /* no new requests; the ones in flight are still counted */
         if (stopping && in_flight == 0)
             break;
+        if (now >= give_up_at) {
+            snprintf(why, why_len, "the server left a request unanswered for 5 s");
+            return -1;
+        }
         for (size_t i = 0; i < load->n; i++) {
             connection_t *c = &load->conns[i];
             if (!c->waiting) {

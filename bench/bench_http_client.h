@@ -14,7 +14,8 @@ int bench_http_load_open(bench_http_load_t **out, unsigned port, size_t connecti
 /* Keeps one copy of `request` (a whole HTTP/1.1 request) in flight on every connection for `seconds`, then
  * waits for the answers still in flight. The number of answers into *count (each must be 200 with a
  * Content-Length), the wall time including that drain into *elapsed. Runs on the calling thread, which it
- * keeps busy the whole time. 0, or -1 with the reason in why (a non-200 answer, a closed connection). */
+ * keeps busy the whole time. 0, or -1 with the reason in why (a non-200 answer, a closed connection, an
+ * answer still missing 5 s after the slice ended). */
 int bench_http_load_run(bench_http_load_t *load, const char *request, size_t request_len, double seconds,
                         uint64_t *count, double *elapsed, char *why, size_t why_len);
 
