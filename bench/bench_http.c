@@ -110,30 +110,33 @@ static int parse_secret(const char *json, char *key, size_t key_len)
     return 0;
 }
 
-/* Reads the server's stdout until its URL line; "http://HOST:PORT" into base. */
+/* Reads the server's stdout until its URL line; "http://HOST:PORT" into base. What was read (it may hold the
+ * generated admin password the server prints on its first run) is wiped. 0 or -1. */
 static int read_base_url(int fd, char *base, size_t base_len)
 {
     char buf[4096];
     size_t used = 0;
-    while (used < sizeof buf - 1) {
+    int rc = -1;
+    while (rc != 0 && used < sizeof buf - 1) {
         ssize_t n = read(fd, buf + used, sizeof buf - 1 - used);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return -1;
+            break;
         used += (size_t)n;
         buf[used] = '\0';
         const char *p = strstr(buf, "http://");
         const char *end = p ? strchr(p + 7, '/') : NULL;
-        if (end) {
-            if ((size_t)(end - p) >= base_len)
-                return -1;
-            memcpy(base, p, (size_t)(end - p));
-            base[end - p] = '\0';
-            return 0;
-        }
+        if (!end)
+            continue;
+        if ((size_t)(end - p) >= base_len)
+            break;
+        memcpy(base, p, (size_t)(end - p));
+        base[end - p] = '\0';
+        rc = 0;
     }
-    return -1;
+    sodium_memzero(buf, sizeof buf);
+    return rc;
 }
 
 /* The server's CPU time so far (user + system) in clock ticks, from /proc/PID/stat; -1 when unreadable. */
