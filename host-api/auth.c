@@ -6,6 +6,7 @@
  * so unload knows no authenticate() call is still inside the plugin. */
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,23 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
     }
 }
 
+/* Every provider abstained: 401 "missing", and a message naming what each provider reads (its description),
+ * so the caller learns which header to send. Off the hot path (a request without any credential). */
+static void deny_missing(panelhost_auth_outcome_t *out, const ph_auth_snapshot_t *snapshot)
+{
+    deny(out, 401, "missing", "");
+    size_t used = (size_t)snprintf(out->message, sizeof out->message,
+                                   "the request carries no credential this API accepts; send ");
+    for (size_t i = 0; i < snapshot->n && used < sizeof out->message; i++) {
+        const panel_auth_provider_t *p = &snapshot->providers[i]->desc;
+        const char *reads = p->description && p->description[0] ? p->description : "its credential";
+        used += (size_t)snprintf(out->message + used, sizeof out->message - used, "%s%s (provider %s)",
+                                 i == 0 ? "" : (i + 1 == snapshot->n ? " or " : ", "), reads, p->id);
+    }
+    if (used < sizeof out->message)
+        snprintf(out->message + used, sizeof out->message - used, " with the key the store owner gave you");
+}
+
 int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request, panelhost_auth_outcome_t *out)
 {
     if (!out)
@@ -196,9 +214,8 @@ int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request
     }
     for (size_t i = 0; !decided && i < snapshot->n; i++)
         decided = ask_provider(snapshot->providers[i], request, out);
-    reader_leave(slot);
     if (!decided)
-        deny(out, 401, "unauthenticated",
-             "the request carries no credential this API accepts; send the API key the store owner gave you");
+        deny_missing(out, snapshot); /* still inside the reader slot: the descriptions stay valid */
+    reader_leave(slot);
     return PANEL_OK;
 }

@@ -208,13 +208,14 @@ typedef struct panelhost_auth_outcome {
     int32_t allowed;           /* 1: allowed; 0: denied */
     int32_t http_status;       /* denied: 401, 403, 503 ... */
     char principal[64];        /* allowed: e.g. "apikeys:site" */
-    char error_code[32];       /* denied: e.g. "unknown", "unauthenticated", "no_auth_provider",
+    char error_code[32];       /* denied: e.g. "unknown", "missing", "no_auth_provider",
                                 * "auth_unavailable" */
     char message[256];         /* denied: what to do; never the presented credential */
 } panelhost_auth_outcome_t;
 
-/* [thread-safe] Asks every auth provider in load order; the first ALLOW or DENY decides. When all abstain:
- * denied, 401 "unauthenticated". When no provider is registered: denied, 503 "no_auth_provider" ("no API
+/* [thread-safe] Asks every auth provider in registration order (plugins in load order); the first ALLOW or
+ * DENY decides and later providers are not asked. When all abstain: denied, 401 "missing", with a message
+ * listing what each provider reads (its description, e.g. "X-API-Key or Authorization: Bearer"). When no provider is registered: denied, 503 "no_auth_provider" ("no API
  * authentication is configured"). When the library ran out of memory while changing the provider list: denied,
  * 503 "auth_unavailable" until the next load or unload. A request is never allowed by default.
  * **RETURNS PANEL_OK WHENEVER IT DECIDED, ALSO WHEN IT DENIED: THE RETURN VALUE IS NOT THE VERDICT. ALWAYS

@@ -5,9 +5,14 @@
  * functions. The host then calls entry->init() with a table of host functions (panel_host_t); during init the
  * plugin registers its menu entries, pages, fields, tables, actions and auth providers by calling that table.
  * On unload the host unregisters everything, waits for in-flight authenticate() calls (it never starts an
- * admin call while unloading), calls entry->fini() once, dlcloses.
+ * admin call while unloading), calls entry->fini() once, dlcloses. Requests that arrive during an unload never
+ * reach the plugin: an API request is decided by the remaining providers (or denied, 503 "no_auth_provider",
+ * when none remains); admin requests are held off by the host until the unload is over and then find the
+ * plugin's pages gone (the host answers "not found").
  *
- * Versioning: a host accepts a plugin whose abi_major equals PANEL_ABI_MAJOR; minors only add. Every struct
+ * Versioning: a host accepts a plugin whose abi_major equals PANEL_ABI_MAJOR, whatever its abi_minor: minors
+ * only add, so a plugin built for a NEWER minor than the host's loads too (the host reads only the fields it
+ * knows; the plugin reads host->struct_size before using a member the host may lack). Every struct
  * that can grow starts with `uint32_t struct_size` (sizeof as the *sender* was built). A receiver reads no
  * field that lies beyond the sender's struct_size and treats such absent trailing fields as NULL / 0; it never
  * writes beyond it either. Arrays of structs are passed as arrays of pointers so a grown struct never
@@ -121,7 +126,9 @@ typedef struct panel_sink {
 /* ---------------------------------------------------------------------------------------------------------
  * Registrations. Each descriptor is deep-copied by the host before the add_* call returns, so it may live on
  * the plugin's stack. Callback pointers must stay valid until fini (they point into the plugin's code).
- * Ids are 1..PANEL_ID_MAX bytes; each id field below states its exact character set. Permissions are words of
+ * Ids are 1..PANEL_ID_MAX bytes; each id field below states its exact character set. Within a page, fields,
+ * tables and actions have one id namespace EACH: a field and an action may share an id, two fields may not.
+ * Permissions are words of
  * [a-z0-9_-] joined by single '.' (no leading, trailing or doubled '.', no '*'), e.g. "settings.api_key".
  * ------------------------------------------------------------------------------------------------------- */
 
@@ -226,7 +233,8 @@ typedef struct panel_result {
     uint32_t struct_size;      /* sizeof(panel_result_t) as the host was built */
     char *message;             /* non-NULL; the plugin writes what happened (or why not), NUL-terminated */
     size_t message_len;        /* >= 256 */
-    char *secret;              /* non-NULL; the plugin writes a one-time secret here, or leaves it "" */
+    char *secret;              /* non-NULL; "" on entry (the host clears it before run); the plugin writes a
+                                * one-time secret here, or leaves it "" */
     size_t secret_len;         /* >= PANEL_SECRET_MAX. The host shows a non-empty secret exactly once, never
                                 * logs or stores it, and wipes the buffer after showing it. */
 } panel_result_t;
@@ -243,7 +251,10 @@ typedef struct panel_action {
     uint32_t n_params;         /* 0..16 */
     /* [main-thread] non-NULL. Runs the action. Returns PANEL_OK (result->message says what was done, and
      * result->secret holds any newly revealed secret) or a negative code (result->message says why, and
-     * nothing has changed). */
+     * nothing has changed). A PANEL_FLAG_DANGEROUS action checks caller->confirmed itself too (the host
+     * refuses unconfirmed calls before run, but a plugin must not depend on one host's check): when it is 0,
+     * it changes nothing and returns PANEL_E_CONFIRM with its confirmation text in result->message. The same
+     * holds for set() of a dangerous field. */
     int32_t (*run)(void *state, const panel_caller_t *caller, const panel_args_t *args,
                    panel_result_t *result);
 } panel_action_t;
@@ -264,6 +275,12 @@ typedef struct panel_request {
     const char *(*header)(const struct panel_request *self, const char *name);
 } panel_request_t;
 
+/* How a host combines providers: it asks them in registration order (plugins in load order, each plugin's
+ * providers in the order it added them); the first ALLOW or DENY ends the chain and decides, later providers
+ * are not asked. When every provider abstains the host denies the request with 401 "missing" and a message
+ * listing the headers each provider reads (from its description). With no provider at all it denies with
+ * 503 "no_auth_provider". A request is never allowed by default. So a provider ABSTAINS when the request
+ * carries no credential it recognises, and DENIES a credential it recognises but rejects. */
 #define PANEL_AUTH_ABSTAIN 0    /* not this provider's request (e.g. no credential it recognises) */
 #define PANEL_AUTH_ALLOW 1      /* principal is set */
 #define PANEL_AUTH_DENY 2       /* http_status, error_code and message are set */
@@ -283,7 +300,8 @@ typedef struct panel_auth_result {
 typedef struct panel_auth_provider {
     uint32_t struct_size;      /* sizeof(panel_auth_provider_t) as the plugin was built */
     const char *id;            /* non-NULL; [a-z0-9_./-]; unique in the host */
-    const char *description;   /* nullable; e.g. which headers it reads */
+    const char *description;   /* nullable; which headers it reads, e.g. "X-API-Key or Authorization: Bearer";
+                                * the host quotes it when every provider abstained */
     /* [thread-safe] non-NULL. Returns PANEL_AUTH_ALLOW, PANEL_AUTH_DENY or PANEL_AUTH_ABSTAIN. Must not
      * block on the network; must fail closed (DENY) when it cannot tell. */
     int32_t (*authenticate)(void *state, const panel_request_t *request, panel_auth_result_t *result);
@@ -304,7 +322,15 @@ struct panel_host {
                                 * the host keeps its own files there too. A plugin names each of its files
                                 * (and folders) starting with its entry id, e.g. "apikeys.db",
                                 * "apikeys.secret"; names starting with "host-", "admin-" or "extensions."
-                                * are reserved for the host and must not be created, read or removed. */
+                                * are reserved for the host and must not be created, read or removed.
+                                * OWNERSHIP: before any init the host has refused to start unless data_dir,
+                                * every file and folder in it and the plugin's .so (and each folder above it)
+                                * are owned by the running uid or root and not writable by group or others.
+                                * A plugin applies the same rule to every file it opens there later: open
+                                * with O_NOFOLLOW, fstat() the open descriptor, refuse (PANEL_E_STORE) a
+                                * file that is not regular, is owned by a uid other than geteuid() or 0, or
+                                * has a group/other write bit, with a message naming the path, its owner
+                                * and mode, and the chown/chmod that fixes it; create files 0600. */
 
     /* [thread-safe] Logs one line. `msg` non-NULL (a NULL one is ignored) and never contains a secret;
      * `level` is a PANEL_LOG_* (a level outside ERROR..DEBUG is clamped to the nearest one). */
@@ -316,7 +342,8 @@ struct panel_host {
     int64_t (*now)(const panel_host_t *host);
 
     /* [init-only] Registrations. Each validates and deep-copies its descriptor and returns PANEL_OK or a
-     * negative code with a message in err[0..err_len). A registration that fails leaves nothing behind, and
+     * negative code with a message in err[0..err_len). Called outside init (after init returned), each
+     * returns PANEL_E_STATE and registers nothing. A registration that fails leaves nothing behind, and
      * any refused registration makes the host reject the WHOLE plugin: when init returns the failure (as it
      * should), the host drops every registration and does not call fini; when init ignores it and returns
      * PANEL_OK, the host still drops every registration, then calls fini (init did succeed) and dlcloses
@@ -343,6 +370,10 @@ struct panel_host {
  * The exported entry
  * ------------------------------------------------------------------------------------------------------- */
 
+/* The one struct whose struct_size is its THIRD field (after abi_major and abi_minor), so a host can check
+ * the major before it trusts any size. The smallest struct_size a host accepts is the ABI 1.0 size (72 bytes
+ * on LP64: up to and including get_extension); a smaller one, or one above 64 KiB, is refused with
+ * PANEL_E_VERSION before anything is called. */
 typedef struct panel_plugin_entry {
     uint32_t abi_major;        /* PANEL_ABI_MAJOR the plugin was built with; must equal the host's */
     uint32_t abi_minor;        /* PANEL_ABI_MINOR the plugin was built with */

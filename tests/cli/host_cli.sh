@@ -264,9 +264,12 @@ if [ "$(json_get "j['body']")" = "{'store_name': 'Fixture Store', 'currency': 'E
 else fail "call /api/v1/store answers the config's store name and currency"; fi
 run --plugin "$GOOD" --json call GET /api/v1/ping
 expect_rc 1 "call ping without a credential exits 1"
-if [ "$(json_get "(j['status'], j['body']['error'])")" = "(401, 'unauthenticated')" ]; then
-  pass "call ping without a credential answers 401 unauthenticated"
-else fail "call ping without a credential answers 401 unauthenticated"; fi
+if [ "$(json_get "(j['status'], j['body']['error'])")" = "(401, 'missing')" ]; then
+  pass "call ping without a credential answers 401 missing (every provider abstained)"
+else fail "call ping without a credential answers 401 missing"; fi
+if [ "$(json_get "'X-Fixture header' in j['body']['message']")" = True ]; then
+  pass "the 401 missing message lists the headers each provider reads (from its description)"
+else fail "the 401 missing message lists the headers each provider reads"; fi
 run --plugin "$GOOD" --json call GET /api/v1/ping -H 'X-Fixture: wrong'
 if [ "$(json_get "(j['status'], j['body'])")" = "(401, {'error': 'fixture_denied', 'message': 'send X-Fixture: letmein'})" ]
 then pass "a provider's denial is the body {\"error\",\"message\"} with its status"

@@ -71,7 +71,9 @@ static void provider_allows_denies_and_abstains(void **unused)
     out = authenticate(t, NULL, NULL);
     assert_int_equal(out.allowed, 0);
     assert_int_equal(out.http_status, 401);
-    assert_string_equal(out.error_code, "unauthenticated");
+    assert_string_equal(out.error_code, "missing");
+    /* the message names what the provider reads, from its description */
+    assert_non_null(strstr(out.message, "X-Fixture header (provider fixture-header)"));
     host_test_close(t);
 }
 
@@ -83,7 +85,7 @@ static void all_abstaining_is_401_and_order_is_load_order(void **unused)
     panelhost_auth_outcome_t out = authenticate(t, "X-Fixture", "letmein");
     assert_int_equal(out.allowed, 0);
     assert_int_equal(out.http_status, 401);
-    assert_string_equal(out.error_code, "unauthenticated");
+    assert_string_equal(out.error_code, "missing");
     host_test_load(t, "good"); /* asked after the abstaining one */
     out = authenticate(t, "X-Fixture", "letmein");
     assert_int_equal(out.allowed, 1);
