@@ -17,8 +17,10 @@ static void plugin_caller(panelhost_t *host, const panel_caller_t *caller, panel
     copy->has_permission = ph_caller_has_permission;
 }
 
+/* Finds the page and checks the caller's permission; a refusal is written to the host audit log as
+ * `what` (e.g. "field.set") on `page_id`/`item`. */
 static int32_t resolve_page(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
-                            ph_page_rec_t **out, char *err, size_t err_len)
+                            const char *what, const char *item, ph_page_rec_t **out, char *err, size_t err_len)
 {
     if (!host || !caller || !page_id) {
         ph_errf(err, err_len, "host, caller and page id must be given");
@@ -36,6 +38,11 @@ static int32_t resolve_page(panelhost_t *host, const panel_caller_t *caller, con
     if (!panelhost_role_allows(host, caller->role, page->desc.permission)) {
         ph_errf(err, err_len, "user '%s' (role '%s') may not use page '%s': it needs permission '%s'",
                 caller->user, caller->role, page->desc.id, page->desc.permission);
+        char target[2 * PANEL_ID_MAX + 2], detail[PANEL_ID_MAX + 32];
+        ph_errf(target, sizeof target, "%s%s%.*s", page->desc.id, item ? "/" : "", (int)PANEL_ID_MAX,
+                item ? item : "");
+        ph_errf(detail, sizeof detail, "needs permission %s", page->desc.permission);
+        ph_audit_denied(host, caller, what, target, detail);
         return PANEL_E_DENIED;
     }
     *out = page;
@@ -109,7 +116,7 @@ int32_t panelhost_page_status(panelhost_t *host, const panel_caller_t *caller, c
                               panelhost_row_fn on_row, void *ctx, char *err, size_t err_len)
 {
     ph_page_rec_t *page = NULL;
-    int32_t rc = resolve_page(host, caller, page_id, &page, err, err_len);
+    int32_t rc = resolve_page(host, caller, page_id, "page.status", NULL, &page, err, err_len);
     if (rc != PANEL_OK || !page->desc.status)
         return rc;
     sink_ctx_t s = {.on_row = on_row, .ctx = ctx, .n_cells = 2, .max_rows = 1000};
@@ -129,7 +136,7 @@ int32_t panelhost_table_read(panelhost_t *host, const panel_caller_t *caller, co
                              void *ctx, char *err, size_t err_len)
 {
     ph_page_rec_t *page = NULL;
-    int32_t rc = resolve_page(host, caller, page_id, &page, err, err_len);
+    int32_t rc = resolve_page(host, caller, page_id, "table.read", table_id, &page, err, err_len);
     if (rc != PANEL_OK)
         return rc;
     const panel_table_t *table = NULL;
@@ -168,7 +175,7 @@ int32_t panelhost_field_get(panelhost_t *host, const panel_caller_t *caller, con
     if (out && out_len)
         out[0] = '\0';
     ph_page_rec_t *page = NULL;
-    int32_t rc = resolve_page(host, caller, page_id, &page, err, err_len);
+    int32_t rc = resolve_page(host, caller, page_id, "field.get", field_id, &page, err, err_len);
     if (rc != PANEL_OK)
         return rc;
     const panel_field_t *field = find_field(page, field_id);
@@ -202,7 +209,7 @@ int32_t panelhost_field_set(panelhost_t *host, const panel_caller_t *caller, con
                             size_t msg_len)
 {
     ph_page_rec_t *page = NULL;
-    int32_t rc = resolve_page(host, caller, page_id, &page, msg, msg_len);
+    int32_t rc = resolve_page(host, caller, page_id, "field.set", field_id, &page, msg, msg_len);
     if (rc != PANEL_OK)
         return rc;
     const panel_field_t *field = find_field(page, field_id);
@@ -376,7 +383,7 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
     char *msg = result->message;
     size_t msg_len = result->message_len;
     ph_page_rec_t *page = NULL;
-    int32_t rc = resolve_page(host, caller, page_id, &page, msg, msg_len);
+    int32_t rc = resolve_page(host, caller, page_id, "action.run", action_id, &page, msg, msg_len);
     if (rc != PANEL_OK)
         return rc;
     const panel_action_t *action = NULL;

@@ -456,6 +456,8 @@ int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *calle
         return PANEL_E_INVALID;
     }
     int32_t rc = caller ? require_manager(host, caller, "list the extensions", err, err_len) : PANEL_OK;
+    if (rc == PANEL_E_DENIED && caller->user)
+        ph_audit_denied(host, caller, "extension.list", "", "needs permission " PANELHOST_PERMISSION_EXTENSIONS);
     if (rc != PANEL_OK)
         return rc;
     ph_ext_state_t state;

@@ -1,7 +1,7 @@
 /* host_audit.c - the host audit log DATA_DIR/host-audit.log (0600): one line per event, appended with a single
  * write(2) on an O_APPEND descriptor (so lines of several processes never interleave) and fsync'd; fields
  * separated by tabs and flattened to one line: when, user, origin, action, target, outcome, detail. Reading
- * gives the newest entries first. */
+ * gives the newest entries first. Also records every refusal for lack of permission (ph_audit_denied). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -93,6 +93,14 @@ int32_t panelhost_audit_append(panelhost_t *host, const panel_caller_t *caller, 
     return rc;
 }
 
+void ph_audit_denied(panelhost_t *host, const panel_caller_t *caller, const char *action, const char *target,
+                     const char *detail)
+{
+    char err[PH_MSG_MAX] = "";
+    if (panelhost_audit_append(host, caller, action, target, "denied", detail, err, sizeof err) != PANEL_OK)
+        ph_logf(host, PANEL_LOG_ERROR, NULL, "%s", err);
+}
+
 /* Splits one line (NUL-terminated, no newline) into fields in place and reports it. */
 static int32_t report_line(char *line, panelhost_audit_fn fn, void *ctx)
 {
@@ -124,6 +132,7 @@ int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, ui
         ph_errf(err, err_len, "user '%s' (role '%s') may not read the host audit log: the role lacks the "
                               "permission " PANELHOST_PERMISSION_EXTENSIONS,
                 caller->user, caller->role);
+        ph_audit_denied(host, caller, "audit.read", "host-audit", "needs permission " PANELHOST_PERMISSION_EXTENSIONS);
         return PANEL_E_DENIED;
     }
     char *path = ph_path_resolve(host->data_dir, AUDIT_FILE);

@@ -61,6 +61,13 @@ char *ph_path_folder(const char *path, char *err, size_t err_len);
  * returns its absolute canonical path, malloc'd, or NULL with err set. */
 char *ph_data_dir_prepare(const char *dir, char *err, size_t err_len);
 
+/* ----- host audit log (host_audit.c) ----- */
+
+/* Records a refusal for lack of permission (outcome "denied") in the host audit log as `caller`; a failure
+ * to write it is logged, never returned (the refusal stands either way). */
+void ph_audit_denied(panelhost_t *host, const panel_caller_t *caller, const char *action, const char *target,
+                     const char *detail);
+
 /* ----- text helpers (text.c) ----- */
 
 void ph_errf(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -50,11 +50,17 @@ int cli_require_page(cli_context_t *ctx, const char *page_id, const panel_page_t
     if (page == NULL)
         return cli_fail(ctx->inv, CLI_EXIT_USAGE, "not_found",
                         "no page '%s' is registered; `sample-host menu` lists the pages you may open", page_id);
-    if (!ctx->caller.has_permission(&ctx->caller, page->permission))
+    if (!ctx->caller.has_permission(&ctx->caller, page->permission)) {
+        char detail[128], err[512] = "";
+        snprintf(detail, sizeof detail, "needs permission %.64s", page->permission);
+        if (panelhost_audit_append(ctx->host, &ctx->caller, "page.open", page_id, "denied", detail, err,
+                                   sizeof err) != PANEL_OK)
+            fprintf(stderr, "sample-host: warning: %s\n", err); /* the refusal stands either way */
         return cli_fail(ctx->inv, CLI_EXIT_REFUSED, "denied",
                         "user '%s' (role '%s') may not open page '%s': it needs permission '%s'; ask an "
                         "administrator to grant it to the role in the config",
                         ctx->caller.user, ctx->caller.role, page_id, page->permission);
+    }
     *out = page;
     return CLI_EXIT_OK;
 }

@@ -379,6 +379,11 @@ static const panel_page_t *visible_page(panelhost_t *host, const panel_caller_t 
         return NULL;
     }
     if (!panelhost_role_allows(host, caller->role, page->permission)) {
+        char detail[128], err[512] = "";
+        snprintf(detail, sizeof detail, "needs permission %.64s", page->permission);
+        if (panelhost_audit_append(host, caller, "page.open", page_id, "denied", detail, err, sizeof err) !=
+            PANEL_OK)
+            fprintf(stderr, "sample-host: warning: %s\n", err); /* the refusal stands either way */
         web_page_error(host, caller, csrf, 403, "Not allowed",
                        "Your role does not allow this page. Ask an administrator for the permission.", res);
         return NULL;

@@ -206,6 +206,11 @@ expect_rc 1 "set as a user without the permission exits 1"
 run --plugin "$GOOD" --as guest action fixture/good wipe --yes
 expect_rc 1 "action as a user without the permission exits 1"
 expect_no_out 'fixture-secret' "action as a user without the permission does not run"
+run --plugin "$GOOD" --json host-audit
+if [ "$(json_get "sorted({(e['user'], e['action'], e['target'], e['outcome']) for e in j if e['user'] == 'guest'})")" = \
+     "[('guest', 'page.open', 'fixture/good', 'denied')]" ] && json_get "j[0]['origin']" | grep -q '^cli uid='; then
+  pass "refusals for lack of permission are in the host audit log (user, what was refused, origin)"
+else fail "refusals for lack of permission are in the host audit log"; fi
 run --plugin "$GOOD" --as nobody menu
 expect_rc 2 "--as an unknown user exits 2"
 expect_err "no admin user 'nobody'" "--as an unknown user says so"

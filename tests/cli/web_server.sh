@@ -104,6 +104,9 @@ check '[ "$CODE" = 403 ] && ! body_has "Wiping"' "a page the user may not see an
 HCSRF=$(csrf_of_body)
 http POST /admin/fixture/good -b "$HJAR" --data "_csrf=$HCSRF&_op=action&_action=echo&p.text=sneaky"
 check '[ "$CODE" = 403 ] && ! body_has "echo: sneaky"' "posting to a page the user may not see answers 403"
+run -c "$CONFIG" --json host-audit
+check '[ "$(json_get "len([e for e in j if (e[\"user\"], e[\"origin\"], e[\"action\"], e[\"target\"], e[\"outcome\"]) == (\"helpdesk\", \"web 127.0.0.1\", \"page.open\", \"fixture/good\", \"denied\")])")" = 2 ]' \
+  "the web panel's refusals for lack of permission are in the host audit log (user, web origin, page)"
 
 # password change ends the user's sessions, also in the running server
 printf 'helpdesk-password-2\n' | $HOST -c "$CONFIG" passwd helpdesk >/dev/null 2>&1

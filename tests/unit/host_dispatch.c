@@ -1,4 +1,5 @@
-/* host_dispatch.c - unit tests of admin dispatch: permission refusals that never reach the plugin,
+/* host_dispatch.c - unit tests of admin dispatch: permission refusals that never reach the plugin (and are
+ * written to the host audit log),
  * read-only and validator refusals, confirmation of dangerous fields and actions, action argument checks
  * (unknown names, enum values, missing required, defaults), tables, status lines and the menu. */
 #include <setjmp.h>
@@ -95,6 +96,44 @@ static void no_permission_never_reaches_the_plugin(void **state)
     assert_int_equal(panelhost_field_get(t->host, &tester, PAGE, "text", value, sizeof value, msg, sizeof msg),
                      PANEL_OK);
     assert_int_equal(panelhost_menu(t->host, &tester, menu, 4), 1);
+}
+
+typedef struct audit_text {
+    char text[4096];
+} audit_text_t;
+
+static int32_t collect_audit(void *ctx, const panelhost_audit_entry_t *e)
+{
+    audit_text_t *a = ctx;
+    size_t used = strlen(a->text);
+    snprintf(a->text + used, sizeof a->text - used, "%s|%s|%s|%s|%s|%s\n", e->user, e->origin, e->action,
+             e->target, e->outcome, e->detail);
+    return PANEL_OK;
+}
+
+/* Issue 11 item 16: every refusal for lack of permission lands in the host audit log (who, what, when), so an
+ * owner sees attempts the plugin never saw; allowed calls add nothing. */
+static void refusals_are_written_to_the_host_audit_log(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t support = host_test_caller(t, "helpdesk", 1);
+    panel_caller_t owner = host_test_caller(t, "admin", 0);
+    char value[PANEL_VALUE_MAX + 1], msg[512];
+    action_out_t out;
+    assert_int_equal(panelhost_field_get(t->host, &owner, PAGE, "text", value, sizeof value, msg, sizeof msg),
+                     PANEL_OK);
+    assert_int_equal(panelhost_field_set(t->host, &support, PAGE, "text", "x", 1, msg, sizeof msg), PANEL_E_DENIED);
+    assert_int_equal(run_action(t, &support, "wipe", NULL, NULL, 0, &out), PANEL_E_DENIED);
+    host_test_rows_t rows = {0};
+    assert_int_equal(panelhost_table_read(t->host, &support, PAGE, "log", 0, 10, host_test_collect, &rows, msg,
+                                          sizeof msg), PANEL_E_DENIED);
+    audit_text_t a = {""};
+    char err[256];
+    assert_int_equal(panelhost_audit_read(t->host, NULL, 0, collect_audit, &a, err, sizeof err), PANEL_OK);
+    assert_string_equal(a.text,
+                        "helpdesk|cli uid=1000|table.read|fixture/good/log|denied|needs permission fixture.good\n"
+                        "helpdesk|cli uid=1000|action.run|fixture/good/wipe|denied|needs permission fixture.good\n"
+                        "helpdesk|cli uid=1000|field.set|fixture/good/text|denied|needs permission fixture.good\n");
 }
 
 static void unknown_page_and_field(void **state)
@@ -324,6 +363,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(field_get_and_set, setup, teardown),
         cmocka_unit_test_setup_teardown(no_permission_never_reaches_the_plugin, setup, teardown),
+        cmocka_unit_test_setup_teardown(refusals_are_written_to_the_host_audit_log, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_page_and_field, setup, teardown),
         cmocka_unit_test_setup_teardown(readonly_and_validator_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(dangerous_field_needs_confirmation, setup, teardown),
