@@ -15,6 +15,7 @@ typedef struct action_ctx {
     char origin[96];
     char key[80];            /* a newly generated key, until it is handed to the host */
     char message[1024];
+    char report[768];        /* how the store made every node see the change ("" on one machine) */
     int64_t grace_seconds;
     const char *grace_text;
 } action_ctx_t;
@@ -69,6 +70,10 @@ static int32_t finish(apikeys_state_t *st, action_ctx_t *c, const char *action, 
 {
     if (rc == PANEL_OK) {
         reveal_key(c, result);
+        if (c->report[0]) {
+            size_t n = strlen(c->message);
+            snprintf(c->message + n, sizeof c->message - n, " %s", c->report);
+        }
         set_message(result, c->message);
         return PANEL_OK;
     }
@@ -99,7 +104,7 @@ static int32_t run_simple(void *state, const panel_caller_t *caller, const char 
     }
     action_ctx_t c;
     ctx_init(&c, caller);
-    int32_t rc = apikeys_write(st, tx, &c, why, sizeof why);
+    int32_t rc = apikeys_write(st, tx, &c, why, sizeof why, c.report, sizeof c.report);
     return finish(st, &c, action, rc, why, result);
 }
 
@@ -255,7 +260,7 @@ int32_t admin_action_reset(void *state, const panel_caller_t *caller, const pane
         snprintf(why, sizeof why, "grace must be one of 0, 1h, 24h, 7d");
         return refuse_early(st, caller, "reset", PANEL_E_INVALID, why, result);
     }
-    int32_t rc = apikeys_write(st, reset_tx, &c, why, sizeof why);
+    int32_t rc = apikeys_write(st, reset_tx, &c, why, sizeof why, c.report, sizeof c.report);
     return finish(st, &c, "reset", rc, why, result);
 }
 

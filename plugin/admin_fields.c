@@ -132,6 +132,7 @@ typedef struct set_ctx {
     const char *value;
     size_t len;
     char message[512];
+    char report[768];        /* how the store made every node see the change ("" on one machine) */
 } set_ctx_t;
 
 static int32_t set_key_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
@@ -192,13 +193,13 @@ int32_t admin_field_key_set(void *state, const panel_caller_t *caller, const cha
         snprintf(msg, msg_len, "%s", why);
         return PANEL_E_INVALID;
     }
-    set_ctx_t c = {caller, value, value_len, ""};
-    int32_t rc = apikeys_write(st, set_key_tx, &c, why, sizeof why);
+    set_ctx_t c = {caller, value, value_len, "", ""};
+    int32_t rc = apikeys_write(st, set_key_tx, &c, why, sizeof why, c.report, sizeof c.report);
     if (rc != PANEL_OK) {
         admin_audit_refusal(st, caller, "key change", rc == PANEL_E_STORE ? "failed" : "refused", why);
         snprintf(msg, msg_len, "%s", why);
         return rc;
     }
-    snprintf(msg, msg_len, "%s", c.message);
+    snprintf(msg, msg_len, "%s%s%s", c.message, c.report[0] ? " " : "", c.report);
     return PANEL_OK;
 }

@@ -53,7 +53,7 @@ static int verify_key(apikeys_state_t *st, const char *key, size_t len)
 
     unsigned slot;
     keyring_t *ring = guard_enter(&st->guard, &slot);
-    uint64_t counter = freshness_load(&st->fresh);
+    uint64_t counter = store_counter(&st->store);
     if (ring && ring->epoch == counter && ring->status == KEYRING_OK) { /* fast path */
         keyring_entry_t *e;
         int outcome = verify_in(st, ring, key_class, key, len, &e);
@@ -64,6 +64,7 @@ static int verify_key(apikeys_state_t *st, const char *key, size_t len)
     }
     guard_leave(&st->guard, slot);
 
+    store_serve(&st->store); /* the first verification makes this process a node (shared stores) */
     keyring_t *private_ring = apikeys_refresh(st);
     keyring_entry_t *e;
     int outcome;
@@ -168,7 +169,7 @@ void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_r
         break;
     }
     result->http_status = status;
-    put_n(result->error_code, result->error_code_len, store_denial_names[reason], code_len[reason]);
+    put_n(result->error_code, result->error_code_len, denial_names[reason], code_len[reason]);
 }
 
 /* The credential in the request, or NULL to abstain; *key_out may be "" (missing). */

@@ -63,7 +63,7 @@ static int32_t read_secret(int fd, const char *path, uint8_t secret[KEY_SECRET_L
     return PANEL_OK;
 }
 
-static int32_t create_secret(const char *data_dir, const char *path, uint8_t secret[KEY_SECRET_LEN], char *err,
+static int32_t create_secret(const char *path, uint8_t secret[KEY_SECRET_LEN], char *err,
                              size_t err_len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -98,7 +98,16 @@ static int32_t create_secret(const char *data_dir, const char *path, uint8_t sec
                  strerror(saved));
         return PANEL_E_STORE;
     }
-    int dfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         (void)fsync(dfd);
         close(dfd);
@@ -106,15 +115,10 @@ static int32_t create_secret(const char *data_dir, const char *path, uint8_t sec
     return PANEL_OK;
 }
 
-int32_t key_secret_load(const char *data_dir, int may_create, uint8_t secret[KEY_SECRET_LEN], int *created,
+int32_t key_secret_load(const char *path, int may_create, uint8_t secret[KEY_SECRET_LEN], int *created,
                         char *err, size_t err_len)
 {
-    char path[4096];
     *created = 0;
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", data_dir, KEY_SECRET_FILE) >= sizeof path) {
-        snprintf(err, err_len, "the data directory path is too long");
-        return PANEL_E_INVALID;
-    }
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd >= 0) {
         int32_t rc = read_secret(fd, path, secret, err, err_len);
@@ -135,10 +139,10 @@ int32_t key_secret_load(const char *data_dir, int may_create, uint8_t secret[KEY
                  path);
         return PANEL_E_STORE;
     }
-    int32_t rc = create_secret(data_dir, path, secret, err, err_len);
+    int32_t rc = create_secret(path, secret, err, err_len);
     if (rc == PANEL_OK)
         *created = 1;
     else if (rc == PANEL_E_CONFLICT) /* read the one the other process created */
-        return key_secret_load(data_dir, 0, secret, created, err, err_len);
+        return key_secret_load(path, 0, secret, created, err, err_len);
     return rc;
 }

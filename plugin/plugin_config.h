@@ -1,4 +1,5 @@
-/* plugin_config.h - the [plugin:apikeys] settings: key_prefix, database, default_grace, flush_interval. */
+/* plugin_config.h - the [plugin:apikeys] settings: key_prefix, database, default_grace, flush_interval, and the
+ * store: store (sqlite|postgresql), pg_conninfo, lease_seconds, secret_file, node_id. */
 #ifndef APIKEYS_PLUGIN_CONFIG_H
 #define APIKEYS_PLUGIN_CONFIG_H
 
@@ -14,6 +15,11 @@ typedef struct apikeys_config {
     char database[256];         /* a file name in the data directory */
     char default_grace[8];      /* "0", "1h", "24h" or "7d" */
     uint32_t flush_interval;    /* seconds, 1..3600 */
+    char store[16];             /* "sqlite" (default) or "postgresql" */
+    char pg_conninfo[1024];     /* libpq keyword/value string or postgresql:// URI (store = postgresql) */
+    uint32_t lease_seconds;     /* 1..60 (default 3): how long a node cut off from the store goes on answering */
+    char secret_file[4096];     /* absolute path of the digest secret; "" = DATA_DIR/apikeys.secret */
+    char node_id[64];           /* the name this node shows in leases; "" = hostname/pid */
 } apikeys_config_t;
 
 /* Looks a key up; returns NULL when unset. */

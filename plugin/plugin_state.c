@@ -40,13 +40,15 @@ static keyring_t *load_or_failed(apikeys_state_t *st, uint64_t c)
 
 keyring_t *apikeys_refresh(apikeys_state_t *st)
 {
+    if (!store_reloads_on_demand(&st->store))
+        return NULL; /* the backend's own thread keeps the published snapshot current (or failed) */
     keyring_t *private_ring = NULL;
     pthread_mutex_lock(&st->reload_mutex);
-    uint64_t c = freshness_load(&st->fresh);
+    uint64_t c = store_counter(&st->store);
     int cacheable = 1;
     if (c & 1u) {
         uint64_t repaired = 0;
-        if (freshness_probe(&st->fresh, c, &repaired) == FRESHNESS_REPAIRED) {
+        if (store_settle(&st->store, c, &repaired) == STORE_SIGNAL_SETTLED) {
             apikeys_log(st, PANEL_LOG_WARN, "a process died while changing API keys; its change signal was "
                                             "completed and the key snapshot is reloaded");
             c = repaired;
@@ -77,20 +79,19 @@ keyring_t *apikeys_refresh(apikeys_state_t *st)
     return private_ring;
 }
 
-int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len)
+int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len, char *report,
+                      size_t report_len)
 {
+    if (report && report_len)
+        report[0] = '\0';
     pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = freshness_writer_begin(&st->fresh, msg, msg_len);
+    int32_t rc = store_begin(&st->store, 1, msg, msg_len);
     if (rc == PANEL_OK) {
-        rc = store_begin(&st->store, msg, msg_len);
-        if (rc == PANEL_OK) {
-            rc = fn(st, ctx, msg, msg_len);
-            if (rc == PANEL_OK)
-                rc = store_commit(&st->store, msg, msg_len);
-            else
-                store_rollback(&st->store);
-        }
-        freshness_writer_end(&st->fresh);
+        rc = fn(st, ctx, msg, msg_len);
+        if (rc == PANEL_OK)
+            rc = store_commit(&st->store, report, report_len, msg, msg_len);
+        else
+            store_rollback(&st->store);
     }
     pthread_mutex_unlock(&st->write_mutex);
     keyring_t *private_ring = apikeys_refresh(st); /* our own next verification is fast and current */
@@ -103,11 +104,11 @@ int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *o
 {
     char err[512];
     pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_begin(&st->store, err, sizeof err);
+    int32_t rc = store_begin(&st->store, 0, err, sizeof err);
     if (rc == PANEL_OK) {
         rc = store_audit(&st->store, apikeys_now(st), actor, origin, action, outcome, key_hint, err, sizeof err);
         if (rc == PANEL_OK)
-            rc = store_commit(&st->store, err, sizeof err);
+            rc = store_commit(&st->store, NULL, 0, err, sizeof err);
         else
             store_rollback(&st->store);
     }
@@ -150,12 +151,31 @@ int32_t apikeys_flush_usage(apikeys_state_t *st, char *err, size_t err_len)
     if (damaged) {
         /* Fail closed: deny every request until a reload from the store succeeds. */
         pthread_mutex_lock(&st->reload_mutex);
-        keyring_t *failed = keyring_new_failed(freshness_load(&st->fresh));
+        keyring_t *failed = keyring_new_failed(store_counter(&st->store));
         if (failed)
             guard_publish(&st->guard, failed, usage_add_harvest, &st->usage);
         pthread_mutex_unlock(&st->reload_mutex);
     }
     return rc;
+}
+
+/* A snapshot from a backend that keeps them fresh on its own thread (PostgreSQL): publish it. */
+static void publish_from_backend(void *ctx, keyring_t *ring)
+{
+    apikeys_state_t *st = ctx;
+    pthread_mutex_lock(&st->reload_mutex);
+    guard_publish(&st->guard, ring, usage_add_harvest, &st->usage);
+    pthread_mutex_unlock(&st->reload_mutex);
+}
+
+static void log_from_backend(void *ctx, int32_t level, const char *msg)
+{
+    apikeys_log(ctx, level, msg);
+}
+
+static int64_t now_for_backend(void *ctx)
+{
+    return apikeys_now(ctx);
 }
 
 static void flusher_tick(void *ctx)
@@ -188,7 +208,6 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
     }
     memset(st, 0, sizeof *st);
     st->options = *options;
-    st->fresh.writer_fd = st->fresh.probe_fd = -1;
     int32_t rc = apikeys_config_load(&st->config, options->config_get, options->ctx, err, err_len);
     if (rc != PANEL_OK) {
         free(st);
@@ -209,15 +228,23 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
     pthread_mutex_init(&st->write_mutex, NULL);
     guard_init(&st->guard, NULL);
 
-    rc = store_open(&st->store, st->data_dir, st->config.database, err, err_len);
-    int64_t rows = 0;
+    if (st->config.secret_file[0] == '\0' &&
+        (size_t)snprintf(st->config.secret_file, sizeof st->config.secret_file, "%s/%s", st->data_dir,
+                         KEY_SECRET_FILE) >= sizeof st->config.secret_file) {
+        snprintf(err, err_len, "the data directory path is too long");
+        rc = PANEL_E_INVALID;
+    }
+    const store_open_args_t store_args = {
+        .data_dir = st->data_dir,
+        .config = &st->config,
+        .secret = st->secret,
+        .publish = publish_from_backend,
+        .log = log_from_backend,
+        .now = now_for_backend,
+        .ctx = st,
+    };
     if (rc == PANEL_OK)
-        rc = store_key_rows(&st->store, &rows, err, err_len);
-    int created = 0;
-    if (rc == PANEL_OK)
-        rc = key_secret_load(st->data_dir, rows == 0, st->secret, &created, err, err_len);
-    if (rc == PANEL_OK)
-        rc = freshness_open(&st->fresh, st->data_dir, err, err_len);
+        rc = store_open(&st->store, &store_args, err, err_len);
     if (rc == PANEL_OK) {
         keyring_t *first = apikeys_refresh(st);
         keyring_free(first); /* a private one means a writer is active elsewhere; the next request reloads */
@@ -249,7 +276,7 @@ void apikeys_state_close(apikeys_state_t *st)
     if (!st)
         return;
     usage_stop(&st->usage);
-    if (st->store.db) {
+    if (st->store.backend) {
         char err[512];
         if (apikeys_flush_usage(st, err, sizeof err) != PANEL_OK) {
             char line[640];
@@ -257,9 +284,8 @@ void apikeys_state_close(apikeys_state_t *st)
             apikeys_log(st, PANEL_LOG_WARN, line);
         }
     }
+    store_close(&st->store); /* first: a backend's own thread may still publish snapshots */
     guard_destroy(&st->guard, NULL, NULL);
-    store_close(&st->store);
-    freshness_close(&st->fresh);
     usage_destroy(&st->usage);
     pthread_mutex_destroy(&st->reload_mutex);
     pthread_mutex_destroy(&st->write_mutex);
@@ -306,7 +332,7 @@ int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, 
                          void *ctx, char *err, size_t err_len)
 {
     add_keys_ctx_t c = {n, each, ctx};
-    return apikeys_write(st, add_keys_in_tx, &c, err, err_len);
+    return apikeys_write(st, add_keys_in_tx, &c, err, err_len, NULL, 0);
 }
 
 static int32_t set_enabled_tx(apikeys_state_t *st, void *ctx, char *msg, size_t msg_len)
@@ -322,5 +348,5 @@ static int32_t set_enabled_tx(apikeys_state_t *st, void *ctx, char *msg, size_t 
 int32_t apikeys_set_api_enabled(apikeys_state_t *st, int enabled, char *err, size_t err_len)
 {
     int value = enabled ? 1 : 0;
-    return apikeys_write(st, set_enabled_tx, &value, err, err_len);
+    return apikeys_write(st, set_enabled_tx, &value, err, err_len, NULL, 0);
 }

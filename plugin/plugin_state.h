@@ -1,5 +1,5 @@
 /* plugin_state.h - the plugin's state and its life cycle, independent of any host: open on a data
- * directory (config, installation secret, store, change counter, first snapshot, flusher thread), the
+ * directory (config, the store backend with its digest secret and change signal, first snapshot, flusher thread), the
  * writer window every state-changing action runs in, snapshot refresh, usage flushing, and close.
  * The benchmark and unit tests use this directly (no host needed). */
 #ifndef APIKEYS_PLUGIN_STATE_H
@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "freshness.h"
 #include "key_digest.h"
 #include "keyring.h"
 #include "panel/plugin.h"
@@ -35,8 +34,7 @@ typedef struct apikeys_state {
     size_t malformed_message_len;
     uint8_t secret[KEY_SECRET_LEN];
     char data_dir[4096];
-    store_t store;
-    freshness_t fresh;
+    store_t store;                   /* the backend the config names; its counter is the change signal */
     usage_t usage;
     pthread_mutex_t reload_mutex;    /* serialises snapshot reloads, publication and reclamation */
     pthread_mutex_t write_mutex;     /* serialises writes on the store's write connection */
@@ -54,13 +52,16 @@ void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg);
 
 /* [thread-safe] Brings the published snapshot up to the shared counter (slow path of verification).
  * Returns NULL when the caller should guard_enter() again, or a private snapshot (not published: a writer
- * is active in some process) that the caller uses once and frees with keyring_free(). */
+ * is active in some process) that the caller uses once and frees with keyring_free(). With a backend that
+ * publishes snapshots itself (PostgreSQL) it never reads the store: it returns NULL at once. */
 keyring_t *apikeys_refresh(apikeys_state_t *st);
 
-/* A state change run inside the writer window and one store transaction (BEGIN IMMEDIATE .. COMMIT). fn writes
- * the change and its audit row; on failure it fills msg and nothing is committed. */
+/* A state change run in one store transaction that signals the change (every verifier sees it before this
+ * returns). fn writes the change and its audit row; on failure it fills msg and nothing is committed. On
+ * success report (nullable) receives what the store did to make every node see it ("" on one machine). */
 typedef int32_t (*apikeys_write_fn)(apikeys_state_t *st, void *ctx, char *msg, size_t msg_len);
-int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len);
+int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len, char *report,
+                      size_t report_len);
 /* Writes one audit row in its own small transaction (refusals); no change signal. */
 int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *origin, const char *action,
                            const char *outcome, const char *key_hint);

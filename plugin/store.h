@@ -1,38 +1,26 @@
-/* store.h - the SQLite key store in the data directory: schema and migrations (PRAGMA user_version), the
- * rows each action changes, the audit trail, batched usage and denial counters, and loading the valid keys
- * into a keyring. WAL mode, synchronous=FULL, busy_timeout 2000 ms, foreign keys on.
+/* store.h - the plugin's storage, behind one interface with one implementation per backend (the shape of
+ * SQLite's sqlite3_vfs: a versioned struct of methods, and this thin dispatcher beside the implementations):
+ *   store_sqlite.c      the embedded default: one file in the data directory, one machine
+ *   store_postgresql.c  many web nodes sharing one PostgreSQL database, with lease-fenced revocation
+ * Nothing else in the plugin knows which one runs. What every backend provides: opening (schema, migrations,
+ * the digest secret), write transactions that may signal a change of the valid keys, the rows each action
+ * changes, the audit trail, batched usage and denial counters, reading a snapshot of the valid keys through a
+ * row callback, and the change signal the verify path reads with one atomic load.
  *
- * Two connections: `db` for writes (actions, usage flushes; the caller serialises them) and `rdb` for
- * snapshot reloads (the caller serialises them under its reload mutex). A reload never sees another
- * connection's uncommitted transaction. Each connection keeps its statements prepared between uses, so
- * that serialisation is required for reads on `db` too (status, fields, audit table), not only for writes. Every failure is PANEL_E_STORE with a message a person can act on. */
+ * Threads: the write methods and the admin reads (status, fields, audit, nodes) run under the caller's write
+ * mutex; read_snapshot under its reload mutex; the counter is read from any thread. Every failure is
+ * PANEL_E_STORE (or PANEL_E_NOMEM) with a message a person can act on, never containing a secret. */
 #ifndef APIKEYS_STORE_H
 #define APIKEYS_STORE_H
 
-#include <sqlite3.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "denials.h"
+#include "key_digest.h"
 #include "keyring.h"
-
-#define STORE_SCHEMA_VERSION 2   /* 1: the tables; 2: index on keys(role) */
-
-#define STORE_CONN_WRITE 0
-#define STORE_CONN_READ 1
-#define STORE_STATEMENTS 24      /* room for the statements store.c keeps prepared per connection */
-
-typedef struct store {
-    sqlite3 *db;
-    sqlite3 *rdb;
-    char path[4096];
-    int last_error;          /* the primary SQLite code of the last failure (0 after success) */
-    /* Per connection [STORE_CONN_*], touched only by whoever holds that connection (see above): */
-    int stale[2];            /* 1: a damage failure was seen; drop the cached statements at the next transaction */
-    sqlite3_stmt *stmts[2][STORE_STATEMENTS]; /* prepared once on first use, reset after each use */
-} store_t;
-
-/* 1 when the last failure means the file is damaged or unreadable (corrupt, not a database, I/O error). */
-int store_last_failure_is_damage(const store_t *s);
+#include "plugin_config.h"
 
 /* A key row (never the key itself: only its hint). */
 typedef struct store_key {
@@ -44,16 +32,6 @@ typedef struct store_key {
     int64_t use_count;
 } store_key_t;
 
-/* Denial reasons, in the order the status page lists them. */
-#define DENIAL_MISSING 0
-#define DENIAL_MALFORMED 1
-#define DENIAL_UNKNOWN 2
-#define DENIAL_EXPIRED 3
-#define DENIAL_DISABLED 4
-#define DENIAL_UNAVAILABLE 5
-#define DENIAL_REASONS 6
-extern const char *const store_denial_names[DENIAL_REASONS];
-
 /* One audit row as stored. Strings valid during the callback. */
 typedef struct store_audit_row {
     int64_t at;
@@ -61,23 +39,149 @@ typedef struct store_audit_row {
 } store_audit_row_t;
 typedef int32_t (*store_audit_fn)(void *ctx, const store_audit_row_t *row);
 
+/* One node of a shared store (PostgreSQL): strings valid during the callback. */
+typedef struct store_node_row {
+    const char *node_id, *address, *lease_end, *loaded;
+} store_node_row_t;
+typedef int32_t (*store_node_fn)(void *ctx, const store_node_row_t *row);
+
 /* A harvested usage count. */
 typedef struct store_usage {
     int64_t key_id;
     uint64_t count;
 } store_usage_t;
 
-int32_t store_open(store_t *s, const char *data_dir, const char *file_name, char *err, size_t err_len);
+/* Receives a snapshot of the valid keys: start() once (an upper bound of the rows that follow, and the API
+ * switch), then key() per valid key. A non-zero return stops the read with that status. */
+typedef struct store_snapshot_sink {
+    void *ctx;
+    int32_t (*start)(void *ctx, int64_t rows, int api_enabled);
+    int32_t (*key)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at);
+} store_snapshot_sink_t;
+
+/* What a backend is opened with. The strings and the config outlive the store. */
+typedef struct store_open_args {
+    const char *data_dir;
+    const apikeys_config_t *config;
+    uint8_t *secret;                       /* KEY_SECRET_LEN bytes the backend fills with the digest secret */
+    /* Backends that keep snapshots fresh themselves (demand_reload == 0) hand each new one here, from their
+     * own thread; the callee publishes it for the verify path and owns it. */
+    void (*publish)(void *ctx, keyring_t *ring);
+    void (*log)(void *ctx, int32_t level, const char *msg);
+    int64_t (*now)(void *ctx);
+    void *ctx;
+} store_open_args_t;
+
+typedef struct store store_t;
+
+#define STORE_BACKEND_VERSION 1
+
+#define STORE_SIGNAL_SETTLED 1        /* the counter is even again (*now = its value): cache what you read */
+#define STORE_SIGNAL_WRITER_ACTIVE 0  /* a live writer is inside its window: do not cache what you read */
+
+typedef struct store_backend {
+    uint32_t version;                 /* STORE_BACKEND_VERSION */
+    const char *kind;                 /* "sqlite", "postgresql": the [plugin:apikeys] store value */
+    const char *title;                /* "SQLite", "PostgreSQL" */
+    /* 1: a verifying thread that sees the counter move reloads the snapshot itself (read_snapshot, settle);
+     * 0: the backend's own thread publishes every snapshot through store_open_args_t.publish. */
+    int32_t demand_reload;
+    size_t impl_size;                 /* bytes of backend state store_open allocates (zeroed) for open */
+
+    int32_t (*open)(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
+    void (*close)(store_t *s);
+
+    /* A write transaction. signals_change = 1 when it may change which keys are valid: the commit then makes
+     * every verifier (every process, every node) see the change before it returns, and writes what it did
+     * to make sure into report (one sentence for the owner, or "" when there is nothing to say). */
+    int32_t (*begin)(store_t *s, int signals_change, char *err, size_t err_len);
+    int32_t (*commit)(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
+    void (*rollback)(store_t *s);
+
+    int32_t (*key_rows)(store_t *s, int64_t *count, char *err, size_t err_len);
+    int32_t (*get_enabled)(store_t *s, int *enabled, char *err, size_t err_len);
+    int32_t (*set_enabled)(store_t *s, int enabled, char *err, size_t err_len);
+    int32_t (*get_role)(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
+    int32_t (*put_current)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
+                           int64_t *id, char *err, size_t err_len);
+    int32_t (*revoke)(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
+    int32_t (*make_grace)(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
+    int32_t (*insert_extra)(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now,
+                            char *err, size_t err_len);
+    int32_t (*audit)(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
+                     const char *outcome, const char *key_hint, char *err, size_t err_len);
+    int32_t (*read_audit)(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
+                          size_t err_len);
+    int32_t (*flush_usage)(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
+                           const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
+                           char *err, size_t err_len);
+    int32_t (*get_denials)(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],
+                           char *err, size_t err_len);
+
+    /* Snapshot reads (demand_reload backends): the valid keys and the API switch in one read transaction. */
+    int32_t (*read_snapshot)(store_t *s, const store_snapshot_sink_t *sink, char *err, size_t err_len);
+    /* The counter was seen odd (value seen): STORE_SIGNAL_SETTLED or STORE_SIGNAL_WRITER_ACTIVE. */
+    int (*settle)(store_t *s, uint64_t seen, uint64_t *now);
+    /* After a failed snapshot: forget cached pages so the next read goes to the medium. Nullable. */
+    void (*drop_read_cache)(store_t *s);
+    /* 1 when the last failure means the store is damaged or unreadable (deny until a reload succeeds). */
+    int (*last_failure_is_damage)(const store_t *s);
+
+    /* The page: one "Store" status line (kind, where, health), and the live nodes (nullable: one machine). */
+    int32_t (*describe)(store_t *s, char *out, size_t out_len);
+    int32_t (*read_nodes)(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
+    /* [thread-safe] This process is about to verify keys: become a node if the backend has nodes (nullable).
+     * Returns once the node serves or after a bounded wait; the verify path then reads the counter as usual. */
+    void (*serve)(store_t *s);
+} store_backend_t;
+
+struct store {
+    const store_backend_t *backend;
+    void *impl;                       /* the backend's state, impl_size bytes */
+    _Atomic uint64_t *counter;        /* the change signal; the verify path loads it once per request */
+    _Atomic int serving;              /* 1 after serve() returned once */
+};
+
+/* The backend named by kind ("sqlite", "postgresql"), or NULL. */
+const store_backend_t *store_backend_named(const char *kind);
+
+/* Opens the backend the config names. */
+int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
 void store_close(store_t *s);
 
-/* Number of key rows (any state). */
-int32_t store_key_rows(store_t *s, int64_t *count, char *err, size_t err_len);
+/* [thread-safe] The change counter (acquire). */
+static inline uint64_t store_counter(const store_t *s)
+{
+    return atomic_load_explicit(s->counter, memory_order_acquire);
+}
 
-/* Write transactions on `db`. */
-int32_t store_begin(store_t *s, char *err, size_t err_len);
-int32_t store_commit(store_t *s, char *err, size_t err_len);
+static inline int store_reloads_on_demand(const store_t *s)
+{
+    return s->backend->demand_reload;
+}
+
+/* [thread-safe] Makes this process a node before its first verification (cheap after the first call). */
+static inline void store_serve(store_t *s)
+{
+    if (!atomic_load_explicit(&s->serving, memory_order_acquire)) {
+        if (s->backend->serve)
+            s->backend->serve(s);
+        atomic_store_explicit(&s->serving, 1, memory_order_release);
+    }
+}
+
+/* Reads the valid keys into a new sealed keyring with the given epoch (through read_snapshot). */
+int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
+/* Builds a sealed keyring from any snapshot reader (backends that load on their own thread use this). */
+int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sink_t *sink, char *err,
+                                            size_t err_len),
+                            void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
+
+/* The dispatchers: each calls the backend's method of the same name. */
+int32_t store_begin(store_t *s, int signals_change, char *err, size_t err_len);
+int32_t store_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
 void store_rollback(store_t *s);
-
+int32_t store_key_rows(store_t *s, int64_t *count, char *err, size_t err_len);
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len);
 int32_t store_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
 /* The key with role "current" or "grace"; *found = 0 when there is none. */
@@ -87,24 +191,28 @@ int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], cons
                           int64_t *id, char *err, size_t err_len);
 int32_t store_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
 int32_t store_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
+/* Benchmark/test helper: inserts n additional valid keys (role 'extra') in the current transaction. */
+int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now, char *err,
+                           size_t err_len);
 int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                     const char *outcome, const char *key_hint, char *err, size_t err_len);
 /* Audit rows newest first. */
 int32_t store_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
                          size_t err_len);
-/* Adds usage counts and denial deltas in one transaction (own BEGIN/COMMIT). */
+/* Adds usage counts and denial deltas in one transaction of its own. */
 int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
                           const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
                           char *err, size_t err_len);
 /* Denial totals and last times per reason (0 when never). */
 int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS], char *err,
                           size_t err_len);
-/* Drops the pages `rdb` cached, so its next read goes to the file (after a failure was seen). */
+int store_settle(store_t *s, uint64_t seen, uint64_t *now);
 void store_drop_read_cache(store_t *s);
-/* Reads the valid keys and the API switch (on `rdb`, one read transaction) into a new sealed keyring. */
-int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
-/* Benchmark/test helper: inserts n additional valid keys (role 'extra') in the current transaction. */
-int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now, char *err,
-                           size_t err_len);
+int store_last_failure_is_damage(const store_t *s);
+int32_t store_describe(store_t *s, char *out, size_t out_len);
+/* PANEL_OK without calling fn when the backend has no nodes. */
+int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
+/* 1 when the backend has nodes (the page then lists them). */
+int store_has_nodes(const store_t *s);
 
 #endif

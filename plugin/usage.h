@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store.h" /* store_usage_t, DENIAL_REASONS */
 
 #define USAGE_STRIPES 16u
 

@@ -17,7 +17,7 @@
 #include "../../plugin/key_format.h"
 #include "../../plugin/keyring.h"
 #include "../../plugin/plugin_config.h"
-#include "../../plugin/store.h"
+#include "../../plugin/store_sqlite.h"
 #include "panel/plugin.h"
 #include "support_host_env.h"
 
@@ -251,10 +251,10 @@ static void store_migrates_a_v1_file_to_v2(void **s)
     char *dir = support_tmpdir();
     char err[512];
     store_t st;
-    assert_int_equal(store_open(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
-    assert_int_equal(sql_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(store_sqlite_open_file(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(sql_int(store_sqlite_db(&st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     /* Make it look like a file written by a version 1 plugin, with a current key and revoked ones. */
-    assert_int_equal(sqlite3_exec(st.db,
+    assert_int_equal(sqlite3_exec(store_sqlite_db(&st),
                                   "DROP INDEX keys_role; PRAGMA user_version = 1;"
                                   "INSERT INTO keys(name, digest, hint, created_at, role) VALUES"
                                   " ('site', x'01', 'h1', 1, NULL), ('site', x'02', 'h2', 2, 'current');",
@@ -262,9 +262,9 @@ static void store_migrates_a_v1_file_to_v2(void **s)
                      SQLITE_OK);
     store_close(&st);
 
-    assert_int_equal(store_open(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
-    assert_int_equal(sql_int(st.db, "PRAGMA user_version"), 2);
-    assert_int_equal(sql_int(st.db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'keys_role'"),
+    assert_int_equal(store_sqlite_open_file(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(sql_int(store_sqlite_db(&st), "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(store_sqlite_db(&st), "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'keys_role'"),
                      1);
     store_key_t key;
     int found = 0;
@@ -284,7 +284,7 @@ static void store_migrates_a_v1_file_to_v2(void **s)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(store_open(&st, dir, "apikeys.db", err, sizeof err), PANEL_E_STORE);
+    assert_int_equal(store_sqlite_open_file(&st, dir, "apikeys.db", err, sizeof err), PANEL_E_STORE);
     assert_non_null(strstr(err, "newer than this plugin understands"));
     free(path);
     support_rmtree(dir);
