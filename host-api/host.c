@@ -76,8 +76,13 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
         ph_errf(err, err_len, "out of memory");
         rc = PANEL_E_NOMEM;
     } else {
-        host->data_dir = ph_data_dir_prepare(wanted, err, err_len);
-        rc = host->data_dir ? PANEL_OK : PANEL_E_INVALID;
+        host->data_dir = ph_data_dir_prepare(wanted, &rc, err, err_len);
+        if (rc == PANEL_OK)
+            rc = ph_check_data_dir_tree(host->data_dir, err, err_len);
+        if (rc != PANEL_OK) {
+            free(host->data_dir);
+            host->data_dir = NULL;
+        }
     }
     free(wanted);
     if (rc != PANEL_OK) {

@@ -49,17 +49,27 @@ const char *ph_config_lookup(const ph_config_t *config, const char *section, con
 
 /* ----- files and paths (fsutil.c) ----- */
 
-/* Checks that a config or plugin file is safe to trust, as ssh does: a regular file, not writable by group
- * or others, owned by root or by us. `what` is e.g. "config" or "plugin". */
+/* OpenSSH's StrictModes for one file-system object: owned by root or by us (geteuid), and (unless it is a
+ * symlink) not writable by group or others; allow_sticky lets a world-writable folder with the sticky bit
+ * pass (/tmp). PANEL_E_DENIED with a message naming the path, its owner and mode and the chown/chmod that
+ * fixes it. `what` is e.g. "plugin" or "the data directory". */
+int32_t ph_check_owner_mode(const struct stat *st, const char *what, const char *path, int allow_sticky,
+                            char *err, size_t err_len);
+/* Checks that a config or plugin file is safe to trust: a regular file passing ph_check_owner_mode. */
 int32_t ph_check_trusted_file(const struct stat *st, const char *what, const char *path, char *err,
                               size_t err_len);
+/* ph_check_owner_mode for every folder above the resolved `real_path` (sticky folders allowed). */
+int32_t ph_check_folders_above(const char *real_path, const char *what, char *err, size_t err_len);
+/* ph_check_owner_mode for everything in the data directory (files, folders, symlinks; 8 levels deep). */
+int32_t ph_check_data_dir_tree(const char *data_dir, char *err, size_t err_len);
 /* `path` when absolute, else folder/path. Returns a malloc'd string or NULL. */
 char *ph_path_resolve(const char *folder, const char *path);
 /* The absolute folder holding `path` (realpath of its dirname), malloc'd, or NULL with err set. */
 char *ph_path_folder(const char *path, char *err, size_t err_len);
-/* Creates `dir` and missing parents with mode 0700 (an existing one owned by us is narrowed to 0700) and
- * returns its absolute canonical path, malloc'd, or NULL with err set. */
-char *ph_data_dir_prepare(const char *dir, char *err, size_t err_len);
+/* Creates `dir` and missing parents with mode 0700 (an existing one must be owned by us or root and not be
+ * writable by group or others; its read bits are narrowed to 0700) and returns its absolute canonical path,
+ * malloc'd, or NULL with err set and *rc the status (PANEL_E_DENIED for an ownership or mode refusal). */
+char *ph_data_dir_prepare(const char *dir, int32_t *rc, char *err, size_t err_len);
 
 /* ----- host audit log (host_audit.c) ----- */
 
@@ -185,6 +195,9 @@ typedef struct ph_entry_text {
 } ph_entry_text_t;
 /* Checks the file as panelhost_load does, dlopens it, reads and checks its entry, copies its texts and
  * dlcloses it again; never calls init. */
+/* 1 when the mapping holding `addr` (per /proc/self/maps) is the file `st` describes (device and inode), 0
+ * when it is another file, -1 when that cannot be told. */
+int ph_mapped_file_is(const void *addr, const struct stat *st);
 int32_t ph_plugin_inspect(const char *path, ph_entry_text_t *out, char *err, size_t err_len);
 void ph_entry_text_free(ph_entry_text_t *text);
 

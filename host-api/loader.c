@@ -1,13 +1,18 @@
-/* loader.c - the plugin lifecycle: checks a plugin file, dlopens it, verifies its entry (ABI major, struct
+/* loader.c - the plugin lifecycle: opens a plugin file once and checks it (owner, mode, the folders above it),
+ * dlopens that very file and confirms the mapping's device and inode, verifies its entry (ABI major, struct
  * size) before calling anything, hands it its host function table, runs init, and unloads it again
  * (unregister, wait for in-flight authentication, fini, dlclose). Also the list of loaded plugins. */
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -46,6 +51,93 @@ static const void *table_get_extension(const panel_host_t *table, const char *ex
     (void)table;
     (void)extension_id;
     return NULL; /* this host offers no optional extension yet */
+}
+
+/* ----- opening the file: one descriptor, checked, and proof that dlopen mapped that same file ----- */
+
+/* Some file systems (overlayfs) show the inode underneath in /proc/self/maps; the mapping's own
+ * /proc/self/map_files entry is then compared as well. */
+int ph_mapped_file_is(const void *addr, const struct stat *st)
+{
+    FILE *maps = fopen("/proc/self/maps", "re");
+    if (!maps)
+        return -1;
+    uintptr_t a = (uintptr_t)addr;
+    char line[4096];
+    int found = -1;
+    while (found < 0 && fgets(line, sizeof line, maps)) {
+        unsigned long long start, end, offset, inode;
+        unsigned dev_major, dev_minor;
+        char perms[8];
+        if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &start, &end, perms, &offset, &dev_major, &dev_minor,
+                   &inode) != 7 || a < start || a >= end)
+            continue;
+        found = dev_major == major(st->st_dev) && dev_minor == minor(st->st_dev) &&
+                inode == (unsigned long long)st->st_ino;
+        if (!found) {
+            char link[96];
+            struct stat mapped;
+            snprintf(link, sizeof link, "/proc/self/map_files/%llx-%llx", start, end);
+            if (stat(link, &mapped) == 0 && mapped.st_dev == st->st_dev && mapped.st_ino == st->st_ino)
+                found = 1;
+        }
+    }
+    fclose(maps);
+    return found;
+}
+
+/* Opens the plugin file once (`real` resolved, `path` as given for messages), checks the open file (fstat:
+ * regular, owned by us or root, not group/world-writable) and every folder above it, dlopens it, and checks
+ * that what was mapped has the open file's device and inode (refused, and dlclosed, otherwise). */
+static int32_t open_plugin_file(const char *real, const char *path, void **dl_out, char *err, size_t err_len)
+{
+    *dl_out = NULL;
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        ph_errf(err, err_len, "cannot load plugin %s: %s", path, strerror(errno));
+        return PANEL_E_NOT_FOUND;
+    }
+    struct stat st;
+    int32_t rc = PANEL_OK;
+    if (fstat(fd, &st) != 0) {
+        ph_errf(err, err_len, "cannot load plugin %s: %s", path, strerror(errno));
+        rc = PANEL_E_NOT_FOUND;
+    }
+    if (rc == PANEL_OK)
+        rc = ph_check_trusted_file(&st, "plugin", path, err, err_len);
+    if (rc == PANEL_OK)
+        rc = ph_check_folders_above(real, "a plugin", err, err_len);
+    void *dl = NULL;
+    if (rc == PANEL_OK) {
+        /* By its resolved path, not /proc/self/fd/N: the dynamic loader matches already loaded objects by
+         * name first, and fd numbers are reused, so a second plugin could be handed the first. The folders
+         * above were checked, so only root or we could swap the file now; the mapping check catches it. */
+        dlerror();
+        dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+        if (!dl) {
+            const char *why = dlerror();
+            ph_errf(err, err_len, "cannot load plugin %s: %s", path, why ? why : "dlopen failed");
+            rc = PANEL_E_INVALID;
+        }
+    }
+    if (rc == PANEL_OK) {
+        struct link_map *map = NULL;
+        int same = dlinfo(dl, RTLD_DI_LINKMAP, &map) == 0 && map ? ph_mapped_file_is(map->l_ld, &st) : -1;
+        if (same != 1) {
+            ph_errf(err, err_len,
+                    same == 0 ? "refusing plugin %s: what was mapped is not the file that was checked (it was "
+                                "replaced while loading); check who can write to its folder"
+                              : "refusing plugin %s: cannot confirm that the mapped file is the one checked "
+                                "(/proc/self/maps is unreadable); mount /proc",
+                    path);
+            dlclose(dl);
+            dl = NULL;
+            rc = PANEL_E_DENIED;
+        }
+    }
+    close(fd);
+    *dl_out = dl;
+    return rc;
 }
 
 /* ----- loading ----- */
@@ -225,24 +317,11 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
         ph_errf(err, err_len, "cannot load plugin %s: %s", path, strerror(errno));
         return PANEL_E_NOT_FOUND;
     }
-    struct stat st;
-    int32_t rc;
-    if (stat(real, &st) != 0) {
-        ph_errf(err, err_len, "cannot load plugin %s: %s", path, strerror(errno));
-        free(real);
-        return PANEL_E_NOT_FOUND;
-    }
-    if ((rc = ph_check_trusted_file(&st, "plugin", path, err, err_len)) != PANEL_OK) {
+    void *dl = NULL;
+    int32_t rc = open_plugin_file(real, path, &dl, err, err_len);
+    if (rc != PANEL_OK) {
         free(real);
         return rc;
-    }
-    dlerror();
-    void *dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
-    if (!dl) {
-        const char *why = dlerror();
-        ph_errf(err, err_len, "cannot load plugin %s: %s", path, why ? why : "dlopen failed");
-        free(real);
-        return PANEL_E_INVALID;
     }
     panel_plugin_entry_t entry;
     if ((rc = read_entry(dl, path, &entry, err, err_len)) != PANEL_OK) {
@@ -293,24 +372,8 @@ int32_t ph_plugin_inspect(const char *path, ph_entry_text_t *out, char *err, siz
         ph_errf(err, err_len, "cannot read plugin %s: %s", path ? path : "(null)", strerror(errno));
         return PANEL_E_NOT_FOUND;
     }
-    struct stat st;
-    int32_t rc = PANEL_OK;
-    if (stat(real, &st) != 0) {
-        ph_errf(err, err_len, "cannot read plugin %s: %s", path, strerror(errno));
-        rc = PANEL_E_NOT_FOUND;
-    }
-    if (rc == PANEL_OK)
-        rc = ph_check_trusted_file(&st, "plugin", path, err, err_len);
     void *dl = NULL;
-    if (rc == PANEL_OK) {
-        dlerror();
-        dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
-        if (!dl) {
-            const char *why = dlerror();
-            ph_errf(err, err_len, "cannot load plugin %s: %s", path, why ? why : "dlopen failed");
-            rc = PANEL_E_INVALID;
-        }
-    }
+    int32_t rc = open_plugin_file(real, path, &dl, err, err_len);
     free(real);
     panel_plugin_entry_t entry;
     if (rc == PANEL_OK)

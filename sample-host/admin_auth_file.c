@@ -12,6 +12,8 @@
 
 #include <sodium.h>
 
+#include "panel/host.h"
+
 int auth_file_path(char *out, size_t out_len, const char *dir, const char *name)
 {
     int n = snprintf(out, out_len, "%s/%s", dir, name);
@@ -66,9 +68,8 @@ int auth_file_read(const char *path, char **text, size_t *len, char *err, size_t
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "%s is not a regular file", path);
-        close(fd);
+    if (panelhost_check_open_file(fd, path, err, err_len) != PANEL_OK || fstat(fd, &st) != 0) {
+        close(fd); /* another uid's file, a group/world-writable one, or not a regular file: err says which */
         return -1;
     }
     if ((st.st_mode & 077) != 0) {

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -275,6 +276,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "sample-host: cannot initialise libsodium\n");
         return CLI_EXIT_USAGE;
     }
+    /* Everything this program creates (the data directory's files, its SQLite side files) is private: the
+     * host refuses to start on a group- or world-writable file there, so a umask of 002 must not make one. */
+    umask(077);
     int rc = run(argc, argv);
     if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
         fprintf(stderr, "sample-host: cannot write to standard output\n");

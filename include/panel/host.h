@@ -60,8 +60,18 @@ typedef struct panelhost_options {
 
 /* Reads and validates the config (refusing a config file other users can write, a line the parser rejects
  * or a line longer than the parser handles, naming file and line), creates the data directory (0700) and
- * returns a host with no plugin loaded. Loads nothing. */
+ * returns a host with no plugin loaded. Loads nothing. Ownership (OpenSSH's StrictModes, also when running as
+ * root): refuses (PANEL_E_DENIED) a data directory, or any file, folder or symlink in it (8 levels deep), that
+ * is owned by a uid other than the running one or root, or (symlinks aside) is writable by group or others;
+ * the message names the path, its owner and mode, and the chown/chmod that fixes it. An existing data
+ * directory that is only readable by others is narrowed to 0700. */
 int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, char *err, size_t err_len);
+
+/* [thread-safe] The same ownership rule for a file a host program opened itself (e.g. in the data directory,
+ * with O_NOFOLLOW): fstat()s `fd` and returns PANEL_OK, PANEL_E_INVALID when it is not a regular file, or
+ * PANEL_E_DENIED when it is owned by another uid than the running one or root, or writable by group or others;
+ * err names `path`, owner, mode and the fix. plugin.h states the same rule for plugins' own files. */
+int32_t panelhost_check_open_file(int fd, const char *path, char *err, size_t err_len);
 
 /* Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. No other call on this
  * host, panelhost_authenticate included, may be running or start: stop the threads that use it first. */
@@ -80,7 +90,10 @@ int64_t panelhost_now(const panelhost_t *host);
 
 /* ----- plugins ------------------------------------------------------------------------------------------ */
 
-/* Loads one plugin: checks the file (refusing one other users can write), dlopens it, finds
+/* Loads one plugin: opens the file once and checks that open file (fstat) and every folder above it by the
+ * ownership rule of panelhost_open (a world-writable folder passes only with the sticky bit, like /tmp),
+ * dlopens it and refuses it (PANEL_E_DENIED) unless what was mapped has the checked file's device and inode
+ * (a file swapped meanwhile); then finds
  * PANEL_ENTRY_SYMBOL, checks ABI major and struct sizes before calling anything, calls init. On any failure
  * nothing of the plugin stays registered or mapped, and err says what and why, e.g.
  * "plugin build/x.so was built for ABI 2.0; this host speaks ABI 1.x". Relative paths resolve against the

@@ -113,8 +113,10 @@ expect_rc 0 "the plugin_dir extra is disabled again"
 
 # ----- the host audit log -----
 run "${C[@]}" --json host-audit
-check '[ "$RC" = 0 ] && [ "$(json_get "(j[-1][\"user\"], j[-1][\"action\"], j[-1][\"target\"], j[-1][\"outcome\"])")" = "('"'"'helpdesk'"'"', '"'"'extension.disable'"'"', '"'"'apikeys'"'"', '"'"'denied'"'"')" ]' \
+check '[ "$RC" = 0 ] && json_get "[(e[\"user\"], e[\"action\"], e[\"target\"], e[\"outcome\"]) for e in j]" | grep -q "('"'"'helpdesk'"'"', '"'"'extension.disable'"'"', '"'"'apikeys'"'"', '"'"'denied'"'"')"' \
   "the host audit log records a refused attempt: who, action, extension, outcome"
+check '[ "$(json_get "(j[-1][\"user\"], j[-1][\"action\"], j[-1][\"outcome\"])")" = "('"'"'helpdesk'"'"', '"'"'extension.list'"'"', '"'"'denied'"'"')" ]' \
+  "a refused listing (no extensions.manage) is in the host audit log too"
 check 'json_get "[(e[\"user\"], e[\"action\"], e[\"outcome\"]) for e in j]" | grep -q "('"'"'ops'"'"', '"'"'extension.enable'"'"', '"'"'ok'"'"')"' \
   "the host audit log records who enabled"
 check 'json_get "j[0][\"when\"]" | grep -Eq "^20[0-9]{2}-[0-9]{2}-[0-9]{2}T" && json_get "j[0][\"origin\"]" | grep -q "^cli uid="' \

@@ -302,3 +302,26 @@ if [ -d "$TMP/other-data" ] && [ "$(stat -c %a "$TMP/other-data")" = 700 ]; then
   pass "--data-dir is created with mode 0700"; else fail "--data-dir is created with mode 0700"; fi
 run -c "$TMP/no-such.ini" menu
 expect_rc 2 "a missing config file exits 2"
+
+# ----- ownership (StrictModes, also as root) ---------------------------------------------------------------
+OWN="$TMP/own-data"; mkdir -p "$OWN"; chmod 700 "$OWN"
+printf 'x' >"$OWN/apikeys.secret"; chmod 600 "$OWN/apikeys.secret"
+if [ "$(id -u)" = 0 ]; then
+  chown 65534:65534 "$OWN/apikeys.secret"
+  run -c "$CONF" --data-dir "$OWN" menu
+  expect_rc 2 "a file in the data directory owned by another uid stops the host, also as root"
+  expect_err "refusing the data directory's entry $OWN/apikeys.secret: it is owned by uid 65534 \(mode 0600\).*fix it with: chown 0 $OWN/apikeys.secret" \
+    "the refusal names the path, its owner and mode, and the chown that fixes it"
+  chown 0:0 "$OWN/apikeys.secret"
+fi
+chmod 660 "$OWN/apikeys.secret"
+run -c "$CONF" --data-dir "$OWN" menu
+expect_rc 2 "a group-writable file in the data directory stops the host"
+expect_err "writable by its group \(mode 0660\).*fix it with: chmod go-w $OWN/apikeys.secret" "the refusal names the mode and the chmod"
+chmod 600 "$OWN/apikeys.secret"
+mkdir -p "$TMP/shared-plugins"; chmod 775 "$TMP/shared-plugins"; cp "$GOOD" "$TMP/shared-plugins/good.so"
+run -c "$CONF" --data-dir "$OWN" --plugin "$TMP/shared-plugins/good.so" menu
+expect_err "refusing the folder holding a plugin $TMP/shared-plugins: it is writable by its group \(mode 0775\)" \
+  "a plugin in a group-writable folder is refused, naming the folder"
+run -c "$CONF" --data-dir "$OWN" --plugin "$GOOD" menu
+expect_rc 0 "with the modes fixed the host starts"
