@@ -11,7 +11,7 @@ B        ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd
+DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd libpq
 SONAME_MAJOR := 1
 SOVERSION    := 1.0.0
 
@@ -28,9 +28,9 @@ CPPFLAGS   += -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS)
 CFLAGS     += $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) -fPIC -pthread -MMD -MP
 LDFLAGS    += $(SANFLAGS) -pthread
 LIBS_HOST   := $(shell pkg-config --libs inih) -ldl
-LIBS_PLUGIN := $(shell pkg-config --libs sqlite3 libsodium)
+LIBS_PLUGIN := $(shell pkg-config --libs sqlite3 libsodium libpq)
 LIBS_CMOCKA := $(shell pkg-config --libs cmocka)
-LIBS_SAMPLE := $(shell pkg-config --libs libsodium libmicrohttpd)
+LIBS_SAMPLE := $(shell pkg-config --libs libsodium libmicrohttpd sqlite3)
 
 HOST_SRC    := $(wildcard host-api/*.c)
 PLUGIN_SRC  := $(wildcard plugin/*.c)
@@ -101,9 +101,10 @@ $(B)/tests/plugin_%: $(B)/obj/tests/unit/plugin_%.o $(HELPER_OBJ) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(CORE_A) $(LIBS_PLUGIN) $(LIBS_CMOCKA)
 
 # Programs the tests drive (installed when missing, like the build's libraries): the browser test's Chromium and
-# Node.js, sqlite3 and curl for inspecting stores and servers, python3 for JSON, setpriv/prlimit for faults.
+# Node.js, sqlite3 and curl for inspecting stores and servers, python3 for JSON, setpriv/prlimit for faults,
+# PostgreSQL 15 (each many-nodes test starts a private server) and socat (the proxy that cuts a node off).
 TEST_TOOLS := chromium:chromium node:nodejs npm:npm sqlite3:sqlite3 curl:curl python3:python3 \
-              setpriv:util-linux prlimit:util-linux
+              setpriv:util-linux prlimit:util-linux dpkg=postgresql:postgresql socat:socat
 CHECK_TOOLS := valgrind:valgrind clang:clang dpkg=libclang-rt-14-dev:libclang-rt-14-dev
 
 # The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".

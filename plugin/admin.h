@@ -48,6 +48,10 @@ int32_t admin_action_end_grace(void *state, const panel_caller_t *caller, const 
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len);
 
+/* Live nodes table (shared stores only). */
+int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                         const panel_sink_t *sink, char *err, size_t err_len);
+
 /* Shared helpers (admin_common.c). */
 /* 1 when the caller holds settings.api_key (checked again in every callback, defence in depth). */
 int admin_caller_allowed(const panel_caller_t *caller);

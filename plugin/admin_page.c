@@ -1,5 +1,6 @@
-/* admin_page.c - registering Settings > API Key (menu entry, page, fields, actions, audit table, auth
- * provider) and the page's status lines. */
+/* admin_page.c - registering Settings > API Key (menu entry, page, fields, actions, the live nodes of a
+ * shared store, audit table, auth provider) and the page's status lines (the store first, so it shows even
+ * when the store cannot be read). */
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +48,14 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
+    char store_line[1024];
+    pthread_mutex_lock(&st->write_mutex);
+    store_describe(&st->store, store_line, sizeof store_line);
+    pthread_mutex_unlock(&st->write_mutex);
+    if (emit(sink, "Store", store_line) != PANEL_OK) {
+        snprintf(err, err_len, "the host stopped reading the status lines");
+        return PANEL_E_INTERNAL;
+    }
     char flush_err[512];
     if (apikeys_flush_usage(st, flush_err, sizeof flush_err) != PANEL_OK) {
         char line[640];
@@ -129,7 +138,6 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
 
 int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len)
 {
-    (void)st;
     const panel_page_t page = {
         .struct_size = sizeof(panel_page_t),
         .id = APIKEYS_PAGE_ID,
@@ -179,6 +187,16 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .n_columns = 6,
         .page_rows = 10,
         .read = admin_audit_read,
+    };
+    static const char *const node_columns[] = {"Node", "Address", "Lease ends", "Change loaded"};
+    const panel_table_t nodes = {
+        .struct_size = sizeof(panel_table_t),
+        .id = "nodes",
+        .title = "Live nodes (web nodes sharing this store)",
+        .columns = node_columns,
+        .n_columns = 4,
+        .page_rows = 50,
+        .read = admin_nodes_read,
     };
     const panel_param_t grace = {
         .struct_size = sizeof(panel_param_t),
@@ -232,6 +250,8 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         rc = host->add_field(host, APIKEYS_PAGE_ID, &key_field, err, err_len);
     for (size_t i = 0; rc == PANEL_OK && i < sizeof actions / sizeof actions[0]; i++)
         rc = host->add_action(host, APIKEYS_PAGE_ID, &actions[i], err, err_len);
+    if (rc == PANEL_OK && store_has_nodes(&st->store))
+        rc = host->add_table(host, APIKEYS_PAGE_ID, &nodes, err, err_len);
     if (rc == PANEL_OK)
         rc = host->add_table(host, APIKEYS_PAGE_ID, &audit, err, err_len);
     if (rc == PANEL_OK)

@@ -10,8 +10,9 @@
 #include "panel/plugin.h"
 
 extern const store_backend_t store_sqlite_backend;
+extern const store_backend_t store_postgresql_backend;
 
-static const store_backend_t *const backends[] = {&store_sqlite_backend};
+static const store_backend_t *const backends[] = {&store_sqlite_backend, &store_postgresql_backend};
 
 const store_backend_t *store_backend_named(const char *kind)
 {

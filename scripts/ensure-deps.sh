@@ -10,6 +10,7 @@ debian_package() {
     inih) echo libinih-dev ;;
     cmocka) echo libcmocka-dev ;;
     libmicrohttpd) echo libmicrohttpd-dev ;;
+    libpq) echo libpq-dev ;;
     *) echo "$1" ;;
   esac
 }

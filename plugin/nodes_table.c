@@ -1,0 +1,38 @@
+/* nodes_table.c - the "Live nodes" table of a shared store: every web node holding a lease, when the lease
+ * ends and the change number it has loaded and acknowledged. Registered only when the store has nodes. */
+#include <stdio.h>
+
+#include "admin.h"
+
+typedef struct nodes_sink_ctx {
+    const panel_sink_t *sink;
+    uint64_t skip;
+    uint32_t left;
+} nodes_sink_ctx_t;
+
+static int32_t node_row(void *vctx, const store_node_row_t *row)
+{
+    nodes_sink_ctx_t *ctx = vctx;
+    if (ctx->skip) {
+        ctx->skip--;
+        return PANEL_OK;
+    }
+    if (ctx->left == 0)
+        return PANEL_OK;
+    ctx->left--;
+    const char *cells[4] = {row->node_id, row->address, row->lease_end, row->loaded};
+    return ctx->sink->row(ctx->sink, cells, 4);
+}
+
+int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                         const panel_sink_t *sink, char *err, size_t err_len)
+{
+    apikeys_state_t *st = state;
+    if (!admin_caller_allowed(caller))
+        return admin_refuse_permission(err, err_len);
+    nodes_sink_ctx_t ctx = {sink, offset, limit};
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = store_read_nodes(&st->store, node_row, &ctx, err, err_len);
+    pthread_mutex_unlock(&st->write_mutex);
+    return rc;
+}

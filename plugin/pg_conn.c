@@ -1,0 +1,282 @@
+/* pg_conn.c - the PostgreSQL backend's connections (see store_postgresql.h): the conninfo rules (no password in
+ * it: a passfile, peer or certificate authentication instead), connecting with timeouts derived from
+ * lease_seconds, queries whose failures read as instructions, the schema and its migrations (one transaction
+ * under an advisory lock, so nodes starting together on an empty database all come up), and the shared digest
+ * secret with its check value. */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "panel/plugin.h"
+#include "store_postgresql.h"
+
+/* pg_advisory_xact_lock key of the migrations: "apikeys" in ASCII. */
+#define PG_MIGRATION_LOCK "27418087016638835"
+
+int32_t pg_check_conninfo(const char *conninfo, char *err, size_t err_len)
+{
+    char *parse_err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &parse_err);
+    if (!opts) {
+        char reason[256] = "out of memory";
+        if (parse_err) {
+            snprintf(reason, sizeof reason, "%s", parse_err);
+            reason[strcspn(reason, "\n")] = '\0';
+            PQfreemem(parse_err);
+        }
+        snprintf(err, err_len,
+                 "[plugin:apikeys] pg_conninfo is not a libpq connection string or postgresql:// URI: %s", reason);
+        return PANEL_E_INVALID;
+    }
+    int32_t rc = PANEL_OK;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
+            snprintf(err, err_len,
+                     "[plugin:apikeys] pg_conninfo contains a password, which would sit in panel.ini and in process "
+                     "listings: put it in a passfile: passfile=PATH or PGPASSFILE (mode 0600), or use peer or "
+                     "certificate authentication");
+            rc = PANEL_E_INVALID;
+        }
+    PQconninfoFree(opts);
+    return rc;
+}
+
+/* Server notices ("relation already exists, skipping") are not the owner's business: libpq would print them. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len)
+{
+    /* Timeouts first, the owner's conninfo last: libpq keeps the last value of a repeated keyword. A cut
+     * network fails a call within about lease_seconds instead of TCP's minutes. */
+    char connect_timeout[16], user_timeout[16];
+    snprintf(connect_timeout, sizeof connect_timeout, "%u", cfg->lease_seconds < 2 ? 2u : cfg->lease_seconds);
+    snprintf(user_timeout, sizeof user_timeout, "%u", cfg->lease_seconds * 1000u);
+    const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                                "keepalives_count", "tcp_user_timeout", "application_name", "dbname", NULL};
+    const char *const values[] = {connect_timeout, "1", "1", "1", "2", user_timeout, "apikeys", cfg->pg_conninfo,
+                                  NULL};
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    if (conn && PQstatus(conn) == CONNECTION_OK) {
+        PQsetNoticeProcessor(conn, ignore_notice, NULL);
+        return conn;
+    }
+    char reason[256] = "out of memory";
+    if (conn) {
+        snprintf(reason, sizeof reason, "%s", PQerrorMessage(conn));
+        for (char *c = reason; *c; c++)
+            if (*c == '\n')
+                *c = ' ';
+        size_t n = strlen(reason);
+        while (n && reason[n - 1] == ' ')
+            reason[--n] = '\0';
+        PQfinish(conn);
+    }
+    snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s); check pg_conninfo and that the server runs",
+             reason);
+    return NULL;
+}
+
+int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values, PGresult **res, const char *doing,
+                char *err, size_t err_len)
+{
+    if (res)
+        *res = NULL;
+    if (!conn) {
+        snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s)", doing);
+        return PANEL_E_STORE;
+    }
+    /* Without parameters through PQexec, which also runs several statements (the schema). */
+    PGresult *r = n ? PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0) : PQexec(conn, sql);
+    ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        if (res)
+            *res = r;
+        else
+            PQclear(r);
+        return PANEL_OK;
+    }
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+    reason[strcspn(reason, "\n")] = '\0';
+    PQclear(r);
+    if (PQstatus(conn) != CONNECTION_OK)
+        snprintf(err, err_len,
+                 "the PostgreSQL key store became unreachable while %s (%s); nothing was changed unless it says so",
+                 doing, reason);
+    else
+        snprintf(err, err_len, "the PostgreSQL key store failed while %s: %s", doing, reason);
+    return PANEL_E_STORE;
+}
+
+int pg_decode_bytea(const char *text, uint8_t *out, size_t len)
+{
+    if (!text || text[0] != '\\' || text[1] != 'x' || strlen(text + 2) != 2 * len)
+        return -1;
+    size_t bin_len = 0;
+    if (sodium_hex2bin(out, len, text + 2, 2 * len, NULL, &bin_len, NULL) != 0 || bin_len != len)
+        return -1;
+    return 0;
+}
+
+static const char schema_v1[] =
+    "CREATE TABLE apikeys_state(id integer PRIMARY KEY CHECK (id = 1), change bigint NOT NULL,"
+    " api_enabled boolean NOT NULL);"
+    "INSERT INTO apikeys_state(id, change, api_enabled) VALUES (1, 1, false);"
+    "CREATE TABLE apikeys_keys(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL,"
+    " digest bytea NOT NULL UNIQUE, hint text NOT NULL, created_at bigint NOT NULL, revoked_at bigint,"
+    " expires_at bigint, last_used_at bigint, use_count bigint NOT NULL DEFAULT 0, role text"
+    " CHECK (role IN ('current','grace','extra')));"
+    "CREATE UNIQUE INDEX apikeys_keys_one_current ON apikeys_keys(role) WHERE role = 'current';"
+    "CREATE UNIQUE INDEX apikeys_keys_one_grace ON apikeys_keys(role) WHERE role = 'grace';"
+    "CREATE INDEX apikeys_keys_valid ON apikeys_keys(role) WHERE role IS NOT NULL;"
+    "CREATE TABLE apikeys_audit(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at bigint NOT NULL,"
+    " actor text NOT NULL, origin text NOT NULL, action text NOT NULL, outcome text NOT NULL, key_hint text,"
+    " detail text);"
+    "CREATE TABLE apikeys_denials(reason text PRIMARY KEY, count bigint NOT NULL, last_at bigint);"
+    "CREATE TABLE apikeys_nodes(instance text PRIMARY KEY, node_id text NOT NULL, address text NOT NULL,"
+    " pid integer NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+    " lease_end timestamptz NOT NULL, loaded bigint NOT NULL);";
+
+/* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
+ * secret and reveals nothing about it. */
+static void secret_check_value(const uint8_t secret[KEY_SECRET_LEN], char hex[2 * 32 + 1])
+{
+    static const char label[] = "apikeys secret check v1";
+    uint8_t mac[32];
+    crypto_generichash(mac, sizeof mac, (const unsigned char *)label, sizeof label - 1, secret, KEY_SECRET_LEN);
+    sodium_bin2hex(hex, 2 * 32 + 1, mac, sizeof mac);
+}
+
+static int32_t meta_get(PGconn *conn, const char *name, char *out, size_t out_len, int *found, char *err,
+                        size_t err_len)
+{
+    PGresult *r;
+    const char *params[] = {name};
+    int32_t rc = pg_exec(conn, "SELECT value FROM apikeys_meta WHERE name = $1", 1, params, &r,
+                         "reading the store's settings", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    *found = PQntuples(r) == 1;
+    if (*found)
+        snprintf(out, out_len, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return PANEL_OK;
+}
+
+static int32_t meta_put(PGconn *conn, const char *name, const char *value, char *err, size_t err_len)
+{
+    const char *params[] = {name, value};
+    return pg_exec(conn, "INSERT INTO apikeys_meta(name, value) VALUES ($1, $2)", 2, params, NULL,
+                   "saving the store's settings", err, err_len);
+}
+
+/* Inside the migration transaction: loads this node's secret and compares it with the store's check value,
+ * or, for the node that creates the store, creates it (unless the owner already placed one) and records it. */
+static int32_t check_secret(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
+{
+    const char *path = p->config->secret_file;
+    char stored[80] = "", origin[512] = "";
+    _Static_assert(sizeof origin >= 100 + 300 + 63 + 16, "origin holds host:path (node id)");
+    int has_check = 0, has_origin = 0;
+    int32_t rc = meta_get(conn, "secret_check", stored, sizeof stored, &has_check, err, err_len);
+    if (rc == PANEL_OK)
+        rc = meta_get(conn, "secret_origin", origin, sizeof origin, &has_origin, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (!has_origin)
+        snprintf(origin, sizeof origin, "the node that created the store");
+    int created = 0;
+    char why[512];
+    rc = key_secret_load(path, !has_check, p->args.secret, &created, why, sizeof why);
+    if (rc != PANEL_OK) {
+        if (has_check && access(path, F_OK) != 0)
+            snprintf(err, err_len,
+                     "%s is missing: every node needs a copy of the shared store's digest secret; copy it (mode "
+                     "0600) from %s",
+                     path, origin);
+        else
+            snprintf(err, err_len, "%s", why);
+        return rc;
+    }
+    char mine[80];
+    secret_check_value(p->args.secret, mine);
+    if (has_check) {
+        if (sodium_memcmp(mine, stored, 64) != 0) {
+            sodium_memzero(p->args.secret, KEY_SECRET_LEN);
+            snprintf(err, err_len,
+                     "%s is not the digest secret of this PostgreSQL store (its check value differs), so no key "
+                     "could be verified: copy the secret file (mode 0600) from %s",
+                     path, origin);
+            return PANEL_E_STORE;
+        }
+        return PANEL_OK;
+    }
+    char host[256] = "";
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "this node");
+    host[sizeof host - 1] = '\0';
+    char here[512];
+    snprintf(here, sizeof here, "%.100s:%.300s (node %.63s)", host, path, p->node_id);
+    rc = meta_put(conn, "secret_check", mine, err, err_len);
+    if (rc == PANEL_OK)
+        rc = meta_put(conn, "secret_origin", here, err, err_len);
+    if (rc != PANEL_OK && created)
+        unlink(path); /* nothing recorded it: do not leave a secret no store knows */
+    return rc;
+}
+
+static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
+{
+    int32_t rc = pg_exec(conn, "BEGIN", 0, NULL, NULL, "starting the schema migration", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    rc = pg_exec(conn, "SELECT pg_advisory_xact_lock(" PG_MIGRATION_LOCK ")", 0, NULL, NULL,
+                 "waiting for another node's migration", err, err_len);
+    if (rc == PANEL_OK)
+        rc = pg_exec(conn, "CREATE TABLE IF NOT EXISTS apikeys_meta(name text PRIMARY KEY, value text NOT NULL)", 0,
+                     NULL, NULL, "creating the schema", err, err_len);
+    char version_text[32] = "0";
+    int found = 0;
+    if (rc == PANEL_OK)
+        rc = meta_get(conn, "schema_version", version_text, sizeof version_text, &found, err, err_len);
+    int version = found ? atoi(version_text) : 0;
+    if (rc == PANEL_OK && version > PG_SCHEMA_VERSION) {
+        snprintf(err, err_len,
+                 "the PostgreSQL key store has schema version %d, newer than this plugin understands (%d); use a "
+                 "newer plugin on every node",
+                 version, PG_SCHEMA_VERSION);
+        rc = PANEL_E_STORE;
+    }
+    if (rc == PANEL_OK && version < 1) {
+        rc = pg_exec(conn, schema_v1, 0, NULL, NULL, "creating the schema", err, err_len);
+        if (rc == PANEL_OK)
+            rc = meta_put(conn, "schema_version", "1", err, err_len);
+    }
+    if (rc == PANEL_OK)
+        rc = check_secret(p, conn, err, err_len);
+    /* Leases that ended an hour ago belong to nodes that are gone. */
+    if (rc == PANEL_OK)
+        rc = pg_exec(conn, "DELETE FROM apikeys_nodes WHERE lease_end < clock_timestamp() - interval '1 hour'", 0,
+                     NULL, NULL, "removing old leases", err, err_len);
+    if (rc == PANEL_OK)
+        return pg_exec(conn, "COMMIT", 0, NULL, NULL, "committing the schema migration", err, err_len);
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return rc;
+}
+
+int32_t pg_prepare_store(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&p->ready_mutex);
+    int32_t rc = p->ready ? PANEL_OK : migrate(p, conn, err, err_len);
+    if (rc == PANEL_OK)
+        p->ready = 1;
+    pthread_mutex_unlock(&p->ready_mutex);
+    return rc;
+}

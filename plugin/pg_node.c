@@ -1,0 +1,460 @@
+/* pg_node.c - this process as a node of a shared PostgreSQL store (see store_postgresql.h).
+ *
+ * The lease thread, on its own connection: LISTENs for changes; whenever the committed change number differs
+ * from the snapshot it has, loads a new snapshot (one REPEATABLE READ transaction) and publishes it at once
+ * while its lease is valid (else holds it); then renews its lease row, which is also the acknowledgement:
+ * BEGIN; SELECT change ... FOR SHARE (waits for a committing writer); only when that is still the loaded change
+ * number, lease_end = now + lease_seconds and loaded = that number; NOTIFY; COMMIT. It renews every third of
+ * the lease and at once after every notification.
+ * The fence watchdog: when the lease deadline passes without a renewal (measured on this process's monotonic
+ * clock from before the renewal was sent), publishes a failed snapshot: every key gets 503 until a renewal
+ * succeeds with a freshly loaded snapshot.
+ * Every publication happens under the node mutex, so the two threads agree on what is served. The verify path
+ * never sees any of this: it reads the counter, which follows the published snapshot's epoch. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "panel/plugin.h"
+#include "store_postgresql.h"
+
+#define NS_PER_MS 1000000LL
+#define NS_PER_S 1000000000LL
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static struct timespec abs_time(int64_t ns)
+{
+    struct timespec ts = {(time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S)};
+    return ts;
+}
+
+static void node_log(pg_store_t *p, int32_t level, const char *msg)
+{
+    if (p->args.log)
+        p->args.log(p->args.ctx, level, msg);
+}
+
+int pg_node_init(pg_store_t *p)
+{
+    pg_node_t *n = &p->node;
+    n->loaded_change = -1;
+    snprintf(n->status, sizeof n->status, "not a node yet: it becomes one at its first API request");
+    if (pipe2(n->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return -1;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&n->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&n->mutex, NULL);
+    return 0;
+}
+
+/* [node mutex] Publishes ring (ownership passes) and moves the counter to its epoch. */
+static void publish_locked(pg_store_t *p, keyring_t *ring)
+{
+    pg_node_t *n = &p->node;
+    ring->epoch = ++n->epoch_seq;
+    p->args.publish(p->args.ctx, ring);
+    atomic_store_explicit(&p->counter, n->epoch_seq, memory_order_release);
+}
+
+/* [node mutex] Every key gets 503 from now on; the next renewal needs a freshly loaded snapshot. */
+static void fence_locked(pg_store_t *p, const char *why)
+{
+    pg_node_t *n = &p->node;
+    keyring_t *failed = keyring_new_failed(0);
+    if (failed)
+        publish_locked(p, failed);
+    else /* no memory for a failed snapshot: a counter no snapshot has makes every request take the slow path,
+          * which denies with 503 when the current snapshot is not servable... so make it not servable */
+        atomic_store_explicit(&p->counter, ++n->epoch_seq, memory_order_release);
+    n->serving = 0;
+    n->loaded_change = -1;
+    n->lease_deadline_ns = 0;
+    snprintf(n->status, sizeof n->status, "refusing every key (503): %s", why);
+}
+
+static void first_attempt_done(pg_store_t *p)
+{
+    pthread_mutex_lock(&p->node.mutex);
+    if (!p->node.first_attempt_done) {
+        p->node.first_attempt_done = 1;
+        pthread_cond_broadcast(&p->node.cond);
+    }
+    pthread_mutex_unlock(&p->node.mutex);
+}
+
+static int stopping(pg_store_t *p)
+{
+    pthread_mutex_lock(&p->node.mutex);
+    int stop = p->node.stop;
+    pthread_mutex_unlock(&p->node.mutex);
+    return stop;
+}
+
+/* ----- snapshot reads on the node's connection ------------------------------------------------------------ */
+
+typedef struct snapshot_read {
+    PGconn *conn;
+    int64_t change;
+} snapshot_read_t;
+
+static int32_t read_snapshot(void *vctx, const store_snapshot_sink_t *sink, char *err, size_t err_len)
+{
+    snapshot_read_t *r = vctx;
+    int32_t rc = pg_exec(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL,
+                         "reading the valid keys", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    PGresult *state = NULL, *keys = NULL;
+    rc = pg_exec(r->conn, "SELECT change, api_enabled FROM apikeys_state WHERE id = 1", 0, NULL, &state,
+                 "reading the valid keys", err, err_len);
+    if (rc == PANEL_OK && PQntuples(state) != 1) {
+        snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
+        rc = PANEL_E_STORE;
+    }
+    if (rc == PANEL_OK)
+        rc = pg_exec(r->conn, "SELECT id, digest, COALESCE(expires_at, 0) FROM apikeys_keys WHERE role IS NOT NULL",
+                     0, NULL, &keys, "reading the valid keys", err, err_len);
+    if (rc == PANEL_OK) {
+        r->change = strtoll(PQgetvalue(state, 0, 0), NULL, 10);
+        rc = sink->start(sink->ctx, PQntuples(keys), PQgetvalue(state, 0, 1)[0] == 't');
+    }
+    for (int i = 0; rc == PANEL_OK && i < PQntuples(keys); i++) {
+        uint8_t digest[KEY_DIGEST_LEN];
+        if (pg_decode_bytea(PQgetvalue(keys, i, 1), digest, sizeof digest) != 0)
+            continue; /* not a digest we made: can never match */
+        rc = sink->key(sink->ctx, digest, strtoll(PQgetvalue(keys, i, 0), NULL, 10),
+                       strtoll(PQgetvalue(keys, i, 2), NULL, 10));
+    }
+    PQclear(state);
+    PQclear(keys);
+    PQclear(PQexec(r->conn, "COMMIT"));
+    return rc;
+}
+
+/* ----- one cycle: reload when behind, then renew (= acknowledge) ------------------------------------------ */
+
+static int32_t read_change(PGconn *conn, const char *sql, int64_t *change, char *err, size_t err_len)
+{
+    PGresult *r;
+    int32_t rc = pg_exec(conn, sql, 0, NULL, &r, "reading the change number", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
+        return PANEL_E_STORE;
+    }
+    *change = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PANEL_OK;
+}
+
+/* Loads the committed snapshot; publishes it now while the lease is valid, else holds it for the renewal. */
+static int32_t reload(pg_store_t *p, char *err, size_t err_len)
+{
+    pg_node_t *n = &p->node;
+    snapshot_read_t r = {n->conn, 0};
+    keyring_t *ring = NULL;
+    int32_t rc = store_build_keyring(read_snapshot, &r, 0, &ring, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    pthread_mutex_lock(&n->mutex);
+    n->loaded_change = r.change;
+    if (n->serving && mono_ns() < n->lease_deadline_ns) {
+        publish_locked(p, ring);
+    } else {
+        keyring_free(n->held);
+        n->held = ring;
+    }
+    pthread_mutex_unlock(&n->mutex);
+    return PANEL_OK;
+}
+
+/* Renews the lease with the loaded snapshot; *renewed = 0 when a newer change committed (reload first). */
+static int32_t renew(pg_store_t *p, int *renewed, char *err, size_t err_len)
+{
+    pg_node_t *n = &p->node;
+    *renewed = 0;
+    pthread_mutex_lock(&n->mutex);
+    int64_t loaded = n->loaded_change;
+    pthread_mutex_unlock(&n->mutex);
+    int64_t sent = mono_ns(); /* the lease counts from before the renewal leaves this process */
+    int32_t rc = pg_exec(n->conn, "BEGIN", 0, NULL, NULL, "renewing the lease", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    int64_t committed = -1;
+    rc = read_change(n->conn, "SELECT change FROM apikeys_state WHERE id = 1 FOR SHARE", &committed, err, err_len);
+    if (rc == PANEL_OK && committed != loaded) {
+        PQclear(PQexec(n->conn, "ROLLBACK"));
+        return PANEL_OK;
+    }
+    char pid[24], lease[32], loaded_text[24];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    snprintf(lease, sizeof lease, "%u seconds", p->config->lease_seconds);
+    snprintf(loaded_text, sizeof loaded_text, "%" PRId64, loaded);
+    const char *params[] = {p->instance, p->node_id, p->address, pid, lease, loaded_text};
+    if (rc == PANEL_OK)
+        rc = pg_exec(n->conn,
+                     "INSERT INTO apikeys_nodes(instance, node_id, address, pid, lease_end, loaded)"
+                     " VALUES ($1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint)"
+                     " ON CONFLICT (instance) DO UPDATE SET lease_end = excluded.lease_end, loaded = excluded.loaded",
+                     6, params, NULL, "renewing the lease", err, err_len);
+    if (rc == PANEL_OK)
+        rc = pg_exec(n->conn, "SELECT pg_notify('" PG_ACK_CHANNEL "', $1)", 1, params, NULL, "acknowledging", err,
+                     err_len);
+    if (rc == PANEL_OK)
+        rc = pg_exec(n->conn, "COMMIT", 0, NULL, NULL, "renewing the lease", err, err_len);
+    if (rc != PANEL_OK) {
+        PQclear(PQexec(n->conn, "ROLLBACK"));
+        return rc;
+    }
+    int64_t deadline = sent + (int64_t)p->config->lease_seconds * NS_PER_S;
+    pthread_mutex_lock(&n->mutex);
+    if (n->loaded_change == loaded && mono_ns() < deadline) {
+        n->lease_deadline_ns = deadline;
+        if (n->held) {
+            publish_locked(p, n->held);
+            n->held = NULL;
+        }
+        if (!n->serving) {
+            char line[160];
+            snprintf(line, sizeof line, "node %s serves API requests again (change %" PRId64 ")", p->node_id,
+                     loaded);
+            node_log(p, PANEL_LOG_INFO, line);
+        }
+        n->serving = 1;
+        snprintf(n->status, sizeof n->status, "serving, change %" PRId64 " loaded and acknowledged", loaded);
+        *renewed = 1;
+        pthread_cond_broadcast(&n->cond);
+    }
+    pthread_mutex_unlock(&n->mutex);
+    return PANEL_OK;
+}
+
+/* Waits for a notification, the next renewal time or close. -1 when the connection broke. */
+static int wait_for_work(pg_store_t *p, int64_t until_ns)
+{
+    pg_node_t *n = &p->node;
+    for (;;) {
+        PGnotify *note;
+        int notified = 0;
+        while ((note = PQnotifies(n->conn)) != NULL) {
+            notified = 1;
+            PQfreemem(note);
+        }
+        if (notified)
+            return 0;
+        int64_t left = until_ns - mono_ns();
+        if (left <= 0 || stopping(p))
+            return 0;
+        struct pollfd fds[2] = {{PQsocket(n->conn), POLLIN, 0}, {n->wake_pipe[0], POLLIN, 0}};
+        if (fds[0].fd < 0)
+            return -1;
+        int ready = poll(fds, 2, (int)((left + NS_PER_MS - 1) / NS_PER_MS));
+        if (ready < 0 && errno != EINTR)
+            return -1;
+        if (ready > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !PQconsumeInput(n->conn))
+            return -1;
+        if (ready > 0 && fds[1].revents)
+            return 0;
+    }
+}
+
+/* Sleeps until until_ns or close, without a connection. -1 when closing. */
+static int wait_for_work_plain(pg_store_t *p, int64_t until_ns)
+{
+    for (;;) {
+        if (stopping(p))
+            return -1;
+        int64_t left = until_ns - mono_ns();
+        if (left <= 0)
+            return 0;
+        struct pollfd fd = {p->node.wake_pipe[0], POLLIN, 0};
+        if (poll(&fd, 1, (int)((left + NS_PER_MS - 1) / NS_PER_MS)) > 0)
+            return stopping(p) ? -1 : 0;
+    }
+}
+
+static void drop_connection(pg_store_t *p, const char *why)
+{
+    pg_node_t *n = &p->node;
+    if (n->conn)
+        PQfinish(n->conn);
+    n->conn = NULL;
+    char line[600];
+    pthread_mutex_lock(&n->mutex);
+    if (n->serving)
+        snprintf(n->status, sizeof n->status, "serving until its lease ends, then refusing every key: %.512s", why);
+    else
+        snprintf(n->status, sizeof n->status, "refusing every key (503): %.512s", why);
+    pthread_mutex_unlock(&n->mutex);
+    snprintf(line, sizeof line, "node %s lost the key store: %.400s", p->node_id, why);
+    node_log(p, PANEL_LOG_WARN, line);
+}
+
+static int32_t connect_node(pg_store_t *p, char *err, size_t err_len)
+{
+    PGconn *conn = pg_connect(p->config, err, err_len);
+    if (!conn)
+        return PANEL_E_STORE;
+    int32_t rc = pg_prepare_store(p, conn, err, err_len);
+    if (rc == PANEL_OK)
+        rc = pg_exec(conn, "LISTEN " PG_CHANGE_CHANNEL, 0, NULL, NULL, "listening for changes", err, err_len);
+    if (rc != PANEL_OK) {
+        PQfinish(conn);
+        return rc;
+    }
+    p->node.conn = conn;
+    return PANEL_OK;
+}
+
+static void *lease_main(void *arg)
+{
+    pg_store_t *p = arg;
+    pg_node_t *n = &p->node;
+    const int64_t renew_every = (int64_t)p->config->lease_seconds * NS_PER_S / 3;
+    char err[512];
+    while (!stopping(p)) {
+        if (!n->conn && connect_node(p, err, sizeof err) != PANEL_OK) {
+            pthread_mutex_lock(&n->mutex);
+            snprintf(n->status, sizeof n->status, "%s: %.512s",
+                     n->serving ? "serving until its lease ends" : "refusing every key (503)", err);
+            pthread_mutex_unlock(&n->mutex);
+            first_attempt_done(p);
+            if (wait_for_work_plain(p, mono_ns() + 250 * NS_PER_MS) != 0)
+                break;
+            continue;
+        }
+        int64_t committed = -1, loaded;
+        int32_t rc = read_change(n->conn, "SELECT change FROM apikeys_state WHERE id = 1", &committed, err,
+                                 sizeof err);
+        pthread_mutex_lock(&n->mutex);
+        loaded = n->loaded_change;
+        pthread_mutex_unlock(&n->mutex);
+        if (rc == PANEL_OK && committed != loaded)
+            rc = reload(p, err, sizeof err);
+        int renewed = 0;
+        if (rc == PANEL_OK)
+            rc = renew(p, &renewed, err, sizeof err);
+        if (rc != PANEL_OK) {
+            drop_connection(p, err);
+            first_attempt_done(p);
+            continue;
+        }
+        if (!renewed)
+            continue; /* a change committed meanwhile: reload and acknowledge it now */
+        first_attempt_done(p);
+        if (wait_for_work(p, mono_ns() + renew_every) != 0)
+            drop_connection(p, "the connection to the key store broke");
+    }
+    return NULL;
+}
+
+/* Fences the node when its lease deadline passes without a renewal. */
+static void *watchdog_main(void *arg)
+{
+    pg_store_t *p = arg;
+    pg_node_t *n = &p->node;
+    pthread_mutex_lock(&n->mutex);
+    while (!n->stop) {
+        int64_t now = mono_ns();
+        if (n->serving && now >= n->lease_deadline_ns) {
+            fence_locked(p, "its lease ended without a renewal (the key store did not answer in time)");
+            char line[200];
+            snprintf(line, sizeof line, "node %s refuses every API key: its lease on the key store ended", p->node_id);
+            node_log(p, PANEL_LOG_WARN, line);
+            continue;
+        }
+        struct timespec until = abs_time(n->serving ? n->lease_deadline_ns : now + NS_PER_S);
+        pthread_cond_timedwait(&n->cond, &n->mutex, &until);
+    }
+    pthread_mutex_unlock(&n->mutex);
+    return NULL;
+}
+
+void pg_node_serve(pg_store_t *p)
+{
+    pg_node_t *n = &p->node;
+    pthread_mutex_lock(&n->mutex);
+    if (!n->threads_started && !n->stop) {
+        if (pthread_create(&n->lease_thread, NULL, lease_main, p) != 0) {
+            snprintf(n->status, sizeof n->status, "refusing every key (503): could not start the lease thread");
+        } else if (pthread_create(&n->watchdog_thread, NULL, watchdog_main, p) != 0) {
+            n->stop = 1;
+            pthread_mutex_unlock(&n->mutex);
+            (void)!write(n->wake_pipe[1], "x", 1);
+            pthread_join(n->lease_thread, NULL);
+            pthread_mutex_lock(&n->mutex);
+            snprintf(n->status, sizeof n->status, "refusing every key (503): could not start the fence watchdog");
+        } else {
+            n->threads_started = 1;
+            snprintf(n->status, sizeof n->status, "becoming a node: taking its first lease");
+        }
+    }
+    /* The first request waits (bounded) for the first lease, so a node that just started answers it. */
+    int64_t until = mono_ns() + (int64_t)p->config->lease_seconds * NS_PER_S;
+    while (n->threads_started && !n->first_attempt_done && mono_ns() < until) {
+        struct timespec ts = abs_time(until);
+        pthread_cond_timedwait(&n->cond, &n->mutex, &ts);
+    }
+    pthread_mutex_unlock(&n->mutex);
+}
+
+void pg_node_close(pg_store_t *p)
+{
+    pg_node_t *n = &p->node;
+    pthread_mutex_lock(&n->mutex);
+    n->stop = 1;
+    int started = n->threads_started;
+    pthread_cond_broadcast(&n->cond);
+    pthread_mutex_unlock(&n->mutex);
+    if (n->wake_pipe[1] > 0)
+        (void)!write(n->wake_pipe[1], "x", 1);
+    if (started) {
+        pthread_join(n->lease_thread, NULL);
+        pthread_join(n->watchdog_thread, NULL);
+    }
+    if (n->conn) {
+        /* Stop serving first, then leave: no writer waits for a node that is gone. */
+        pthread_mutex_lock(&n->mutex);
+        fence_locked(p, "the plugin is unloading");
+        pthread_mutex_unlock(&n->mutex);
+        char err[256];
+        const char *params[] = {p->instance};
+        (void)pg_exec(n->conn, "DELETE FROM apikeys_nodes WHERE instance = $1", 1, params, NULL, "leaving", err,
+                      sizeof err);
+        PQfinish(n->conn);
+        n->conn = NULL;
+    }
+    keyring_free(n->held);
+    n->held = NULL;
+    if (n->wake_pipe[0] > 0) {
+        close(n->wake_pipe[0]);
+        close(n->wake_pipe[1]);
+        n->wake_pipe[0] = n->wake_pipe[1] = -1;
+    }
+    pthread_cond_destroy(&n->cond);
+    pthread_mutex_destroy(&n->mutex);
+}
+
+void pg_node_describe(pg_store_t *p, char *out, size_t out_len)
+{
+    pthread_mutex_lock(&p->node.mutex);
+    snprintf(out, out_len, "%s", p->node.status);
+    pthread_mutex_unlock(&p->node.mutex);
+}

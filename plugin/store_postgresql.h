@@ -1,0 +1,89 @@
+/* store_postgresql.h - the PostgreSQL backend's state, shared by its three files:
+ *   pg_conn.c           connecting (conninfo checks, timeouts), queries with actionable errors, the schema
+ *                       and its migrations, the shared digest secret and its check value
+ *   store_postgresql.c  the store methods (store.h) on the admin connection, and the wait for acknowledgements
+ *                       after a committed change
+ *   pg_node.c           this process as a node: the lease thread (its own connection, LISTEN, reload, renew =
+ *                       acknowledge) and the fence watchdog that turns the node to 503 when its lease ends
+ *
+ * Tables (all under the prefix apikeys_, so they can share the panel's own database):
+ *   apikeys_meta(name, value)            schema_version, secret_check, secret_origin
+ *   apikeys_state(id = 1, change, api_enabled)   change: bumped by every committing action
+ *   apikeys_keys, apikeys_audit, apikeys_denials  as in the SQLite store
+ *   apikeys_nodes(instance, node_id, address, pid, started_at, lease_end, loaded)
+ *
+ * The guarantee: when an action that changes the valid keys returns success, every node either acknowledged
+ * the change (it reloaded and published the new snapshot first) or its lease has ended by the database's
+ * clock, and a node whose lease ended refuses every key (it measures the lease on its own monotonic clock
+ * from before the renewal it sent, so it stops no later than the database says). A node renews only with a
+ * snapshot of the committed change number it read under FOR SHARE, so no renewal can race a commit. */
+#ifndef APIKEYS_STORE_POSTGRESQL_H
+#define APIKEYS_STORE_POSTGRESQL_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define PG_SCHEMA_VERSION 1
+#define PG_CHANGE_CHANNEL "apikeys_change"
+#define PG_ACK_CHANNEL "apikeys_ack"
+
+typedef struct pg_node {
+    pthread_t lease_thread, watchdog_thread;
+    int threads_started;
+    pthread_mutex_t mutex;            /* guards everything below, and every publication */
+    pthread_cond_t cond;              /* CLOCK_MONOTONIC: lease changes, stop, first lease */
+    int stop;
+    int wake_pipe[2];                 /* wakes the lease thread out of poll() at close */
+    PGconn *conn;                     /* the lease thread's own connection */
+    int64_t lease_deadline_ns;        /* monotonic: serve until then; 0 = no lease */
+    int serving;                      /* 1 while a servable snapshot is published */
+    int first_attempt_done;           /* the first lease attempt finished (serve() waits for it) */
+    int64_t loaded_change;            /* the change number of the newest snapshot loaded (-1: none) */
+    keyring_t *held;                  /* a snapshot loaded while fenced, published once a renewal succeeds */
+    uint64_t epoch_seq;               /* epochs of published snapshots (the counter follows them) */
+    char status[640];                 /* what this node is doing, for the page */
+} pg_node_t;
+
+typedef struct pg_store {
+    store_open_args_t args;
+    const apikeys_config_t *config;
+    char node_id[64];
+    char instance[160];               /* node_id/pid@host: one lease row per process */
+    char address[128];                /* host name and pid */
+    PGconn *conn;                     /* admin reads and writes (the caller's write mutex) */
+    int in_tx, tx_signals;
+    pthread_mutex_t ready_mutex;      /* schema and secret checked once, by whichever connection is first */
+    int ready;
+    char unreachable[320];            /* why the admin connection failed last ("" when it works) */
+    _Atomic uint64_t counter;         /* the change signal the verify path reads */
+    pg_node_t node;
+} pg_store_t;
+
+/* ----- pg_conn.c ----- */
+/* Refuses a conninfo with a password or that libpq cannot parse. */
+int32_t pg_check_conninfo(const char *conninfo, char *err, size_t err_len);
+/* A new connection with this project's timeouts (the conninfo may override them), or NULL with err. */
+PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len);
+/* Runs sql with text parameters; PANEL_OK with *res (PQclear it; may be NULL out) or PANEL_E_STORE. */
+int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values, PGresult **res, const char *doing,
+                char *err, size_t err_len);
+/* Migrations (one transaction under an advisory lock) and the shared secret (created with the store, else
+ * checked against the store's check value); once per process, on whichever connection comes first. */
+int32_t pg_prepare_store(pg_store_t *p, PGconn *conn, char *err, size_t err_len);
+/* Decodes a bytea in text (hex) form into out[len]; 0, or -1 when it is not exactly len bytes. */
+int pg_decode_bytea(const char *text, uint8_t *out, size_t len);
+
+/* ----- pg_node.c ----- */
+int pg_node_init(pg_store_t *p);
+/* Starts the node (once) and waits a bounded time for its first lease. [thread-safe] */
+void pg_node_serve(pg_store_t *p);
+/* Stops the threads and removes this node's lease row. */
+void pg_node_close(pg_store_t *p);
+/* This node's state for the page ("serving, lease renewed ...", "not a node: ..."). */
+void pg_node_describe(pg_store_t *p, char *out, size_t out_len);
+
+#endif
