@@ -17,6 +17,7 @@
 #include "../../plugin/key_format.h"
 #include "../../plugin/keyring.h"
 #include "../../plugin/plugin_config.h"
+#include "../../plugin/store_postgresql.h"
 #include "../../plugin/store_sqlite.h"
 #include "panel/plugin.h"
 #include "support_host_env.h"
@@ -342,6 +343,51 @@ static void config_defaults_and_refusals(void **s)
     assert_int_equal(load_one("flush_interval", "3600", err, sizeof err), PANEL_OK);
 }
 
+/* The store settings: kind, conninfo (required for postgresql, never with a password), lease, secret, node. */
+static void store_settings_defaults_and_refusals(void **s)
+{
+    (void)s;
+    apikeys_config_t cfg;
+    char err[512];
+    assert_int_equal(apikeys_config_load(&cfg, NULL, NULL, err, sizeof err), PANEL_OK);
+    assert_string_equal(cfg.store, "sqlite");
+    assert_int_equal(cfg.lease_seconds, 3);
+    assert_string_equal(cfg.secret_file, "");
+    assert_int_equal(load_one("store", "mysql", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "sqlite"));
+    assert_non_null(strstr(err, "postgresql"));
+    assert_int_equal(load_one("store", "postgresql", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "needs pg_conninfo"));
+    cfg_map_t m = {{"store", "pg_conninfo"}, {"postgresql", "host=db dbname=panel"}};
+    assert_int_equal(apikeys_config_load(&cfg, cfg_get, &m, err, sizeof err), PANEL_OK);
+    assert_string_equal(cfg.pg_conninfo, "host=db dbname=panel");
+    assert_int_equal(load_one("lease_seconds", "0", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "1 to 60"));
+    assert_int_equal(load_one("lease_seconds", "61", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("lease_seconds", "60", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_one("secret_file", "relative/secret", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "absolute path"));
+    assert_int_equal(load_one("secret_file", "/etc/panel/apikeys.secret", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_one("node_id", "web 2", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "node_id"));
+    assert_int_equal(load_one("node_id", "web-2.eu", err, sizeof err), PANEL_OK);
+
+    /* A password is refused in both forms libpq reads, and the message says where it goes instead. */
+    assert_int_equal(pg_check_conninfo("host=db dbname=panel user=panel password=hunter2", err, sizeof err),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(err, "passfile=PATH or PGPASSFILE"));
+    assert_null(strstr(err, "hunter2"));
+    assert_int_equal(pg_check_conninfo("postgresql://panel:hunter2@db/panel", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "passfile"));
+    assert_null(strstr(err, "hunter2"));
+    assert_int_equal(pg_check_conninfo("postgresql://panel@db/panel?passfile=/etc/panel/pgpass", err, sizeof err),
+                     PANEL_OK);
+    assert_int_equal(pg_check_conninfo("host=db dbname=panel user=panel passfile=/etc/pgpass", err, sizeof err),
+                     PANEL_OK);
+    assert_int_equal(pg_check_conninfo("host=db dbname='unterminated", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "pg_conninfo is not a libpq connection string"));
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -360,6 +406,7 @@ int main(void)
         cmocka_unit_test(keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest),
         cmocka_unit_test(store_migrates_a_v1_file_to_v2),
         cmocka_unit_test(config_defaults_and_refusals),
+        cmocka_unit_test(store_settings_defaults_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
