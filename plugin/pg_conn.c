@@ -108,7 +108,7 @@ int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values,
     PQclear(r);
     if (PQstatus(conn) != CONNECTION_OK)
         snprintf(err, err_len,
-                 "the PostgreSQL key store became unreachable while %s (%s); nothing was changed unless it says so",
+                 "the PostgreSQL key store became unreachable while %s (%s); check the page before trying again",
                  doing, reason);
     else
         snprintf(err, err_len, "the PostgreSQL key store failed while %s: %s", doing, reason);
