@@ -50,6 +50,7 @@ int pg_node_init(pg_store_t *p)
 {
     pg_node_t *n = &p->node;
     n->loaded_change = -1;
+    n->acked_change = -1;
     snprintf(n->status, sizeof n->status, "not a node yet: it becomes one at its first API request");
     if (pipe2(n->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
@@ -214,7 +215,8 @@ static int32_t renew(pg_store_t *p, int *renewed, char *err, size_t err_len)
                      " VALUES ($1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint)"
                      " ON CONFLICT (instance) DO UPDATE SET lease_end = excluded.lease_end, loaded = excluded.loaded",
                      6, params, NULL, "renewing the lease", err, err_len);
-    if (rc == PANEL_OK)
+    /* Wake the waiting writer only when this renewal acknowledges a change it has not acknowledged yet. */
+    if (rc == PANEL_OK && loaded != n->acked_change)
         rc = pg_exec(n->conn, "SELECT pg_notify('" PG_ACK_CHANNEL "', $1)", 1, params, NULL, "acknowledging", err,
                      err_len);
     if (rc == PANEL_OK)
@@ -225,6 +227,7 @@ static int32_t renew(pg_store_t *p, int *renewed, char *err, size_t err_len)
     }
     int64_t deadline = sent + (int64_t)p->config->lease_seconds * NS_PER_S;
     pthread_mutex_lock(&n->mutex);
+    n->acked_change = loaded;
     if (n->loaded_change == loaded && mono_ns() < deadline) {
         n->lease_deadline_ns = deadline;
         if (n->held) {

@@ -31,14 +31,6 @@ static int32_t admin_conn(pg_store_t *p, char *err, size_t err_len)
             snprintf(p->unreachable, sizeof p->unreachable, "%s", err);
             return PANEL_E_STORE;
         }
-        /* Acknowledgements arrive as notifications on this connection while an action waits. */
-        int32_t rc = pg_exec(p->conn, "LISTEN " PG_ACK_CHANNEL, 0, NULL, NULL, "listening for acknowledgements", err,
-                             err_len);
-        if (rc != PANEL_OK) {
-            PQfinish(p->conn);
-            p->conn = NULL;
-            return rc;
-        }
     }
     int32_t rc = pg_prepare_store(p, p->conn, err, err_len);
     if (rc == PANEL_OK)
@@ -46,6 +38,14 @@ static int32_t admin_conn(pg_store_t *p, char *err, size_t err_len)
     else if (PQstatus(p->conn) != CONNECTION_OK)
         snprintf(p->unreachable, sizeof p->unreachable, "%s", err);
     return rc;
+}
+
+/* Drops notifications nobody waits for (libpq would keep them). */
+static void drain_notifications(PGconn *conn)
+{
+    PGnotify *note;
+    while ((note = PQnotifies(conn)) != NULL)
+        PQfreemem(note);
 }
 
 static int32_t exec_admin(pg_store_t *p, const char *sql, int n, const char *const *values, PGresult **res,
@@ -141,6 +141,11 @@ static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_le
     if (signals_change)
         rc = pg_exec(p->conn, "SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", 0, NULL, NULL,
                      "waiting for another node's change", err, err_len);
+    /* Acknowledgements arrive as notifications while the commit waits; LISTEN takes effect at our commit,
+     * before any node can acknowledge it, and ends after the wait (an idle connection collects none). */
+    if (signals_change && rc == PANEL_OK)
+        rc = pg_exec(p->conn, "LISTEN " PG_ACK_CHANNEL, 0, NULL, NULL, "listening for acknowledgements", err,
+                     err_len);
     if (rc != PANEL_OK) {
         PQclear(PQexec(p->conn, "ROLLBACK"));
         p->in_tx = 0;
@@ -250,9 +255,7 @@ static void wait_for_nodes(pg_store_t *p, const char *change, const char *commit
         struct pollfd pfd = {PQsocket(p->conn), POLLIN, 0};
         if (pfd.fd >= 0 && poll(&pfd, 1, (int)(wait_ms < 1 ? 1 : wait_ms)) > 0)
             PQconsumeInput(p->conn);
-        PGnotify *note;
-        while ((note = PQnotifies(p->conn)) != NULL)
-            PQfreemem(note);
+        drain_notifications(p->conn);
     }
 }
 
@@ -289,6 +292,8 @@ static int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err,
         char ignored[8];
         wait_for_nodes(p, change, committed_at, commit_sent_ms, report && report_len ? report : ignored,
                        report && report_len ? report_len : sizeof ignored);
+        PQclear(PQexec(p->conn, "UNLISTEN " PG_ACK_CHANNEL));
+        drain_notifications(p->conn);
     }
     return PANEL_OK;
 }

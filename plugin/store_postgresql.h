@@ -43,6 +43,7 @@ typedef struct pg_node {
     int serving;                      /* 1 while a servable snapshot is published */
     int first_attempt_done;           /* the first lease attempt finished (serve() waits for it) */
     int64_t loaded_change;            /* the change number of the newest snapshot loaded (-1: none) */
+    int64_t acked_change;             /* the change number the last renewal recorded (lease thread only) */
     keyring_t *held;                  /* a snapshot loaded while fenced, published once a renewal succeeds */
     uint64_t epoch_seq;               /* epochs of published snapshots (the counter follows them) */
     char status[640];                 /* what this node is doing, for the page */
