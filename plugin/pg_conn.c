@@ -71,7 +71,7 @@ PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len)
     if (conn) {
         snprintf(reason, sizeof reason, "%s", PQerrorMessage(conn));
         for (char *c = reason; *c; c++)
-            if (*c == '\n')
+            if ((unsigned char)*c < 0x20) /* libpq's line breaks and tabs */
                 *c = ' ';
         size_t n = strlen(reason);
         while (n && reason[n - 1] == ' ')

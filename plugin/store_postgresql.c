@@ -18,7 +18,10 @@ static pg_store_t *P(store_t *s)
     return s->impl;
 }
 
-/* The admin connection, (re)connected and prepared (schema, secret) when needed. */
+static int64_t monotonic_ms(void);
+
+/* The admin connection, (re)connected and prepared (schema, secret) when needed. After a failed attempt the
+ * next second fails at once with the same message, so a page of several reads does not wait for each. */
 static int32_t admin_conn(pg_store_t *p, char *err, size_t err_len)
 {
     if (p->conn && PQstatus(p->conn) != CONNECTION_OK) {
@@ -26,9 +29,14 @@ static int32_t admin_conn(pg_store_t *p, char *err, size_t err_len)
         p->conn = NULL;
     }
     if (!p->conn) {
+        if (p->unreachable[0] && monotonic_ms() - p->failed_at_ms < 1000) {
+            snprintf(err, err_len, "%s", p->unreachable);
+            return PANEL_E_STORE;
+        }
         p->conn = pg_connect(p->config, err, err_len);
         if (!p->conn) {
             snprintf(p->unreachable, sizeof p->unreachable, "%s", err);
+            p->failed_at_ms = monotonic_ms();
             return PANEL_E_STORE;
         }
     }

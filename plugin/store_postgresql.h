@@ -60,6 +60,7 @@ typedef struct pg_store {
     pthread_mutex_t ready_mutex;      /* schema and secret checked once, by whichever connection is first */
     int ready;
     char unreachable[320];            /* why the admin connection failed last ("" when it works) */
+    int64_t failed_at_ms;             /* monotonic time of that failure */
     _Atomic uint64_t counter;         /* the change signal the verify path reads */
     pg_node_t node;
 } pg_store_t;
