@@ -22,8 +22,9 @@ typedef struct parse_ctx {
     FILE *file;
 } parse_ctx_t;
 
-static const char *const host_keys[] = {"data_dir", "plugins", "plugin_dir", "listen", "workers", "store_name",
-                                           "currency", NULL};
+static const char *const host_keys[] = {"data_dir",       "plugins",       "plugin_dir", "listen",
+                                           "workers",        "store_name",    "currency",   "public_url",
+                                           "allowed_hosts",  "header_timeout", "body_min_rate", NULL};
 
 /* Counts lines as inih reads them; the pre-scan guaranteed that each fgets returns one whole line. */
 static char *counting_reader(char *str, int num, void *stream)
@@ -88,7 +89,8 @@ static int check_key(parse_ctx_t *ctx, const char *section, const char *key, con
     if (strcmp(section, "host") == 0) {
         if (!name_in(key, host_keys))
             return handler_fail(ctx, "unknown key '%s' in [host]; known keys are data_dir, plugins, plugin_dir, "
-                                     "listen, workers, store_name and currency", key);
+                                     "listen, workers, store_name, currency, public_url, allowed_hosts, "
+                                     "header_timeout and body_min_rate", key);
         if (strcmp(key, "data_dir") == 0 && value[0] == '\0')
             return handler_fail(ctx, "data_dir is empty; name the folder for the plugins' data");
         if (strcmp(key, "plugin_dir") == 0 && value[0] == '\0')

@@ -1,15 +1,17 @@
-/* admin_auth.c - web-panel password hashes, login checks, throttling and the pwhash concurrency limit (see
- * admin_auth.h). The password file holds one "USER:HASH" line per user; it is re-read whenever another
+/* admin_auth.c - web-panel password hashes, login checks, throttling (per user, per address, per device
+ * cookie), device cookies and the pwhash concurrency limit (see admin_auth.h). The password file holds one "USER:HASH" line per user; it is re-read whenever another
  * process (`sample-host passwd`) has replaced it. */
 #include "admin_auth.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -36,6 +38,8 @@ struct admin_auth {
     sem_t pwhash_slots;
     login_throttle_t *by_user;
     login_throttle_t *by_addr;
+    login_throttle_t *by_device;    /* failures of browsers presenting a valid device cookie, per cookie */
+    unsigned char device_key[32];   /* signs device cookies (DATA_DIR/admin-device.secret) */
 };
 
 static int valid_user_name(const char *user)
@@ -156,6 +160,80 @@ static int verify_password(admin_auth_t *auth, const char *hash, const char *pas
     return rc;
 }
 
+/* Reads the device-cookie key DATA_DIR/admin-device.secret (32 bytes, 0600), creating it on first use. */
+static int device_secret_load(admin_auth_t *auth, const char *data_dir, char *err, size_t err_len)
+{
+    char path[4096];
+    if (auth_file_path(path, sizeof path, data_dir, "admin-device.secret") != 0) {
+        snprintf(err, err_len, "the data directory path is too long");
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        unsigned char fresh[sizeof auth->device_key];
+        randombytes_buf(fresh, sizeof fresh);
+        int wfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int written = wfd >= 0 && write(wfd, fresh, sizeof fresh) == (ssize_t)sizeof fresh && fsync(wfd) == 0;
+        if (wfd >= 0)
+            close(wfd);
+        sodium_memzero(fresh, sizeof fresh);
+        if (!written && (wfd >= 0 || errno != EEXIST)) { /* EEXIST: another process made it just now */
+            snprintf(err, err_len, "cannot create %s: %s", path, strerror(errno));
+            unlink(path);
+            return -1;
+        }
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        snprintf(err, err_len, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = panelhost_check_open_file(fd, path, err, err_len) == PANEL_OK ? 0 : -1;
+    if (rc == 0 && read(fd, auth->device_key, sizeof auth->device_key) != (ssize_t)sizeof auth->device_key) {
+        snprintf(err, err_len, "%s is damaged (not 32 bytes); remove it (browsers then count as new devices)", path);
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}
+
+/* The MAC of a device cookie: keyed BLAKE2b of ("panel-device", user, nonce). */
+static void device_mac(const admin_auth_t *auth, const char *user, const unsigned char nonce[16],
+                       unsigned char mac[32])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, auth->device_key, sizeof auth->device_key, 32);
+    crypto_generichash_update(&h, (const unsigned char *)"panel-device", 13);
+    crypto_generichash_update(&h, (const unsigned char *)user, strlen(user) + 1);
+    crypto_generichash_update(&h, nonce, 16);
+    crypto_generichash_final(&h, mac, 32);
+}
+
+void admin_auth_device_token(const admin_auth_t *auth, const char *user, char token[ADMIN_DEVICE_TOKEN_LEN])
+{
+    unsigned char nonce[16], mac[32];
+    randombytes_buf(nonce, sizeof nonce);
+    device_mac(auth, user, nonce, mac);
+    sodium_bin2hex(token, 33, nonce, sizeof nonce);
+    sodium_bin2hex(token + 32, ADMIN_DEVICE_TOKEN_LEN - 32, mac, sizeof mac);
+}
+
+/* 1 when `token` is a device cookie this installation issued to `user`; its nonce (hex) goes into id_hex. */
+static int device_token_valid(const admin_auth_t *auth, const char *user, const char *token, char id_hex[33])
+{
+    unsigned char nonce[16], mac[32], expected[32];
+    size_t n1 = 0, n2 = 0;
+    if (token == NULL || user == NULL || strlen(token) != ADMIN_DEVICE_TOKEN_LEN - 1 ||
+        sodium_hex2bin(nonce, sizeof nonce, token, 32, NULL, &n1, NULL) != 0 || n1 != sizeof nonce ||
+        sodium_hex2bin(mac, sizeof mac, token + 32, 64, NULL, &n2, NULL) != 0 || n2 != sizeof mac)
+        return 0;
+    device_mac(auth, user, nonce, expected);
+    int ok = sodium_memcmp(mac, expected, sizeof mac) == 0;
+    memcpy(id_hex, token, 32);
+    id_hex[32] = '\0';
+    return ok;
+}
+
 int admin_auth_open(panelhost_t *host, admin_auth_t **out, char *err, size_t err_len)
 {
     *out = NULL;
@@ -176,13 +254,21 @@ int admin_auth_open(panelhost_t *host, admin_auth_t **out, char *err, size_t err
     }
     pthread_mutex_init(&auth->lock, NULL);
     sem_init(&auth->pwhash_slots, 0, PWHASH_CONCURRENCY);
-    auth->by_user = login_throttle_new(5, 30, 900);
-    auth->by_addr = login_throttle_new(20, 30, 900);
+    const char *data_dir = panelhost_data_dir(host);
+    const login_throttle_limits_t per_user = {5, 30, 900, THROTTLE_ENTRIES_MAX};
+    const login_throttle_limits_t per_addr = {20, 30, 900, THROTTLE_ENTRIES_MAX};
+    if ((auth->by_user = login_throttle_open(data_dir, "user", &per_user, err, err_len)) == NULL ||
+        (auth->by_addr = login_throttle_open(data_dir, "addr", &per_addr, err, err_len)) == NULL ||
+        (auth->by_device = login_throttle_open(data_dir, "device", &per_user, err, err_len)) == NULL ||
+        device_secret_load(auth, data_dir, err, err_len) != 0) {
+        admin_auth_close(auth);
+        return -1;
+    }
     unsigned char random_password[32];
     randombytes_buf(random_password, sizeof random_password);
     int hashed = hash_password(auth, auth->dummy_hash, (const char *)random_password, sizeof random_password);
     sodium_memzero(random_password, sizeof random_password);
-    if (auth->by_user == NULL || auth->by_addr == NULL || hashed != 0) {
+    if (hashed != 0) {
         snprintf(err, err_len, "out of memory preparing logins");
         admin_auth_close(auth);
         return -1;
@@ -204,6 +290,7 @@ void admin_auth_close(admin_auth_t *auth)
         return;
     login_throttle_free(auth->by_user);
     login_throttle_free(auth->by_addr);
+    login_throttle_free(auth->by_device);
     sem_destroy(&auth->pwhash_slots);
     pthread_mutex_destroy(&auth->lock);
     sodium_memzero(auth, sizeof *auth);
@@ -298,18 +385,28 @@ int admin_auth_first_run(admin_auth_t *auth, char *password, size_t len, char *e
 }
 
 int admin_auth_login(admin_auth_t *auth, const char *user, const char *password, size_t password_len,
-                     const char *client_addr, int64_t *retry_after)
+                     const char *client_addr, const char *device_token, int64_t *retry_after)
 {
     char user_key[ADMIN_USER_MAX + 8];
     char addr_key[80];
+    char device_key[40];
     int64_t now = panelhost_now(auth->host);
     *retry_after = 0;
     snprintf(user_key, sizeof user_key, "u:%.*s", ADMIN_USER_MAX, user != NULL ? user : "");
     snprintf(addr_key, sizeof addr_key, "a:%.64s", client_addr != NULL ? client_addr : "");
-    int64_t wait_user = login_throttle_wait(auth->by_user, user_key, now);
-    int64_t wait_addr = login_throttle_wait(auth->by_addr, addr_key, now);
-    if (wait_user > 0 || wait_addr > 0) {
-        *retry_after = wait_user > wait_addr ? wait_user : wait_addr;
+    char device_id[33];
+    /* A browser that logged in as this user before (a valid device cookie) is throttled only by its own
+     * failures: others' failures for the user name, or from its (perhaps shared) address, cannot lock it out. */
+    int trusted = device_token_valid(auth, user, device_token, device_id);
+    snprintf(device_key, sizeof device_key, "d:%s", trusted ? device_id : "");
+    int64_t wait_user = trusted ? 0 : login_throttle_wait(auth->by_user, user_key, now);
+    int64_t wait_addr = trusted ? 0 : login_throttle_wait(auth->by_addr, addr_key, now);
+    int64_t wait_device = trusted ? login_throttle_wait(auth->by_device, device_key, now) : 0;
+    int64_t wait = wait_user > wait_addr ? wait_user : wait_addr;
+    if (wait_device > wait)
+        wait = wait_device;
+    if (wait > 0) {
+        *retry_after = wait;
         return ADMIN_LOGIN_THROTTLED;
     }
 
@@ -330,11 +427,15 @@ int admin_auth_login(admin_auth_t *auth, const char *user, const char *password,
     int ok = verified && password_len <= ADMIN_PASSWORD_MAX;
     sodium_memzero(hash, sizeof hash);
     if (ok && real) {
-        login_throttle_clear(auth->by_user, user_key);
+        login_throttle_clear(trusted ? auth->by_device : auth->by_user, trusted ? device_key : user_key);
         return ADMIN_LOGIN_OK;
     }
-    login_throttle_failed(auth->by_user, user_key, now);
-    login_throttle_failed(auth->by_addr, addr_key, now);
+    if (trusted) {
+        login_throttle_failed(auth->by_device, device_key, now);
+    } else {
+        login_throttle_failed(auth->by_user, user_key, now);
+        login_throttle_failed(auth->by_addr, addr_key, now);
+    }
     return ADMIN_LOGIN_REFUSED;
 }
 

@@ -1,112 +1,27 @@
-/* admin_auth_session.c - web-panel sessions (see admin_auth_session.h). Sessions live in memory and are
- * written through to DATA_DIR/admin-sessions as lines "DIGEST USER FINGERPRINT CREATED LAST_SEEN"; the id
- * itself is never stored. Last-seen times are written at most once a minute per session. */
+/* admin_auth_session.c - web-panel sessions in the shared database (see admin_auth_session.h): table sessions
+ * (digest, user, fingerprint, created, last_seen); the id itself is never stored, and a session is found by the
+ * digest of the presented id. Last-seen times are written at most once a minute per session. */
 #include "admin_auth_session.h"
 
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
-#include "admin_auth_file.h"
+#include "admin_db.h"
 
 #define SESSION_DIGEST_HEX 65
 #define TOUCH_WRITE_INTERVAL 60
-
-typedef struct session {
-    char digest[SESSION_DIGEST_HEX];
-    char user[ADMIN_USER_MAX + 1];
-    char fingerprint[ADMIN_FINGERPRINT_LEN];
-    int64_t created;
-    int64_t last_seen;
-    int64_t last_written;
-} session_t;
+#define SQL_TEXT(x) #x
+#define SQL_INT(x) SQL_TEXT(x) /* a constant expression such as (12 * 60 * 60) is valid SQL too */
 
 struct session_store {
-    pthread_mutex_t lock;
-    char data_dir[4096];
-    char path[4096];
-    session_t *items;
-    size_t n;
-    size_t cap;
-    int dirty;
+    pthread_mutex_t lock; /* one connection, one thread at a time */
+    sqlite3 *db;
 };
-
-/* Parses the sessions file text; lines that do not parse are dropped. */
-static size_t parse_sessions(const char *text, session_t **items, size_t *cap)
-{
-    size_t n = 0;
-    const char *line = text;
-    while (*line != '\0') {
-        const char *end = strchr(line, '\n');
-        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
-        char copy[512];
-        session_t s;
-        memset(&s, 0, sizeof s);
-        if (len < sizeof copy) {
-            memcpy(copy, line, len);
-            copy[len] = '\0';
-            if (sscanf(copy, "%64s %64s %32s %" SCNd64 " %" SCNd64, s.digest, s.user, s.fingerprint,
-                       &s.created, &s.last_seen) == 5 && strlen(s.digest) == 64) {
-                if (n == *cap) {
-                    size_t grown = *cap ? *cap * 2 : 16;
-                    session_t *more = realloc(*items, grown * sizeof *more);
-                    if (more == NULL)
-                        break;
-                    *items = more;
-                    *cap = grown;
-                }
-                s.last_written = s.last_seen;
-                (*items)[n++] = s;
-            }
-        }
-        line += len;
-        if (*line == '\n')
-            line++;
-    }
-    return n;
-}
-
-/* Serialises sessions into a malloc'd text. */
-static char *format_sessions(const session_t *items, size_t n, size_t *len)
-{
-    size_t cap = n * 200 + 1;
-    char *text = malloc(cap);
-    if (text == NULL)
-        return NULL;
-    *len = 0;
-    text[0] = '\0';
-    for (size_t i = 0; i < n; i++)
-        *len += (size_t)snprintf(text + *len, cap - *len, "%s %s %s %" PRId64 " %" PRId64 "\n", items[i].digest,
-                                 items[i].user, items[i].fingerprint, items[i].created, items[i].last_seen);
-    return text;
-}
-
-/* Writes the in-memory sessions to the file. Caller holds store->lock. */
-static int persist_locked(session_store_t *store, char *err, size_t err_len)
-{
-    int lock_fd = auth_file_lock(store->data_dir, err, err_len);
-    if (lock_fd < 0)
-        return -1;
-    size_t len = 0;
-    char *text = format_sessions(store->items, store->n, &len);
-    int rc = -1;
-    if (text == NULL)
-        snprintf(err, err_len, "out of memory");
-    else
-        rc = auth_file_write(store->path, text, len, err, err_len);
-    free(text);
-    auth_file_unlock(lock_fd);
-    if (rc == 0) {
-        for (size_t i = 0; i < store->n; i++)
-            store->items[i].last_written = store->items[i].last_seen;
-        store->dirty = 0;
-    }
-    return rc;
-}
 
 int session_store_open(const char *data_dir, session_store_t **out, char *err, size_t err_len)
 {
@@ -116,28 +31,15 @@ int session_store_open(const char *data_dir, session_store_t **out, char *err, s
         snprintf(err, err_len, "out of memory");
         return -1;
     }
-    snprintf(store->data_dir, sizeof store->data_dir, "%s", data_dir);
-    if (auth_file_path(store->path, sizeof store->path, data_dir, "admin-sessions") != 0) {
-        snprintf(err, err_len, "the data directory path is too long");
+    if (admin_db_open(data_dir, &store->db, err, err_len) != 0) {
         free(store);
         return -1;
     }
     pthread_mutex_init(&store->lock, NULL);
-    int lock_fd = auth_file_lock(data_dir, err, err_len);
-    if (lock_fd < 0) {
-        session_store_close(store);
-        return -1;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    int rc = auth_file_read(store->path, &text, &len, err, err_len);
-    auth_file_unlock(lock_fd);
-    if (rc != 0) {
-        session_store_close(store);
-        return -1;
-    }
-    store->n = parse_sessions(text, &store->items, &store->cap);
-    free(text);
+    /* Sessions of an older version lived in a text file; they end with this upgrade (log in again). */
+    char legacy[4200];
+    snprintf(legacy, sizeof legacy, "%s/admin-sessions", data_dir);
+    unlink(legacy);
     *out = store;
     return 0;
 }
@@ -146,14 +48,8 @@ void session_store_close(session_store_t *store)
 {
     if (store == NULL)
         return;
-    char err[256];
-    if (store->dirty)
-        persist_locked(store, err, sizeof err);
+    sqlite3_close(store->db);
     pthread_mutex_destroy(&store->lock);
-    if (store->items != NULL) {
-        sodium_memzero(store->items, store->cap * sizeof *store->items);
-        free(store->items);
-    }
     free(store);
 }
 
@@ -188,17 +84,26 @@ int session_token_equal(const char *expected, const char *presented)
     return sodium_memcmp(expected, presented, n) == 0;
 }
 
-static void remove_at(session_store_t *store, size_t i)
+static int expired(int64_t created, int64_t last_seen, int64_t now)
 {
-    store->items[i] = store->items[store->n - 1];
-    sodium_memzero(&store->items[store->n - 1], sizeof store->items[0]);
-    store->n--;
+    return now - last_seen > SESSION_IDLE_SECONDS || now - created > SESSION_MAX_SECONDS || last_seen > now + 300;
 }
 
-static int expired(const session_t *s, int64_t now)
+/* Runs one statement binding text values t1..t3 (nullable) and integers i1..i2 as ?1..?5; 0 or -1. */
+static int run(sqlite3 *db, const char *sql, const char *t1, const char *t2, const char *t3, int64_t i1, int64_t i2)
 {
-    return now - s->last_seen > SESSION_IDLE_SECONDS || now - s->created > SESSION_MAX_SECONDS ||
-           s->last_seen > now + 300;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    const char *texts[3] = {t1, t2, t3};
+    for (int k = 0; k < 3; k++)
+        if (texts[k] != NULL)
+            sqlite3_bind_text(st, k + 1, texts[k], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, i1);
+    sqlite3_bind_int64(st, 5, i2);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 int session_create(session_store_t *store, const char *user, const char *fingerprint, int64_t now,
@@ -208,35 +113,20 @@ int session_create(session_store_t *store, const char *user, const char *fingerp
     randombytes_buf(id, sizeof id);
     sodium_bin2hex(id_hex, SESSION_ID_HEX_LEN, id, sizeof id);
     sodium_memzero(id, sizeof id);
-    session_t s;
-    memset(&s, 0, sizeof s);
-    id_digest(id_hex, s.digest);
-    snprintf(s.user, sizeof s.user, "%s", user);
-    snprintf(s.fingerprint, sizeof s.fingerprint, "%s", fingerprint);
-    s.created = s.last_seen = s.last_written = now;
-
+    char digest[SESSION_DIGEST_HEX];
+    id_digest(id_hex, digest);
     pthread_mutex_lock(&store->lock);
-    for (size_t i = store->n; i-- > 0;)         /* drop expired sessions on the way */
-        if (expired(&store->items[i], now))
-            remove_at(store, i);
-    int rc = 0;
-    if (store->n == store->cap) {
-        size_t grown = store->cap ? store->cap * 2 : 16;
-        session_t *more = grown <= 100000 ? realloc(store->items, grown * sizeof *more) : NULL;
-        if (more == NULL) {
-            snprintf(err, err_len, "too many sessions");
-            rc = -1;
-        } else {
-            store->items = more;
-            store->cap = grown;
-        }
-    }
-    if (rc == 0) {
-        store->items[store->n++] = s;
-        rc = persist_locked(store, err, err_len);
-        if (rc != 0)
-            remove_at(store, store->n - 1);
-    }
+    /* drop expired sessions on the way */
+    int rc = run(store->db,
+                 "DELETE FROM sessions WHERE ?4 - last_seen > ?5 OR ?4 - created > " SQL_INT(SESSION_MAX_SECONDS),
+                 NULL, NULL, NULL, now, SESSION_IDLE_SECONDS);
+    if (rc == 0)
+        rc = run(store->db, "INSERT INTO sessions(digest, user, fingerprint, created, last_seen) "
+                            "VALUES(?1, ?2, ?3, ?4, ?4)",
+                 digest, user, fingerprint, now, 0);
+    if (rc != 0)
+        snprintf(err, err_len, "cannot store the session in the web panel's database: %s",
+                 sqlite3_errmsg(store->db));
     pthread_mutex_unlock(&store->lock);
     if (rc != 0)
         sodium_memzero(id_hex, SESSION_ID_HEX_LEN);
@@ -247,81 +137,65 @@ int session_lookup(session_store_t *store, admin_auth_t *auth, const char *id_he
                    size_t user_len)
 {
     char digest[SESSION_DIGEST_HEX];
-    char err[256];
     if (id_digest(id_hex, digest) != 0)
         return -1;
+    char found_user[ADMIN_USER_MAX + 1] = "", found_fp[ADMIN_FINGERPRINT_LEN] = "";
+    int64_t created = 0, last_seen = 0;
+    int found = 0;
     pthread_mutex_lock(&store->lock);
-    int rc = -1;
-    for (size_t i = 0; i < store->n; i++) {
-        session_t *s = &store->items[i];
-        if (sodium_memcmp(s->digest, digest, 64) != 0)
-            continue;
-        char fingerprint[ADMIN_FINGERPRINT_LEN];
-        if (expired(s, now) || admin_auth_fingerprint(auth, s->user, fingerprint) != 0 ||
-            strcmp(fingerprint, s->fingerprint) != 0) {
-            remove_at(store, i);
-            persist_locked(store, err, sizeof err);
-            break;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT user, fingerprint, created, last_seen FROM sessions WHERE digest = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const unsigned char *u = sqlite3_column_text(st, 0), *f = sqlite3_column_text(st, 1);
+            snprintf(found_user, sizeof found_user, "%s", u != NULL ? (const char *)u : "");
+            snprintf(found_fp, sizeof found_fp, "%s", f != NULL ? (const char *)f : "");
+            created = sqlite3_column_int64(st, 2);
+            last_seen = sqlite3_column_int64(st, 3);
+            found = 1;
         }
-        s->last_seen = now;
-        snprintf(user, user_len, "%s", s->user);
-        if (now - s->last_written >= TOUCH_WRITE_INTERVAL)
-            persist_locked(store, err, sizeof err);
-        else if (s->last_seen != s->last_written)
-            store->dirty = 1;
-        rc = 0;
-        break;
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&store->lock);
+    if (!found)
+        return -1;
+    char fingerprint[ADMIN_FINGERPRINT_LEN];
+    pthread_mutex_lock(&store->lock);
+    int rc = 0;
+    if (expired(created, last_seen, now) || admin_auth_fingerprint(auth, found_user, fingerprint) != 0 ||
+        strcmp(fingerprint, found_fp) != 0) {
+        run(store->db, "DELETE FROM sessions WHERE digest = ?1", digest, NULL, NULL, 0, 0);
+        rc = -1;
+    } else if (now - last_seen >= TOUCH_WRITE_INTERVAL) {
+        run(store->db, "UPDATE sessions SET last_seen = ?4 WHERE digest = ?1", digest, NULL, NULL, now, 0);
     }
     pthread_mutex_unlock(&store->lock);
+    if (rc == 0)
+        snprintf(user, user_len, "%s", found_user);
     return rc;
 }
 
 void session_end(session_store_t *store, const char *id_hex)
 {
     char digest[SESSION_DIGEST_HEX];
-    char err[256];
     if (id_digest(id_hex, digest) != 0)
         return;
     pthread_mutex_lock(&store->lock);
-    for (size_t i = 0; i < store->n; i++) {
-        if (sodium_memcmp(store->items[i].digest, digest, 64) == 0) {
-            remove_at(store, i);
-            persist_locked(store, err, sizeof err);
-            break;
-        }
-    }
+    if (run(store->db, "DELETE FROM sessions WHERE digest = ?1", digest, NULL, NULL, 0, 0) != 0)
+        fprintf(stderr, "sample-host: cannot end a session: %s\n", sqlite3_errmsg(store->db));
     pthread_mutex_unlock(&store->lock);
 }
 
 int session_end_user(const char *data_dir, const char *user, char *err, size_t err_len)
 {
-    char path[4096];
-    if (auth_file_path(path, sizeof path, data_dir, "admin-sessions") != 0) {
-        snprintf(err, err_len, "the data directory path is too long");
+    sqlite3 *db = NULL;
+    if (admin_db_open(data_dir, &db, err, err_len) != 0)
         return -1;
-    }
-    int lock_fd = auth_file_lock(data_dir, err, err_len);
-    if (lock_fd < 0)
-        return -1;
-    char *text = NULL;
-    size_t len = 0;
-    int rc = auth_file_read(path, &text, &len, err, err_len);
-    if (rc == 0) {
-        session_t *items = NULL;
-        size_t cap = 0;
-        size_t n = parse_sessions(text, &items, &cap);
-        size_t kept = 0;
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(items[i].user, user) != 0)
-                items[kept++] = items[i];
-        char *out = format_sessions(items, kept, &len);
-        rc = out != NULL ? auth_file_write(path, out, len, err, err_len) : -1;
-        if (out == NULL)
-            snprintf(err, err_len, "out of memory");
-        free(out);
-        free(items);
-    }
-    free(text);
-    auth_file_unlock(lock_fd);
+    int rc = run(db, "DELETE FROM sessions WHERE user = ?1", user, NULL, NULL, 0, 0);
+    if (rc != 0)
+        snprintf(err, err_len, "cannot end the sessions in the web panel's database: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
     return rc;
 }

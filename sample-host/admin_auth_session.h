@@ -1,8 +1,9 @@
 /* admin_auth_session.h - web-panel sessions: random 256-bit ids (64 hex digits in the cookie), stored only as
- * BLAKE2b digests in DATA_DIR/admin-sessions (0600) so they survive a restart, an idle expiry and an absolute
- * lifetime, logout, and the CSRF token each session's forms carry. A session also records the fingerprint
- * of its user's password, so a password change (by any process) ends every session of that user.
- * Thread-safe except open and close. */
+ * BLAKE2b digests in the shared database DATA_DIR/admin-sessions.db (admin_db.h) and looked up by that digest
+ * at every request, so a logout, an expiry or a password change in one process ends the session in every
+ * process at its next request, also across restarts. An idle expiry and an absolute lifetime, and the CSRF
+ * token each session's forms carry. A session also records the fingerprint of its user's password, so a
+ * password change (by any process) ends every session of that user. Thread-safe except open and close. */
 #ifndef SAMPLE_HOST_ADMIN_AUTH_SESSION_H
 #define SAMPLE_HOST_ADMIN_AUTH_SESSION_H
 
@@ -18,7 +19,7 @@
 typedef struct session_store session_store_t;
 
 int session_store_open(const char *data_dir, session_store_t **out, char *err, size_t err_len);
-/* Writes pending last-seen times and frees the store. */
+/* Closes the database connection and frees the store. */
 void session_store_close(session_store_t *store);
 
 /* Starts a session for `user` whose password has fingerprint `fingerprint`; writes its id into id_hex.

@@ -1,18 +1,35 @@
 /* admin_auth_throttle.h - failed-login throttling for the web panel: counts recent failures per key (a user
- * name, or a client address) and says how long the next attempt must wait. In memory, bounded, thread-safe. */
+ * name, a client address, or a device cookie) within a scope and says how long the next attempt must wait.
+ * Kept in the shared database (admin_db.h), so every process on a data directory sees the same lockouts;
+ * bounded: at most max_entries keys per scope, and when full the entry evicted is an unlocked one before any
+ * locked one, the least-failed first, so junk failures from many addresses cannot flush a real lockout.
+ * Thread-safe. */
 #ifndef SAMPLE_HOST_ADMIN_AUTH_THROTTLE_H
 #define SAMPLE_HOST_ADMIN_AUTH_THROTTLE_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#define THROTTLE_ENTRIES_MAX 4096u
 
 typedef struct login_throttle login_throttle_t;
 
-/* free_failures: failures before attempts are delayed; from then on the next attempt waits base_delay seconds
- * after the last failure, doubled for each further failure, up to max_delay. Failures older than max_delay are forgotten. */
-login_throttle_t *login_throttle_new(uint32_t free_failures, int64_t base_delay, int64_t max_delay);
+typedef struct login_throttle_limits {
+    uint32_t free_failures;    /* failures before attempts are delayed */
+    int64_t base_delay;        /* then the next attempt waits this long after the last failure, doubled for
+                                * each further failure, up to max_delay; streaks older than max_delay are
+                                * forgotten */
+    int64_t max_delay;
+    uint32_t max_entries;      /* keys kept per scope */
+} login_throttle_limits_t;
+
+/* Opens the throttle of `scope` (e.g. "user", "addr", "device") in data_dir's database. NULL with err. */
+login_throttle_t *login_throttle_open(const char *data_dir, const char *scope, const login_throttle_limits_t *limits,
+                                      char *err, size_t err_len);
 void login_throttle_free(login_throttle_t *t);
 
-/* Seconds until `key` may try again at time `now` (0: now). */
+/* Seconds until `key` may try again at time `now` (0: now). When the database cannot be read it fails
+ * closed: base_delay. */
 int64_t login_throttle_wait(login_throttle_t *t, const char *key, int64_t now);
 /* Records a failure of `key` at `now`. */
 void login_throttle_failed(login_throttle_t *t, const char *key, int64_t now);

@@ -1,5 +1,5 @@
-/* web_admin.c - login, logout, sessions and CSRF for the admin panel (see web_admin.h). A wrong password
- * and an unknown user get the same answer, after the same amount of work. */
+/* web_admin.c - login, logout, sessions, device cookies and CSRF for the admin panel (see web_admin.h). A
+ * wrong password and an unknown user get the same answer, after the same amount of work. */
 #include "web_admin.h"
 
 #include <stdio.h>
@@ -31,13 +31,18 @@ static void redirect(web_response_t *res, const char *location)
     web_raw(&res->body, "</a>.</p>\n");
 }
 
-static void add_cookie(web_response_t *res, const char *fmt_name, const char *value, const char *path,
-                       int expire)
+/* Adds a Set-Cookie: HttpOnly, SameSite=Strict, Secure when the panel is served over https ([host]
+ * public_url). max_age: -1 a session cookie, 0 removes the cookie, else its lifetime in seconds. */
+static void add_cookie(const web_admin_t *admin, web_response_t *res, const char *name, const char *value,
+                       const char *path, long max_age)
 {
     if (res->n_cookies >= WEB_MAX_COOKIES)
         return;
-    snprintf(res->cookies[res->n_cookies++], sizeof res->cookies[0], "%s=%s; HttpOnly; SameSite=Strict; Path=%s%s",
-             fmt_name, value, path, expire ? "; Max-Age=0" : "");
+    char age[48] = "";
+    if (max_age >= 0)
+        snprintf(age, sizeof age, "; Max-Age=%ld", max_age);
+    snprintf(res->cookies[res->n_cookies++], sizeof res->cookies[0], "%s=%s; HttpOnly; SameSite=Strict; Path=%s%s%s",
+             name, value, path, age, admin->secure_cookies ? "; Secure" : "");
 }
 
 /* The login form. token: the login CSRF token (also in the panel_login cookie). */
@@ -64,12 +69,12 @@ static void render_login(web_admin_t *admin, web_response_t *res, int status, co
 }
 
 /* A fresh random login CSRF token, set as the panel_login cookie. */
-static void new_login_token(web_response_t *res, char token[SESSION_ID_HEX_LEN])
+static void new_login_token(const web_admin_t *admin, web_response_t *res, char token[SESSION_ID_HEX_LEN])
 {
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(token, SESSION_ID_HEX_LEN, raw, sizeof raw);
-    add_cookie(res, WEB_LOGIN_COOKIE, token, "/login", 0);
+    add_cookie(admin, res, WEB_LOGIN_COOKIE, token, "/login", -1);
 }
 
 static int is_post(const web_request_t *req)
@@ -104,7 +109,7 @@ static void handle_login(web_admin_t *admin, const web_request_t *req, web_respo
             redirect(res, "/admin");
             return;
         }
-        new_login_token(res, token);
+        new_login_token(admin, res, token);
         render_login(admin, res, 200, token, NULL);
         return;
     }
@@ -114,7 +119,7 @@ static void handle_login(web_admin_t *admin, const web_request_t *req, web_respo
     const char *presented = web_form_get(&form, "_csrf", NULL);
     if (req->login_cookie == NULL || !session_token_equal(req->login_cookie, presented)) {
         web_form_free(&form);
-        new_login_token(res, token);
+        new_login_token(admin, res, token);
         render_login(admin, res, 403, token,
                      "The login form expired or did not come from this panel; log in again.");
         return;
@@ -125,15 +130,20 @@ static void handle_login(web_admin_t *admin, const web_request_t *req, web_respo
     const char *password = web_form_get(&form, "password", &password_len);
     int64_t retry_after = 0;
     int rc = admin_auth_login(admin->auth, name != NULL ? name : "", password != NULL ? password : "",
-                              password != NULL ? password_len : 0, req->client_addr, &retry_after);
+                              password != NULL ? password_len : 0, req->client_addr, req->device_cookie,
+                              &retry_after);
     char fingerprint[ADMIN_FINGERPRINT_LEN];
     char id[SESSION_ID_HEX_LEN];
     char err[256];
     if (rc == ADMIN_LOGIN_OK && admin_auth_fingerprint(admin->auth, name, fingerprint) == 0 &&
         session_create(admin->sessions, name, fingerprint, panelhost_now(admin->host), id, err, sizeof err) == 0) {
-        add_cookie(res, WEB_SESSION_COOKIE, id, "/", 0);
-        add_cookie(res, WEB_LOGIN_COOKIE, "", "/login", 1);
+        char device[ADMIN_DEVICE_TOKEN_LEN];
+        admin_auth_device_token(admin->auth, name, device);
+        add_cookie(admin, res, WEB_SESSION_COOKIE, id, "/", -1);
+        add_cookie(admin, res, WEB_LOGIN_COOKIE, "", "/login", 0);
+        add_cookie(admin, res, WEB_DEVICE_COOKIE, device, "/login", ADMIN_DEVICE_MAX_AGE);
         sodium_memzero(id, sizeof id);
+        sodium_memzero(device, sizeof device);
         web_form_free(&form);
         redirect(res, "/admin");
         return;
@@ -170,7 +180,7 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
         session_lookup(admin->sessions, admin->auth, req->session_cookie, panelhost_now(admin->host), user,
                        sizeof user) != 0) {
         if (req->session_cookie != NULL)
-            add_cookie(res, WEB_SESSION_COOKIE, "", "/", 1);
+            add_cookie(admin, res, WEB_SESSION_COOKIE, "", "/", 0);
         redirect(res, "/login");
         return;
     }
@@ -201,7 +211,7 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
     if (strcmp(req->path, "/logout") == 0) {
         if (is_post(req)) {
             session_end(admin->sessions, req->session_cookie);
-            add_cookie(res, WEB_SESSION_COOKIE, "", "/", 1);
+            add_cookie(admin, res, WEB_SESSION_COOKIE, "", "/", 0);
             redirect(res, "/login");
         } else {
             web_page_error(admin->host, &caller, csrf, 405, "Method not allowed",

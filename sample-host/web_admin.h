@@ -13,6 +13,7 @@ typedef struct web_admin {
     panelhost_t *host;
     admin_auth_t *auth;
     session_store_t *sessions;
+    int secure_cookies;         /* 1: every cookie gets Secure ([host] public_url is https) */
 } web_admin_t;
 
 /* 1 when `path` belongs to the admin panel (/login, /logout, /admin, /admin/...). */

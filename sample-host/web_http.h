@@ -9,7 +9,8 @@
 
 #define WEB_SESSION_COOKIE "panel_session"
 #define WEB_LOGIN_COOKIE "panel_login"
-#define WEB_MAX_COOKIES 2
+#define WEB_DEVICE_COOKIE "panel_device"
+#define WEB_MAX_COOKIES 4
 
 typedef struct web_request {
     const char *method;         /* "GET", "POST", ... */
@@ -17,6 +18,7 @@ typedef struct web_request {
     const char *client_addr;    /* e.g. "127.0.0.1" */
     const char *session_cookie; /* value of the panel_session cookie, or NULL */
     const char *login_cookie;   /* value of the panel_login cookie, or NULL */
+    const char *device_cookie;  /* value of the panel_device cookie (sent to /login only), or NULL */
     const char *content_type;   /* nullable */
     const char *body;           /* the request body (POST), NUL-terminated; "" when none */
     size_t body_len;

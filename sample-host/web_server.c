@@ -1,6 +1,7 @@
 /* web_server.c - the libmicrohttpd server of the sample host (see web_server.h): request bodies, dispatch to
- * the router (/healthz, /api/), the static files and the admin panel, response headers, the access log and
- * the signal-driven graceful shutdown. */
+ * the router (/healthz, /api/), the static files and the admin panel (behind the Host check), the framing
+ * refusals (400 + Connection: close) and request deadlines, response headers, the access log and the
+ * signal-driven graceful shutdown. */
 #include "web_server.h"
 
 #include <arpa/inet.h>
@@ -23,7 +24,10 @@
 #include "router.h"
 #include "web_admin.h"
 #include "web_assets.h"
+#include "web_config.h"
+#include "web_deadline.h"
 #include "web_extensions.h"
+#include "web_framing.h"
 #include "web_http.h"
 
 #define BODY_MAX (64 * 1024)
@@ -37,6 +41,8 @@
 
 typedef struct server {
     panelhost_t *host;
+    web_config_t config;         /* [host] public_url, allowed_hosts, header_timeout, body_min_rate */
+    web_deadline_t *deadline;    /* whole-request deadlines (web_deadline.c) */
     web_admin_t admin;
     web_extensions_t extensions; /* registry lock and reloads of extension changes (web_extensions.c) */
     pthread_mutex_t lock;
@@ -150,6 +156,28 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, request_state_t *
     return ok;
 }
 
+/* A refusal after which the connection is closed (the request's framing cannot be trusted, so nothing more
+ * is read from it): 400 with Connection: close. */
+static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, request_state_t *st,
+                                               const char *message)
+{
+    char *body = strdup(message);
+    struct MHD_Response *r =
+        body != NULL ? MHD_create_response_from_buffer_with_free_callback(strlen(body), body, free_wiped) : NULL;
+    if (r == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    st->status = 400;
+    enum MHD_Result ok = MHD_queue_response(conn, 400, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
 static enum MHD_Result queue_plain(struct MHD_Connection *conn, request_state_t *st, int status,
                                    const char *message)
 {
@@ -206,6 +234,7 @@ static enum MHD_Result answer_admin(server_t *srv, struct MHD_Connection *conn, 
         .client_addr = st->client_addr,
         .session_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
         .login_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_LOGIN_COOKIE),
+        .device_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_DEVICE_COOKIE),
         .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .body = st->body != NULL ? st->body : "",
         .body_len = st->body_len,
@@ -228,13 +257,26 @@ static enum MHD_Result answer_admin(server_t *srv, struct MHD_Connection *conn, 
 static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
                                 const char *method, const char *url)
 {
+    web_deadline_answering(conn);
     if (st->body_too_large)
         return queue_plain(conn, st, 413, "The request body is too large.\n");
     web_extensions_tick(&srv->extensions); /* applies another process's extension changes (<= 1 s old) */
     if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0)
         return answer_api(srv, conn, st, method, url);
-    if (web_admin_owns(url))
+    if (web_admin_owns(url)) {
+        /* DNS rebinding: a page of another site whose name now resolves to us must not reach the panel. */
+        const char *host_header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+        if (!web_config_host_allowed(&srv->config, host_header)) {
+            char message[1400];
+            snprintf(message, sizeof message,
+                     "This admin panel answers only to the host names of [host] allowed_hosts in panel.ini (now: "
+                     "%s); this request named another host. Open the panel through one of them, or add the name "
+                     "to [host] allowed_hosts (or set [host] public_url).\n",
+                     srv->config.allowed_text);
+            return queue_plain(conn, st, 421, message);
+        }
         return answer_admin(srv, conn, st, method, url);
+    }
     const web_asset_t *asset = web_asset_find(url);
     if (asset != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
         char *body = strdup(asset->body);
@@ -286,11 +328,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         srv->in_flight++;
         pthread_mutex_unlock(&srv->lock);
         *con_cls = st;
+        web_deadline_headers_done(conn);
+        const char *framing = web_framing_problem(conn);
+        if (framing != NULL) /* answered before any body byte is read; the connection then closes */
+            return queue_refusal_and_close(conn, st, framing);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        web_deadline_body(conn, n);
         if (st->body_too_large || st->body_len + n > BODY_MAX) {
             st->body_too_large = 1;
             return MHD_YES;
@@ -321,9 +368,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     server_t *srv = cls;
     request_state_t *st = *con_cls;
+    web_deadline_request_done(conn);
     if (st == NULL)
         return;
-    (void)conn;
     *con_cls = NULL;
     if (st->status == 0)
         st->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
@@ -341,6 +388,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* ----- start and stop ------------------------------------------------------------------------------------ */
+
+/* The host part of "HOST:PORT" ("[v6]:PORT" stays bracketed), for the default allowed hosts. */
+static void listen_host_part(const char *listen, char *out, size_t out_len)
+{
+    const char *colon = strrchr(listen, ':');
+    size_t n = colon != NULL ? (size_t)(colon - listen) : strlen(listen);
+    snprintf(out, out_len, "%.*s", (int)(n < out_len ? n : out_len - 1), listen);
+}
 
 /* Splits "HOST:PORT" ("[v6]:PORT" for IPv6) and resolves it numerically (or "localhost"). */
 static int resolve_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *addr_len, char *err,
@@ -480,6 +535,11 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     memset(&srv, 0, sizeof srv);
     srv.host = host;
     srv.admin.host = host;
+    char listen_host[300];
+    listen_host_part(listen, listen_host, sizeof listen_host);
+    if (web_config_load(host, listen_host, &srv.config, err, err_len) != 0)
+        return -1;
+    srv.admin.secure_cookies = srv.config.secure_cookies;
     if (admin_auth_open(host, &srv.admin.auth, err, err_len) != 0)
         return -1;
     if (session_store_open(panelhost_data_dir(host), &srv.admin.sessions, err, err_len) != 0) {
@@ -494,6 +554,12 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         return -1;
     }
     if (web_extensions_init(&srv.extensions, host, err, err_len) != 0) {
+        session_store_close(srv.admin.sessions);
+        admin_auth_close(srv.admin.auth);
+        return -1;
+    }
+    if (web_deadline_start(&srv.deadline, srv.config.header_timeout, srv.config.body_min_rate, err, err_len) != 0) {
+        web_extensions_destroy(&srv.extensions);
         session_store_close(srv.admin.sessions);
         admin_auth_close(srv.admin.auth);
         return -1;
@@ -516,7 +582,8 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_NOTIFY_CONNECTION, web_deadline_notify,
+        srv.deadline, MHD_OPTION_END);
     (void)addr_len;
     int rc = 0;
     if (daemon == NULL) {
@@ -540,6 +607,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         fprintf(stderr, "sample-host: stopped\n");
     }
     sodium_memzero(first_password, sizeof first_password);
+    web_deadline_stop(srv.deadline); /* after MHD_stop_daemon: no connection is left */
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     session_store_close(srv.admin.sessions);
     admin_auth_close(srv.admin.auth);

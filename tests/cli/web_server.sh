@@ -53,8 +53,9 @@ login admin "$FIRST_PASSWORD" "$JAR"
 check '[ "$CODE" = 303 ] && has_header "^location: /admin"' "admin logs in with the generated password"
 check 'has_header "^set-cookie: panel_session=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=/"' "the session cookie is a 256-bit id, HttpOnly, SameSite=Strict, Path=/"
 SESSION=$(printf '%s\n' "$HEADERS" | grep -i '^set-cookie: panel_session=' | sed 's/.*panel_session=\([0-9a-f]*\).*/\1/')
-if [ -n "$SESSION" ] && ! grep -q "$SESSION" "$TMP/data/admin-sessions" && [ "$(stat -c %a "$TMP/data/admin-sessions")" = 600 ]; then
-  pass "sessions are stored hashed (the id itself is not in the 0600 sessions file)"
+if [ -n "$SESSION" ] && ! cat "$TMP/data/admin-sessions.db"* | grep -q "$SESSION" && [ "$(stat -c %a "$TMP/data/admin-sessions.db")" = 600 ] \
+   && [ "$(sqlite3 "$TMP/data/admin-sessions.db" 'SELECT count(*) FROM sessions WHERE user = "admin"')" = 1 ]; then
+  pass "sessions are stored hashed in the shared 0600 database (the id itself is in no file of it)"
 else fail "session storage"; fi
 
 http GET /admin/fixture/good -b "$JAR"
