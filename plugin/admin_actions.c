@@ -274,10 +274,9 @@ static int32_t end_grace_tx(apikeys_state_t *st, void *vctx, char *msg, size_t m
     int32_t rc = store_get_role(&st->store, "grace", &grace, &found, msg, msg_len);
     if (rc != PANEL_OK)
         return rc;
-    if (!found) { /* like enable when enabled: succeeds and says so */
-        snprintf(c->message, sizeof c->message,
-                 "No previous key is in a grace period; nothing changed.");
-        return audit_ok(st, c, "end-grace", "ok: no grace period", NULL, msg, msg_len);
+    if (!found) { /* plugin.h's own example of PANEL_E_STATE: the state does not allow it (audited as refused) */
+        snprintf(msg, msg_len, "No previous key is in a grace period; nothing changed.");
+        return PANEL_E_STATE;
     }
     rc = store_revoke(&st->store, grace.id, apikeys_now(st), msg, msg_len);
     if (rc == PANEL_OK)

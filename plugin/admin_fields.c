@@ -6,6 +6,7 @@
 
 #include "admin.h"
 #include "key_format.h"
+#include "time_format.h"
 
 int32_t admin_field_status_get(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
                                size_t err_len)
@@ -63,6 +64,67 @@ static const char *without_what(char c)
     return c == '\n' || c == '\r' ? "spaces or line breaks" : "spaces";
 }
 
+/* Thousandths of a bit per character for a pool of n equally likely characters (the pools four character
+ * classes can add up to: digits 10, lowercase 26, uppercase 26, other printable 33). */
+static uint32_t millibits_per_char(unsigned pool)
+{
+    switch (pool) {
+    case 10: return 3321;
+    case 26: return 4700;
+    case 33: return 5044;
+    case 36: return 5169;
+    case 43: return 5426;
+    case 52: return 5700;
+    case 59: return 5882;
+    case 62: return 5954;
+    case 69: return 6108;
+    case 85: return 6409;
+    default: return 6569; /* 95: every class */
+    }
+}
+
+#define KEY_MIN_BITS 128u
+#define KEY_MIN_DISTINCT 12u
+
+/* A pasted key must be able to hold 128 bits: estimated from its length and the character classes it uses
+ * (as if each character were drawn at random from those classes), and at least 12 distinct characters (so a
+ * long run of one letter is not taken for a strong key). A key this plugin generated is 53 characters of
+ * base62 and an underscore: about 315 bits. */
+static int32_t check_strength(const char *value, size_t len, char *err, size_t err_len)
+{
+    unsigned char seen[128] = {0};
+    unsigned distinct = 0, lower = 0, upper = 0, digit = 0, other = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if (!seen[ch & 0x7F]++)
+            distinct++;
+        if (ch >= 'a' && ch <= 'z')
+            lower = 26;
+        else if (ch >= 'A' && ch <= 'Z')
+            upper = 26;
+        else if (ch >= '0' && ch <= '9')
+            digit = 10;
+        else
+            other = 33;
+    }
+    uint64_t millibits = (uint64_t)len * millibits_per_char(lower + upper + digit + other);
+    if (distinct < KEY_MIN_DISTINCT) {
+        snprintf(err, err_len,
+                 "the key is too weak: it uses only %u different character%s (at least %u are needed); paste a "
+                 "random key of at least 128 bits, or use Reset to create one",
+                 distinct, distinct == 1 ? "" : "s", KEY_MIN_DISTINCT);
+        return PANEL_E_INVALID;
+    }
+    if (millibits < (uint64_t)KEY_MIN_BITS * 1000u) {
+        snprintf(err, err_len,
+                 "the key is too weak: %zu characters of the kinds it uses hold about %u bits, and at least %u are "
+                 "needed; paste a longer random key, or use Reset to create one",
+                 len, (unsigned)(millibits / 1000u), KEY_MIN_BITS);
+        return PANEL_E_INVALID;
+    }
+    return PANEL_OK;
+}
+
 /* Validation with the configured prefix (validate() is pure: it only reads the immutable config). */
 static int32_t validate_key(const apikeys_config_t *cfg, const char *value, size_t len, char *err, size_t err_len)
 {
@@ -118,7 +180,7 @@ static int32_t validate_key(const apikeys_config_t *cfg, const char *value, size
                  cfg->key_prefix);
         return PANEL_E_INVALID;
     }
-    return PANEL_OK;
+    return check_strength(value, len, err, err_len);
 }
 
 int32_t admin_field_key_validate(void *state, const char *value, size_t value_len, char *err, size_t err_len)
@@ -135,6 +197,28 @@ typedef struct set_ctx {
     char report[768];        /* how the store made every node see the change ("" on one machine) */
 } set_ctx_t;
 
+/* Refuses a key this store used before (grace or replaced): pasting it back would bring a key back to life
+ * that the owner retired, maybe because it leaked. */
+static int32_t refuse_used_before(apikeys_state_t *st, const store_digest_row_t *row, char *msg, size_t msg_len)
+{
+    int64_t when = row->revoked_at;
+    if (strcmp(row->role, "grace") == 0) { /* replaced by the current key: at its creation */
+        store_key_t cur;
+        int found = 0;
+        int32_t rc = store_get_role(&st->store, "current", &cur, &found, msg, msg_len);
+        if (rc != PANEL_OK)
+            return rc;
+        when = found ? cur.created_at : row->created_at;
+    } else if (!when) {
+        when = row->created_at;
+    }
+    char date[40];
+    apikeys_format_time(when, date, sizeof date);
+    snprintf(msg, msg_len,
+             "this key was replaced on %s; paste a key that was never used here, or use Reset", date);
+    return PANEL_E_INVALID;
+}
+
 static int32_t set_key_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
 {
     set_ctx_t *c = vctx;
@@ -143,22 +227,27 @@ static int32_t set_key_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg
     key_digest(st->secret, c->value, c->len, digest);
     char hint[KEY_HINT_BUF];
     key_hint(st->config.key_prefix, st->config.prefix_len, c->value, c->len, hint, sizeof hint);
+    store_digest_row_t before;
+    int32_t rc = store_find_digest(&st->store, digest, &before, msg, msg_len);
+    if (rc == PANEL_OK && before.found && strcmp(before.role, "current") != 0)
+        rc = refuse_used_before(st, &before, msg, msg_len);
     store_key_t cur;
     int found = 0, enabled = 0;
-    int32_t rc = store_get_role(&st->store, "current", &cur, &found, msg, msg_len);
+    if (rc == PANEL_OK)
+        rc = store_get_role(&st->store, "current", &cur, &found, msg, msg_len);
     if (rc == PANEL_OK)
         rc = store_get_enabled(&st->store, &enabled, msg, msg_len);
-    if (rc == PANEL_OK && found)
+    int same = found && before.found && before.id == cur.id;
+    if (rc == PANEL_OK && found && !same)
         rc = store_revoke(&st->store, cur.id, now, msg, msg_len);
     int64_t id = 0;
-    if (rc == PANEL_OK)
+    if (rc == PANEL_OK && !same)
         rc = store_put_current(&st->store, digest, hint, now, &id, msg, msg_len);
     sodium_memzero(digest, sizeof digest);
     if (rc != PANEL_OK)
         return rc;
     char origin[96];
     admin_caller_origin(c->caller, origin, sizeof origin);
-    int same = found && id == cur.id;
     rc = store_audit(&st->store, now, admin_caller_user(c->caller), origin, "key change",
                      same ? "ok: already the current key" : "ok", hint, msg, msg_len);
     if (same)

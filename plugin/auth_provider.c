@@ -172,26 +172,39 @@ void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_r
     put_n(result->error_code, result->error_code_len, denial_names[reason], code_len[reason]);
 }
 
-/* The credential in the request, or NULL to abstain; *key_out may be "" (missing). */
+#define CREDENTIAL_NONE 0      /* no credential of ours: abstain (plugin.h), the host answers 401 missing */
+#define CREDENTIAL_FOUND 1
+#define CREDENTIAL_CONFLICT 2  /* X-API-Key and Authorization: Bearer carry different values */
+
+/* The Bearer credential of an Authorization header, or NULL (absent, empty or another scheme: not ours). */
+static const char *bearer_of(const char *auth)
+{
+    if (!auth || auth[0] == '\0' || strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0'))
+        return NULL;
+    const char *p = auth + 6;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+/* Finds the key in X-API-Key or Authorization: Bearer. Both present with different values is a conflict: a
+ * tool that sends a stale key in one header must not be let in by the other. A Bearer header with no value
+ * is a credential of ours that is missing (401 missing); no header of ours at all abstains. */
 static int find_credential(const panel_request_t *request, const char **key_out)
 {
     const char *key = request->header(request, "X-API-Key");
+    const char *bearer = bearer_of(request->header(request, "Authorization"));
     if (key && key[0] != '\0') {
+        if (bearer && strcmp(bearer, key) != 0)
+            return CREDENTIAL_CONFLICT;
         *key_out = key;
-        return 1;
+        return CREDENTIAL_FOUND;
     }
-    const char *auth = request->header(request, "Authorization");
-    if (auth && auth[0] != '\0') {
-        if (strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0'))
-            return 0; /* another scheme: not ours */
-        const char *p = auth + 6;
-        while (*p == ' ')
-            p++;
-        *key_out = p;
-        return 1;
+    if (bearer) {
+        *key_out = bearer;
+        return CREDENTIAL_FOUND;
     }
-    *key_out = "";
-    return 1;
+    return CREDENTIAL_NONE;
 }
 
 int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result)
@@ -207,8 +220,17 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
         return PANEL_AUTH_DENY;
     }
     const char *key = NULL;
-    if (!find_credential(request, &key))
+    int found = find_credential(request, &key);
+    if (found == CREDENTIAL_NONE)
         return PANEL_AUTH_ABSTAIN;
+    if (found == CREDENTIAL_CONFLICT) {
+        result->http_status = 400;
+        put(result->error_code, result->error_code_len, "conflicting_credentials");
+        put(result->message, result->message_len,
+            "the request carries two different credentials (X-API-Key and Authorization: Bearer); send the key in "
+            "one header only");
+        return PANEL_AUTH_DENY;
+    }
     size_t len = strnlen(key, KEY_MAX_LEN + 1);
     int outcome = apikeys_verify_key(st, key, len);
     if (outcome == VERIFY_OK) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_check.h"
 #include "panel/plugin.h"
 
 int32_t freshness_open(freshness_t *f, const char *data_dir, char *err, size_t err_len)
@@ -27,6 +28,10 @@ int32_t freshness_open(freshness_t *f, const char *data_dir, char *err, size_t e
     f->probe_fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (f->probe_fd < 0)
         goto fail;
+    if (apikeys_check_file(f->writer_fd, path, err, err_len) != PANEL_OK) {
+        freshness_close(f);
+        return PANEL_E_STORE;
+    }
     struct stat st;
     if (fstat(f->writer_fd, &st) != 0)
         goto fail;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_check.h"
 #include "key_format.h"
 #include "panel/plugin.h"
 
@@ -32,6 +33,9 @@ void key_digest(const uint8_t secret[KEY_SECRET_LEN], const char *key, size_t le
 
 static int32_t read_secret(int fd, const char *path, uint8_t secret[KEY_SECRET_LEN], char *err, size_t err_len)
 {
+    int32_t owner_ok = apikeys_check_file(fd, path, err, err_len);
+    if (owner_ok != PANEL_OK)
+        return owner_ok;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         snprintf(err, err_len, "cannot inspect %s: %s", path, strerror(errno));

@@ -172,6 +172,13 @@ int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], cons
     return s->backend->put_current(s, digest, hint, now, id, err, err_len);
 }
 
+int32_t store_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out, char *err,
+                          size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    return s->backend->find_digest(s, digest, out, err, err_len);
+}
+
 int32_t store_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
 {
     return s->backend->revoke(s, id, now, err, err_len);

@@ -32,6 +32,15 @@ typedef struct store_key {
     int64_t use_count;
 } store_key_t;
 
+/* What the store knows of a digest: found = 0 when no key of this store ever had it. */
+typedef struct store_digest_row {
+    int found;
+    int64_t id;
+    char role[16];           /* "current", "grace", "extra", or "" (replaced) */
+    int64_t created_at;
+    int64_t revoked_at;      /* 0 unless replaced */
+} store_digest_row_t;
+
 /* One audit row as stored. Strings valid during the callback. */
 typedef struct store_audit_row {
     int64_t at;
@@ -104,6 +113,8 @@ typedef struct store_backend {
     int32_t (*get_role)(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
     int32_t (*put_current)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                            int64_t *id, char *err, size_t err_len);
+    int32_t (*find_digest)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out, char *err,
+                           size_t err_len);
     int32_t (*revoke)(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
     int32_t (*make_grace)(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
     int32_t (*insert_extra)(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now,
@@ -189,6 +200,9 @@ int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *foun
 /* Makes the key with this digest the current one: reactivates its row when it exists, else inserts one. */
 int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                           int64_t *id, char *err, size_t err_len);
+/* Every key this store ever had keeps its row (a replaced one with role NULL), so a key used before is found. */
+int32_t store_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out, char *err,
+                          size_t err_len);
 int32_t store_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
 int32_t store_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
 /* Benchmark/test helper: inserts n additional valid keys (role 'extra') in the current transaction. */

@@ -405,6 +405,30 @@ static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], 
     return rc;
 }
 
+static int32_t pg_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out,
+                              char *err, size_t err_len)
+{
+    char hex[2 * KEY_DIGEST_LEN + 3];
+    digest_hex(digest, hex);
+    const char *params[] = {hex};
+    PGresult *r;
+    int32_t rc = exec_admin(P(s),
+                            "SELECT id, COALESCE(role, ''), created_at, COALESCE(revoked_at, 0) FROM apikeys_keys"
+                            " WHERE digest = $1::bytea",
+                            1, params, &r, "looking the key up", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (PQntuples(r) == 1) {
+        out->found = 1;
+        out->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        snprintf(out->role, sizeof out->role, "%s", PQgetvalue(r, 0, 1));
+        out->created_at = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+        out->revoked_at = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+    }
+    PQclear(r);
+    return PANEL_OK;
+}
+
 static int32_t pg_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
 {
     char a[24], b[24];
@@ -590,6 +614,7 @@ const store_backend_t store_postgresql_backend = {
     .set_enabled = pg_set_enabled,
     .get_role = pg_get_role,
     .put_current = pg_put_current,
+    .find_digest = pg_find_digest,
     .revoke = pg_revoke,
     .make_grace = pg_make_grace,
     .insert_extra = pg_insert_extra,

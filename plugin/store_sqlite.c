@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 
+#include "file_check.h"
 #include "panel/plugin.h"
 
 static const char schema_v1[] =
@@ -56,6 +57,7 @@ enum {
     SQL_COUNT_VALID,
     SQL_LOAD_VALID,
     SQL_INSERT_EXTRA,
+    SQL_FIND_DIGEST_ROW,
     SQL_COUNT_
 };
 
@@ -89,6 +91,7 @@ static const char *const sql_text[SQL_COUNT_] = {
     [SQL_COUNT_VALID] = "SELECT count(*) FROM keys WHERE role IS NOT NULL",
     /* Through the role index: without statistics the planner would scan every revoked row. */
     [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0) FROM keys INDEXED BY keys_role WHERE role IS NOT NULL",
+    [SQL_FIND_DIGEST_ROW] = "SELECT id, COALESCE(role, ''), created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",
     [SQL_INSERT_EXTRA] = "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('extra', ?1, ?2, ?3, 'extra')",
 };
 
@@ -290,7 +293,10 @@ static int32_t open_file(sqlite_store_t *s, const char *data_dir, const char *fi
                  s->path, strerror(errno));
         return PANEL_E_STORE;
     }
+    int32_t owner_ok = apikeys_check_file(fd, s->path, err, err_len);
     close(fd);
+    if (owner_ok != PANEL_OK)
+        return owner_ok;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW;
     int rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
     int32_t prc = rc == SQLITE_OK ? PANEL_OK : store_fail(s, s->db, rc, "opening the key store", err, err_len);
@@ -554,6 +560,29 @@ static int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LE
     return rc;
 }
 
+static int32_t sq_find_digest(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out,
+                              char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_FIND_DIGEST_ROW, &st, "looking the key up", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, digest, KEY_DIGEST_LEN, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->found = 1;
+        out->id = sqlite3_column_int64(st, 0);
+        snprintf(out->role, sizeof out->role, "%s", (const char *)sqlite3_column_text(st, 1));
+        out->created_at = sqlite3_column_int64(st, 2);
+        out->revoked_at = sqlite3_column_int64(st, 3);
+    }
+    rc = step == SQLITE_ROW || step == SQLITE_DONE ? PANEL_OK
+                                                   : store_fail(s, s->db, step, "looking the key up", err, err_len);
+    release(st);
+    return rc;
+}
+
 static int32_t sq_revoke(store_t *store, int64_t id, int64_t now, char *err, size_t err_len)
 {
     sqlite_store_t *s = store->impl;
@@ -805,6 +834,7 @@ const store_backend_t store_sqlite_backend = {
     .set_enabled = sq_set_enabled,
     .get_role = sq_get_role,
     .put_current = sq_put_current,
+    .find_digest = sq_find_digest,
     .revoke = sq_revoke,
     .make_grace = sq_make_grace,
     .insert_extra = sq_insert_extra,

@@ -71,6 +71,13 @@ expect_no_out "$K1" "the page never shows the key"
 # ----- denials ---------------------------------------------------------------------------------------------
 run --json call GET /api/v1/ping
 if [ "$(json_get 'j["body"]["error"]')" = missing ]; then pass "no key: 401 missing"; else fail "missing"; fi
+run --json call GET /api/v1/ping -H "Authorization: Bearer"
+if [ "$(json_get 'j["status"]')" = 401 ] && [ "$(json_get 'j["body"]["error"]')" = missing ]; then
+  pass "an empty Bearer credential: 401 missing"; else fail "empty Bearer"; fi
+run --json call GET /api/v1/ping -H "X-API-Key: $K1" -H "Authorization: Bearer sak_anotherstalekeyfromanoldconfig"
+if [ "$(json_get 'j["status"]')" = 400 ] && [ "$(json_get 'j["body"]["error"]')" = conflicting_credentials ]; then
+  pass "a valid X-API-Key with a different Bearer value: 400 conflicting_credentials"; else fail "conflicting credentials"; fi
+expect_out 'one header only' "the refusal says to send the key in one header only"
 run --json call GET /api/v1/ping -H "X-API-Key: ${K1:0:52}"
 if [ "$(json_get 'j["body"]["error"]')" = malformed ]; then pass "truncated key: 401 malformed"; else fail "malformed"; fi
 expect_no_out "${K1:0:52}" "a denial never echoes the key"
@@ -105,8 +112,10 @@ expect_rc 0 "end-grace succeeds"
 ping "$K2"; expect_rc 1 "after end-grace the old key is refused"
 ping "$K3"; expect_rc 0 "after end-grace the new key works"
 run --json action $PAGE end-grace
-expect_rc 0 "end-grace without a grace period succeeds"
+expect_rc 1 "end-grace without a grace period is refused (PANEL_E_STATE: exit 1)"
 expect_out 'No previous key is in a grace period; nothing changed' "and says there was nothing to end"
+run --json table $PAGE audit
+expect_out '"refused: No previous key is in a grace period' "the refused end-grace is an audit row"
 
 # ----- pasted key -----------------------------------------------------------------------------------------
 PASTED="imported-0123456789-abcdefghijklmnopqrstuvwxyz"

@@ -51,7 +51,7 @@ cmd -- --now $(( $(date +%s) + 7200 )) call GET /api/v1/ping -H "X-API-Key: $K2"
 expect_http 401 "the previous key is refused after its grace period (--now +2h)"
 cmd -- action settings/api-key end-grace; expect_rc 0 "end-grace succeeds"
 call_key "$K2"; expect_http 401 "end-grace revokes the previous key"
-cmd -- action settings/api-key end-grace; expect_rc 0 "a second end-grace succeeds and says there was nothing to end"
+cmd -- action settings/api-key end-grace; expect_rc 1 "a second end-grace is refused (nothing to end: PANEL_E_STATE)"
 
 # Pasted keys: one accepted, one refused for a trailing space, one of ours with a wrong checksum.
 K4="imported-$(head -c 30 /dev/urandom | base64 | tr -d '/+=' | head -c 36)"; REVEALED_BY[$K4]=""

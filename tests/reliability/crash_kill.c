@@ -292,12 +292,12 @@ static int read_log(const char *path, log_entry_t *entries, int max)
 
 /* ----- the model of the committed state ----------------------------------------------------------------- */
 
-/* The status the model predicts for an acknowledged action: every one succeeds (end-grace without a grace key
- * says there was nothing to end, as enable does when already enabled). */
+/* The status the model predicts for an acknowledged action: every one succeeds but end-grace without a grace
+ * key, which is refused with PANEL_E_STATE (enable when already enabled still succeeds and says so). */
 static int predicted_status(const model_t *m, const char *action)
 {
-    (void)m;
-    (void)action;
+    if (strcmp(action, "end-grace") == 0 && !m->has_grace)
+        return PANEL_E_STATE;
     return PANEL_OK;
 }
 

@@ -173,14 +173,27 @@ static void every_denial_outcome(void **state)
     assert_int_equal(auth_status(&f->host, "sak_whatever", code), 401);
     assert_string_equal(code, "malformed");
     enable_key(f, secret);
-    assert_int_equal(auth_status(&f->host, NULL, code), 401);
-    assert_string_equal(code, "missing");
-    assert_int_equal(auth_status(&f->host, "", code), 401);
-    assert_string_equal(code, "missing");
+    /* no credential of ours at all: abstain (plugin.h); the host answers 401 missing */
+    assert_int_equal(fake_auth(&f->host, NULL, NULL, &status, code, message), PANEL_AUTH_ABSTAIN);
+    assert_int_equal(fake_auth(&f->host, "", NULL, &status, code, message), PANEL_AUTH_ABSTAIN);
+    /* an empty Bearer credential is ours, and missing */
     assert_int_equal(fake_auth(&f->host, NULL, "Bearer ", &status, code, message), PANEL_AUTH_DENY);
     assert_string_equal(code, "missing");
     assert_non_null(strstr(message, "X-API-Key"));
     assert_int_equal(fake_auth(&f->host, NULL, "Basic dXNlcjpwYXNz", &status, code, message), PANEL_AUTH_ABSTAIN);
+    /* the valid key in X-API-Key and another value in Authorization: Bearer: refused, 400 */
+    {
+        char both[300];
+        snprintf(both, sizeof both, "Bearer %s", "sak_someotherkeyvalue");
+        assert_int_equal(fake_auth(&f->host, secret, both, &status, code, message), PANEL_AUTH_DENY);
+        assert_int_equal(status, 400);
+        assert_string_equal(code, "conflicting_credentials");
+        assert_non_null(strstr(message, "one header only"));
+        snprintf(both, sizeof both, "Bearer %s", secret); /* the same key twice is one credential */
+        assert_int_equal(fake_auth(&f->host, secret, both, &status, code, message), PANEL_AUTH_ALLOW);
+        /* X-API-Key with another scheme in Authorization (e.g. a proxy's Basic): the key decides */
+        assert_int_equal(fake_auth(&f->host, secret, "Basic dXNlcjpwYXNz", &status, code, message), PANEL_AUTH_ALLOW);
+    }
     char bad[64];
     snprintf(bad, sizeof bad, "%.53s", secret);
     bad[20] = bad[20] == 'A' ? 'B' : 'A';
@@ -202,10 +215,11 @@ static void every_denial_outcome(void **state)
         assert_non_null(strstr(msg, "stopped working"));
         snprintf(secret, 256, "%s", s2);
     }
-    /* X-API-Key wins over Authorization */
+    /* a stale key in Authorization beside the current one in X-API-Key: two credentials, refused */
     char bearer[300];
     snprintf(bearer, sizeof bearer, "Bearer %s", other);
-    assert_int_equal(fake_auth(&f->host, secret, bearer, &status, code, message), PANEL_AUTH_ALLOW);
+    assert_int_equal(fake_auth(&f->host, secret, bearer, &status, code, message), PANEL_AUTH_DENY);
+    assert_string_equal(code, "conflicting_credentials");
     /* disabled: 403 only for a valid key */
     char msg[1024], none[256];
     assert_int_equal(fake_run(&f->host, "disable", &f->owner, NULL, msg, none), PANEL_OK);
@@ -225,7 +239,7 @@ static void grace_reset_keeps_old_key_until_it_expires_or_ends(void **state)
     fixture_t *f = *state;
     char old[256], fresh[256], msg[1024], none[256], code[32];
     enable_key(f, old);
-    assert_int_equal(fake_run(&f->host, "end-grace", &f->owner, NULL, msg, none), PANEL_OK);
+    assert_int_equal(fake_run(&f->host, "end-grace", &f->owner, NULL, msg, none), PANEL_E_STATE);
     assert_string_equal(msg, "No previous key is in a grace period; nothing changed.");
     assert_int_equal(fake_run(&f->host, "reset", &f->owner_yes, "1h", msg, fresh), PANEL_OK);
     assert_non_null(strstr(msg, "valid until 2027-01-15 09:00 UTC"));
@@ -293,6 +307,9 @@ static void pasted_key_validation_messages(void **state)
         {"abcdefghijklmnop\xC3\xA9qrstuvwxyz0123456789", 38, "outside printable ASCII at position 17"},
         {"abcdefghijklmnop qrstuvwxyz0123456789", 37, "space at position 17"},
         {"short-key", 9, "too short (9 characters; at least 32"},
+        {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 40, "the key is too weak: it uses only 1 different character "},
+        {"abababababababababababababababababababab", 40, "too weak: it uses only 2 different characters (at least 12"},
+        {"0123456789012345678901234567890123456789", 40, "too weak: it uses only 10 different characters"},
         {"sak_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 53,
          "looks like a sak_ key but its checksum does not match; it was probably mistyped or truncated"},
     };
@@ -323,15 +340,30 @@ static void pasted_key_validation_messages(void **state)
     assert_int_equal(auth_status(&f->host, key, code), 401);
     assert_int_equal(fake_get(&f->host, "api_key", &f->owner, out, sizeof out), PANEL_OK);
     assert_string_equal(out, "\xE2\x80\xA6stuv");
-    /* pasting the earlier key back reactivates it */
-    assert_int_equal(fake_set(&f->host, "api_key", &f->owner_yes, key, strlen(key), msg, sizeof msg), PANEL_OK);
-    assert_int_equal(auth_status(&f->host, key, code), 200);
-    assert_int_equal(auth_status(&f->host, imported, code), 401);
+    /* pasting the replaced key back is refused: a retired (maybe leaked) key never comes back to life */
+    assert_int_equal(fake_set(&f->host, "api_key", &f->owner_yes, key, strlen(key), msg, sizeof msg),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(msg, "this key was replaced on 2027-01-15 08:00 UTC; paste a key that was never used here, "
+                                "or use Reset"));
+    assert_int_equal(auth_status(&f->host, key, code), 401);
+    assert_int_equal(auth_status(&f->host, imported, code), 200);
+    /* so is a key still in its grace period */
+    char fresh[256];
+    assert_int_equal(fake_run(&f->host, "reset", &f->owner_yes, "1h", msg, fresh), PANEL_OK);
+    assert_int_equal(fake_set(&f->host, "api_key", &f->owner_yes, imported, strlen(imported), msg, sizeof msg),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(msg, "this key was replaced on"));
+    assert_int_equal(auth_status(&f->host, fresh, code), 200);
+    /* the current key pasted again changes nothing */
+    assert_int_equal(fake_set(&f->host, "api_key", &f->owner_yes, fresh, strlen(fresh), msg, sizeof msg), PANEL_OK);
+    assert_non_null(strstr(msg, "already the current key"));
     assert_false(occurs_in_dir(f->dir, imported));
     assert_false(occurs_in_dir(f->dir, key));
+    assert_false(occurs_in_dir(f->dir, fresh));
     char audit[8192];
     assert_int_equal(fake_table(&f->host, "audit", &f->owner, 0, 100, audit, sizeof audit), PANEL_OK);
-    assert_non_null(strstr(audit, "key change|ok|sak_"));
+    assert_non_null(strstr(audit, "key change|ok|"));
+    assert_non_null(strstr(audit, "key change|refused: this key was replaced on"));
     assert_non_null(strstr(audit, "key change|refused: the key has a trailing space"));
     assert_null(strstr(audit, imported));
 }
@@ -346,7 +378,10 @@ static void status_lines_and_usage_counts(void **state)
     enable_key(f, key);
     for (int i = 0; i < 5; i++)
         assert_int_equal(auth_status(&f->host, key, code), 200);
-    auth_status(&f->host, NULL, code);
+    int32_t bearer_status;
+    char bearer_message[256];
+    fake_auth(&f->host, NULL, "Bearer ", &bearer_status, code, bearer_message); /* missing */
+    auth_status(&f->host, NULL, code); /* no credential: abstains, not counted */
     auth_status(&f->host, "sak_x", code);
     auth_status(&f->host, "sak_x", code);
     assert_int_equal(fake_status(&f->host, &f->owner, text, sizeof text), PANEL_OK);

@@ -334,6 +334,17 @@ static void config_defaults_and_refusals(void **s)
     assert_int_equal(load_one("key_prefix", "abcdefghijkl_", err, sizeof err), PANEL_E_INVALID);
     assert_int_equal(load_one("database", "../x.db", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "database"));
+    /* plugin.h: the plugin's files start with its id, out of the host's reserved names */
+    assert_int_equal(load_one("database", "host-probe.db", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "must start with its id \"apikeys\""));
+    assert_int_equal(load_one("database", "admin-sessions", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("database", "apikeys\x01.db", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "printable"));
+    assert_int_equal(load_one("database", "apikeys .db", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("database", "apikeys.secret", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "another of the plugin's files"));
+    assert_int_equal(load_one("database", "apikeys.epoch", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("database", "apikeys-shop2.db", err, sizeof err), PANEL_OK);
     assert_int_equal(load_one("default_grace", "2h", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "0, 1h, 24h, 7d"));
     assert_int_equal(load_one("default_grace", "24h", err, sizeof err), PANEL_OK);
