@@ -339,6 +339,78 @@ int32_t panelhost_audit_append(panelhost_t *host, const panel_caller_t *caller, 
 int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, uint32_t limit,
                              panelhost_audit_fn fn, void *ctx, char *err, size_t err_len);
 
+/* ----- bindings: a process-wide host and entry points without callbacks ------------------------------------
+ * For programs that reach libpanelhost through a foreign-function interface, e.g. PHP's FFI
+ * (bindings/php/): a runtime that starts a fresh script for every request (PHP-FPM) cannot keep a C object
+ * alive between requests by itself, and should never have its own code called back from inside C. These
+ * functions need neither: the library keeps the host for the process, and takes headers and rows as arrays.
+ * Everything else (callers, the registry queries, field get/set, actions) is used as documented above. */
+
+/* Flag of panelhost_process_open: close every process-wide host when the process exits normally (exit() or
+ * returning from main), so that plugins run fini (write their batched counters, join their threads). */
+#define PANELHOST_PROCESS_CLOSE_AT_EXIT 0x1u
+
+/* The process-wide host for config_path (the file's realpath is the key; several configs may be open at
+ * once). The first call in a process opens it as panelhost_open does (WARN-or-worse log lines to stderr) and
+ * loads the enabled extensions (panelhost_extensions_load); later calls return the same handle at the cost
+ * of a mutex and one stat(), after applying what other processes changed in the enabled states
+ * (panelhost_extensions_reload; a failure there is logged and kept as that extension's load_error, and the
+ * call still succeeds). Key changes need nothing here: a plugin sees them at its next verification, as
+ * between sample-host processes.
+ * The FIRST open fails, keeping nothing (so the next call tries again), when the config or the data
+ * directory is refused (the codes of panelhost_open) or when an enabled extension fails to load
+ * (PANEL_E_STATE; err names the file and the loader's reason, e.g. "was built for ABI 2.0; this host speaks
+ * ABI 1.x"): a process that serves requests must not run without an extension its owner enabled.
+ * Once a process-wide host exists, libpanelhost stays mapped until the process ends (RTLD_NODELETE), so a
+ * runtime that dlcloses its libraries after each request (PHP's FFI::cdef) does not unmap the host.
+ * fork(): a handle opened before fork() stays the parent's; the first call in the child opens the child's own
+ * (the inherited one is left untouched: its plugins' threads did not survive the fork).
+ * flags: 0 or PANELHOST_PROCESS_CLOSE_AT_EXIT (given by any call, it holds for the process).
+ * Threads: calls are serialised by a mutex, but the reload changes the registry, so no other thread may use
+ * the returned host meanwhile: it is meant for runtimes that serve one request at a time per process (a
+ * PHP-FPM worker calls it at the start of each request). Never pass the handle to panelhost_close. */
+int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhost_t **out, char *err,
+                               size_t err_len);
+
+/* The documented way to close the process-wide hosts: unloads the plugins of every one this process opened
+ * (fini runs) and forgets them; a later panelhost_process_open opens afresh. Nothing may use those handles
+ * during or after the call. Does nothing when none is open. A worker that exits normally gets this call from
+ * the exit handler when PANELHOST_PROCESS_CLOSE_AT_EXIT was given; one killed by a signal loses what its
+ * plugins had not yet written (for API Keys: at most flush_interval seconds of use counts, never a key). */
+void panelhost_process_close(void);
+
+/* [thread-safe] panelhost_authenticate for a request given as plain values: method, path (without the query
+ * string) and client_addr as in panel_request_t, and n_headers headers as names[i] / values[i] (NUL-terminated
+ * UTF-8), looked up case-insensitively, the first pair of a name winning. No code of the caller runs during
+ * the call. Same verdicts and return values as panelhost_authenticate: PANEL_OK whenever it decided, also
+ * when it denied, so ALWAYS CHECK out->allowed; PANEL_E_INVALID (out, when given, a 400 "bad_request"
+ * denial) for a NULL host, method, path or client_addr, NULL arrays with n_headers > 0, a NULL name or value,
+ * or more than PANELHOST_HEADERS_MAX headers. */
+#define PANELHOST_HEADERS_MAX 256u
+int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, const char *path,
+                                       const char *client_addr, const char *const *names,
+                                       const char *const *values, size_t n_headers,
+                                       panelhost_auth_outcome_t *out);
+
+/* Rows of a page's status lines or of a table, collected into a list the caller reads and frees, instead of
+ * a row callback. Same checks and messages as panelhost_page_status and panelhost_table_read (page missing:
+ * PANEL_E_NOT_FOUND; role lacking the page's permission: PANEL_E_DENIED, the plugin is not called); on
+ * failure *out is NULL. PANEL_E_NOMEM when the rows did not fit in memory (nothing is returned). */
+typedef struct panelhost_rows panelhost_rows_t;
+
+int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                   panelhost_rows_t **out, char *err, size_t err_len);
+int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                             const char *table_id, uint64_t offset, uint32_t limit, panelhost_rows_t **out,
+                             char *err, size_t err_len);
+/* [thread-safe for distinct lists] The number of rows; the number of cells of row i (0 past the end); cell j
+ * of row i (NULL past the end; valid until panelhost_rows_free). */
+size_t panelhost_rows_count(const panelhost_rows_t *rows);
+uint32_t panelhost_rows_width(const panelhost_rows_t *rows, size_t i);
+const char *panelhost_rows_cell(const panelhost_rows_t *rows, size_t i, uint32_t j);
+/* Frees the list. NULL is ignored. */
+void panelhost_rows_free(panelhost_rows_t *rows);
+
 #ifdef __cplusplus
 }
 #endif
