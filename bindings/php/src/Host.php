@@ -1,0 +1,501 @@
+<?php
+// Host.php - Panel\Host: a panel.ini's libpanelhost host seen from PHP. open() returns the process-wide host
+// (panelhost_process_open: a php-fpm worker opens it and loads its plugins on its first request and reuses it
+// for every later one); menu(), page(), table(), action() and setField() are the admin side, with the
+// library's permission checks and the plugin's own messages; authenticate() asks the plugins' auth providers
+// about an API request, passing its headers as arrays (no PHP code runs inside C). Refusals are returned as
+// values with the library's code and message; PanelException is only for what a developer must fix.
+declare(strict_types=1);
+
+namespace Panel;
+
+use FFI;
+use FFI\CData;
+
+final class Host
+{
+    /** The PANEL_E_* statuses of include/panel/plugin.h, as the 'code' of a refusal. */
+    private const CODES = [
+        -1 => 'invalid', -2 => 'denied', -3 => 'not_found', -4 => 'conflict', -5 => 'version', -6 => 'store',
+        -7 => 'internal', -8 => 'nomem', -9 => 'confirm', -10 => 'state', -11 => 'unavailable',
+    ];
+    private const FIELD_TYPES = [1 => 'toggle', 2 => 'text', 3 => 'secret', 4 => 'readonly'];
+    private const PARAM_TYPES = [1 => 'text', 2 => 'enum'];
+    private const FLAG_DANGEROUS = 0x1;
+    private const ORIGIN_CLI = 1;
+    private const ORIGIN_WEB = 2;
+    private const CLOSE_AT_EXIT = 0x1;       // PANELHOST_PROCESS_CLOSE_AT_EXIT
+    private const VALUE_MAX = 4096;          // PANEL_VALUE_MAX
+    private const SECRET_MAX = 256;          // PANEL_SECRET_MAX
+    private const MESSAGE_MAX = 4096;
+    private const ERR_MAX = 1024;
+    private const MENU_MAX = 256;
+    private const TABLE_ROWS_DEFAULT = 20;   // rows page() shows of a table whose page_rows is 0
+
+    private function __construct(private readonly FFI $ffi, private readonly CData $host)
+    {
+    }
+
+    /**
+     * The host of this config for this process: opened (and its enabled plugins loaded) on the first call in
+     * a worker, the same one afterwards; changes other processes made to the enabled extensions are applied.
+     * Throws PanelException when the config or data directory is refused, an enabled plugin does not load
+     * (e.g. built for another ABI major), or libpanelhost cannot be loaded.
+     */
+    public static function open(string $configPath): self
+    {
+        $ffi = Native::ffi();
+        if (str_contains($configPath, "\0")) {
+            throw new PanelException('the config path contains a NUL byte');
+        }
+        $out = $ffi->new('panelhost_t*[1]');
+        $err = $ffi->new('char[' . self::ERR_MAX . ']');
+        $rc = $ffi->panelhost_process_open($configPath, self::CLOSE_AT_EXIT, $out, $err, self::ERR_MAX);
+        if ($rc !== 0) {
+            $message = FFI::string($err);
+            throw new PanelException($message !== '' ? $message : "cannot open the host of $configPath (status $rc)", $rc);
+        }
+        return new self($ffi, $out[0]);
+    }
+
+    /**
+     * Closes the process-wide hosts (their plugins run fini) - e.g. in a long-running worker before it exits
+     * or re-reads its config. A worker that simply exits needs no call: the library closes them at exit.
+     * Any Host object of this process must not be used afterwards; the next open() opens afresh.
+     */
+    public static function closeProcess(): void
+    {
+        Native::ffi()->panelhost_process_close();
+    }
+
+    /** True for what page(), table(), action() and setField() return when the request was refused. */
+    public static function refused(array $result): bool
+    {
+        return array_key_exists('ok', $result) && $result['ok'] === false;
+    }
+
+    /** A value of the config ([section] key = value), or null when unset. */
+    public function config(string $section, string $key): ?string
+    {
+        if (str_contains($section . $key, "\0")) {
+            return null;
+        }
+        return $this->ffi->panelhost_config_get($this->host, $section, $key);
+    }
+
+    /** The resolved data directory. */
+    public function dataDir(): string
+    {
+        return (string)$this->ffi->panelhost_data_dir($this->host);
+    }
+
+    /**
+     * The admin menu `user` may see: [['path' => 'Settings > API Key', 'page' => 'settings/api-key'], ...],
+     * sorted as the library sorts it. An unknown user sees nothing.
+     */
+    public function menu(string $user, ?string $clientAddr = null): array
+    {
+        $caller = $this->caller($user, false, $clientAddr);
+        if (isset($caller['refusal'])) {
+            return [];
+        }
+        $entries = $this->ffi->new('const panel_menu_entry_t*[' . self::MENU_MAX . ']');
+        $n = min($this->ffi->panelhost_menu($this->host, FFI::addr($caller['caller']), $entries, self::MENU_MAX),
+            self::MENU_MAX);
+        $menu = [];
+        for ($i = 0; $i < $n; $i++) {
+            $menu[] = ['path' => self::str($entries[$i]->path), 'page' => self::str($entries[$i]->page_id)];
+        }
+        return $menu;
+    }
+
+    /**
+     * Everything a template needs to render a page: ['ok' => true, 'id', 'title', 'description',
+     * 'status' => [[label, value], ...], 'fields' => [...], 'tables' => [...], 'actions' => [...]]; or a
+     * refusal ['ok' => false, 'code' => 'denied'|'not_found'|..., 'message' => ...].
+     */
+    public function page(string $user, string $pageId, ?string $clientAddr = null): array
+    {
+        $caller = $this->caller($user, false, $clientAddr);
+        if (isset($caller['refusal'])) {
+            return $caller['refusal'];
+        }
+        if (str_contains($pageId, "\0")) {
+            return self::refusal(-3, 'no such page');
+        }
+        $c = FFI::addr($caller['caller']);
+        $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
+        $out = $this->ffi->new('panelhost_rows_t*[1]');
+        $rc = $this->ffi->panelhost_page_status_rows($this->host, $c, $pageId, $out, $err, self::ERR_MAX);
+        if ($rc !== 0) {
+            return self::refusal($rc, FFI::string($err));
+        }
+        $status = array_map(static fn(array $row): array => [$row[0] ?? '', $row[1] ?? ''], $this->takeRows($out[0]));
+        $page = $this->ffi->panelhost_page($this->host, $pageId);
+        if (self::isNull($page)) {
+            return self::refusal(-3, "no such page: $pageId (its plugin may have been disabled)");
+        }
+        return [
+            'ok' => true,
+            'id' => $pageId,
+            'title' => self::str($page->title),
+            'description' => self::text($page->description),
+            'status' => $status,
+            'fields' => $this->fields($c, $pageId),
+            'tables' => $this->tables($c, $pageId),
+            'actions' => $this->actions($pageId),
+        ];
+    }
+
+    /**
+     * Runs an action with its parameters (name => value). Returns ['ok' => bool, 'code' => ?string,
+     * 'message' => string, 'secret' => ?string]: 'secret' holds a one-time secret (e.g. a new API key) exactly
+     * this once - show it, never log or store it; the binding has wiped its C copy. A dangerous action without
+     * confirmed: true is refused with code 'confirm' and its confirmation text as the message.
+     */
+    public function action(string $user, string $pageId, string $actionId, array $params = [], bool $confirmed = false,
+                           ?string $clientAddr = null): array
+    {
+        $caller = $this->caller($user, $confirmed, $clientAddr);
+        if (isset($caller['refusal'])) {
+            return $caller['refusal'] + ['secret' => null];
+        }
+        $names = [];
+        $values = [];
+        foreach ($params as $name => $value) {
+            $names[] = (string)$name;
+            $values[] = self::scalar($value, "parameter $name");
+        }
+        if (str_contains($pageId . $actionId . implode('', $names) . implode('', $values), "\0")) {
+            return self::refusal(-1, 'a page, action, parameter name or value contains a NUL byte') + ['secret' => null];
+        }
+        $n = count($names);
+        [$namePtrs, $valuePtrs, $blob] = $n > 0 ? $this->pointers($names, $values) : [null, null, null];
+        $message = $this->ffi->new('char[' . self::MESSAGE_MAX . ']');
+        $secret = $this->ffi->new('char[' . self::SECRET_MAX . ']');
+        $result = $this->ffi->new('panel_result_t');
+        $result->struct_size = FFI::sizeof($result);
+        $result->message = FFI::addr($message[0]);
+        $result->message_len = self::MESSAGE_MAX;
+        $result->secret = FFI::addr($secret[0]);
+        $result->secret_len = self::SECRET_MAX;
+        $rc = $this->ffi->panelhost_action_run($this->host, FFI::addr($caller['caller']), $pageId, $actionId,
+            $namePtrs, $valuePtrs, $n, FFI::addr($result));
+        $revealed = FFI::string($secret);
+        FFI::memset($secret, 0, self::SECRET_MAX);
+        if ($blob !== null) {
+            FFI::memset($blob, 0, FFI::sizeof($blob));
+        }
+        return [
+            'ok' => $rc === 0,
+            'code' => $rc === 0 ? null : self::code($rc),
+            'message' => FFI::string($message),
+            'secret' => $rc === 0 && $revealed !== '' ? $revealed : null,
+        ];
+    }
+
+    /**
+     * Sets a field to `value` exactly as given (a pasted key is not trimmed). Returns ['ok' => bool,
+     * 'code' => ?string, 'message' => string]. A dangerous field needs confirmed: true (else code 'confirm').
+     */
+    public function setField(string $user, string $pageId, string $fieldId, string $value, bool $confirmed = false,
+                             ?string $clientAddr = null): array
+    {
+        $caller = $this->caller($user, $confirmed, $clientAddr);
+        if (isset($caller['refusal'])) {
+            return $caller['refusal'];
+        }
+        if (str_contains($pageId . $fieldId, "\0")) {
+            return self::refusal(-3, 'no such field');
+        }
+        $len = strlen($value);
+        $copy = $this->ffi->new('char[' . ($len + 1) . ']');
+        if ($len > 0) {
+            FFI::memcpy($copy, $value, $len); // passed with its length: a NUL inside reaches the validator
+        }
+        $message = $this->ffi->new('char[' . self::MESSAGE_MAX . ']');
+        $rc = $this->ffi->panelhost_field_set($this->host, FFI::addr($caller['caller']), $pageId, $fieldId,
+            FFI::addr($copy[0]), $len, $message, self::MESSAGE_MAX);
+        FFI::memset($copy, 0, $len + 1);
+        return ['ok' => $rc === 0, 'code' => $rc === 0 ? null : self::code($rc), 'message' => FFI::string($message)];
+    }
+
+    /**
+     * Up to `limit` rows of a table (newest first), skipping the `offset` newest: a list of rows, each a list of
+     * cells (the column titles are in page()['tables']); or a refusal ['ok' => false, 'code', 'message'].
+     */
+    public function table(string $user, string $pageId, string $tableId, int $offset = 0, int $limit = 50,
+                          ?string $clientAddr = null): array
+    {
+        $caller = $this->caller($user, false, $clientAddr);
+        if (isset($caller['refusal'])) {
+            return $caller['refusal'];
+        }
+        if ($offset < 0 || $limit < 0 || $limit > 0xFFFFFFFF) {
+            return self::refusal(-1, 'offset and limit must be >= 0 (limit at most 4294967295)');
+        }
+        if (str_contains($pageId . $tableId, "\0")) {
+            return self::refusal(-3, 'no such table');
+        }
+        return $this->tableRows(FFI::addr($caller['caller']), $pageId, $tableId, $offset, $limit);
+    }
+
+    /**
+     * Asks the auth providers about an API request. headers: name => value (a value may also be a list, whose
+     * first element counts), names matched case-insensitively; the path's query string is ignored. Returns
+     * ['allowed' => bool, 'status' => int (200 when allowed, else 401/403/503/...), 'error' => ?string
+     * (e.g. 'unknown'), 'message' => ?string (never the presented key), 'principal' => ?string].
+     */
+    public function authenticate(string $method, string $path, string $clientAddr, array $headers): array
+    {
+        $query = strpos($path, '?');
+        if ($query !== false) {
+            $path = substr($path, 0, $query);
+        }
+        $names = [];
+        $values = [];
+        foreach ($headers as $name => $value) {
+            if (is_array($value)) {
+                $value = $value === [] ? '' : reset($value);
+            }
+            $names[] = (string)$name;
+            $values[] = self::scalar($value, "header $name");
+        }
+        if (str_contains($method . $path . $clientAddr . implode('', $names) . implode('', $values), "\0")) {
+            return ['allowed' => false, 'status' => 400, 'error' => 'bad_request',
+                'message' => 'the request could not be checked: it contains a NUL byte', 'principal' => null];
+        }
+        $n = count($names);
+        [$namePtrs, $valuePtrs, $blob] = $n > 0 ? $this->pointers($names, $values) : [null, null, null];
+        $outcome = $this->ffi->new('panelhost_auth_outcome_t');
+        $this->ffi->panelhost_authenticate_headers($this->host, $method, $path, $clientAddr, $namePtrs, $valuePtrs,
+            $n, FFI::addr($outcome));
+        if ($blob !== null) {
+            FFI::memset($blob, 0, FFI::sizeof($blob));
+        }
+        if ($outcome->allowed === 1) {
+            return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
+                'principal' => FFI::string($outcome->principal)];
+        }
+        return ['allowed' => false, 'status' => $outcome->http_status, 'error' => FFI::string($outcome->error_code),
+            'message' => FFI::string($outcome->message), 'principal' => null];
+    }
+
+    // ----- internals ------------------------------------------------------------------------------------------
+
+    /**
+     * A caller for `user`: ['caller' => CData, 'keep' => the C strings it points to] (keep both alive while it
+     * is used), or ['refusal' => refusal]. Without clientAddr: the command line (PHP_SAPI cli) or the web
+     * client's REMOTE_ADDR.
+     */
+    private function caller(string $user, bool $confirmed, ?string $clientAddr): array
+    {
+        if ($clientAddr === null && PHP_SAPI !== 'cli') {
+            $clientAddr = (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown');
+        }
+        if (str_contains($user . ($clientAddr ?? ''), "\0") || $user === '' || $clientAddr === '') {
+            return ['refusal' => self::refusal(-1, 'the user name and client address must be non-empty, without NUL bytes')];
+        }
+        $keep = [$this->cString($user)];
+        $origin = self::ORIGIN_CLI;
+        $uid = getmyuid();
+        $addr = null;
+        if ($clientAddr !== null) {
+            $keep[] = $this->cString($clientAddr);
+            $addr = FFI::addr($keep[1][0]);
+            $origin = self::ORIGIN_WEB;
+            $uid = -1;
+        }
+        $caller = $this->ffi->new('panel_caller_t');
+        $caller->struct_size = FFI::sizeof($caller);
+        $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
+        $rc = $this->ffi->panelhost_caller_init($this->host, FFI::addr($caller), FFI::addr($keep[0][0]), $origin,
+            $uid === false ? -1 : $uid, $addr, $confirmed ? 1 : 0, $err, self::ERR_MAX);
+        if ($rc !== 0) {
+            return ['refusal' => self::refusal($rc, FFI::string($err))];
+        }
+        return ['caller' => $caller, 'keep' => $keep];
+    }
+
+    /** A NUL-terminated C copy of s (owned by PHP: freed with the CData). */
+    private function cString(string $s): CData
+    {
+        $buf = $this->ffi->new('char[' . (strlen($s) + 1) . ']');
+        if ($s !== '') {
+            FFI::memcpy($buf, $s, strlen($s));
+        }
+        return $buf;
+    }
+
+    /** Two arrays of C string pointers into one buffer holding every name and value: [names, values, buffer]. */
+    private function pointers(array $names, array $values): array
+    {
+        $blob = implode("\0", $names) . "\0" . implode("\0", $values) . "\0";
+        $buf = $this->ffi->new('char[' . strlen($blob) . ']');
+        FFI::memcpy($buf, $blob, strlen($blob));
+        $n = count($names);
+        $namePtrs = $this->ffi->new("const char*[$n]");
+        $valuePtrs = $this->ffi->new("const char*[$n]");
+        $at = 0;
+        foreach ($names as $i => $name) {
+            $namePtrs[$i] = FFI::addr($buf[$at]);
+            $at += strlen($name) + 1;
+        }
+        foreach ($values as $i => $value) {
+            $valuePtrs[$i] = FFI::addr($buf[$at]);
+            $at += strlen($value) + 1;
+        }
+        return [$namePtrs, $valuePtrs, $buf];
+    }
+
+    /** The rows of a panelhost_rows_t as lists of cells; frees it. */
+    private function takeRows(CData $rows): array
+    {
+        $list = [];
+        $n = $this->ffi->panelhost_rows_count($rows);
+        for ($i = 0; $i < $n; $i++) {
+            $width = $this->ffi->panelhost_rows_width($rows, $i);
+            $row = [];
+            for ($j = 0; $j < $width; $j++) {
+                $row[] = (string)$this->ffi->panelhost_rows_cell($rows, $i, $j);
+            }
+            $list[] = $row;
+        }
+        $this->ffi->panelhost_rows_free($rows);
+        return $list;
+    }
+
+    private function tableRows(CData $caller, string $pageId, string $tableId, int $offset, int $limit): array
+    {
+        $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
+        $out = $this->ffi->new('panelhost_rows_t*[1]');
+        $rc = $this->ffi->panelhost_table_rows($this->host, $caller, $pageId, $tableId, $offset, $limit, $out, $err,
+            self::ERR_MAX);
+        if ($rc !== 0) {
+            return self::refusal($rc, FFI::string($err));
+        }
+        return $this->takeRows($out[0]);
+    }
+
+    private function fields(CData $caller, string $pageId): array
+    {
+        $fields = [];
+        $value = $this->ffi->new('char[' . (self::VALUE_MAX + 1) . ']');
+        $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
+        for ($i = 0; !self::isNull($f = $this->ffi->panelhost_field_at($this->host, $pageId, $i)); $i++) {
+            $id = self::str($f->id);
+            $rc = $this->ffi->panelhost_field_get($this->host, $caller, $pageId, $id, $value, self::VALUE_MAX + 1,
+                $err, self::ERR_MAX);
+            $dangerous = ($f->flags & self::FLAG_DANGEROUS) !== 0;
+            $fields[] = [
+                'id' => $id,
+                'label' => self::str($f->label),
+                'type' => self::FIELD_TYPES[$f->type] ?? 'text',
+                'value' => $rc === 0 ? FFI::string($value) : null,
+                'error' => $rc === 0 ? null : FFI::string($err),
+                'help' => self::text($f->help),
+                'dangerous' => $dangerous,
+                'confirm' => $dangerous ? self::text($f->confirm) : null,
+            ];
+        }
+        return $fields;
+    }
+
+    private function tables(CData $caller, string $pageId): array
+    {
+        $tables = [];
+        for ($i = 0; !self::isNull($t = $this->ffi->panelhost_table_at($this->host, $pageId, $i)); $i++) {
+            $columns = [];
+            for ($j = 0; $j < $t->n_columns; $j++) {
+                $columns[] = self::str($t->columns[$j]);
+            }
+            $id = self::str($t->id);
+            $rows = $this->tableRows($caller, $pageId, $id, 0, $t->page_rows > 0 ? $t->page_rows : self::TABLE_ROWS_DEFAULT);
+            $refused = self::refused($rows);
+            $tables[] = [
+                'id' => $id,
+                'title' => self::str($t->title),
+                'columns' => $columns,
+                'rows' => $refused ? [] : $rows,
+                'error' => $refused ? $rows['message'] : null,
+            ];
+        }
+        return $tables;
+    }
+
+    private function actions(string $pageId): array
+    {
+        $actions = [];
+        for ($i = 0; !self::isNull($a = $this->ffi->panelhost_action_at($this->host, $pageId, $i)); $i++) {
+            $params = [];
+            for ($j = 0; $j < $a->n_params; $j++) {
+                $p = $a->params[$j];
+                $choices = self::text($p->choices);
+                $default = self::text($p->default_value);
+                $params[] = [
+                    'id' => self::str($p->id),
+                    'label' => self::str($p->label),
+                    'help' => self::text($p->help),
+                    'type' => self::PARAM_TYPES[$p->type] ?? 'text',
+                    'choices' => $choices === null ? null : explode('|', $choices),
+                    'default' => $default,
+                    'required' => $default === null,
+                ];
+            }
+            $dangerous = ($a->flags & self::FLAG_DANGEROUS) !== 0;
+            $actions[] = [
+                'id' => self::str($a->id),
+                'label' => self::str($a->label),
+                'help' => self::text($a->help),
+                'dangerous' => $dangerous,
+                'confirm' => $dangerous ? self::text($a->confirm) : null,
+                'params' => $params,
+            ];
+        }
+        return $actions;
+    }
+
+    private static function isNull(mixed $pointer): bool
+    {
+        return $pointer === null || ($pointer instanceof CData && FFI::isNull($pointer));
+    }
+
+    /** A nullable C string as ?string (FFI reads a const char * member as a PHP string already, NULL as null). */
+    private static function text(mixed $pointer): ?string
+    {
+        if ($pointer === null || is_string($pointer)) {
+            return $pointer;
+        }
+        return FFI::isNull($pointer) ? null : FFI::string($pointer);
+    }
+
+    /** A non-NULL C string as string. */
+    private static function str(mixed $pointer): string
+    {
+        return self::text($pointer) ?? '';
+    }
+
+    private static function scalar(mixed $value, string $what): string
+    {
+        if (is_string($value)) {
+            return $value;
+        }
+        if (is_int($value) || is_float($value)) {
+            return (string)$value;
+        }
+        if (is_bool($value)) {
+            return $value ? '1' : '0';
+        }
+        throw new PanelException("$what must be a string (got " . get_debug_type($value) . ')');
+    }
+
+    private static function code(int $rc): string
+    {
+        return self::CODES[$rc] ?? 'error';
+    }
+
+    private static function refusal(int $rc, string $message): array
+    {
+        return ['ok' => false, 'code' => self::code($rc), 'message' => $message];
+    }
+}
