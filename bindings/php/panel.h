@@ -1,10 +1,11 @@
+#define FFI_SCOPE "panel"
+#define FFI_LIB "libpanelhost.so.1"
 /* panel.h - the declarations PHP's FFI reads for the binding (FFI::load in preload.php, FFI::cdef in
  * src/Native.php): the part of include/panel/host.h and include/panel/plugin.h the binding calls, in the ABI
  * 1.0 layouts that plugin.h asserts (the binding's tests compare every FFI::sizeof with those sizes). Callback
  * members are declared void *: the binding never calls them, and a pointer is a pointer. No preprocessor
- * lines other than FFI_SCOPE and FFI_LIB: FFI's parser knows no others. */
-#define FFI_SCOPE "panel"
-#define FFI_LIB "libpanelhost.so.1"
+ * lines other than FFI_SCOPE and FFI_LIB, which FFI::load and ffi.preload read only as the first lines of the
+ * file (make install rewrites FFI_LIB to the installed library's path). */
 
 typedef struct panelhost panelhost_t;
 typedef struct panelhost_rows panelhost_rows_t;
