@@ -73,12 +73,17 @@ print("open")
 PY
 }
 
+# A failed check must not leave a server behind: every server this script started is stopped at exit.
+STARTED_PIDS=()
+start_tracked() { start_server "$@"; local rc=$?; STARTED_PIDS+=("$SERVER_PID"); return $rc; }
+trap 'for p in "${STARTED_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+
 CONFIG="$TMP/panel.ini"
 write_config "$CONFIG" "$FIXTURES/good.so"
 T0=2000000000   # a fixed host clock: throttle and session times are exact, nothing waits
 
 # ----- 1. device cookies: an attacker elsewhere cannot lock the owner's own browser out ---------------------
-SERVER_ARGS="--now $T0" start_server "$CONFIG" one || { fail "server starts"; exit 1; }
+SERVER_ARGS="--now $T0" start_tracked "$CONFIG" one || { fail "server starts"; exit 1; }
 PORT_ONE=${SERVER_URL#http://}; PORT_ONE=${PORT_ONE%/}
 ADMIN_PASSWORD=$FIRST_PASSWORD
 OWNER="$TMP/owner.jar"
@@ -125,7 +130,7 @@ sqlite3 "$DB" "PRAGMA busy_timeout=5000; DELETE FROM throttle"
 
 # ----- 3. two servers on one data directory share sessions and lockouts --------------------------------------
 URL_ONE=$SERVER_URL; PID_ONE=$SERVER_PID; FD_ONE=$SERVER_FD
-SERVER_ARGS="--now $T0" start_server "$CONFIG" two || fail "a second server starts on the same data directory"
+SERVER_ARGS="--now $T0" start_tracked "$CONFIG" two || fail "a second server starts on the same data directory"
 URL_TWO=$SERVER_URL; PID_TWO=$SERVER_PID; FD_TWO=$SERVER_FD
 SHARED="$TMP/shared.jar"
 SERVER_URL=$URL_ONE; login_from 127.0.0.1 admin "$ADMIN_PASSWORD" "$SHARED"
@@ -180,7 +185,7 @@ stop_server
 # ----- 4. public_url https: Secure cookies; 5. allowed_hosts; 7. deadlines ---------------------------------
 sed 's|^currency = EUR$|currency = EUR\npublic_url = https://panel.example.com\nheader_timeout = 1\nbody_min_rate = 1000|' \
   "$CONFIG" >"$TMP/https.ini"; chmod 600 "$TMP/https.ini"
-start_server "$TMP/https.ini" https || fail "server starts with public_url"
+start_tracked "$TMP/https.ini" https || fail "server starts with public_url"
 PORT=${SERVER_URL#http://}; PORT=${PORT%/}
 http GET /login -H 'Host: panel.example.com'
 check '[ "$CODE" = 200 ] && has_header "^set-cookie: panel_login=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=/login; Secure$"' \
@@ -203,7 +208,7 @@ check '[ "$CODE" = 200 ]' "a normal request is served as before"
 stop_server
 
 sed 's|^currency = EUR$|currency = EUR\nallowed_hosts = panel.test|' "$CONFIG" >"$TMP/hosts.ini"; chmod 600 "$TMP/hosts.ini"
-start_server "$TMP/hosts.ini" hosts || fail "server starts with allowed_hosts"
+start_tracked "$TMP/hosts.ini" hosts || fail "server starts with allowed_hosts"
 http GET /login -H 'Host: panel.test'
 check '[ "$CODE" = 200 ]' "a host of [host] allowed_hosts reaches the panel"
 http GET /login
