@@ -167,6 +167,8 @@ BENCH     := $(B)/bench
 
 $(B)/obj/bench/%.o: override OPTFLAGS := -O2 -g
 $(B)/obj/bench/%.o: CPPFLAGS += -Iplugin
+# bench/bench_pg_server.sh (the PostgreSQL figures' server, issue 14) is run from the source tree.
+$(B)/obj/bench/bench_pg_server.o: CPPFLAGS += -DBENCH_SOURCE_DIR='"$(CURDIR)/bench"'
 
 $(BENCH): $(BENCH_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)

@@ -1,5 +1,6 @@
-/* bench.h - what the benchmark's modules share: the figures of issue 6 (each a min/median/max summary of
- * repeated side-by-side measurements), the clock, the bench data directories under the build folder, and
+/* bench.h - what the benchmark's modules share: the figures of issues 6 and 14 (each a min/median/max summary
+ * of repeated side-by-side measurements, or skipped with the reason), the clock, the bench data directories
+ * under the build folder, and
  * the plugin fixtures (states opened on those directories, with their plaintext test keys). */
 #ifndef BENCH_H
 #define BENCH_H
@@ -24,8 +25,14 @@ typedef struct bench_figure {
     double must, aim;        /* limits (BENCH_REPORT: aim only, must ignored) */
     int measured;            /* 1 when min/median/max are set */
     double median, min, max;
-    char detail[256];        /* the raw numbers behind the ratio, or why the figure is missing */
+    char detail[256];        /* the raw numbers behind the ratio, or why the figure is missing or skipped */
+    int skipped;             /* 1: not measured because a tool it needs is not installed (neither pass nor
+                              * failure; the detail names the tool and the command that installs it) */
+    int bound;               /* 1: a promise that holds every time, so the max, not the median, must hold */
 } bench_figure_t;
+
+/* The lease the PostgreSQL figures' nodes run with (pg_fenced_reset_s must be <= it + 1 s). */
+#define BENCH_PG_LEASE_SECONDS 2
 
 typedef enum {
     FIG_VERIFY_VS_HASH,
@@ -38,6 +45,9 @@ typedef enum {
     FIG_RESET_VS_COMMIT,
     FIG_LOAD_MS,
     FIG_BYTES_PER_KEY,
+    FIG_PG_VERIFY_VS_HASH,
+    FIG_PG_RESET_3NODES_VS_COMMIT,
+    FIG_PG_FENCED_RESET_S,
     FIG_COUNT
 } bench_figure_id;
 
@@ -45,9 +55,12 @@ extern bench_figure_t bench_figures[FIG_COUNT];
 
 /* Sets figure id from n samples (sorted in place): median, min, max. */
 void bench_set(bench_figure_id id, double *samples, size_t n);
-/* Marks a figure as not measured, with the reason. */
+/* Marks a figure as not measured, with the reason (a failure of the run). */
 void bench_missing(bench_figure_id id, const char *why);
-/* 1 when the figure holds its "must be" (BENCH_REPORT: always 1; not measured: 0). */
+/* Marks a figure as skipped, with the reason (what is not installed and how to install it). */
+void bench_skip(bench_figure_id id, const char *why);
+/* 1 when the figure holds its "must be" (its median, or for a bound its max; BENCH_REPORT: always 1; not
+ * measured or skipped: 0). */
 int bench_passes(const bench_figure_t *f);
 /* The median of v[0..n) (sorts v). */
 double bench_median(double *v, size_t n);
@@ -95,6 +108,14 @@ int32_t bench_open_state(const char *dir, apikeys_state_t **out, char *err, size
 int32_t bench_enable(apikeys_state_t *st, char *key_out, char *err, size_t err_len);
 /* Runs the reset action with grace 0. PANEL_OK or an error in err. */
 int32_t bench_reset(apikeys_state_t *st, char *err, size_t err_len);
+/* The same, keeping what the action says: its message (on success the owner's message with the store's
+ * report appended, on failure why) into message, and the new key into key_out (nullable; >= BENCH_KEY_STRIDE
+ * bytes). */
+int32_t bench_reset_reporting(apikeys_state_t *st, char *key_out, char *message, size_t message_len);
+/* Opens the plugin state on dir with these [plugin:apikeys] settings (get(ctx, name), NULL when unset),
+ * flusher thread running. PANEL_OK or an error in err. */
+int32_t bench_open_state_with(const char *dir, const char *(*get)(void *ctx, const char *key), void *ctx,
+                              apikeys_state_t **out, char *err, size_t err_len);
 /* Adds n extra valid keys; their plaintexts into keys[i * BENCH_KEY_STRIDE]. PANEL_OK or an error. */
 int32_t bench_add_keys(apikeys_state_t *st, size_t n, char *keys, char *err, size_t err_len);
 /* One pass of the plugin's auth provider over a request carrying `key` in X-API-Key. Returns the
@@ -126,6 +147,13 @@ void bench_run_reset(const bench_env_t *env);                                  /
 void bench_run_load(const bench_env_t *env);                                   /* bench_load.c */
 void bench_run_memory(const bench_env_t *env, bench_fixtures_t *fx);           /* bench_memory.c */
 void bench_run_http(const bench_env_t *env);                                   /* bench_http.c */
+void bench_run_pg(const bench_env_t *env, bench_fixtures_t *fx);               /* bench_pg.c */
+
+/* The timing loops of verify_vs_hash (bench_verify.c), shared with pg_verify_vs_hash so both figures are
+ * measured the same way: ns per bare BLAKE2b-256 of key[0..len) over n rounds; ns per authentication of key
+ * through the auth provider over n rounds (*unexpected counts outcomes other than expect). */
+double bench_hash_ns(const char *key, size_t len, size_t n);
+double bench_auth_ns(apikeys_state_t *st, const char *key, int32_t expect, size_t n, size_t *unexpected);
 
 /* The memory probe child (bench --rss-probe DIR): prints "rss_delta_bytes keyring_bytes keys". */
 int bench_rss_probe_main(const char *dir);

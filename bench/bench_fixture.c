@@ -68,7 +68,13 @@ const panel_caller_t *bench_owner(void)
 
 int32_t bench_open_state(const char *dir, apikeys_state_t **out, char *err, size_t err_len)
 {
-    apikeys_options_t options = {.data_dir = dir, .start_flusher = 1};
+    return bench_open_state_with(dir, NULL, NULL, out, err, err_len);
+}
+
+int32_t bench_open_state_with(const char *dir, const char *(*get)(void *ctx, const char *key), void *ctx,
+                              apikeys_state_t **out, char *err, size_t err_len)
+{
+    apikeys_options_t options = {.data_dir = dir, .config_get = get, .ctx = ctx, .start_flusher = 1};
     return apikeys_state_open(&options, out, err, err_len);
 }
 
@@ -78,19 +84,32 @@ static const char *grace_zero(const panel_args_t *self, const char *id)
     return strcmp(id, "grace") == 0 ? "0" : NULL;
 }
 
+/* Runs an action as the owner; its message into message_out (always), the new key into secret_out (nullable)
+ * on success. */
+static int32_t run_action_message(apikeys_state_t *st,
+                                  int32_t (*run)(void *, const panel_caller_t *, const panel_args_t *,
+                                                 panel_result_t *),
+                                  char *secret_out, char *message_out, size_t message_len)
+{
+    char secret[PANEL_SECRET_MAX] = "";
+    message_out[0] = '\0';
+    panel_args_t args = {.struct_size = sizeof args, .args_ctx = NULL, .get = grace_zero};
+    panel_result_t result = {sizeof result, message_out, message_len, secret, sizeof secret};
+    int32_t rc = run(st, bench_owner(), &args, &result);
+    if (rc == PANEL_OK && secret_out)
+        snprintf(secret_out, BENCH_KEY_STRIDE, "%s", secret);
+    memset(secret, 0, sizeof secret);
+    return rc;
+}
+
 static int32_t run_action(apikeys_state_t *st,
                           int32_t (*run)(void *, const panel_caller_t *, const panel_args_t *, panel_result_t *),
                           char *secret_out, char *err, size_t err_len)
 {
-    char message[1024] = "", secret[PANEL_SECRET_MAX] = "";
-    panel_args_t args = {.struct_size = sizeof args, .args_ctx = NULL, .get = grace_zero};
-    panel_result_t result = {sizeof result, message, sizeof message, secret, sizeof secret};
-    int32_t rc = run(st, bench_owner(), &args, &result);
+    char message[1024];
+    int32_t rc = run_action_message(st, run, secret_out, message, sizeof message);
     if (rc != PANEL_OK)
         snprintf(err, err_len, "%s", message);
-    else if (secret_out)
-        snprintf(secret_out, BENCH_KEY_STRIDE, "%s", secret);
-    memset(secret, 0, sizeof secret);
     return rc;
 }
 
@@ -108,6 +127,11 @@ int32_t bench_enable(apikeys_state_t *st, char *key_out, char *err, size_t err_l
 int32_t bench_reset(apikeys_state_t *st, char *err, size_t err_len)
 {
     return run_action(st, admin_action_reset, NULL, err, err_len);
+}
+
+int32_t bench_reset_reporting(apikeys_state_t *st, char *key_out, char *message, size_t message_len)
+{
+    return run_action_message(st, admin_action_reset, key_out, message, message_len);
 }
 
 typedef struct collect_ctx {

@@ -11,7 +11,7 @@
 
 static volatile unsigned bench_sink;
 
-static double hash_ns(const char *key, size_t len, size_t n)
+double bench_hash_ns(const char *key, size_t len, size_t n)
 {
     unsigned char out[crypto_generichash_BYTES];
     unsigned acc = 0;
@@ -25,8 +25,7 @@ static double hash_ns(const char *key, size_t len, size_t n)
     return (double)(t1 - t0) / (double)n;
 }
 
-/* ns per authentication; *unexpected counts outcomes other than `expect`. */
-static double auth_ns(apikeys_state_t *st, const char *key, int32_t expect, size_t n, size_t *unexpected)
+double bench_auth_ns(apikeys_state_t *st, const char *key, int32_t expect, size_t n, size_t *unexpected)
 {
     size_t bad = 0;
     uint64_t t0 = bench_now_ns();
@@ -65,14 +64,14 @@ void bench_run_hash_ratios(const bench_env_t *env, bench_fixtures_t *fx)
     size_t unexpected = 0;
 
     /* Warm-up: caches, branch predictors, CPU frequency. */
-    hash_ns(valid, len, n / 4);
-    auth_ns(st, valid, PANEL_AUTH_ALLOW, n / 4, &unexpected);
+    bench_hash_ns(valid, len, n / 4);
+    bench_auth_ns(st, valid, PANEL_AUTH_ALLOW, n / 4, &unexpected);
 
     for (size_t r = 0; r < reps; r++) {
-        ns_hash[r] = hash_ns(valid, len, n);
-        ns_verify[r] = auth_ns(st, valid, PANEL_AUTH_ALLOW, n, &unexpected);
-        ns_malformed[r] = auth_ns(st, malformed, PANEL_AUTH_DENY, n, &unexpected);
-        ns_unknown[r] = auth_ns(st, unknown, PANEL_AUTH_DENY, n, &unexpected);
+        ns_hash[r] = bench_hash_ns(valid, len, n);
+        ns_verify[r] = bench_auth_ns(st, valid, PANEL_AUTH_ALLOW, n, &unexpected);
+        ns_malformed[r] = bench_auth_ns(st, malformed, PANEL_AUTH_DENY, n, &unexpected);
+        ns_unknown[r] = bench_auth_ns(st, unknown, PANEL_AUTH_DENY, n, &unexpected);
         r_verify[r] = ns_verify[r] / ns_hash[r];
         r_malformed[r] = ns_malformed[r] / ns_hash[r];
         r_unknown[r] = ns_unknown[r] / ns_hash[r];
