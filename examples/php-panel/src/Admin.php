@@ -1,0 +1,130 @@
+<?php
+// Admin.php - the admin side of the example panel: login and logout (CSRF-checked), the menu, a page rendered
+// from Panel\Host::page(), actions (a dangerous one first shows its confirmation text; the one-time secret is
+// shown in the answer to the POST and nowhere else) and field changes. Every POST without this session's CSRF
+// token is refused with 403. Refusals from the library are shown with its message and matching status.
+declare(strict_types=1);
+
+namespace PhpPanel;
+
+use Panel\Host;
+use Panel\PanelException;
+
+final class Admin
+{
+    private const STATUS = ['denied' => 403, 'not_found' => 404, 'invalid' => 400, 'confirm' => 400, 'state' => 409,
+        'store' => 503, 'unavailable' => 503];
+
+    public static function handle(string $method, string $path): void
+    {
+        header('Cache-Control: no-store');
+        header("Content-Security-Policy: default-src 'self'; form-action 'self'; frame-ancestors 'none'");
+        header('X-Frame-Options: DENY');
+        header('Referrer-Policy: no-referrer');
+        header('X-Content-Type-Options: nosniff');
+        try {
+            $host = Host::open(panel_config());
+        } catch (PanelException $e) {
+            error_log('panel: ' . $e->getMessage());
+            View::error(500, 'The panel cannot start', $e->getMessage());
+            return;
+        }
+        Session::start($host);
+        if ($method === 'POST' && !Session::csrfValid()) {
+            View::error(403, 'Request refused', 'The form was stale or not sent by this panel; reload the page and try again.');
+            return;
+        }
+        if ($path === '/login') {
+            self::login($host, $method);
+            return;
+        }
+        if ($path === '/logout' && $method === 'POST') {
+            Session::logout();
+            self::redirect('/login');
+            return;
+        }
+        $user = Session::user();
+        if ($user === null || $host->config("user:$user", 'role') === null) {
+            self::redirect('/login');
+            return;
+        }
+        $menu = $host->menu($user);
+        if ($path === '/' || $path === '/admin') {
+            View::render('home', ['user' => $user, 'menu' => $menu]);
+            return;
+        }
+        if (preg_match('#^/admin/(.+?)/(action|field)/([a-z0-9_-]+)$#', $path, $m) && $method === 'POST') {
+            self::change($host, $user, $menu, $m[1], $m[2], $m[3]);
+            return;
+        }
+        if (preg_match('#^/admin/(.+)$#', $path, $m) && $method === 'GET') {
+            self::page($host, $user, $menu, $m[1], []);
+            return;
+        }
+        View::error(404, 'Not found', 'There is no such page in this panel.', $user, $menu);
+    }
+
+    private static function login(Host $host, string $method): void
+    {
+        if ($method !== 'POST') {
+            View::render('login', ['error' => null, 'user' => null, 'menu' => []]);
+            return;
+        }
+        $name = (string)($_POST['user'] ?? '');
+        $password = (string)($_POST['password'] ?? '');
+        if (!Passwords::verify($host, $name, $password)) {
+            http_response_code(401);
+            View::render('login', ['error' => 'Wrong user name or password.', 'user' => null, 'menu' => []]);
+            return;
+        }
+        Session::login($name);
+        self::redirect('/admin');
+    }
+
+    /** Renders a page; $notice: the outcome of a change (message, secret, field errors). */
+    private static function page(Host $host, string $user, array $menu, string $pageId, array $notice): void
+    {
+        $page = $host->page($user, $pageId);
+        if (Host::refused($page)) {
+            View::error(self::STATUS[$page['code']] ?? 500, $page['code'] === 'denied' ? 'Not allowed' : 'Not found',
+                $page['message'], $user, $menu);
+            return;
+        }
+        View::render('page', ['user' => $user, 'menu' => $menu, 'page' => $page, 'notice' => $notice]);
+    }
+
+    private static function change(Host $host, string $user, array $menu, string $pageId, string $kind, string $id): void
+    {
+        $confirmed = ($_POST['confirmed'] ?? '') === '1';
+        if ($kind === 'action') {
+            $params = [];
+            foreach ((array)($_POST['param'] ?? []) as $name => $value) {
+                if (is_string($value)) {
+                    $params[(string)$name] = $value;
+                }
+            }
+            $result = $host->action($user, $pageId, $id, $params, confirmed: $confirmed);
+            if ($result['code'] === 'confirm') {
+                View::render('confirm', ['user' => $user, 'menu' => $menu, 'pageId' => $pageId, 'actionId' => $id,
+                    'params' => $params, 'text' => $result['message']]);
+                return;
+            }
+        } else {
+            $value = (string)($_POST['value'] ?? '');
+            $result = $host->setField($user, $pageId, $id, $value, confirmed: $confirmed);
+            sodium_memzero($value);
+        }
+        if (!$result['ok']) {
+            http_response_code(self::STATUS[$result['code']] ?? 500);
+        }
+        $notice = ['ok' => $result['ok'], 'message' => $result['message'], 'secret' => $result['secret'] ?? null,
+            'field' => $kind === 'field' ? $id : null];
+        self::page($host, $user, $menu, $pageId, $notice);
+    }
+
+    private static function redirect(string $to): void
+    {
+        http_response_code(303);
+        header("Location: $to");
+    }
+}

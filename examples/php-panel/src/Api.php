@@ -1,0 +1,71 @@
+<?php
+// Api.php - the API routes of the example panel: GET /api/v1/ping and GET /api/v1/store, each request asked
+// of the plugins' auth providers through Panel\Host::authenticate, answered with the sample host's bodies and
+// status codes ({"ok":true}, {"store_name","currency"}, {"error","message"}, 401 with WWW-Authenticate:
+// Bearer, 404, 405 with Allow: GET).
+declare(strict_types=1);
+
+namespace PhpPanel;
+
+use Panel\Host;
+use Panel\PanelException;
+
+final class Api
+{
+    public static function handle(string $method, string $path): void
+    {
+        if ($path !== '/api/v1/ping' && $path !== '/api/v1/store') {
+            self::json(404, ['error' => 'not_found',
+                'message' => 'no such route; the API offers GET /healthz, GET /api/v1/ping and GET /api/v1/store']);
+            return;
+        }
+        if ($method !== 'GET') {
+            header('Allow: GET');
+            self::json(405, ['error' => 'method_not_allowed', 'message' => 'this route answers GET only; send a GET request']);
+            return;
+        }
+        try {
+            $host = Host::open(panel_config());
+        } catch (PanelException $e) {
+            error_log('panel: ' . $e->getMessage());
+            self::json(503, ['error' => 'auth_failed', 'message' => "the server could not check the request's credentials; try again later"]);
+            return;
+        }
+        $verdict = $host->authenticate($method, $path, (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), self::headers());
+        if (!$verdict['allowed']) {
+            if ($verdict['status'] === 401) {
+                header('WWW-Authenticate: Bearer');
+            }
+            self::json($verdict['status'], ['error' => $verdict['error'], 'message' => $verdict['message']]);
+            return;
+        }
+        if ($path === '/api/v1/ping') {
+            self::json(200, ['ok' => true]);
+        } else {
+            self::json(200, ['store_name' => $host->config('host', 'store_name'), 'currency' => $host->config('host', 'currency')]);
+        }
+    }
+
+    /** The request's headers, name => value. */
+    private static function headers(): array
+    {
+        if (function_exists('getallheaders')) {
+            return getallheaders();
+        }
+        $headers = [];
+        foreach ($_SERVER as $name => $value) {
+            if (str_starts_with($name, 'HTTP_')) {
+                $headers[str_replace('_', '-', substr($name, 5))] = (string)$value;
+            }
+        }
+        return $headers;
+    }
+
+    public static function json(int $status, array $body): void
+    {
+        http_response_code($status);
+        header('Content-Type: application/json');
+        header('Cache-Control: no-store');
+        echo json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+    }
+}

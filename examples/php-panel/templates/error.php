@@ -1,0 +1,3 @@
+<?php /* error.php - a refusal or error with the library's message. */ ?>
+<h1><?= $h($title) ?></h1>
+<p class="error" id="error-message"><?= $h($message) ?></p>
