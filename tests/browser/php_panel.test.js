@@ -1,0 +1,115 @@
+// php_panel.test.js - the seed flow through the example PHP panel (examples/php-panel under nginx + php-fpm)
+// in headless Chromium, as admin_panel.test.js does for the sample host: log in, open Settings > API Key,
+// enable, read the key shown once, call the API with it, reset with confirmation, old key 401, new key 200,
+// a refused pasted key, disable -> 403; a POST without the CSRF token is refused; a user without the
+// permission sees no menu entry and gets 403 on the page URL. Prints "PASS: ..." / "FAIL: ..." lines.
+// Environment: PANEL_URL, ADMIN_PASSWORD, HELPDESK_PASSWORD, SCREENSHOT_DIR, CHROMIUM.
+'use strict';
+
+const path = require('path');
+const { base, shots, check, api, login, run } = require('./harness');
+
+async function revealedSecret(page) {
+  const box = page.locator('#one-time-secret-box');
+  if ((await box.count()) !== 1) return null;
+  return { key: await page.inputValue('#one-time-secret'), note: await box.innerText() };
+}
+
+run(async (page, cspErrors) => {
+  await login(page, 'admin', process.env.ADMIN_PASSWORD);
+  check((await page.textContent('#current-user')) === 'admin', 'admin logs in through the PHP panel\'s login form');
+
+  const menuLink = page.locator('nav a', { hasText: 'API Key' });
+  check((await menuLink.count()) === 1, 'the menu shows Settings > API Key to admin');
+  check(/Settings/.test(await page.textContent('nav')), 'the menu groups the entry under Settings');
+  const [pageResponse] = await Promise.all([page.waitForNavigation(), menuLink.click()]);
+  check(new URL(page.url()).pathname === '/admin/settings/api-key', 'the entry opens /admin/settings/api-key');
+  check((await page.textContent('h1')).includes('API Key'), 'the page shows its title');
+  check(pageResponse && /no-store/.test(pageResponse.headers()['cache-control'] || ''),
+    'the page is sent with Cache-Control: no-store');
+  check((await page.locator('dl.status dt', { hasText: 'API' }).count()) > 0, 'the page shows the plugin\'s status lines');
+
+  await Promise.all([page.waitForNavigation(), page.click('form[data-action="enable"] button[type=submit]')]);
+  const first = await revealedSecret(page);
+  check(first !== null && first.key.startsWith('sak_') && first.key.length === 53, 'enabling shows the new key once');
+  check(first !== null && /will not be shown again/i.test(first.note), 'the key comes with a "will not be shown again" note');
+  check(await page.isVisible('button[data-copy-target="one-time-secret"]'), 'the key has a copy button');
+  await page.screenshot({ path: path.join(shots, 'php-panel-api-key.png'), fullPage: true,
+    mask: [page.locator('#one-time-secret')] });
+  const oldKey = first ? first.key : 'missing';
+
+  let r = await api('/api/v1/ping', oldKey);
+  check(r.status === 200 && r.body === '{"ok":true}', 'the API answers 200 {"ok":true} to the new key', `status ${r.status} ${r.body}`);
+  r = await api('/api/v1/ping', null);
+  check(r.status === 401 && /"error":"missing"/.test(r.body), 'the API answers 401 "missing" without a key', `status ${r.status}`);
+
+  await page.goto(base + '/admin/settings/api-key');
+  check((await page.locator('#one-time-secret').count()) === 0 && !(await page.content()).includes(oldKey),
+    'the key is not shown again when the page is opened again');
+
+  await Promise.all([page.waitForNavigation(), page.click('form[data-action="reset"] button[type=submit]')]);
+  const confirmText = (await page.locator('#confirm-step .confirm-text').count()) === 1
+    ? await page.textContent('#confirm-step .confirm-text') : '';
+  check(/breaks every external tool/.test(confirmText), 'reset asks for confirmation showing the plugin\'s text', `page: ${page.url()}`);
+  r = await api('/api/v1/ping', oldKey);
+  check(r.status === 200, 'before confirming, the old key still works');
+  await Promise.all([page.waitForNavigation(), page.click('#confirm-yes')]);
+  const second = await revealedSecret(page);
+  check(second !== null && second.key.length === 53 && second.key !== oldKey, 'the confirmed reset shows a new key once');
+  const newKey = second ? second.key : 'missing';
+
+  r = await api('/api/v1/ping', oldKey);
+  check(r.status === 401 && /"error":"unknown"/.test(r.body), 'the old key gets 401 after the reset', `status ${r.status} ${r.body}`);
+  check(!r.body.includes(oldKey), 'the denial does not echo the key');
+  r = await api('/api/v1/ping', newKey);
+  check(r.status === 200, 'the new key gets 200', `status ${r.status} ${r.body}`);
+  r = await api('/api/v1/store', newKey);
+  check(r.status === 200 && /"store_name":"Test <Store>"/.test(r.body) && /"currency":"EUR"/.test(r.body),
+    'GET /api/v1/store gives store_name and currency', r.body);
+
+  await page.goto(base + '/admin/settings/api-key');
+  await page.fill('#input-api_key', 'sak_tooshort ');
+  await page.check('#confirm-api_key');
+  await Promise.all([page.waitForNavigation(), page.click('#field-api_key button[type=submit]')]);
+  const fieldError = page.locator('#field-api_key .error');
+  check((await fieldError.count()) > 0 && (await fieldError.first().innerText()).length > 0,
+    'a refused key shows the plugin\'s message next to the field');
+  check((await page.inputValue('#input-api_key')) === '', 'the secret input is never refilled');
+  r = await api('/api/v1/ping', newKey);
+  check(r.status === 200, 'a refused key changes nothing (the current key still works)');
+
+  const audit = await page.textContent('#table-audit');
+  check(/reset/.test(audit) && /enable/.test(audit), 'the audit table lists the enable and the reset');
+
+  // a POST without this session's CSRF token is refused, and changes nothing
+  const forged = await page.evaluate(async () => {
+    const res = await fetch('/admin/settings/api-key/action/disable', { method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '_csrf=forged' });
+    return res.status;
+  });
+  r = await api('/api/v1/ping', newKey);
+  check(forged === 403 && r.status === 200, 'a POST with a wrong CSRF token gets 403 and changes nothing', `status ${forged}`);
+
+  await page.goto(base + '/admin/settings/api-key');
+  await Promise.all([page.waitForNavigation(), page.click('form[data-action="disable"] button[type=submit]')]);
+  check((await page.locator('#one-time-secret').count()) === 0, 'disabling reveals nothing');
+  r = await api('/api/v1/ping', newKey);
+  check(r.status === 403 && /"error":"disabled"/.test(r.body), 'after disabling, the key gets 403', `status ${r.status} ${r.body}`);
+  check(cspErrors.length === 0, 'no Content-Security-Policy violations', cspErrors.join('; '));
+
+  await Promise.all([page.waitForNavigation(), page.click('header form[action="/logout"] button')]);
+  check(new URL(page.url()).pathname === '/login', 'logging out returns to the login page');
+
+  await page.goto(base + '/login');
+  await page.fill('#user', 'admin');
+  await page.fill('#password', 'wrong-password');
+  await Promise.all([page.waitForNavigation(), page.click('#login-form button[type=submit]')]);
+  check((await page.locator('#login-error').count()) === 1, 'a wrong password is refused');
+
+  await login(page, 'helpdesk', process.env.HELPDESK_PASSWORD);
+  check((await page.textContent('#current-user')) === 'helpdesk', 'a user without the permission logs in');
+  check((await page.locator('nav a', { hasText: 'API Key' }).count()) === 0, 'that user\'s menu has no API Key entry');
+  const denied = await page.goto(base + '/admin/settings/api-key');
+  check(denied && denied.status() === 403, 'that user gets 403 on the page URL', `status ${denied && denied.status()}`);
+  check(!(await page.content()).includes('data-action="reset"'), 'the 403 page shows none of the page');
+});
