@@ -20,10 +20,13 @@
 #   proxy_cut             SIGSTOP every proxy process: open connections hang, new ones get no answer
 #   proxy_restore         SIGCONT them
 #   proxy_kill            SIGKILL them (connections close); proxy_start "$PROXY_PORT" brings it back
+#   delay_start PORT MS   tests/pg/delay_proxy.py on a free port (DELAY_PORT) forwarding to 127.0.0.1:PORT; it holds
+#                         every byte back MS ms while on (delay_on / delay_off; off at start)
 #   pg_on_exit CMD        run CMD at exit, before the server is stopped (last registered runs first)
 #   pg_track_pid PID      the watchdog kills PID if the test shell dies without running its traps
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_DIR=""; PG_DATA=""; PG_LOG=""; PG_PASSWORD=""; PROXY_PORT=""; PROXY_PGID=""
+DELAY_PORT=""; DELAY_PID=""
 PG__WATCHDOG=""; PG__CLEANUPS=(); PG__PREV_EXIT=""; PG__TRAPPED=0
 # Nothing from the caller's environment may steer libpq elsewhere.
 unset PGHOST PGHOSTADDR PGUSER PGDATABASE PGPASSWORD PGPASSFILE PGSERVICE PGSERVICEFILE PGOPTIONS PGSSLMODE \
@@ -79,7 +82,7 @@ pg__watchdog() {
     if [ -f "$dir.pids" ]; then while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$dir.pids"; fi
     if [ "$root" = 1 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop
     else "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop; fi
-    rm -rf "$dir" "$dir.pids" "$dir.proxy.pid" "$dir.proxy.log" "$dir.watchdog"' pg-watchdog "$shell_pid" "$PG_BIN" "$PG_DIR" "$([ "$(id -u)" = 0 ] && echo 1)" \
+    rm -rf "$dir" "$dir.pids" "$dir.proxy.pid" "$dir.proxy.log" "$dir.watchdog" "$dir".delay.*' pg-watchdog "$shell_pid" "$PG_BIN" "$PG_DIR" "$([ "$(id -u)" = 0 ] && echo 1)" \
     </dev/null >/dev/null 2>&1 & )
   local deadline=$((SECONDS + 10))
   while [ ! -s "$PG_DIR.watchdog" ] && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
@@ -178,12 +181,13 @@ pg_running() { pg__as "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 pg_stop() {
   [ -n "$PG_DIR" ] || return 0
   proxy_stop
+  delay_stop
   if [ -f "$PG_DATA/postmaster.pid" ]; then
     pg__as "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 10 stop >/dev/null 2>&1 \
       || pg__as "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 10 stop >/dev/null 2>&1
   fi
   if [ -n "$PG__WATCHDOG" ]; then kill "$PG__WATCHDOG" 2>/dev/null; PG__WATCHDOG=""; fi
-  rm -rf "$PG_DIR" "$PG_DIR.pids" "$PG_DIR.proxy.pid" "$PG_DIR.proxy.log" "$PG_DIR.watchdog"
+  rm -rf "$PG_DIR" "$PG_DIR.pids" "$PG_DIR.proxy.pid" "$PG_DIR.proxy.log" "$PG_DIR.watchdog" "$PG_DIR".delay.*
   PG_DIR=""
 }
 
@@ -222,3 +226,21 @@ proxy_kill() {
   PROXY_PGID=""
 }
 proxy_stop() { proxy_kill; }
+
+delay_start() {
+  local out="$PG_DIR.delay.port" deadline=$((SECONDS + 10))
+  rm -f "$out"
+  ( exec python3 "$(dirname "${BASH_SOURCE[0]}")/delay_proxy.py" "$1" "$2" </dev/null >"$out" 2>"$PG_DIR.delay.log" &
+    echo $! >"$PG_DIR.delay.pid" )
+  DELAY_PID=$(cat "$PG_DIR.delay.pid"); pg_track_pid "$DELAY_PID"
+  while [ $SECONDS -lt $deadline ]; do
+    DELAY_PORT=$(head -1 "$out" 2>/dev/null)
+    [ -n "$DELAY_PORT" ] && return 0
+    kill -0 "$DELAY_PID" 2>/dev/null || break
+    sleep 0.02
+  done
+  echo "FAIL: the delaying proxy listens"; cat "$PG_DIR.delay.log" 2>/dev/null; return 1
+}
+delay_on() { [ -n "$DELAY_PID" ] && kill -USR1 "$DELAY_PID"; }
+delay_off() { [ -n "$DELAY_PID" ] && kill -USR2 "$DELAY_PID"; }
+delay_stop() { [ -n "$DELAY_PID" ] && kill -KILL "$DELAY_PID" 2>/dev/null; DELAY_PID=""; }
