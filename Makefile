@@ -104,7 +104,8 @@ $(B)/tests/plugin_%: $(B)/obj/tests/unit/plugin_%.o $(HELPER_OBJ) $(CORE_A)
 # Node.js, sqlite3 and curl for inspecting stores and servers, python3 for JSON, setpriv/prlimit for faults,
 # PostgreSQL 15 (each many-nodes test starts a private server) and socat (the proxy that cuts a node off).
 TEST_TOOLS := chromium:chromium node:nodejs npm:npm sqlite3:sqlite3 curl:curl python3:python3 \
-              setpriv:util-linux prlimit:util-linux dpkg=postgresql:postgresql socat:socat
+              setpriv:util-linux prlimit:util-linux dpkg=postgresql:postgresql socat:socat \
+              php:php-cli dpkg=php-fpm:php-fpm nginx:nginx
 CHECK_TOOLS := valgrind:valgrind clang:clang dpkg=libclang-rt-14-dev:libclang-rt-14-dev
 
 # The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".
@@ -202,3 +203,17 @@ fuzzers: $(FUZZERS)
 $(B)/fuzz/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(CORE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(CORE_A) $(LIB_A) $(LIBS_HOST) $(LIBS_PLUGIN)
+
+# ----- the PHP binding (bindings/php; owner: the PHP host, issue 15) ---------------------------------------------
+# make install puts it under $(PREFIX)/share/panel/php/, its panel.h naming the installed library (FFI_LIB), so
+# ffi.preload=$(PREFIX)/share/panel/php/panel.h and opcache.preload=.../preload.php need no LD_LIBRARY_PATH.
+PHP_SHARE := $(PREFIX)/share/panel/php
+.PHONY: install-php
+install: install-php
+install-php:
+	install -d $(DESTDIR)$(PHP_SHARE)/src
+	install -m 0644 bindings/php/composer.json bindings/php/preload.php bindings/php/autoload.php $(DESTDIR)$(PHP_SHARE)/
+	install -m 0644 bindings/php/src/*.php $(DESTDIR)$(PHP_SHARE)/src/
+	sed -e 's|^#define FFI_LIB .*|#define FFI_LIB "$(PREFIX)/lib/libpanelhost.so.$(SONAME_MAJOR)"|' bindings/php/panel.h \
+	  > $(DESTDIR)$(PHP_SHARE)/panel.h
+	chmod 0644 $(DESTDIR)$(PHP_SHARE)/panel.h
