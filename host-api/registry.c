@@ -1,6 +1,12 @@
-/* registry.c - the host's registry of what plugins registered: validates each descriptor (sizes, ids, texts,
- * callbacks), deep-copies it, keeps it per page / menu / auth provider, answers the registry queries of
- * host.h, and drops a plugin's registrations on unload or failed init. */
+/* registry.c - the host's registry of what plugins registered: validates each descriptor, deep-copies it, keeps
+ * it per page / menu / auth provider, answers the registry queries of host.h, and drops a plugin's
+ * registrations on unload or failed init.
+ *
+ * Validation is table-driven (like SQLite's aSyscall[] or Redis's REGISTER_API): each kind of descriptor has a
+ * kind_t naming its ABI 1.0 size, where its records go, and a table of {offsetof, rule, name} for its fields.
+ * One register_desc() runs the same steps for every kind (size check and copy, id, owning page, each rule,
+ * duplicate id, the kind's hook for what differs, string copies, push) and one free_desc() frees any copy. A
+ * field added by a later ABI minor is one line in its kind's rule table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +38,7 @@ static int32_t reg_fail(ph_plugin_t *plugin, char *err, size_t err_len, int32_t 
     return rc;
 }
 
-/* The id for messages: "" for a NULL one; never dereferences more than the caller validated. */
+/* The id for messages: "(null)" for a NULL one. */
 static const char *shown_id(const char *id)
 {
     return id ? id : "(null)";
@@ -85,218 +91,6 @@ static const char *text_problem(const char *s, int required, int multiline)
     return NULL;
 }
 
-#define ID_PROBLEM "must be 1-64 bytes of a-z 0-9 _ -"
-#define PH_FLAGS_KNOWN PANEL_FLAG_DANGEROUS /* every PANEL_FLAG_* of ABI 1.0 */
-
-/* ----- lookups ----- */
-
-ph_page_rec_t *ph_registry_page(const panelhost_t *host, const char *page_id)
-{
-    if (!host || !page_id)
-        return NULL;
-    for (size_t i = 0; i < host->n_pages; i++)
-        if (strcmp(host->pages[i]->desc.id, page_id) == 0)
-            return host->pages[i];
-    return NULL;
-}
-
-static ph_plugin_t *plugin_of(const panel_host_t *table)
-{
-    return table ? (ph_plugin_t *)table->host_data : NULL;
-}
-
-static int32_t check_registering(ph_plugin_t *plugin, char *err, size_t err_len, const char *kind,
-                                 const void *desc)
-{
-    if (!plugin->initializing)
-        return reg_fail(plugin, err, err_len, PANEL_E_STATE, kind, NULL,
-                        "registrations are accepted only during init");
-    if (!desc)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, kind, NULL, "the descriptor pointer is NULL");
-    return PANEL_OK;
-}
-
-/* The page a field/table/action goes on: registered by this plugin. */
-static int32_t owned_page(ph_plugin_t *plugin, const char *page_id, const char *kind, const char *id,
-                          char *err, size_t err_len, ph_page_rec_t **out)
-{
-    ph_page_rec_t *page = ph_registry_page(plugin->host, page_id);
-    if (!page || page->owner != plugin)
-        return reg_fail(plugin, err, err_len, PANEL_E_NOT_FOUND, kind, id,
-                        "page '%.*s' was not registered by this plugin; call add_page first", 80,
-                        shown_id(page_id));
-    *out = page;
-    return PANEL_OK;
-}
-
-/* ----- freeing host copies ----- */
-
-static void free_str(const char *s)
-{
-    free((void *)s);
-}
-
-static void free_field(panel_field_t *f)
-{
-    if (!f)
-        return;
-    free_str(f->id);
-    free_str(f->label);
-    free_str(f->help);
-    free_str(f->confirm);
-    free(f);
-}
-
-static void free_table(panel_table_t *t)
-{
-    if (!t)
-        return;
-    free_str(t->id);
-    free_str(t->title);
-    if (t->columns)
-        for (uint32_t i = 0; i < t->n_columns; i++)
-            free_str(t->columns[i]);
-    free((void *)t->columns);
-    free(t);
-}
-
-static void free_param(panel_param_t *p)
-{
-    if (!p)
-        return;
-    free_str(p->id);
-    free_str(p->label);
-    free_str(p->help);
-    free_str(p->choices);
-    free_str(p->default_value);
-    free(p);
-}
-
-static void free_action(panel_action_t *a)
-{
-    if (!a)
-        return;
-    free_str(a->id);
-    free_str(a->label);
-    free_str(a->help);
-    free_str(a->confirm);
-    if (a->params)
-        for (uint32_t i = 0; i < a->n_params; i++)
-            free_param((panel_param_t *)a->params[i]);
-    free((void *)a->params);
-    free(a);
-}
-
-static void free_page(ph_page_rec_t *p)
-{
-    for (size_t i = 0; i < p->n_fields; i++)
-        free_field(p->fields[i]);
-    for (size_t i = 0; i < p->n_tables; i++)
-        free_table(p->tables[i]);
-    for (size_t i = 0; i < p->n_actions; i++)
-        free_action(p->actions[i]);
-    free(p->fields);
-    free(p->tables);
-    free(p->actions);
-    free_str(p->desc.id);
-    free_str(p->desc.title);
-    free_str(p->desc.description);
-    free_str(p->desc.permission);
-    free(p);
-}
-
-static void free_menu(ph_menu_rec_t *m)
-{
-    free_str(m->desc.id);
-    free_str(m->desc.path);
-    free_str(m->desc.page_id);
-    free_str(m->desc.permission);
-    free(m);
-}
-
-static void free_provider(ph_provider_rec_t *p)
-{
-    free_str(p->desc.id);
-    free_str(p->desc.description);
-    free(p);
-}
-
-/* Appends ptr to a growable pointer array. */
-static int push(void ***array, size_t *n, void *ptr)
-{
-    void **grown = realloc(*array, (*n + 1) * sizeof *grown);
-    if (!grown)
-        return 0;
-    grown[*n] = ptr;
-    *array = grown;
-    (*n)++;
-    return 1;
-}
-
-/* Duplicates the listed strings in place (each *slot is the plugin's pointer); 0 when out of memory, in which
- * case the slots already copied are owned copies and the others NULL. */
-static int dup_strings(const char **slots[], size_t n)
-{
-    int ok = 1;
-    for (size_t i = 0; i < n; i++) {
-        const char *orig = *slots[i];
-        *slots[i] = NULL;
-        if (orig && ok) {
-            *slots[i] = ph_strdup(orig);
-            if (!*slots[i])
-                ok = 0;
-        }
-    }
-    return ok;
-}
-
-static int32_t out_of_memory(ph_plugin_t *plugin, char *err, size_t err_len, const char *kind, const char *id)
-{
-    return reg_fail(plugin, err, err_len, PANEL_E_NOMEM, kind, id, "out of memory");
-}
-
-/* ----- add_page ----- */
-
-static int32_t add_page(const panel_host_t *table, const panel_page_t *page, char *err, size_t err_len)
-{
-    ph_plugin_t *plugin = plugin_of(table);
-    int32_t rc = check_registering(plugin, err, err_len, "page", page);
-    if (rc != PANEL_OK)
-        return rc;
-    panel_page_t d;
-    char why[256];
-    const char *problem = copy_struct(page, PH_V10_PAGE, &d, sizeof d, why, sizeof why);
-    if (problem)
-        return reg_fail(plugin, err, err_len, PANEL_E_VERSION, "page", NULL, "%s", problem);
-    if (!ph_id_valid(d.id, "-/."))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "page", shown_id(d.id),
-                        "the id must be 1-64 bytes of a-z 0-9 _ - / .");
-    if ((problem = text_problem(d.title, 1, 0)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "page", d.id, "title %s", problem);
-    if ((problem = text_problem(d.description, 0, 1)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "page", d.id, "description %s", problem);
-    if (!ph_permission_pattern_valid(d.permission) || strchr(d.permission, '*'))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "page", d.id,
-                        "permission must be a name such as 'settings.api_key' (a-z 0-9 _ - joined by '.')");
-    if (ph_registry_page(plugin->host, d.id))
-        return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, "page", d.id,
-                        "another page has this id; choose a unique one (e.g. prefix it with the plugin id)");
-    ph_page_rec_t *rec = calloc(1, sizeof *rec);
-    if (!rec)
-        return out_of_memory(plugin, err, err_len, "page", d.id);
-    d.struct_size = sizeof d;
-    rec->desc = d;
-    rec->owner = plugin;
-    const char **slots[] = {&rec->desc.id, &rec->desc.title, &rec->desc.description, &rec->desc.permission};
-    if (!dup_strings(slots, 4) || !push((void ***)&plugin->host->pages, &plugin->host->n_pages, rec)) {
-        free_page(rec);
-        return out_of_memory(plugin, err, err_len, "page", d.id);
-    }
-    return PANEL_OK;
-}
-
-/* ----- add_menu_entry ----- */
-
 static const char *menu_path_problem(const char *path)
 {
     const char *problem = text_problem(path, 1, 0);
@@ -315,177 +109,476 @@ static const char *menu_path_problem(const char *path)
     }
 }
 
-static int32_t add_menu_entry(const panel_host_t *table, const panel_menu_entry_t *entry, char *err,
-                              size_t err_len)
+#define PH_FLAGS_KNOWN PANEL_FLAG_DANGEROUS /* every PANEL_FLAG_* this host knows */
+
+/* ----- lookups ----- */
+
+ph_page_rec_t *ph_registry_page(const panelhost_t *host, const char *page_id)
 {
-    ph_plugin_t *plugin = plugin_of(table);
-    int32_t rc = check_registering(plugin, err, err_len, "menu entry", entry);
-    if (rc != PANEL_OK)
-        return rc;
-    panel_menu_entry_t d;
-    char why[256];
-    const char *problem = copy_struct(entry, PH_V10_MENU, &d, sizeof d, why, sizeof why);
-    if (problem)
-        return reg_fail(plugin, err, err_len, PANEL_E_VERSION, "menu entry", NULL, "%s", problem);
-    if (!ph_id_valid(d.id, "-/."))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "menu entry", shown_id(d.id),
-                        "the id must be 1-64 bytes of a-z 0-9 _ - / .");
-    if ((problem = menu_path_problem(d.path)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "menu entry", d.id, "path %s", problem);
-    if (!ph_id_valid(d.page_id, "-/."))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "menu entry", d.id,
-                        "page_id must name a page of this plugin");
-    if (!ph_permission_pattern_valid(d.permission) || strchr(d.permission, '*'))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "menu entry", d.id,
-                        "permission must be a name such as 'settings.api_key' (a-z 0-9 _ - joined by '.')");
-    panelhost_t *host = plugin->host;
-    for (size_t i = 0; i < host->n_menu; i++)
-        if (strcmp(host->menu[i]->desc.id, d.id) == 0)
-            return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, "menu entry", d.id,
-                            "another menu entry has this id; choose a unique one");
-    ph_menu_rec_t *rec = calloc(1, sizeof *rec);
-    if (!rec)
-        return out_of_memory(plugin, err, err_len, "menu entry", d.id);
-    d.struct_size = sizeof d;
-    rec->desc = d;
-    rec->owner = plugin;
-    rec->seq = host->menu_seq++;
-    const char **slots[] = {&rec->desc.id, &rec->desc.path, &rec->desc.page_id, &rec->desc.permission};
-    if (!dup_strings(slots, 4) || !push((void ***)&host->menu, &host->n_menu, rec)) {
-        free_menu(rec);
-        return out_of_memory(plugin, err, err_len, "menu entry", d.id);
-    }
-    return PANEL_OK;
+    if (!host || !page_id)
+        return NULL;
+    for (size_t i = 0; i < host->n_pages; i++)
+        if (strcmp(host->pages[i]->desc.id, page_id) == 0)
+            return host->pages[i];
+    return NULL;
 }
 
-/* ----- add_field ----- */
-
-static int32_t add_field(const panel_host_t *table, const char *page_id, const panel_field_t *field, char *err,
-                         size_t err_len)
+static ph_plugin_t *plugin_of(const panel_host_t *table)
 {
-    ph_plugin_t *plugin = plugin_of(table);
-    int32_t rc = check_registering(plugin, err, err_len, "field", field);
-    if (rc != PANEL_OK)
-        return rc;
-    panel_field_t d;
-    char why[256];
-    const char *problem = copy_struct(field, PH_V10_FIELD, &d, sizeof d, why, sizeof why);
-    if (problem)
-        return reg_fail(plugin, err, err_len, PANEL_E_VERSION, "field", NULL, "%s", problem);
-    if (!ph_id_valid(d.id, "-"))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", shown_id(d.id), "the id " ID_PROBLEM);
-    ph_page_rec_t *page = NULL;
-    if ((rc = owned_page(plugin, page_id, "field", d.id, err, err_len, &page)) != PANEL_OK)
-        return rc;
-    if ((problem = text_problem(d.label, 1, 0)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id, "label %s", problem);
-    if ((problem = text_problem(d.help, 0, 1)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id, "help %s", problem);
-    if (d.type < PANEL_FIELD_TOGGLE || d.type > PANEL_FIELD_READONLY)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
-                        "type %d is unknown; use PANEL_FIELD_TOGGLE, _TEXT, _SECRET or _READONLY", (int)d.type);
-    if (d.flags & ~(uint32_t)PH_FLAGS_KNOWN)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
-                        "flags 0x%x has bits this host does not know (0x%x); use only PANEL_FLAG_DANGEROUS",
-                        (unsigned)d.flags, (unsigned)(d.flags & ~(uint32_t)PH_FLAGS_KNOWN));
-    if (d.flags & PANEL_FLAG_DANGEROUS) {
-        if ((problem = text_problem(d.confirm, 1, 1)))
-            return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
-                            "is dangerous, so confirm (the text the owner must accept) %s", problem);
-    } else if ((problem = text_problem(d.confirm, 0, 1))) {
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id, "confirm %s", problem);
-    }
-    if (!d.get)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id, "the get callback is NULL");
-    if (d.type == PANEL_FIELD_READONLY && d.set)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
-                        "a read-only field must have set = NULL");
-    if (d.type != PANEL_FIELD_READONLY && !d.set)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "field", d.id,
-                        "the set callback is NULL; give it one or make the field PANEL_FIELD_READONLY");
-    for (size_t i = 0; i < page->n_fields; i++)
-        if (strcmp(page->fields[i]->id, d.id) == 0)
-            return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, "field", d.id,
-                            "page '%s' already has a field with this id", page->desc.id);
-    panel_field_t *copy = malloc(sizeof *copy);
-    if (!copy)
-        return out_of_memory(plugin, err, err_len, "field", d.id);
-    d.struct_size = sizeof d;
-    *copy = d;
-    const char **slots[] = {&copy->id, &copy->label, &copy->help, &copy->confirm};
-    if (!dup_strings(slots, 4) || !push((void ***)&page->fields, &page->n_fields, copy)) {
-        free_field(copy);
-        return out_of_memory(plugin, err, err_len, "field", d.id);
-    }
-    return PANEL_OK;
+    return table ? (ph_plugin_t *)table->host_data : NULL;
 }
 
-/* ----- add_table ----- */
+/* ----- the rules ----- */
 
-static int32_t add_table(const panel_host_t *host_table, const char *page_id, const panel_table_t *table,
-                         char *err, size_t err_len)
+enum {
+    RULE_ID,         /* the id: 1..64 bytes of [a-z0-9_-] */
+    RULE_ID_PATH,    /* the id: 1..64 bytes of [a-z0-9_./-] (host-wide ids) */
+    RULE_LABEL,      /* required, one line of text */
+    RULE_TEXT,       /* nullable, multi-line text */
+    RULE_PERMISSION, /* a permission name, e.g. "settings.api_key" (no '*') */
+    RULE_MENU_PATH,  /* labels joined by " > " */
+    RULE_PAGE_REF,   /* a page id of this plugin (whether it exists is checked when init returns) */
+    RULE_FLAGS,      /* uint32_t of PANEL_FLAG_* bits this host knows; precedes RULE_CONFIRM */
+    RULE_CONFIRM,    /* required multi-line text when the flags hold PANEL_FLAG_DANGEROUS, else nullable */
+    RULE_CALLBACK,   /* a required function pointer */
+    RULE_STRING,     /* a nullable string the kind's hook checks; copied like every string rule */
+};
+
+typedef struct rule {
+    uint16_t offset;  /* offsetof the field in the descriptor */
+    uint8_t rule;     /* RULE_* */
+    const char *name; /* the field's name in messages */
+} rule_t;
+
+#define RULE(type, field, rule) {(uint16_t)offsetof(type, field), rule, #field}
+
+static int rule_is_string(uint8_t rule)
 {
-    ph_plugin_t *plugin = plugin_of(host_table);
-    int32_t rc = check_registering(plugin, err, err_len, "table", table);
-    if (rc != PANEL_OK)
-        return rc;
-    panel_table_t d;
-    char why[256];
-    const char *problem = copy_struct(table, PH_V10_TABLE, &d, sizeof d, why, sizeof why);
-    if (problem)
-        return reg_fail(plugin, err, err_len, PANEL_E_VERSION, "table", NULL, "%s", problem);
-    if (!ph_id_valid(d.id, "-"))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "table", shown_id(d.id), "the id " ID_PROBLEM);
-    ph_page_rec_t *page = NULL;
-    if ((rc = owned_page(plugin, page_id, "table", d.id, err, err_len, &page)) != PANEL_OK)
-        return rc;
-    if ((problem = text_problem(d.title, 1, 0)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "table", d.id, "title %s", problem);
-    if (d.n_columns < 1 || d.n_columns > 32)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "table", d.id,
-                        "n_columns is %u; a table has 1 to 32 columns", d.n_columns);
-    if (!d.columns)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "table", d.id, "columns is NULL");
-    for (uint32_t i = 0; i < d.n_columns; i++)
-        if ((problem = text_problem(d.columns[i], 1, 0)))
-            return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "table", d.id, "column %u title %s", i,
-                            problem);
-    if (!d.read)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "table", d.id, "the read callback is NULL");
-    for (size_t i = 0; i < page->n_tables; i++)
-        if (strcmp(page->tables[i]->id, d.id) == 0)
-            return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, "table", d.id,
-                            "page '%s' already has a table with this id", page->desc.id);
-    panel_table_t *copy = calloc(1, sizeof *copy);
-    const char **columns = calloc(d.n_columns, sizeof *columns);
-    if (!copy || !columns) {
-        free(copy);
-        free(columns);
-        return out_of_memory(plugin, err, err_len, "table", d.id);
-    }
-    const char *const *plugin_columns = d.columns;
-    d.struct_size = sizeof d;
-    *copy = d;
-    copy->columns = columns;
-    int ok = 1;
-    for (uint32_t i = 0; i < d.n_columns && ok; i++)
-        ok = (columns[i] = ph_strdup(plugin_columns[i])) != NULL;
-    const char **slots[] = {&copy->id, &copy->title};
-    if (!ok || !dup_strings(slots, 2) || !push((void ***)&page->tables, &page->n_tables, copy)) {
-        if (ok)
-            free_table(copy);
-        else {
-            for (uint32_t i = 0; i < d.n_columns; i++)
-                free_str(columns[i]);
-            free(columns);
-            free(copy);
+    return rule != RULE_FLAGS && rule != RULE_CALLBACK;
+}
+
+static const char **string_at(void *desc, const rule_t *r)
+{
+    return (const char **)(void *)((unsigned char *)desc + r->offset);
+}
+
+static const char *string_of(const void *desc, const rule_t *r)
+{
+    const char *s;
+    memcpy(&s, (const unsigned char *)desc + r->offset, sizeof s);
+    return s;
+}
+
+/* Why the field `r` of `desc` is refused (written into why), or NULL. `flags` carries RULE_FLAGS's value to
+ * RULE_CONFIRM. */
+static const char *rule_problem(const rule_t *r, const void *desc, uint32_t *flags, char *why, size_t why_len)
+{
+    const unsigned char *base = desc;
+    const char *s = rule_is_string(r->rule) ? string_of(desc, r) : NULL;
+    const char *problem = NULL;
+    switch (r->rule) {
+    case RULE_ID:
+        return ph_id_valid(s, "-") ? NULL : "the id must be 1-64 bytes of a-z 0-9 _ -";
+    case RULE_ID_PATH:
+        return ph_id_valid(s, "-/.") ? NULL : "the id must be 1-64 bytes of a-z 0-9 _ - / .";
+    case RULE_LABEL:
+        problem = text_problem(s, 1, 0);
+        break;
+    case RULE_TEXT:
+        problem = text_problem(s, 0, 1);
+        break;
+    case RULE_MENU_PATH:
+        problem = menu_path_problem(s);
+        break;
+    case RULE_PERMISSION:
+        if (!ph_permission_pattern_valid(s) || strchr(s, '*')) {
+            snprintf(why, why_len, "%s must be a name such as 'settings.api_key' (a-z 0-9 _ - joined by '.')",
+                     r->name);
+            return why;
         }
-        return out_of_memory(plugin, err, err_len, "table", d.id);
+        return NULL;
+    case RULE_PAGE_REF:
+        if (!ph_id_valid(s, "-/.")) {
+            snprintf(why, why_len, "%s must name a page of this plugin", r->name);
+            return why;
+        }
+        return NULL;
+    case RULE_FLAGS:
+        memcpy(flags, base + r->offset, sizeof *flags);
+        if (*flags & ~(uint32_t)PH_FLAGS_KNOWN) {
+            snprintf(why, why_len, "%s 0x%x has bits this host does not know (0x%x); use only PANEL_FLAG_DANGEROUS",
+                     r->name, (unsigned)*flags, (unsigned)(*flags & ~(uint32_t)PH_FLAGS_KNOWN));
+            return why;
+        }
+        return NULL;
+    case RULE_CONFIRM:
+        if (*flags & PANEL_FLAG_DANGEROUS) {
+            if ((problem = text_problem(s, 1, 1))) {
+                snprintf(why, why_len, "is dangerous, so %s (the text the owner must accept) %s", r->name, problem);
+                return why;
+            }
+            return NULL;
+        }
+        problem = text_problem(s, 0, 1);
+        break;
+    case RULE_CALLBACK: {
+        void (*fn)(void);
+        memcpy(&fn, base + r->offset, sizeof fn);
+        if (fn)
+            return NULL;
+        snprintf(why, why_len, "the %s callback is NULL", r->name);
+        return why;
+    }
+    default: /* RULE_STRING: the kind's hook checks it */
+        return NULL;
+    }
+    if (!problem)
+        return NULL;
+    snprintf(why, why_len, "%s %s", r->name, problem);
+    return why;
+}
+
+/* ----- kinds ----- */
+
+/* What register_desc needs to know while running a kind's hook. */
+typedef struct reg_ctx {
+    ph_plugin_t *plugin;
+    ph_page_rec_t *page; /* the page a field, table or action goes on; NULL for the others */
+} reg_ctx_t;
+
+typedef struct kind {
+    const char *name;     /* for messages: "page", "field", ... */
+    size_t v10_size;      /* the smallest struct_size accepted (PH_V10_*) */
+    size_t desc_size;     /* sizeof the host's descriptor */
+    size_t rec_size;      /* bytes allocated per record; the descriptor comes first */
+    const rule_t *rules;  /* rules[0] checks the id */
+    size_t n_rules;
+    int on_page;          /* 1: registered on a page of the plugin (the page_id argument) */
+    const char *conflict; /* the message for a taken id when not on a page */
+    /* The records whose ids this one must not repeat, where it is appended (NULL for parameters). */
+    void ***(*list)(const reg_ctx_t *ctx, size_t **n);
+    /* nullable. What the rules cannot say: cross-field checks and nested arrays, which it replaces by
+     * host-owned copies (freed by free_extra, also when a later step fails). PANEL_OK or a code with why. */
+    int32_t (*check)(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len);
+    void (*free_extra)(void *desc); /* nullable; frees what check copied */
+    void (*attach)(const reg_ctx_t *ctx, void *rec); /* nullable; sets owner and order of a record */
+} kind_t;
+
+static void free_desc(const kind_t *k, void *desc)
+{
+    for (size_t i = 0; i < k->n_rules; i++)
+        if (rule_is_string(k->rules[i].rule))
+            free((void *)*string_at(desc, &k->rules[i]));
+    if (k->free_extra)
+        k->free_extra(desc);
+}
+
+/* Replaces every string of `desc` by a copy; 0 when out of memory, in which case the strings not yet copied
+ * are NULL and the copy can be freed with free_desc. */
+static int dup_strings(const kind_t *k, void *desc)
+{
+    int ok = 1;
+    for (size_t i = 0; i < k->n_rules; i++) {
+        if (!rule_is_string(k->rules[i].rule))
+            continue;
+        const char **slot = string_at(desc, &k->rules[i]);
+        const char *orig = *slot;
+        *slot = NULL;
+        if (orig && ok && !(*slot = ph_strdup(orig)))
+            ok = 0;
+    }
+    return ok;
+}
+
+/* Appends ptr to a growable pointer array. */
+static int push(void ***array, size_t *n, void *ptr)
+{
+    void **grown = realloc(*array, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return 0;
+    grown[*n] = ptr;
+    *array = grown;
+    (*n)++;
+    return 1;
+}
+
+/* Validates the plugin's descriptor `src` and returns a host-owned copy of it (desc_size bytes, struct_size
+ * set to the host's sizeof) in *out, or a code with why. Checks the id (rules[0]) and then the other rules;
+ * the caller checks the page, duplicates and the hook. */
+static int32_t copy_and_check(const kind_t *k, const void *src, unsigned char *desc, char *why, size_t why_len,
+                              const char **id_out)
+{
+    *id_out = NULL;
+    const char *problem = copy_struct(src, k->v10_size, desc, k->desc_size, why, why_len);
+    if (problem)
+        return PANEL_E_VERSION;
+    uint32_t flags = 0;
+    if ((problem = rule_problem(&k->rules[0], desc, &flags, why, why_len))) {
+        if (problem != why)
+            snprintf(why, why_len, "%s", problem);
+        *id_out = shown_id(string_of(desc, &k->rules[0]));
+        return PANEL_E_INVALID;
+    }
+    *id_out = string_of(desc, &k->rules[0]);
+    return PANEL_OK;
+}
+
+static int32_t check_rules(const kind_t *k, const unsigned char *desc, char *why, size_t why_len)
+{
+    uint32_t flags = 0;
+    for (size_t i = 1; i < k->n_rules; i++) {
+        const char *problem = rule_problem(&k->rules[i], desc, &flags, why, why_len);
+        if (problem) {
+            if (problem != why)
+                snprintf(why, why_len, "%s", problem);
+            return PANEL_E_INVALID;
+        }
     }
     return PANEL_OK;
 }
 
-/* ----- add_action ----- */
+#define DESC_MAX 256 /* bytes of the largest host descriptor (checked per kind below) */
+
+/* The one registration: validates `src` as kind `k` for `plugin` (on page `page_id` for kinds on a page),
+ * copies it and appends the record. Any failure leaves nothing behind and is reported with reg_fail. */
+static int32_t register_desc(const kind_t *k, const panel_host_t *table, const char *page_id, const void *src,
+                             char *err, size_t err_len)
+{
+    ph_plugin_t *plugin = plugin_of(table);
+    if (!plugin->initializing)
+        return reg_fail(plugin, err, err_len, PANEL_E_STATE, k->name, NULL,
+                        "registrations are accepted only during init");
+    if (!src)
+        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, k->name, NULL, "the descriptor pointer is NULL");
+    _Alignas(max_align_t) unsigned char desc[DESC_MAX];
+    char why[512];
+    const char *id;
+    int32_t rc = copy_and_check(k, src, desc, why, sizeof why, &id);
+    if (rc != PANEL_OK)
+        return reg_fail(plugin, err, err_len, rc, k->name, id, "%s", why);
+    reg_ctx_t ctx = {.plugin = plugin};
+    if (k->on_page) {
+        ph_page_rec_t *page = ph_registry_page(plugin->host, page_id);
+        if (!page || page->owner != plugin)
+            return reg_fail(plugin, err, err_len, PANEL_E_NOT_FOUND, k->name, id,
+                            "page '%.*s' was not registered by this plugin; call add_page first", 80,
+                            shown_id(page_id));
+        ctx.page = page;
+    }
+    if ((rc = check_rules(k, desc, why, sizeof why)) != PANEL_OK)
+        return reg_fail(plugin, err, err_len, rc, k->name, id, "%s", why);
+    size_t *n = NULL;
+    void ***list = k->list(&ctx, &n);
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(string_of((*list)[i], &k->rules[0]), id) == 0) {
+            if (k->on_page)
+                return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, k->name, id,
+                                "page '%s' already has a %s with this id", ctx.page->desc.id, k->name);
+            return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, k->name, id, "%s", k->conflict);
+        }
+    if (k->check && (rc = k->check(&ctx, desc, why, sizeof why)) != PANEL_OK)
+        return reg_fail(plugin, err, err_len, rc, k->name, id, "%s", why);
+    unsigned char *rec = calloc(1, k->rec_size);
+    if (rec) {
+        memcpy(rec, desc, k->desc_size);
+        memcpy(rec, &(uint32_t){(uint32_t)k->desc_size}, sizeof(uint32_t)); /* struct_size: the host's */
+    }
+    if (!rec || !dup_strings(k, rec) || !push(list, n, rec)) {
+        if (rec)
+            free_desc(k, rec);
+        else if (k->free_extra)
+            k->free_extra(desc);
+        free(rec);
+        return reg_fail(plugin, err, err_len, PANEL_E_NOMEM, k->name, id, "out of memory");
+    }
+    if (k->attach)
+        k->attach(&ctx, rec);
+    return PANEL_OK;
+}
+
+/* ----- pages, menu entries, auth providers: host-wide ids ----- */
+
+static void ***page_list(const reg_ctx_t *ctx, size_t **n)
+{
+    *n = &ctx->plugin->host->n_pages;
+    return (void ***)&ctx->plugin->host->pages;
+}
+
+static void ***menu_list(const reg_ctx_t *ctx, size_t **n)
+{
+    *n = &ctx->plugin->host->n_menu;
+    return (void ***)&ctx->plugin->host->menu;
+}
+
+static void ***provider_list(const reg_ctx_t *ctx, size_t **n)
+{
+    *n = &ctx->plugin->host->n_providers;
+    return (void ***)&ctx->plugin->host->providers;
+}
+
+static void attach_page(const reg_ctx_t *ctx, void *rec)
+{
+    ((ph_page_rec_t *)rec)->owner = ctx->plugin;
+}
+
+static void attach_menu(const reg_ctx_t *ctx, void *rec)
+{
+    ((ph_menu_rec_t *)rec)->owner = ctx->plugin;
+    ((ph_menu_rec_t *)rec)->seq = ctx->plugin->host->menu_seq++;
+}
+
+static void attach_provider(const reg_ctx_t *ctx, void *rec)
+{
+    ((ph_provider_rec_t *)rec)->owner = ctx->plugin;
+}
+
+static const rule_t page_rules[] = {
+    RULE(panel_page_t, id, RULE_ID_PATH),
+    RULE(panel_page_t, title, RULE_LABEL),
+    RULE(panel_page_t, description, RULE_TEXT),
+    RULE(panel_page_t, permission, RULE_PERMISSION),
+};
+
+static const kind_t page_kind = {
+    .name = "page", .v10_size = PH_V10_PAGE, .desc_size = sizeof(panel_page_t),
+    .rec_size = sizeof(ph_page_rec_t), .rules = page_rules, .n_rules = sizeof page_rules / sizeof page_rules[0],
+    .conflict = "another page has this id; choose a unique one (e.g. prefix it with the plugin id)",
+    .list = page_list, .attach = attach_page,
+};
+
+static const rule_t menu_rules[] = {
+    RULE(panel_menu_entry_t, id, RULE_ID_PATH),
+    RULE(panel_menu_entry_t, path, RULE_MENU_PATH),
+    RULE(panel_menu_entry_t, page_id, RULE_PAGE_REF),
+    RULE(panel_menu_entry_t, permission, RULE_PERMISSION),
+};
+
+static const kind_t menu_kind = {
+    .name = "menu entry", .v10_size = PH_V10_MENU, .desc_size = sizeof(panel_menu_entry_t),
+    .rec_size = sizeof(ph_menu_rec_t), .rules = menu_rules, .n_rules = sizeof menu_rules / sizeof menu_rules[0],
+    .conflict = "another menu entry has this id; choose a unique one", .list = menu_list, .attach = attach_menu,
+};
+
+static const rule_t provider_rules[] = {
+    RULE(panel_auth_provider_t, id, RULE_ID_PATH),
+    RULE(panel_auth_provider_t, description, RULE_TEXT),
+    RULE(panel_auth_provider_t, authenticate, RULE_CALLBACK),
+};
+
+static const kind_t provider_kind = {
+    .name = "auth provider", .v10_size = PH_V10_PROVIDER, .desc_size = sizeof(panel_auth_provider_t),
+    .rec_size = sizeof(ph_provider_rec_t), .rules = provider_rules,
+    .n_rules = sizeof provider_rules / sizeof provider_rules[0],
+    .conflict = "another auth provider has this id; choose a unique one", .list = provider_list,
+    .attach = attach_provider,
+};
+
+/* ----- fields ----- */
+
+static void ***field_list(const reg_ctx_t *ctx, size_t **n)
+{
+    *n = &ctx->page->n_fields;
+    return (void ***)&ctx->page->fields;
+}
+
+static int32_t check_field(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
+{
+    (void)ctx;
+    const panel_field_t *d = desc;
+    if (d->type < PANEL_FIELD_TOGGLE || d->type > PANEL_FIELD_READONLY) {
+        snprintf(why, why_len, "type %d is unknown; use PANEL_FIELD_TOGGLE, _TEXT, _SECRET or _READONLY",
+                 (int)d->type);
+        return PANEL_E_INVALID;
+    }
+    if (d->type == PANEL_FIELD_READONLY && d->set) {
+        snprintf(why, why_len, "a read-only field must have set = NULL");
+        return PANEL_E_INVALID;
+    }
+    if (d->type != PANEL_FIELD_READONLY && !d->set) {
+        snprintf(why, why_len, "the set callback is NULL; give it one or make the field PANEL_FIELD_READONLY");
+        return PANEL_E_INVALID;
+    }
+    return PANEL_OK;
+}
+
+static const rule_t field_rules[] = {
+    RULE(panel_field_t, id, RULE_ID),
+    RULE(panel_field_t, label, RULE_LABEL),
+    RULE(panel_field_t, help, RULE_TEXT),
+    RULE(panel_field_t, flags, RULE_FLAGS),
+    RULE(panel_field_t, confirm, RULE_CONFIRM),
+    RULE(panel_field_t, get, RULE_CALLBACK),
+};
+
+static const kind_t field_kind = {
+    .name = "field", .v10_size = PH_V10_FIELD, .desc_size = sizeof(panel_field_t),
+    .rec_size = sizeof(panel_field_t), .rules = field_rules, .n_rules = sizeof field_rules / sizeof field_rules[0],
+    .on_page = 1, .list = field_list, .check = check_field,
+};
+
+/* ----- tables ----- */
+
+static void ***table_list(const reg_ctx_t *ctx, size_t **n)
+{
+    *n = &ctx->page->n_tables;
+    return (void ***)&ctx->page->tables;
+}
+
+static void free_table_extra(void *desc)
+{
+    panel_table_t *t = desc;
+    if (t->columns)
+        for (uint32_t i = 0; i < t->n_columns; i++)
+            free((void *)t->columns[i]);
+    free((void *)t->columns);
+    t->columns = NULL;
+}
+
+/* The column titles: 1..32 one-line texts, copied. */
+static int32_t check_table(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
+{
+    (void)ctx;
+    panel_table_t *d = desc;
+    if (d->n_columns < 1 || d->n_columns > 32) {
+        snprintf(why, why_len, "n_columns is %u; a table has 1 to 32 columns", d->n_columns);
+        return PANEL_E_INVALID;
+    }
+    if (!d->columns) {
+        snprintf(why, why_len, "columns is NULL");
+        return PANEL_E_INVALID;
+    }
+    const char *problem;
+    for (uint32_t i = 0; i < d->n_columns; i++)
+        if ((problem = text_problem(d->columns[i], 1, 0))) {
+            snprintf(why, why_len, "column %u title %s", i, problem);
+            return PANEL_E_INVALID;
+        }
+    const char **columns = calloc(d->n_columns, sizeof *columns);
+    int ok = columns != NULL;
+    for (uint32_t i = 0; ok && i < d->n_columns; i++)
+        ok = (columns[i] = ph_strdup(d->columns[i])) != NULL;
+    d->columns = columns;
+    if (!ok) {
+        free_table_extra(d);
+        snprintf(why, why_len, "out of memory");
+        return PANEL_E_NOMEM;
+    }
+    return PANEL_OK;
+}
+
+static const rule_t table_rules[] = {
+    RULE(panel_table_t, id, RULE_ID),
+    RULE(panel_table_t, title, RULE_LABEL),
+    RULE(panel_table_t, read, RULE_CALLBACK),
+};
+
+static const kind_t table_kind = {
+    .name = "table", .v10_size = PH_V10_TABLE, .desc_size = sizeof(panel_table_t),
+    .rec_size = sizeof(panel_table_t), .rules = table_rules, .n_rules = sizeof table_rules / sizeof table_rules[0],
+    .on_page = 1, .list = table_list, .check = check_table, .free_extra = free_table_extra,
+};
+
+/* ----- parameters (inside an action) ----- */
 
 /* 1 when `value` is one of the '|'-separated choices. */
 int ph_choice_member(const char *choices, const char *value)
@@ -528,6 +621,49 @@ static const char *choices_problem(const char *choices)
     }
 }
 
+static int32_t check_param(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
+{
+    (void)ctx;
+    panel_param_t *d = desc;
+    const char *problem;
+    if (d->type == PANEL_PARAM_ENUM) {
+        if ((problem = choices_problem(d->choices))) {
+            snprintf(why, why_len, "an enum parameter's choices %s", problem);
+            return PANEL_E_INVALID;
+        }
+        if (d->default_value && !ph_choice_member(d->choices, d->default_value)) {
+            snprintf(why, why_len, "an enum parameter's default_value must be one of \"%.200s\" (or NULL: required)",
+                     d->choices);
+            return PANEL_E_INVALID;
+        }
+    } else if (d->type == PANEL_PARAM_TEXT) {
+        d->choices = NULL;
+        if (d->default_value &&
+            (strlen(d->default_value) > PANEL_VALUE_MAX || !ph_utf8_valid(d->default_value, strlen(d->default_value)))) {
+            snprintf(why, why_len, "default_value is longer than 4096 bytes or not UTF-8");
+            return PANEL_E_INVALID;
+        }
+    } else {
+        snprintf(why, why_len, "type %d is unknown; use PANEL_PARAM_TEXT or PANEL_PARAM_ENUM", (int)d->type);
+        return PANEL_E_INVALID;
+    }
+    return PANEL_OK;
+}
+
+static const rule_t param_rules[] = {
+    RULE(panel_param_t, id, RULE_ID),
+    RULE(panel_param_t, label, RULE_LABEL),
+    RULE(panel_param_t, help, RULE_TEXT),
+    RULE(panel_param_t, choices, RULE_STRING),
+    RULE(panel_param_t, default_value, RULE_STRING),
+};
+
+static const kind_t param_kind = {
+    .name = "parameter", .v10_size = PH_V10_PARAM, .desc_size = sizeof(panel_param_t),
+    .rec_size = sizeof(panel_param_t), .rules = param_rules, .n_rules = sizeof param_rules / sizeof param_rules[0],
+    .check = check_param,
+};
+
 /* Validates and copies one parameter into *out (NULL on failure, with the reason in why). */
 static int32_t copy_param(const panel_param_t *src, panel_param_t **out, char *why, size_t why_len)
 {
@@ -536,54 +672,30 @@ static int32_t copy_param(const panel_param_t *src, panel_param_t **out, char *w
         snprintf(why, why_len, "is a NULL pointer");
         return PANEL_E_INVALID;
     }
-    panel_param_t d;
-    char size_why[256];
-    const char *problem = copy_struct(src, PH_V10_PARAM, &d, sizeof d, size_why, sizeof size_why);
-    if (problem) {
-        snprintf(why, why_len, "%s", problem);
-        return PANEL_E_VERSION;
-    }
-    if (!ph_id_valid(d.id, "-")) {
-        snprintf(why, why_len, "'%.80s': the id " ID_PROBLEM, shown_id(d.id));
-        return PANEL_E_INVALID;
-    }
-    if ((problem = text_problem(d.label, 1, 0)) || (problem = text_problem(d.help, 0, 1))) {
-        snprintf(why, why_len, "'%s': label or help %s", d.id, problem);
-        return PANEL_E_INVALID;
-    }
-    if (d.type == PANEL_PARAM_ENUM) {
-        if ((problem = choices_problem(d.choices))) {
-            snprintf(why, why_len, "'%s': an enum parameter's choices %s", d.id, problem);
-            return PANEL_E_INVALID;
-        }
-        if (d.default_value && !ph_choice_member(d.choices, d.default_value)) {
-            snprintf(why, why_len,
-                     "'%s': an enum parameter's default_value must be one of \"%.200s\" (or NULL: required)", d.id,
-                     d.choices);
-            return PANEL_E_INVALID;
-        }
-    } else if (d.type == PANEL_PARAM_TEXT) {
-        d.choices = NULL;
-        if (d.default_value &&
-            (strlen(d.default_value) > PANEL_VALUE_MAX || !ph_utf8_valid(d.default_value, strlen(d.default_value)))) {
-            snprintf(why, why_len, "'%s': default_value is longer than 4096 bytes or not UTF-8", d.id);
-            return PANEL_E_INVALID;
-        }
-    } else {
-        snprintf(why, why_len, "'%s': type %d is unknown; use PANEL_PARAM_TEXT or PANEL_PARAM_ENUM", d.id,
-                 (int)d.type);
-        return PANEL_E_INVALID;
+    _Alignas(max_align_t) unsigned char desc[DESC_MAX];
+    char problem[320];
+    const char *id;
+    int32_t rc = copy_and_check(&param_kind, src, desc, problem, sizeof problem, &id);
+    if (rc == PANEL_OK)
+        rc = check_rules(&param_kind, desc, problem, sizeof problem);
+    if (rc == PANEL_OK)
+        rc = check_param(NULL, desc, problem, sizeof problem);
+    if (rc != PANEL_OK) {
+        if (id)
+            snprintf(why, why_len, "'%.80s': %s", id, problem);
+        else
+            snprintf(why, why_len, "%s", problem);
+        return rc;
     }
     panel_param_t *copy = malloc(sizeof *copy);
-    if (!copy) {
-        snprintf(why, why_len, "out of memory");
-        return PANEL_E_NOMEM;
+    if (copy) {
+        memcpy(copy, desc, sizeof *copy);
+        copy->struct_size = sizeof *copy;
     }
-    d.struct_size = sizeof d;
-    *copy = d;
-    const char **slots[] = {&copy->id, &copy->label, &copy->help, &copy->choices, &copy->default_value};
-    if (!dup_strings(slots, 5)) {
-        free_param(copy);
+    if (!copy || !dup_strings(&param_kind, copy)) {
+        if (copy)
+            free_desc(&param_kind, copy);
+        free(copy);
         snprintf(why, why_len, "out of memory");
         return PANEL_E_NOMEM;
     }
@@ -591,126 +703,162 @@ static int32_t copy_param(const panel_param_t *src, panel_param_t **out, char *w
     return PANEL_OK;
 }
 
-static int32_t add_action(const panel_host_t *table, const char *page_id, const panel_action_t *action,
-                          char *err, size_t err_len)
-{
-    ph_plugin_t *plugin = plugin_of(table);
-    int32_t rc = check_registering(plugin, err, err_len, "action", action);
-    if (rc != PANEL_OK)
-        return rc;
-    panel_action_t d;
-    char why[512];
-    const char *problem = copy_struct(action, PH_V10_ACTION, &d, sizeof d, why, sizeof why);
-    if (problem)
-        return reg_fail(plugin, err, err_len, PANEL_E_VERSION, "action", NULL, "%s", problem);
-    if (!ph_id_valid(d.id, "-"))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", shown_id(d.id), "the id " ID_PROBLEM);
-    ph_page_rec_t *page = NULL;
-    if ((rc = owned_page(plugin, page_id, "action", d.id, err, err_len, &page)) != PANEL_OK)
-        return rc;
-    if ((problem = text_problem(d.label, 1, 0)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id, "label %s", problem);
-    if ((problem = text_problem(d.help, 0, 1)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id, "help %s", problem);
-    if (d.flags & ~(uint32_t)PH_FLAGS_KNOWN)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id,
-                        "flags 0x%x has bits this host does not know (0x%x); use only PANEL_FLAG_DANGEROUS",
-                        (unsigned)d.flags, (unsigned)(d.flags & ~(uint32_t)PH_FLAGS_KNOWN));
-    if (d.flags & PANEL_FLAG_DANGEROUS) {
-        if ((problem = text_problem(d.confirm, 1, 1)))
-            return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id,
-                            "is dangerous, so confirm (the text the owner must accept) %s", problem);
-    } else if ((problem = text_problem(d.confirm, 0, 1))) {
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id, "confirm %s", problem);
-    }
-    if (!d.run)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id, "the run callback is NULL");
-    if (d.n_params > 16)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id,
-                        "n_params is %u; an action has at most 16 parameters", d.n_params);
-    if (d.n_params > 0 && !d.params)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "action", d.id,
-                        "params is NULL but n_params is %u", d.n_params);
-    for (size_t i = 0; i < page->n_actions; i++)
-        if (strcmp(page->actions[i]->id, d.id) == 0)
-            return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, "action", d.id,
-                            "page '%s' already has an action with this id", page->desc.id);
+/* ----- actions ----- */
 
-    panel_param_t **params = d.n_params ? calloc(d.n_params, sizeof *params) : NULL;
-    if (d.n_params && !params)
-        return out_of_memory(plugin, err, err_len, "action", d.id);
-    for (uint32_t i = 0; i < d.n_params; i++) {
-        rc = copy_param(d.params[i], &params[i], why, sizeof why);
+static void ***action_list(const reg_ctx_t *ctx, size_t **n)
+{
+    *n = &ctx->page->n_actions;
+    return (void ***)&ctx->page->actions;
+}
+
+static void free_action_extra(void *desc)
+{
+    panel_action_t *a = desc;
+    if (a->params)
+        for (uint32_t i = 0; i < a->n_params; i++) {
+            if (a->params[i])
+                free_desc(&param_kind, (void *)a->params[i]);
+            free((void *)a->params[i]);
+        }
+    free((void *)a->params);
+    a->params = NULL;
+}
+
+/* The parameters: 0..16, each validated and copied, ids unique within the action. */
+static int32_t check_action(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
+{
+    (void)ctx;
+    panel_action_t *d = desc;
+    if (d->n_params > 16) {
+        snprintf(why, why_len, "n_params is %u; an action has at most 16 parameters", d->n_params);
+        return PANEL_E_INVALID;
+    }
+    if (d->n_params > 0 && !d->params) {
+        snprintf(why, why_len, "params is NULL but n_params is %u", d->n_params);
+        return PANEL_E_INVALID;
+    }
+    const panel_param_t *const *plugin_params = d->params;
+    d->params = NULL;
+    if (d->n_params == 0)
+        return PANEL_OK;
+    panel_param_t **params = calloc(d->n_params, sizeof *params);
+    if (!params) {
+        snprintf(why, why_len, "out of memory");
+        return PANEL_E_NOMEM;
+    }
+    d->params = (const panel_param_t *const *)params;
+    char param_why[450];
+    for (uint32_t i = 0; i < d->n_params; i++) {
+        int32_t rc = copy_param(plugin_params[i], &params[i], param_why, sizeof param_why);
         for (uint32_t k = 0; rc == PANEL_OK && k < i; k++)
             if (strcmp(params[k]->id, params[i]->id) == 0) {
-                snprintf(why, sizeof why, "'%s' is declared twice", params[i]->id);
+                snprintf(param_why, sizeof param_why, "'%s' is declared twice", params[i]->id);
                 rc = PANEL_E_CONFLICT;
             }
         if (rc != PANEL_OK) {
-            for (uint32_t k = 0; k <= i; k++)
-                free_param(params[k]);
-            free(params);
-            return reg_fail(plugin, err, err_len, rc, "action", d.id, "parameter %u %s", i, why);
+            free_action_extra(d);
+            snprintf(why, why_len, "parameter %u %s", i, param_why);
+            return rc;
         }
-    }
-    panel_action_t *copy = malloc(sizeof *copy);
-    if (!copy) {
-        for (uint32_t k = 0; k < d.n_params; k++)
-            free_param(params[k]);
-        free(params);
-        return out_of_memory(plugin, err, err_len, "action", d.id);
-    }
-    d.struct_size = sizeof d;
-    *copy = d;
-    copy->params = (const panel_param_t *const *)params;
-    const char **slots[] = {&copy->id, &copy->label, &copy->help, &copy->confirm};
-    if (!dup_strings(slots, 4) || !push((void ***)&page->actions, &page->n_actions, copy)) {
-        free_action(copy);
-        return out_of_memory(plugin, err, err_len, "action", d.id);
     }
     return PANEL_OK;
 }
 
-/* ----- add_auth_provider ----- */
+static const rule_t action_rules[] = {
+    RULE(panel_action_t, id, RULE_ID),
+    RULE(panel_action_t, label, RULE_LABEL),
+    RULE(panel_action_t, help, RULE_TEXT),
+    RULE(panel_action_t, flags, RULE_FLAGS),
+    RULE(panel_action_t, confirm, RULE_CONFIRM),
+    RULE(panel_action_t, run, RULE_CALLBACK),
+};
+
+static const kind_t action_kind = {
+    .name = "action", .v10_size = PH_V10_ACTION, .desc_size = sizeof(panel_action_t),
+    .rec_size = sizeof(panel_action_t), .rules = action_rules,
+    .n_rules = sizeof action_rules / sizeof action_rules[0], .on_page = 1, .list = action_list,
+    .check = check_action, .free_extra = free_action_extra,
+};
+
+_Static_assert(sizeof(panel_page_t) <= DESC_MAX && sizeof(panel_menu_entry_t) <= DESC_MAX &&
+                   sizeof(panel_field_t) <= DESC_MAX && sizeof(panel_table_t) <= DESC_MAX &&
+                   sizeof(panel_param_t) <= DESC_MAX && sizeof(panel_action_t) <= DESC_MAX &&
+                   sizeof(panel_auth_provider_t) <= DESC_MAX,
+               "DESC_MAX holds every descriptor");
+_Static_assert(offsetof(ph_page_rec_t, desc) == 0 && offsetof(ph_menu_rec_t, desc) == 0 &&
+                   offsetof(ph_provider_rec_t, desc) == 0,
+               "a record starts with its descriptor");
+
+/* ----- freeing host copies ----- */
+
+static void free_page(ph_page_rec_t *p)
+{
+    for (size_t i = 0; i < p->n_fields; i++) {
+        free_desc(&field_kind, p->fields[i]);
+        free(p->fields[i]);
+    }
+    for (size_t i = 0; i < p->n_tables; i++) {
+        free_desc(&table_kind, p->tables[i]);
+        free(p->tables[i]);
+    }
+    for (size_t i = 0; i < p->n_actions; i++) {
+        free_desc(&action_kind, p->actions[i]);
+        free(p->actions[i]);
+    }
+    free(p->fields);
+    free(p->tables);
+    free(p->actions);
+    free_desc(&page_kind, &p->desc);
+    free(p);
+}
+
+static void free_menu(ph_menu_rec_t *m)
+{
+    free_desc(&menu_kind, &m->desc);
+    free(m);
+}
+
+static void free_provider(ph_provider_rec_t *p)
+{
+    free_desc(&provider_kind, &p->desc);
+    free(p);
+}
+
+/* ----- the add_* members of the host table ----- */
+
+static int32_t add_page(const panel_host_t *table, const panel_page_t *page, char *err, size_t err_len)
+{
+    return register_desc(&page_kind, table, NULL, page, err, err_len);
+}
+
+static int32_t add_menu_entry(const panel_host_t *table, const panel_menu_entry_t *entry, char *err,
+                              size_t err_len)
+{
+    return register_desc(&menu_kind, table, NULL, entry, err, err_len);
+}
+
+static int32_t add_field(const panel_host_t *table, const char *page_id, const panel_field_t *field, char *err,
+                         size_t err_len)
+{
+    return register_desc(&field_kind, table, page_id, field, err, err_len);
+}
+
+static int32_t add_table(const panel_host_t *host_table, const char *page_id, const panel_table_t *table,
+                         char *err, size_t err_len)
+{
+    return register_desc(&table_kind, host_table, page_id, table, err, err_len);
+}
+
+static int32_t add_action(const panel_host_t *table, const char *page_id, const panel_action_t *action,
+                          char *err, size_t err_len)
+{
+    return register_desc(&action_kind, table, page_id, action, err, err_len);
+}
 
 static int32_t add_auth_provider(const panel_host_t *table, const panel_auth_provider_t *provider, char *err,
                                  size_t err_len)
 {
-    ph_plugin_t *plugin = plugin_of(table);
-    int32_t rc = check_registering(plugin, err, err_len, "auth provider", provider);
-    if (rc != PANEL_OK)
-        return rc;
-    panel_auth_provider_t d;
-    char why[256];
-    const char *problem = copy_struct(provider, PH_V10_PROVIDER, &d, sizeof d, why, sizeof why);
-    if (problem)
-        return reg_fail(plugin, err, err_len, PANEL_E_VERSION, "auth provider", NULL, "%s", problem);
-    if (!ph_id_valid(d.id, "-/."))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "auth provider", shown_id(d.id),
-                        "the id must be 1-64 bytes of a-z 0-9 _ - / .");
-    if ((problem = text_problem(d.description, 0, 1)))
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "auth provider", d.id, "description %s",
-                        problem);
-    if (!d.authenticate)
-        return reg_fail(plugin, err, err_len, PANEL_E_INVALID, "auth provider", d.id,
-                        "the authenticate callback is NULL");
-    panelhost_t *host = plugin->host;
-    for (size_t i = 0; i < host->n_providers; i++)
-        if (strcmp(host->providers[i]->desc.id, d.id) == 0)
-            return reg_fail(plugin, err, err_len, PANEL_E_CONFLICT, "auth provider", d.id,
-                            "another auth provider has this id; choose a unique one");
-    ph_provider_rec_t *rec = calloc(1, sizeof *rec);
-    if (!rec)
-        return out_of_memory(plugin, err, err_len, "auth provider", d.id);
-    d.struct_size = sizeof d;
-    rec->desc = d;
-    rec->owner = plugin;
-    const char **slots[] = {&rec->desc.id, &rec->desc.description};
-    if (!dup_strings(slots, 2) || !push((void ***)&host->providers, &host->n_providers, rec)) {
-        free_provider(rec);
-        return out_of_memory(plugin, err, err_len, "auth provider", d.id);
-    }
-    return PANEL_OK;
+    return register_desc(&provider_kind, table, NULL, provider, err, err_len);
 }
 
 /* ----- plugin lifecycle hooks ----- */
