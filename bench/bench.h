@@ -48,6 +48,9 @@ typedef enum {
     FIG_PG_VERIFY_VS_HASH,
     FIG_PG_RESET_3NODES_VS_COMMIT,
     FIG_PG_FENCED_RESET_S,
+    FIG_PHP_AUTH_VS_OPEN,
+    FIG_PHP_FIRST_REQUEST_MS,
+    FIG_PHP_REQUEST_MS,
     FIG_COUNT
 } bench_figure_id;
 
@@ -148,6 +151,7 @@ void bench_run_load(const bench_env_t *env);                                   /
 void bench_run_memory(const bench_env_t *env, bench_fixtures_t *fx);           /* bench_memory.c */
 void bench_run_http(const bench_env_t *env);                                   /* bench_http.c */
 void bench_run_pg(const bench_env_t *env, bench_fixtures_t *fx);               /* bench_pg.c */
+void bench_run_php(const bench_env_t *env);                                    /* bench_php.c */
 
 /* The timing loops of verify_vs_hash (bench_verify.c), shared with pg_verify_vs_hash so both figures are
  * measured the same way: ns per bare BLAKE2b-256 of key[0..len) over n rounds; ns per authentication of key

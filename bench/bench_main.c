@@ -22,8 +22,9 @@ static void usage(FILE *out)
                  "figures are {\"median\",\"min\",\"max\"} (null when not measured). --quick: fewer repetitions.\n"
                  "DIR holds plugins/apikeys.so and sample-host (default: this program's folder); the bench data\n"
                  "goes to DIR/bench-data. --only PART runs one part (for profiling): hash, scaling, threads, peer,\n"
-                 "memory, pg, reset, load, http (pg starts its own PostgreSQL 15 and is skipped, saying why, when\n"
-                 "it or socat is not installed). Exit status: 0 when every figure holds its \"must be\" or is\n"
+                 "memory, pg, reset, load, http, php (pg starts its own PostgreSQL 15 and is skipped, saying why,\n"
+                 "when it or socat is not installed; php, run from the repository root, starts nginx + php-fpm and\n"
+                 "is skipped likewise without them). Exit status: 0 when every figure holds its \"must be\" or is\n"
                  "skipped, else 1.\n");
 }
 
@@ -119,6 +120,8 @@ int main(int argc, char **argv)
         {"reset", "reset vs one-row commit", NULL, bench_run_reset},
         {"load", "load + init + fini + unload", NULL, bench_run_load},
         {"http", "HTTP: /api/v1/ping with a key vs /healthz (polling client)", NULL, bench_run_http},
+        {"php", "PHP: nginx + php-fpm, /api/v1/ping with a key vs a plain PHP route; first and later requests", NULL,
+         bench_run_php},
     };
     const size_t n_parts = sizeof parts / sizeof parts[0];
     int known = !only, need_fixtures = 0;

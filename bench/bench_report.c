@@ -27,6 +27,10 @@ bench_figure_t bench_figures[FIG_COUNT] = {
     /* must be <= lease_seconds + 1 s, aim <= lease_seconds (BENCH_PG_LEASE_SECONDS); a bound: every reset */
     [FIG_PG_FENCED_RESET_S] = {"pg_fenced_reset_s", "s", BENCH_AT_MOST, BENCH_PG_LEASE_SECONDS + 1.0,
                                BENCH_PG_LEASE_SECONDS, 0, 0, 0, 0, "", 0, 1},
+    /* issue 15: the PHP host (bench_php.c) */
+    [FIG_PHP_AUTH_VS_OPEN] = {"php_auth_vs_open", "x", BENCH_AT_LEAST, 0.9, 0.97, 0, 0, 0, 0, "", 0, 0},
+    [FIG_PHP_FIRST_REQUEST_MS] = {"php_first_request_ms", "ms", BENCH_REPORT, 0.0, 20.0, 0, 0, 0, 0, "", 0, 0},
+    [FIG_PHP_REQUEST_MS] = {"php_request_ms", "ms", BENCH_REPORT, 0.0, 1.0, 0, 0, 0, 0, "", 0, 0},
 };
 
 static int compare_doubles(const void *a, const void *b)

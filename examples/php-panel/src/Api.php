@@ -66,6 +66,8 @@ final class Api
         http_response_code($status);
         header('Content-Type: application/json');
         header('Cache-Control: no-store');
-        echo json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+        $text = (string)json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+        header('Content-Length: ' . strlen($text));
+        echo $text;
     }
 }
