@@ -19,6 +19,8 @@
 #define CLI_OPT_LIMIT 0x4u
 #define CLI_OPT_HEADER 0x8u
 #define CLI_OPT_LISTEN 0x10u
+#define CLI_OPT_DATA 0x20u
+#define CLI_OPT_FROM 0x40u
 
 /* The command line, parsed. Strings point into argv (which set/call wipe after use when they carry a
  * secret); the arrays are allocated by cli_parse and freed by cli_invocation_free. */
@@ -39,6 +41,8 @@ typedef struct cli_invocation {
     char **headers;             /* -H 'Name: value', as given */
     size_t n_headers;
     const char *listen;         /* --listen HOST:PORT (serve); NULL when not given */
+    const char *body;           /* -d / --data BODY (call); NULL when not given */
+    const char *from;           /* --from ADDR (call): the client address the request claims; NULL: "local" */
     const char *command;        /* NULL when none was given */
     char **args;                /* the command's positional arguments */
     size_t n_args;
@@ -85,6 +89,8 @@ int cmd_set(cli_context_t *ctx);
 int cmd_action(cli_context_t *ctx);
 /* cmd_call.c */
 int cmd_call(cli_context_t *ctx);
+/* cmd_deliveries.c */
+int cmd_deliveries(cli_context_t *ctx);
 
 /* cli_lookup.c: finding what a command names, with messages that say what exists instead */
 /* The page `page_id`, after checking it exists (else exit 2) and the acting user may open it (else exit 1).

@@ -17,7 +17,8 @@ typedef struct option_spec {
     int id;
 } option_spec_t;
 
-enum { O_CONFIG, O_DATA_DIR, O_PLUGIN, O_AS, O_JSON, O_NOW, O_HELP, O_YES, O_PARAM, O_LIMIT, O_HEADER, O_LISTEN };
+enum { O_CONFIG, O_DATA_DIR, O_PLUGIN, O_AS, O_JSON, O_NOW, O_HELP, O_YES, O_PARAM, O_LIMIT, O_HEADER, O_LISTEN,
+       O_DATA, O_FROM };
 
 static const option_spec_t option_specs[] = {
     {"--config", 'c', OPT_VALUE, O_CONFIG},   {"--data-dir", 0, OPT_VALUE, O_DATA_DIR},
@@ -26,6 +27,7 @@ static const option_spec_t option_specs[] = {
     {"--help", 'h', OPT_FLAG, O_HELP},        {"--yes", 'y', OPT_FLAG, O_YES},
     {"--param", 'p', OPT_VALUE, O_PARAM},     {"--limit", 'n', OPT_VALUE, O_LIMIT},
     {"--header", 'H', OPT_VALUE, O_HEADER},  {"--listen", 0, OPT_VALUE, O_LISTEN},
+    {"--data", 'd', OPT_VALUE, O_DATA},      {"--from", 0, OPT_VALUE, O_FROM},
 };
 
 /* Finds the option `arg` names. *inline_value gets the value given as --name=VALUE or -xVALUE, else NULL. */
@@ -112,6 +114,18 @@ static int store_value(cli_invocation_t *inv, const option_spec_t *spec, char *v
     case O_LISTEN:
         inv->listen = value;
         inv->options_seen |= CLI_OPT_LISTEN;
+        break;
+    case O_DATA:
+        if (inv->body != NULL) {
+            snprintf(err, err_len, "-d is given twice; give the whole body once, e.g. -d 'limit=5'");
+            return CLI_EXIT_USAGE;
+        }
+        inv->body = value;
+        inv->options_seen |= CLI_OPT_DATA;
+        break;
+    case O_FROM:
+        inv->from = value;
+        inv->options_seen |= CLI_OPT_FROM;
         break;
     default: break;
     }

@@ -51,14 +51,30 @@ static const cli_command_t commands[] = {
      "When the action reveals a new secret (e.g. an API key), it is printed once, labelled, and never shown\n"
      "again: store it at once.\n"
      "--json: {\"ok\":true,\"message\"} plus \"secret\" when the action revealed one\n"},
-    {"call", 2, 2, CLI_OPT_HEADER, 0, cmd_call, "call METHOD PATH [-H 'Name: value']...",
+    {"call", 2, 2, CLI_OPT_HEADER | CLI_OPT_DATA | CLI_OPT_FROM, 0, cmd_call,
+     "call METHOD PATH [-H 'Name: value']... [-d BODY] [--from ADDR]",
      "an API request as an external tool would send it",
      "Sends one request through the host's router, as an HTTP client would (client address \"local\").\n"
-     "Routes: GET /healthz (no authentication), GET /api/v1/ping and GET /api/v1/store (authenticated by\n"
-     "the plugins' auth providers).\n"
+     "Routes: GET /healthz (no authentication); behind the plugins' auth providers GET /api/v1/ping,\n"
+     "GET /api/v1/whoami, GET /api/v1/store (scope store.read), POST /api/v1/deliveries/pull (scope\n"
+     "deliveries.pull; form body limit=N, 1 to 100, default 10) and POST /api/v1/deliveries/ack (scope\n"
+     "deliveries.ack; JSON body {\"ids\":[...]}).\n"
      "  -H 'Name: value', --header 'Name: value'   a request header (names are case-insensitive)\n"
+     "  -d BODY, --data BODY   the request body, sent as a form (application/x-www-form-urlencoded) unless\n"
+     "                         -H gives a Content-Type, e.g. -H 'Content-Type: application/json'\n"
+     "  --from ADDR   the client address the request claims (IPv4 or IPv6), for address-based rules\n"
      "Prints the HTTP status and the JSON body. Exit status 0 for a 2xx answer, else 1.\n"
      "--json: {\"status\":N,\"body\":{...}}\n"},
+    {"deliveries", 0, 3, 0, 1, cmd_deliveries, "deliveries [add USERNAME COMMAND]",
+     "the delivery queue game servers pull: list it, or queue one",
+     "Without arguments, lists the delivery queue (DATA_DIR/host-deliveries.db), newest first: id, username,\n"
+     "command, when it was queued and when it was delivered (acknowledged through\n"
+     "POST /api/v1/deliveries/ack). `deliveries add USERNAME COMMAND` queues one; game servers get it from\n"
+     "POST /api/v1/deliveries/pull.\n"
+     "  USERNAME   1 to 64 bytes, e.g. Steve; COMMAND   1 to 1024 bytes on one line, e.g. 'give Steve diamond 1'\n"
+     "Needs the permission deliveries.manage (role of the --as user).\n"
+     "--json: list: [{\"id\",\"username\",\"command\",\"created\",\"delivered\"}] (UTC times; delivered is\n"
+     "        null while waiting); add: {\"ok\":true,\"id\",\"username\",\"command\"}\n"},
     {"serve", 0, 0, CLI_OPT_LISTEN, 0, cmd_serve, "serve [--listen HOST:PORT]", WEB_CLI_SERVE_SUMMARY,
      WEB_CLI_SERVE_HELP},
     {"passwd", 1, 1, 0, 0, cmd_passwd, "passwd USER", WEB_CLI_PASSWD_SUMMARY, WEB_CLI_PASSWD_HELP},

@@ -1,6 +1,8 @@
 /* cmd_call.c - the `call` command: sends one API request through the sample host's router, as an external
- * tool would over HTTP, with headers from -H 'Name: value' (looked up case-insensitively) and the client
- * address "local". Prints the status and the JSON body. Header values (credentials) are wiped afterwards. */
+ * tool would over HTTP, with headers from -H 'Name: value' (looked up case-insensitively), a body from -d
+ * (a form unless -H gives a Content-Type) and the client address "local" or the one --from claims. Prints the
+ * status and the JSON body. Header values (credentials) are wiped afterwards. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,13 @@ static const char *lookup_header(void *ctx, const char *name)
         if (strcasecmp(headers->items[i].name, name) == 0)
             return headers->items[i].value;
     return NULL;
+}
+
+/* 1 when text is an IPv4 or IPv6 address. */
+static int is_ip_address(const char *text)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
 }
 
 static void headers_free(call_headers_t *headers)
@@ -86,7 +95,14 @@ int cmd_call(cli_context_t *ctx)
             return cli_fail(inv, CLI_EXIT_USAGE, "usage",
                             "the method must be an upper-case HTTP method such as GET, not '%s'", method);
 
-    call_headers_t headers = {calloc(inv->n_headers + 1, sizeof(call_header_t)), 0};
+    if (inv->from != NULL && !is_ip_address(inv->from))
+        return cli_fail(inv, CLI_EXIT_USAGE, "usage",
+                        "--from wants an IPv4 or IPv6 address such as 203.0.113.7, not '%.64s'", inv->from);
+    if (inv->body != NULL && strlen(inv->body) > ROUTER_BODY_MAX)
+        return cli_fail(inv, CLI_EXIT_USAGE, "usage", "the -d body is longer than %d bytes; send less",
+                        ROUTER_BODY_MAX);
+
+    call_headers_t headers = {calloc(inv->n_headers + 2, sizeof(call_header_t)), 0};
     if (headers.items == NULL)
         return cli_fail(inv, CLI_EXIT_REFUSED, "no_memory", "out of memory");
     int rc = CLI_EXIT_OK;
@@ -102,6 +118,13 @@ int cmd_call(cli_context_t *ctx)
             break;
         }
     }
+    if (rc == CLI_EXIT_OK && inv->body != NULL && lookup_header(&headers, "Content-Type") == NULL) {
+        call_header_t *form = &headers.items[headers.n++]; /* what curl -d sends */
+        form->name = strdup("Content-Type");
+        form->value = strdup("application/x-www-form-urlencoded");
+        if (form->name == NULL || form->value == NULL)
+            rc = cli_fail(inv, CLI_EXIT_REFUSED, "no_memory", "out of memory");
+    }
     if (rc != CLI_EXIT_OK) {
         headers_free(&headers);
         return rc;
@@ -112,10 +135,15 @@ int cmd_call(cli_context_t *ctx)
         .path = path,
         .header = lookup_header,
         .header_ctx = &headers,
-        .client_addr = "local",
+        .client_addr = inv->from != NULL ? inv->from : "local",
+        .body = inv->body,
+        .body_len = inv->body != NULL ? strlen(inv->body) : 0,
     };
     router_response_t response;
-    router_handle(ctx->host, &request, &response);
+    router_t router;
+    router_init(&router, ctx->host);
+    router_handle(&router, &request, &response);
+    router_destroy(&router);
     headers_free(&headers);
 
     const char *body = response.body != NULL ? response.body : "null";

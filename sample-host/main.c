@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "api_scopes.h"
 #include "cli.h"
 
 #define DEFAULT_USER "admin"
@@ -145,7 +146,9 @@ static int check_usage(const cli_invocation_t *inv, const cli_command_t *command
         uint32_t bit;
         const char *name;
     } command_options[] = {
-        {CLI_OPT_YES, "--yes"}, {CLI_OPT_PARAM, "--param"}, {CLI_OPT_LIMIT, "--limit"}, {CLI_OPT_HEADER, "-H"}, {CLI_OPT_LISTEN, "--listen"}};
+        {CLI_OPT_YES, "--yes"},       {CLI_OPT_PARAM, "--param"}, {CLI_OPT_LIMIT, "--limit"},
+        {CLI_OPT_HEADER, "-H"},       {CLI_OPT_LISTEN, "--listen"}, {CLI_OPT_DATA, "-d"},
+        {CLI_OPT_FROM, "--from"}};
     for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++)
         if ((inv->options_seen & command_options[i].bit) && !(command->options & command_options[i].bit))
             return cli_fail(inv, CLI_EXIT_USAGE, "usage", "%s does not take %s; usage: sample-host %s",
@@ -172,6 +175,13 @@ static int open_host(const cli_invocation_t *inv, panelhost_t **out, const char 
     if (panelhost_open(&options, &host, err, sizeof err) != PANEL_OK)
         return cli_fail(inv, CLI_EXIT_USAGE, "config", "cannot start the host with config %s: %s",
                         config != NULL ? config : "(none)", err);
+    /* The scope catalogue is the host's before any plugin initialises: a plugin may ask for it during init. */
+    static api_scopes_t scopes;
+    if (api_scopes_load(host, &scopes, err, sizeof err) != 0) {
+        panelhost_close(host);
+        return cli_fail(inv, CLI_EXIT_USAGE, "config", "cannot start the host with config %s: %s",
+                        config != NULL ? config : "(none)", err);
+    }
     config_failures_t failures = {"", 0};
     log_hold(&log_state);
     panelhost_extensions_load(host, report_config_plugin_failure, &failures); /* the enabled ones */

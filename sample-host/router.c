@@ -1,49 +1,84 @@
-/* router.c - the sample host's request router: the route table (GET /healthz, GET /api/v1/ping,
- * GET /api/v1/store), authentication of /api/ routes through libpanelhost, and the JSON bodies of answers
- * and denials ({"error","message"}). Used by the `call` command and the web server. */
+/* router.c - the sample host's request router: the route table (GET /healthz, GET /api/v1/ping, /whoami,
+ * /store, POST /api/v1/deliveries/pull and /ack), each route's method and required scope, the body bound,
+ * authentication of /api/ routes through libpanelhost, and the JSON bodies of answers and denials
+ * ({"error","message"}). Used by the `call` command and the web server. */
 #include "router.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-
-/* What a route needs in order to answer. */
-typedef struct route_context {
-    panelhost_t *host;
-    const char *principal;
-} route_context_t;
-
-typedef void (*route_body_fn)(const route_context_t *ctx, json_writer_t *body);
+#include "api_scopes.h"
+#include "deliveries.h"
+#include "router_routes.h"
 
 typedef struct route {
     const char *path;
     const char *method;
+    const char *label;          /* "METHOD PATH", for messages */
     int authenticated;          /* 1: behind the auth providers */
-    route_body_fn body;
+    const char *scope;          /* the scope the route requires; NULL: none */
+    route_handler_fn handler;
 } route_t;
 
-static void body_ok(const route_context_t *ctx, json_writer_t *body)
+static int body_ok(const route_context_t *ctx, json_writer_t *body)
 {
     (void)ctx;
     json_begin_object(body);
     json_member_bool(body, "ok", 1);
     json_end_object(body);
+    return 200;
 }
 
-static void body_store(const route_context_t *ctx, json_writer_t *body)
+static int body_whoami(const route_context_t *ctx, json_writer_t *body)
 {
     json_begin_object(body);
-    json_member_string(body, "store_name", panelhost_config_get(ctx->host, "host", "store_name"));
-    json_member_string(body, "currency", panelhost_config_get(ctx->host, "host", "currency"));
+    json_member_string(body, "principal", ctx->principal);
     json_end_object(body);
+    return 200;
+}
+
+static int body_store(const route_context_t *ctx, json_writer_t *body)
+{
+    panelhost_t *host = ctx->router->host;
+    json_begin_object(body);
+    json_member_string(body, "store_name", panelhost_config_get(host, "host", "store_name"));
+    json_member_string(body, "currency", panelhost_config_get(host, "host", "currency"));
+    json_end_object(body);
+    return 200;
 }
 
 static const route_t routes[] = {
-    {"/healthz", "GET", 0, body_ok},
-    {"/api/v1/ping", "GET", 1, body_ok},
-    {"/api/v1/store", "GET", 1, body_store},
+    {"/healthz", "GET", "GET /healthz", 0, NULL, body_ok},
+    {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, NULL, body_ok},
+    {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, NULL, body_whoami},
+    {"/api/v1/store", "GET", "GET /api/v1/store", 1, API_SCOPE_STORE_READ, body_store},
+    {"/api/v1/deliveries/pull", "POST", "POST /api/v1/deliveries/pull", 1, API_SCOPE_DELIVERIES_PULL,
+     route_deliveries_pull},
+    {"/api/v1/deliveries/ack", "POST", "POST /api/v1/deliveries/ack", 1, API_SCOPE_DELIVERIES_ACK,
+     route_deliveries_ack},
 };
+
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+const char *router_required_scope(size_t i, const char **route)
+{
+    *route = i < N_ROUTES ? routes[i].label : NULL;
+    return i < N_ROUTES ? routes[i].scope : NULL;
+}
+
+void router_init(router_t *router, panelhost_t *host)
+{
+    memset(router, 0, sizeof *router);
+    router->host = host;
+    pthread_mutex_init(&router->lock, NULL);
+}
+
+void router_destroy(router_t *router)
+{
+    deliveries_close(router->deliveries);
+    router->deliveries = NULL;
+    pthread_mutex_destroy(&router->lock);
+}
 
 /* Bridges panel_request_t.header to the router's header lookup. */
 typedef struct header_bridge {
@@ -74,15 +109,20 @@ static void finish(router_response_t *out, int status, json_writer_t *body)
     }
 }
 
+int route_error(json_writer_t *body, int status, const char *code, const char *message)
+{
+    json_begin_object(body);
+    json_member_string(body, "error", code);
+    json_member_string(body, "message", message);
+    json_end_object(body);
+    return status;
+}
+
 static void answer_error(router_response_t *out, int status, const char *code, const char *message)
 {
     json_writer_t body;
     json_init(&body);
-    json_begin_object(&body);
-    json_member_string(&body, "error", code);
-    json_member_string(&body, "message", message);
-    json_end_object(&body);
-    finish(out, status, &body);
+    finish(out, route_error(&body, status, code, message), &body);
 }
 
 /* The path without its query string or fragment, in buf; 0 when too long. */
@@ -96,7 +136,11 @@ static int route_path(const char *path, char *buf, size_t buf_len)
     return 1;
 }
 
-void router_handle(panelhost_t *host, const router_request_t *request, router_response_t *out)
+static const char routes_text[] =
+    "no such route; the API offers GET /healthz, GET /api/v1/ping, GET /api/v1/whoami, GET /api/v1/store, "
+    "POST /api/v1/deliveries/pull and POST /api/v1/deliveries/ack";
+
+void router_handle(router_t *router, const router_request_t *request, router_response_t *out)
 {
     memset(out, 0, sizeof *out);
     char path[1024];
@@ -106,26 +150,33 @@ void router_handle(panelhost_t *host, const router_request_t *request, router_re
     }
 
     const route_t *route = NULL;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    for (size_t i = 0; i < N_ROUTES; i++) {
         if (strcmp(routes[i].path, path) == 0) {
             route = &routes[i];
             break;
         }
     }
     if (route == NULL) {
-        answer_error(out, 404, "not_found",
-                     "no such route; the API offers GET /healthz, GET /api/v1/ping and GET /api/v1/store");
+        answer_error(out, 404, "not_found", routes_text);
         return;
     }
     if (strcmp(route->method, request->method) != 0) {
         out->allow = route->method;
         answer_error(out, 405, "method_not_allowed",
                      strcmp(route->method, "GET") == 0 ? "this route answers GET only; send a GET request"
-                                                       : "this route does not answer that method");
+                                                       : "this route answers POST only; send a POST request "
+                                                         "with a body");
+        return;
+    }
+    if (request->body_len > ROUTER_BODY_MAX) {
+        answer_error(out, 413, "body_too_large",
+                     "the request body is larger than 16384 bytes; send less (e.g. at most 1000 ids per ack)");
         return;
     }
 
-    route_context_t ctx = {host, NULL};
+    route_context_t ctx = {router, request, NULL, NULL};
+    if (request->header != NULL)
+        ctx.content_type = request->header(request->header_ctx, "Content-Type");
     panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate */
     if (route->authenticated) {
         header_bridge_t bridge = {request->header, request->header_ctx};
@@ -137,7 +188,7 @@ void router_handle(panelhost_t *host, const router_request_t *request, router_re
             .req_ctx = &bridge,
             .header = bridged_header,
         };
-        int32_t rc = panelhost_authenticate(host, &auth_request, &outcome);
+        int32_t rc = panelhost_authenticate(router->host, &auth_request, &outcome);
         if (rc != PANEL_OK) {
             answer_error(out, 503, "auth_failed",
                          "the server could not check the request's credentials; try again later");
@@ -156,8 +207,8 @@ void router_handle(panelhost_t *host, const router_request_t *request, router_re
 
     json_writer_t body;
     json_init(&body);
-    route->body(&ctx, &body);
-    finish(out, 200, &body);
+    int status = route->handler(&ctx, &body);
+    finish(out, status, &body);
 }
 
 void router_response_free(router_response_t *response)

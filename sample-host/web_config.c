@@ -131,7 +131,8 @@ int web_config_load(panelhost_t *host, const char *listen_host, web_config_t *ou
         read_number(host, "body_min_rate", 1, 1000000000u, WEB_BODY_MIN_RATE_DEFAULT,
                     "the bytes per second a request body must arrive at", &out->body_min_rate, err, err_len) != 0)
         return -1;
-    return 0;
+    return web_proxies_parse(panelhost_config_get(host, "host", "trusted_proxies"), &out->trusted_proxies, err,
+                             err_len);
 }
 
 int web_config_host_allowed(const web_config_t *config, const char *host_header)

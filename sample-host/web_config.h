@@ -1,6 +1,7 @@
 /* web_config.h - the web server's [host] settings that guard requests: public_url (an https one makes every
  * cookie Secure), allowed_hosts (the Host names admin requests may carry, against DNS rebinding),
- * header_timeout and body_min_rate (the whole-request deadline against trickling clients). Read and
+ * header_timeout and body_min_rate (the whole-request deadline against trickling clients), trusted_proxies
+ * (whose X-Forwarded-For is believed: web_client_addr.h). Read and
  * checked once when `serve` starts; each bad value is refused with a message naming the setting. */
 #ifndef SAMPLE_HOST_WEB_CONFIG_H
 #define SAMPLE_HOST_WEB_CONFIG_H
@@ -8,6 +9,7 @@
 #include <stddef.h>
 
 #include "panel/host.h"
+#include "web_client_addr.h"
 
 #define WEB_ALLOWED_HOSTS_MAX 32
 #define WEB_HOST_NAME_MAX 255
@@ -22,6 +24,7 @@ typedef struct web_config {
     char allowed_text[1024];             /* the list, for messages */
     unsigned header_timeout;             /* seconds, 1..3600 */
     unsigned body_min_rate;              /* bytes per second, 1..1e9 */
+    web_proxies_t trusted_proxies;       /* [host] trusted_proxies; none by default */
 } web_config_t;
 
 /* Reads the settings; listen_host is the host part of the listen address (one of the default allowed hosts).

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -24,6 +25,7 @@
 #include "router.h"
 #include "web_admin.h"
 #include "web_assets.h"
+#include "web_client_addr.h"
 #include "web_config.h"
 #include "web_deadline.h"
 #include "web_extensions.h"
@@ -45,6 +47,7 @@ typedef struct server {
     web_deadline_t *deadline;    /* whole-request deadlines (web_deadline.c) */
     web_admin_t admin;
     web_extensions_t extensions; /* registry lock and reloads of extension changes (web_extensions.c) */
+    router_t router;             /* the API routes (router.c) */
     pthread_mutex_t lock;
     pthread_cond_t idle;
     unsigned in_flight;
@@ -197,10 +200,10 @@ static const char *connection_header(void *ctx, const char *name)
 static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
                                   const char *method, const char *url)
 {
-    router_request_t rq = {method, url, connection_header, conn, st->client_addr};
+    router_request_t rq = {method, url, connection_header, conn, st->client_addr, st->body, st->body_len};
     router_response_t rs;
     memset(&rs, 0, sizeof rs);
-    router_handle(srv->host, &rq, &rs);
+    router_handle(&srv->router, &rq, &rs);
     char *body = rs.body;
     rs.body = NULL;
     if (body == NULL)
@@ -218,6 +221,11 @@ static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, re
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs.allow);
     if (rs.authenticate != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rs.authenticate);
+    if (rs.retry_after > 0) {
+        char seconds[32];
+        snprintf(seconds, sizeof seconds, "%ld", rs.retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     st->status = rs.status;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs.status, r);
     MHD_destroy_response(r);
@@ -296,17 +304,51 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
     return queue_plain(conn, st, 404, "Not found.\n");
 }
 
-static void client_address(struct MHD_Connection *conn, char *out, size_t out_len)
+/* Joins every X-Forwarded-For header of the request with ',' (a proxy may add its own header line). */
+typedef struct forwarded {
+    char text[2048];
+    size_t len;
+    int overflow;
+} forwarded_t;
+
+static enum MHD_Result join_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
+    forwarded_t *f = cls;
+    (void)kind;
+    if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    size_t n = strlen(value);
+    if (f->len + n + 2 > sizeof f->text) {
+        f->overflow = 1;
+        return MHD_NO;
+    }
+    if (f->len > 0)
+        f->text[f->len++] = ',';
+    memcpy(f->text + f->len, value, n);
+    f->len += n;
+    f->text[f->len] = '\0';
+    return MHD_YES;
+}
+
+/* The peer's address, or the client a trusted proxy forwarded for ([host] trusted_proxies). */
+static void client_address(const server_t *srv, struct MHD_Connection *conn, char *out, size_t out_len)
+{
+    char peer[INET6_ADDRSTRLEN] = "unknown";
     snprintf(out, out_len, "unknown");
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL)
         return;
     const struct sockaddr *sa = info->client_addr;
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)out_len);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer, sizeof peer);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)out_len);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer, sizeof peer);
+    forwarded_t forwarded = {"", 0, 0};
+    if (srv->config.trusted_proxies.n > 0)
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, join_forwarded, &forwarded);
+    /* an X-Forwarded-For too long to hold is not believed: the peer answers for the request */
+    web_client_addr(&srv->config.trusted_proxies, peer,
+                    forwarded.len > 0 && !forwarded.overflow ? forwarded.text : NULL, out, out_len);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -321,7 +363,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (st == NULL)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->started);
-        client_address(conn, st->client_addr, sizeof st->client_addr);
+        client_address(srv, conn, st->client_addr, sizeof st->client_addr);
         loggable_path(method, st->method, sizeof st->method);
         loggable_path(url, st->path, sizeof st->path);
         pthread_mutex_lock(&srv->lock);
@@ -566,6 +608,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     }
     pthread_mutex_init(&srv.lock, NULL);
     pthread_cond_init(&srv.idle, NULL);
+    router_init(&srv.router, host);
 
     /* Block the stop signals before MHD starts its threads (they inherit the mask); this thread waits for them. */
     sigset_t stop_signals, old_mask;
@@ -611,6 +654,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     session_store_close(srv.admin.sessions);
     admin_auth_close(srv.admin.auth);
+    router_destroy(&srv.router); /* after MHD_stop_daemon: no request is running */
     pthread_cond_destroy(&srv.idle);
     pthread_mutex_destroy(&srv.lock);
     web_extensions_destroy(&srv.extensions);

@@ -1,0 +1,26 @@
+/* router_routes.h - what router.c hands a route's handler, and the handlers that live in their own files
+ * (router_deliveries.c: the delivery queue's pull and ack). Internal to the router. */
+#ifndef SAMPLE_HOST_ROUTER_ROUTES_H
+#define SAMPLE_HOST_ROUTER_ROUTES_H
+
+#include "json.h"
+#include "router.h"
+
+typedef struct route_context {
+    router_t *router;
+    const router_request_t *request;
+    const char *content_type;   /* the request's Content-Type, or NULL */
+    const char *principal;      /* authenticated routes: who the provider named */
+} route_context_t;
+
+/* Writes the answer's document into body and returns its HTTP status; on an error status the document is
+ * {"error","message"} (see route_error). */
+typedef int (*route_handler_fn)(const route_context_t *ctx, json_writer_t *body);
+
+/* Writes {"error":code,"message":message} and returns status. */
+int route_error(json_writer_t *body, int status, const char *code, const char *message);
+
+int route_deliveries_pull(const route_context_t *ctx, json_writer_t *body);
+int route_deliveries_ack(const route_context_t *ctx, json_writer_t *body);
+
+#endif /* SAMPLE_HOST_ROUTER_ROUTES_H */

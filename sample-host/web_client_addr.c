@@ -1,0 +1,143 @@
+/* web_client_addr.c - trusted proxies and X-Forwarded-For (see web_client_addr.h). */
+#include "web_client_addr.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parses an address into cidr (family and bytes); IPv4-mapped IPv6 becomes IPv4. Returns 1 on success. */
+static int parse_address(const char *text, size_t n, web_cidr_t *out)
+{
+    char buf[INET6_ADDRSTRLEN + 1];
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    if (buf[0] == '[' && n > 2 && buf[n - 1] == ']') { /* "[v6]" as some proxies write it */
+        memmove(buf, buf + 1, n - 2);
+        buf[n - 2] = '\0';
+    }
+    memset(out, 0, sizeof *out);
+    if (inet_pton(AF_INET, buf, out->addr) == 1) {
+        out->family = AF_INET;
+        out->prefix = 32;
+        return 1;
+    }
+    if (inet_pton(AF_INET6, buf, out->addr) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(out->addr, mapped, sizeof mapped) == 0) {
+            memmove(out->addr, out->addr + 12, 4);
+            memset(out->addr + 4, 0, 12);
+            out->family = AF_INET;
+            out->prefix = 32;
+            return 1;
+        }
+        out->family = AF_INET6;
+        out->prefix = 128;
+        return 1;
+    }
+    return 0;
+}
+
+int web_proxies_parse(const char *value, web_proxies_t *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = value != NULL ? value : "";
+    for (;;) {
+        p += strspn(p, " \t,");
+        if (*p == '\0')
+            return 0;
+        size_t n = strcspn(p, " \t,");
+        const char *slash = memchr(p, '/', n);
+        size_t addr_len = slash != NULL ? (size_t)(slash - p) : n;
+        web_cidr_t cidr;
+        int ok = parse_address(p, addr_len, &cidr);
+        if (ok && slash != NULL) {
+            unsigned max = cidr.family == AF_INET ? 32 : 128;
+            char *end = NULL;
+            unsigned long prefix = slash + 1 < p + n ? strtoul(slash + 1, &end, 10) : max + 1;
+            ok = end == p + n && prefix <= max && slash[1] >= '0' && slash[1] <= '9';
+            cidr.prefix = (unsigned)prefix;
+        }
+        if (!ok) {
+            snprintf(err, err_len, "[host] trusted_proxies: '%.*s' is not an address or CIDR; write e.g. "
+                     "trusted_proxies = 127.0.0.1 10.0.0.0/8 fd00::/8 (the proxies in front of the panel)",
+                     (int)(n > 64 ? 64 : n), p);
+            return -1;
+        }
+        if (out->n >= WEB_PROXIES_MAX) {
+            snprintf(err, err_len, "[host] trusted_proxies lists more than %d items; use wider CIDRs",
+                     WEB_PROXIES_MAX);
+            return -1;
+        }
+        out->items[out->n++] = cidr;
+        p += n;
+    }
+}
+
+static int cidr_contains(const web_cidr_t *cidr, const web_cidr_t *addr)
+{
+    if (cidr->family != addr->family)
+        return 0;
+    unsigned full = cidr->prefix / 8, rest = cidr->prefix % 8;
+    if (memcmp(cidr->addr, addr->addr, full) != 0)
+        return 0;
+    if (rest == 0)
+        return 1;
+    unsigned char mask = (unsigned char)(0xFF << (8 - rest));
+    return (cidr->addr[full] & mask) == (addr->addr[full] & mask);
+}
+
+static int contains(const web_proxies_t *proxies, const web_cidr_t *addr)
+{
+    for (size_t i = 0; i < proxies->n; i++)
+        if (cidr_contains(&proxies->items[i], addr))
+            return 1;
+    return 0;
+}
+
+int web_proxies_contains(const web_proxies_t *proxies, const char *addr)
+{
+    web_cidr_t a;
+    return addr != NULL && parse_address(addr, strlen(addr), &a) && contains(proxies, &a);
+}
+
+static void write_address(const web_cidr_t *a, char *out, size_t out_len)
+{
+    char text[INET6_ADDRSTRLEN] = "";
+    inet_ntop(a->family, a->addr, text, sizeof text);
+    snprintf(out, out_len, "%s", text);
+}
+
+void web_client_addr(const web_proxies_t *proxies, const char *peer, const char *forwarded_for, char *out,
+                     size_t out_len)
+{
+    web_cidr_t peer_addr;
+    if (!parse_address(peer, strlen(peer), &peer_addr)) {
+        snprintf(out, out_len, "%s", peer);
+        return;
+    }
+    write_address(&peer_addr, out, out_len);
+    if (forwarded_for == NULL || !contains(proxies, &peer_addr))
+        return;
+    /* Walk the hops from the right: each trusted one vouches for the hop left of it. */
+    size_t end = strlen(forwarded_for);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && forwarded_for[start - 1] != ',')
+            start--;
+        size_t a = start, b = end;
+        while (a < b && (forwarded_for[a] == ' ' || forwarded_for[a] == '\t'))
+            a++;
+        while (b > a && (forwarded_for[b - 1] == ' ' || forwarded_for[b - 1] == '\t'))
+            b--;
+        web_cidr_t hop;
+        if (!parse_address(forwarded_for + a, b - a, &hop))
+            return; /* garbage: keep the last good hop (or the peer) */
+        write_address(&hop, out, out_len);
+        if (!contains(proxies, &hop))
+            return;
+        end = start > 0 ? start - 1 : 0;
+    }
+}

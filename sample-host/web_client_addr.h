@@ -1,0 +1,37 @@
+/* web_client_addr.h - which address a request comes from: the peer's, or, when the peer is one of the
+ * proxies of [host] trusted_proxies (CIDRs, default none), the first address of X-Forwarded-For that is not a
+ * trusted proxy, read from the right (the proxies append; everything left of the last trusted hop is the
+ * client's own claim). Pure functions: web_server.c applies them to every request. */
+#ifndef SAMPLE_HOST_WEB_CLIENT_ADDR_H
+#define SAMPLE_HOST_WEB_CLIENT_ADDR_H
+
+#include <stddef.h>
+
+#define WEB_PROXIES_MAX 32
+
+typedef struct web_cidr {
+    int family;                 /* AF_INET or AF_INET6 */
+    unsigned char addr[16];     /* network byte order; 4 bytes used for AF_INET */
+    unsigned prefix;            /* 0..32 or 0..128 */
+} web_cidr_t;
+
+typedef struct web_proxies {
+    size_t n;
+    web_cidr_t items[WEB_PROXIES_MAX];
+} web_proxies_t;
+
+/* Parses [host] trusted_proxies: CIDRs or single addresses separated by spaces or commas, e.g.
+ * "127.0.0.1 10.0.0.0/8 fd00::/8" (NULL or "": none). Returns 0, or -1 with err naming the bad item. */
+int web_proxies_parse(const char *value, web_proxies_t *out, char *err, size_t err_len);
+
+/* 1 when the address text (IPv4, IPv6, or IPv4-mapped IPv6) is inside one of the CIDRs. */
+int web_proxies_contains(const web_proxies_t *proxies, const char *addr);
+
+/* The request's client address into out: peer itself unless it is a trusted proxy and forwarded_for
+ * (nullable: X-Forwarded-For, several headers joined with ',') names hops; then the right-most hop that is
+ * not a trusted proxy, or the left-most hop when all are. A hop that is not an IP address ends the walk
+ * (the hop right of it is used, or the peer). IPv4-mapped addresses are written as IPv4. */
+void web_client_addr(const web_proxies_t *proxies, const char *peer, const char *forwarded_for, char *out,
+                     size_t out_len);
+
+#endif /* SAMPLE_HOST_WEB_CLIENT_ADDR_H */
