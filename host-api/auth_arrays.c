@@ -1,6 +1,7 @@
 /* auth_arrays.c - panelhost_authenticate_headers: API authentication of a request given as plain arrays of
  * header names and values (for bindings such as PHP's FFI, whose code must not run inside a C callback); it
- * builds a panel_request_t whose header lookup searches those arrays, and asks panelhost_authenticate. */
+ * builds a panel_request_t whose header lookup searches those arrays, and asks panelhost_authenticate. The
+ * packed form (name NUL value NUL ...) is split into such arrays on the stack. */
 #include <string.h>
 #include <strings.h>
 
@@ -68,4 +69,36 @@ int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, co
         .header = array_header,
     };
     return panelhost_authenticate(host, &request, out);
+}
+
+int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
+                                      const char *client_addr, const char *packed, size_t packed_len,
+                                      panelhost_auth_outcome_t *out)
+{
+    const char *names[PANELHOST_HEADERS_MAX], *values[PANELHOST_HEADERS_MAX];
+    size_t n = 0;
+    if (!out)
+        return PANEL_E_INVALID;
+    if (packed_len > 0 && (!packed || packed[packed_len - 1] != '\0')) {
+        deny_bad_request(out, "the packed headers do not end with a NUL byte");
+        return PANEL_E_INVALID;
+    }
+    for (size_t at = 0; at < packed_len;) {
+        const char *name = packed + at;
+        at += strlen(name) + 1;
+        if (at >= packed_len) {
+            deny_bad_request(out, "a packed header has a name but no value");
+            return PANEL_E_INVALID;
+        }
+        const char *value = packed + at;
+        at += strlen(value) + 1;
+        if (n == PANELHOST_HEADERS_MAX) {
+            deny_bad_request(out, "it has more headers than the library accepts (256)");
+            return PANEL_E_INVALID;
+        }
+        names[n] = name;
+        values[n] = value;
+        n++;
+    }
+    return panelhost_authenticate_headers(host, method, path, client_addr, names, values, n, out);
 }

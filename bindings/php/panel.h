@@ -127,6 +127,9 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
 int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, const char *path,
                                        const char *client_addr, const char **names, const char **values,
                                        size_t n_headers, panelhost_auth_outcome_t *out);
+int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
+                                      const char *client_addr, const char *packed, size_t packed_len,
+                                      panelhost_auth_outcome_t *out);
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);
 int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,

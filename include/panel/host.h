@@ -392,6 +392,14 @@ int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, co
                                        const char *const *values, size_t n_headers,
                                        panelhost_auth_outcome_t *out);
 
+/* [thread-safe] panelhost_authenticate_headers with the headers packed into one buffer, as a binding can pass
+ * a string of its own language without copying it: packed[0..packed_len) holds name, NUL, value, NUL, for each
+ * header in turn (so it ends with a NUL; packed_len 0 for none). A buffer that does not end with a NUL, holds
+ * an odd number of strings or more than PANELHOST_HEADERS_MAX headers is PANEL_E_INVALID (400 "bad_request"). */
+int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
+                                      const char *client_addr, const char *packed, size_t packed_len,
+                                      panelhost_auth_outcome_t *out);
+
 /* Rows of a page's status lines or of a table, collected into a list the caller reads and frees, instead of
  * a row callback. Same checks and messages as panelhost_page_status and panelhost_table_read (page missing:
  * PANEL_E_NOT_FOUND; role lacking the page's permission: PANEL_E_DENIED, the plugin is not called); on

@@ -255,6 +255,18 @@ static void authenticate_from_arrays(void **unused)
                      PANEL_E_INVALID);
     assert_int_equal(panelhost_authenticate_headers(host, "GET", "/p", "::1", names, values, 3, NULL),
                      PANEL_E_INVALID);
+
+    /* the packed form: name NUL value NUL ... */
+    static const char packed[] = "Accept\0*/*\0X-Fixture\0letmein\0";
+    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", packed, sizeof packed - 1, &out), PANEL_OK);
+    assert_int_equal(out.allowed, 1);
+    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", NULL, 0, &out), PANEL_OK);
+    assert_string_equal(out.error_code, "missing");
+    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", packed, sizeof packed - 2, &out),
+                     PANEL_E_INVALID); /* no final NUL */
+    assert_int_equal(out.http_status, 400);
+    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", "X-Fixture\0", 10, &out),
+                     PANEL_E_INVALID); /* a name without a value */
     panelhost_process_close();
     scratch_free(&s);
 }

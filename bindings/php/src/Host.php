@@ -265,14 +265,14 @@ final class Host
             return ['allowed' => false, 'status' => 400, 'error' => 'bad_request',
                 'message' => 'the request could not be checked: it contains a NUL byte', 'principal' => null];
         }
-        $n = count($names);
-        [$namePtrs, $valuePtrs, $blob] = $n > 0 ? $this->pointers($names, $values) : [null, null, null];
-        $outcome = $this->ffi->new('panelhost_auth_outcome_t');
-        $this->ffi->panelhost_authenticate_headers($this->host, $method, $path, $clientAddr, $namePtrs, $valuePtrs,
-            $n, FFI::addr($outcome));
-        if ($blob !== null) {
-            FFI::memset($blob, 0, FFI::sizeof($blob));
+        // one string "name\0value\0..." passed as it is (no C copy to make or wipe): panelhost_authenticate_packed
+        $packed = '';
+        foreach ($names as $i => $name) {
+            $packed .= $name . "\0" . $values[$i] . "\0";
         }
+        $outcome = $this->ffi->new('panelhost_auth_outcome_t');
+        $this->ffi->panelhost_authenticate_packed($this->host, $method, $path, $clientAddr, $packed, strlen($packed),
+            FFI::addr($outcome));
         if ($outcome->allowed === 1) {
             return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
                 'principal' => FFI::string($outcome->principal)];
