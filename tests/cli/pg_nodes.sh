@@ -309,6 +309,32 @@ cli 2 --json action settings/api-key end-grace
 check 'confirmed 3' "end-grace on web-2, Confirmed on 3 nodes." "exit $RC, message: $MSG"
 expect_all "end-grace on web-2: right after it returns, every node refuses the grace key" "$KP" 401 1 2 3
 expect_all "end-grace on web-2: every node accepts the current key" "$K3" 200 1 2 3
+
+# Nodes that start while a reset runs (their first request, which makes them nodes, sent 0, 60 and 200 ms into a
+# reset that web-2's delay keeps waiting) never serve the pre-reset state once that reset has returned.
+for n in 6 7 8; do
+  node_config "$n" "$(pg_conninfo_socket)"
+  cp "${NODE_DATA[1]}/apikeys.secret" "${NODE_DATA[$n]}/apikeys.secret"; chmod 600 "${NODE_DATA[$n]}/apikeys.secret"
+  start_node "$n" || fail "web-$n starts"
+done
+"$PWD/$B/sample-host" -c "${NODE_CONF[1]}" --json action settings/api-key reset --yes >"$TMP/race.out" 2>"$TMP/race.err" &
+RESET_PID=$!
+for n in 6 7 8; do
+  case $n in 7) sleep 0.06 ;; 8) sleep 0.14 ;; esac
+  curl -s -m 10 -o /dev/null -H "X-API-Key: $K3" "${NODE_URL[$n]}api/v1/ping" &
+done
+wait "$RESET_PID"; RC=$?; OUT=$(cat "$TMP/race.out"); ERR=$(cat "$TMP/race.err")
+K3B=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("secret") or "")' 2>/dev/null)
+ALL_KEYS+=("$K3B")
+check '[ "$RC" = 0 ] && [ -n "$K3B" ]' "a reset runs while three new nodes start" "exit $RC, $OUT $ERR"
+expect_all "nodes that started during the reset refuse the pre-reset key once it returned" "$K3" "401 unknown" 6 7 8 1 2 3
+expect_all "nodes that started during the reset accept the new key" "$K3B" 200 6 7 8
+for n in 6 7 8; do stop_node "$n"; done
+# Their leases end within lease_seconds (a stopped node need not remove its row); the checks below count nodes.
+deadline=$(($(now_ms) + (LEASE + 3) * 1000))
+while [ "$(pg_sql "SELECT count(*) FROM apikeys_nodes WHERE lease_end > now() AND node_id IN ('web-6','web-7','web-8')")" != 0 ] \
+      && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.05; done
+K3=$K3B
 delay_off
 
 # ----- a node cut off from PostgreSQL while another node resets ----------------------------------------------------------
