@@ -217,10 +217,10 @@ static void render(panelhost_t *host, const panel_caller_t *caller, const char *
         web_raw(b, "<p id=\"no-extensions\">No extensions are installed. List plugins in [host] plugins of the "
                    "config, or put them into the folder [host] plugin_dir.</p>");
     } else {
-        web_raw(b, "<section><table id=\"extensions\"><thead><tr><th>Extension</th><th>Status</th><th></th></tr>"
+        web_raw(b, "<section><div class=\"table-scroll\"><table id=\"extensions\"><thead><tr><th>Extension</th><th>Status</th><th></th></tr>"
                    "</thead><tbody>");
         web_raw(b, rows.data != NULL ? rows.data : "");
-        web_raw(b, "</tbody></table></section>");
+        web_raw(b, "</tbody></table></div></section>");
     }
     web_buf_free(&rows);
 
@@ -228,11 +228,11 @@ static void render(panelhost_t *host, const panel_caller_t *caller, const char *
     web_buf_init(&audit);
     if (panelhost_audit_read(host, caller, AUDIT_ROWS, write_audit_row, &audit, err, sizeof err) == PANEL_OK &&
         audit.data != NULL) {
-        web_raw(b, "<section><h2>Recent changes</h2><table id=\"host-audit\"><thead><tr><th>When (UTC)</th>"
+        web_raw(b, "<section><h2>Recent changes</h2><div class=\"table-scroll\"><table id=\"host-audit\"><thead><tr><th>When (UTC)</th>"
                    "<th>User</th><th>Origin</th><th>Action</th><th>Extension</th><th>Outcome</th><th>Detail</th>"
                    "</tr></thead><tbody>");
         web_raw(b, audit.data);
-        web_raw(b, "</tbody></table></section>");
+        web_raw(b, "</tbody></table></div></section>");
     }
     web_buf_free(&audit);
     web_layout_end(b);

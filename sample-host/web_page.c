@@ -296,7 +296,7 @@ static void render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *
     web_html_text(b, t->id);
     web_raw(b, "\"><h2>");
     web_html_text(b, t->title);
-    web_raw(b, "</h2><table><thead><tr>");
+    web_raw(b, "</h2><div class=\"table-scroll\"><table><thead><tr>");
     for (uint32_t i = 0; i < t->n_columns; i++) {
         web_raw(b, "<th scope=\"col\">");
         web_html_text(b, t->columns[i]);
@@ -308,7 +308,7 @@ static void render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *
     int32_t rc = panelhost_table_read(host, caller, page_id, t->id, 0, limit, write_row, &w, err, sizeof err);
     if (rc == PANEL_OK && w.rows == 0)
         web_rawf(b, "<tr><td colspan=\"%u\">No entries yet.</td></tr>", (unsigned)t->n_columns);
-    web_raw(b, "</tbody></table>");
+    web_raw(b, "</tbody></table></div>");
     if (rc != PANEL_OK) {
         web_raw(b, "<p class=\"error\">The table could not be read: ");
         web_html_text(b, err);
@@ -323,10 +323,10 @@ static void render_secret(web_buf_t *b, const page_outcome_t *outcome)
     web_html_text(b, outcome->secret_source);
     web_raw(b, ": copy this secret now. It will not be shown again.</strong> Store it where your tool "
                "can read it; if it is lost, a new one has to be made.</p>"
-               "<input type=\"text\" id=\"one-time-secret\" readonly autocomplete=\"off\" spellcheck=\"false\" "
-               "aria-label=\"One-time secret\" value=\"");
+               "<div class=\"secret-row\"><input type=\"text\" id=\"one-time-secret\" readonly autocomplete=\"off\" "
+               "spellcheck=\"false\" aria-label=\"One-time secret\" value=\"");
     web_html_text(b, outcome->secret);
-    web_raw(b, "\"> <button type=\"button\" data-copy-target=\"one-time-secret\" hidden>Copy</button></div>");
+    web_raw(b, "\"> <button type=\"button\" data-copy-target=\"one-time-secret\" hidden>Copy</button></div></div>");
 }
 
 /* Renders the whole page with the outcome of the last form. The page exists and the caller may see it. */
@@ -559,7 +559,8 @@ static void submit_action(panelhost_t *host, const panel_caller_t *caller, const
     }
     char message[1024] = "";
     char secret[PANEL_SECRET_MAX] = "";
-    panel_result_t result = {sizeof(panel_result_t), message, sizeof message, secret, sizeof secret};
+    panel_result_t result = {.struct_size = sizeof(panel_result_t), .message = message, .message_len = sizeof message,
+                             .secret = secret, .secret_len = sizeof secret};
     int32_t rc = panelhost_action_run(host, caller, page->id, a->id, names, values, n, &result);
     if (rc == PANEL_E_CONFIRM) {
         render_confirm_step(host, caller, csrf, page, a, names, values, n, message, res);
