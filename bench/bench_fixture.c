@@ -94,7 +94,7 @@ static int32_t run_action_message(apikeys_state_t *st,
     char secret[PANEL_SECRET_MAX] = "";
     message_out[0] = '\0';
     panel_args_t args = {.struct_size = sizeof args, .args_ctx = NULL, .get = grace_zero};
-    panel_result_t result = {sizeof result, message_out, message_len, secret, sizeof secret};
+    panel_result_t result = {sizeof result, message_out, message_len, secret, sizeof secret, NULL, 0};
     int32_t rc = run(st, bench_owner(), &args, &result);
     if (rc == PANEL_OK && secret_out)
         snprintf(secret_out, BENCH_KEY_STRIDE, "%s", secret);
@@ -180,7 +180,7 @@ int32_t bench_authenticate(apikeys_state_t *st, const char *key)
     };
     char principal[64], code[32], message[320];
     panel_auth_result_t result = {sizeof result, 0, principal, sizeof principal, code, sizeof code,
-                                  message, sizeof message};
+                                  message, sizeof message, 0, NULL, 0};
     return apikeys_authenticate(st, &r.request, &result);
 }
 

@@ -24,7 +24,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n && i < 32; i++) printf("menu: %s -> %s\n", menu[i]->path, menu[i]->page_id);
     }
 
-    panel_request_t req = { sizeof req, "GET", "/api/v1/ping", "local", argc > 2 ? argv[2] : NULL, header };
+    panel_request_t req = { sizeof req, "GET", "/api/v1/ping", "local", argc > 2 ? argv[2] : NULL, header, NULL };
     panelhost_auth_outcome_t out;
     panelhost_authenticate(host, &req, &out);             /* PANEL_OK also for a denial: read out.allowed */
     printf("api: %d %s\n", out.allowed ? 200 : out.http_status, out.allowed ? out.principal : out.message);

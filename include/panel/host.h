@@ -5,9 +5,9 @@
  * (roles hold permission patterns: "*", "prefix.*" or an exact name), dispatches admin calls and API
  * authentication to plugins, and unloads them. It knows nothing about any particular plugin.
  *
- * Threads. A panelhost_t is used from one "main" thread for everything except the functions marked
- * [thread-safe], which may run on any number of threads at once, also while main-thread calls run:
- *   panelhost_authenticate, panelhost_now, panelhost_config_get, panelhost_data_dir, panelhost_role_allows,
+ * Threads. A panelhost_t is used from one thread at a time for everything except the functions marked
+ * [thread-safe], which may run on any number of threads at once, also while the other calls run:
+ *   panelhost_authenticate, _authenticate_ex, panelhost_api_scopes, panelhost_now, panelhost_config_get, panelhost_data_dir, panelhost_role_allows,
  *   panelhost_caller_init (each caller struct used by one thread), panelhost_extensions_changed,
  *   panelhost_audit_append, panelhost_audit_read
  * (the config, the data directory and the clock option never change after panelhost_open).
@@ -213,6 +213,42 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
                              const char *action_id, const char *const *arg_names,
                              const char *const *arg_values, size_t n_args, panel_result_t *result);
 
+/* ----- ABI 1.1: records, row actions, availability, choices (see panel/plugin.h) ---------------------------
+ * A table whose row_id_column is set lists records; an action whose row_table names it is a row action,
+ * offered per row and run for one record id (the row's cell in that column). Page actions have row_table
+ * NULL. */
+
+/* panelhost_action_run for a row action (record_id: the selected record, PANEL_RECORD_ID_MAX syntax) or a
+ * page action (record_id NULL; panelhost_action_run is this call with NULL). Refuses, without calling the
+ * plugin (PANEL_E_INVALID, the message saying what to give): a row action without a record id ("... acts on
+ * one row of table 'keys': give the record id"), a page action with one, a record id of another syntax.
+ * Whether the record exists is the plugin's answer (PANEL_E_NOT_FOUND). When result->struct_size covers
+ * result->record (a program built against 1.1: record non-NULL, record_len >= PANEL_RECORD_ID_MAX + 1), it
+ * receives the id of the record the action created, or "" (also on failure); an id the plugin wrote that is
+ * not a record id is dropped (logged). A program built against 1.0 gets everything else unchanged. */
+int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                    const char *action_id, const char *record_id, const char *const *arg_names,
+                                    const char *const *arg_values, size_t n_args, panel_result_t *result);
+
+/* Whether action `action_id` makes sense now, for the page (record_id NULL) or for record `record_id` of its
+ * row table, as the plugin's availability callback says; for rendering only (the action may still be run,
+ * and then gives its own answer). Same page, permission and record-id checks as panelhost_action_run_record
+ * (PANEL_E_NOT_FOUND, PANEL_E_DENIED, PANEL_E_INVALID; the plugin is not called). Returns PANEL_OK when it is
+ * available (also when the plugin registered no availability callback; reason ""), PANEL_E_STATE when it is
+ * not, with the plugin's reason (one line) in reason[0..reason_len), or another negative code when the
+ * plugin could not tell, with its message: show the action as available then (running it gives the real
+ * answer). Serialised per plugin like every admin call. */
+int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                   const char *action_id, const char *record_id, char *reason,
+                                   size_t reason_len);
+
+/* Choice i (0-based) of an enum or list parameter with choices: the value to send into value[0..value_len)
+ * and the text to show into label[0..label_len) (its choice label, or the value itself when the parameter
+ * has no labels). Either buffer may be NULL with length 0. PANEL_OK, or PANEL_E_NOT_FOUND past the last
+ * choice (and for a parameter without choices); a too-small buffer truncates (NUL-terminated). */
+int32_t panelhost_param_choice(const panel_param_t *param, size_t i, char *value, size_t value_len, char *label,
+                               size_t label_len);
+
 /* ----- API authentication --------------------------------------------------------------------------------- */
 
 /* Written by panelhost_authenticate into the program's struct. It never grows (no struct_size); more fields
@@ -236,6 +272,42 @@ typedef struct panelhost_auth_outcome {
  * given, is then a 400 "bad_request" denial). */
 int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request,
                                panelhost_auth_outcome_t *out);
+
+/* What panelhost_authenticate_ex adds to the outcome (ABI 1.1). Set struct_size = sizeof(panelhost_auth_extra_t)
+ * before the call (e.g. `panelhost_auth_extra_t x = {.struct_size = sizeof x};`): the library writes no byte
+ * beyond it, so later versions may append fields. */
+typedef struct panelhost_auth_extra {
+    uint32_t struct_size;      /* set by the caller */
+    uint32_t reserved;         /* 0 */
+    int64_t retry_after;       /* denied: seconds to send as Retry-After (0..86400), 0: none */
+    char scopes[PANEL_SCOPES_MAX]; /* allowed: the principal's scopes as the provider named them,
+                                * comma-separated ids (e.g. "store.read,deliveries.pull"); "" when it did not
+                                * say */
+} panelhost_auth_extra_t;
+
+/* [thread-safe] panelhost_authenticate, also filling *extra (nullable: then exactly panelhost_authenticate).
+ * request->scope (a request built against 1.1: set struct_size = sizeof(panel_request_t)) names the scope
+ * the route requires, NULL for none; it is passed to the providers as is. Same verdicts and return values:
+ * ALWAYS CHECK out->allowed. PANEL_E_INVALID also for an extra whose struct_size is below 8. */
+int32_t panelhost_authenticate_ex(panelhost_t *host, const panel_request_t *request,
+                                  panelhost_auth_outcome_t *out, panelhost_auth_extra_t *extra);
+
+/* ----- the API scope catalogue (ABI 1.1: extension PANEL_EXT_API_SCOPES of panel/plugin.h) ---------------
+ * The scopes the host program's API routes may require, with a description each, which plugins read during
+ * init (get_extension(PANEL_EXT_API_SCOPES)) to offer exactly these scopes. A host without a catalogue offers
+ * no such extension (plugins get NULL). */
+
+/* Sets the catalogue: n scopes (0..64), ids[i] words of [a-z0-9_-] joined by single '.' (1..PANEL_ID_MAX
+ * bytes, unique), descriptions[i] one line of UTF-8 (NULL or "" allowed), all ids comma-separated fitting in
+ * PANEL_SCOPES_MAX - 1 bytes; the library copies them. n = 0 removes the catalogue. Only while no plugin is
+ * loaded (call it after panelhost_open, before panelhost_load / panelhost_extensions_load): PANEL_E_STATE
+ * otherwise, since plugins may keep the pointers until fini. PANEL_E_INVALID naming the bad entry. */
+int32_t panelhost_set_api_scopes(panelhost_t *host, const char *const *ids, const char *const *descriptions,
+                                 size_t n, char *err, size_t err_len);
+
+/* [thread-safe] The catalogue as plugins see it (NULL when none is set); valid until the next
+ * panelhost_set_api_scopes or panelhost_close. */
+const panel_api_scopes_t *panelhost_api_scopes(const panelhost_t *host);
 
 /* ----- extensions: installed plugins, their enabled state, the host audit log ------------------------------
  * The installed extensions are the plugins of [host] plugins (in order) followed by every *.so file of the

@@ -15,17 +15,37 @@
  * knows; the plugin reads host->struct_size before using a member the host may lack). Every struct
  * that can grow starts with `uint32_t struct_size` (sizeof as the *sender* was built). A receiver reads no
  * field that lies beyond the sender's struct_size and treats such absent trailing fields as NULL / 0; it never
- * writes beyond it either. Arrays of structs are passed as arrays of pointers so a grown struct never
- * changes an array stride. Minors append fields in 8-byte units (a 4-byte field is paired with a zeroed
- * `uint32_t reserved`), so a new field never lands in an old struct's tail padding, which an older sender's
- * sizeof already counts but never initialised. Breaking changes get a new major; optional features are
- * looked up by versioned string id through get_extension() and are NULL when absent.
+ * writes beyond it either (PANEL_HAS_FIELD below is that check). Arrays of structs are passed as arrays of
+ * pointers so a grown struct never changes an array stride. Minors append fields in 8-byte units (a 4-byte
+ * field is paired with a zeroed `uint32_t reserved`), so a new field never lands in an old struct's tail
+ * padding, which an older sender's sizeof already counts but never initialised. Each struct marks where its
+ * ABI 1.0 layout ends; every field after that mark says "since 1.1" (or later). Breaking changes get a new
+ * major; optional features are looked up by versioned string id through get_extension() and are NULL when
+ * absent.
  *
- * Conventions used in every comment below:
- *   [main-thread]  the host never runs two such calls of one plugin at the same time (it serialises them,
- *                  whichever OS thread it uses, e.g. under a threaded web server).
+ * ABI 1.1 added: tables that name their row-id column and actions that act on one row of such a table (row
+ * actions: run() gets the record id in args->record_id); the record an action created (result->record); an
+ * optional availability callback per action (panel_action_t.available); the scope an API route requires
+ * (panel_request_t.scope), the host's scope catalogue (extension PANEL_EXT_API_SCOPES) and the principal's
+ * scopes (panel_auth_result_t.scopes); retry_after in a denial; list parameters (PANEL_PARAM_LIST); labels for
+ * the choices of enum and list parameters (panel_param_t.choice_labels). A 1.1 plugin in a 1.0 host: the host
+ * ignores the 1.1 descriptor fields (no row actions, no availability, bare choices) and hands over 1.0-sized
+ * structs, so the plugin checks struct_size (PANEL_HAS_FIELD) before it reads or writes a 1.1 field; a plugin
+ * whose pages make no sense without row actions reads host->abi_minor. A 1.0 plugin in a 1.1 host works
+ * unchanged: the host reads none of its descriptors past their 1.0 size and treats the 1.1 fields as NULL / 0.
+ *
+ * Thread and lifetime tags, used on every function below:
+ *   [serialised]   the host never runs two [serialised] calls of one plugin at the same time: it serialises
+ *                  them, one at a time per plugin, but on whichever OS thread it likes (e.g. the request
+ *                  threads of a threaded web server), so a plugin must not rely on thread identity
+ *                  (thread-locals, thread-bound handles). This is NOT what CLAP means by its main thread.
+ *                  (ABI 1.0 spelled this tag [serialised]; the meaning is unchanged.)
  *   [thread-safe]  may run concurrently with any other call of the plugin, from any thread.
  *   [init-only]    may be called only from inside entry->init(), on the thread running init.
+ *   [during the call]  a function the host hands over inside a struct (caller, sink, args, request): the
+ *                  plugin may call it only while the host's call that handed the struct over has not yet
+ *                  returned, and only on the thread running that call.
+ *   [during the call, any thread]  the same, but also from other threads of the plugin while that call runs.
  * Types: fixed-width integers only; no enums, bitfields, long or bool inside structs. Status codes are int32_t,
  * PANEL_OK (0) for success and a negative PANEL_E_* for failure. Strings are UTF-8 and NUL-terminated.
  * Memory: whoever allocates frees. Messages travel in caller-provided buffers (pointer + length); a writer
@@ -48,7 +68,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------------------------- */
 
 #define PANEL_ABI_MAJOR 1u
-#define PANEL_ABI_MINOR 0u
+#define PANEL_ABI_MINOR 1u
 
 /* The name of the single symbol a plugin exports; its type is `const panel_plugin_entry_t`. */
 #define PANEL_ENTRY_SYMBOL "panel_plugin_entry"
@@ -85,6 +105,47 @@ extern "C" {
 #define PANEL_TEXT_MAX 4096u    /* bytes of any label, help or confirmation text */
 #define PANEL_VALUE_MAX 4096u   /* bytes of a field value, a parameter value or a table cell */
 #define PANEL_SECRET_MAX 256u   /* bytes of a one-time secret, including its NUL */
+/* since 1.1: a record id (the row-id cell of a table row, args->record_id, result->record) is 1..64 bytes of
+ * [A-Za-z0-9_.:-]; a host refuses any other (PANEL_E_INVALID) before calling the plugin. */
+#define PANEL_RECORD_ID_MAX 64u
+/* since 1.1: bytes of a scope list (panel_auth_result_t.scopes), including its NUL; a host's scope catalogue
+ * is kept small enough that all its ids, comma-separated, fit. */
+#define PANEL_SCOPES_MAX 1024u
+
+/* 1 when the struct at `ptr` (whose first field is its struct_size, as the sender was built) is large enough to
+ * hold `field` of `type`: check it before reading or writing any field added after ABI 1.0, e.g.
+ * `PANEL_HAS_FIELD(panel_args_t, args, record_id) ? args->record_id : NULL`. */
+#define PANEL_HAS_FIELD(type, ptr, field) \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Extensions: optional features looked up by versioned string id (panel_host_t.get_extension)
+ *
+ * Ids are "panel.NAME/REV": NAME is [a-z0-9_]+, REV a decimal revision starting at 1. "panel." ids are defined
+ * in this header only; other parties use their own prefix ("vendor.NAME/REV"). A revision never changes
+ * incompatibly: an extension struct grows only by appending fields after its struct_size, and a breaking
+ * change gets a new id ("panel.NAME/2"), which a host may offer next to the old one.
+ * ------------------------------------------------------------------------------------------------------- */
+
+/* since 1.1: the host's API scope catalogue, a const panel_api_scopes_t *. NULL when the host has none. */
+#define PANEL_EXT_API_SCOPES "panel.api_scopes/1"
+
+/* One scope of the catalogue, e.g. {"store.read", "Read the store's products and prices"}. */
+typedef struct panel_api_scope {
+    uint32_t struct_size;      /* sizeof(panel_api_scope_t) as the host was built */
+    uint32_t reserved;         /* 0 */
+    const char *id;            /* non-NULL; words of [a-z0-9_-] joined by single '.', 1..PANEL_ID_MAX bytes */
+    const char *description;   /* non-NULL, may be ""; one line, for the owner choosing a key's scopes */
+} panel_api_scope_t;
+
+/* What get_extension(host, PANEL_EXT_API_SCOPES) returns: the scopes the host's API routes may require
+ * (panel_request_t.scope is always one of them, or NULL). Owned by the host, read-only, unchanged and valid
+ * until fini returns, so a plugin may keep the pointers. [thread-safe] to read. */
+typedef struct panel_api_scopes {
+    uint32_t struct_size;      /* sizeof(panel_api_scopes_t) as the host was built */
+    uint32_t n_scopes;         /* 0..64 */
+    const panel_api_scope_t *const *scopes; /* n_scopes non-NULL pointers, ids unique, in the host's order */
+} panel_api_scopes_t;
 
 typedef struct panel_host panel_host_t;
 
@@ -105,9 +166,10 @@ typedef struct panel_caller {
     int64_t os_uid;            /* the operating-system uid for PANEL_ORIGIN_CLI, else -1 */
     const char *client_addr;   /* the client address for PANEL_ORIGIN_WEB (e.g. "127.0.0.1"), else NULL */
     void *host_ctx;            /* opaque to the plugin; pass `self` to has_permission */
-    /* [any thread, during the call] 1 when the caller's role grants `permission` (e.g. "settings.api_key"),
+    /* [during the call, any thread] 1 when the caller's role grants `permission` (e.g. "settings.api_key"),
      * else 0. `permission` non-NULL. */
     int32_t (*has_permission)(const struct panel_caller *self, const char *permission);
+    /* ----- end of the ABI 1.0 layout (64 bytes on LP64); unchanged in 1.1 ----- */
 } panel_caller_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -117,10 +179,11 @@ typedef struct panel_caller {
 typedef struct panel_sink {
     uint32_t struct_size;      /* sizeof(panel_sink_t) as the host was built */
     void *sink_ctx;            /* opaque to the plugin */
-    /* [the callback's thread, during the callback] Appends one row of n_cells UTF-8 cells (each non-NULL;
-     * "" for empty). The host copies the cells before returning. Returns PANEL_OK, or a negative code, in
-     * which case the plugin stops emitting and returns that code. */
+    /* [during the call] Appends one row of n_cells UTF-8 cells (each non-NULL; "" for empty). The host copies
+     * the cells before returning. Returns PANEL_OK, or a negative code, in which case the plugin stops
+     * emitting and returns that code. */
     int32_t (*row)(const struct panel_sink *self, const char *const *cells, uint32_t n_cells);
+    /* ----- end of the ABI 1.0 layout (24 bytes on LP64); unchanged in 1.1 ----- */
 } panel_sink_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -141,6 +204,7 @@ typedef struct panel_menu_entry {
                                 * this call) */
     int32_t order;             /* ascending within the same parent; ties keep registration order */
     const char *permission;    /* non-NULL; permission needed to see the entry, e.g. "settings.api_key" */
+    /* ----- end of the ABI 1.0 layout (48 bytes on LP64); unchanged in 1.1 ----- */
 } panel_menu_entry_t;
 
 /* A page: a container for status lines, fields, tables and actions. */
@@ -150,10 +214,11 @@ typedef struct panel_page {
     const char *title;         /* non-NULL; e.g. "API Key" */
     const char *description;   /* nullable; shown under the title */
     const char *permission;    /* non-NULL; the host refuses the page and everything on it without it */
-    /* [main-thread] nullable. Emits status lines as rows of two cells (label, value) into `sink`, e.g.
+    /* [serialised] nullable. Emits status lines as rows of two cells (label, value) into `sink`, e.g.
      * ("Last used", "2026-11-26 15:04 UTC"). Returns PANEL_OK or a negative code with err[0..err_len). */
     int32_t (*status)(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
                       size_t err_len);
+    /* ----- end of the ABI 1.0 layout (48 bytes on LP64); unchanged in 1.1 ----- */
 } panel_page_t;
 
 #define PANEL_FIELD_TOGGLE 1    /* value "1" or "0" */
@@ -173,7 +238,7 @@ typedef struct panel_field {
     int32_t type;              /* PANEL_FIELD_* */
     uint32_t flags;            /* PANEL_FLAG_* */
     const char *confirm;       /* non-NULL when flags has PANEL_FLAG_DANGEROUS: what the owner must accept */
-    /* [main-thread] non-NULL. Writes the current value (a secret: its hint), NUL-terminated, into
+    /* [serialised] non-NULL. Writes the current value (a secret: its hint), NUL-terminated, into
      * out[0..out_len); out_len >= PANEL_VALUE_MAX + 1. Returns PANEL_OK or a negative code with a message in
      * err[0..err_len). */
     int32_t (*get)(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
@@ -182,14 +247,15 @@ typedef struct panel_field {
      * contain NUL bytes, which a validator should refuse). Returns PANEL_OK or PANEL_E_INVALID with a
      * message naming the problem and what to do in err[0..err_len). The host calls it before set(). */
     int32_t (*validate)(void *state, const char *value, size_t value_len, char *err, size_t err_len);
-    /* [main-thread] NULL for PANEL_FIELD_READONLY, else non-NULL. Stores value[0..value_len) (validated
+    /* [serialised] NULL for PANEL_FIELD_READONLY, else non-NULL. Stores value[0..value_len) (validated
      * again by the plugin). On success writes a confirmation message into msg, on failure the reason; on
      * failure nothing has changed. The host wipes `value` after the call when the field is a secret. */
     int32_t (*set)(void *state, const panel_caller_t *caller, const char *value, size_t value_len,
                    char *msg, size_t msg_len);
+    /* ----- end of the ABI 1.0 layout (72 bytes on LP64); unchanged in 1.1 ----- */
 } panel_field_t;
 
-/* A read-only table on a page, e.g. an audit trail. */
+/* A read-only table on a page, e.g. an audit trail; since 1.1 its rows may be records that row actions act on. */
 typedef struct panel_table {
     uint32_t struct_size;      /* sizeof(panel_table_t) as the plugin was built */
     const char *id;            /* non-NULL; [a-z0-9_-]; unique within its page */
@@ -198,14 +264,29 @@ typedef struct panel_table {
     uint32_t n_columns;        /* 1..32 */
     uint32_t page_rows;        /* how many of the newest rows a page shows (the host may show fewer); 0: the
                                 * host decides */
-    /* [main-thread] non-NULL. Emits up to `limit` rows of n_columns cells, newest first, skipping the
+    /* [serialised] non-NULL. Emits up to `limit` rows of n_columns cells, newest first, skipping the
      * `offset` newest. Returns PANEL_OK or a negative code with a message in err[0..err_len). */
     int32_t (*read)(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                     const panel_sink_t *sink, char *err, size_t err_len);
+    /* ----- end of the ABI 1.0 layout (48 bytes on LP64); fields below are since 1.1 ----- */
+    /* since 1.1. 0: the rows are not records (a 1.0 table). Else 1 + the index of the column whose cell is
+     * each row's record id (so 1 names the first column), 1..n_columns: every row read() emits then holds a
+     * record id there (PANEL_RECORD_ID_MAX, [A-Za-z0-9_.:-]), unique within the table, and row actions
+     * (panel_action_t.row_table) may name this table. */
+    uint32_t row_id_column;
+    uint32_t reserved;         /* since 1.1; 0 */
 } panel_table_t;
 
 #define PANEL_PARAM_TEXT 1      /* any UTF-8 text up to PANEL_VALUE_MAX bytes */
 #define PANEL_PARAM_ENUM 2      /* one of `choices` */
+/* since 1.1: a comma-separated list of items, e.g. scopes "store.read,deliveries.pull" or CIDRs
+ * "10.0.0.0/8,192.168.1.7/32". With `choices`, every item is one of them (a host renders checkboxes); with
+ * choices NULL the items are free text (a text box). The host refuses an empty item, an item with a control
+ * character, a duplicate item, an item outside the choices and more than PANEL_LIST_ITEMS_MAX items; it strips
+ * the spaces around each item, so run() gets the canonical form "a,b,c" ("" for the empty list). Checking what
+ * a free item means (is it a CIDR?) is the plugin's. A 1.0 host refuses the registration of this type. */
+#define PANEL_PARAM_LIST 3
+#define PANEL_LIST_ITEMS_MAX 256u
 
 /* A parameter of an action. */
 typedef struct panel_param {
@@ -214,18 +295,31 @@ typedef struct panel_param {
     const char *label;         /* non-NULL */
     const char *help;          /* nullable */
     int32_t type;              /* PANEL_PARAM_* */
-    const char *choices;       /* PANEL_PARAM_ENUM: non-NULL, '|'-separated, e.g. "0|1h|24h|7d"; else NULL */
-    const char *default_value; /* nullable (then the parameter is required); for an enum, one of choices */
+    const char *choices;       /* PANEL_PARAM_ENUM: non-NULL, '|'-separated, e.g. "0|1h|24h|7d".
+                                * PANEL_PARAM_LIST (since 1.1): nullable (free items), else '|'-separated
+                                * choices none of which holds a ','. PANEL_PARAM_TEXT: NULL (ignored). */
+    const char *default_value; /* nullable (then the parameter is required); for an enum, one of choices; for a
+                                * list, its canonical form ("" is the empty list) */
+    /* ----- end of the ABI 1.0 layout (56 bytes on LP64); fields below are since 1.1 ----- */
+    /* since 1.1; nullable (hosts show the bare choices). With choices: '|'-separated, one non-empty one-line
+     * label per choice in the same order, e.g. "none: the old key stops at once|1 hour|24 hours|7 days" for
+     * "0|1h|24h|7d"; a host shows the label and still sends the choice. Else NULL. */
+    const char *choice_labels;
 } panel_param_t;
 
-/* The arguments of one action call, built by the host. The host has checked every value (enum membership,
- * size, UTF-8) and filled defaults, so get() returns non-NULL for every declared parameter. */
+/* The arguments of one action call, built by the host. The host has checked every value (enum and list
+ * membership, size, UTF-8) and filled defaults, so get() returns non-NULL for every declared parameter. */
 typedef struct panel_args {
     uint32_t struct_size;      /* sizeof(panel_args_t) as the host was built */
     void *args_ctx;            /* opaque to the plugin */
     /* [during the call] The value of parameter `id`, or NULL when the action declared no such parameter.
      * The pointer is valid until the action returns. */
     const char *(*get)(const struct panel_args *self, const char *id);
+    /* ----- end of the ABI 1.0 layout (24 bytes on LP64); fields below are since 1.1 ----- */
+    /* since 1.1. A row action: the id of the selected record (non-NULL, syntax of PANEL_RECORD_ID_MAX; the
+     * host has not checked that it exists: answer PANEL_E_NOT_FOUND when it does not). A page action: NULL.
+     * Valid until the action returns. Read it only when PANEL_HAS_FIELD(panel_args_t, args, record_id). */
+    const char *record_id;
 } panel_args_t;
 
 /* Where an action writes its outcome. Both buffers belong to the host and are valid during the call. */
@@ -237,9 +331,15 @@ typedef struct panel_result {
                                 * one-time secret here, or leaves it "" */
     size_t secret_len;         /* >= PANEL_SECRET_MAX. The host shows a non-empty secret exactly once, never
                                 * logs or stores it, and wipes the buffer after showing it. */
+    /* ----- end of the ABI 1.0 layout (40 bytes on LP64); fields below are since 1.1 ----- */
+    char *record;              /* since 1.1; non-NULL; "" on entry. An action that created a record (e.g. a
+                                * new key row) writes its record id here (PANEL_RECORD_ID_MAX syntax), so
+                                * the host can point at it; else leaves "". A host ignores an id of another
+                                * syntax. Write it only when PANEL_HAS_FIELD(panel_result_t, result, record). */
+    size_t record_len;         /* since 1.1; >= PANEL_RECORD_ID_MAX + 1 */
 } panel_result_t;
 
-/* A button on a page. */
+/* A button on a page (a page action), or since 1.1 on each row of one of its tables (a row action). */
 typedef struct panel_action {
     uint32_t struct_size;      /* sizeof(panel_action_t) as the plugin was built */
     const char *id;            /* non-NULL; [a-z0-9_-]; unique within its page, e.g. "end-grace" */
@@ -249,7 +349,7 @@ typedef struct panel_action {
     const char *confirm;       /* non-NULL when flags has PANEL_FLAG_DANGEROUS */
     const panel_param_t *const *params; /* n_params non-NULL pointers (NULL when n_params is 0) */
     uint32_t n_params;         /* 0..16 */
-    /* [main-thread] non-NULL. Runs the action. Returns PANEL_OK (result->message says what was done, and
+    /* [serialised] non-NULL. Runs the action. Returns PANEL_OK (result->message says what was done, and
      * result->secret holds any newly revealed secret) or a negative code (result->message says why, and
      * nothing has changed). A PANEL_FLAG_DANGEROUS action checks caller->confirmed itself too (the host
      * refuses unconfirmed calls before run, but a plugin must not depend on one host's check): when it is 0,
@@ -257,6 +357,20 @@ typedef struct panel_action {
      * holds for set() of a dangerous field. */
     int32_t (*run)(void *state, const panel_caller_t *caller, const panel_args_t *args,
                    panel_result_t *result);
+    /* ----- end of the ABI 1.0 layout (72 bytes on LP64); fields below are since 1.1 ----- */
+    /* since 1.1; nullable: a page action. Else the id of a table of the same page, registered before this
+     * action, whose row_id_column is set: the action is a row action of that table, offered per row, and the
+     * host runs it only with a record id (args->record_id), a page action only without one. */
+    const char *row_table;
+    /* since 1.1. [serialised] nullable: always available. Whether the action makes sense now, for the page
+     * (record_id NULL) or for the record `record_id` (a row action). Returns PANEL_OK when it does, or
+     * PANEL_E_STATE with the reason in reason[0..reason_len) (one line, e.g. "The API is already enabled."),
+     * or another negative code with a message when it cannot tell (e.g. PANEL_E_STORE). It guides rendering
+     * only: a host disables the button and shows the reason, or prints the reason beside the action, but may
+     * still run the action, and run() gives the action's own answer then (it must not rely on available()
+     * having been asked). Must be quick and change nothing. */
+    int32_t (*available)(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                         size_t reason_len);
 } panel_action_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -270,9 +384,15 @@ typedef struct panel_request {
     const char *path;          /* non-NULL, without the query string, e.g. "/api/v1/ping" */
     const char *client_addr;   /* non-NULL, e.g. "127.0.0.1"; "local" for the command line */
     void *req_ctx;             /* opaque to the plugin */
-    /* [thread-safe, during the call] The value of header `name` (case-insensitive), or NULL. The returned
-     * pointer stays valid until authenticate() returns. */
+    /* [during the call] The value of header `name` (case-insensitive), or NULL. The returned pointer stays
+     * valid until authenticate() returns. */
     const char *(*header)(const struct panel_request *self, const char *name);
+    /* ----- end of the ABI 1.0 layout (48 bytes on LP64); fields below are since 1.1 ----- */
+    /* since 1.1; nullable: the route needs no scope. Else the scope the host's route requires (an id of the
+     * host's PANEL_EXT_API_SCOPES catalogue), e.g. "deliveries.pull": a provider ALLOWs only a credential
+     * that holds it and DENIEs (403, e.g. "insufficient_scope") one that does not. Read it only when
+     * PANEL_HAS_FIELD(panel_request_t, request, scope). */
+    const char *scope;
 } panel_request_t;
 
 /* How a host combines providers: it asks them in registration order (plugins in load order, each plugin's
@@ -295,6 +415,16 @@ typedef struct panel_auth_result {
     size_t error_code_len;     /* >= 32 */
     char *message;             /* DENY: what to do; must never echo the presented credential */
     size_t message_len;        /* >= 256 */
+    /* ----- end of the ABI 1.0 layout (56 bytes on LP64); fields below are since 1.1 ----- */
+    /* since 1.1. DENY: seconds after which the client may try again (e.g. a rate limit's 429, a 503), which a
+     * host sends as Retry-After; 0 (as on entry): none. Write it only when
+     * PANEL_HAS_FIELD(panel_auth_result_t, result, retry_after); a host clamps it to 0..86400. */
+    int64_t retry_after;
+    /* since 1.1. ALLOW: the scopes the principal holds, comma-separated ids of the host's catalogue (e.g.
+     * "store.read,deliveries.pull"), which a host may show (whoami); "" on entry: not said. NULL when the host
+     * does not want them (then write nothing). Check PANEL_HAS_FIELD(panel_auth_result_t, result, scopes_len). */
+    char *scopes;
+    size_t scopes_len;         /* since 1.1; >= PANEL_SCOPES_MAX when scopes is non-NULL */
 } panel_auth_result_t;
 
 typedef struct panel_auth_provider {
@@ -305,6 +435,7 @@ typedef struct panel_auth_provider {
     /* [thread-safe] non-NULL. Returns PANEL_AUTH_ALLOW, PANEL_AUTH_DENY or PANEL_AUTH_ABSTAIN. Must not
      * block on the network; must fail closed (DENY) when it cannot tell. */
     int32_t (*authenticate)(void *state, const panel_request_t *request, panel_auth_result_t *result);
+    /* ----- end of the ABI 1.0 layout (32 bytes on LP64); unchanged in 1.1 ----- */
 } panel_auth_provider_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -361,9 +492,11 @@ struct panel_host {
     int32_t (*add_auth_provider)(const panel_host_t *host, const panel_auth_provider_t *provider,
                                  char *err, size_t err_len);
 
-    /* [thread-safe] An optional host feature by versioned id (e.g. "panel.example/1"), or NULL when the host
-     * lacks it. The returned pointer stays valid until fini returns. */
+    /* [thread-safe] An optional host feature by versioned id (a PANEL_EXT_* constant, "panel.NAME/REV"), or
+     * NULL when the host lacks it. The returned pointer stays valid until fini returns. Since 1.1 a host may
+     * offer PANEL_EXT_API_SCOPES. */
     const void *(*get_extension)(const panel_host_t *host, const char *extension_id);
+    /* ----- end of the ABI 1.0 layout (112 bytes on LP64); unchanged in 1.1 (abi_minor says 1) ----- */
 };
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -384,23 +517,25 @@ typedef struct panel_plugin_entry {
     const char *name;          /* non-NULL; human-readable, e.g. "API Keys" */
     const char *version;       /* non-NULL; the plugin's own version, e.g. "1.0.0" */
     const char *description;   /* nullable */
-    /* [main-thread] non-NULL. Called once after the host has checked the ABI. Reads config, opens storage,
+    /* [serialised] non-NULL. Called once after the host has checked the ABI. Reads config, opens storage,
      * registers everything, and stores its state pointer in *state (passed back to every callback; *state
      * is NULL on entry and may stay NULL when the plugin needs no state).
      * Returns PANEL_OK, or a negative code with a message in err[0..err_len): then the host drops every
      * registration made so far, does not call fini, and dlcloses the plugin. */
     int32_t (*init)(const panel_host_t *host, void **state, char *err, size_t err_len);
-    /* [main-thread] non-NULL. Called exactly once after a successful init, after the host has unregistered
+    /* [serialised] non-NULL. Called exactly once after a successful init, after the host has unregistered
      * everything and no other call of the plugin is running. Joins the plugin's threads, flushes, closes
      * its storage, frees `state`. */
     void (*fini)(void *state);
     /* [thread-safe] nullable. An optional plugin feature by versioned id, or NULL. Reserved: this host version
      * never calls it; a later one may, only after a successful init and with the state init stored. */
     const void *(*get_extension)(void *state, const char *extension_id);
+    /* ----- end of the ABI 1.0 layout (72 bytes on LP64); unchanged in 1.1 ----- */
 } panel_plugin_entry_t;
 
-/* The ABI 1.0 layout. A host compares struct sizes against these, so any accidental change fails here.
- * C11 spells the check _Static_assert, C++ static_assert; the header compiles as either. */
+/* The layout. Each struct's ABI 1.0 part must never move (the offset of its first 1.1 field is its 1.0 size),
+ * and the 1.1 sizes are fixed here too, so any accidental change fails to compile. C11 spells the check
+ * _Static_assert, C++ static_assert; the header compiles as either. */
 #ifdef __cplusplus
 #define PANEL_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
@@ -411,20 +546,30 @@ PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, abi_major) == 0, "entry: abi_
 PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, abi_minor) == 4, "entry: abi_minor second");
 PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, struct_size) == 8, "entry: struct_size third");
 PANEL_STATIC_ASSERT(sizeof(panel_plugin_entry_t) == 72, "entry: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_host_t) == 112, "host table: ABI 1.0 size");
+PANEL_STATIC_ASSERT(sizeof(panel_host_t) == 112, "host table: ABI 1.0 size, unchanged in 1.1");
 PANEL_STATIC_ASSERT(sizeof(panel_caller_t) == 64, "caller: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_sink_t) == 24, "sink: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_menu_entry_t) == 48, "menu entry: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_page_t) == 48, "page: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_field_t) == 72, "field: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_table_t) == 48, "table: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_param_t) == 56, "param: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_args_t) == 24, "args: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_result_t) == 40, "result: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_action_t) == 72, "action: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_request_t) == 48, "request: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_auth_result_t) == 56, "auth result: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_auth_provider_t) == 32, "auth provider: ABI 1.0 size");
+/* grown in 1.1: the first appended field starts exactly at the 1.0 size; 1.1 sizes in 8-byte units */
+PANEL_STATIC_ASSERT(offsetof(panel_table_t, row_id_column) == 48, "table: 1.1 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(offsetof(panel_param_t, choice_labels) == 56, "param: 1.1 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(offsetof(panel_args_t, record_id) == 24, "args: 1.1 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(offsetof(panel_result_t, record) == 40, "result: 1.1 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(offsetof(panel_action_t, row_table) == 72, "action: 1.1 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(offsetof(panel_request_t, scope) == 48, "request: 1.1 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(offsetof(panel_auth_result_t, retry_after) == 56, "auth result: 1.1 fields after 1.0");
+PANEL_STATIC_ASSERT(sizeof(panel_table_t) == 56, "table: ABI 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_param_t) == 64, "param: ABI 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_args_t) == 32, "args: ABI 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_result_t) == 56, "result: ABI 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_action_t) == 88, "action: ABI 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_request_t) == 56, "request: ABI 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_auth_result_t) == 80, "auth result: ABI 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_api_scope_t) == 24, "api scope: 1.1 size");
+PANEL_STATIC_ASSERT(sizeof(panel_api_scopes_t) == 16, "api scopes: 1.1 size");
 #endif
 
 #ifdef __cplusplus

@@ -28,7 +28,7 @@ static const char *fake_header(const panel_request_t *self, const char *name)
 
 static fake_request_t request_with(const char *name, const char *value)
 {
-    fake_request_t r = {{sizeof r.base, "GET", "/api/v1/ping", "local", NULL, fake_header}, name, value};
+    fake_request_t r = {{sizeof r.base, "GET", "/api/v1/ping", "local", NULL, fake_header, NULL}, name, value};
     return r;
 }
 

@@ -47,7 +47,7 @@ static int32_t run_action(host_test_t *t, const panel_caller_t *caller, const ch
 {
     memset(out, 0, sizeof *out);
     out->result = (panel_result_t){sizeof out->result, out->message, sizeof out->message, out->secret,
-                                   sizeof out->secret};
+                                   sizeof out->secret, NULL, 0};
     return panelhost_action_run(t->host, caller, PAGE, action, names, values, n, &out->result);
 }
 
@@ -255,11 +255,11 @@ static void small_result_buffers_are_refused(void **state)
     int before = plugin_calls(t);
     char message[255], big_message[512], secret[PANEL_SECRET_MAX - 1], big_secret[PANEL_SECRET_MAX];
     const char *echo_n[] = {"text"}, *echo_v[] = {"hello"};
-    panel_result_t small_message = {sizeof small_message, message, sizeof message, big_secret, sizeof big_secret};
+    panel_result_t small_message = {sizeof small_message, message, sizeof message, big_secret, sizeof big_secret, NULL, 0};
     assert_int_equal(panelhost_action_run(t->host, &owner, PAGE, "echo", echo_n, echo_v, 1, &small_message),
                      PANEL_E_INVALID);
     assert_non_null(strstr(message, "a message buffer of >= 256 bytes"));
-    panel_result_t small_secret = {sizeof small_secret, big_message, sizeof big_message, secret, sizeof secret};
+    panel_result_t small_secret = {sizeof small_secret, big_message, sizeof big_message, secret, sizeof secret, NULL, 0};
     assert_int_equal(panelhost_action_run(t->host, &owner, PAGE, "echo", echo_n, echo_v, 1, &small_secret),
                      PANEL_E_INVALID);
     assert_non_null(strstr(big_message, "a secret buffer of >= 256 bytes"));
@@ -306,7 +306,7 @@ static void enum_parameter_without_default_is_required(void **unused)
     host_test_t *t = open_probe("plain");
     panel_caller_t owner = host_test_caller(t, "admin", 0);
     char message[512], secret[PANEL_SECRET_MAX];
-    panel_result_t result = {sizeof result, message, sizeof message, secret, sizeof secret};
+    panel_result_t result = {sizeof result, message, sizeof message, secret, sizeof secret, NULL, 0};
     assert_int_equal(panelhost_action_run(t->host, &owner, "probe/page", "pick", NULL, NULL, 0, &result),
                      PANEL_E_INVALID);
     assert_string_equal(message, "action 'pick' needs parameter 'size' (Size)");

@@ -165,7 +165,7 @@ static void disable_needs_confirmation_and_permission_then_unloads(void **unused
     assert_int_equal(panelhost_menu(t->host, &admin, NULL, 0), 0);
     assert_int_equal(panelhost_auth_provider_count(t->host), 0);
 
-    panel_request_t req = {sizeof req, "GET", "/api/v1/ping", "local", NULL, no_headers};
+    panel_request_t req = {sizeof req, "GET", "/api/v1/ping", "local", NULL, no_headers, NULL};
     panelhost_auth_outcome_t out;
     panelhost_authenticate(t->host, &req, &out);
     assert_int_equal(out.allowed, 0);

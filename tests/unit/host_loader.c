@@ -127,7 +127,7 @@ static void newer_minor_loads_and_extra_fields_are_ignored(void **unused)
                                          sizeof err), PANEL_OK);
     assert_string_equal(value, "newer");
     char message[256], secret[PANEL_SECRET_MAX];
-    panel_result_t result = {sizeof result, message, sizeof message, secret, sizeof secret};
+    panel_result_t result = {sizeof result, message, sizeof message, secret, sizeof secret, NULL, 0};
     const char *names[] = {"speed"}, *values[] = {"fast"};
     assert_int_equal(panelhost_action_run(t->host, &owner, "fixture/newer", "go", names, values, 1, &result),
                      PANEL_OK);

@@ -212,11 +212,11 @@ int32_t fake_run(fake_host_t *fh, const char *id, const panel_caller_t *caller, 
     if (!a)
         return PANEL_E_NOT_FOUND;
     int index = (int)(a - fh->actions);
-    fake_args_t args = {{sizeof(panel_args_t), NULL, fake_args_get}, NULL};
+    fake_args_t args = {{sizeof(panel_args_t), NULL, fake_args_get, NULL}, NULL};
     if (a->n_params > 0)
         args.grace = grace ? grace : fh->action_param_default[index];
     msg[0] = secret[0] = '\0';
-    panel_result_t result = {sizeof(panel_result_t), msg, 1024, secret, 256};
+    panel_result_t result = {sizeof(panel_result_t), msg, 1024, secret, 256, NULL, 0};
     return a->run(fh->state, caller, &args.args, &result);
 }
 
@@ -262,11 +262,11 @@ static const char *fake_header(const panel_request_t *self, const char *name)
 int32_t fake_auth(fake_host_t *fh, const char *x_api_key, const char *authorization, int32_t *status,
                   char code[32], char message[256])
 {
-    fake_request_t r = {{sizeof(panel_request_t), "GET", "/api/v1/ping", "127.0.0.1", NULL, fake_header},
+    fake_request_t r = {{sizeof(panel_request_t), "GET", "/api/v1/ping", "127.0.0.1", NULL, fake_header, NULL},
                         x_api_key, authorization};
     char principal[64] = "";
     code[0] = message[0] = '\0';
-    panel_auth_result_t res = {sizeof(panel_auth_result_t), 0, principal, 64, code, 32, message, 256};
+    panel_auth_result_t res = {sizeof(panel_auth_result_t), 0, principal, 64, code, 32, message, 256, 0, NULL, 0};
     int32_t verdict = fh->provider.authenticate(fh->state, &r.req, &res);
     *status = verdict == PANEL_AUTH_ALLOW ? 200 : res.http_status;
     if (verdict == PANEL_AUTH_ALLOW)
