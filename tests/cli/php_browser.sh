@@ -10,7 +10,7 @@ source "$(dirname "$0")/../php/fpm_stack.sh"
 
 if [ -n "${TEST_WRAPPER:-}" ]; then
   echo "SKIP: php_browser.sh under TEST_WRAPPER ($TEST_WRAPPER): PHP, php-fpm and nginx are not run under" \
-       "valgrind; the plain and ASan passes of the suite run this test"
+       "valgrind; make test runs this test on the plain build"
   exit 0
 fi
 require_browser_test
