@@ -1,6 +1,7 @@
 #!/bin/bash
 # hostile_web.sh - hostile input to `sample-host serve` (API Keys plugin + good fixture): oversized headers
-# (431), too many headers, an oversized body (413), an oversized API key (401 malformed), paths with `..` (never
+# (431), too many headers, an oversized body (413), hostile bodies to the delivery routes (huge, bad JSON, ids that
+# are not numbers, deep nesting: 400/413), an oversized API key (401 malformed), paths with `..` (never
 # a file outside the panel, never another page), NUL bytes and invalid UTF-8 in field values through the web
 # form (refused with a message, or stored and shown as valid UTF-8), and a login flood (no 5xx, no dropped
 # connection, throttled). After every attack the server still answers; its resident memory stays bounded.
@@ -44,6 +45,44 @@ check '[ "$CODE" = 401 ] && printf "%s" "$BODY" | grep -q "\"malformed\"" && ! p
   "a 5000-byte API key is refused 401 malformed without being echoed"
 http GET /api/v1/ping -H "Authorization: Bearer $(repeat c 20000)"
 check '[ "$CODE" = 401 ] && ! printf "%s" "$BODY" | grep -q cccccccc' "a 20 KB bearer token is refused 401 without being echoed"
+
+# ----- the delivery routes (issue 12): huge bodies, bad JSON, ids that are not numbers, hostile forms
+F=(-H 'X-Fixture: letmein')
+JSON=(-H 'Content-Type: application/json')
+for route in pull ack; do
+  http POST "/api/v1/deliveries/$route" "${F[@]}" --data-binary @"$TMP/big.body"
+  check '[ "$CODE" = 413 ]' "a 1 MB body to deliveries/$route is refused with 413"
+done
+repeat a 60000 >"$TMP/60k.body"
+http POST /api/v1/deliveries/ack "${F[@]}" "${JSON[@]}" --data-binary @"$TMP/60k.body"
+check '[ "$CODE" = 413 ] && printf "%s" "$BODY" | grep -q "\"body_too_large\""' "a 60 KB ack body gets 413 body_too_large (the API reads at most 16 KiB)"
+printf '{"ids":[%s' "$(repeat '[' 8000)" >"$TMP/deep.json"
+http POST /api/v1/deliveries/ack "${F[@]}" "${JSON[@]}" --data-binary @"$TMP/deep.json"
+check '[ "$CODE" = 400 ]' "8000 nested arrays in an ack are refused with 400"
+printf '{"x":%s1%s,"ids":[1]}' "$(repeat '[' 5000)" "$(repeat ']' 5000)" >"$TMP/deep2.json"
+http POST /api/v1/deliveries/ack "${F[@]}" "${JSON[@]}" --data-binary @"$TMP/deep2.json"
+check '[ "$CODE" = 400 ] && printf "%s" "$BODY" | grep -q "too deeply"' "5000 nested arrays in another member are refused as too deep"
+for bad in '{"ids":["a"]}' '{"ids":[1x]}' '{"ids":[0x10]}' '{"ids":[true]}' '{"ids":[1e999]}' '{"ids":[null]}' \
+           '{"ids":[{"id":1}]}' '{"ids":[9223372036854775808]}' '{"ids":[01]}' '{"ids":"1,2"}' '{"ids":[1' '{"ids' '{' \
+           '{"ids":[1]}}' '{"\u0069ds":[1],"ids":[1]}' '{"a":"\x"}' '{"a":"\ud800"' ; do
+  http POST /api/v1/deliveries/ack "${F[@]}" "${JSON[@]}" --data-binary "$bad"
+  check '[ "$CODE" = 400 ] && printf "%s" "$BODY" | grep -q "send a JSON body such as"' "ack body $bad gets 400 saying what to send"
+done
+printf '{"ids":[1],"s":"a\x00b"}' >"$TMP/nul.json"
+http POST /api/v1/deliveries/ack "${F[@]}" "${JSON[@]}" --data-binary @"$TMP/nul.json"
+check '[ "$CODE" = 400 ]' "an ack with a raw NUL byte in a string is refused with 400"
+printf '{"ids":[1],"s":"\xff\xfe"}' >"$TMP/utf8.json"
+http POST /api/v1/deliveries/ack "${F[@]}" "${JSON[@]}" --data-binary @"$TMP/utf8.json"
+check '[ "$CODE" = 400 ] && printf "%s" "$BODY" | grep -q "UTF-8" && utf8_ok' "an ack with invalid UTF-8 is refused naming UTF-8, in valid UTF-8"
+http POST /api/v1/deliveries/ack "${F[@]}" "${JSON[@]}" --data-binary "{\"ids\":[$(seq -s, 1 1001)]}"
+check '[ "$CODE" = 400 ] && printf "%s" "$BODY" | grep -q "at most 1000"' "an ack with 1001 ids is refused"
+for bad in 'limit=1%00' 'limit=%' 'limit=%4' 'limit=+1' 'limit= 1' "limit=$(repeat 9 5000)"; do
+  http POST /api/v1/deliveries/pull "${F[@]}" --data-binary "$bad"
+  check '[ "$CODE" = 400 ] && printf "%s" "$BODY" | grep -q "limit=10"' "pull body ${bad:0:24} gets 400 saying what to send"
+done
+http POST /api/v1/deliveries/pull "${F[@]}" --data-binary "$(for i in $(seq 1 1200); do printf 'f%d=%%41&' "$i"; done)limit=3"
+check '[ "$CODE" = 200 ] && printf "%s" "$BODY" | grep -q "\"items\""' "a pull form with 1200 other fields still answers 200"
+alive "hostile delivery bodies"
 
 # ----- paths with ..
 for p in /../etc/passwd /admin/../../../../etc/passwd /admin/%2e%2e/%2e%2e/etc/passwd \
