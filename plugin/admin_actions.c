@@ -113,13 +113,12 @@ static int32_t run_simple(void *state, const panel_caller_t *caller, const char 
 static int32_t enable_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
 {
     action_ctx_t *c = vctx;
-    int enabled = 0, found = 0;
-    store_key_t cur;
-    int32_t rc = store_get_enabled(&st->store, &enabled, msg, msg_len);
-    if (rc == PANEL_OK)
-        rc = store_get_role(&st->store, "current", &cur, &found, msg, msg_len);
+    store_site_t site;
+    int32_t rc = store_get_site(&st->store, &site, msg, msg_len);
     if (rc != PANEL_OK)
         return rc;
+    int enabled = site.enabled, found = site.has_current;
+    const store_key_t cur = site.current;
     if (enabled && found) {
         snprintf(c->message, sizeof c->message, "The API was already enabled (key %s); nothing changed.", cur.hint);
         return audit_ok(st, c, "enable", "ok: already enabled", cur.hint, msg, msg_len);
@@ -156,13 +155,12 @@ int32_t admin_action_enable(void *state, const panel_caller_t *caller, const pan
 static int32_t disable_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
 {
     action_ctx_t *c = vctx;
-    int enabled = 0, found = 0;
-    store_key_t cur;
-    int32_t rc = store_get_enabled(&st->store, &enabled, msg, msg_len);
-    if (rc == PANEL_OK)
-        rc = store_get_role(&st->store, "current", &cur, &found, msg, msg_len);
+    store_site_t site;
+    int32_t rc = store_get_site(&st->store, &site, msg, msg_len);
     if (rc != PANEL_OK)
         return rc;
+    int enabled = site.enabled, found = site.has_current;
+    const store_key_t cur = site.current;
     if (!enabled) {
         snprintf(c->message, sizeof c->message, "The API was already disabled; nothing changed.");
         return audit_ok(st, c, "disable", "ok: already disabled", found ? cur.hint : NULL, msg, msg_len);
@@ -191,13 +189,10 @@ static int32_t reset_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_l
 {
     action_ctx_t *c = vctx;
     int64_t now = apikeys_now(st);
-    int enabled = 0, has_current = 0, has_grace = 0;
-    store_key_t cur, grace;
-    int32_t rc = store_get_enabled(&st->store, &enabled, msg, msg_len);
-    if (rc == PANEL_OK)
-        rc = store_get_role(&st->store, "current", &cur, &has_current, msg, msg_len);
-    if (rc == PANEL_OK)
-        rc = store_get_role(&st->store, "grace", &grace, &has_grace, msg, msg_len);
+    store_site_t site;
+    int32_t rc = store_get_site(&st->store, &site, msg, msg_len);
+    int enabled = site.enabled, has_current = site.has_current, has_grace = site.has_grace;
+    const store_key_t cur = site.current, grace = site.grace;
     /* One grace slot: an older grace key always ends now; with grace 0 every previous key ends now. */
     if (rc == PANEL_OK && has_grace)
         rc = store_revoke(&st->store, grace.id, now, msg, msg_len);

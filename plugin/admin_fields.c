@@ -231,12 +231,12 @@ static int32_t set_key_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg
     int32_t rc = store_find_digest(&st->store, digest, &before, msg, msg_len);
     if (rc == PANEL_OK && before.found && strcmp(before.role, "current") != 0)
         rc = refuse_used_before(st, &before, msg, msg_len);
-    store_key_t cur;
-    int found = 0, enabled = 0;
+    store_site_t site;
+    memset(&site, 0, sizeof site);
     if (rc == PANEL_OK)
-        rc = store_get_role(&st->store, "current", &cur, &found, msg, msg_len);
-    if (rc == PANEL_OK)
-        rc = store_get_enabled(&st->store, &enabled, msg, msg_len);
+        rc = store_get_site(&st->store, &site, msg, msg_len);
+    const store_key_t cur = site.current;
+    int found = site.has_current, enabled = site.enabled;
     int same = found && before.found && before.id == cur.id;
     if (rc == PANEL_OK && found && !same)
         rc = store_revoke(&st->store, cur.id, now, msg, msg_len);

@@ -30,12 +30,16 @@ typedef struct status_data {
 
 static int32_t read_status(apikeys_state_t *st, status_data_t *d, char *err, size_t err_len)
 {
+    store_site_t site;
     pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_get_enabled(&st->store, &d->enabled, err, err_len);
-    if (rc == PANEL_OK)
-        rc = store_get_role(&st->store, "current", &d->current, &d->has_current, err, err_len);
-    if (rc == PANEL_OK)
-        rc = store_get_role(&st->store, "grace", &d->grace, &d->has_grace, err, err_len);
+    int32_t rc = store_get_site(&st->store, &site, err, err_len);
+    if (rc == PANEL_OK) {
+        d->enabled = site.enabled;
+        d->has_current = site.has_current;
+        d->has_grace = site.has_grace;
+        d->current = site.current;
+        d->grace = site.grace;
+    }
     if (rc == PANEL_OK)
         rc = store_get_denials(&st->store, d->denials, d->denial_last, err, err_len);
     pthread_mutex_unlock(&st->write_mutex);

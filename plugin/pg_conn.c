@@ -65,7 +65,22 @@ PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len)
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (conn && PQstatus(conn) == CONNECTION_OK) {
         PQsetNoticeProcessor(conn, ignore_notice, NULL);
-        return conn;
+        /* A session of ours that is cut off inside a transaction must not hold its row locks (the state row every
+         * writer and renewal locks) for the server's keepalive time: the server ends it after a third of a lease.
+         * No statement waits for a lock longer than a lease. */
+        char session[160];
+        unsigned idle_ms = cfg->lease_seconds * 1000u / 3u;
+        snprintf(session, sizeof session, "SET idle_in_transaction_session_timeout = %u; SET lock_timeout = %u",
+                 idle_ms < 200u ? 200u : idle_ms, cfg->lease_seconds * 1000u);
+        PGresult *r = PQexec(conn, session);
+        int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok)
+            return conn;
+        snprintf(err, err_len, "the PostgreSQL key store refused the session settings: %s", PQerrorMessage(conn));
+        err[strcspn(err, "\n")] = '\0';
+        PQfinish(conn);
+        return NULL;
     }
     char reason[256] = "out of memory";
     if (conn) {
@@ -83,17 +98,9 @@ PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len)
     return NULL;
 }
 
-int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values, PGresult **res, const char *doing,
-                char *err, size_t err_len)
+/* Turns a statement's result into PANEL_OK (*res, when wanted) or PANEL_E_STORE with an actionable message. */
+static int32_t finish(PGconn *conn, PGresult *r, PGresult **res, const char *doing, char *err, size_t err_len)
 {
-    if (res)
-        *res = NULL;
-    if (!conn) {
-        snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s)", doing);
-        return PANEL_E_STORE;
-    }
-    /* Without parameters through PQexec, which also runs several statements (the schema). */
-    PGresult *r = n ? PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0) : PQexec(conn, sql);
     ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         if (res)
@@ -110,6 +117,77 @@ int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values,
         snprintf(err, err_len,
                  "the PostgreSQL key store became unreachable while %s (%s); check the page before trying again",
                  doing, reason);
+    else
+        snprintf(err, err_len, "the PostgreSQL key store failed while %s: %s", doing, reason);
+    return PANEL_E_STORE;
+}
+
+int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values, PGresult **res, const char *doing,
+                char *err, size_t err_len)
+{
+    if (res)
+        *res = NULL;
+    if (!conn) {
+        snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s)", doing);
+        return PANEL_E_STORE;
+    }
+    /* Without parameters through PQexec, which also runs several statements (the schema). */
+    PGresult *r = n ? PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0) : PQexec(conn, sql);
+    return finish(conn, r, res, doing, err, err_len);
+}
+
+int32_t pg_exec_prepared(PGconn *conn, const char *name, int prepare, const char *sql, int n,
+                         const char *const *values, PGresult **res, const char *doing, char *err, size_t err_len)
+{
+    if (res)
+        *res = NULL;
+    if (!conn) {
+        snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s)", doing);
+        return PANEL_E_STORE;
+    }
+    if (prepare) {
+        int32_t rc = finish(conn, PQprepare(conn, name, sql, n, NULL), NULL, doing, err, err_len);
+        if (rc != PANEL_OK)
+            return rc;
+    }
+    return finish(conn, PQexecPrepared(conn, name, n, values, NULL, NULL, 0), res, doing, err, err_len);
+}
+
+int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows, const char *doing, char *err,
+                      size_t err_len)
+{
+    for (int i = 0; i < n_rows; i++)
+        rows[i] = NULL;
+    if (!conn || !PQsendQuery(conn, sql)) {
+        snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s)", doing);
+        return PANEL_E_STORE;
+    }
+    int got = 0;
+    char reason[256] = "";
+    PGresult *r;
+    while ((r = PQgetResult(conn)) != NULL) {
+        ExecStatusType status = PQresultStatus(r);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !reason[0]) {
+            snprintf(reason, sizeof reason, "%s", PQresultErrorMessage(r));
+            reason[strcspn(reason, "\n")] = '\0';
+            if (!reason[0])
+                snprintf(reason, sizeof reason, "%s", PQresStatus(status));
+        }
+        if (status == PGRES_TUPLES_OK && got < n_rows && !reason[0])
+            rows[got++] = r;
+        else
+            PQclear(r);
+    }
+    if (!reason[0] && PQstatus(conn) == CONNECTION_OK)
+        return PANEL_OK;
+    for (int i = 0; i < n_rows; i++) {
+        PQclear(rows[i]);
+        rows[i] = NULL;
+    }
+    if (PQstatus(conn) != CONNECTION_OK)
+        snprintf(err, err_len,
+                 "the PostgreSQL key store became unreachable while %s (%s); check the page before trying again",
+                 doing, reason[0] ? reason : PQerrorMessage(conn));
     else
         snprintf(err, err_len, "the PostgreSQL key store failed while %s: %s", doing, reason);
     return PANEL_E_STORE;

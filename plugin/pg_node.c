@@ -1,11 +1,13 @@
 /* pg_node.c - this process as a node of a shared PostgreSQL store (see store_postgresql.h).
  *
- * The lease thread, on its own connection: LISTENs for changes; whenever the committed change number differs
- * from the snapshot it has, loads a new snapshot (one REPEATABLE READ transaction) and publishes it at once
- * while its lease is valid (else holds it); then renews its lease row, which is also the acknowledgement:
- * BEGIN; SELECT change ... FOR SHARE (waits for a committing writer); only when that is still the loaded change
- * number, lease_end = now + lease_seconds and loaded = that number; NOTIFY; COMMIT. It renews every third of
- * the lease and at once after every notification.
+ * The lease thread, on its own connection: LISTENs for changes; whenever it is behind (a change notification, a
+ * renewal that read a newer change number, a reconnect, a fence) it loads a new snapshot (one REPEATABLE READ
+ * transaction, one round trip) and publishes it at once while its lease is valid (else holds it), then
+ * acknowledges with a notification "<change> <instance>" (committed without waiting for the disk: a lost one
+ * only makes the writer read the lease row instead). It renews its lease in one statement every third of the
+ * lease: lease_end = now + lease_seconds and loaded = its change number, only when the committed change number,
+ * read under FOR SHARE (which waits for a committing writer), is the loaded one; that row is the durable
+ * acknowledgement.
  * The fence watchdog: when the lease deadline passes without a renewal (measured on this process's monotonic
  * clock from before the renewal was sent), publishes a failed snapshot: every key gets 503 until a renewal
  * succeeds with a freshly loaded snapshot.
@@ -50,7 +52,6 @@ int pg_node_init(pg_store_t *p)
 {
     pg_node_t *n = &p->node;
     n->loaded_change = -1;
-    n->acked_change = -1;
     snprintf(n->status, sizeof n->status, "not a node yet: it becomes one at its first API request");
     if (pipe2(n->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
@@ -113,64 +114,59 @@ typedef struct snapshot_read {
     int64_t change;
 } snapshot_read_t;
 
+/* The node connection's statements, prepared once per connection in connect_node(). */
+static const char snapshot_sql[] =
+    /* One statement sees one snapshot: the change number, the switch and the valid keys agree. */
+    "SELECT s.change, s.api_enabled, k.id, k.digest, COALESCE(k.expires_at, 0)"
+    " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IS NOT NULL WHERE s.id = 1";
+static const char ack_sql[] =
+    "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" PG_ACK_CHANNEL "', $1)";
+static const char renew_sql[] =
+    "WITH c AS (SELECT change FROM apikeys_state WHERE id = 1 FOR SHARE),"
+    " ins AS (INSERT INTO apikeys_nodes(instance, node_id, address, pid, lease_end, loaded)"
+    " SELECT $1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint FROM c"
+    " WHERE c.change = $6::bigint"
+    " ON CONFLICT (instance) DO UPDATE SET lease_end = excluded.lease_end, loaded = excluded.loaded"
+    " RETURNING 1)"
+    " SELECT (SELECT change FROM c), (SELECT count(*) FROM ins)";
+
 static int32_t read_snapshot(void *vctx, const store_snapshot_sink_t *sink, char *err, size_t err_len)
 {
     snapshot_read_t *r = vctx;
-    int32_t rc = pg_exec(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL,
-                         "reading the valid keys", err, err_len);
+    PGresult *rows;
+    int32_t rc = pg_exec_prepared(r->conn, "apikeys_snapshot", 0, snapshot_sql, 0, NULL, &rows,
+                                  "reading the valid keys", err, err_len);
     if (rc != PANEL_OK)
         return rc;
-    PGresult *state = NULL, *keys = NULL;
-    rc = pg_exec(r->conn, "SELECT change, api_enabled FROM apikeys_state WHERE id = 1", 0, NULL, &state,
-                 "reading the valid keys", err, err_len);
-    if (rc == PANEL_OK && PQntuples(state) != 1) {
-        snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
-        rc = PANEL_E_STORE;
-    }
-    if (rc == PANEL_OK)
-        rc = pg_exec(r->conn, "SELECT id, digest, COALESCE(expires_at, 0) FROM apikeys_keys WHERE role IS NOT NULL",
-                     0, NULL, &keys, "reading the valid keys", err, err_len);
-    if (rc == PANEL_OK) {
-        r->change = strtoll(PQgetvalue(state, 0, 0), NULL, 10);
-        rc = sink->start(sink->ctx, PQntuples(keys), PQgetvalue(state, 0, 1)[0] == 't');
-    }
-    for (int i = 0; rc == PANEL_OK && i < PQntuples(keys); i++) {
-        uint8_t digest[KEY_DIGEST_LEN];
-        if (pg_decode_bytea(PQgetvalue(keys, i, 1), digest, sizeof digest) != 0)
-            continue; /* not a digest we made: can never match */
-        rc = sink->key(sink->ctx, digest, strtoll(PQgetvalue(keys, i, 0), NULL, 10),
-                       strtoll(PQgetvalue(keys, i, 2), NULL, 10));
-    }
-    PQclear(state);
-    PQclear(keys);
-    PQclear(PQexec(r->conn, "COMMIT"));
-    return rc;
-}
-
-/* ----- one cycle: reload when behind, then renew (= acknowledge) ------------------------------------------ */
-
-static int32_t read_change(PGconn *conn, const char *sql, int64_t *change, char *err, size_t err_len)
-{
-    PGresult *r;
-    int32_t rc = pg_exec(conn, sql, 0, NULL, &r, "reading the change number", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
+    int n = PQntuples(rows);
+    if (n < 1) {
+        PQclear(rows);
         snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
         return PANEL_E_STORE;
     }
-    *change = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PANEL_OK;
+    r->change = strtoll(PQgetvalue(rows, 0, 0), NULL, 10);
+    rc = sink->start(sink->ctx, n, PQgetvalue(rows, 0, 1)[0] == 't');
+    for (int i = 0; rc == PANEL_OK && i < n; i++) {
+        uint8_t digest[KEY_DIGEST_LEN];
+        if (PQgetisnull(rows, i, 2) || pg_decode_bytea(PQgetvalue(rows, i, 3), digest, sizeof digest) != 0)
+            continue; /* no key (the state row alone), or not a digest we made: can never match */
+        rc = sink->key(sink->ctx, digest, strtoll(PQgetvalue(rows, i, 2), NULL, 10),
+                       strtoll(PQgetvalue(rows, i, 4), NULL, 10));
+    }
+    PQclear(rows);
+    return rc;
 }
 
-/* Loads the committed snapshot; publishes it now while the lease is valid, else holds it for the renewal. */
-static int32_t reload(pg_store_t *p, char *err, size_t err_len)
+/* ----- one cycle: reload when behind, acknowledge, renew ------------------------------------------------- */
+
+/* Loads the committed snapshot; publishes it now while the lease is valid, else holds it for the renewal.
+ * *published = 1 when it is served now. */
+static int32_t reload(pg_store_t *p, int *published, char *err, size_t err_len)
 {
     pg_node_t *n = &p->node;
     snapshot_read_t r = {n->conn, 0};
     keyring_t *ring = NULL;
+    *published = 0;
     int32_t rc = store_build_keyring(read_snapshot, &r, 0, &ring, err, err_len);
     if (rc != PANEL_OK)
         return rc;
@@ -178,6 +174,7 @@ static int32_t reload(pg_store_t *p, char *err, size_t err_len)
     n->loaded_change = r.change;
     if (n->serving && mono_ns() < n->lease_deadline_ns) {
         publish_locked(p, ring);
+        *published = 1;
     } else {
         keyring_free(n->held);
         n->held = ring;
@@ -186,48 +183,45 @@ static int32_t reload(pg_store_t *p, char *err, size_t err_len)
     return PANEL_OK;
 }
 
-/* Renews the lease with the loaded snapshot; *renewed = 0 when a newer change committed (reload first). */
-static int32_t renew(pg_store_t *p, int *renewed, char *err, size_t err_len)
+/* Tells a waiting writer that this node serves change `loaded` now: a notification, committed without waiting
+ * for the disk (losing it in a crash only makes the writer wait for the lease row instead). */
+static int32_t acknowledge(pg_store_t *p, int64_t loaded, char *err, size_t err_len)
+{
+    char payload[200];
+    snprintf(payload, sizeof payload, "%" PRId64 " %s", loaded, p->instance);
+    const char *params[] = {payload};
+    return pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err, err_len);
+}
+
+/* Renews the lease with the loaded snapshot, in one statement (no lock is held across a round trip): only when
+ * the committed change number, read under FOR SHARE (which waits for a committing writer), is still the loaded
+ * one. *renewed = 1 when it did; *committed = the change number it read. The lease row's `loaded` is also the
+ * durable acknowledgement. */
+static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err, size_t err_len)
 {
     pg_node_t *n = &p->node;
     *renewed = 0;
     pthread_mutex_lock(&n->mutex);
     int64_t loaded = n->loaded_change;
     pthread_mutex_unlock(&n->mutex);
-    int64_t sent = mono_ns(); /* the lease counts from before the renewal leaves this process */
-    int32_t rc = pg_exec(n->conn, "BEGIN", 0, NULL, NULL, "renewing the lease", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    int64_t committed = -1;
-    rc = read_change(n->conn, "SELECT change FROM apikeys_state WHERE id = 1 FOR SHARE", &committed, err, err_len);
-    if (rc == PANEL_OK && committed != loaded) {
-        PQclear(PQexec(n->conn, "ROLLBACK"));
-        return PANEL_OK;
-    }
     char pid[24], lease[32], loaded_text[24];
     snprintf(pid, sizeof pid, "%ld", (long)getpid());
     snprintf(lease, sizeof lease, "%u seconds", p->config->lease_seconds);
     snprintf(loaded_text, sizeof loaded_text, "%" PRId64, loaded);
     const char *params[] = {p->instance, p->node_id, p->address, pid, lease, loaded_text};
-    if (rc == PANEL_OK)
-        rc = pg_exec(n->conn,
-                     "INSERT INTO apikeys_nodes(instance, node_id, address, pid, lease_end, loaded)"
-                     " VALUES ($1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint)"
-                     " ON CONFLICT (instance) DO UPDATE SET lease_end = excluded.lease_end, loaded = excluded.loaded",
-                     6, params, NULL, "renewing the lease", err, err_len);
-    /* Wake the waiting writer only when this renewal acknowledges a change it has not acknowledged yet. */
-    if (rc == PANEL_OK && loaded != n->acked_change)
-        rc = pg_exec(n->conn, "SELECT pg_notify('" PG_ACK_CHANNEL "', $1)", 1, params, NULL, "acknowledging", err,
-                     err_len);
-    if (rc == PANEL_OK)
-        rc = pg_exec(n->conn, "COMMIT", 0, NULL, NULL, "renewing the lease", err, err_len);
-    if (rc != PANEL_OK) {
-        PQclear(PQexec(n->conn, "ROLLBACK"));
+    int64_t sent = mono_ns(); /* the lease counts from before the renewal leaves this process */
+    PGresult *r;
+    int32_t rc = pg_exec_prepared(n->conn, "apikeys_renew", 0, renew_sql, 6, params, &r, "renewing the lease", err,
+                                  err_len);
+    if (rc != PANEL_OK)
         return rc;
-    }
+    *committed = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    int done = PQntuples(r) == 1 && strtoll(PQgetvalue(r, 0, 1), NULL, 10) == 1;
+    PQclear(r);
+    if (!done)
+        return PANEL_OK;
     int64_t deadline = sent + (int64_t)p->config->lease_seconds * NS_PER_S;
     pthread_mutex_lock(&n->mutex);
-    n->acked_change = loaded;
     if (n->loaded_change == loaded && mono_ns() < deadline) {
         n->lease_deadline_ns = deadline;
         if (n->held) {
@@ -249,19 +243,26 @@ static int32_t renew(pg_store_t *p, int *renewed, char *err, size_t err_len)
     return PANEL_OK;
 }
 
-/* Waits for a notification, the next renewal time or close. -1 when the connection broke. */
+/* Drains notifications; 1 when a change was announced. */
+static int take_notifications(pg_store_t *p)
+{
+    PGnotify *note;
+    int changed = 0;
+    while ((note = PQnotifies(p->node.conn)) != NULL) {
+        changed |= strcmp(note->relname, PG_CHANGE_CHANNEL) == 0;
+        PQfreemem(note);
+    }
+    return changed;
+}
+
+/* Waits for a change notification, the next renewal time or close. 1: a change was announced, 0: time (or
+ * close), -1: the connection broke. */
 static int wait_for_work(pg_store_t *p, int64_t until_ns)
 {
     pg_node_t *n = &p->node;
     for (;;) {
-        PGnotify *note;
-        int notified = 0;
-        while ((note = PQnotifies(n->conn)) != NULL) {
-            notified = 1;
-            PQfreemem(note);
-        }
-        if (notified)
-            return 0;
+        if (take_notifications(p))
+            return 1;
         int64_t left = until_ns - mono_ns();
         if (left <= 0 || stopping(p))
             return 0;
@@ -318,6 +319,20 @@ static int32_t connect_node(pg_store_t *p, char *err, size_t err_len)
     int32_t rc = pg_prepare_store(p, conn, err, err_len);
     if (rc == PANEL_OK)
         rc = pg_exec(conn, "LISTEN " PG_CHANGE_CHANNEL, 0, NULL, NULL, "listening for changes", err, err_len);
+    static const struct {
+        const char *name, *sql;
+        int n;
+    } statements[] = {{"apikeys_snapshot", snapshot_sql, 0}, {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 6}};
+    for (size_t i = 0; rc == PANEL_OK && i < sizeof statements / sizeof statements[0]; i++) {
+        PGresult *r = PQprepare(conn, statements[i].name, statements[i].sql, statements[i].n, NULL);
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+            snprintf(err, err_len, "the PostgreSQL key store refused a statement of the node: %s",
+                     r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+            err[strcspn(err, "\n")] = '\0';
+            rc = PANEL_E_STORE;
+        }
+        PQclear(r);
+    }
     if (rc != PANEL_OK) {
         PQfinish(conn);
         return rc;
@@ -326,44 +341,59 @@ static int32_t connect_node(pg_store_t *p, char *err, size_t err_len)
     return PANEL_OK;
 }
 
+/* The node's life: connect (and LISTEN), then per cycle: reload when behind (a notification, a renewal that
+ * saw a newer change number, or after a fence), acknowledge what it now serves, renew; then wait for the next
+ * notification or a third of the lease. */
 static void *lease_main(void *arg)
 {
     pg_store_t *p = arg;
     pg_node_t *n = &p->node;
     const int64_t renew_every = (int64_t)p->config->lease_seconds * NS_PER_S / 3;
     char err[512];
+    int behind = 1;
     while (!stopping(p)) {
-        if (!n->conn && connect_node(p, err, sizeof err) != PANEL_OK) {
-            pthread_mutex_lock(&n->mutex);
-            snprintf(n->status, sizeof n->status, "%s: %.512s",
-                     n->serving ? "serving until its lease ends" : "refusing every key (503)", err);
-            pthread_mutex_unlock(&n->mutex);
-            first_attempt_done(p);
-            if (wait_for_work_plain(p, mono_ns() + 250 * NS_PER_MS) != 0)
-                break;
-            continue;
+        if (!n->conn) {
+            if (connect_node(p, err, sizeof err) != PANEL_OK) {
+                pthread_mutex_lock(&n->mutex);
+                snprintf(n->status, sizeof n->status, "%s: %.512s",
+                         n->serving ? "serving until its lease ends" : "refusing every key (503)", err);
+                pthread_mutex_unlock(&n->mutex);
+                first_attempt_done(p);
+                if (wait_for_work_plain(p, mono_ns() + 250 * NS_PER_MS) != 0)
+                    break;
+                continue;
+            }
+            behind = 1; /* a notification may have been lost with the old connection */
         }
-        int64_t committed = -1, loaded;
-        int32_t rc = read_change(n->conn, "SELECT change FROM apikeys_state WHERE id = 1", &committed, err,
-                                 sizeof err);
         pthread_mutex_lock(&n->mutex);
-        loaded = n->loaded_change;
+        int64_t loaded = n->loaded_change;
         pthread_mutex_unlock(&n->mutex);
-        if (rc == PANEL_OK && committed != loaded)
-            rc = reload(p, err, sizeof err);
+        int32_t rc = PANEL_OK;
+        if (behind || loaded < 0) {
+            int published = 0;
+            rc = reload(p, &published, err, sizeof err);
+            if (rc == PANEL_OK && published)
+                rc = acknowledge(p, n->loaded_change, err, sizeof err);
+            behind = 0;
+        }
         int renewed = 0;
+        int64_t committed = -1;
         if (rc == PANEL_OK)
-            rc = renew(p, &renewed, err, sizeof err);
+            rc = renew(p, &renewed, &committed, err, sizeof err);
         if (rc != PANEL_OK) {
             drop_connection(p, err);
             first_attempt_done(p);
             continue;
         }
-        if (!renewed)
-            continue; /* a change committed meanwhile: reload and acknowledge it now */
+        if (!renewed) {
+            behind = 1; /* a change committed meanwhile (or a fence): reload and acknowledge it now */
+            continue;
+        }
         first_attempt_done(p);
-        if (wait_for_work(p, mono_ns() + renew_every) != 0)
+        int woke = wait_for_work(p, mono_ns() + renew_every);
+        if (woke < 0)
             drop_connection(p, "the connection to the key store broke");
+        behind = woke != 0;
     }
     return NULL;
 }

@@ -166,6 +166,19 @@ int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *foun
     return s->backend->get_role(s, role, out, found, err, err_len);
 }
 
+int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    if (s->backend->get_site)
+        return s->backend->get_site(s, out, err, err_len);
+    int32_t rc = s->backend->get_enabled(s, &out->enabled, err, err_len);
+    if (rc == PANEL_OK)
+        rc = s->backend->get_role(s, "current", &out->current, &out->has_current, err, err_len);
+    if (rc == PANEL_OK)
+        rc = s->backend->get_role(s, "grace", &out->grace, &out->has_grace, err, err_len);
+    return rc;
+}
+
 int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                           int64_t *id, char *err, size_t err_len)
 {

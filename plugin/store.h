@@ -41,6 +41,12 @@ typedef struct store_digest_row {
     int64_t revoked_at;      /* 0 unless replaced */
 } store_digest_row_t;
 
+/* The site key's state in one read: the API switch, the current key and the grace key. */
+typedef struct store_site {
+    int enabled, has_current, has_grace;
+    store_key_t current, grace;
+} store_site_t;
+
 /* One audit row as stored. Strings valid during the callback. */
 typedef struct store_audit_row {
     int64_t at;
@@ -111,6 +117,8 @@ typedef struct store_backend {
     int32_t (*get_enabled)(store_t *s, int *enabled, char *err, size_t err_len);
     int32_t (*set_enabled)(store_t *s, int enabled, char *err, size_t err_len);
     int32_t (*get_role)(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
+    /* Nullable: get_enabled and get_role twice. A backend across a network answers it in one round trip. */
+    int32_t (*get_site)(store_t *s, store_site_t *out, char *err, size_t err_len);
     int32_t (*put_current)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                            int64_t *id, char *err, size_t err_len);
     int32_t (*find_digest)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out, char *err,
@@ -197,6 +205,8 @@ int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len);
 int32_t store_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
 /* The key with role "current" or "grace"; *found = 0 when there is none. */
 int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
+/* The API switch, the current and the grace key (in the current transaction, if any). */
+int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len);
 /* Makes the key with this digest the current one: reactivates its row when it exists, else inserts one. */
 int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                           int64_t *id, char *err, size_t err_len);

@@ -33,11 +33,20 @@ static int32_t admin_conn(pg_store_t *p, char *err, size_t err_len)
             snprintf(err, err_len, "%s", p->unreachable);
             return PANEL_E_STORE;
         }
+        p->n_prepared = 0; /* prepared statements belong to a connection */
         p->conn = pg_connect(p->config, err, err_len);
         if (!p->conn) {
             snprintf(p->unreachable, sizeof p->unreachable, "%s", err);
             p->failed_at_ms = monotonic_ms();
             return PANEL_E_STORE;
+        }
+        /* Acknowledgements of changes arrive here as notifications (one per node and change: few). */
+        int32_t rc = pg_exec(p->conn, "LISTEN " PG_ACK_CHANNEL, 0, NULL, NULL, "listening for acknowledgements", err,
+                             err_len);
+        if (rc != PANEL_OK) {
+            PQfinish(p->conn);
+            p->conn = NULL;
+            return rc;
         }
     }
     int32_t rc = pg_prepare_store(p, p->conn, err, err_len);
@@ -56,6 +65,8 @@ static void drain_notifications(PGconn *conn)
         PQfreemem(note);
 }
 
+/* Runs one of this file's statements (always a string literal) on the admin connection, prepared there on first
+ * use and kept (parsing and planning each action's dozen statements again would be most of its time). */
 static int32_t exec_admin(pg_store_t *p, const char *sql, int n, const char *const *values, PGresult **res,
                           const char *doing, char *err, size_t err_len)
 {
@@ -64,7 +75,20 @@ static int32_t exec_admin(pg_store_t *p, const char *sql, int n, const char *con
         if (rc != PANEL_OK)
             return rc;
     }
-    return pg_exec(p->conn, sql, n, values, res, doing, err, err_len);
+    int slot = 0;
+    while (slot < p->n_prepared && p->prepared[slot] != sql)
+        slot++;
+    if (slot == PG_ADMIN_STATEMENTS)
+        return pg_exec(p->conn, sql, n, values, res, doing, err, err_len);
+    char name[16];
+    snprintf(name, sizeof name, "apikeys_%d", slot);
+    int fresh = slot == p->n_prepared;
+    int32_t rc = pg_exec_prepared(p->conn, name, fresh, sql, n, values, res, doing, err, err_len);
+    if (fresh && rc == PANEL_OK)
+        p->prepared[p->n_prepared++] = sql;
+    if (!p->in_tx)
+        drain_notifications(p->conn); /* acknowledgements nobody waits for */
+    return rc;
 }
 
 static const char *i64(char *buf, size_t len, int64_t v)
@@ -138,27 +162,24 @@ static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_le
 {
     pg_store_t *p = P(s);
     int32_t rc = admin_conn(p, err, err_len);
-    if (rc == PANEL_OK)
-        rc = pg_exec(p->conn, "BEGIN", 0, NULL, NULL, "starting a transaction", err, err_len);
     if (rc != PANEL_OK)
         return rc;
+    /* A changing transaction queues behind every other node's writer on the state row (FOR UPDATE), and a
+     * renewing node's FOR SHARE waits for it, so no lease can be renewed with the snapshot it replaces. One round
+     * trip. The connection LISTENs for acknowledgements since it connected, so none of this change is missed. */
+    if (signals_change)
+        rc = pg_exec_batch(p->conn, "BEGIN; SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", NULL, 0,
+                           "waiting for another node's change", err, err_len);
+    else
+        rc = pg_exec(p->conn, "BEGIN", 0, NULL, NULL, "starting a transaction", err, err_len);
+    if (rc != PANEL_OK) {
+        if (PQstatus(p->conn) == CONNECTION_OK)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
+    }
     p->in_tx = 1;
     p->tx_signals = signals_change;
-    /* Writers of every node queue here; a renewing node's FOR SHARE waits for us, so no lease can be renewed
-     * with the snapshot this transaction replaces. */
-    if (signals_change)
-        rc = pg_exec(p->conn, "SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", 0, NULL, NULL,
-                     "waiting for another node's change", err, err_len);
-    /* Acknowledgements arrive as notifications while the commit waits; LISTEN takes effect at our commit,
-     * before any node can acknowledge it, and ends after the wait (an idle connection collects none). */
-    if (signals_change && rc == PANEL_OK)
-        rc = pg_exec(p->conn, "LISTEN " PG_ACK_CHANNEL, 0, NULL, NULL, "listening for acknowledgements", err,
-                     err_len);
-    if (rc != PANEL_OK) {
-        PQclear(PQexec(p->conn, "ROLLBACK"));
-        p->in_tx = 0;
-    }
-    return rc;
+    return PANEL_OK;
 }
 
 static void pg_rollback(store_t *s)
@@ -184,125 +205,215 @@ static void append(char *out, size_t len, const char *text)
         snprintf(out + n, len - n, "%s", text);
 }
 
-/* After change `change` committed at `committed_at` (the database's clock): waits until every node whose lease
- * was live then has acknowledged it (loaded >= change) or its lease has ended by the database's clock, and
- * says which. Acknowledgements wake us as notifications; a 200 ms poll covers a notification lost with a
- * connection. Never longer than lease_seconds + 2 s. */
-static void wait_for_nodes(pg_store_t *p, const char *change, const char *committed_at, int64_t commit_sent_ms,
-                           char *report, size_t report_len)
+#define WAIT_MAX_NODES 64
+
+/* The nodes whose lease was live when the change committed, and what is known of each since. */
+typedef struct node_wait {
+    char instance[160], node_id[64], lease_end[16];
+    int acked, fenced;
+} node_wait_t;
+
+typedef struct wait_state {
+    node_wait_t nodes[WAIT_MAX_NODES];
+    int n;
+    int64_t change;
+} wait_state_t;
+
+/* An acknowledgement notification: "<change> <instance>". */
+static void note_ack(wait_state_t *w, const char *payload)
 {
-    const char *params[] = {change, committed_at};
-    int64_t give_up = monotonic_ms() + (int64_t)p->config->lease_seconds * 1000 + 2000;
-    char err[512];
-    for (;;) {
-        PGresult *r;
-        int32_t rc = pg_exec(p->conn,
-                             "SELECT node_id, loaded >= $1::bigint, lease_end > clock_timestamp(),"
-                             " to_char(lease_end AT TIME ZONE 'UTC', 'HH24:MI:SS'),"
-                             " GREATEST(0, EXTRACT(EPOCH FROM lease_end - clock_timestamp()) * 1000)::bigint"
-                             " FROM apikeys_nodes WHERE lease_end > $2::timestamptz ORDER BY node_id",
-                             2, params, &r, "reading the nodes' acknowledgements", err, sizeof err);
-        if (rc != PANEL_OK) {
-            /* Cannot tell who has the change: wait out one lease from before the commit. Every node that did not
-             * load it renewed last before our commit, so by then its own clock has fenced it. */
-            int64_t until = commit_sent_ms + (int64_t)p->config->lease_seconds * 1000 + 100;
-            for (int64_t now = monotonic_ms(); now < until; now = monotonic_ms()) {
-                struct timespec nap = {(until - now) / 1000, ((until - now) % 1000) * 1000000};
-                nanosleep(&nap, NULL);
-            }
-            snprintf(report, report_len,
-                     "The change is saved, but the nodes' acknowledgements could not be read (%s), so this waited "
-                     "%u s: every node that has not loaded the change now refuses every key until it reconnects.",
-                     err, p->config->lease_seconds);
-            return;
-        }
-        int n = PQntuples(r), acked = 0, pending = 0, fenced = 0;
-        int64_t wait_ms = 200;
-        for (int i = 0; i < n; i++) {
-            int ok = PQgetvalue(r, i, 1)[0] == 't', live = PQgetvalue(r, i, 2)[0] == 't';
-            if (ok) {
-                acked++;
-            } else if (live) {
-                pending++;
-                int64_t left = strtoll(PQgetvalue(r, i, 4), NULL, 10) + 5;
-                if (left < wait_ms)
-                    wait_ms = left;
-            } else {
-                fenced++;
-            }
-        }
-        if (pending == 0 || monotonic_ms() >= give_up) {
-            report[0] = '\0';
-            if (acked == 0 && fenced == 0 && pending == 0)
-                snprintf(report, report_len,
-                         "No node is serving the API right now; each node loads the change when it starts.");
-            else
-                snprintf(report, report_len, "Confirmed on %d node%s", acked, acked == 1 ? "" : "s");
-            for (int i = 0; i < n; i++) {
-                int ok = PQgetvalue(r, i, 1)[0] == 't', live = PQgetvalue(r, i, 2)[0] == 't';
-                if (ok)
-                    continue;
-                char line[320];
-                if (live)
-                    snprintf(line, sizeof line, "; node %s has not answered yet; its lease ends at %s UTC, when it "
-                             "refuses every key unless it has loaded the change",
-                             PQgetvalue(r, i, 0), PQgetvalue(r, i, 3));
-                else
-                    snprintf(line, sizeof line, "; node %s did not answer; its lease ended at %s UTC, so it refuses "
-                             "every key until it reconnects",
-                             PQgetvalue(r, i, 0), PQgetvalue(r, i, 3));
-                append(report, report_len, line);
-            }
-            if (acked || fenced || pending)
-                append(report, report_len, ".");
-            PQclear(r);
-            return;
-        }
-        PQclear(r);
-        /* Sleep until a notification arrives (an acknowledgement) or the nearest lease could end. */
-        struct pollfd pfd = {PQsocket(p->conn), POLLIN, 0};
-        if (pfd.fd >= 0 && poll(&pfd, 1, (int)(wait_ms < 1 ? 1 : wait_ms)) > 0)
-            PQconsumeInput(p->conn);
-        drain_notifications(p->conn);
+    char *end = NULL;
+    long long change = strtoll(payload, &end, 10);
+    if (!end || *end != ' ' || change < w->change)
+        return;
+    for (int i = 0; i < w->n; i++)
+        if (strcmp(w->nodes[i].instance, end + 1) == 0)
+            w->nodes[i].acked = 1;
+}
+
+static void drain_acks(pg_store_t *p, wait_state_t *w)
+{
+    PGnotify *note;
+    while ((note = PQnotifies(p->conn)) != NULL) {
+        if (strcmp(note->relname, PG_ACK_CHANNEL) == 0 && note->extra)
+            note_ack(w, note->extra);
+        PQfreemem(note);
     }
+}
+
+/* Re-reads the nodes (their durable acknowledgements and whether their lease has ended by the database's clock).
+ * *nearest_ms: time until the nearest pending lease ends. */
+static int32_t refresh_nodes(pg_store_t *p, wait_state_t *w, int64_t *nearest_ms, char *err, size_t err_len)
+{
+    PGresult *r;
+    int32_t rc = pg_exec(p->conn,
+                         "SELECT instance, loaded, lease_end > clock_timestamp(),"
+                         " GREATEST(0, EXTRACT(EPOCH FROM lease_end - clock_timestamp()) * 1000)::bigint"
+                         " FROM apikeys_nodes",
+                         0, NULL, &r, "reading the nodes' acknowledgements", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    *nearest_ms = 200;
+    for (int i = 0; i < w->n; i++) {
+        node_wait_t *nw = &w->nodes[i];
+        int seen = 0;
+        for (int row = 0; row < PQntuples(r); row++) {
+            if (strcmp(PQgetvalue(r, row, 0), nw->instance) != 0)
+                continue;
+            seen = 1;
+            if (strtoll(PQgetvalue(r, row, 1), NULL, 10) >= w->change)
+                nw->acked = 1;
+            else if (PQgetvalue(r, row, 2)[0] != 't')
+                nw->fenced = 1;
+            else if (strtoll(PQgetvalue(r, row, 3), NULL, 10) + 5 < *nearest_ms)
+                *nearest_ms = strtoll(PQgetvalue(r, row, 3), NULL, 10) + 5;
+        }
+        if (!seen && !nw->acked)
+            nw->fenced = 1; /* it left (closed cleanly after fencing itself) */
+    }
+    PQclear(r);
+    return PANEL_OK;
+}
+
+static void write_report(const wait_state_t *w, char *report, size_t report_len)
+{
+    int acked = 0, other = 0;
+    for (int i = 0; i < w->n; i++) {
+        acked += w->nodes[i].acked;
+        other += !w->nodes[i].acked;
+    }
+    if (w->n == 0) {
+        snprintf(report, report_len,
+                 "No node is serving the API right now; each node loads the change when it starts.");
+        return;
+    }
+    snprintf(report, report_len, "Confirmed on %d node%s", acked, acked == 1 ? "" : "s");
+    for (int i = 0; i < w->n; i++) {
+        const node_wait_t *nw = &w->nodes[i];
+        if (nw->acked)
+            continue;
+        char line[320];
+        if (nw->fenced)
+            snprintf(line, sizeof line,
+                     "; node %s did not answer; its lease ended at %s UTC, so it refuses every key until it reconnects",
+                     nw->node_id, nw->lease_end);
+        else
+            snprintf(line, sizeof line,
+                     "; node %s has not answered; its lease ends at %s UTC, when it refuses every key unless it has "
+                     "loaded the change",
+                     nw->node_id, nw->lease_end);
+        append(report, report_len, line);
+    }
+    (void)other;
+    append(report, report_len, ".");
+}
+
+/* After the change committed: waits until every node whose lease was live at the commit has acknowledged it
+ * (a notification, or loaded >= change in its lease row) or its lease has ended by the database's clock, and
+ * says which. Notifications wake the wait; every 200 ms (or when the nearest lease ends) the lease rows are read
+ * again. Never longer than lease_seconds + 2 s. */
+static void wait_for_nodes(pg_store_t *p, wait_state_t *w, int64_t commit_sent_ms, char *report, size_t report_len)
+{
+    int64_t give_up = monotonic_ms() + (int64_t)p->config->lease_seconds * 1000 + 2000;
+    int64_t next_read = 0, nearest = 200;
+    char err[512];
+    drain_acks(p, w);
+    for (;;) {
+        int pending = 0;
+        for (int i = 0; i < w->n; i++)
+            pending += !w->nodes[i].acked && !w->nodes[i].fenced;
+        if (pending == 0 || monotonic_ms() >= give_up)
+            break;
+        int64_t now = monotonic_ms();
+        if (next_read && now >= next_read) {
+            if (refresh_nodes(p, w, &nearest, err, sizeof err) != PANEL_OK) {
+                /* Cannot tell who has the change: wait out one lease from before the commit. Every node that did
+                 * not load it renewed last before our commit, so by then its own clock has fenced it. */
+                int64_t until = commit_sent_ms + (int64_t)p->config->lease_seconds * 1000 + 100;
+                for (now = monotonic_ms(); now < until; now = monotonic_ms()) {
+                    struct timespec nap = {(until - now) / 1000, ((until - now) % 1000) * 1000000};
+                    nanosleep(&nap, NULL);
+                }
+                snprintf(report, report_len,
+                         "The change is saved, but the nodes' acknowledgements could not be read (%s), so this "
+                         "waited %u s: every node that has not loaded the change now refuses every key until it "
+                         "reconnects.",
+                         err, p->config->lease_seconds);
+                return;
+            }
+            next_read = 0;
+            continue;
+        }
+        if (!next_read)
+            next_read = now + nearest;
+        struct pollfd pfd = {PQsocket(p->conn), POLLIN, 0};
+        int64_t timeout = next_read - now;
+        if (pfd.fd >= 0 && poll(&pfd, 1, (int)(timeout < 1 ? 1 : timeout)) > 0)
+            PQconsumeInput(p->conn);
+        drain_acks(p, w);
+    }
+    write_report(w, report, report_len);
+}
+
+/* The commit of a changing transaction, in one round trip: bump the change number and NOTIFY, list the nodes
+ * whose lease is live (under our lock on the state row no node can renew or join meanwhile), COMMIT. */
+static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t err_len)
+{
+    PGresult *rows[2];
+    int32_t rc = pg_exec_batch(p->conn,
+                               "WITH u AS (UPDATE apikeys_state SET change = change + 1 WHERE id = 1 RETURNING change)"
+                               " SELECT change, pg_notify('" PG_CHANGE_CHANNEL "', change::text) FROM u;"
+                               "SELECT instance, node_id, loaded, to_char(lease_end AT TIME ZONE 'UTC', 'HH24:MI:SS')"
+                               " FROM apikeys_nodes WHERE lease_end > clock_timestamp() ORDER BY node_id, instance;"
+                               "COMMIT",
+                               rows, 2, "committing", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (!rows[0] || PQntuples(rows[0]) != 1 || !rows[1]) {
+        PQclear(rows[0]);
+        PQclear(rows[1]);
+        snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
+        return PANEL_E_STORE;
+    }
+    w->change = strtoll(PQgetvalue(rows[0], 0, 0), NULL, 10);
+    for (int i = 0; i < PQntuples(rows[1]) && w->n < WAIT_MAX_NODES; i++) {
+        if (strtoll(PQgetvalue(rows[1], i, 2), NULL, 10) >= w->change)
+            continue; /* cannot happen: no node has the change before it committed */
+        node_wait_t *nw = &w->nodes[w->n++];
+        snprintf(nw->instance, sizeof nw->instance, "%s", PQgetvalue(rows[1], i, 0));
+        snprintf(nw->node_id, sizeof nw->node_id, "%s", PQgetvalue(rows[1], i, 1));
+        snprintf(nw->lease_end, sizeof nw->lease_end, "%s", PQgetvalue(rows[1], i, 3));
+    }
+    PQclear(rows[0]);
+    PQclear(rows[1]);
+    return PANEL_OK;
 }
 
 static int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len)
 {
     pg_store_t *p = P(s);
-    PGresult *r = NULL;
-    int32_t rc = PANEL_OK;
-    char change[32] = "", committed_at[64] = "";
-    if (p->tx_signals) {
-        rc = pg_exec(p->conn,
-                     "UPDATE apikeys_state SET change = change + 1 WHERE id = 1"
-                     " RETURNING change, clock_timestamp()::text",
-                     0, NULL, &r, "recording the change", err, err_len);
-        if (rc == PANEL_OK && PQntuples(r) == 1) {
-            snprintf(change, sizeof change, "%s", PQgetvalue(r, 0, 0));
-            snprintf(committed_at, sizeof committed_at, "%s", PQgetvalue(r, 0, 1));
-        }
-        PQclear(r);
-        const char *params[] = {change};
-        if (rc == PANEL_OK)
-            rc = pg_exec(p->conn, "SELECT pg_notify('" PG_CHANGE_CHANNEL "', $1)", 1, params, NULL,
-                         "telling the nodes", err, err_len);
-    }
-    int64_t commit_sent_ms = monotonic_ms();
-    if (rc == PANEL_OK)
+    int32_t rc;
+    if (!p->tx_signals) {
         rc = pg_exec(p->conn, "COMMIT", 0, NULL, NULL, "committing", err, err_len);
-    if (rc != PANEL_OK) {
-        pg_rollback(s);
+        if (rc != PANEL_OK)
+            pg_rollback(s);
+        p->in_tx = 0;
         return rc;
     }
+    wait_state_t w;
+    memset(&w, 0, sizeof w);
+    drain_notifications(p->conn); /* acknowledgements of earlier changes */
+    int64_t commit_sent_ms = monotonic_ms();
+    rc = commit_change(p, &w, err, err_len);
     p->in_tx = 0;
-    if (p->tx_signals) {
-        char ignored[8];
-        wait_for_nodes(p, change, committed_at, commit_sent_ms, report && report_len ? report : ignored,
-                       report && report_len ? report_len : sizeof ignored);
-        PQclear(PQexec(p->conn, "UNLISTEN " PG_ACK_CHANNEL));
-        drain_notifications(p->conn);
+    if (rc != PANEL_OK) {
+        if (PQstatus(p->conn) == CONNECTION_OK)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
     }
+    char ignored[8];
+    wait_for_nodes(p, &w, commit_sent_ms, report && report_len ? report : ignored,
+                   report && report_len ? report_len : sizeof ignored);
     return PANEL_OK;
 }
 
@@ -358,6 +469,42 @@ static int32_t pg_get_role(store_t *s, const char *role, store_key_t *out, int *
         out->expires_at = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
         out->last_used_at = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
         out->use_count = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
+    }
+    PQclear(r);
+    return PANEL_OK;
+}
+
+static void key_from_row(PGresult *r, int i, store_key_t *out)
+{
+    out->id = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+    snprintf(out->hint, sizeof out->hint, "%s", PQgetvalue(r, i, 3));
+    out->created_at = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+    out->expires_at = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+    out->last_used_at = strtoll(PQgetvalue(r, i, 6), NULL, 10);
+    out->use_count = strtoll(PQgetvalue(r, i, 7), NULL, 10);
+}
+
+static int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
+{
+    PGresult *r;
+    int32_t rc = exec_admin(P(s),
+                            "SELECT s.api_enabled, COALESCE(k.role, ''), k.id, k.hint, k.created_at,"
+                            " COALESCE(k.expires_at, 0), COALESCE(k.last_used_at, 0), k.use_count"
+                            " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace')"
+                            " WHERE s.id = 1",
+                            0, NULL, &r, "reading the key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        out->enabled = PQgetvalue(r, i, 0)[0] == 't';
+        const char *role = PQgetvalue(r, i, 1);
+        if (strcmp(role, "current") == 0) {
+            out->has_current = 1;
+            key_from_row(r, i, &out->current);
+        } else if (strcmp(role, "grace") == 0) {
+            out->has_grace = 1;
+            key_from_row(r, i, &out->grace);
+        }
     }
     PQclear(r);
     return PANEL_OK;
@@ -613,6 +760,7 @@ const store_backend_t store_postgresql_backend = {
     .get_enabled = pg_get_enabled,
     .set_enabled = pg_set_enabled,
     .get_role = pg_get_role,
+    .get_site = pg_get_site,
     .put_current = pg_put_current,
     .find_digest = pg_find_digest,
     .revoke = pg_revoke,

@@ -24,12 +24,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "store.h"
 
 #define PG_SCHEMA_VERSION 1
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
+#define PG_ADMIN_STATEMENTS 32        /* room for every statement the admin connection keeps prepared */
 
 typedef struct pg_node {
     pthread_t lease_thread, watchdog_thread;
@@ -43,7 +45,6 @@ typedef struct pg_node {
     int serving;                      /* 1 while a servable snapshot is published */
     int first_attempt_done;           /* the first lease attempt finished (serve() waits for it) */
     int64_t loaded_change;            /* the change number of the newest snapshot loaded (-1: none) */
-    int64_t acked_change;             /* the change number the last renewal recorded (lease thread only) */
     keyring_t *held;                  /* a snapshot loaded while fenced, published once a renewal succeeds */
     uint64_t epoch_seq;               /* epochs of published snapshots (the counter follows them) */
     char status[640];                 /* what this node is doing, for the page */
@@ -57,6 +58,8 @@ typedef struct pg_store {
     char address[128];                /* host name and pid */
     PGconn *conn;                     /* admin reads and writes (the caller's write mutex) */
     int in_tx, tx_signals;
+    const char *prepared[PG_ADMIN_STATEMENTS]; /* the statements prepared on conn, by their (static) text */
+    int n_prepared;
     pthread_mutex_t ready_mutex;      /* schema and secret checked once, by whichever connection is first */
     int ready;
     char unreachable[320];            /* why the admin connection failed last ("" when it works) */
@@ -73,6 +76,14 @@ PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len);
 /* Runs sql with text parameters; PANEL_OK with *res (PQclear it; may be NULL out) or PANEL_E_STORE. */
 int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values, PGresult **res, const char *doing,
                 char *err, size_t err_len);
+/* Runs one statement prepared on conn under `name` (prepare = 1: prepares it first, once per connection). */
+int32_t pg_exec_prepared(PGconn *conn, const char *name, int prepare, const char *sql, int n,
+                         const char *const *values, PGresult **res, const char *doing, char *err, size_t err_len);
+/* Runs several statements without parameters in one round trip (the simple query protocol). PANEL_OK when every
+ * one succeeded; rows[0..n_rows) receive the results that have rows, in order (PQclear each; NULL when fewer).
+ * In a transaction block a failed statement makes the rest fail and its COMMIT a rollback: that is a failure. */
+int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows, const char *doing, char *err,
+                      size_t err_len);
 /* Migrations (one transaction under an advisory lock) and the shared secret (created with the store, else
  * checked against the store's check value); once per process, on whichever connection comes first. */
 int32_t pg_prepare_store(pg_store_t *p, PGconn *conn, char *err, size_t err_len);

@@ -833,6 +833,7 @@ const store_backend_t store_sqlite_backend = {
     .get_enabled = sq_get_enabled,
     .set_enabled = sq_set_enabled,
     .get_role = sq_get_role,
+    .get_site = NULL,
     .put_current = sq_put_current,
     .find_digest = sq_find_digest,
     .revoke = sq_revoke,
