@@ -124,8 +124,13 @@ static void deny(panelhost_auth_outcome_t *out, int32_t status, const char *code
     ph_errf(out->message, sizeof out->message, "%s", message);
 }
 
-/* Asks one provider; returns 1 when it decided (out filled), 0 when it abstained. */
-static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *request, panelhost_auth_outcome_t *out)
+/* What of panelhost_auth_extra_t the program gave room for (ABI 1.1). */
+#define EXTRA_HAS(extra, field) ((extra) && (extra)->struct_size >= PH_END_OF(panelhost_auth_extra_t, field))
+#define PH_RETRY_AFTER_MAX 86400 /* a day: a longer Retry-After is a provider's bug */
+
+/* Asks one provider; returns 1 when it decided (out and extra filled), 0 when it abstained. */
+static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *request, panelhost_auth_outcome_t *out,
+                        panelhost_auth_extra_t *extra)
 {
     /* Empty strings rather than a memset of the whole outcome: this runs on every API request. */
     out->allowed = 0;
@@ -139,11 +144,25 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
         .error_code_len = sizeof out->error_code,
         .message = out->message,
         .message_len = sizeof out->message,
+        .retry_after = 0,
+        .scopes = EXTRA_HAS(extra, scopes) ? extra->scopes : NULL,
+        .scopes_len = EXTRA_HAS(extra, scopes) ? sizeof extra->scopes : 0,
     };
+    if (result.scopes)
+        result.scopes[0] = '\0';
     int32_t verdict = p->desc.authenticate(p->owner->state, request, &result);
     out->principal[sizeof out->principal - 1] = '\0';
     out->error_code[sizeof out->error_code - 1] = '\0';
     out->message[sizeof out->message - 1] = '\0';
+    if (result.scopes) {
+        result.scopes[result.scopes_len - 1] = '\0';
+        if (verdict != PANEL_AUTH_ALLOW)
+            result.scopes[0] = '\0';
+    }
+    if (EXTRA_HAS(extra, retry_after))
+        extra->retry_after = verdict != PANEL_AUTH_DENY || result.retry_after < 0 ? 0
+                             : result.retry_after > PH_RETRY_AFTER_MAX ? PH_RETRY_AFTER_MAX
+                                                                         : result.retry_after;
     switch (verdict) {
     case PANEL_AUTH_ABSTAIN:
         return 0;
@@ -165,6 +184,8 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
                     p->desc.id);
         return 1;
     default: {
+        if (EXTRA_HAS(extra, retry_after))
+            extra->retry_after = 0;
         char message[256];
         ph_errf(message, sizeof message,
                 "authentication provider %s gave an invalid answer; the request is denied, tell the store owner",
@@ -194,9 +215,23 @@ static void deny_missing(panelhost_auth_outcome_t *out, const ph_auth_snapshot_t
 
 int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request, panelhost_auth_outcome_t *out)
 {
+    return panelhost_authenticate_ex(host, request, out, NULL);
+}
+
+int32_t panelhost_authenticate_ex(panelhost_t *host, const panel_request_t *request, panelhost_auth_outcome_t *out,
+                                  panelhost_auth_extra_t *extra)
+{
     if (!out)
         return PANEL_E_INVALID;
-    if (!host || !request || request->struct_size < PH_END_OF(panel_request_t, header) || !request->method ||
+    if (extra && extra->struct_size < PH_END_OF(panelhost_auth_extra_t, reserved)) {
+        deny(out, 400, "bad_request", "the request could not be checked: set extra->struct_size");
+        return PANEL_E_INVALID;
+    }
+    if (EXTRA_HAS(extra, retry_after))
+        extra->retry_after = 0;
+    if (EXTRA_HAS(extra, scopes))
+        extra->scopes[0] = '\0';
+    if (!host || !request || request->struct_size < PH_V10_REQUEST || !request->method ||
         !request->path || !request->client_addr || !request->header) {
         deny(out, 400, "bad_request", "the request could not be checked: it is incomplete");
         return PANEL_E_INVALID;
@@ -213,7 +248,7 @@ int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request
         decided = 1;
     }
     for (size_t i = 0; !decided && i < snapshot->n; i++)
-        decided = ask_provider(snapshot->providers[i], request, out);
+        decided = ask_provider(snapshot->providers[i], request, out, extra);
     if (!decided)
         deny_missing(out, snapshot); /* still inside the reader slot: the descriptions stay valid */
     reader_leave(slot);

@@ -1,6 +1,7 @@
 /* dispatch.c - admin calls into plugins: finds the page, checks the caller's permission before the plugin is
- * ever called, checks values and arguments (read-only, confirmation, validator, enum choices, required
- * parameters, sizes), then calls the plugin serialised by its per-plugin lock. */
+ * ever called, checks values and arguments (read-only, confirmation, validator, enum choices, list items,
+ * required parameters, sizes, record ids of row actions), then calls the plugin serialised by its per-plugin
+ * lock; also the availability of actions (ABI 1.1). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,7 +277,16 @@ int32_t panelhost_field_set(panelhost_t *host, const panel_caller_t *caller, con
 typedef struct args_ctx {
     const panel_action_t *action;
     const char *values[16];
+    char *owned[16]; /* canonical forms of list values (values[i] points at owned[i]); freed after the call */
 } args_ctx_t;
+
+static void args_free(args_ctx_t *args)
+{
+    for (size_t i = 0; i < 16; i++) {
+        free(args->owned[i]);
+        args->owned[i] = NULL;
+    }
+}
 
 static const char *args_get(const panel_args_t *self, const char *id)
 {
@@ -347,6 +357,12 @@ static int32_t check_args(const panel_action_t *action, const char *const *names
                     param->label, choices);
             return PANEL_E_INVALID;
         }
+        if (param->type == PANEL_PARAM_LIST) {
+            int32_t rc = ph_list_normalise(param, value, &args->owned[k], msg, msg_len);
+            if (rc != PANEL_OK)
+                return rc;
+            value = args->owned[k];
+        }
         args->values[k] = value;
     }
     for (uint32_t k = 0; k < action->n_params; k++) {
@@ -361,9 +377,57 @@ static int32_t check_args(const panel_action_t *action, const char *const *names
     return PANEL_OK;
 }
 
+static const panel_action_t *find_action(const ph_page_rec_t *page, const char *action_id)
+{
+    for (size_t i = 0; action_id && i < page->n_actions; i++)
+        if (strcmp(page->actions[i]->id, action_id) == 0)
+            return page->actions[i];
+    return NULL;
+}
+
+/* A row action needs a record id, a page action none; a record id has the syntax of plugin.h. */
+static int32_t check_record(const ph_page_rec_t *page, const panel_action_t *action, const char *record_id,
+                            char *msg, size_t msg_len)
+{
+    if (action->row_table && !record_id) {
+        const char *column = "row id";
+        for (size_t i = 0; i < page->n_tables; i++) {
+            const panel_table_t *t = page->tables[i];
+            if (strcmp(t->id, action->row_table) == 0 && t->row_id_column >= 1 && t->row_id_column <= t->n_columns)
+                column = t->columns[t->row_id_column - 1];
+        }
+        ph_errf(msg, msg_len,
+                "action '%s' (%s) acts on one row of table '%s': give the record id of that row (its '%s' "
+                "column)",
+                action->id, action->label, action->row_table, column);
+        return PANEL_E_INVALID;
+    }
+    if (!action->row_table && record_id) {
+        ph_errf(msg, msg_len, "action '%s' (%s) is a page action: it takes no record id", action->id,
+                action->label);
+        return PANEL_E_INVALID;
+    }
+    if (record_id && !ph_record_id_valid(record_id)) {
+        ph_errf(msg, msg_len,
+                "'%.*s' is not a record id: a record id is 1-%u characters of A-Z a-z 0-9 _ . : - (copy it from the "
+                "table)",
+                80, record_id, PANEL_RECORD_ID_MAX);
+        return PANEL_E_INVALID;
+    }
+    return PANEL_OK;
+}
+
 int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                              const char *action_id, const char *const *arg_names,
                              const char *const *arg_values, size_t n_args, panel_result_t *result)
+{
+    return panelhost_action_run_record(host, caller, page_id, action_id, NULL, arg_names, arg_values, n_args,
+                                       result);
+}
+
+int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                    const char *action_id, const char *record_id, const char *const *arg_names,
+                                    const char *const *arg_values, size_t n_args, panel_result_t *result)
 {
     if (!result)
         return PANEL_E_INVALID;
@@ -380,40 +444,62 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
     }
     result->message[0] = '\0';
     result->secret[0] = '\0';
+    /* since 1.1: the program's record buffer, when it has one that fits a record id */
+    int has_record = PANEL_HAS_FIELD(panel_result_t, result, record_len) && result->record &&
+                     result->record_len >= PANEL_RECORD_ID_MAX + 1;
+    if (has_record)
+        result->record[0] = '\0';
     char *msg = result->message;
     size_t msg_len = result->message_len;
     ph_page_rec_t *page = NULL;
     int32_t rc = resolve_page(host, caller, page_id, "action.run", action_id, &page, msg, msg_len);
     if (rc != PANEL_OK)
         return rc;
-    const panel_action_t *action = NULL;
-    for (size_t i = 0; action_id && i < page->n_actions; i++)
-        if (strcmp(page->actions[i]->id, action_id) == 0)
-            action = page->actions[i];
+    const panel_action_t *action = find_action(page, action_id);
     if (!action) {
         ph_errf(msg, msg_len, "page '%s' has no action '%.*s'", page->desc.id, 80, action_id ? action_id : "");
         return PANEL_E_NOT_FOUND;
     }
-    args_ctx_t args = {.action = action};
-    if ((rc = check_args(action, arg_names, arg_values, n_args, &args, msg, msg_len)) != PANEL_OK)
+    if ((rc = check_record(page, action, record_id, msg, msg_len)) != PANEL_OK)
         return rc;
+    args_ctx_t args = {.action = action};
+    if ((rc = check_args(action, arg_names, arg_values, n_args, &args, msg, msg_len)) != PANEL_OK) {
+        args_free(&args);
+        return rc;
+    }
     if ((action->flags & PANEL_FLAG_DANGEROUS) && !caller->confirmed) {
+        args_free(&args);
         ph_errf(msg, msg_len, "%s", action->confirm);
         return PANEL_E_CONFIRM;
     }
-    panel_args_t plugin_args = {.struct_size = sizeof plugin_args, .args_ctx = &args, .get = args_get};
+    panel_args_t plugin_args = {.struct_size = sizeof plugin_args, .args_ctx = &args, .get = args_get,
+                                .record_id = record_id};
     panel_result_t plugin_result; /* read no further than the host program's struct_size */
     memset(&plugin_result, 0, sizeof plugin_result);
-    memcpy(&plugin_result, result, result->struct_size < sizeof plugin_result ? result->struct_size
-                                                                             : sizeof plugin_result);
+    memcpy(&plugin_result, result, PH_V10_RESULT); /* message and secret: the program's buffers */
     plugin_result.struct_size = sizeof plugin_result;
+    char record[PANEL_RECORD_ID_MAX + 1] = "";
+    plugin_result.record = has_record ? result->record : record;
+    plugin_result.record_len = has_record ? result->record_len : sizeof record;
     panel_caller_t c;
     plugin_caller(host, caller, &c);
     pthread_mutex_lock(&page->owner->call_lock);
     rc = action->run(page->owner->state, &c, &plugin_args, &plugin_result);
     pthread_mutex_unlock(&page->owner->call_lock);
+    args_free(&args);
     result->message[result->message_len - 1] = '\0';
     result->secret[result->secret_len - 1] = '\0';
+    char *rec = plugin_result.record;
+    rec[plugin_result.record_len - 1] = '\0';
+    if (rc != PANEL_OK) {
+        rec[0] = '\0';
+    } else if (rec[0] && !ph_record_id_valid(rec)) {
+        ph_logf(host, PANEL_LOG_WARN, page->owner->id,
+                "action '%s' named a created record whose id is not a record id (1-%u of A-Z a-z 0-9 _ . : -); "
+                "it is dropped",
+                action->id, PANEL_RECORD_ID_MAX);
+        rec[0] = '\0';
+    }
     if (rc != PANEL_OK) {
         explicit_bzero(result->secret, result->secret_len);
         if (!result->message[0])
@@ -421,5 +507,43 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
     } else if (!result->message[0]) {
         ph_errf(msg, msg_len, "done");
     }
+    return plugin_status(rc);
+}
+
+/* ----- availability (ABI 1.1) ----- */
+
+int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                   const char *action_id, const char *record_id, char *reason, size_t reason_len)
+{
+    ph_errf(reason, reason_len, "%s", "");
+    ph_page_rec_t *page = NULL;
+    int32_t rc = resolve_page(host, caller, page_id, "action.available", action_id, &page, reason, reason_len);
+    if (rc != PANEL_OK)
+        return rc;
+    const panel_action_t *action = find_action(page, action_id);
+    if (!action) {
+        ph_errf(reason, reason_len, "page '%s' has no action '%.*s'", page->desc.id, 80, action_id ? action_id : "");
+        return PANEL_E_NOT_FOUND;
+    }
+    if ((rc = check_record(page, action, record_id, reason, reason_len)) != PANEL_OK)
+        return rc;
+    if (!action->available)
+        return PANEL_OK;
+    panel_caller_t c;
+    plugin_caller(host, caller, &c);
+    char msg[PH_MSG_MAX] = "";
+    pthread_mutex_lock(&page->owner->call_lock);
+    rc = action->available(page->owner->state, &c, record_id, msg, sizeof msg);
+    pthread_mutex_unlock(&page->owner->call_lock);
+    msg[sizeof msg - 1] = '\0';
+    for (char *p = msg; *p; p++) /* one line: the reason is shown beside a button */
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    if (rc == PANEL_OK)
+        return PANEL_OK;
+    if (rc == PANEL_E_STATE)
+        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "not available now");
+    else
+        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "the plugin could not tell whether the action is available");
     return plugin_status(rc);
 }

@@ -109,6 +109,7 @@ void panelhost_close(panelhost_t *host)
     free(host->auth_slots);
     ph_registry_free_all(host);
     ph_extensions_free(host);
+    ph_api_scopes_free(host);
     pthread_mutex_destroy(&host->ext_lock);
     free(host->plugins);
     ph_config_free(&host->config);

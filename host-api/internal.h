@@ -23,6 +23,10 @@
 #define PH_V10_PARAM PH_END_OF(panel_param_t, default_value)
 #define PH_V10_ACTION PH_END_OF(panel_action_t, run)
 #define PH_V10_PROVIDER PH_END_OF(panel_auth_provider_t, authenticate)
+#define PH_V10_ARGS PH_END_OF(panel_args_t, get)
+#define PH_V10_RESULT PH_END_OF(panel_result_t, secret_len)
+#define PH_V10_REQUEST PH_END_OF(panel_request_t, header)
+#define PH_V10_AUTH_RESULT PH_END_OF(panel_auth_result_t, message_len)
 #define PH_STRUCT_SIZE_MAX (64u * 1024u) /* a larger struct_size is garbage, not a newer minor */
 
 #define PH_MSG_MAX 1024 /* size of the message buffers the library hands to plugins */
@@ -88,6 +92,28 @@ char *ph_strdup(const char *s); /* NULL stays NULL */
 int ph_utf8_valid(const char *s, size_t len);
 /* 1 when s is 1..PANEL_ID_MAX bytes of [a-z0-9_] plus the characters in `extra`. */
 int ph_id_valid(const char *s, const char *extra);
+/* 1 when s is a record id: 1..PANEL_RECORD_ID_MAX bytes of [A-Za-z0-9_.:-] (plugin.h). */
+int ph_record_id_valid(const char *s);
+
+/* ----- parameter values (params.c) ----- */
+
+/* The canonical form of list parameter `param`'s value (items comma-separated, the spaces around each item
+ * stripped; "" for the empty list) in a malloc'd *out, or PANEL_E_INVALID with why naming the bad item, or
+ * PANEL_E_NOMEM. Refuses an empty item, a control character, a duplicate, an item outside the choices (when
+ * the parameter has some), more than PANEL_LIST_ITEMS_MAX items. */
+int32_t ph_list_normalise(const panel_param_t *param, const char *value, char **out, char *why, size_t why_len);
+/* Choice i of '|'-separated `list` as [*start, *start + *len); 0 past the end. */
+int ph_choice_at(const char *list, size_t i, const char **start, size_t *len);
+/* The number of '|'-separated choices of `list` (0 for NULL). */
+size_t ph_choice_count(const char *list);
+
+/* ----- the API scope catalogue (api_scopes.c) ----- */
+
+/* The catalogue as plugins see it: one allocation (the panel_api_scopes_t, its pointer array, the scope structs
+ * and their strings), or NULL. */
+typedef struct ph_api_scopes ph_api_scopes_t;
+const panel_api_scopes_t *ph_api_scopes_view(const panelhost_t *host);
+void ph_api_scopes_free(panelhost_t *host);
 
 /* ----- registry records (registry.c) ----- */
 
@@ -186,6 +212,10 @@ struct panelhost {
     ph_file_stamp_t ext_stamp;
     ph_ext_error_t *ext_errors;
     size_t n_ext_errors;
+
+    /* api_scopes.c: the scope catalogue the host program set (NULL: none); changed only while no plugin is
+     * loaded, so plugins may keep pointers into it until fini. */
+    ph_api_scopes_t *api_scopes;
 };
 
 /* loader.c */

@@ -48,9 +48,12 @@ static int64_t table_now(const panel_host_t *table)
 
 static const void *table_get_extension(const panel_host_t *table, const char *extension_id)
 {
-    (void)table;
-    (void)extension_id;
-    return NULL; /* this host offers no optional extension yet */
+    const ph_plugin_t *plugin = table ? table->host_data : NULL;
+    if (!plugin || !extension_id)
+        return NULL;
+    if (strcmp(extension_id, PANEL_EXT_API_SCOPES) == 0)
+        return ph_api_scopes_view(plugin->host); /* NULL when the host program set no catalogue */
+    return NULL;
 }
 
 /* ----- opening the file: one descriptor, checked, and proof that dlopen mapped that same file ----- */

@@ -547,6 +547,14 @@ static int32_t check_table(const reg_ctx_t *ctx, void *desc, char *why, size_t w
         snprintf(why, why_len, "columns is NULL");
         return PANEL_E_INVALID;
     }
+    if (d->row_id_column > d->n_columns) {
+        snprintf(why, why_len,
+                 "row_id_column is %u but the table has %u columns; set it to 1 + the index of the column holding "
+                 "the record id (1: the first), or 0 when the rows are not records",
+                 d->row_id_column, d->n_columns);
+        return PANEL_E_INVALID;
+    }
+    d->reserved = 0;
     const char *problem;
     for (uint32_t i = 0; i < d->n_columns; i++)
         if ((problem = text_problem(d->columns[i], 1, 0))) {
@@ -570,6 +578,7 @@ static const rule_t table_rules[] = {
     RULE(panel_table_t, id, RULE_ID),
     RULE(panel_table_t, title, RULE_LABEL),
     RULE(panel_table_t, read, RULE_CALLBACK),
+    /* since 1.1: row_id_column, checked by check_table against n_columns */
 };
 
 static const kind_t table_kind = {
@@ -621,11 +630,77 @@ static const char *choices_problem(const char *choices)
     }
 }
 
+/* Since 1.1: the labels of the choices, one per choice. */
+static int32_t check_choice_labels(const panel_param_t *d, char *why, size_t why_len)
+{
+    if (!d->choice_labels)
+        return PANEL_OK;
+    if (!d->choices) {
+        snprintf(why, why_len, "choice_labels is set but the parameter has no choices; set it to NULL");
+        return PANEL_E_INVALID;
+    }
+    const char *problem = text_problem(d->choice_labels, 1, 0);
+    if (problem) {
+        snprintf(why, why_len, "choice_labels %s", problem);
+        return PANEL_E_INVALID;
+    }
+    size_t n = ph_choice_count(d->choices), n_labels = ph_choice_count(d->choice_labels);
+    if (n_labels != n) {
+        snprintf(why, why_len, "choice_labels has %zu labels for %zu choices; give one label per choice, "
+                               "'|'-separated, in the order of choices", n_labels, n);
+        return PANEL_E_INVALID;
+    }
+    const char *l;
+    size_t len;
+    for (size_t i = 0; ph_choice_at(d->choice_labels, i, &l, &len); i++)
+        if (len == 0) {
+            snprintf(why, why_len, "choice_labels has an empty label (number %zu); write one for every choice",
+                     i + 1);
+            return PANEL_E_INVALID;
+        }
+    return PANEL_OK;
+}
+
+/* Since 1.1: a list parameter, with choices (none holding a ',') or free items; its default in canonical form. */
+static int32_t check_list_param(panel_param_t *d, char *why, size_t why_len)
+{
+    const char *problem;
+    if (d->choices) {
+        if ((problem = choices_problem(d->choices))) {
+            snprintf(why, why_len, "a list parameter's choices %s", problem);
+            return PANEL_E_INVALID;
+        }
+        if (strchr(d->choices, ',')) {
+            snprintf(why, why_len, "a list parameter's choices must not contain ',' (it separates the items)");
+            return PANEL_E_INVALID;
+        }
+    }
+    if (d->default_value) {
+        char *canon = NULL;
+        char list_why[256];
+        int32_t rc = ph_list_normalise(d, d->default_value, &canon, list_why, sizeof list_why);
+        if (rc == PANEL_OK && strcmp(canon, d->default_value) != 0) {
+            snprintf(list_why, sizeof list_why, "is not in canonical form (write it as \"%.80s\")", canon);
+            rc = PANEL_E_INVALID;
+        }
+        free(canon);
+        if (rc != PANEL_OK) {
+            snprintf(why, why_len, "a list parameter's default_value %s", list_why);
+            return rc;
+        }
+    }
+    return PANEL_OK;
+}
+
 static int32_t check_param(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
 {
     (void)ctx;
     panel_param_t *d = desc;
     const char *problem;
+    if (d->type == PANEL_PARAM_LIST) {
+        int32_t rc = check_list_param(d, why, why_len);
+        return rc == PANEL_OK ? check_choice_labels(d, why, why_len) : rc;
+    }
     if (d->type == PANEL_PARAM_ENUM) {
         if ((problem = choices_problem(d->choices))) {
             snprintf(why, why_len, "an enum parameter's choices %s", problem);
@@ -638,16 +713,21 @@ static int32_t check_param(const reg_ctx_t *ctx, void *desc, char *why, size_t w
         }
     } else if (d->type == PANEL_PARAM_TEXT) {
         d->choices = NULL;
+        if (d->choice_labels) {
+            snprintf(why, why_len, "choice_labels is set on a text parameter; set it to NULL");
+            return PANEL_E_INVALID;
+        }
         if (d->default_value &&
             (strlen(d->default_value) > PANEL_VALUE_MAX || !ph_utf8_valid(d->default_value, strlen(d->default_value)))) {
             snprintf(why, why_len, "default_value is longer than 4096 bytes or not UTF-8");
             return PANEL_E_INVALID;
         }
     } else {
-        snprintf(why, why_len, "type %d is unknown; use PANEL_PARAM_TEXT or PANEL_PARAM_ENUM", (int)d->type);
+        snprintf(why, why_len, "type %d is unknown; use PANEL_PARAM_TEXT, PANEL_PARAM_ENUM or PANEL_PARAM_LIST",
+                 (int)d->type);
         return PANEL_E_INVALID;
     }
-    return PANEL_OK;
+    return check_choice_labels(d, why, why_len);
 }
 
 static const rule_t param_rules[] = {
@@ -656,6 +736,7 @@ static const rule_t param_rules[] = {
     RULE(panel_param_t, help, RULE_TEXT),
     RULE(panel_param_t, choices, RULE_STRING),
     RULE(panel_param_t, default_value, RULE_STRING),
+    RULE(panel_param_t, choice_labels, RULE_STRING), /* since 1.1 */
 };
 
 static const kind_t param_kind = {
@@ -724,11 +805,40 @@ static void free_action_extra(void *desc)
     a->params = NULL;
 }
 
-/* The parameters: 0..16, each validated and copied, ids unique within the action. */
+/* Since 1.1: a row action names a table of its page, registered before, whose rows are records. */
+static int32_t check_row_table(const reg_ctx_t *ctx, const panel_action_t *d, char *why, size_t why_len)
+{
+    if (!d->row_table)
+        return PANEL_OK;
+    const panel_table_t *table = NULL;
+    for (size_t i = 0; i < ctx->page->n_tables; i++)
+        if (strcmp(ctx->page->tables[i]->id, d->row_table) == 0)
+            table = ctx->page->tables[i];
+    if (!table) {
+        snprintf(why, why_len,
+                 "row_table '%.80s' is not a table of page '%s'; register the table (add_table) before its row "
+                 "actions, or set row_table = NULL for a page action",
+                 d->row_table, ctx->page->desc.id);
+        return PANEL_E_NOT_FOUND;
+    }
+    if (table->row_id_column == 0) {
+        snprintf(why, why_len,
+                 "row_table '%s' does not name its row-id column; set the table's row_id_column so its rows are "
+                 "records a row action can act on",
+                 table->id);
+        return PANEL_E_INVALID;
+    }
+    return PANEL_OK;
+}
+
+/* The row table (since 1.1) and the parameters: 0..16, each validated and copied, ids unique within the
+ * action. */
 static int32_t check_action(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
 {
-    (void)ctx;
     panel_action_t *d = desc;
+    int32_t row_rc = check_row_table(ctx, d, why, why_len);
+    if (row_rc != PANEL_OK)
+        return row_rc;
     if (d->n_params > 16) {
         snprintf(why, why_len, "n_params is %u; an action has at most 16 parameters", d->n_params);
         return PANEL_E_INVALID;
@@ -771,6 +881,8 @@ static const rule_t action_rules[] = {
     RULE(panel_action_t, flags, RULE_FLAGS),
     RULE(panel_action_t, confirm, RULE_CONFIRM),
     RULE(panel_action_t, run, RULE_CALLBACK),
+    RULE(panel_action_t, row_table, RULE_STRING), /* since 1.1; checked by check_action */
+    /* since 1.1: available, a nullable callback: nothing to check */
 };
 
 static const kind_t action_kind = {

@@ -1,5 +1,5 @@
 /* text.c - small text helpers of libpanelhost: error formatting, logging to the host's sink, string copies,
- * UTF-8 and id checks. */
+ * UTF-8, id and record-id checks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +116,22 @@ int ph_id_valid(const char *s, const char *extra)
         if (extra && strchr(extra, c))
             continue;
         return 0;
+    }
+    return 1;
+}
+
+int ph_record_id_valid(const char *s)
+{
+    if (!s)
+        return 0;
+    size_t n = strnlen(s, PANEL_RECORD_ID_MAX + 1);
+    if (n == 0 || n > PANEL_RECORD_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '.' || c == ':' || c == '-'))
+            return 0;
     }
     return 1;
 }
