@@ -413,10 +413,9 @@ static int read_ids(json_cursor_t *c, int64_t *ids, size_t max, size_t *n, const
     }
 }
 
-int api_body_ack_ids(const char *content_type, const char *body, size_t len, int64_t *ids, size_t max,
+static int parse_ack(const char *content_type, const char *body, size_t len, int64_t *ids, size_t max,
                      size_t *n, char *err, size_t err_len)
 {
-    *n = 0;
     if (!media_type_is(content_type, "application/json"))
         return refuse(err, err_len, "the body of an ack is JSON, not the Content-Type given", SEND_ACK);
     json_cursor_t c = {(const unsigned char *)body, (const unsigned char *)body + len};
@@ -477,4 +476,14 @@ int api_body_ack_ids(const char *content_type, const char *body, size_t len, int
     if (!seen_ids)
         return refuse(err, err_len, "the body has no \"ids\" member", SEND_ACK);
     return 0;
+}
+
+int api_body_ack_ids(const char *content_type, const char *body, size_t len, int64_t *ids, size_t max,
+                     size_t *n, char *err, size_t err_len)
+{
+    *n = 0;
+    int rc = parse_ack(content_type, body, len, ids, max, n, err, err_len);
+    if (rc != 0)
+        *n = 0; /* a refused body acknowledges nothing */
+    return rc;
 }
