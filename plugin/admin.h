@@ -44,6 +44,14 @@ int32_t admin_action_reset(void *state, const panel_caller_t *caller, const pane
 int32_t admin_action_end_grace(void *state, const panel_caller_t *caller, const panel_args_t *args,
                                panel_result_t *result);
 
+/* Availability of the actions (ABI 1.1 panel_action_t.available; admin_availability.c). */
+int32_t admin_available_enable(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                               size_t reason_len);
+int32_t admin_available_disable(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                                size_t reason_len);
+int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                                  size_t reason_len);
+
 /* Audit table. */
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len);

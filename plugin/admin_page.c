@@ -1,6 +1,6 @@
-/* admin_page.c - registering Settings > API Key (menu entry, page, fields, actions, the live nodes of a
- * shared store, audit table, auth provider) and the page's status lines (the store first, so it shows even
- * when the store cannot be read). */
+/* admin_page.c - registering Settings > API Key (menu entry, page, fields, actions with their availability and
+ * the grace choices' labels, the live nodes of a shared store, audit table, auth provider) and the page's status
+ * lines (the store first, so it shows even when the store cannot be read). */
 #include <stdio.h>
 #include <string.h>
 
@@ -210,6 +210,7 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .type = PANEL_PARAM_ENUM,
         .choices = "0|1h|24h|7d",
         .default_value = st->config.default_grace,
+        .choice_labels = "none: the old key stops at once|1 hour|24 hours|7 days", /* since 1.1 */
     };
     const panel_param_t *const reset_params[] = {&grace};
     const panel_action_t actions[] = {
@@ -217,12 +218,14 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
          .id = "enable",
          .label = "Enable API",
          .help = "Turns the API on; creates a key when there is none and shows it once.",
-         .run = admin_action_enable},
+         .run = admin_action_enable,
+         .available = admin_available_enable},
         {.struct_size = sizeof(panel_action_t),
          .id = "disable",
          .label = "Disable API",
          .help = "Turns the API off (requests with a valid key get 403); the key is kept, so Enable restores it.",
-         .run = admin_action_disable},
+         .run = admin_action_disable,
+         .available = admin_available_disable},
         {.struct_size = sizeof(panel_action_t),
          .id = "reset",
          .label = "Reset API key",
@@ -237,7 +240,8 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
          .id = "end-grace",
          .label = "End grace period",
          .help = "Stops the previous key now, before its grace period ends.",
-         .run = admin_action_end_grace},
+         .run = admin_action_end_grace,
+         .available = admin_available_end_grace},
     };
     const panel_auth_provider_t provider = {
         .struct_size = sizeof(panel_auth_provider_t),

@@ -1,11 +1,13 @@
 /* apikeys.c - the plugin's one exported symbol: the entry descriptor (id "apikeys"), init and fini.
- * init reads [plugin:apikeys], opens the state on the host's data directory and registers the page;
+ * init reads [plugin:apikeys], opens the state on the host's data directory, takes the site key's scopes from
+ * the host's catalogue and registers the page (ABI 1.1 fields are read only when the host's structs hold them);
  * fini joins the flusher, flushes usage, closes the store. */
 #include <stdio.h>
 
 #include "admin.h"
 #include "panel/plugin.h"
 #include "plugin_state.h"
+#include "site_scopes.h"
 
 static const char *host_config_get(void *ctx, const char *key)
 {
@@ -31,7 +33,7 @@ static int32_t apikeys_init(const panel_host_t *host, void **state, char *err, s
     if (!host || host->struct_size < sizeof(panel_host_t) || !host->data_dir || !host->now || !host->add_page ||
         !host->add_menu_entry || !host->add_field || !host->add_table || !host->add_action ||
         !host->add_auth_provider) {
-        snprintf(err, err_len, "the host's function table is incomplete (the API Keys plugin needs ABI 1.0)");
+        snprintf(err, err_len, "the host's function table is incomplete (the API Keys plugin needs ABI 1.0 or later)");
         return PANEL_E_VERSION;
     }
     apikeys_options_t options = {
@@ -47,6 +49,7 @@ static int32_t apikeys_init(const panel_host_t *host, void **state, char *err, s
     if (rc != PANEL_OK)
         return rc;
     st->host = host;
+    apikeys_site_scopes_init(st, host);
     rc = admin_register(st, host, err, err_len);
     if (rc != PANEL_OK) {
         apikeys_state_close(st);

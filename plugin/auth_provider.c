@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "key_format.h"
+#include "site_scopes.h"
 
 /* A key without our prefix can only be valid when it could have been pasted: 32..1024 printable, no spaces. */
 static int could_be_imported(const char *key, size_t len)
@@ -234,7 +235,9 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
     size_t len = strnlen(key, KEY_MAX_LEN + 1);
     int outcome = apikeys_verify_key(st, key, len);
     if (outcome == VERIFY_OK) {
+        /* The site key holds every scope of the host's catalogue, so request->scope (ABI 1.1) needs no check. */
         put(result->principal, result->principal_len, "apikeys:site");
+        apikeys_site_scopes_put(st, result);
         return PANEL_AUTH_ALLOW;
     }
     apikeys_describe_denial(outcome, st, result);

@@ -40,6 +40,10 @@ typedef struct apikeys_state {
     pthread_mutex_t write_mutex;     /* serialises writes on the store's write connection */
     apikeys_options_t options;
     const panel_host_t *host;        /* set by the entry; NULL without a host */
+    /* The site key's scopes: every id of the host's scope catalogue (PANEL_EXT_API_SCOPES), comma-separated,
+     * built at init (site_scopes.c); "" when the host has none (a 1.0 host). Read by the verify path. */
+    char site_scopes[PANEL_SCOPES_MAX];
+    size_t site_scopes_len;
 } apikeys_state_t;
 
 /* Opens the state. PANEL_OK, or a negative code with a message (never containing a secret). */

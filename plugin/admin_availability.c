@@ -1,0 +1,64 @@
+/* admin_availability.c - whether each page action makes sense now (ABI 1.1 panel_action_t.available): Enable
+ * while enabled, Disable while disabled and End grace period without a grace key are not, with the reason.
+ * Guidance for rendering only: running them anyway keeps each action's own answer (admin_actions.c). */
+#include <stdio.h>
+
+#include "admin.h"
+
+/* The site's state in one store read, under the writer lock like the page's status lines. */
+static int32_t read_site(void *state, const panel_caller_t *caller, store_site_t *site, char *reason,
+                         size_t reason_len)
+{
+    apikeys_state_t *st = state;
+    if (!admin_caller_allowed(caller))
+        return admin_refuse_permission(reason, reason_len);
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = store_get_site(&st->store, site, reason, reason_len);
+    pthread_mutex_unlock(&st->write_mutex);
+    return rc;
+}
+
+int32_t admin_available_enable(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                               size_t reason_len)
+{
+    (void)record_id;
+    store_site_t site;
+    int32_t rc = read_site(state, caller, &site, reason, reason_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (site.enabled && site.has_current) {
+        snprintf(reason, reason_len, "The API is already enabled (key %s).", site.current.hint);
+        return PANEL_E_STATE;
+    }
+    return PANEL_OK;
+}
+
+int32_t admin_available_disable(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                                size_t reason_len)
+{
+    (void)record_id;
+    store_site_t site;
+    int32_t rc = read_site(state, caller, &site, reason, reason_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (!site.enabled) {
+        snprintf(reason, reason_len, "The API is already disabled.");
+        return PANEL_E_STATE;
+    }
+    return PANEL_OK;
+}
+
+int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                                  size_t reason_len)
+{
+    (void)record_id;
+    store_site_t site;
+    int32_t rc = read_site(state, caller, &site, reason, reason_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (!site.has_grace) {
+        snprintf(reason, reason_len, "No previous key is in a grace period.");
+        return PANEL_E_STATE;
+    }
+    return PANEL_OK;
+}
