@@ -33,6 +33,19 @@ static int body_whoami(const route_context_t *ctx, json_writer_t *body)
 {
     json_begin_object(body);
     json_member_string(body, "principal", ctx->principal);
+    if (ctx->scopes != NULL && ctx->scopes[0] != '\0') { /* only when the provider named them */
+        json_key(body, "scopes");
+        json_begin_array(body);
+        for (const char *p = ctx->scopes; *p != '\0';) {
+            size_t n = strcspn(p, ",");
+            if (n > 0)
+                json_string_n(body, p, n);
+            p += n;
+            if (*p == ',')
+                p++;
+        }
+        json_end_array(body);
+    }
     json_end_object(body);
     return 200;
 }
@@ -174,10 +187,11 @@ void router_handle(router_t *router, const router_request_t *request, router_res
         return;
     }
 
-    route_context_t ctx = {router, request, NULL, NULL};
+    route_context_t ctx = {router, request, NULL, NULL, NULL};
     if (request->header != NULL)
         ctx.content_type = request->header(request->header_ctx, "Content-Type");
-    panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate */
+    panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate_ex */
+    panelhost_auth_extra_t extra = {.struct_size = sizeof extra};
     if (route->authenticated) {
         header_bridge_t bridge = {request->header, request->header_ctx};
         panel_request_t auth_request = {
@@ -187,8 +201,9 @@ void router_handle(router_t *router, const router_request_t *request, router_res
             .client_addr = request->client_addr,
             .req_ctx = &bridge,
             .header = bridged_header,
+            .scope = route->scope,
         };
-        int32_t rc = panelhost_authenticate(router->host, &auth_request, &outcome);
+        int32_t rc = panelhost_authenticate_ex(router->host, &auth_request, &outcome, &extra);
         if (rc != PANEL_OK) {
             answer_error(out, 503, "auth_failed",
                          "the server could not check the request's credentials; try again later");
@@ -200,9 +215,11 @@ void router_handle(router_t *router, const router_request_t *request, router_res
                          outcome.message[0] ? outcome.message : "the request was not authenticated");
             if (status == 401)
                 out->authenticate = "Bearer";
+            out->retry_after = extra.retry_after > 0 ? (long)extra.retry_after : 0;
             return;
         }
         ctx.principal = outcome.principal;
+        ctx.scopes = extra.scopes;
     }
 
     json_writer_t body;

@@ -11,6 +11,8 @@ typedef struct route_context {
     const router_request_t *request;
     const char *content_type;   /* the request's Content-Type, or NULL */
     const char *principal;      /* authenticated routes: who the provider named */
+    const char *scopes;         /* authenticated routes: the principal's scopes, comma-separated; "" or NULL:
+                                 * the provider did not say */
 } route_context_t;
 
 /* Writes the answer's document into body and returns its HTTP status; on an error status the document is

@@ -170,3 +170,58 @@ if grep -q 'access: .* 127\.0\.0\.1 GET /api/v1/ping 200' "$SERVER_LOG" && ! gre
   pass "serve: X-Forwarded-For is ignored when the peer is not a trusted proxy (none by default)"
 else fail "serve: X-Forwarded-For ignored by default"; tail -3 "$SERVER_LOG"; fi
 stop_server
+
+# ----- [host] api_scopes and trusted_proxies
+scoped_config() { # scoped_config FILE LINE...: the test config with extra [host] lines
+  local file=$1; shift
+  write_config "$file" "$PLUGIN"
+  local line; for line in "$@"; do sed -i "s|^\[host\]$|[host]\n$line|" "$file"; done
+}
+scoped_config "$TMP/scopes.ini" 'api_scopes = store.read: Read the store; deliveries.pull: Pull deliveries'
+run -c "$TMP/scopes.ini" menu
+expect_rc 2 "an api_scopes catalogue without a route's scope stops the host (exit 2)"
+expect_err 'lacks scope deliveries.ack, which the route POST /api/v1/deliveries/ack requires' "the message names the missing scope and its route"
+scoped_config "$TMP/scopes.ini" 'api_scopes = store.read Read the store'
+run -c "$TMP/scopes.ini" menu
+expect_rc 2 "an api_scopes item without ':' stops the host"
+expect_err "has no ':' between its id and its description" "the message says how to write an item"
+scoped_config "$TMP/scopes.ini" 'api_scopes = Store.Read: x; deliveries.pull: y; deliveries.ack: z'
+run -c "$TMP/scopes.ini" menu
+expect_rc 2 "an api_scopes id with capitals is refused"
+scoped_config "$TMP/scopes.ini" 'api_scopes = store.read: a; store.read: b; deliveries.pull: y; deliveries.ack: z'
+run -c "$TMP/scopes.ini" menu
+expect_rc 2 "an api_scopes id listed twice is refused"
+scoped_config "$TMP/scopes.ini" 'api_scopes = store.read: Read it; deliveries.pull: Pull; deliveries.ack: Ack; orders.read: Read orders;'
+run -c "$TMP/scopes.ini" call GET /api/v1/store "${K[@]}"
+expect_rc 0 "a catalogue with an extra scope and a trailing ';' is accepted and the routes work"
+grep -v '^plugins = ' sample-host/panel.ini >"$TMP/shipped.ini"; chmod 600 "$TMP/shipped.ini"
+run -c "$TMP/shipped.ini" --data-dir "$TMP/shipped-data" --plugin "$PLUGIN" call GET /api/v1/ping "${K[@]}"
+expect_rc 1 "the shipped panel.ini (with its three api_scopes) starts the host; another data dir knows no key"
+expect_out '^HTTP 401' "the shipped config's host answers the API (401 for a key of another data dir)"
+grep -Eq '^api_scopes = .*store\.read: .*deliveries\.pull: .*deliveries\.ack: ' sample-host/panel.ini \
+  && pass "the shipped panel.ini lists store.read, deliveries.pull and deliveries.ack with descriptions" \
+  || fail "shipped api_scopes"
+
+scoped_config "$TMP/proxy.ini" 'trusted_proxies = 127.0.0.0/8 ::1'
+cp -r "$TMP/data/." "$TMP/proxy-data/" 2>/dev/null || { mkdir -p "$TMP/proxy-data" && cp -r "$TMP/data/." "$TMP/proxy-data/"; }
+sed -i "s|^data_dir = .*|data_dir = $TMP/proxy-data|" "$TMP/proxy.ini"
+if ! start_server "$TMP/proxy.ini" proxy; then fail "server starts with trusted_proxies"; else
+  http GET /api/v1/ping "${K[@]}" -H 'X-Forwarded-For: 198.51.100.1, 203.0.113.9'
+  http GET /api/v1/store "${K[@]}" -H 'X-Forwarded-For: 203.0.113.10, 127.0.0.1' -H 'X-Forwarded-For: 127.0.0.2'
+  http GET /api/v1/whoami "${K[@]}" -H 'X-Forwarded-For: not-an-address'
+  grep -q 'access: .* 203\.0\.113\.9 GET /api/v1/ping ' "$SERVER_LOG" \
+    && pass "serve: from a trusted proxy, the right-most untrusted X-Forwarded-For hop is the client" \
+    || { fail "trusted proxy hop"; tail -3 "$SERVER_LOG"; }
+  grep -q 'access: .* 203\.0\.113\.10 GET /api/v1/store ' "$SERVER_LOG" \
+    && pass "serve: trusted hops (also in a second X-Forwarded-For header) are skipped" \
+    || { fail "trusted hops skipped"; tail -3 "$SERVER_LOG"; }
+  grep -q 'access: .* 127\.0\.0\.1 GET /api/v1/whoami ' "$SERVER_LOG" \
+    && pass "serve: an X-Forwarded-For that is not an address leaves the peer as the client" \
+    || { fail "garbage XFF"; tail -3 "$SERVER_LOG"; }
+  stop_server
+fi
+scoped_config "$TMP/proxy-bad.ini" 'trusted_proxies = 10.0.0.0/33'
+"$PWD/$B/sample-host" -c "$TMP/proxy-bad.ini" serve --listen 127.0.0.1:0 >"$TMP/out" 2>"$TMP/err" </dev/null; RC=$?
+OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err")
+expect_rc 2 "serve refuses a trusted_proxies CIDR with a prefix past /32"
+expect_err "trusted_proxies: '10.0.0.0/33' is not an address or CIDR" "the message names the bad item"
