@@ -210,7 +210,7 @@ static void append(char *out, size_t len, const char *text)
 /* The nodes whose lease was live when the change committed, and what is known of each since. */
 typedef struct node_wait {
     char instance[160], node_id[64], lease_end[16];
-    int acked, fenced;
+    int acked, fenced, already_fenced;
 } node_wait_t;
 
 typedef struct wait_state {
@@ -282,9 +282,19 @@ static void write_report(const wait_state_t *w, char *report, size_t report_len)
         acked += w->nodes[i].acked;
         other += !w->nodes[i].acked;
     }
-    if (w->n == 0) {
+    int live = 0;
+    for (int i = 0; i < w->n; i++)
+        live += !w->nodes[i].already_fenced;
+    if (live == 0) {
         snprintf(report, report_len,
-                 "No node is serving the API right now; each node loads the change when it starts.");
+                 "No node is serving the API right now; each node loads the change when it starts");
+        for (int i = 0; i < w->n; i++) {
+            char line[320];
+            snprintf(line, sizeof line, "; node %s refuses every key since its lease ended at %s UTC",
+                     w->nodes[i].node_id, w->nodes[i].lease_end);
+            append(report, report_len, line);
+        }
+        append(report, report_len, ".");
         return;
     }
     snprintf(report, report_len, "Confirmed on %d node%s", acked, acked == 1 ? "" : "s");
@@ -293,7 +303,10 @@ static void write_report(const wait_state_t *w, char *report, size_t report_len)
         if (nw->acked)
             continue;
         char line[320];
-        if (nw->fenced)
+        if (nw->already_fenced)
+            snprintf(line, sizeof line, "; node %s refuses every key since its lease ended at %s UTC", nw->node_id,
+                     nw->lease_end);
+        else if (nw->fenced)
             snprintf(line, sizeof line,
                      "; node %s did not answer; its lease ended at %s UTC, so it refuses every key until it reconnects",
                      nw->node_id, nw->lease_end);
@@ -317,8 +330,8 @@ static void wait_for_nodes(pg_store_t *p, wait_state_t *w, int64_t commit_sent_m
     int64_t give_up = monotonic_ms() + (int64_t)p->config->lease_seconds * 1000 + 2000;
     int64_t next_read = 0, nearest = 200;
     char err[512];
-    drain_acks(p, w);
     for (;;) {
+        drain_acks(p, w); /* a query may have read notifications into libpq's queue: never poll past them */
         int pending = 0;
         for (int i = 0; i < w->n; i++)
             pending += !w->nodes[i].acked && !w->nodes[i].fenced;
@@ -350,7 +363,6 @@ static void wait_for_nodes(pg_store_t *p, wait_state_t *w, int64_t commit_sent_m
         int64_t timeout = next_read - now;
         if (pfd.fd >= 0 && poll(&pfd, 1, (int)(timeout < 1 ? 1 : timeout)) > 0)
             PQconsumeInput(p->conn);
-        drain_acks(p, w);
     }
     write_report(w, report, report_len);
 }
@@ -363,8 +375,9 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
     int32_t rc = pg_exec_batch(p->conn,
                                "WITH u AS (UPDATE apikeys_state SET change = change + 1 WHERE id = 1 RETURNING change)"
                                " SELECT change, pg_notify('" PG_CHANGE_CHANNEL "', change::text) FROM u;"
-                               "SELECT instance, node_id, loaded, to_char(lease_end AT TIME ZONE 'UTC', 'HH24:MI:SS')"
-                               " FROM apikeys_nodes WHERE lease_end > clock_timestamp() ORDER BY node_id, instance;"
+                               "SELECT instance, node_id, loaded, to_char(lease_end AT TIME ZONE 'UTC', 'HH24:MI:SS'),"
+                               " lease_end > clock_timestamp() FROM apikeys_nodes"
+                               " WHERE lease_end > clock_timestamp() - interval '10 minutes' ORDER BY node_id, instance;"
                                "COMMIT",
                                rows, 2, "committing", err, err_len);
     if (rc != PANEL_OK)
@@ -383,6 +396,9 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
         snprintf(nw->instance, sizeof nw->instance, "%s", PQgetvalue(rows[1], i, 0));
         snprintf(nw->node_id, sizeof nw->node_id, "%s", PQgetvalue(rows[1], i, 1));
         snprintf(nw->lease_end, sizeof nw->lease_end, "%s", PQgetvalue(rows[1], i, 3));
+        /* A lease that had already ended (in the last 10 minutes: a node that crashed or lost the store and
+         * has not left): that node refuses every key already; the report names it too. */
+        nw->already_fenced = nw->fenced = PQgetvalue(rows[1], i, 4)[0] != 't';
     }
     PQclear(rows[0]);
     PQclear(rows[1]);
@@ -518,35 +534,22 @@ static void digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DI
         snprintf(out + 2 + 2 * i, 3, "%02x", digest[i]);
 }
 
+/* One statement: a digest this store has seen becomes current again, else a new row. */
 static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                               int64_t *id, char *err, size_t err_len)
 {
-    pg_store_t *p = P(s);
     char hex[2 * KEY_DIGEST_LEN + 3], when[24];
     digest_hex(digest, hex);
-    PGresult *r;
-    const char *find[] = {hex};
-    int32_t rc = exec_admin(p, "SELECT id FROM apikeys_keys WHERE digest = $1::bytea", 1, find, &r,
-                            "looking the key up", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    int64_t existing = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
-    PQclear(r);
-    char idbuf[24];
-    if (existing) {
-        *id = existing;
-        const char *params[] = {i64(idbuf, sizeof idbuf, existing)};
-        return exec_admin(p, "UPDATE apikeys_keys SET role = 'current', revoked_at = NULL, expires_at = NULL"
-                             " WHERE id = $1::bigint",
-                          1, params, NULL, "reactivating the key", err, err_len);
-    }
     const char *params[] = {hex, hint, i64(when, sizeof when, now)};
-    rc = exec_admin(p,
-                    "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
-                    " VALUES ('site', $1::bytea, $2, $3::bigint, 'current') RETURNING id",
-                    3, params, &r, "saving the new key", err, err_len);
+    PGresult *r;
+    int32_t rc = exec_admin(P(s),
+                            "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
+                            " VALUES ('site', $1::bytea, $2, $3::bigint, 'current')"
+                            " ON CONFLICT (digest) DO UPDATE SET role = 'current', revoked_at = NULL, expires_at = NULL"
+                            " RETURNING id",
+                            3, params, &r, "saving the new key", err, err_len);
     if (rc == PANEL_OK) {
-        *id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        *id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
         PQclear(r);
     }
     return rc;
