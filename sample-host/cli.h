@@ -21,6 +21,7 @@
 #define CLI_OPT_LISTEN 0x10u
 #define CLI_OPT_DATA 0x20u
 #define CLI_OPT_FROM 0x40u
+#define CLI_OPT_RECORD 0x80u
 
 /* The command line, parsed. Strings point into argv (which set/call wipe after use when they carry a
  * secret); the arrays are allocated by cli_parse and freed by cli_invocation_free. */
@@ -42,6 +43,7 @@ typedef struct cli_invocation {
     size_t n_headers;
     const char *listen;         /* --listen HOST:PORT (serve); NULL when not given */
     const char *body;           /* -d / --data BODY (call); NULL when not given */
+    const char *record;         /* --record ID (action): the record a row action acts on; NULL: a page action */
     const char *from;           /* --from ADDR (call): the client address the request claims; NULL: "local" */
     const char *command;        /* NULL when none was given */
     char **args;                /* the command's positional arguments */

@@ -18,7 +18,7 @@ typedef struct option_spec {
 } option_spec_t;
 
 enum { O_CONFIG, O_DATA_DIR, O_PLUGIN, O_AS, O_JSON, O_NOW, O_HELP, O_YES, O_PARAM, O_LIMIT, O_HEADER, O_LISTEN,
-       O_DATA, O_FROM };
+       O_DATA, O_FROM, O_RECORD };
 
 static const option_spec_t option_specs[] = {
     {"--config", 'c', OPT_VALUE, O_CONFIG},   {"--data-dir", 0, OPT_VALUE, O_DATA_DIR},
@@ -28,6 +28,7 @@ static const option_spec_t option_specs[] = {
     {"--param", 'p', OPT_VALUE, O_PARAM},     {"--limit", 'n', OPT_VALUE, O_LIMIT},
     {"--header", 'H', OPT_VALUE, O_HEADER},  {"--listen", 0, OPT_VALUE, O_LISTEN},
     {"--data", 'd', OPT_VALUE, O_DATA},      {"--from", 0, OPT_VALUE, O_FROM},
+    {"--record", 'r', OPT_VALUE, O_RECORD},
 };
 
 /* Finds the option `arg` names. *inline_value gets the value given as --name=VALUE or -xVALUE, else NULL. */
@@ -122,6 +123,10 @@ static int store_value(cli_invocation_t *inv, const option_spec_t *spec, char *v
         }
         inv->body = value;
         inv->options_seen |= CLI_OPT_DATA;
+        break;
+    case O_RECORD:
+        inv->record = value;
+        inv->options_seen |= CLI_OPT_RECORD;
         break;
     case O_FROM:
         inv->from = value;

@@ -41,16 +41,21 @@ static const cli_command_t commands[] = {
      "  --yes, -y   confirm a dangerous field; without it the change is refused (exit 1) and the\n"
      "              confirmation text is shown\n"
      "--json: {\"ok\":true,\"message\",\"page\",\"field\"}\n"},
-    {"action", 2, 2, CLI_OPT_YES | CLI_OPT_PARAM, 1, cmd_action,
-     "action PAGE ACTION [--yes] [--param NAME=VALUE]...",
-     "run an action",
+    {"action", 2, 2, CLI_OPT_YES | CLI_OPT_PARAM | CLI_OPT_RECORD, 1, cmd_action,
+     "action PAGE ACTION [--record ID] [--yes] [--param NAME=VALUE]...",
+     "run an action (a row action on one record)",
      "Runs action ACTION of page PAGE.\n"
-     "  --param NAME=VALUE, -p NAME=VALUE   a parameter of the action (see `page PAGE` for them)\n"
+     "  --record ID, -r ID   the record a row action acts on (a row of its table; `page PAGE` lists the\n"
+     "                       row actions and the records); a page action takes none\n"
+     "  --param NAME=VALUE, -p NAME=VALUE   a parameter of the action (see `page PAGE` for them); a list\n"
+     "                       parameter takes comma-separated items, e.g. --param scopes=store.read,deliveries.pull\n"
      "  --yes, -y   confirm a dangerous action; without it the action is refused (exit 1) and the\n"
      "              confirmation text is shown\n"
+     "An action `page` shows as not available now still runs and gives its own answer.\n"
      "When the action reveals a new secret (e.g. an API key), it is printed once, labelled, and never shown\n"
      "again: store it at once.\n"
-     "--json: {\"ok\":true,\"message\"} plus \"secret\" when the action revealed one\n"},
+     "--json: {\"ok\":true,\"message\"} plus \"secret\" when the action revealed one and \"record\" when it\n"
+     "        created a record (its id)\n"},
     {"call", 2, 2, CLI_OPT_HEADER | CLI_OPT_DATA | CLI_OPT_FROM, 0, cmd_call,
      "call METHOD PATH [-H 'Name: value']... [-d BODY] [--from ADDR]",
      "an API request as an external tool would send it",

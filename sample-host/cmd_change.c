@@ -158,7 +158,7 @@ static void describe_params(const panel_action_t *action, char *buf, size_t len)
 }
 
 /* Shows the outcome of a successful action, with its one-time secret if any, written straight to stdout. */
-static int show_action_result(cli_context_t *ctx, const char *message, const char *secret)
+static int show_action_result(cli_context_t *ctx, const char *message, const char *secret, const char *record)
 {
     int rc;
     if (ctx->inv->json) {
@@ -169,12 +169,16 @@ static int show_action_result(cli_context_t *ctx, const char *message, const cha
         json_member_string(&w, "message", message);
         if (secret[0])
             json_member_string(&w, "secret", secret);
+        if (record[0])
+            json_member_string(&w, "record", record); /* the record the action created (ABI 1.1) */
         json_end_object(&w);
         rc = cli_emit_json(ctx->inv, json_result(&w));
         json_free(&w); /* wipes the document */
         return rc;
     }
     printf("%s\n", message);
+    if (record[0])
+        printf("Record: %s\n", record);
     if (secret[0] == '\0')
         return CLI_EXIT_OK;
     static const char before[] = "\nNew secret (shown only this once; it will not be shown again, so store it "
@@ -236,6 +240,7 @@ int cmd_action(cli_context_t *ctx)
 
     if (rc == CLI_EXIT_OK) {
         char message[1024] = "";
+        char record[PANEL_RECORD_ID_MAX + 1] = "";
         char *secret = sodium_malloc(PANEL_SECRET_MAX);
         if (secret == NULL) {
             rc = cli_fail(inv, CLI_EXIT_REFUSED, "no_memory", "out of memory");
@@ -247,13 +252,16 @@ int cmd_action(cli_context_t *ctx)
                 .message_len = sizeof message,
                 .secret = secret,
                 .secret_len = PANEL_SECRET_MAX,
+                .record = record,
+                .record_len = sizeof record,
             };
-            int32_t status = panelhost_action_run(ctx->host, &ctx->caller, page_id, action_id, names, values,
-                                                  inv->n_params, &result);
+            int32_t status = panelhost_action_run_record(ctx->host, &ctx->caller, page_id, action_id, inv->record,
+                                                         names, values, inv->n_params, &result);
+            record[sizeof record - 1] = '\0';
             secret[PANEL_SECRET_MAX - 1] = '\0';
             message[sizeof message - 1] = '\0';
             if (status == PANEL_OK) {
-                rc = show_action_result(ctx, message, secret);
+                rc = show_action_result(ctx, message, secret, record);
             } else if (status == PANEL_E_CONFIRM) {
                 char what[256];
                 snprintf(what, sizeof what, "action '%s' of page '%s'", action_id, page_id);

@@ -106,6 +106,12 @@ typedef struct table_view {
     int32_t status;
 } table_view_t;
 
+/* Whether a page action makes sense now (ABI 1.1 availability); row actions are asked per record. */
+typedef struct action_state {
+    int unavailable;            /* 1: the plugin said no, with reason */
+    char reason[256];
+} action_state_t;
+
 typedef struct page_view {
     const panel_page_t *page;
     row_list_t status_lines;
@@ -115,6 +121,7 @@ typedef struct page_view {
     size_t n_fields;
     const panel_action_t **actions;
     size_t n_actions;
+    action_state_t *action_states;  /* per action: available now? (page actions only) */
     table_view_t *tables;
     size_t n_tables;
 } page_view_t;
@@ -124,6 +131,7 @@ static void page_view_free(page_view_t *view)
     rows_free(&view->status_lines);
     free(view->fields);
     free(view->actions);
+    free(view->action_states);
     for (size_t i = 0; i < view->n_tables; i++)
         rows_free(&view->tables[i].rows);
     free(view->tables);
@@ -159,7 +167,8 @@ static int32_t page_view_load(cli_context_t *ctx, const char *page_id, page_view
     view->fields = calloc(view->n_fields ? view->n_fields : 1, sizeof *view->fields);
     view->tables = calloc(view->n_tables ? view->n_tables : 1, sizeof *view->tables);
     view->actions = calloc(view->n_actions ? view->n_actions : 1, sizeof *view->actions);
-    if (view->fields == NULL || view->tables == NULL || view->actions == NULL)
+    view->action_states = calloc(view->n_actions ? view->n_actions : 1, sizeof *view->action_states);
+    if (view->fields == NULL || view->tables == NULL || view->actions == NULL || view->action_states == NULL)
         return PANEL_E_NOMEM;
 
     for (size_t i = 0; i < view->n_fields; i++) {
@@ -170,8 +179,13 @@ static int32_t page_view_load(cli_context_t *ctx, const char *page_id, page_view
         if (fv->status != PANEL_OK && first_failure == PANEL_OK)
             first_failure = fv->status;
     }
-    for (size_t i = 0; i < view->n_actions; i++)
+    for (size_t i = 0; i < view->n_actions; i++) {
         view->actions[i] = panelhost_action_at(ctx->host, page_id, i);
+        action_state_t *as = &view->action_states[i];
+        if (view->actions[i]->row_table == NULL) /* could not tell (another code): shown as available */
+            as->unavailable = panelhost_action_available(ctx->host, &ctx->caller, page_id, view->actions[i]->id,
+                                                         NULL, as->reason, sizeof as->reason) == PANEL_E_STATE;
+    }
     for (size_t i = 0; i < view->n_tables; i++) {
         table_view_t *tv = &view->tables[i];
         tv->table = panelhost_table_at(ctx->host, page_id, i);
@@ -199,7 +213,22 @@ static void json_choices(json_writer_t *w, const char *choices)
     json_end_array(w);
 }
 
-static void json_action(json_writer_t *w, const panel_action_t *a)
+static const char *param_type_name(int32_t type)
+{
+    return type == PANEL_PARAM_ENUM ? "enum" : type == PANEL_PARAM_LIST ? "list" : "text";
+}
+
+/* The labels of a parameter's choices as a JSON array (each its value when the plugin gave no labels). */
+static void json_choice_labels(json_writer_t *w, const panel_param_t *param)
+{
+    json_begin_array(w);
+    char label[PANEL_TEXT_MAX + 1];
+    for (size_t i = 0; panelhost_param_choice(param, i, NULL, 0, label, sizeof label) == PANEL_OK; i++)
+        json_string(w, label);
+    json_end_array(w);
+}
+
+static void json_action(json_writer_t *w, const panel_action_t *a, const action_state_t *as)
 {
     json_begin_object(w);
     json_member_string(w, "id", a->id);
@@ -207,6 +236,11 @@ static void json_action(json_writer_t *w, const panel_action_t *a)
     json_member_string(w, "help", a->help);
     json_member_bool(w, "dangerous", (a->flags & PANEL_FLAG_DANGEROUS) != 0);
     json_member_string(w, "confirm", (a->flags & PANEL_FLAG_DANGEROUS) ? a->confirm : NULL);
+    json_member_string(w, "row_table", a->row_table);
+    if (a->row_table == NULL) {
+        json_member_bool(w, "available", !as->unavailable);
+        json_member_string(w, "unavailable_reason", as->unavailable ? as->reason : NULL);
+    }
     json_key(w, "params");
     json_begin_array(w);
     for (uint32_t p = 0; p < a->n_params; p++) {
@@ -215,10 +249,12 @@ static void json_action(json_writer_t *w, const panel_action_t *a)
         json_member_string(w, "id", param->id);
         json_member_string(w, "label", param->label);
         json_member_string(w, "help", param->help);
-        json_member_string(w, "type", param->type == PANEL_PARAM_ENUM ? "enum" : "text");
-        if (param->type == PANEL_PARAM_ENUM) {
+        json_member_string(w, "type", param_type_name(param->type));
+        if (param->type == PANEL_PARAM_ENUM || (param->type == PANEL_PARAM_LIST && param->choices != NULL)) {
             json_key(w, "choices");
             json_choices(w, param->choices);
+            json_key(w, "choice_labels");
+            json_choice_labels(w, param);
         }
         json_member_string(w, "default", param->default_value);
         json_member_bool(w, "required", param->default_value == NULL);
@@ -282,7 +318,7 @@ static int page_emit_json(cli_context_t *ctx, const page_view_t *view)
     json_key(&w, "actions");
     json_begin_array(&w);
     for (size_t i = 0; i < view->n_actions; i++)
-        json_action(&w, view->actions[i]);
+        json_action(&w, view->actions[i], &view->action_states[i]);
     json_end_array(&w);
     json_key(&w, "tables");
     json_begin_array(&w);
@@ -296,6 +332,10 @@ static int page_emit_json(cli_context_t *ctx, const page_view_t *view)
         for (uint32_t c = 0; c < tv->table->n_columns; c++)
             json_string(&w, tv->table->columns[c]);
         json_end_array(&w);
+        json_member_string(&w, "row_id_column", tv->table->row_id_column > 0 &&
+                                                      tv->table->row_id_column <= tv->table->n_columns
+                                                    ? tv->table->columns[tv->table->row_id_column - 1]
+                                                    : NULL);
         json_key(&w, "rows");
         json_table_rows(&w, &tv->rows, tv->table->n_columns);
         if (tv->status != PANEL_OK)
@@ -316,12 +356,19 @@ static void print_plain(const char *s)
         putchar((*p < 0x20 && *p != '\n') || *p == 0x7F ? '?' : *p);
 }
 
-static void page_print_action(const panel_action_t *a)
+static void page_print_action(const panel_action_t *a, const action_state_t *as)
 {
     printf("  %-14s ", a->id);
     print_plain(a->label);
     if (a->flags & PANEL_FLAG_DANGEROUS)
         printf("  [dangerous: needs --yes]");
+    if (a->row_table != NULL)
+        printf("  [row action of table %s: --record ID]", a->row_table);
+    if (as->unavailable) {
+        printf("  (not available now: ");
+        print_plain(as->reason);
+        printf(")");
+    }
     putchar('\n');
     if (a->help != NULL && a->help[0]) {
         printf("  %-14s ", "");
@@ -335,8 +382,10 @@ static void page_print_action(const panel_action_t *a)
     }
     for (uint32_t p = 0; p < a->n_params; p++) {
         const panel_param_t *param = a->params[p];
-        printf("  %-14s --param %s=%s", "", param->id,
-               param->type == PANEL_PARAM_ENUM ? param->choices : "TEXT");
+        const char *shape = param->type == PANEL_PARAM_ENUM ? param->choices
+                            : param->type == PANEL_PARAM_LIST ? "ITEM,ITEM,..."
+                                                              : "TEXT";
+        printf("  %-14s --param %s=%s", "", param->id, shape);
         if (param->default_value != NULL && param->default_value[0] != '\0')
             printf(" (default %s)", param->default_value);
         else if (param->default_value != NULL)
@@ -346,10 +395,61 @@ static void page_print_action(const panel_action_t *a)
         printf("  ");
         print_plain(param->label);
         putchar('\n');
+        char value[PANEL_VALUE_MAX + 1], label[PANEL_TEXT_MAX + 1];
+        for (size_t i = 0; panelhost_param_choice(param, i, value, sizeof value, label, sizeof label) == PANEL_OK;
+             i++) {
+            if (i == 0)
+                printf("  %-14s   %s:", "", param->type == PANEL_PARAM_LIST ? "items" : "choices");
+            printf("%s %s", i == 0 ? "" : ";", value);
+            if (strcmp(value, label) != 0) {
+                printf(" = ");
+                print_plain(label);
+            }
+        }
+        if (param->type == PANEL_PARAM_ENUM || param->choices != NULL)
+            putchar('\n');
     }
 }
 
-static int page_print_text(const page_view_t *view)
+/* Under a table whose rows are records: its row actions, and for each shown record the ones that do not make
+ * sense now, with the plugin's reason. */
+static void page_print_row_actions(cli_context_t *ctx, const page_view_t *view, const table_view_t *tv)
+{
+    const panel_table_t *t = tv->table;
+    if (t->row_id_column == 0 || t->row_id_column > t->n_columns)
+        return;
+    int any = 0;
+    for (size_t i = 0; i < view->n_actions; i++) {
+        const panel_action_t *a = view->actions[i];
+        if (a->row_table == NULL || strcmp(a->row_table, t->id) != 0)
+            continue;
+        if (!any)
+            printf("  Row actions (sample-host action %s ACTION --record %s):", view->page->id,
+                   t->columns[t->row_id_column - 1]);
+        printf(" %s", a->id);
+        any = 1;
+    }
+    if (!any)
+        return;
+    putchar('\n');
+    for (size_t r = 0; r < tv->rows.n_rows; r++) {
+        const char *record = rows_cell(&tv->rows.rows[r], t->row_id_column - 1);
+        for (size_t i = 0; i < view->n_actions; i++) {
+            const panel_action_t *a = view->actions[i];
+            if (a->row_table == NULL || strcmp(a->row_table, t->id) != 0)
+                continue;
+            char reason[256] = "";
+            if (panelhost_action_available(ctx->host, &ctx->caller, view->page->id, a->id, record, reason,
+                                           sizeof reason) == PANEL_E_STATE) {
+                printf("  %s %s: not available now: ", a->id, record);
+                print_plain(reason);
+                putchar('\n');
+            }
+        }
+    }
+}
+
+static int page_print_text(cli_context_t *ctx, const page_view_t *view)
 {
     const panel_page_t *page = view->page;
     print_plain(page->title);
@@ -388,7 +488,7 @@ static int page_print_text(const page_view_t *view)
     if (view->n_actions > 0) {
         printf("\nActions\n");
         for (size_t i = 0; i < view->n_actions; i++)
-            page_print_action(view->actions[i]);
+            page_print_action(view->actions[i], &view->action_states[i]);
     }
     for (size_t i = 0; i < view->n_tables; i++) {
         const table_view_t *tv = &view->tables[i];
@@ -402,6 +502,7 @@ static int page_print_text(const page_view_t *view)
             text_print_table(tv->table->columns, tv->table->n_columns, &tv->rows, 2);
         if (tv->status != PANEL_OK)
             printf("  (cannot read: %s)\n", tv->error);
+        page_print_row_actions(ctx, view, tv);
     }
     return CLI_EXIT_OK;
 }
@@ -421,7 +522,7 @@ int cmd_page(cli_context_t *ctx)
         page_view_free(&view);
         return rc;
     }
-    rc = ctx->inv->json ? page_emit_json(ctx, &view) : page_print_text(&view);
+    rc = ctx->inv->json ? page_emit_json(ctx, &view) : page_print_text(ctx, &view);
     if (status != PANEL_OK && rc == CLI_EXIT_OK) {
         fprintf(stderr, "sample-host: part of page '%s' could not be read (%s); see the errors shown\n",
                 page_id, cli_status_code(status));

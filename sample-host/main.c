@@ -148,7 +148,7 @@ static int check_usage(const cli_invocation_t *inv, const cli_command_t *command
     } command_options[] = {
         {CLI_OPT_YES, "--yes"},       {CLI_OPT_PARAM, "--param"}, {CLI_OPT_LIMIT, "--limit"},
         {CLI_OPT_HEADER, "-H"},       {CLI_OPT_LISTEN, "--listen"}, {CLI_OPT_DATA, "-d"},
-        {CLI_OPT_FROM, "--from"}};
+        {CLI_OPT_FROM, "--from"},     {CLI_OPT_RECORD, "--record"}};
     for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++)
         if ((inv->options_seen & command_options[i].bit) && !(command->options & command_options[i].bit))
             return cli_fail(inv, CLI_EXIT_USAGE, "usage", "%s does not take %s; usage: sample-host %s",
