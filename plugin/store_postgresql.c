@@ -80,7 +80,7 @@ static int32_t exec_admin(pg_store_t *p, const char *sql, int n, const char *con
         slot++;
     if (slot == PG_ADMIN_STATEMENTS)
         return pg_exec(p->conn, sql, n, values, res, doing, err, err_len);
-    char name[16];
+    char name[24];
     snprintf(name, sizeof name, "apikeys_%d", slot);
     int fresh = slot == p->n_prepared;
     int32_t rc = pg_exec_prepared(p->conn, name, fresh, sql, n, values, res, doing, err, err_len);

@@ -8,7 +8,7 @@
 #             definitely/indirectly lost bytes); long-running scripts may skip themselves when
 #             SKIP_UNDER_VALGRIND=1.
 #   tsan      every unit test (among them the plugin's verify-while-reset and the host's auth-during-unload
-#             tests) and the web server's curl tests, built with ThreadSanitizer.
+#             tests), the web server's curl tests and the many-node PostgreSQL test, built with ThreadSanitizer.
 #   fuzz      each libFuzzer target for CHECK_FUZZ_SECONDS (default 10) seconds (tests/fuzz/run.sh).
 # Environment (set by the Makefile): MAKE, CC, B (plain build), ASAN_B, TSAN_B, FUZZ_B; CHECK_PASSES (default
 # "asan valgrind tsan fuzz") selects passes. Exit status 0 only when every selected pass passed.
@@ -111,6 +111,13 @@ pass_tsan() {
     n=$((n + 1))
     if ! B="$TSAN_B" bash tests/cli/web_server.sh >"$work/tsan-web.log" 2>&1 || grep -q '^FAIL: ' "$work/tsan-web.log"
     then rc=1; echo "== tsan: tests/cli/web_server.sh failed"; grep -A4 '^FAIL: ' "$work/tsan-web.log" | head -40; fi
+  fi
+  # The PostgreSQL store's lease thread, fence watchdog and verifying threads in real serve nodes (fewer kills:
+  # the kill test is about the database, not about threads).
+  if [ -f tests/cli/pg_nodes.sh ]; then
+    n=$((n + 1))
+    if ! PG_NODES_KILLS=20 B="$TSAN_B" bash tests/cli/pg_nodes.sh >"$work/tsan-pg.log" 2>&1 || grep -q '^FAIL: ' "$work/tsan-pg.log"
+    then rc=1; echo "== tsan: tests/cli/pg_nodes.sh failed"; grep -A4 '^FAIL: ' "$work/tsan-pg.log" | head -40; fi
   fi
   unset TSAN_OPTIONS
   local detail="$n programs"
