@@ -3,11 +3,13 @@
 #include "web_page.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "web_layout.h"
+#include "web_row_actions.h"
 
 #define TABLE_ROWS_MAX 50u
 #define MENU_MAX 256
@@ -21,6 +23,7 @@ typedef struct page_outcome {
     const char *error;          /* the error shown next to that field or action */
     const char *secret;         /* a one-time secret to show, or NULL */
     const char *secret_source;  /* the label of the action that revealed it */
+    const char *record;         /* the record the action created (ABI 1.1), or NULL */
 } page_outcome_t;
 
 void web_page_error(panelhost_t *host, const panel_caller_t *caller, const char *csrf, int status,
@@ -202,6 +205,25 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
     sodium_memzero(value, sizeof value);
 }
 
+/* 1 when the comma-separated list (nullable) holds item, spaces around items ignored. */
+static int list_has_item(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        p += strspn(p, " ");
+        size_t len = strcspn(p, ",");
+        size_t trimmed = len;
+        while (trimmed > 0 && p[trimmed - 1] == ' ')
+            trimmed--;
+        if (trimmed == n && strncmp(p, item, n) == 0)
+            return 1;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
 /* A parameter's input; `name` is "p.ID". current: a value to preselect, or NULL for the default. */
 static void render_param(web_buf_t *b, const panel_action_t *a, const panel_param_t *p, const char *current)
 {
@@ -221,23 +243,41 @@ static void render_param(web_buf_t *b, const panel_action_t *a, const panel_para
         web_raw(b, "-");
         web_html_text(b, p->id);
         web_raw(b, "\">");
-        const char *c = p->choices;
-        while (*c != '\0') {
-            const char *bar = strchr(c, '|');
-            size_t n = bar != NULL ? (size_t)(bar - c) : strlen(c);
+        char value[PANEL_VALUE_MAX + 1], label[PANEL_TEXT_MAX + 1];
+        for (size_t i = 0; panelhost_param_choice(p, i, value, sizeof value, label, sizeof label) == PANEL_OK; i++) {
             web_raw(b, "<option value=\"");
-            web_html_text_n(b, c, n);
+            web_html_text(b, value);
             web_raw(b, "\"");
-            if (selected != NULL && strlen(selected) == n && strncmp(selected, c, n) == 0)
+            if (selected != NULL && strcmp(selected, value) == 0)
                 web_raw(b, " selected");
             web_raw(b, ">");
-            web_html_text_n(b, c, n);
+            web_html_text(b, label); /* the choice's label ("none: the old key stops at once"), else the value */
             web_raw(b, "</option>");
-            c += n;
-            if (*c == '|')
-                c++;
         }
         web_raw(b, "</select>");
+    } else if (p->type == PANEL_PARAM_LIST && p->choices != NULL) {
+        /* a checkbox per choice, all named pc.ID; the hidden p.ID says the list was posted (maybe empty) */
+        web_raw(b, "<fieldset class=\"choices\" id=\"param-");
+        web_html_text(b, a->id);
+        web_raw(b, "-");
+        web_html_text(b, p->id);
+        web_raw(b, "\"><input type=\"hidden\" name=\"p.");
+        web_html_text(b, p->id);
+        web_raw(b, "\" value=\"\">");
+        char value[PANEL_VALUE_MAX + 1], label[PANEL_TEXT_MAX + 1];
+        for (size_t i = 0; panelhost_param_choice(p, i, value, sizeof value, label, sizeof label) == PANEL_OK; i++) {
+            web_raw(b, "<label class=\"inline\"><input type=\"checkbox\" name=\"pc.");
+            web_html_text(b, p->id);
+            web_raw(b, "\" value=\"");
+            web_html_text(b, value);
+            web_raw(b, "\"");
+            if (list_has_item(selected, value))
+                web_raw(b, " checked");
+            web_raw(b, "> ");
+            web_html_text(b, label);
+            web_raw(b, "</label> ");
+        }
+        web_raw(b, "</fieldset>");
     } else {
         web_raw(b, "<input type=\"text\" name=\"p.");
         web_html_text(b, p->id);
@@ -255,10 +295,12 @@ static void render_param(web_buf_t *b, const panel_action_t *a, const panel_para
     render_help(b, p->help);
 }
 
-static void render_action(web_buf_t *b, const char *page_id, const char *csrf, const panel_action_t *a,
-                          const page_outcome_t *outcome)
+static void render_action(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                          const char *csrf, const panel_action_t *a, const page_outcome_t *outcome)
 {
     int dangerous = (a->flags & PANEL_FLAG_DANGEROUS) != 0;
+    char reason[256];
+    int available = web_action_available(host, caller, page_id, a, NULL, reason, sizeof reason);
     web_raw(b, "<form method=\"post\" class=\"action\" data-action=\"");
     web_html_text(b, a->id);
     web_raw(b, "\" id=\"action-");
@@ -280,41 +322,8 @@ static void render_action(web_buf_t *b, const char *page_id, const char *csrf, c
         render_error(b, outcome->error);
     if (dangerous)
         render_confirm_box(b, a->id, a->confirm);
-    web_raw(b, "<button type=\"submit\"");
-    if (dangerous)
-        web_raw(b, " class=\"danger\"");
-    web_raw(b, ">");
-    web_html_text(b, a->label);
-    web_raw(b, "</button></form>");
-}
-
-static void render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
-                         const panel_table_t *t)
-{
-    uint32_t limit = t->page_rows > 0 && t->page_rows < TABLE_ROWS_MAX ? t->page_rows : TABLE_ROWS_MAX;
-    web_raw(b, "<section class=\"table\" id=\"table-");
-    web_html_text(b, t->id);
-    web_raw(b, "\"><h2>");
-    web_html_text(b, t->title);
-    web_raw(b, "</h2><div class=\"table-scroll\"><table><thead><tr>");
-    for (uint32_t i = 0; i < t->n_columns; i++) {
-        web_raw(b, "<th scope=\"col\">");
-        web_html_text(b, t->columns[i]);
-        web_raw(b, "</th>");
-    }
-    web_raw(b, "</tr></thead><tbody>");
-    row_writer_t w = {b, 0, 0};
-    char err[512] = "";
-    int32_t rc = panelhost_table_read(host, caller, page_id, t->id, 0, limit, write_row, &w, err, sizeof err);
-    if (rc == PANEL_OK && w.rows == 0)
-        web_rawf(b, "<tr><td colspan=\"%u\">No entries yet.</td></tr>", (unsigned)t->n_columns);
-    web_raw(b, "</tbody></table></div>");
-    if (rc != PANEL_OK) {
-        web_raw(b, "<p class=\"error\">The table could not be read: ");
-        web_html_text(b, err);
-        web_raw(b, "</p>");
-    }
-    web_raw(b, "</section>");
+    web_action_button(b, a, available, reason, "");
+    web_raw(b, "</form>");
 }
 
 static void render_secret(web_buf_t *b, const page_outcome_t *outcome)
@@ -343,6 +352,11 @@ static void render_page(panelhost_t *host, const panel_caller_t *caller, const c
         web_raw(b, outcome->failed ? "<p class=\"notice failed\" role=\"alert\" id=\"notice\">"
                                    : "<p class=\"notice ok\" role=\"status\" id=\"notice\">");
         web_html_text(b, outcome->message);
+        if (outcome->record != NULL && outcome->record[0] != '\0') {
+            web_raw(b, " <span id=\"created-record\">Record: ");
+            web_html_text(b, outcome->record);
+            web_raw(b, "</span>");
+        }
         web_raw(b, "</p>");
     }
     if (outcome->secret != NULL && outcome->secret[0] != '\0')
@@ -360,12 +374,13 @@ static void render_page(panelhost_t *host, const panel_caller_t *caller, const c
     if (a != NULL) {
         web_raw(b, "<section id=\"actions\"><h2>Actions</h2>");
         for (size_t i = 0; (a = panelhost_action_at(host, page->id, i)) != NULL; i++)
-            render_action(b, page->id, csrf, a, outcome);
+            if (a->row_table == NULL) /* row actions are buttons on their table's rows */
+                render_action(b, host, caller, page->id, csrf, a, outcome);
         web_raw(b, "</section>");
     }
     const panel_table_t *t;
     for (size_t i = 0; (t = panelhost_table_at(host, page->id, i)) != NULL; i++)
-        render_table(b, host, caller, page->id, t);
+        web_render_table(b, host, caller, page->id, csrf, t, TABLE_ROWS_MAX);
     web_layout_end(b);
 }
 
@@ -490,8 +505,9 @@ static const char *param_label(const panel_action_t *a, const char *id)
 /* The confirmation step of a dangerous action posted without "_confirm": its text and a button that posts
  * the same parameters again, confirmed. */
 static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                                const panel_page_t *page, const panel_action_t *a, const char *const *names,
-                                const char *const *values, size_t n, const char *text, web_response_t *res)
+                                const panel_page_t *page, const panel_action_t *a, const char *record,
+                                const char *const *names, const char *const *values, size_t n, const char *text,
+                                web_response_t *res)
 {
     web_buf_t *b = &res->body;
     res->status = 200;
@@ -504,7 +520,13 @@ static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller,
     begin_form(b, csrf, "action");
     web_raw(b, "<input type=\"hidden\" name=\"_action\" value=\"");
     web_html_text(b, a->id);
-    web_raw(b, "\"><input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\">");
+    web_raw(b, "\">");
+    if (record != NULL) {
+        web_raw(b, "<input type=\"hidden\" name=\"_record\" value=\"");
+        web_html_text(b, record);
+        web_raw(b, "\">");
+    }
+    web_raw(b, "<input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\">");
     web_html_text(b, text != NULL && text[0] != '\0' ? text : a->confirm);
     web_raw(b, "</p>");
     if (n > 0) {
@@ -533,8 +555,26 @@ static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller,
     web_layout_end(b);
 }
 
-static void submit_action(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                          const panel_page_t *page, const web_form_t *form, web_response_t *res)
+/* Every value of form field `name`, joined with ',' into out (cut at out_len). */
+static void list_join(const web_form_t *form, const char *name, char *out, size_t out_len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < form->n; i++) {
+        if (strcmp(form->names[i], name) != 0)
+            continue;
+        int wrote = snprintf(out + o, out_len - o, "%s%s", o > 0 ? "," : "", form->values[i]);
+        if (wrote < 0 || (size_t)wrote >= out_len - o)
+            break;
+        o += (size_t)wrote;
+    }
+}
+
+typedef char list_value_t[PANEL_VALUE_MAX + 1];
+
+static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                                const panel_page_t *page, const web_form_t *form, list_value_t *lists,
+                                web_response_t *res)
 {
     const panel_action_t *a = find_action(host, page->id, web_form_get(form, "_action", NULL));
     if (a == NULL) {
@@ -544,26 +584,36 @@ static void submit_action(panelhost_t *host, const panel_caller_t *caller, const
     }
     const char *names[16];
     const char *values[16];
-    size_t n = 0;
+    size_t n = 0, n_lists = 0;
     for (uint32_t i = 0; i < a->n_params && n < 16; i++) {
         char key[PANEL_ID_MAX + 4];
         if (a->params[i] == NULL)
             continue;
         snprintf(key, sizeof key, "p.%s", a->params[i]->id);
         const char *v = web_form_get(form, key, NULL);
+        if (v != NULL && a->params[i]->type == PANEL_PARAM_LIST && a->params[i]->choices != NULL && n_lists < 16) {
+            /* the checked boxes (pc.ID), joined; an empty list when none is checked */
+            snprintf(key, sizeof key, "pc.%s", a->params[i]->id);
+            list_join(form, key, lists[n_lists], sizeof lists[n_lists]);
+            v = lists[n_lists++];
+        }
         if (v != NULL) {
             names[n] = a->params[i]->id;
             values[n] = v;
             n++;
         }
     }
+    const char *record = web_form_get(form, "_record", NULL);
     char message[1024] = "";
     char secret[PANEL_SECRET_MAX] = "";
+    char created[PANEL_RECORD_ID_MAX + 1] = "";
     panel_result_t result = {.struct_size = sizeof(panel_result_t), .message = message, .message_len = sizeof message,
-                             .secret = secret, .secret_len = sizeof secret};
-    int32_t rc = panelhost_action_run(host, caller, page->id, a->id, names, values, n, &result);
+                             .secret = secret, .secret_len = sizeof secret, .record = created,
+                             .record_len = sizeof created};
+    int32_t rc = panelhost_action_run_record(host, caller, page->id, a->id, record, names, values, n, &result);
+    created[sizeof created - 1] = '\0';
     if (rc == PANEL_E_CONFIRM) {
-        render_confirm_step(host, caller, csrf, page, a, names, values, n, message, res);
+        render_confirm_step(host, caller, csrf, page, a, record, names, values, n, message, res);
         sodium_memzero(secret, sizeof secret);
         return;
     }
@@ -579,6 +629,7 @@ static void submit_action(panelhost_t *host, const panel_caller_t *caller, const
         outcome.message = message[0] != '\0' ? message : "Done.";
         outcome.secret = rc == PANEL_OK ? secret : NULL;
         outcome.secret_source = a->label;
+        outcome.record = created;
         res->status = 200;
     } else {
         snprintf(error, sizeof error, "%s", message[0] != '\0' ? message : "The action failed.");
@@ -590,6 +641,19 @@ static void submit_action(panelhost_t *host, const panel_caller_t *caller, const
     }
     render_page(host, caller, csrf, page, &outcome, res);
     sodium_memzero(secret, sizeof secret);
+}
+
+/* Runs the posted action; the joined values of its list parameters live in a heap buffer meanwhile. */
+static void submit_action(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                          const panel_page_t *page, const web_form_t *form, web_response_t *res)
+{
+    list_value_t *lists = calloc(16, sizeof *lists);
+    if (lists == NULL) {
+        web_page_error(host, caller, csrf, 500, "Out of memory", "The server ran out of memory; try again.", res);
+        return;
+    }
+    submit_action_lists(host, caller, csrf, page, form, lists, res);
+    free(lists);
 }
 
 void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,

@@ -1,0 +1,141 @@
+/* web_row_actions.c - tables with a button per row for each row action, and disabled buttons with the
+ * plugin's reason (see web_row_actions.h). Rows are collected first and rendered after the plugin's call has
+ * returned, because availability is asked per record and the library forbids calls back into it from inside
+ * a row callback. */
+#include "web_row_actions.h"
+
+#include <string.h>
+
+#include "rows.h"
+#include "web_layout.h"
+
+int web_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                         const panel_action_t *a, const char *record, char *reason, size_t reason_len)
+{
+    reason[0] = '\0';
+    return panelhost_action_available(host, caller, page_id, a->id, record, reason, reason_len) != PANEL_E_STATE;
+}
+
+void web_action_button(web_buf_t *b, const panel_action_t *a, int available, const char *reason,
+                       const char *id_suffix)
+{
+    int dangerous = (a->flags & PANEL_FLAG_DANGEROUS) != 0;
+    web_raw(b, "<button type=\"submit\"");
+    if (dangerous)
+        web_raw(b, " class=\"danger\"");
+    if (!available) {
+        web_raw(b, " disabled aria-describedby=\"unavailable-");
+        web_html_text(b, a->id);
+        web_html_text(b, id_suffix[0] ? "-" : "");
+        web_html_text(b, id_suffix);
+        web_raw(b, "\"");
+    }
+    web_raw(b, ">");
+    web_html_text(b, a->label);
+    web_raw(b, "</button>");
+    if (!available) {
+        web_raw(b, " <span class=\"unavailable\" id=\"unavailable-");
+        web_html_text(b, a->id);
+        web_html_text(b, id_suffix[0] ? "-" : "");
+        web_html_text(b, id_suffix);
+        web_raw(b, "\">");
+        web_html_text(b, reason);
+        web_raw(b, "</span>");
+    }
+}
+
+/* The page's row actions of table t, into out[0..max); returns how many. */
+static size_t row_actions_of(panelhost_t *host, const char *page_id, const panel_table_t *t,
+                             const panel_action_t **out, size_t max)
+{
+    size_t n = 0;
+    if (t->row_id_column == 0 || t->row_id_column > t->n_columns)
+        return 0;
+    const panel_action_t *a;
+    for (size_t i = 0; n < max && (a = panelhost_action_at(host, page_id, i)) != NULL; i++)
+        if (a->row_table != NULL && strcmp(a->row_table, t->id) == 0)
+            out[n++] = a;
+    return n;
+}
+
+static void render_row_form(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                            const char *csrf, const panel_action_t *a, const char *record)
+{
+    char reason[256];
+    int available = web_action_available(host, caller, page_id, a, record, reason, sizeof reason);
+    web_raw(b, "<form method=\"post\" class=\"row-action\" data-action=\"");
+    web_html_text(b, a->id);
+    web_raw(b, "\" data-record=\"");
+    web_html_text(b, record);
+    web_raw(b, "\" action=\"/admin/");
+    web_html_text(b, page_id);
+    web_raw(b, "\">");
+    web_layout_csrf_input(b, csrf);
+    web_raw(b, "<input type=\"hidden\" name=\"_op\" value=\"action\"><input type=\"hidden\" name=\"_action\" "
+               "value=\"");
+    web_html_text(b, a->id);
+    web_raw(b, "\"><input type=\"hidden\" name=\"_record\" value=\"");
+    web_html_text(b, record);
+    web_raw(b, "\">");
+    web_action_button(b, a, available, reason, record);
+    web_raw(b, "</form>");
+}
+
+void web_render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                      const char *csrf, const panel_table_t *t, unsigned rows_max)
+{
+    uint32_t limit = t->page_rows > 0 && t->page_rows < rows_max ? t->page_rows : rows_max;
+    const panel_action_t *actions[16];
+    size_t n_actions = row_actions_of(host, page_id, t, actions, sizeof actions / sizeof actions[0]);
+    row_list_t rows;
+    rows_init(&rows);
+    char err[512] = "";
+    int32_t rc = panelhost_table_read(host, caller, page_id, t->id, 0, limit, rows_collect, &rows, err, sizeof err);
+
+    web_raw(b, "<section class=\"table\" id=\"table-");
+    web_html_text(b, t->id);
+    web_raw(b, "\"><h2>");
+    web_html_text(b, t->title);
+    web_raw(b, "</h2><div class=\"table-scroll\"><table><thead><tr>");
+    for (uint32_t i = 0; i < t->n_columns; i++) {
+        web_raw(b, "<th scope=\"col\">");
+        web_html_text(b, t->columns[i]);
+        web_raw(b, "</th>");
+    }
+    if (n_actions > 0)
+        web_raw(b, "<th scope=\"col\">Actions</th>");
+    web_raw(b, "</tr></thead><tbody>");
+    for (size_t r = 0; r < rows.n_rows; r++) {
+        const row_t *row = &rows.rows[r];
+        const char *record = n_actions > 0 ? rows_cell(row, t->row_id_column - 1) : NULL;
+        web_raw(b, "<tr");
+        if (record != NULL) {
+            web_raw(b, " data-record=\"");
+            web_html_text(b, record);
+            web_raw(b, "\"");
+        }
+        web_raw(b, ">");
+        for (uint32_t c = 0; c < t->n_columns; c++) {
+            web_raw(b, "<td>");
+            web_html_text(b, rows_cell(row, c));
+            web_raw(b, "</td>");
+        }
+        if (n_actions > 0) {
+            web_raw(b, "<td class=\"row-actions\">");
+            for (size_t i = 0; i < n_actions; i++)
+                render_row_form(b, host, caller, page_id, csrf, actions[i], record);
+            web_raw(b, "</td>");
+        }
+        web_raw(b, "</tr>");
+    }
+    if (rc == PANEL_OK && rows.n_rows == 0)
+        web_rawf(b, "<tr><td colspan=\"%u\">No entries yet.</td></tr>", (unsigned)t->n_columns + (n_actions > 0));
+    web_raw(b, "</tbody></table></div>");
+    if (rc != PANEL_OK) {
+        web_raw(b, "<p class=\"error\">The table could not be read: ");
+        web_html_text(b, err);
+        web_raw(b, "</p>");
+    }
+    web_raw(b, "</section>");
+    rows_free(&rows);
+}

@@ -1,0 +1,25 @@
+/* web_row_actions.h - the web panel's rendering of ABI 1.1 actions: a table whose rows are records, with a
+ * button per row for each row action of that table, and the availability of an action (a disabled button
+ * with the plugin's reason beside it). web_page.c renders the rest of a page. */
+#ifndef SAMPLE_HOST_WEB_ROW_ACTIONS_H
+#define SAMPLE_HOST_WEB_ROW_ACTIONS_H
+
+#include "panel/host.h"
+#include "web_html.h"
+
+/* Whether action a is available for the page (record NULL) or a record; 0 with the reason in reason[] when
+ * the plugin says it is not, else 1 (also when the plugin could not tell: running gives the real answer). */
+int web_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                         const panel_action_t *a, const char *record, char *reason, size_t reason_len);
+
+/* Writes a submit button for action a: disabled, with reason in a <span class="unavailable"> beside it, when
+ * `available` is 0. `id_suffix` makes the reason's id unique ("" for a page action, the record for a row). */
+void web_action_button(web_buf_t *b, const panel_action_t *a, int available, const char *reason,
+                       const char *id_suffix);
+
+/* Renders table t of the page, as a table that scrolls in its own box; when its rows are records and the page
+ * has row actions for it, each row gets a form per row action (hidden _action and _record). */
+void web_render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                      const char *csrf, const panel_table_t *t, unsigned rows_max);
+
+#endif /* SAMPLE_HOST_WEB_ROW_ACTIONS_H */
