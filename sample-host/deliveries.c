@@ -111,8 +111,7 @@ int deliveries_open(const char *data_dir, deliveries_t **out, char *err, size_t 
         "INSERT INTO deliveries(username, command, created) VALUES(?1, ?2, ?3)",
         "SELECT id, username, command, created, 0 FROM deliveries WHERE delivered IS NULL ORDER BY id LIMIT ?1",
         "UPDATE deliveries SET delivered = ?2 WHERE id = ?1 AND delivered IS NULL",
-        "SELECT id, username, command, created, coalesce(delivered, 0) FROM deliveries ORDER BY id DESC "
-        "LIMIT ?1",
+        "SELECT id, username, command, created, coalesce(delivered, 0) FROM deliveries ORDER BY id DESC LIMIT ?1",
     };
     sqlite3_stmt **stmts[] = {&d->add, &d->pull, &d->ack, &d->list};
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
