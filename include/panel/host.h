@@ -7,9 +7,9 @@
  *
  * Threads. A panelhost_t is used from one thread at a time for everything except the functions marked
  * [thread-safe], which may run on any number of threads at once, also while the other calls run:
- *   panelhost_authenticate, _authenticate_ex, panelhost_api_scopes, panelhost_now, panelhost_config_get, panelhost_data_dir, panelhost_role_allows,
- *   panelhost_caller_init (each caller struct used by one thread), panelhost_extensions_changed,
- *   panelhost_audit_append, panelhost_audit_read
+ *   panelhost_authenticate, _authenticate_ex, panelhost_api_scopes, panelhost_now, panelhost_config_get,
+ *   panelhost_data_dir, panelhost_role_allows, panelhost_caller_init (each caller struct used by one thread),
+ *   panelhost_extensions_changed, panelhost_audit_append, panelhost_audit_read
  * (the config, the data directory and the clock option never change after panelhost_open).
  * The registry queries (panelhost_menu, _page, _page_plugin, _field_at, _table_at, _action_at,
  * _auth_provider_count, _plugin_count, _plugin_at, panelhost_extensions_list, _extension_effects) may run
