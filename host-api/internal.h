@@ -163,7 +163,7 @@ typedef struct ph_plugin {
     void *state;
     int initializing;             /* 1 while init runs: registrations accepted */
     char first_reg_error[PH_MSG_MAX]; /* the first registration this plugin had refused, or "" */
-    pthread_mutex_t call_lock;    /* serialises [main-thread] calls into the plugin */
+    pthread_mutex_t call_lock;    /* serialises the [serialised] calls into the plugin */
 } ph_plugin_t;
 
 /* The identity of a file as stat() sees it, to notice that another process replaced it. */
