@@ -240,9 +240,8 @@ static int32_t set_key_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg
     int same = found && before.found && before.id == cur.id;
     if (rc == PANEL_OK && found && !same)
         rc = store_revoke(&st->store, cur.id, now, msg, msg_len);
-    int64_t id = 0;
     if (rc == PANEL_OK && !same)
-        rc = store_put_current(&st->store, digest, hint, now, &id, msg, msg_len);
+        rc = store_put_current(&st->store, digest, hint, now, NULL, msg, msg_len);
     sodium_memzero(digest, sizeof digest);
     if (rc != PANEL_OK)
         return rc;

@@ -207,7 +207,8 @@ int32_t store_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
 int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
 /* The API switch, the current and the grace key (in the current transaction, if any). */
 int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len);
-/* Makes the key with this digest the current one: reactivates its row when it exists, else inserts one. */
+/* Makes the key with this digest the current one: reactivates its row when it exists, else inserts one. id
+ * (nullable) receives its row id; without it a backend may defer the write to the commit. */
 int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                           int64_t *id, char *err, size_t err_len);
 /* Every key this store ever had keeps its row (a replaced one with role NULL), so a key used before is found. */

@@ -75,14 +75,34 @@ static int32_t exec_admin(pg_store_t *p, const char *sql, int n, const char *con
         if (rc != PANEL_OK)
             return rc;
     }
+    if (res)
+        *res = NULL;
     int slot = 0;
     while (slot < p->n_prepared && p->prepared[slot] != sql)
         slot++;
-    if (slot == PG_ADMIN_STATEMENTS)
+    if (slot == PG_ADMIN_STATEMENTS && !p->pipe.active)
         return pg_exec(p->conn, sql, n, values, res, doing, err, err_len);
     char name[24];
     snprintf(name, sizeof name, "apikeys_%d", slot);
     int fresh = slot == p->n_prepared;
+    if (p->pipe.active) {
+        /* In a changing transaction: queue it; only a statement whose rows are needed costs a round trip. */
+        int index = slot == PG_ADMIN_STATEMENTS
+                        ? pg_pipe_queue(&p->pipe, NULL, NULL, sql, n, values, res != NULL, doing)
+                        : pg_pipe_queue(&p->pipe, name, fresh ? sql : NULL, NULL, n, values, res != NULL, doing);
+        if (index >= 0 && fresh && slot < PG_ADMIN_STATEMENTS)
+            p->prepared[p->n_prepared++] = sql; /* forgotten again if the transaction fails (pg_rollback) */
+        if (!res)
+            return index >= 0 ? PANEL_OK : pg_pipe_wait(&p->pipe, index, err, err_len);
+        int32_t rc = pg_pipe_wait(&p->pipe, index, err, err_len);
+        if (rc == PANEL_OK)
+            *res = pg_pipe_take(&p->pipe, index);
+        if (rc == PANEL_OK && !*res) {
+            snprintf(err, err_len, "the PostgreSQL key store returned no rows while %s", doing);
+            rc = PANEL_E_STORE;
+        }
+        return rc;
+    }
     int32_t rc = pg_exec_prepared(p->conn, name, fresh, sql, n, values, res, doing, err, err_len);
     if (fresh && rc == PANEL_OK)
         p->prepared[p->n_prepared++] = sql;
@@ -158,35 +178,57 @@ static void pg_close(store_t *s)
 
 /* ----- transactions --------------------------------------------------------------------------------------- */
 
+static void pg_rollback(store_t *s);
+
 static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_len)
 {
     pg_store_t *p = P(s);
     int32_t rc = admin_conn(p, err, err_len);
     if (rc != PANEL_OK)
         return rc;
-    /* A changing transaction queues behind every other node's writer on the state row (FOR UPDATE), and a
-     * renewing node's FOR SHARE waits for it, so no lease can be renewed with the snapshot it replaces. One round
-     * trip. The connection LISTENs for acknowledgements since it connected, so none of this change is missed. */
-    if (signals_change)
-        rc = pg_exec_batch(p->conn, "BEGIN; SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", NULL, 0,
-                           "waiting for another node's change", err, err_len);
-    else
+    if (!signals_change) {
         rc = pg_exec(p->conn, "BEGIN", 0, NULL, NULL, "starting a transaction", err, err_len);
-    if (rc != PANEL_OK) {
-        if (PQstatus(p->conn) == CONNECTION_OK)
-            PQclear(PQexec(p->conn, "ROLLBACK"));
+        if (rc != PANEL_OK)
+            return rc;
+        p->in_tx = 1;
+        p->tx_signals = 0;
+        return PANEL_OK;
+    }
+    /* A changing transaction queues behind every other node's writer on the state row (FOR UPDATE), and a
+     * renewing node's FOR SHARE waits for it, so no lease can be renewed with the snapshot it replaces. Its
+     * statements are pipelined: BEGIN and the lock travel with its first read. The connection LISTENs for
+     * acknowledgements since it connected, so none of this change is missed. */
+    rc = pg_pipe_start(&p->pipe, p->conn, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    p->in_tx = 1;
+    p->tx_signals = 1;
+    if (pg_pipe_queue(&p->pipe, NULL, NULL, "BEGIN", 0, NULL, 0, "starting a transaction") < 0 ||
+        pg_pipe_queue(&p->pipe, NULL, NULL, "SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", 0, NULL, 0,
+                      "waiting for another node's change") < 0) {
+        rc = pg_pipe_wait(&p->pipe, -1, err, err_len);
+        pg_rollback(s);
         return rc;
     }
-    p->in_tx = 1;
-    p->tx_signals = signals_change;
     return PANEL_OK;
 }
 
+/* Ends a transaction that did not commit. After a failed pipeline the statements it prepared may not exist:
+ * forget them all (the server's and ours). */
 static void pg_rollback(store_t *s)
 {
     pg_store_t *p = P(s);
-    if (p->in_tx && p->conn)
-        PQclear(PQexec(p->conn, "ROLLBACK"));
+    int pipelined = p->pipe.active || p->pipe.sent;
+    if (p->pipe.active) {
+        char ignored[256];
+        (void)pg_pipe_end(&p->pipe, ignored, sizeof ignored);
+    }
+    pg_pipe_discard(&p->pipe);
+    memset(&p->pipe, 0, sizeof p->pipe);
+    if (p->in_tx && p->conn && PQstatus(p->conn) == CONNECTION_OK)
+        PQclear(PQexec(p->conn, pipelined ? "ROLLBACK; DEALLOCATE ALL" : "ROLLBACK"));
+    if (pipelined)
+        p->n_prepared = 0;
     p->in_tx = 0;
 }
 
@@ -211,6 +253,7 @@ static void append(char *out, size_t len, const char *text)
 typedef struct node_wait {
     char instance[160], node_id[64], lease_end[16];
     int acked, fenced, already_fenced;
+    int left;                         /* its row is gone: it stopped serving, then left (a clean shutdown) */
 } node_wait_t;
 
 typedef struct wait_state {
@@ -269,7 +312,7 @@ static int32_t refresh_nodes(pg_store_t *p, wait_state_t *w, int64_t *nearest_ms
                 *nearest_ms = strtoll(PQgetvalue(r, row, 3), NULL, 10) + 5;
         }
         if (!seen && !nw->acked)
-            nw->fenced = 1; /* it left (closed cleanly after fencing itself) */
+            nw->fenced = nw->left = 1; /* it fenced itself, then deleted its row: nothing to wait for or report */
     }
     PQclear(r);
     return PANEL_OK;
@@ -277,18 +320,18 @@ static int32_t refresh_nodes(pg_store_t *p, wait_state_t *w, int64_t *nearest_ms
 
 static void write_report(const wait_state_t *w, char *report, size_t report_len)
 {
-    int acked = 0, other = 0;
-    for (int i = 0; i < w->n; i++) {
+    int acked = 0;
+    for (int i = 0; i < w->n; i++)
         acked += w->nodes[i].acked;
-        other += !w->nodes[i].acked;
-    }
     int live = 0;
     for (int i = 0; i < w->n; i++)
-        live += !w->nodes[i].already_fenced;
+        live += !w->nodes[i].already_fenced && !w->nodes[i].left;
     if (live == 0) {
         snprintf(report, report_len,
                  "No node is serving the API right now; each node loads the change when it starts");
         for (int i = 0; i < w->n; i++) {
+            if (w->nodes[i].left)
+                continue;
             char line[320];
             snprintf(line, sizeof line, "; node %s refuses every key since its lease ended at %s UTC",
                      w->nodes[i].node_id, w->nodes[i].lease_end);
@@ -300,7 +343,7 @@ static void write_report(const wait_state_t *w, char *report, size_t report_len)
     snprintf(report, report_len, "Confirmed on %d node%s", acked, acked == 1 ? "" : "s");
     for (int i = 0; i < w->n; i++) {
         const node_wait_t *nw = &w->nodes[i];
-        if (nw->acked)
+        if (nw->acked || nw->left)
             continue;
         char line[320];
         if (nw->already_fenced)
@@ -317,7 +360,6 @@ static void write_report(const wait_state_t *w, char *report, size_t report_len)
                      nw->node_id, nw->lease_end);
         append(report, report_len, line);
     }
-    (void)other;
     append(report, report_len, ".");
 }
 
@@ -367,42 +409,45 @@ static void wait_for_nodes(pg_store_t *p, wait_state_t *w, int64_t commit_sent_m
     write_report(w, report, report_len);
 }
 
-/* The commit of a changing transaction, in one round trip: bump the change number and NOTIFY, list the nodes
- * whose lease is live (under our lock on the state row no node can renew or join meanwhile), COMMIT. */
+/* The commit of a changing transaction: with the queued writes, in one round trip, bump the change number and
+ * NOTIFY, list the nodes whose lease is live or ended lately (under our lock on the state row no node can renew
+ * or join meanwhile), COMMIT. */
 static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t err_len)
 {
-    PGresult *rows[2];
-    int32_t rc = pg_exec_batch(p->conn,
+    int change = pg_pipe_queue(&p->pipe, NULL, NULL,
                                "WITH u AS (UPDATE apikeys_state SET change = change + 1 WHERE id = 1 RETURNING change)"
-                               " SELECT change, pg_notify('" PG_CHANGE_CHANNEL "', change::text) FROM u;"
-                               "SELECT instance, node_id, loaded, to_char(lease_end AT TIME ZONE 'UTC', 'HH24:MI:SS'),"
-                               " lease_end > clock_timestamp() FROM apikeys_nodes"
-                               " WHERE lease_end > clock_timestamp() - interval '10 minutes' ORDER BY node_id, instance;"
-                               "COMMIT",
-                               rows, 2, "committing", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    if (!rows[0] || PQntuples(rows[0]) != 1 || !rows[1]) {
-        PQclear(rows[0]);
-        PQclear(rows[1]);
+                               " SELECT change, pg_notify('" PG_CHANGE_CHANNEL "', change::text) FROM u",
+                               0, NULL, 1, "recording the change");
+    int nodes = pg_pipe_queue(&p->pipe, NULL, NULL,
+                              "SELECT instance, node_id, loaded, to_char(lease_end AT TIME ZONE 'UTC', 'HH24:MI:SS'),"
+                              " lease_end > clock_timestamp() FROM apikeys_nodes"
+                              " WHERE lease_end > clock_timestamp() - interval '10 minutes' ORDER BY node_id, instance",
+                              0, NULL, 1, "listing the nodes");
+    (void)pg_pipe_queue(&p->pipe, NULL, NULL, "COMMIT", 0, NULL, 0, "committing");
+    int32_t rc = pg_pipe_end(&p->pipe, err, err_len);
+    PGresult *changed = rc == PANEL_OK ? pg_pipe_take(&p->pipe, change) : NULL;
+    PGresult *listed = rc == PANEL_OK ? pg_pipe_take(&p->pipe, nodes) : NULL;
+    if (rc == PANEL_OK && (!changed || PQntuples(changed) != 1 || !listed)) {
         snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
-        return PANEL_E_STORE;
+        rc = PANEL_E_STORE;
     }
-    w->change = strtoll(PQgetvalue(rows[0], 0, 0), NULL, 10);
-    for (int i = 0; i < PQntuples(rows[1]) && w->n < WAIT_MAX_NODES; i++) {
-        if (strtoll(PQgetvalue(rows[1], i, 2), NULL, 10) >= w->change)
-            continue; /* cannot happen: no node has the change before it committed */
-        node_wait_t *nw = &w->nodes[w->n++];
-        snprintf(nw->instance, sizeof nw->instance, "%s", PQgetvalue(rows[1], i, 0));
-        snprintf(nw->node_id, sizeof nw->node_id, "%s", PQgetvalue(rows[1], i, 1));
-        snprintf(nw->lease_end, sizeof nw->lease_end, "%s", PQgetvalue(rows[1], i, 3));
-        /* A lease that had already ended (in the last 10 minutes: a node that crashed or lost the store and
-         * has not left): that node refuses every key already; the report names it too. */
-        nw->already_fenced = nw->fenced = PQgetvalue(rows[1], i, 4)[0] != 't';
+    if (rc == PANEL_OK) {
+        w->change = strtoll(PQgetvalue(changed, 0, 0), NULL, 10);
+        for (int i = 0; i < PQntuples(listed) && w->n < WAIT_MAX_NODES; i++) {
+            if (strtoll(PQgetvalue(listed, i, 2), NULL, 10) >= w->change)
+                continue; /* cannot happen: no node has the change before it committed */
+            node_wait_t *nw = &w->nodes[w->n++];
+            snprintf(nw->instance, sizeof nw->instance, "%s", PQgetvalue(listed, i, 0));
+            snprintf(nw->node_id, sizeof nw->node_id, "%s", PQgetvalue(listed, i, 1));
+            snprintf(nw->lease_end, sizeof nw->lease_end, "%s", PQgetvalue(listed, i, 3));
+            /* A lease that had already ended (in the last 10 minutes: a node that crashed or lost the store and
+             * has not left): that node refuses every key already; the report names it too. */
+            nw->already_fenced = nw->fenced = PQgetvalue(listed, i, 4)[0] != 't';
+        }
     }
-    PQclear(rows[0]);
-    PQclear(rows[1]);
-    return PANEL_OK;
+    PQclear(changed);
+    PQclear(listed);
+    return rc;
 }
 
 static int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len)
@@ -421,12 +466,13 @@ static int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err,
     drain_notifications(p->conn); /* acknowledgements of earlier changes */
     int64_t commit_sent_ms = monotonic_ms();
     rc = commit_change(p, &w, err, err_len);
-    p->in_tx = 0;
     if (rc != PANEL_OK) {
-        if (PQstatus(p->conn) == CONNECTION_OK)
-            PQclear(PQexec(p->conn, "ROLLBACK"));
+        pg_rollback(s);
         return rc;
     }
+    pg_pipe_discard(&p->pipe);
+    memset(&p->pipe, 0, sizeof p->pipe);
+    p->in_tx = 0;
     char ignored[8];
     wait_for_nodes(p, &w, commit_sent_ms, report && report_len ? report : ignored,
                    report && report_len ? report_len : sizeof ignored);
@@ -541,14 +587,14 @@ static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], 
     char hex[2 * KEY_DIGEST_LEN + 3], when[24];
     digest_hex(digest, hex);
     const char *params[] = {hex, hint, i64(when, sizeof when, now)};
-    PGresult *r;
+    PGresult *r = NULL;
     int32_t rc = exec_admin(P(s),
                             "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
                             " VALUES ('site', $1::bytea, $2, $3::bigint, 'current')"
                             " ON CONFLICT (digest) DO UPDATE SET role = 'current', revoked_at = NULL, expires_at = NULL"
                             " RETURNING id",
-                            3, params, &r, "saving the new key", err, err_len);
-    if (rc == PANEL_OK) {
+                            3, params, id ? &r : NULL, "saving the new key", err, err_len);
+    if (rc == PANEL_OK && id) {
         *id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
         PQclear(r);
     }

@@ -3,6 +3,7 @@
  *                       and its migrations, the shared digest secret and its check value
  *   store_postgresql.c  the store methods (store.h) on the admin connection, and the wait for acknowledgements
  *                       after a committed change
+ *   pg_pipeline.c       a changing transaction's statements queued in libpq's pipeline mode (few round trips)
  *   pg_node.c           this process as a node: the lease thread (its own connection, LISTEN, reload, renew =
  *                       acknowledge) and the fence watchdog that turns the node to 503 when its lease ends
  *
@@ -50,6 +51,20 @@ typedef struct pg_node {
     char status[640];                 /* what this node is doing, for the page */
 } pg_node_t;
 
+#define PG_PIPE_MAX 48                /* statements (and their prepares) one changing transaction may queue */
+
+typedef struct pg_pipeline {
+    PGconn *conn;
+    int active;                       /* in libpq's pipeline mode */
+    int sent, read;                   /* statements queued, and results read so far */
+    const char *doing[PG_PIPE_MAX];   /* what each queued statement does, for the message of a failure */
+    unsigned char keep[PG_PIPE_MAX];  /* 1: the caller takes its rows */
+    PGresult *kept[PG_PIPE_MAX];
+    int failed;
+    const char *failed_doing;
+    char reason[256];
+} pg_pipeline_t;
+
 typedef struct pg_store {
     store_open_args_t args;
     const apikeys_config_t *config;
@@ -58,6 +73,7 @@ typedef struct pg_store {
     char address[128];                /* host name and pid */
     PGconn *conn;                     /* admin reads and writes (the caller's write mutex) */
     int in_tx, tx_signals;
+    pg_pipeline_t pipe;               /* a changing transaction's queue (pg_pipeline.c) */
     const char *prepared[PG_ADMIN_STATEMENTS]; /* the statements prepared on conn, by their (static) text */
     int n_prepared;
     pthread_mutex_t ready_mutex;      /* schema and secret checked once, by whichever connection is first */
@@ -89,6 +105,22 @@ int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows
 int32_t pg_prepare_store(pg_store_t *p, PGconn *conn, char *err, size_t err_len);
 /* Decodes a bytea in text (hex) form into out[len]; 0, or -1 when it is not exactly len bytes. */
 int pg_decode_bytea(const char *text, uint8_t *out, size_t len);
+
+/* ----- pg_pipeline.c ----- */
+int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len);
+/* Queues a statement: by name (prepared; prepare_sql non-NULL prepares it first, in the same queue) or as sql
+ * with parameters (libpq copies them at once). keep = 1: the caller takes its rows with pg_pipe_take. Returns its
+ * index, or -1. `doing` must outlive the pipeline (a string literal). */
+int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
+                  const char *const *values, int keep, const char *doing);
+/* Sends the queue and reads results up to and including statement index (one round trip). */
+int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len);
+/* The rows of a kept statement that has been read (the caller PQclears them), or NULL. */
+PGresult *pg_pipe_take(pg_pipeline_t *pl, int index);
+/* Syncs, reads every result, leaves pipeline mode. PANEL_OK when every queued statement succeeded. */
+int32_t pg_pipe_end(pg_pipeline_t *pl, char *err, size_t err_len);
+/* Frees kept rows nobody took. */
+void pg_pipe_discard(pg_pipeline_t *pl);
 
 /* ----- pg_node.c ----- */
 int pg_node_init(pg_store_t *p);

@@ -546,7 +546,8 @@ static int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LE
         if (rc != PANEL_OK)
             return rc;
         sqlite3_bind_int64(st, 1, existing);
-        *id = existing;
+        if (id)
+            *id = existing;
         return step_done(s, s->db, st, "reactivating the key", err, err_len);
     }
     rc = cached(s, s->db, SQL_INSERT_CURRENT, &st, "saving the new key", err, err_len);
@@ -556,7 +557,8 @@ static int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LE
     sqlite3_bind_text(st, 2, hint, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
     rc = step_done(s, s->db, st, "saving the new key", err, err_len);
-    *id = sqlite3_last_insert_rowid(s->db);
+    if (id)
+        *id = sqlite3_last_insert_rowid(s->db);
     return rc;
 }
 
