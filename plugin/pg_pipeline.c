@@ -36,8 +36,17 @@ static void note_failure(pg_pipeline_t *pl, int index, const char *reason)
 int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
                   const char *const *values, int keep, const char *doing)
 {
-    if (!pl->active || pl->sent + 2 > PG_PIPE_MAX) {
-        note_failure(pl, -1, "too many statements in one transaction");
+    if (pl->active && pl->sent + 2 > PG_PIPE_MAX && !pl->failed) {
+        /* A long transaction (many keys at once): read what is queued, then reuse the queue. Indices given out
+         * before are spent: callers wait for theirs at once. */
+        char ignored[256];
+        if (pl->read < pl->sent && pg_pipe_wait(pl, pl->sent - 1, ignored, sizeof ignored) != PANEL_OK)
+            return -1;
+        pg_pipe_discard(pl);
+        pl->sent = pl->read = 0;
+    }
+    if (!pl->active || pl->failed || pl->sent + 2 > PG_PIPE_MAX) {
+        note_failure(pl, -1, "the transaction could not queue another statement");
         return -1;
     }
     if (prepare_sql) {
