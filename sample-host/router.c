@@ -4,6 +4,7 @@
  * ({"error","message"}). Used by the `call` command and the web server. */
 #include "router.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,10 +189,17 @@ void router_handle(router_t *router, const router_request_t *request, router_res
     }
 
     route_context_t ctx = {router, request, NULL, NULL, NULL};
-    if (request->header != NULL)
+    if (request->header != NULL && route->method[0] == 'P') /* only the POST routes read a body */
         ctx.content_type = request->header(request->header_ctx, "Content-Type");
     panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate_ex */
-    panelhost_auth_extra_t extra = {.struct_size = sizeof extra};
+    /* Only whoami shows the principal's scopes: other routes give the library no room for them, so neither it
+     * nor the provider spends time on them (and the 1 KiB buffer is not cleared per request). */
+    int wants_scopes = route->handler == body_whoami;
+    panelhost_auth_extra_t extra;
+    extra.struct_size = wants_scopes ? (uint32_t)sizeof extra : (uint32_t)offsetof(panelhost_auth_extra_t, scopes);
+    extra.reserved = 0;
+    extra.retry_after = 0;
+    extra.scopes[0] = '\0';
     if (route->authenticated) {
         header_bridge_t bridge = {request->header, request->header_ctx};
         panel_request_t auth_request = {
@@ -219,7 +227,7 @@ void router_handle(router_t *router, const router_request_t *request, router_res
             return;
         }
         ctx.principal = outcome.principal;
-        ctx.scopes = extra.scopes;
+        ctx.scopes = wants_scopes ? extra.scopes : NULL;
     }
 
     json_writer_t body;
