@@ -34,6 +34,20 @@ int32_t admin_field_key_validate(void *state, const char *value, size_t value_le
 int32_t admin_field_key_set(void *state, const panel_caller_t *caller, const char *value, size_t value_len,
                             char *msg, size_t msg_len);
 
+/* The site key's policy fields (admin_policy.c). */
+int32_t admin_field_allowed_ips_get(void *state, const panel_caller_t *caller, char *out, size_t out_len,
+                                    char *err, size_t err_len);
+int32_t admin_field_allowed_ips_validate(void *state, const char *value, size_t value_len, char *err,
+                                         size_t err_len);
+int32_t admin_field_allowed_ips_set(void *state, const panel_caller_t *caller, const char *value,
+                                    size_t value_len, char *msg, size_t msg_len);
+int32_t admin_field_rate_limit_get(void *state, const panel_caller_t *caller, char *out, size_t out_len,
+                                   char *err, size_t err_len);
+int32_t admin_field_rate_limit_validate(void *state, const char *value, size_t value_len, char *err,
+                                        size_t err_len);
+int32_t admin_field_rate_limit_set(void *state, const panel_caller_t *caller, const char *value, size_t value_len,
+                                   char *msg, size_t msg_len);
+
 /* Actions. */
 int32_t admin_action_enable(void *state, const panel_caller_t *caller, const panel_args_t *args,
                             panel_result_t *result);

@@ -46,6 +46,33 @@ static int32_t read_status(apikeys_state_t *st, status_data_t *d, char *err, siz
     return rc;
 }
 
+/* The addresses that sent invalid keys in the last day (this machine's shared table), most first: the tools that
+ * still need the current key. One line, at most 5 addresses; nothing when there are none. */
+static int32_t emit_stale_senders(apikeys_state_t *st, const panel_sink_t *sink)
+{
+    limiter_addr_row_t rows[5];
+    size_t n = limiter_top_invalid(&st->limiter, limiter_now_ns(), 86400, rows, 5);
+    if (n == 0)
+        return PANEL_OK;
+    char value[512];
+    size_t pos = 0;
+    value[0] = '\0';
+    for (size_t i = 0; i < n && pos < sizeof value; i++) {
+        char addr[64], ago[32];
+        cidr_addr_format(&rows[i].addr, addr, sizeof addr);
+        if (rows[i].age_s < 120)
+            snprintf(ago, sizeof ago, "%llus ago", (unsigned long long)rows[i].age_s);
+        else if (rows[i].age_s < 7200)
+            snprintf(ago, sizeof ago, "%llu min ago", (unsigned long long)(rows[i].age_s / 60));
+        else
+            snprintf(ago, sizeof ago, "%llu h ago", (unsigned long long)(rows[i].age_s / 3600));
+        int w = snprintf(value + pos, sizeof value - pos, "%s%s (%llu, last %s)", pos ? ", " : "", addr,
+                         (unsigned long long)rows[i].count, ago);
+        pos = w < 0 ? sizeof value : pos + (size_t)w;
+    }
+    return emit(sink, "Invalid keys from (last day)", value);
+}
+
 int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
                           size_t err_len)
 {
@@ -111,8 +138,8 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
         int last_reason = -1;
         value[0] = '\0';
         for (int r = 0; r < DENIAL_REASONS; r++) {
-            if (r == DENIAL_UNAVAILABLE && d.denials[r] == 0)
-                continue;
+            if (r >= DENIAL_UNAVAILABLE && d.denials[r] == 0)
+                continue; /* the reasons a store without policies never has are listed once they happen */
             pos += (size_t)snprintf(value + pos, sizeof value - pos, "%s%s %lld", pos ? ", " : "",
                                     denial_names[r], (long long)d.denials[r]);
             if (pos >= sizeof value)
@@ -133,6 +160,8 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
             rc = emit(sink, "Last denied request", value);
         }
     }
+    if (rc == PANEL_OK)
+        rc = emit_stale_senders(st, sink);
     if (rc == PANEL_OK)
         rc = emit(sink, "Send the key in", "X-API-Key: <key> or Authorization: Bearer <key>");
     if (rc != PANEL_OK)
@@ -181,6 +210,28 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .get = admin_field_key_get,
         .validate = admin_field_key_validate,
         .set = admin_field_key_set,
+    };
+    const panel_field_t allowed_ips_field = {
+        .struct_size = sizeof(panel_field_t),
+        .id = "allowed_ips",
+        .label = "Allowed IPs",
+        .help = "Addresses that may use the API key: IPv4 or IPv6 addresses or CIDRs separated by commas, e.g. "
+                "203.0.113.7, 10.0.0.0/8, 2001:db8::/32 (at most 50). Empty: any address. Others get 403.",
+        .type = PANEL_FIELD_TEXT,
+        .get = admin_field_allowed_ips_get,
+        .validate = admin_field_allowed_ips_validate,
+        .set = admin_field_allowed_ips_set,
+    };
+    const panel_field_t rate_limit_field = {
+        .struct_size = sizeof(panel_field_t),
+        .id = "rate_limit",
+        .label = "Rate limit (requests per minute)",
+        .help = "At most this many requests a minute with the API key, across every process of a machine (a "
+                "burst of as many); more get 429 with Retry-After. 0: no limit.",
+        .type = PANEL_FIELD_TEXT,
+        .get = admin_field_rate_limit_get,
+        .validate = admin_field_rate_limit_validate,
+        .set = admin_field_rate_limit_set,
     };
     static const char *const audit_columns[] = {"Time", "User", "Origin", "Action", "Outcome", "Key"};
     const panel_table_t audit = {
@@ -256,6 +307,10 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         rc = host->add_field(host, APIKEYS_PAGE_ID, &status_field, err, err_len);
     if (rc == PANEL_OK)
         rc = host->add_field(host, APIKEYS_PAGE_ID, &key_field, err, err_len);
+    if (rc == PANEL_OK)
+        rc = host->add_field(host, APIKEYS_PAGE_ID, &allowed_ips_field, err, err_len);
+    if (rc == PANEL_OK)
+        rc = host->add_field(host, APIKEYS_PAGE_ID, &rate_limit_field, err, err_len);
     for (size_t i = 0; rc == PANEL_OK && i < sizeof actions / sizeof actions[0]; i++)
         rc = host->add_action(host, APIKEYS_PAGE_ID, &actions[i], err, err_len);
     if (rc == PANEL_OK && store_has_nodes(&st->store))

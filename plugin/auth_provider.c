@@ -2,10 +2,12 @@
 #include "auth_provider.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "key_format.h"
+#include "key_policy.h"
 #include "site_scopes.h"
 
 /* A key without our prefix can only be valid when it could have been pasted: 32..1024 printable, no spaces. */
@@ -21,8 +23,29 @@ static int could_be_imported(const char *key, size_t len)
     return !bad;
 }
 
+/* What a request brings besides its key, and what a denial tells the client besides its reason. */
+typedef struct verify_ctx {
+    const char *client_addr;   /* nullable */
+    int64_t retry_after;       /* seconds, for the 429s */
+} verify_ctx_t;
+
+/* The policy checks of a found key (key_policy.h), mapped to denial reasons. */
+static int check_policy(apikeys_state_t *st, const keyring_t *ring, const keyring_entry_t *e, verify_ctx_t *v)
+{
+    switch (key_policy_check(ring->site_policy, &st->limiter, e->key_id, v->client_addr, &v->retry_after)) {
+    case POLICY_OK:
+        return VERIFY_OK;
+    case POLICY_IP_NOT_ALLOWED:
+        return DENIAL_IP_NOT_ALLOWED;
+    case POLICY_RATE_LIMITED:
+        return DENIAL_RATE_LIMITED;
+    default:
+        return DENIAL_LIMITER_UNAVAILABLE;
+    }
+}
+
 static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const char *key, size_t len,
-                     keyring_entry_t **found)
+                     verify_ctx_t *v, keyring_entry_t **found)
 {
     *found = NULL;
     if (!ring || ring->status != KEYRING_OK)
@@ -38,11 +61,16 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
         return DENIAL_EXPIRED;
     if (!ring->api_enabled)
         return DENIAL_DISABLED;
+    if (ring->site_policy) {
+        int outcome = check_policy(st, ring, e, v);
+        if (outcome != VERIFY_OK)
+            return outcome;
+    }
     *found = e;
     return VERIFY_OK;
 }
 
-static int verify_key(apikeys_state_t *st, const char *key, size_t len)
+static int verify_key(apikeys_state_t *st, const char *key, size_t len, verify_ctx_t *v)
 {
     if (len == 0)
         return DENIAL_MISSING;
@@ -57,7 +85,7 @@ static int verify_key(apikeys_state_t *st, const char *key, size_t len)
     uint64_t counter = store_counter(&st->store);
     if (ring && ring->epoch == counter && ring->status == KEYRING_OK) { /* fast path */
         keyring_entry_t *e;
-        int outcome = verify_in(st, ring, key_class, key, len, &e);
+        int outcome = verify_in(st, ring, key_class, key, len, v, &e);
         if (e)
             guard_count_use(&st->guard, slot, ring, e);
         guard_leave(&st->guard, slot);
@@ -70,26 +98,71 @@ static int verify_key(apikeys_state_t *st, const char *key, size_t len)
     keyring_entry_t *e;
     int outcome;
     if (private_ring) {
-        outcome = verify_in(st, private_ring, key_class, key, len, &e);
+        outcome = verify_in(st, private_ring, key_class, key, len, v, &e);
         if (e)
             usage_add_harvest(&st->usage, e->key_id, 1);
         keyring_free(private_ring);
         return outcome;
     }
     ring = guard_enter(&st->guard, &slot);
-    outcome = verify_in(st, ring, key_class, key, len, &e);
+    outcome = verify_in(st, ring, key_class, key, len, v, &e);
     if (e)
         guard_count_use(&st->guard, slot, ring, e);
     guard_leave(&st->guard, slot);
     return outcome;
 }
 
+/* The invalid-key throttle, decided only after the key was verified: a valid key is never throttled. */
+static int throttle_invalid(apikeys_state_t *st, int outcome, verify_ctx_t *v)
+{
+    if (outcome != DENIAL_MALFORMED && outcome != DENIAL_UNKNOWN && outcome != DENIAL_EXPIRED)
+        return outcome;
+    cidr_addr_t addr;
+    if (cidr_addr_parse(v->client_addr, &addr) != 0)
+        return outcome; /* no address to count it against ("local", none): denied as usual */
+    if (limiter_note_invalid(&st->limiter, &addr, limiter_now_ns(), &v->retry_after) == LIMIT_EXCEEDED)
+        return DENIAL_TOO_MANY_INVALID;
+    v->retry_after = 0;
+    return outcome;
+}
+
+static void log_limiter_once(apikeys_state_t *st)
+{
+    if (atomic_exchange_explicit(&st->limiter_logged, 1, memory_order_relaxed))
+        return;
+    char line[700];
+    snprintf(line, sizeof line,
+             "requests with an API key that has a rate limit are denied (503): the shared rate limit file cannot "
+             "be used: %s",
+             st->limiter.error[0] ? st->limiter.error : "its bucket table is full");
+    apikeys_log(st, PANEL_LOG_ERROR, line);
+}
+
+static int verify_request(apikeys_state_t *st, const char *key, size_t len, verify_ctx_t *v)
+{
+    int outcome = verify_key(st, key, len, v);
+    if (outcome != VERIFY_OK) {
+        outcome = throttle_invalid(st, outcome, v);
+        if (outcome == DENIAL_LIMITER_UNAVAILABLE)
+            log_limiter_once(st);
+        usage_note_denial(&st->usage, outcome, apikeys_now(st));
+    }
+    return outcome;
+}
+
+int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, const char *client_addr,
+                           int64_t *retry_after)
+{
+    verify_ctx_t v = {client_addr, 0};
+    int outcome = verify_request(st, key, len, &v);
+    *retry_after = v.retry_after;
+    return outcome;
+}
+
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
 {
-    int outcome = verify_key(st, key, len);
-    if (outcome != VERIFY_OK)
-        usage_note_denial(&st->usage, outcome, apikeys_now(st));
-    return outcome;
+    verify_ctx_t v = {NULL, 0};
+    return verify_request(st, key, len, &v);
 }
 
 /* Copies text[0..n) into buf[0..len), truncated to len - 1 bytes and always NUL-terminated (what
@@ -133,8 +206,10 @@ void apikeys_denial_texts_init(apikeys_state_t *st)
 void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_result_t *result)
 {
     static const size_t code_len[DENIAL_REASONS] = {
-        sizeof "missing" - 1, sizeof "malformed" - 1, sizeof "unknown" - 1,
-        sizeof "expired" - 1, sizeof "disabled" - 1,  sizeof "store_unavailable" - 1};
+        sizeof "missing" - 1,        sizeof "malformed" - 1,        sizeof "unknown" - 1,
+        sizeof "expired" - 1,        sizeof "disabled" - 1,         sizeof "store_unavailable" - 1,
+        sizeof "ip_not_allowed" - 1, sizeof "rate_limited" - 1,     sizeof "too_many_invalid" - 1,
+        sizeof "rate_limit_unavailable" - 1};
     if (reason < 0 || reason >= DENIAL_REASONS)
         reason = DENIAL_UNKNOWN;
     char *msg = result->message;
@@ -156,6 +231,30 @@ void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_r
         status = 403;
         put_n(msg, msg_len,
               TEXT("the API is disabled for this store; the store owner can enable it under Settings > API Key"));
+        break;
+    case DENIAL_IP_NOT_ALLOWED:
+        status = 403;
+        put_n(msg, msg_len,
+              TEXT("requests with this API key are not allowed from this address; the store owner can add it to "
+                   "allowed_ips under Settings > API Key"));
+        break;
+    case DENIAL_RATE_LIMITED:
+        status = 429;
+        put_n(msg, msg_len,
+              TEXT("this API key sent more requests than its rate limit allows; wait the seconds in Retry-After and "
+                   "try again (the store owner sets rate_limit under Settings > API Key)"));
+        break;
+    case DENIAL_TOO_MANY_INVALID:
+        status = 429;
+        put_n(msg, msg_len,
+              TEXT("more than 30 invalid API keys a minute came from this address; update the tool with the "
+                   "current key (a request with the valid key is still accepted)"));
+        break;
+    case DENIAL_LIMITER_UNAVAILABLE:
+        status = 503;
+        put_n(msg, msg_len,
+              TEXT("the rate limit of this API key cannot be checked right now, so no request is allowed; try "
+                   "again later or tell the store owner"));
         break;
     case DENIAL_UNAVAILABLE:
         status = 503;
@@ -233,7 +332,8 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
         return PANEL_AUTH_DENY;
     }
     size_t len = strnlen(key, KEY_MAX_LEN + 1);
-    int outcome = apikeys_verify_key(st, key, len);
+    verify_ctx_t v = {request->client_addr, 0};
+    int outcome = verify_request(st, key, len, &v);
     if (outcome == VERIFY_OK) {
         /* The site key holds every scope of the host's catalogue, so request->scope (ABI 1.1) needs no check. */
         put(result->principal, result->principal_len, "apikeys:site");
@@ -241,5 +341,12 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
         return PANEL_AUTH_ALLOW;
     }
     apikeys_describe_denial(outcome, st, result);
+    if (outcome == DENIAL_IP_NOT_ALLOWED && request->client_addr)
+        snprintf(result->message, result->message_len,
+                 "requests with this API key are not allowed from %.64s; the store owner can add it to allowed_ips "
+                 "under Settings > API Key",
+                 request->client_addr);
+    if (v.retry_after > 0 && PANEL_HAS_FIELD(panel_auth_result_t, result, retry_after))
+        result->retry_after = v.retry_after;
     return PANEL_AUTH_DENY;
 }

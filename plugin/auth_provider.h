@@ -6,7 +6,11 @@
  * another provider may handle it (the host then denies 401 when nobody allows). No credential at all: 401
  * "missing". Outcome order: missing, malformed (no digest computed), store unavailable (503, fail closed),
  * unknown, expired, disabled (403; only after the key is known valid, so an invalid key never learns whether
- * the API is on). The presented key is never echoed, logged or kept.
+ * the API is on), then the key's policy: IP allow-list (403 ip_not_allowed), rate limit (429 rate_limited with
+ * Retry-After; 503 rate_limit_unavailable when the shared bucket file cannot be used). Only after that, for an
+ * invalid key (malformed, unknown, expired), the throttle of its client address: beyond 30 a minute, 429
+ * too_many_invalid instead of 401, so a valid key from the same address always gets in.
+ * The presented key is never echoed, logged or kept.
  * Hot path cost: one table-driven format check + CRC-32C, one atomic load of the shared counter, one CAS on a
  * per-thread hazard slot, one BLAKE2b compression, one index probe; no allocation, lock, syscall or query. */
 #ifndef APIKEYS_AUTH_PROVIDER_H
@@ -21,6 +25,11 @@
 
 /* [thread-safe] Verifies key[0..len) and counts the use or the denial. Returns VERIFY_OK or a DENIAL_*. */
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len);
+
+/* [thread-safe] The same for a request from client_addr (nullable): also the key policy (allow-list, rate
+ * limit) and the invalid-key throttle; *retry_after receives the seconds of a 429 (else 0). */
+int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, const char *client_addr,
+                           int64_t *retry_after);
 
 /* [thread-safe] The panel_auth_provider_t callback (state = apikeys_state_t *). */
 int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result);

@@ -10,7 +10,11 @@
 #define DENIAL_EXPIRED 3
 #define DENIAL_DISABLED 4
 #define DENIAL_UNAVAILABLE 5
-#define DENIAL_REASONS 6
+#define DENIAL_IP_NOT_ALLOWED 6      /* a valid key from an address outside its allow-list (403) */
+#define DENIAL_RATE_LIMITED 7        /* a valid key over its rate limit (429, Retry-After) */
+#define DENIAL_TOO_MANY_INVALID 8    /* more than 30 invalid keys a minute from one address (429, Retry-After) */
+#define DENIAL_LIMITER_UNAVAILABLE 9 /* a key with a rate limit while the shared bucket file is unusable (503) */
+#define DENIAL_REASONS 10
 
 /* The error code of each reason ("missing", ..., "store_unavailable"), also its key in a store's counters. */
 extern const char *const denial_names[DENIAL_REASONS];

@@ -2,6 +2,8 @@
  * entries and its memory (see keyring.h). */
 #include "keyring.h"
 
+#include "key_policy.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -188,6 +190,7 @@ void keyring_free(keyring_t *ring)
     if (!ring)
         return;
     table_free(ring->entries, ring->table_bytes, ring->mapped);
+    key_policy_free(ring->site_policy);
     free(ring);
 }
 

@@ -37,6 +37,9 @@ typedef struct keyring {
     int32_t api_enabled;           /* 1 when the API accepts requests */
     int32_t status;                /* KEYRING_OK or KEYRING_FAILED */
     uint64_t epoch;                /* the freshness counter value this snapshot reflects */
+    /* The site key's policy (allow-list, rate limit), applied to every key of this snapshot; NULL when it
+     * has none, so a key without a policy costs one test of this pointer. Owned: keyring_free frees it. */
+    struct key_policy *site_policy;
     struct keyring *next_retired;  /* owned by the snapshot guard */
 } keyring_t;
 

@@ -222,6 +222,12 @@ static const char schema_v1[] =
     " pid integer NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
     " lease_end timestamptz NOT NULL, loaded bigint NOT NULL);";
 
+/* v2: the site key's policy (canonical CIDR list, "" = any; requests per minute, 0 = none). */
+static const char schema_v2[] =
+    "ALTER TABLE apikeys_state ADD COLUMN IF NOT EXISTS allowed_ips text NOT NULL DEFAULT '',"
+    " ADD COLUMN IF NOT EXISTS rate_limit bigint NOT NULL DEFAULT 0;"
+    "UPDATE apikeys_meta SET value = '2' WHERE name = 'schema_version';";
+
 /* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
  * secret and reveals nothing about it. */
 static void secret_check_value(const uint8_t secret[KEY_SECRET_LEN], char hex[2 * 32 + 1])
@@ -337,6 +343,8 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
         if (rc == PANEL_OK)
             rc = meta_put(conn, "schema_version", "1", err, err_len);
     }
+    if (rc == PANEL_OK && version < 2)
+        rc = pg_exec(conn, schema_v2, 0, NULL, NULL, "adding the key policy (schema version 2)", err, err_len);
     if (rc == PANEL_OK)
         rc = check_secret(p, conn, err, err_len);
     /* Leases that ended an hour ago belong to nodes that are gone. */

@@ -117,7 +117,7 @@ typedef struct snapshot_read {
 /* The node connection's statements, prepared once per connection in connect_node(). */
 static const char snapshot_sql[] =
     /* One statement sees one snapshot: the change number, the switch and the valid keys agree. */
-    "SELECT s.change, s.api_enabled, k.id, k.digest, COALESCE(k.expires_at, 0)"
+    "SELECT s.change, s.api_enabled, k.id, k.digest, COALESCE(k.expires_at, 0), s.allowed_ips, s.rate_limit"
     " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IS NOT NULL WHERE s.id = 1";
 static const char ack_sql[] =
     "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" PG_ACK_CHANNEL "', $1)";
@@ -146,6 +146,8 @@ static int32_t read_snapshot(void *vctx, const store_snapshot_sink_t *sink, char
     }
     r->change = strtoll(PQgetvalue(rows, 0, 0), NULL, 10);
     rc = sink->start(sink->ctx, n, PQgetvalue(rows, 0, 1)[0] == 't');
+    if (rc == PANEL_OK && sink->site_policy)
+        rc = sink->site_policy(sink->ctx, PQgetvalue(rows, 0, 5), strtoll(PQgetvalue(rows, 0, 6), NULL, 10));
     for (int i = 0; rc == PANEL_OK && i < n; i++) {
         uint8_t digest[KEY_DIGEST_LEN];
         if (PQgetisnull(rows, i, 2) || pg_decode_bytea(PQgetvalue(rows, i, 3), digest, sizeof digest) != 0)

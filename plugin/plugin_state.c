@@ -207,6 +207,7 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
         return PANEL_E_NOMEM;
     }
     memset(st, 0, sizeof *st);
+    st->limiter.fd = -1;
     st->options = *options;
     int32_t rc = apikeys_config_load(&st->config, options->config_get, options->ctx, err, err_len);
     if (rc != PANEL_OK) {
@@ -245,6 +246,16 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
     };
     if (rc == PANEL_OK)
         rc = store_open(&st->store, &store_args, err, err_len);
+    if (rc == PANEL_OK) {
+        char why[640];
+        if (limiter_open(&st->limiter, st->data_dir, why, sizeof why) != PANEL_OK) {
+            char line[800];
+            snprintf(line, sizeof line,
+                     "API keys with a rate limit are denied (503) until the shared rate limit file can be used: %s",
+                     why);
+            apikeys_log(st, PANEL_LOG_ERROR, line);
+        }
+    }
     if (rc == PANEL_OK) {
         keyring_t *first = apikeys_refresh(st);
         keyring_free(first); /* a private one means a writer is active elsewhere; the next request reloads */
@@ -285,6 +296,7 @@ void apikeys_state_close(apikeys_state_t *st)
         }
     }
     store_close(&st->store); /* first: a backend's own thread may still publish snapshots */
+    limiter_close(&st->limiter);
     guard_destroy(&st->guard, NULL, NULL);
     usage_destroy(&st->usage);
     pthread_mutex_destroy(&st->reload_mutex);

@@ -12,6 +12,7 @@
 
 #include "key_digest.h"
 #include "keyring.h"
+#include "limiter.h"
 #include "panel/plugin.h"
 #include "plugin_config.h"
 #include "snapshot_guard.h"
@@ -44,6 +45,10 @@ typedef struct apikeys_state {
      * built at init (site_scopes.c); "" when the host has none (a 1.0 host). Read by the verify path. */
     char site_scopes[PANEL_SCOPES_MAX];
     size_t site_scopes_len;
+    /* The machine-wide buckets (apikeys.ratelimit): key rate limits and the invalid-key throttle. When the file
+     * cannot be used, keys with a rate limit get 503 (limiter.error says why; logged once per process). */
+    limiter_t limiter;
+    _Atomic int limiter_logged;
 } apikeys_state_t;
 
 /* Opens the state. PANEL_OK, or a negative code with a message (never containing a secret). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "key_policy.h"
 #include "panel/plugin.h"
 
 extern const store_backend_t store_sqlite_backend;
@@ -58,6 +59,7 @@ void store_close(store_t *s)
 typedef struct ring_builder {
     keyring_t *ring;
     int api_enabled;
+    key_policy_t *policy;        /* the site key's, precomputed (NULL: none) */
     char *err;
     size_t err_len;
 } ring_builder_t;
@@ -84,13 +86,24 @@ static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int
     return PANEL_OK;
 }
 
+/* Parses the stored policy once, here, so the verify path only compares. A stored value this plugin would not
+ * accept fails the snapshot (every request 503) rather than dropping a restriction the owner set. */
+static int32_t builder_policy(void *vctx, const char *allowed_ips, int64_t rate_limit)
+{
+    ring_builder_t *b = vctx;
+    key_policy_free(b->policy);
+    b->policy = NULL;
+    int32_t rc = key_policy_build(allowed_ips, rate_limit, &b->policy, b->err, b->err_len);
+    return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
+}
+
 int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sink_t *sink, char *err,
                                             size_t err_len),
                             void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
 {
     *out = NULL;
-    ring_builder_t b = {NULL, 0, err, err_len};
-    const store_snapshot_sink_t sink = {&b, builder_start, builder_key};
+    ring_builder_t b = {NULL, 0, NULL, err, err_len};
+    const store_snapshot_sink_t sink = {&b, builder_start, builder_key, builder_policy};
     int32_t rc = read(rctx, &sink, err, err_len);
     if (rc == PANEL_OK && !b.ring) {
         snprintf(err, err_len, "the key store returned no snapshot");
@@ -102,8 +115,10 @@ int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sin
     }
     if (rc != PANEL_OK) {
         keyring_free(b.ring);
+        key_policy_free(b.policy);
         return rc;
     }
+    b.ring->site_policy = b.policy;
     b.ring->api_enabled = b.api_enabled;
     b.ring->epoch = epoch;
     b.ring->status = KEYRING_OK;
@@ -261,6 +276,24 @@ int32_t store_describe(store_t *s, char *out, size_t out_len)
 int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len)
 {
     return s->backend->read_nodes ? s->backend->read_nodes(s, fn, ctx, err, err_len) : PANEL_OK;
+}
+
+int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len)
+{
+    if (!s->backend->get_site_policy) {
+        snprintf(err, err_len, "the %s store cannot keep key policies", s->backend->title);
+        return PANEL_E_STORE;
+    }
+    return s->backend->get_site_policy(s, out, err, err_len);
+}
+
+int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len)
+{
+    if (!s->backend->set_site_policy) {
+        snprintf(err, err_len, "the %s store cannot keep key policies", s->backend->title);
+        return PANEL_E_STORE;
+    }
+    return s->backend->set_site_policy(s, allowed_ips, rate_limit, err, err_len);
 }
 
 int store_has_nodes(const store_t *s)

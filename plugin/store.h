@@ -72,7 +72,17 @@ typedef struct store_snapshot_sink {
     void *ctx;
     int32_t (*start)(void *ctx, int64_t rows, int api_enabled);
     int32_t (*key)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at);
+    /* The site key's policy settings as stored (allowed_ips as its canonical text, "" = any; rate_limit per
+     * minute, 0 = none), once, in the same read. Nullable (a sink that does not want them). */
+    int32_t (*site_policy)(void *ctx, const char *allowed_ips, int64_t rate_limit);
 } store_snapshot_sink_t;
+
+/* The site key's policy settings (Settings > API Key: allowed_ips, rate_limit). */
+#define STORE_ALLOWED_IPS_MAX 4096   /* bytes of the canonical allow-list text, with its NUL */
+typedef struct store_site_policy {
+    char allowed_ips[STORE_ALLOWED_IPS_MAX];  /* "" = any address */
+    int64_t rate_limit;                       /* requests per minute; 0 = none */
+} store_site_policy_t;
 
 /* What a backend is opened with. The strings and the config outlive the store. */
 typedef struct store_open_args {
@@ -152,6 +162,11 @@ typedef struct store_backend {
     /* [thread-safe] This process is about to verify keys: become a node if the backend has nodes (nullable).
      * Returns once the node serves or after a bounded wait; the verify path then reads the counter as usual. */
     void (*serve)(store_t *s);
+
+    /* The site key's policy settings (read on the write connection, in the current transaction if any), and
+     * saving them inside a change-signalling transaction: allowed_ips NULL keeps it, rate_limit < 0 keeps it. */
+    int32_t (*get_site_policy)(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
+    int32_t (*set_site_policy)(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len);
 } store_backend_t;
 
 struct store {
@@ -237,6 +252,8 @@ int store_last_failure_is_damage(const store_t *s);
 int32_t store_describe(store_t *s, char *out, size_t out_len);
 /* PANEL_OK without calling fn when the backend has no nodes. */
 int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
+int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
+int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len);
 /* 1 when the backend has nodes (the page then lists them). */
 int store_has_nodes(const store_t *s);
 

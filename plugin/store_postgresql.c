@@ -572,6 +572,35 @@ static int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_
     return PANEL_OK;
 }
 
+static int32_t pg_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len)
+{
+    PGresult *r;
+    int32_t rc = exec_admin(P(s), "SELECT allowed_ips, rate_limit FROM apikeys_state WHERE id = 1", 0, NULL, &r,
+                            "reading the key policy", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    out->allowed_ips[0] = '\0';
+    out->rate_limit = 0;
+    if (PQntuples(r) == 1) {
+        snprintf(out->allowed_ips, sizeof out->allowed_ips, "%s", PQgetvalue(r, 0, 0));
+        out->rate_limit = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    }
+    PQclear(r);
+    return PANEL_OK;
+}
+
+/* In the changing transaction: the row it updates is the one the commit bumps (apikeys_state). */
+static int32_t pg_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err,
+                                  size_t err_len)
+{
+    char rate[24];
+    const char *params[] = {allowed_ips, i64(rate, sizeof rate, rate_limit)};
+    return exec_admin(P(s),
+                      "UPDATE apikeys_state SET allowed_ips = COALESCE($1, allowed_ips),"
+                      " rate_limit = CASE WHEN $2::bigint < 0 THEN rate_limit ELSE $2::bigint END WHERE id = 1",
+                      2, params, NULL, "saving the key policy", err, err_len);
+}
+
 static void digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DIGEST_LEN + 3])
 {
     out[0] = '\\';
@@ -826,4 +855,6 @@ const store_backend_t store_postgresql_backend = {
     .describe = pg_describe,
     .read_nodes = pg_read_nodes,
     .serve = pg_serve,
+    .get_site_policy = pg_get_site_policy,
+    .set_site_policy = pg_set_site_policy,
 };

@@ -9,7 +9,8 @@
  *
  * Tables (all under the prefix apikeys_, so they can share the panel's own database):
  *   apikeys_meta(name, value)            schema_version, secret_check, secret_origin
- *   apikeys_state(id = 1, change, api_enabled)   change: bumped by every committing action
+ *   apikeys_state(id = 1, change, api_enabled, allowed_ips, rate_limit)   change: bumped by every committing
+ *                                        action; allowed_ips, rate_limit: the site key's policy (schema 2)
  *   apikeys_keys, apikeys_audit, apikeys_denials  as in the SQLite store
  *   apikeys_nodes(instance, node_id, address, pid, started_at, lease_end, loaded)
  *
@@ -29,7 +30,7 @@
 
 #include "store.h"
 
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
 #define PG_ADMIN_STATEMENTS 32        /* room for every statement the admin connection keeps prepared */

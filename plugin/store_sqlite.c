@@ -35,6 +35,11 @@ static const char schema_v1[] =
  * revoked row (the partial unique indexes cannot serve `role = ?1` with a bound role). */
 static const char schema_v2[] = "CREATE INDEX keys_role ON keys(role);";
 
+/* v3: the site key's policy settings (allowed_ips: canonical CIDR list, "" = any; rate_limit: per minute,
+ * 0 = none), rows of the settings table. */
+static const char schema_v3[] = "INSERT OR IGNORE INTO settings(name, value) VALUES ('allowed_ips', ''),"
+                                " ('rate_limit', '0');";
+
 /* The statements kept prepared on each connection. */
 enum {
     SQL_BEGIN_IMMEDIATE,
@@ -58,6 +63,8 @@ enum {
     SQL_LOAD_VALID,
     SQL_INSERT_EXTRA,
     SQL_FIND_DIGEST_ROW,
+    SQL_GET_POLICY,
+    SQL_PUT_SETTING,
     SQL_COUNT_
 };
 
@@ -93,6 +100,9 @@ static const char *const sql_text[SQL_COUNT_] = {
     [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0) FROM keys INDEXED BY keys_role WHERE role IS NOT NULL",
     [SQL_FIND_DIGEST_ROW] = "SELECT id, COALESCE(role, ''), created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",
     [SQL_INSERT_EXTRA] = "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('extra', ?1, ?2, ?3, 'extra')",
+    [SQL_GET_POLICY] = "SELECT name, value FROM settings WHERE name IN ('allowed_ips', 'rate_limit')",
+    [SQL_PUT_SETTING] = "INSERT INTO settings(name, value) VALUES (?1, ?2)"
+                        " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
 };
 
 static int is_damage(const sqlite_store_t *s);
@@ -268,6 +278,8 @@ static int32_t migrate(sqlite_store_t *s, char *err, size_t err_len)
         rc = exec(s, s->db, schema_v1, "creating the schema", err, err_len);
     if (rc == PANEL_OK && version < 2)
         rc = exec(s, s->db, schema_v2, "adding the index on key roles (schema version 2)", err, err_len);
+    if (rc == PANEL_OK && version < 3)
+        rc = exec(s, s->db, schema_v3, "adding the key policy settings (schema version 3)", err, err_len);
     if (rc == PANEL_OK && version < STORE_SCHEMA_VERSION) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
@@ -479,6 +491,62 @@ static int32_t read_enabled(sqlite_store_t *s, sqlite3 *db, int *enabled, char *
     rc = step == SQLITE_ROW || step == SQLITE_DONE ? PANEL_OK
                                                    : store_fail(s, db, step, "reading the API switch", err, err_len);
     release(st);
+    return rc;
+}
+
+static int32_t read_policy(sqlite_store_t *s, sqlite3 *db, store_site_policy_t *out, char *err, size_t err_len)
+{
+    out->allowed_ips[0] = '\0';
+    out->rate_limit = 0;
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, db, SQL_GET_POLICY, &st, "reading the key policy", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *value = (const char *)sqlite3_column_text(st, 1);
+        if (!name || !value)
+            continue;
+        if (strcmp(name, "allowed_ips") == 0)
+            snprintf(out->allowed_ips, sizeof out->allowed_ips, "%s", value);
+        else
+            out->rate_limit = strtoll(value, NULL, 10);
+    }
+    rc = step == SQLITE_DONE ? PANEL_OK : store_fail(s, db, step, "reading the key policy", err, err_len);
+    release(st);
+    return rc;
+}
+
+static int32_t sq_get_site_policy(store_t *store, store_site_policy_t *out, char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    return read_policy(s, s->db, out, err, err_len);
+}
+
+static int32_t put_setting(sqlite_store_t *s, const char *name, const char *value, char *err, size_t err_len)
+{
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_PUT_SETTING, &st, "saving the key policy", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return step_done(s, s->db, st, "saving the key policy", err, err_len);
+}
+
+static int32_t sq_set_site_policy(store_t *store, const char *allowed_ips, int64_t rate_limit, char *err,
+                                  size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    int32_t rc = PANEL_OK;
+    if (allowed_ips)
+        rc = put_setting(s, "allowed_ips", allowed_ips, err, err_len);
+    if (rc == PANEL_OK && rate_limit >= 0) {
+        char text[24];
+        snprintf(text, sizeof text, "%lld", (long long)rate_limit);
+        rc = put_setting(s, "rate_limit", text, err, err_len);
+    }
     return rc;
 }
 
@@ -752,6 +820,18 @@ static int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sin
         return rc;
     int enabled = 0;
     rc = read_enabled(s, s->rdb, &enabled, err, err_len);
+    if (rc == PANEL_OK && sink->site_policy) {
+        store_site_policy_t *policy = malloc(sizeof *policy);
+        if (!policy) {
+            snprintf(err, err_len, "out of memory while reading the key policy");
+            rc = PANEL_E_NOMEM;
+        } else {
+            rc = read_policy(s, s->rdb, policy, err, err_len);
+            if (rc == PANEL_OK)
+                rc = sink->site_policy(sink->ctx, policy->allowed_ips, policy->rate_limit);
+            free(policy);
+        }
+    }
     sqlite3_stmt *st = NULL;
     int64_t n = 0;
     if (rc == PANEL_OK) {
@@ -852,4 +932,6 @@ const store_backend_t store_sqlite_backend = {
     .describe = sq_describe,
     .read_nodes = NULL,
     .serve = NULL,
+    .get_site_policy = sq_get_site_policy,
+    .set_site_policy = sq_set_site_policy,
 };

@@ -14,7 +14,7 @@
 #include "freshness.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 2   /* 1: the tables; 2: index on keys(role) */
+#define STORE_SCHEMA_VERSION 3   /* 1: the tables; 2: index on keys(role); 3: key policy settings */
 
 #define STORE_CONN_WRITE 0
 #define STORE_CONN_READ 1

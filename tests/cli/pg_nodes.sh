@@ -504,7 +504,9 @@ except Exception: print("")' "$TMP/kill.out" 2>/dev/null)
     for n in 1 2 3; do
       for k in "${probes[@]}"; do
         expected_for "$k"; api "$n" "$k"
-        case "$V" in "$WANT"|"$WANT "*) ;; *) bad="$bad web-$n ${k: -4}: $V (wanted $WANT);" ;; esac
+        # A stale key is refused with 401, or with 429 too_many_invalid past 30 a minute from the test's address.
+        case "$V" in "$WANT"|"$WANT "*) ;; "429 too_many_invalid"*) [[ "$WANT" == 401* ]] || bad="$bad web-$n ${k: -4}: $V (wanted $WANT);" ;;
+          *) bad="$bad web-$n ${k: -4}: $V (wanted $WANT);" ;; esac
       done
     done
     [ -z "$bad" ] && { agreed=1; break; }

@@ -235,7 +235,7 @@ static void apikeys_works_in_a_1_0_host(void **unused)
         fail_msg("init in a 1.0 host: %s", err);
     assert_int_equal(old.n_pages, 1);
     assert_int_equal(old.n_menus, 1);
-    assert_int_equal(old.n_fields, 2);
+    assert_int_equal(old.n_fields, 4); /* api_status, api_key, allowed_ips, rate_limit */
     assert_int_equal(old.n_actions, 4);
     assert_non_null(old.authenticate);
 

@@ -1,0 +1,43 @@
+/* key_policy.h - the checks on a key the keyring already found (DESIGN.md, "Key policies"): the IP allow-list
+ * and the rate limit, precomputed when a snapshot is loaded (parsed CIDRs), so a request does no parsing of
+ * the policy and no allocation. Today one policy, the site key's settings allowed_ips and rate_limit, applies
+ * to every key of the snapshot (the current and the grace key); named keys will carry their own.
+ * Order of the checks: IP allow-list (403 ip_not_allowed), then rate limit (429 rate_limited), so a request
+ * from an address that is not allowed never spends a token. */
+#ifndef APIKEYS_KEY_POLICY_H
+#define APIKEYS_KEY_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cidr.h"
+#include "limiter.h"
+
+#define KEY_RATE_LIMIT_MAX 1000000u  /* requests a minute */
+
+typedef struct key_policy {
+    cidr_list_t allowed;        /* n = 0: any address */
+    uint32_t rate_limit;        /* requests a minute; 0 = none */
+} key_policy_t;
+
+#define POLICY_OK 0
+#define POLICY_IP_NOT_ALLOWED 1
+#define POLICY_RATE_LIMITED 2
+#define POLICY_LIMITER_UNAVAILABLE 3
+
+/* Builds the policy from the stored settings. *out = NULL when there is nothing to check (empty list, no
+ * limit). PANEL_OK, PANEL_E_INVALID (a stored value this plugin would not accept: the caller fails closed) or
+ * PANEL_E_NOMEM, with a message. */
+int32_t key_policy_build(const char *allowed_ips, int64_t rate_limit, key_policy_t **out, char *err,
+                         size_t err_len);
+void key_policy_free(key_policy_t *p);
+
+/* Validates a rate limit as typed ("0".."1000000"); PANEL_OK with *out, or PANEL_E_INVALID with a message. */
+int32_t key_policy_parse_rate(const char *text, size_t len, int64_t *out, char *err, size_t err_len);
+
+/* [thread-safe] Checks a request of key key_id from client_addr (nullable). POLICY_*; *retry_after_s is set
+ * for POLICY_RATE_LIMITED. */
+int key_policy_check(const key_policy_t *p, limiter_t *limiter, int64_t key_id, const char *client_addr,
+                     int64_t *retry_after_s);
+
+#endif

@@ -1,0 +1,155 @@
+#!/bin/bash
+# key_policy.sh - the site key's policy through build/sample-host (issue 13, first part), on both store backends:
+# the fields allowed_ips and rate_limit (saved, shown, refused with the bad item named, audited), `call --from`
+# answers in the verification order (ip_not_allowed 403 before the rate limit's 429, disabled before both), the
+# rate limit shared by separate processes, a web request over the limit gets Retry-After, stale keys from one
+# address get 429 too_many_invalid after 30 while the current key from there gets 200, and the page lists that
+# address. PostgreSQL (tests/pg/pg_server.sh): the same fields on the shared store, a second node verifies with
+# the new policy as soon as the set returned, and a schema version 1 store is migrated to version 2.
+. "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../browser/server.sh"
+PAGE=settings/api-key
+
+# ----- SQLite -----------------------------------------------------------------------------------------------------
+CONF="$TMP/panel.ini"
+write_config "$CONF" "$PLUGIN"
+C=(-c "$CONF")
+run "${C[@]}" --json action $PAGE enable
+K=$(json_get 'j["secret"]')
+call_from() { run "${C[@]}" call GET /api/v1/ping -H "X-API-Key: $1" --from "$2"; }
+
+call_from "$K" 192.0.2.1
+expect_out '^HTTP 200' "no policy: any address is accepted"
+run "${C[@]}" set $PAGE allowed_ips '198.51.100.0/24, 2001:db8::/32'
+expect_rc 0 "allowed_ips is saved"
+expect_out '198.51.100.0/24,2001:db8::/32' "the message names the canonical list"
+run "${C[@]}" set $PAGE allowed_ips '198.51.100.0/24,198.51.100.300'
+expect_rc 1 "a bad CIDR is refused"
+expect_err 'allowed IP 2 \("198.51.100.300"\) is not an IPv4 or IPv6 address' "the refusal names the bad item"
+run "${C[@]}" set $PAGE allowed_ips '10.1.2.3/8'
+expect_err 'did you mean 10.0.0.0/8' "host bits after the prefix are refused with the network meant"
+run "${C[@]}" set $PAGE rate_limit 'ten'
+expect_rc 1 "a rate limit that is not a number is refused"
+run "${C[@]}" set $PAGE rate_limit 2
+expect_rc 0 "rate_limit is saved"
+run "${C[@]}" --json page $PAGE
+[ "$(json_get '[f["value"] for f in j["fields"] if f["id"] in ("allowed_ips","rate_limit")]')" = "['198.51.100.0/24,2001:db8::/32', '2']" ] \
+  && pass "the page shows both fields' values" || fail "field values"
+
+call_from "$K" 203.0.113.9
+expect_out '^HTTP 403' "an address outside the list gets 403"
+expect_out '"error":"ip_not_allowed"' "... with code ip_not_allowed"
+expect_out 'not allowed from 203.0.113.9.*Settings > API Key' "... and the message says where the owner changes it"
+run "${C[@]}" call GET /api/v1/ping -H "X-API-Key: $K"
+expect_out 'ip_not_allowed' "a command-line request (no client address) is not allowed (fail closed)"
+call_from "$K" 198.51.100.7
+expect_out '^HTTP 200' "an allowed address gets in (1 of 2)"
+call_from "$K" 2001:db8::7
+expect_out '^HTTP 200' "an allowed IPv6 address gets in (2 of 2): another process, the same bucket"
+call_from "$K" 198.51.100.7
+expect_out '^HTTP 429' "the third request of the minute gets 429"
+expect_out '"error":"rate_limited"' "... with code rate_limited"
+call_from "$K" 203.0.113.9
+expect_out 'ip_not_allowed' "the allow-list is checked before the rate limit"
+run "${C[@]}" action $PAGE disable
+call_from "$K" 203.0.113.9
+expect_out '"error":"disabled"' "a disabled API answers disabled before the policy"
+run "${C[@]}" action $PAGE enable
+
+# Stale keys: after a reset the old key is unknown; 30 a minute from one address, then 429; the new key gets in.
+run "${C[@]}" set $PAGE allowed_ips ''
+run "${C[@]}" set $PAGE rate_limit 0
+expect_out 'not limited' "rate_limit 0 removes the limit"
+run "${C[@]}" --json action $PAGE reset --yes
+K2=$(json_get 'j["secret"]')
+for i in $(seq 30); do call_from "$K" 203.0.113.77; [ "$RC" -eq 1 ] || break; done
+expect_out '"error":"unknown"' "30 stale keys from one address get 401 unknown"
+call_from "$K" 203.0.113.77
+expect_out '^HTTP 429' "the 31st stale key of the minute gets 429"
+expect_out '"error":"too_many_invalid"' "... with code too_many_invalid"
+call_from "$K2" 203.0.113.77
+expect_out '^HTTP 200' "the updated tool at the same address gets in at once"
+call_from "$K" 203.0.113.78
+expect_out '"error":"unknown"' "another address is not throttled"
+run "${C[@]}" page $PAGE
+expect_out 'Invalid keys from \(last day\) +203\.0\.113\.77 \(31, last [0-9]+s ago\)' "the page lists the address that sent stale keys"
+run "${C[@]}" table $PAGE audit
+expect_out 'allowed IPs change.*ok: 198.51.100.0/24,2001:db8::/32' "the allowed IPs change is audited"
+expect_out 'rate limit change.*ok: 2 per minute' "the rate limit change is audited"
+
+# Over HTTP: Retry-After from the rate limit.
+run "${C[@]}" set $PAGE rate_limit 1
+if start_server "$CONF"; then
+  http GET /api/v1/ping -H "X-API-Key: $K2"
+  [ "$CODE" = 200 ] && pass "serve: the first request of the minute is accepted" || fail "serve 200: $CODE $BODY"
+  http GET /api/v1/ping -H "X-API-Key: $K2"
+  [ "$CODE" = 429 ] && printf '%s\n' "$HEADERS" | grep -Eqi '^retry-after: (59|60)$' \
+    && pass "serve: over the limit, 429 with Retry-After" || fail "serve 429: $CODE $HEADERS"
+  stop_server
+else
+  fail "server starts"
+fi
+if [ "$(stat -c %a "$TMP/data/apikeys.ratelimit")" = 600 ]; then pass "apikeys.ratelimit is 0600"; else fail "mode"; fi
+
+# ----- PostgreSQL -----------------------------------------------------------------------------------------------
+source "$(dirname "$0")/../pg/pg_server.sh"
+if [ ! -x "$PG_BIN/initdb" ]; then echo "FAIL: PostgreSQL 15 is installed for the PostgreSQL part"; exit 1; fi
+pg_start "$TMP/pg"
+pg_config() { # pg_config N: node N's config (its own data dir, the shared secret)
+  mkdir -p "$TMP/pgdata$1"; chmod 700 "$TMP/pgdata$1"
+  cat >"$TMP/pg$1.ini" <<INI
+[host]
+data_dir = $TMP/pgdata$1
+plugins = $PLUGIN
+[role:owner]
+permissions = *
+[user:admin]
+role = owner
+[plugin:apikeys]
+store = postgresql
+pg_conninfo = $(pg_conninfo_socket)
+lease_seconds = 2
+INI
+  chmod 600 "$TMP/pg$1.ini"
+}
+pg_config 1; pg_config 2
+P1=(-c "$TMP/pg1.ini"); P2=(-c "$TMP/pg2.ini")
+run "${P1[@]}" --json action $PAGE enable
+PK=$(json_get 'j["secret"]')
+cp "$TMP/pgdata1/apikeys.secret" "$TMP/pgdata2/apikeys.secret"
+[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'")" = 2 ] \
+  && pass "postgresql: a new store has schema version 2" || fail "pg schema version"
+# A running node (serve) verifies with each new policy as soon as the set on another process returned.
+if start_server "$TMP/pg2.ini" pgnode; then
+  http GET /api/v1/ping -H "X-API-Key: $PK"
+  [ "$CODE" = 200 ] && pass "postgresql: the node accepts the key" || fail "pg node 200: $CODE $BODY"
+  run "${P1[@]}" set $PAGE allowed_ips '198.51.100.0/24'
+  expect_out 'Confirmed on 1 node' "postgresql: saving allowed_ips waits for the node"
+  http GET /api/v1/ping -H "X-API-Key: $PK"
+  [ "$CODE" = 403 ] && [[ "$BODY" == *ip_not_allowed* ]] && pass "postgresql: at once the node denies 127.0.0.1 (403 ip_not_allowed)"     || fail "pg node 403: $CODE $BODY"
+  run "${P1[@]}" set $PAGE allowed_ips '198.51.100.0/24,127.0.0.0/8'
+  http GET /api/v1/ping -H "X-API-Key: $PK"
+  [ "$CODE" = 200 ] && pass "postgresql: at once the node accepts it again" || fail "pg node 200 again: $CODE $BODY"
+  stop_server
+else
+  fail "postgresql: the node starts"
+fi
+run "${P1[@]}" set $PAGE allowed_ips '198.51.100.0/24'
+expect_rc 0 "postgresql: allowed_ips is saved"
+run "${P1[@]}" set $PAGE rate_limit 2
+[ "$(pg_sql "SELECT allowed_ips || ' ' || rate_limit FROM apikeys_state")" = "198.51.100.0/24 2" ] \
+  && pass "postgresql: both are stored in apikeys_state" || fail "pg columns"
+run "${P2[@]}" call GET /api/v1/ping -H "X-API-Key: $PK" --from 203.0.113.9
+expect_out '"error":"ip_not_allowed"' "postgresql: another node denies an address outside the list"
+run "${P2[@]}" call GET /api/v1/ping -H "X-API-Key: $PK" --from 198.51.100.1
+expect_out '^HTTP 200' "postgresql: another node accepts an allowed address"
+run "${P1[@]}" --json page $PAGE
+[ "$(json_get '[f["value"] for f in j["fields"] if f["id"] in ("allowed_ips","rate_limit")]')" = "['198.51.100.0/24', '2']" ] \
+  && pass "postgresql: the page shows both fields' values" || fail "pg field values"
+# A store written by a schema version 1 plugin is migrated (columns added, values default) on open.
+pg_sql "ALTER TABLE apikeys_state DROP COLUMN allowed_ips, DROP COLUMN rate_limit; UPDATE apikeys_meta SET value = '1' WHERE name = 'schema_version'" >/dev/null
+run "${P2[@]}" call GET /api/v1/ping -H "X-API-Key: $PK" --from 203.0.113.9
+expect_out '^HTTP 200' "postgresql: after migrating a version 1 store, no policy is set"
+[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'") $(pg_sql "SELECT allowed_ips || '|' || rate_limit FROM apikeys_state")" = "2 |0" ] \
+  && pass "postgresql: a version 1 store is migrated to version 2" || fail "pg migration"
+pg_stop
