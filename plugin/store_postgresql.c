@@ -725,7 +725,18 @@ static int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_u
                               const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
                               char *err, size_t err_len)
 {
-    int32_t rc = pg_begin(s, 0, err, err_len);
+    /* One round trip (pipelined, BEGIN to COMMIT): a node cut off mid-flush must not hold key rows locked that a
+     * reset elsewhere revokes. */
+    pg_store_t *p = P(s);
+    int32_t rc = admin_conn(p, err, err_len);
+    if (rc == PANEL_OK)
+        rc = pg_pipe_start(&p->pipe, p->conn, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    p->in_tx = 1;
+    p->tx_signals = 0;
+    if (pg_pipe_queue(&p->pipe, NULL, NULL, "BEGIN", 0, NULL, 0, "saving usage counts") < 0)
+        rc = pg_pipe_wait(&p->pipe, -1, err, err_len);
     char a[24], b[24], c[24];
     for (size_t i = 0; rc == PANEL_OK && i < n_usage; i++) {
         const char *params[] = {i64(a, sizeof a, usage[i].key_id), i64(b, sizeof b, (int64_t)usage[i].count),
@@ -746,10 +757,18 @@ static int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_u
                         " last_at = GREATEST(COALESCE(apikeys_denials.last_at, 0), excluded.last_at)",
                         3, params, NULL, "saving denial counts", err, err_len);
     }
+    if (rc == PANEL_OK && pg_pipe_queue(&p->pipe, NULL, NULL, "COMMIT", 0, NULL, 0, "saving usage counts") < 0)
+        rc = pg_pipe_wait(&p->pipe, -1, err, err_len);
     if (rc == PANEL_OK)
-        return pg_commit(s, NULL, 0, err, err_len);
-    pg_rollback(s);
-    return rc;
+        rc = pg_pipe_end(&p->pipe, err, err_len);
+    if (rc != PANEL_OK) {
+        pg_rollback(s);
+        return rc;
+    }
+    pg_pipe_discard(&p->pipe);
+    memset(&p->pipe, 0, sizeof p->pipe);
+    p->in_tx = 0;
+    return PANEL_OK;
 }
 
 static int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],

@@ -348,7 +348,7 @@ fenced_reset() {
   el=$(($(now_ms) - t0)); NEWKEY=$SECRET
   local ret_s; ret_s=$(date -u +%s)
   check '[ "$RC" = 0 ] && [ -n "$NEWKEY" ] && [ "$el" -le $(( (LEASE + 1) * 1000 + CLI_START_MS )) ]' \
-    "$cut: reset on web-$on returns within lease_seconds + 1 s (${el} ms${TEST_WRAPPER:+, of which ~$CLI_START_MS ms for the wrapped CLI to start})" \
+    "$cut: reset on web-$on returns within lease_seconds + 1 s (${el} ms, of which up to $CLI_START_MS ms for the CLI to start and stop)" \
     "exit $RC, message: $MSG, err: $ERR"
   # (A wrapped CLI may take longer to start than web-2's lease had left: then web-2 was fenced before the commit
   # and the message need not name it.)
@@ -379,8 +379,14 @@ fenced_reset() {
   check '[ "$accepted_old" = 0 ]' "$cut, then back: web-2 never accepted the old key" "accepted $accepted_old times"
   expect_all "$cut, then back: web-2 refuses the old key" "$old" "401 unknown" 2
 }
+# The bound is on the reset, not on starting a process: what a CLI run costs without any action (loading the plugin,
+# connecting, closing; slowest of three) is measured here and allowed on top (it grows under sanitizers, valgrind
+# and a loaded machine).
 CLI_START_MS=0
-if [ -n "${TEST_WRAPPER:-}" ]; then t=$(now_ms); cli 1 --json menu; CLI_START_MS=$(($(now_ms) - t)); fi
+for _ in 1 2 3; do
+  t=$(now_ms); cli 1 --json menu; d=$(($(now_ms) - t))
+  [ "$d" -gt "$CLI_START_MS" ] && CLI_START_MS=$d
+done
 t=$(now_ms)
 fenced_reset stop 1 "$K3"; K4=$NEWKEY
 fenced_reset kill 3 "$K4"; K5=$NEWKEY
