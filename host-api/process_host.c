@@ -1,7 +1,8 @@
-/* process_host.c - the process-wide hosts of panelhost_process_open/_close: one open host per config file for
- * runtimes that start a fresh script per request (PHP-FPM workers), kept across requests, reloaded when other
- * processes change the enabled extensions, never reused across fork(), closed on demand or at exit, with
- * libpanelhost pinned in memory while one exists. */
+/* process_host.c - the process-wide hosts of panelhost_process_open/_close/_host: one open host per config file
+ * for runtimes that start a fresh script per request (PHP-FPM workers), kept across requests, reloaded when
+ * other processes change the enabled extensions, never reused across fork(), closed on demand or at exit, with
+ * libpanelhost pinned in memory while one exists. A request's lookup of an absolute path it named before costs
+ * a string compare, the mutex and the one stat() of the extension states (no realpath(), no getpid()). */
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
@@ -16,6 +17,8 @@ typedef struct process_host {
     char *key;          /* realpath of the config ("" without a config) */
     pid_t pid;          /* the process that opened it; another pid means an inherited copy */
     panelhost_t *host;
+    char *given;        /* the first absolute spelling of the config path that named it (not resolved), or
+                         * NULL; freed with the entry, so panelhost_process_named may point at it */
 } process_host_t;
 
 static pthread_mutex_t hosts_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -24,11 +27,33 @@ static process_host_t *inherited; /* copies inherited over fork(): the parent's,
 static int exit_handler_registered;
 static int pinned;
 static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
+static pid_t self_pid; /* 0: not read yet in this process */
+
+/* host.h: the given spelling of the entry named last, when it has one; written under hosts_lock. */
+const char *panelhost_process_named;
+
+static void register_fork_handlers(void);
+
+/* This process's id, read once: the fork handlers (registered before it is first read) reset it in a child. */
+static pid_t self_locked(void)
+{
+    if (self_pid == 0) {
+        pthread_once(&fork_handlers_once, register_fork_handlers);
+        self_pid = getpid();
+    }
+    return self_pid;
+}
 
 /* A fork() while another thread holds the lock would leave the child's copy locked forever. */
 static void before_fork(void) { pthread_mutex_lock(&hosts_lock); }
-static void after_fork(void) { pthread_mutex_unlock(&hosts_lock); }
-static void register_fork_handlers(void) { pthread_atfork(before_fork, after_fork, after_fork); }
+static void after_fork_parent(void) { pthread_mutex_unlock(&hosts_lock); }
+static void after_fork_child(void)
+{
+    self_pid = 0;
+    panelhost_process_named = NULL; /* names the parent's host */
+    pthread_mutex_unlock(&hosts_lock);
+}
+static void register_fork_handlers(void) { pthread_atfork(before_fork, after_fork_parent, after_fork_child); }
 
 /* Keeps this library mapped until the process ends, so a runtime that dlcloses it (PHP's FFI::cdef at the end
  * of a request) does not unmap the hosts it holds. Statically linked into a program: nothing to do. */
@@ -49,6 +74,8 @@ static void pin_library(void)
  * parent, so closing it here could hang or corrupt), and stays reachable. */
 static void set_aside(process_host_t *p)
 {
+    if (p->given && panelhost_process_named == p->given)
+        panelhost_process_named = NULL;
     p->next = inherited;
     inherited = p;
 }
@@ -56,7 +83,8 @@ static void set_aside(process_host_t *p)
 /* Closes and frees the entries this process opened; sets aside those inherited over fork(). */
 static void close_all_locked(void)
 {
-    pid_t self = getpid();
+    pid_t self = self_locked();
+    panelhost_process_named = NULL;
     while (hosts) {
         process_host_t *p = hosts;
         hosts = p->next;
@@ -66,6 +94,7 @@ static void close_all_locked(void)
         }
         panelhost_close(p->host);
         free(p->key);
+        free(p->given);
         free(p);
     }
 }
@@ -116,7 +145,7 @@ static int32_t open_new(const char *config_path, panelhost_t **out, char *err, s
  * key. */
 static process_host_t *find_locked(const char *key)
 {
-    pid_t self = getpid();
+    pid_t self = self_locked();
     for (process_host_t **at = &hosts; *at;) {
         process_host_t *p = *at;
         if (strcmp(p->key, key) != 0) {
@@ -129,6 +158,67 @@ static process_host_t *find_locked(const char *key)
         set_aside(p);
     }
     return NULL;
+}
+
+/* The entry of this process whose given spelling config_path is (an absolute path named so before), or NULL. */
+static process_host_t *named_before_locked(const char *config_path)
+{
+    if (!config_path || config_path[0] != '/')
+        return NULL;
+    pid_t self = self_locked();
+    for (process_host_t *p = hosts; p; p = p->next) {
+        if (p->given && p->pid == self && strcmp(p->given, config_path) == 0) {
+            panelhost_process_named = p->given;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Remembers config_path as p's given spelling when it is absolute (a relative one depends on the working
+ * directory) and p has none yet. Out of memory: nothing is remembered, later lookups resolve the path. */
+static void remember_locked(process_host_t *p, const char *config_path)
+{
+    if (!config_path || config_path[0] != '/')
+        return;
+    if (!p->given)
+        p->given = ph_strdup(config_path);
+    if (p->given && strcmp(p->given, config_path) == 0)
+        panelhost_process_named = p->given;
+}
+
+/* Applies what other processes changed in the enabled extension states (one stat() when nothing changed). */
+static void refresh_locked(process_host_t *p)
+{
+    int32_t changed = 0;
+    char reload_err[PH_MSG_MAX]; /* not cleared ahead: this runs on every request */
+    reload_err[0] = '\0';
+    if (panelhost_extensions_changed(p->host) &&
+        panelhost_extensions_reload(p->host, &changed, reload_err, sizeof reload_err) != PANEL_OK)
+        ph_logf(p->host, PANEL_LOG_ERROR, NULL, "applying the changed extension states: %s", reload_err);
+}
+
+/* The key of config_path (its realpath; "" without a config) into resolved. 0, or -1 when it cannot be
+ * resolved. */
+static int resolve_key(const char *config_path, char resolved[PATH_MAX])
+{
+    if (!config_path) {
+        resolved[0] = '\0';
+        return 0;
+    }
+    return realpath(config_path, resolved) ? 0 : -1;
+}
+
+static int32_t register_exit_locked(uint32_t flags, char *err, size_t err_len)
+{
+    if ((flags & PANELHOST_PROCESS_CLOSE_AT_EXIT) && !exit_handler_registered) {
+        if (atexit(close_at_exit) != 0) {
+            ph_errf(err, err_len, "cannot register the exit handler that closes the process-wide host");
+            return PANEL_E_INTERNAL;
+        }
+        exit_handler_registered = 1;
+    }
+    return PANEL_OK;
 }
 
 int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhost_t **out, char *err,
@@ -144,47 +234,42 @@ int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhos
                 (unsigned)(flags & ~PANELHOST_PROCESS_CLOSE_AT_EXIT));
         return PANEL_E_INVALID;
     }
-    char resolved[PATH_MAX];
-    const char *key = "";
-    if (config_path) {
-        if (!realpath(config_path, resolved)) {
-            /* let panelhost_open say what is wrong with the path */
-            panelhost_options_t probe = {.config_path = config_path, .min_log_level = PANEL_LOG_WARN};
-            panelhost_t *none = NULL;
-            int32_t rc = panelhost_open(&probe, &none, err, err_len);
-            panelhost_close(none);
-            if (rc == PANEL_OK) {
-                ph_errf(err, err_len, "cannot resolve the config path %s", config_path);
-                rc = PANEL_E_INVALID;
-            }
-            return rc;
-        }
-        key = resolved;
-    }
     pthread_once(&fork_handlers_once, register_fork_handlers);
     pthread_mutex_lock(&hosts_lock);
-    int32_t rc = PANEL_OK;
-    if ((flags & PANELHOST_PROCESS_CLOSE_AT_EXIT) && !exit_handler_registered) {
-        if (atexit(close_at_exit) != 0) {
-            ph_errf(err, err_len, "cannot register the exit handler that closes the process-wide host");
-            pthread_mutex_unlock(&hosts_lock);
-            return PANEL_E_INTERNAL;
-        }
-        exit_handler_registered = 1;
-    }
-    process_host_t *p = find_locked(key);
+    int32_t rc = register_exit_locked(flags, err, err_len);
+    process_host_t *p = rc == PANEL_OK ? named_before_locked(config_path) : NULL;
     if (p) {
-        int32_t changed = 0;
-        char reload_err[PH_MSG_MAX] = "";
-        if (panelhost_extensions_changed(p->host) &&
-            panelhost_extensions_reload(p->host, &changed, reload_err, sizeof reload_err) != PANEL_OK)
-            ph_logf(p->host, PANEL_LOG_ERROR, NULL, "applying the changed extension states: %s", reload_err);
+        refresh_locked(p);
+        *out = p->host;
+    }
+    pthread_mutex_unlock(&hosts_lock);
+    if (rc != PANEL_OK || p)
+        return rc;
+
+    char resolved[PATH_MAX];
+    if (resolve_key(config_path, resolved) != 0) {
+        /* let panelhost_open say what is wrong with the path */
+        panelhost_options_t probe = {.config_path = config_path, .min_log_level = PANEL_LOG_WARN};
+        panelhost_t *none = NULL;
+        rc = panelhost_open(&probe, &none, err, err_len);
+        panelhost_close(none);
+        if (rc == PANEL_OK) {
+            ph_errf(err, err_len, "cannot resolve the config path %s", config_path);
+            rc = PANEL_E_INVALID;
+        }
+        return rc;
+    }
+    pthread_mutex_lock(&hosts_lock);
+    p = find_locked(resolved);
+    if (p) {
+        refresh_locked(p);
+        remember_locked(p, config_path);
         *out = p->host;
         pthread_mutex_unlock(&hosts_lock);
         return PANEL_OK;
     }
     p = calloc(1, sizeof *p);
-    char *key_copy = ph_strdup(key);
+    char *key_copy = ph_strdup(resolved);
     if (!p || !key_copy) {
         free(p);
         free(key_copy);
@@ -201,10 +286,35 @@ int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhos
     }
     pin_library();
     p->key = key_copy;
-    p->pid = getpid();
+    p->pid = self_locked();
     p->next = hosts;
     hosts = p;
+    remember_locked(p, config_path);
     *out = p->host;
     pthread_mutex_unlock(&hosts_lock);
     return PANEL_OK;
+}
+
+panelhost_t *panelhost_process_host(const char *config_path)
+{
+    pthread_once(&fork_handlers_once, register_fork_handlers);
+    pthread_mutex_lock(&hosts_lock);
+    process_host_t *p = named_before_locked(config_path);
+    if (!p) {
+        pthread_mutex_unlock(&hosts_lock);
+        char resolved[PATH_MAX];
+        if (resolve_key(config_path, resolved) != 0)
+            return NULL;
+        pthread_mutex_lock(&hosts_lock);
+        p = find_locked(resolved);
+        if (p)
+            remember_locked(p, config_path);
+    }
+    panelhost_t *host = NULL;
+    if (p) {
+        refresh_locked(p);
+        host = p->host;
+    }
+    pthread_mutex_unlock(&hosts_lock);
+    return host;
 }

@@ -130,6 +130,12 @@ int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, co
 int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
                                       const char *client_addr, const char *packed, size_t packed_len,
                                       panelhost_auth_outcome_t *out);
+panelhost_t *panelhost_process_host(const char *config_path);
+const char *panelhost_authenticate_verdict(panelhost_t *host, const char *request, size_t request_len,
+                                           size_t n_headers);
+const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
+                                      size_t n_headers);
+extern const char *panelhost_process_named;
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);
 int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,

@@ -491,6 +491,45 @@ const char *panelhost_rows_cell(const panelhost_rows_t *rows, size_t i, uint32_t
 /* Frees the list. NULL is ignored. */
 void panelhost_rows_free(panelhost_rows_t *rows);
 
+/* The process-wide host panelhost_process_open already opened for config_path in this process, after applying
+ * what other processes changed in the enabled extension states (as panelhost_process_open does for an open
+ * host); NULL when this process has none open for it (or the path does not resolve): then call
+ * panelhost_process_open, which opens it or says what is wrong. Never opens anything itself. For a binding's
+ * per-request lookup (PHP's Panel\Host::open). Here and in panelhost_process_open, the absolute config_path
+ * named by the previous call, given exactly so again, costs a string compare, the mutex and one stat(): it is
+ * not resolved again, so a symlink on it re-pointed meanwhile takes effect in processes started afterwards
+ * (other spellings and relative paths are resolved each time). Same threading rules as panelhost_process_open. */
+panelhost_t *panelhost_process_host(const char *config_path);
+
+/* [thread-safe] API authentication in one call for a binding that passes and reads strings of its own
+ * language (PHP's Panel\Host::authenticate): request[0..request_len) holds the method, the path (without the
+ * query string), the client address, then name and value of each of the n_headers headers, each followed by
+ * a NUL (so it ends with one); headers as for panelhost_authenticate_headers. Returns the outcome as one
+ * NUL-terminated text in a buffer of the calling thread, valid until that thread's next call:
+ *   allowed: "A" followed by the principal                          e.g. "Aapikeys:site"
+ *   denied:  "D", the HTTP status in 3 digits, the error code, "\n", the message
+ *                                                                   e.g. "D401unknown\nthe key is not known ..."
+ * (a newline inside a provider's error code becomes '_'; the message never holds the presented credential).
+ * Never NULL. A buffer that does not end with a NUL or holds other than 3 + 2 * n_headers strings (a NUL
+ * inside a value shows so), more than PANELHOST_HEADERS_MAX headers or a NULL host is "D400bad_request\n..."
+ * with what is wrong. */
+const char *panelhost_authenticate_verdict(panelhost_t *host, const char *request, size_t request_len,
+                                           size_t n_headers);
+
+/* panelhost_authenticate_verdict on the process-wide host of config_path, found as panelhost_process_host
+ * finds it (extension changes of other processes applied first): a binding's whole API check in one call.
+ * Never opens a host: when this process has none open for config_path, "D503host_not_open\n..." */
+const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
+                                      size_t n_headers);
+
+/* A hint a binding reads without a call (PHP's Panel\Host::open reads it as a variable of the library): an
+ * absolute config path, spelled as a caller gave it, whose process-wide host is open in this process - the
+ * one named last by panelhost_process_open, _host or _verdict, when named by such a path - or NULL (none yet,
+ * after panelhost_process_close, in a fork child until it opens its own). Equal to the path a request is about
+ * to open, it means that host is open: the request may call panelhost_process_verdict or panelhost_process_host
+ * directly. Written by those calls; read it from the thread that makes them. */
+extern const char *panelhost_process_named;
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,16 +1,28 @@
 <?php
 // Host.php - Panel\Host: a panel.ini's libpanelhost host seen from PHP. open() returns the process-wide host
 // (panelhost_process_open: a php-fpm worker opens it and loads its plugins on its first request and reuses it
-// for every later one); menu(), page(), table(), action() and setField() are the admin side, with the
+// for every later one; a later request's open() makes no FFI call, it reads the library's hint
+// panelhost_process_named); menu(), page(), table(), action() and setField() are the admin side, with the
 // library's permission checks and the plugin's own messages; authenticate() asks the plugins' auth providers
-// about an API request, passing its headers as arrays (no PHP code runs inside C). Refusals are returned as
-// values with the library's code and message; PanelException is only for what a developer must fix.
+// about an API request in one FFI call (panelhost_process_verdict: the request as one string, the verdict as
+// one string; no PHP code runs inside C). Refusals are returned as values with the library's code and
+// message; PanelException is only for what a developer must fix.
 declare(strict_types=1);
 
 namespace Panel;
 
 use FFI;
 use FFI\CData;
+
+// resolved when compiled (no namespace fallback looked up on each request; strlen, is_string and count become
+// single opcodes): open() and authenticate() run on every request of a php-fpm worker
+use function count;
+use function implode;
+use function is_string;
+use function str_contains;
+use function strlen;
+use function strpos;
+use function substr;
 
 final class Host
 {
@@ -32,7 +44,10 @@ final class Host
     private const MENU_MAX = 256;
     private const TABLE_ROWS_DEFAULT = 20;   // rows page() shows of a table whose page_rows is 0
 
-    private function __construct(private readonly FFI $ffi, private readonly CData $host)
+    /** The panelhost_t *, or null until the first admin call looks it up (host()). */
+    private ?CData $handle = null;
+
+    private function __construct(private readonly FFI $ffi, private readonly string $configPath)
     {
     }
 
@@ -44,7 +59,24 @@ final class Host
      */
     public static function open(string $configPath): self
     {
-        $ffi = Native::ffi();
+        try {
+            $ffi = FFI::scope('panel'); // the preload setup (Native::ffi() says so, or declares it, otherwise)
+        } catch (\Throwable) {
+            $ffi = Native::ffi();
+        }
+        // Every request after a worker's first: no call at all. The library's hint names the (absolute) config
+        // path whose host this process has open; authenticate() finds it by that path in its one FFI call
+        // (panelhost_process_verdict), the admin methods on their first use (host()), each applying the
+        // extension changes other processes made. (The hint holds no NUL byte: a C string.)
+        if ($ffi->panelhost_process_named === $configPath) {
+            return new self($ffi, $configPath);
+        }
+        return self::openFirst($ffi, $configPath);
+    }
+
+    /** The worker's first open of configPath (or its failure, with the library's message). */
+    private static function openFirst(FFI $ffi, string $configPath): self
+    {
         if (str_contains($configPath, "\0")) {
             throw new PanelException('the config path contains a NUL byte');
         }
@@ -55,7 +87,9 @@ final class Host
             $message = FFI::string($err);
             throw new PanelException($message !== '' ? $message : "cannot open the host of $configPath (status $rc)", $rc);
         }
-        return new self($ffi, $out[0]);
+        $host = new self($ffi, $configPath);
+        $host->handle = $out[0];
+        return $host;
     }
 
     /**
@@ -80,13 +114,13 @@ final class Host
         if (str_contains($section . $key, "\0")) {
             return null;
         }
-        return $this->ffi->panelhost_config_get($this->host, $section, $key);
+        return $this->ffi->panelhost_config_get($this->host(), $section, $key);
     }
 
     /** The resolved data directory. */
     public function dataDir(): string
     {
-        return (string)$this->ffi->panelhost_data_dir($this->host);
+        return (string)$this->ffi->panelhost_data_dir($this->host());
     }
 
     /**
@@ -100,7 +134,7 @@ final class Host
             return [];
         }
         $entries = $this->ffi->new('const panel_menu_entry_t*[' . self::MENU_MAX . ']');
-        $n = min($this->ffi->panelhost_menu($this->host, FFI::addr($caller['caller']), $entries, self::MENU_MAX),
+        $n = min($this->ffi->panelhost_menu($this->host(), FFI::addr($caller['caller']), $entries, self::MENU_MAX),
             self::MENU_MAX);
         $menu = [];
         for ($i = 0; $i < $n; $i++) {
@@ -126,12 +160,12 @@ final class Host
         $c = FFI::addr($caller['caller']);
         $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
         $out = $this->ffi->new('panelhost_rows_t*[1]');
-        $rc = $this->ffi->panelhost_page_status_rows($this->host, $c, $pageId, $out, $err, self::ERR_MAX);
+        $rc = $this->ffi->panelhost_page_status_rows($this->host(), $c, $pageId, $out, $err, self::ERR_MAX);
         if ($rc !== 0) {
             return self::refusal($rc, FFI::string($err));
         }
         $status = array_map(static fn(array $row): array => [$row[0] ?? '', $row[1] ?? ''], $this->takeRows($out[0]));
-        $page = $this->ffi->panelhost_page($this->host, $pageId);
+        $page = $this->ffi->panelhost_page($this->host(), $pageId);
         if (self::isNull($page)) {
             return self::refusal(-3, "no such page: $pageId (its plugin may have been disabled)");
         }
@@ -179,7 +213,7 @@ final class Host
         $result->message_len = self::MESSAGE_MAX;
         $result->secret = FFI::addr($secret[0]);
         $result->secret_len = self::SECRET_MAX;
-        $rc = $this->ffi->panelhost_action_run($this->host, FFI::addr($caller['caller']), $pageId, $actionId,
+        $rc = $this->ffi->panelhost_action_run($this->host(), FFI::addr($caller['caller']), $pageId, $actionId,
             $namePtrs, $valuePtrs, $n, FFI::addr($result));
         $revealed = FFI::string($secret);
         FFI::memset($secret, 0, self::SECRET_MAX);
@@ -214,7 +248,7 @@ final class Host
             FFI::memcpy($copy, $value, $len); // passed with its length: a NUL inside reaches the validator
         }
         $message = $this->ffi->new('char[' . self::MESSAGE_MAX . ']');
-        $rc = $this->ffi->panelhost_field_set($this->host, FFI::addr($caller['caller']), $pageId, $fieldId,
+        $rc = $this->ffi->panelhost_field_set($this->host(), FFI::addr($caller['caller']), $pageId, $fieldId,
             FFI::addr($copy[0]), $len, $message, self::MESSAGE_MAX);
         FFI::memset($copy, 0, $len + 1);
         return ['ok' => $rc === 0, 'code' => $rc === 0 ? null : self::code($rc), 'message' => FFI::string($message)];
@@ -248,40 +282,43 @@ final class Host
      */
     public function authenticate(string $method, string $path, string $clientAddr, array $headers): array
     {
+        // This runs on every API request: one string built and one FFI call, no C object made
+        // (panelhost_authenticate_verdict: method, path, address, then name and value of each header, each
+        // followed by a NUL; the library refuses a NUL inside any of them by counting the strings).
         $query = strpos($path, '?');
         if ($query !== false) {
             $path = substr($path, 0, $query);
         }
-        $names = [];
-        $values = [];
+        $strings = [$method, $path, $clientAddr];
         foreach ($headers as $name => $value) {
-            if (is_array($value)) {
-                $value = $value === [] ? '' : reset($value);
-            }
-            $names[] = (string)$name;
-            $values[] = self::scalar($value, "header $name");
+            $strings[] = $name;
+            $strings[] = is_string($value) ? $value : self::headerValue($name, $value);
         }
-        if (str_contains($method . $path . $clientAddr . implode('', $names) . implode('', $values), "\0")) {
-            return ['allowed' => false, 'status' => 400, 'error' => 'bad_request',
-                'message' => 'the request could not be checked: it contains a NUL byte', 'principal' => null];
-        }
-        // one string "name\0value\0..." passed as it is (no C copy to make or wipe): panelhost_authenticate_packed
-        $packed = '';
-        foreach ($names as $i => $name) {
-            $packed .= $name . "\0" . $values[$i] . "\0";
-        }
-        $outcome = $this->ffi->new('panelhost_auth_outcome_t');
-        $this->ffi->panelhost_authenticate_packed($this->host, $method, $path, $clientAddr, $packed, strlen($packed),
-            FFI::addr($outcome));
-        if ($outcome->allowed === 1) {
+        $request = implode("\0", $strings); // one allocation; its final NUL is the one every PHP string ends with
+        $verdict = $this->ffi->panelhost_process_verdict($this->configPath, $request, strlen($request) + 1,
+            count($headers));
+        if ($verdict[0] === 'A') {
             return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
-                'principal' => FFI::string($outcome->principal)];
+                'principal' => substr($verdict, 1)];
         }
-        return ['allowed' => false, 'status' => $outcome->http_status, 'error' => FFI::string($outcome->error_code),
-            'message' => FFI::string($outcome->message), 'principal' => null];
+        $newline = (int)strpos($verdict, "\n");
+        return ['allowed' => false, 'status' => (int)substr($verdict, 1, 3),
+            'error' => substr($verdict, 4, $newline - 4), 'message' => substr($verdict, $newline + 1),
+            'principal' => null];
     }
 
     // ----- internals ------------------------------------------------------------------------------------------
+
+    /**
+     * The panelhost_t * of this host: looked up by the config path on the first admin call of the request
+     * (panelhost_process_host, which applies the extension changes other processes made).
+     */
+    private function host(): CData
+    {
+        return $this->handle ??= $this->ffi->panelhost_process_host($this->configPath)
+            ?? throw new PanelException("the process-wide host of {$this->configPath} is closed (Host::closeProcess()); "
+                . 'open it again with Host::open()');
+    }
 
     /**
      * A caller for `user`: ['caller' => CData, 'keep' => the C strings it points to] (keep both alive while it
@@ -309,7 +346,7 @@ final class Host
         $caller = $this->ffi->new('panel_caller_t');
         $caller->struct_size = FFI::sizeof($caller);
         $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
-        $rc = $this->ffi->panelhost_caller_init($this->host, FFI::addr($caller), FFI::addr($keep[0][0]), $origin,
+        $rc = $this->ffi->panelhost_caller_init($this->host(), FFI::addr($caller), FFI::addr($keep[0][0]), $origin,
             $uid === false ? -1 : $uid, $addr, $confirmed ? 1 : 0, $err, self::ERR_MAX);
         if ($rc !== 0) {
             return ['refusal' => self::refusal($rc, FFI::string($err))];
@@ -369,7 +406,7 @@ final class Host
     {
         $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
         $out = $this->ffi->new('panelhost_rows_t*[1]');
-        $rc = $this->ffi->panelhost_table_rows($this->host, $caller, $pageId, $tableId, $offset, $limit, $out, $err,
+        $rc = $this->ffi->panelhost_table_rows($this->host(), $caller, $pageId, $tableId, $offset, $limit, $out, $err,
             self::ERR_MAX);
         if ($rc !== 0) {
             return self::refusal($rc, FFI::string($err));
@@ -382,9 +419,9 @@ final class Host
         $fields = [];
         $value = $this->ffi->new('char[' . (self::VALUE_MAX + 1) . ']');
         $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
-        for ($i = 0; !self::isNull($f = $this->ffi->panelhost_field_at($this->host, $pageId, $i)); $i++) {
+        for ($i = 0; !self::isNull($f = $this->ffi->panelhost_field_at($this->host(), $pageId, $i)); $i++) {
             $id = self::str($f->id);
-            $rc = $this->ffi->panelhost_field_get($this->host, $caller, $pageId, $id, $value, self::VALUE_MAX + 1,
+            $rc = $this->ffi->panelhost_field_get($this->host(), $caller, $pageId, $id, $value, self::VALUE_MAX + 1,
                 $err, self::ERR_MAX);
             $dangerous = ($f->flags & self::FLAG_DANGEROUS) !== 0;
             $fields[] = [
@@ -404,7 +441,7 @@ final class Host
     private function tables(CData $caller, string $pageId): array
     {
         $tables = [];
-        for ($i = 0; !self::isNull($t = $this->ffi->panelhost_table_at($this->host, $pageId, $i)); $i++) {
+        for ($i = 0; !self::isNull($t = $this->ffi->panelhost_table_at($this->host(), $pageId, $i)); $i++) {
             $columns = [];
             for ($j = 0; $j < $t->n_columns; $j++) {
                 $columns[] = self::str($t->columns[$j]);
@@ -426,7 +463,7 @@ final class Host
     private function actions(string $pageId): array
     {
         $actions = [];
-        for ($i = 0; !self::isNull($a = $this->ffi->panelhost_action_at($this->host, $pageId, $i)); $i++) {
+        for ($i = 0; !self::isNull($a = $this->ffi->panelhost_action_at($this->host(), $pageId, $i)); $i++) {
             $params = [];
             for ($j = 0; $j < $a->n_params; $j++) {
                 $p = $a->params[$j];
@@ -473,6 +510,15 @@ final class Host
     private static function str(mixed $pointer): string
     {
         return self::text($pointer) ?? '';
+    }
+
+    /** A header's value that is not a string: a list counts by its first element ('' when empty). */
+    private static function headerValue(int|string $name, mixed $value): string
+    {
+        if (is_array($value)) {
+            $value = $value === [] ? '' : reset($value);
+        }
+        return self::scalar($value, "header $name");
     }
 
     private static function scalar(mixed $value, string $what): string

@@ -10,6 +10,9 @@ namespace PhpPanel;
 use Panel\Host;
 use Panel\PanelException;
 
+use function function_exists;
+use function getallheaders;
+
 final class Api
 {
     public static function handle(string $method, string $path): void
@@ -25,7 +28,7 @@ final class Api
             return;
         }
         try {
-            $host = Host::open(panel_config());
+            $host = Host::open(\panel_config());
         } catch (PanelException $e) {
             error_log('panel: ' . $e->getMessage());
             self::json(503, ['error' => 'auth_failed', 'message' => "the server could not check the request's credentials; try again later"]);
