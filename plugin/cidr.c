@@ -29,22 +29,28 @@ static int parse_v4(const char *p, uint32_t *out)
 {
     uint32_t v = 0;
     for (int part = 0; part < 4; part++) {
-        if (part && *p++ != '.')
+        unsigned n = (unsigned)(unsigned char)*p - '0', d;
+        if (n > 9)
             return -1;
-        if (*p < '0' || *p > '9')
-            return -1;
-        unsigned n = 0, digits = 0;
-        const char *start = p;
-        while (*p >= '0' && *p <= '9' && digits < 4) {
-            n = n * 10 + (unsigned)(*p++ - '0');
-            digits++;
+        p++;
+        if ((d = (unsigned)(unsigned char)*p - '0') <= 9) {
+            if (n == 0)
+                return -1; /* a leading zero */
+            n = n * 10 + d;
+            p++;
+            if ((d = (unsigned)(unsigned char)*p - '0') <= 9) {
+                n = n * 10 + d;
+                p++;
+                if (n > 255)
+                    return -1;
+            }
         }
-        if (n > 255 || digits > 3 || (digits > 1 && *start == '0'))
-            return -1;
         v = v << 8 | n;
+        if (part < 3 && *p++ != '.')
+            return -1;
     }
     if (*p != '\0')
-        return -1;
+        return -1; /* a fourth digit, a port, a prefix... */
     *out = v;
     return 0;
 }

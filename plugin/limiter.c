@@ -27,7 +27,7 @@ typedef struct key_slot {
 } key_slot_t;
 
 typedef struct addr_slot {
-    _Atomic uint64_t tag;                    /* 0 free; else a keyed hash of the address, odd */
+    _Atomic uint64_t tag;                    /* 0 free; else a keyed hash of the address */
     _Atomic uint64_t tat;
     _Atomic uint64_t last_ns;
     _Atomic uint64_t count;
@@ -36,7 +36,7 @@ typedef struct addr_slot {
 } addr_slot_t;
 
 struct limiter_file {
-    uint64_t magic;                          /* written last when a table is (re)made */
+    uint64_t magic;                          /* LIMITER_MAGIC once the table was made */
     char boot_id[40];
     uint8_t hash_key[16];                    /* for the address hash, random per file */
     uint8_t reserved[64 - 8 - 40 - 16 + 64];
@@ -46,13 +46,6 @@ struct limiter_file {
 
 _Static_assert(sizeof(struct limiter_file) == 128 + LIMITER_KEY_SLOTS * 16 + LIMITER_ADDR_SLOTS * 64,
                "the shared layout has no padding");
-
-uint64_t limiter_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void read_boot_id(char out[40])
 {
@@ -91,8 +84,7 @@ static void reset_if_foreign(struct limiter_file *f, const char boot_id[40])
     memset(f->addrs, 0, sizeof f->addrs);
     memcpy(f->boot_id, boot_id, 40);
     randombytes_buf(f->hash_key, sizeof f->hash_key);
-    atomic_thread_fence(memory_order_seq_cst);
-    f->magic = LIMITER_MAGIC;
+    f->magic = LIMITER_MAGIC; /* others read the header only under the same lock, in their limiter_open */
 }
 
 int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_len)
@@ -166,12 +158,12 @@ static uint64_t mix(uint64_t x) /* splitmix64's finaliser: spreads key ids over 
 static long take_over(void *base, size_t stride, size_t n, size_t home, uint64_t tag, uint64_t now_ns,
                       int *fresh);
 
-/* Finds or claims the slot of `tag` among PROBES slots from its home; *fresh = 1 when it was claimed now (the
+/* Finds or claims the slot of `tag` among PROBES slots from `home` (a well-mixed hash); *fresh = 1 when it was claimed now (the
  * caller fills its other fields). -1 when every probed slot belongs to a key used in the last 2 minutes. */
 static inline __attribute__((always_inline)) long find_slot(void *base, size_t stride, size_t n, uint64_t tag,
-                                                            uint64_t now_ns, int *fresh)
+                                                            size_t home, uint64_t now_ns, int *fresh)
 {
-    size_t home = (size_t)mix(tag) & (n - 1);
+    home &= n - 1;
     *fresh = 0;
     for (unsigned i = 0; i < PROBES; i++) {
         size_t at = (home + i) & (n - 1);
@@ -246,7 +238,8 @@ int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t
         return LIMIT_UNAVAILABLE;
     for (int attempt = 0; attempt < 4; attempt++) {
         int fresh;
-        long at = find_slot(l->map->keys, sizeof(key_slot_t), LIMITER_KEY_SLOTS, (uint64_t)key_id, now_ns, &fresh);
+        long at = find_slot(l->map->keys, sizeof(key_slot_t), LIMITER_KEY_SLOTS, (uint64_t)key_id,
+                            (size_t)mix((uint64_t)key_id), now_ns, &fresh);
         if (at < 0)
             return LIMIT_UNAVAILABLE;
         int r = take(l->map->keys, sizeof(key_slot_t), (size_t)at, (uint64_t)key_id, per_minute, now_ns,
@@ -262,15 +255,19 @@ int limiter_note_invalid(limiter_t *l, const cidr_addr_t *addr, uint64_t now_ns,
     *retry_after_s = 0;
     if (!l->map)
         return LIMIT_UNAVAILABLE;
-    /* A keyed mix, not SipHash: it runs for every invalid key. Distinct IPv4 addresses never share a tag (mix is
-     * a bijection); for IPv6 a collision only makes two addresses share one throttle, never a valid key. */
+    /* One keyed mix, not SipHash: it runs for every invalid key. Distinct IPv4 addresses (hi = 0) never share a
+     * tag (mix is a bijection; only 0 is remapped); for IPv6 a collision only makes two addresses
+     * share one throttle, never touches a valid key. The tag is mixed already, so it is its own home slot. */
     uint64_t k0, k1;
     memcpy(&k0, l->map->hash_key, 8);
     memcpy(&k1, l->map->hash_key + 8, 8);
-    uint64_t tag = (mix(addr->hi ^ k0) ^ mix(addr->lo ^ k1)) | 1u;
+    uint64_t h = (((addr->hi ^ k0) * 0x9E3779B97F4A7C15ull) ^ addr->lo ^ k1) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31; /* an odd multiply and a xorshift: both bijections */
+    uint64_t tag = h ? h : 1; /* 0 marks a free slot */
     for (int attempt = 0; attempt < 4; attempt++) {
         int fresh;
-        long at = find_slot(l->map->addrs, sizeof(addr_slot_t), LIMITER_ADDR_SLOTS, tag, now_ns, &fresh);
+        long at = find_slot(l->map->addrs, sizeof(addr_slot_t), LIMITER_ADDR_SLOTS, tag, (size_t)(h >> 32), now_ns,
+                            &fresh);
         if (at < 0)
             return LIMIT_UNAVAILABLE;
         addr_slot_t *s = &l->map->addrs[at];

@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cidr.h"
 
@@ -49,8 +50,13 @@ typedef struct limiter {
 int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_len);
 void limiter_close(limiter_t *l);
 
-/* [thread-safe] The clock of the buckets: CLOCK_MONOTONIC_COARSE in nanoseconds. */
-uint64_t limiter_now_ns(void);
+/* [thread-safe] The clock of the buckets: CLOCK_MONOTONIC_COARSE in nanoseconds (inline: one vDSO call). */
+static inline uint64_t limiter_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /* [thread-safe] Takes one token of key `key_id`'s bucket (per_minute > 0) at time now_ns. */
 int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t now_ns, int64_t *retry_after_s);
