@@ -3,8 +3,9 @@
  * value stands for the data directory's real current key, so the fuzzer can build valid, doubled, prefixed or
  * truncated credentials. The request goes through apikeys_authenticate with result buffers of exactly the
  * ABI's minimum sizes. Findings besides sanitizer reports: an unknown verdict; ALLOW when no header carries
- * the real key, or with an empty principal; DENY without a status in {401, 403, 503} or without a code and
- * message; a message that echoes the real key. */
+ * the real key, or with an empty principal; DENY without a status in {400 (two different credentials), 401,
+ * 403, 429 (too many invalid keys from one address), 503} or without a code and message; a message that echoes
+ * the real key. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +116,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             finding("allowed without a principal");
         break;
     case PANEL_AUTH_DENY:
-        if (result.http_status != 401 && result.http_status != 403 && result.http_status != 503)
-            finding("denied with a status other than 401, 403 or 503");
+        if (result.http_status == 400 && strcmp(code, "conflicting_credentials") != 0)
+            finding("400 for something else than two different credentials");
+        if (result.http_status == 429 && strcmp(code, "too_many_invalid") != 0 && strcmp(code, "rate_limited") != 0)
+            finding("429 for something else than too many invalid keys or a rate limit");
+        if (result.http_status != 400 && result.http_status != 401 && result.http_status != 403 &&
+            result.http_status != 429 && result.http_status != 503)
+            finding("denied with a status other than 400, 401, 403, 429 or 503");
         if (!memchr(code, '\0', 32) || code[0] == '\0' || !memchr(message, '\0', 256) || message[0] == '\0')
             finding("denied without a code or a message");
         if (strstr(message, current_key) || strstr(code, current_key))
