@@ -353,6 +353,7 @@ static void *lease_main(void *arg)
     const int64_t renew_every = (int64_t)p->config->lease_seconds * NS_PER_S / 3;
     char err[512];
     int behind = 1;
+    int64_t next_renewal = 0; /* monotonic; 0: at once */
     while (!stopping(p)) {
         if (!n->conn) {
             if (connect_node(p, err, sizeof err) != PANEL_OK) {
@@ -366,9 +367,11 @@ static void *lease_main(void *arg)
                 continue;
             }
             behind = 1; /* a notification may have been lost with the old connection */
+            next_renewal = 0;
         }
         pthread_mutex_lock(&n->mutex);
         int64_t loaded = n->loaded_change;
+        int serving = n->serving;
         pthread_mutex_unlock(&n->mutex);
         int32_t rc = PANEL_OK;
         if (behind || loaded < 0) {
@@ -376,23 +379,31 @@ static void *lease_main(void *arg)
             rc = reload(p, &published, err, sizeof err);
             if (rc == PANEL_OK && published)
                 rc = acknowledge(p, n->loaded_change, err, sizeof err);
+            if (!published)
+                next_renewal = 0; /* a held snapshot is served only after a renewal: renew now */
             behind = 0;
         }
-        int renewed = 0;
-        int64_t committed = -1;
-        if (rc == PANEL_OK)
+        /* A change acknowledged while the lease runs needs no renewal of its own: the durable renewal (and its
+         * disk flush) waits for its turn, off the writer's path. Not serving (first lease, fenced): now. */
+        if (rc == PANEL_OK && (mono_ns() >= next_renewal || !serving)) {
+            int renewed = 0;
+            int64_t committed = -1;
             rc = renew(p, &renewed, &committed, err, sizeof err);
+            if (rc == PANEL_OK && !renewed) {
+                behind = 1; /* a change committed meanwhile (or a fence): reload and acknowledge it now */
+                next_renewal = 0;
+                continue;
+            }
+            if (rc == PANEL_OK)
+                next_renewal = mono_ns() + renew_every;
+        }
         if (rc != PANEL_OK) {
             drop_connection(p, err);
             first_attempt_done(p);
             continue;
         }
-        if (!renewed) {
-            behind = 1; /* a change committed meanwhile (or a fence): reload and acknowledge it now */
-            continue;
-        }
         first_attempt_done(p);
-        int woke = wait_for_work(p, mono_ns() + renew_every);
+        int woke = wait_for_work(p, next_renewal);
         if (woke < 0)
             drop_connection(p, "the connection to the key store broke");
         behind = woke != 0;

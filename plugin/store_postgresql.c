@@ -65,6 +65,25 @@ static void drain_notifications(PGconn *conn)
         PQfreemem(note);
 }
 
+/* Queues one of this file's statements (a string literal) in the open pipeline, prepared on the connection on
+ * first use (the prepare travels in the same queue). Returns its index, or -1. */
+static int queue_prepared(pg_store_t *p, const char *sql, int n, const char *const *values, int keep,
+                          const char *doing)
+{
+    int slot = 0;
+    while (slot < p->n_prepared && p->prepared[slot] != sql)
+        slot++;
+    if (slot == PG_ADMIN_STATEMENTS)
+        return pg_pipe_queue(&p->pipe, NULL, NULL, sql, n, values, keep, doing);
+    char name[24];
+    snprintf(name, sizeof name, "apikeys_%d", slot);
+    int fresh = slot == p->n_prepared;
+    int index = pg_pipe_queue(&p->pipe, name, fresh ? sql : NULL, NULL, n, values, keep, doing);
+    if (index >= 0 && fresh)
+        p->prepared[p->n_prepared++] = sql; /* forgotten again if the transaction fails (pg_rollback) */
+    return index;
+}
+
 /* Runs one of this file's statements (always a string literal) on the admin connection, prepared there on first
  * use and kept (parsing and planning each action's dozen statements again would be most of its time). */
 static int32_t exec_admin(pg_store_t *p, const char *sql, int n, const char *const *values, PGresult **res,
@@ -87,11 +106,7 @@ static int32_t exec_admin(pg_store_t *p, const char *sql, int n, const char *con
     int fresh = slot == p->n_prepared;
     if (p->pipe.active) {
         /* In a changing transaction: queue it; only a statement whose rows are needed costs a round trip. */
-        int index = slot == PG_ADMIN_STATEMENTS
-                        ? pg_pipe_queue(&p->pipe, NULL, NULL, sql, n, values, res != NULL, doing)
-                        : pg_pipe_queue(&p->pipe, name, fresh ? sql : NULL, NULL, n, values, res != NULL, doing);
-        if (index >= 0 && fresh && slot < PG_ADMIN_STATEMENTS)
-            p->prepared[p->n_prepared++] = sql; /* forgotten again if the transaction fails (pg_rollback) */
+        int index = queue_prepared(p, sql, n, values, res != NULL, doing);
         if (!res)
             return index >= 0 ? PANEL_OK : pg_pipe_wait(&p->pipe, index, err, err_len);
         int32_t rc = pg_pipe_wait(&p->pipe, index, err, err_len);
@@ -204,8 +219,8 @@ static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_le
     p->in_tx = 1;
     p->tx_signals = 1;
     if (pg_pipe_queue(&p->pipe, NULL, NULL, "BEGIN", 0, NULL, 0, "starting a transaction") < 0 ||
-        pg_pipe_queue(&p->pipe, NULL, NULL, "SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", 0, NULL, 0,
-                      "waiting for another node's change") < 0) {
+        queue_prepared(p, "SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", 0, NULL, 0,
+                       "waiting for another node's change") < 0) {
         rc = pg_pipe_wait(&p->pipe, -1, err, err_len);
         pg_rollback(s);
         return rc;
@@ -414,11 +429,11 @@ static void wait_for_nodes(pg_store_t *p, wait_state_t *w, int64_t commit_sent_m
  * or join meanwhile), COMMIT. */
 static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t err_len)
 {
-    int change = pg_pipe_queue(&p->pipe, NULL, NULL,
+    int change = queue_prepared(p,
                                "WITH u AS (UPDATE apikeys_state SET change = change + 1 WHERE id = 1 RETURNING change)"
                                " SELECT change, pg_notify('" PG_CHANGE_CHANNEL "', change::text) FROM u",
                                0, NULL, 1, "recording the change");
-    int nodes = pg_pipe_queue(&p->pipe, NULL, NULL,
+    int nodes = queue_prepared(p,
                               "SELECT instance, node_id, loaded, to_char(lease_end AT TIME ZONE 'UTC', 'HH24:MI:SS'),"
                               " lease_end > clock_timestamp() FROM apikeys_nodes"
                               " WHERE lease_end > clock_timestamp() - interval '10 minutes' ORDER BY node_id, instance",
