@@ -289,12 +289,11 @@ final class Host
         if ($query !== false) {
             $path = substr($path, 0, $query);
         }
-        $strings = [$method, $path, $clientAddr];
+        // built by concatenation (no array, no implode): its final NUL is the one every PHP string ends with
+        $request = $method . "\0" . $path . "\0" . $clientAddr;
         foreach ($headers as $name => $value) {
-            $strings[] = $name;
-            $strings[] = is_string($value) ? $value : self::headerValue($name, $value);
+            $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
         }
-        $request = implode("\0", $strings); // one allocation; its final NUL is the one every PHP string ends with
         $verdict = $this->ffi->panelhost_process_verdict($this->configPath, $request, strlen($request) + 1,
             count($headers));
         if ($verdict[0] === 'A') {

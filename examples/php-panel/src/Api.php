@@ -10,9 +10,6 @@ namespace PhpPanel;
 use Panel\Host;
 use Panel\PanelException;
 
-use function function_exists;
-use function getallheaders;
-
 final class Api
 {
     public static function handle(string $method, string $path): void
@@ -49,17 +46,20 @@ final class Api
         }
     }
 
-    /** The request's headers, name => value. */
+    /**
+     * The request headers the auth providers read, name => value: X-API-Key and Authorization (plugin/
+     * auth_provider.c; both are passed when both are sent, so the provider answers conflicting_credentials),
+     * read from $_SERVER as the SAPI set them - two lookups instead of getallheaders(), which copies and
+     * renames every header on each API request. A panel whose providers read more headers lists them here.
+     */
     private static function headers(): array
     {
-        if (function_exists('getallheaders')) {
-            return getallheaders();
-        }
         $headers = [];
-        foreach ($_SERVER as $name => $value) {
-            if (str_starts_with($name, 'HTTP_')) {
-                $headers[str_replace('_', '-', substr($name, 5))] = (string)$value;
-            }
+        if (isset($_SERVER['HTTP_X_API_KEY'])) {
+            $headers['X-API-Key'] = (string)$_SERVER['HTTP_X_API_KEY'];
+        }
+        if (isset($_SERVER['HTTP_AUTHORIZATION'])) {
+            $headers['Authorization'] = (string)$_SERVER['HTTP_AUTHORIZATION'];
         }
         return $headers;
     }
