@@ -17,6 +17,12 @@ C=(-c "$CONF")
 run "${C[@]}" --json action $PAGE enable
 K=$(json_get 'j["secret"]')
 call_from() { run "${C[@]}" call GET /api/v1/ping -H "X-API-Key: $1" --from "$2"; }
+# call_from_unwrapped KEY ADDR: the same without TEST_WRAPPER: 30 requests inside one minute are a count, and under
+# valgrind 30 wrapped processes take longer than the minute they must fall in.
+call_from_unwrapped() {
+  "$PWD/$B/sample-host" "${C[@]}" call GET /api/v1/ping -H "X-API-Key: $1" --from "$2" >"$TMP/out" 2>"$TMP/err" </dev/null
+  RC=$?; OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err")
+}
 
 call_from "$K" 192.0.2.1
 expect_out '^HTTP 200' "no policy: any address is accepted"
@@ -62,7 +68,7 @@ run "${C[@]}" set $PAGE rate_limit 0
 expect_out 'not limited' "rate_limit 0 removes the limit"
 run "${C[@]}" --json action $PAGE reset --yes
 K2=$(json_get 'j["secret"]')
-for i in $(seq 30); do call_from "$K" 203.0.113.77; [ "$RC" -eq 1 ] || break; done
+for i in $(seq 30); do call_from_unwrapped "$K" 203.0.113.77; [ "$RC" -eq 1 ] || break; done
 expect_out '"error":"unknown"' "30 stale keys from one address get 401 unknown"
 call_from "$K" 203.0.113.77
 expect_out '^HTTP 429' "the 31st stale key of the minute gets 429"
