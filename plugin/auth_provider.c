@@ -26,19 +26,38 @@ static int could_be_imported(const char *key, size_t len)
 /* What a request brings besides its key, and what a denial tells the client besides its reason. */
 typedef struct verify_ctx {
     const char *client_addr;   /* nullable */
+    const char *scope;         /* nullable: the scope the route requires (ABI 1.1) */
     int64_t retry_after;       /* seconds, for the 429s */
+    int named_expired;         /* DENIAL_EXPIRED: the named key itself expired (not a grace period) */
+    /* nullable: an ALLOW's principal and scopes are written here, while the snapshot is still held */
+    panel_auth_result_t *result;
 } verify_ctx_t;
 
-/* The policy checks of a found key (key_policy.h), mapped to denial reasons. */
-static int check_policy(apikeys_state_t *st, const keyring_t *ring, const keyring_entry_t *e, verify_ctx_t *v)
+/* An ALLOW's principal, and its scopes when the host's result holds that field (1.1) and gave a buffer. */
+static void put_principal(panel_auth_result_t *result, const char *principal, const char *scopes, size_t scopes_len)
 {
-    switch (key_policy_check(ring->site_policy, &st->limiter, e->key_id, v->client_addr, &v->retry_after)) {
+    if (result->principal && result->principal_len) {
+        size_t n = strnlen(principal, result->principal_len - 1);
+        memcpy(result->principal, principal, n);
+        result->principal[n] = '\0';
+    }
+    if (scopes_len && PANEL_HAS_FIELD(panel_auth_result_t, result, scopes_len) && result->scopes &&
+        result->scopes_len > scopes_len)
+        memcpy(result->scopes, scopes, scopes_len + 1);
+}
+
+/* A POLICY_* outcome as a denial reason (or VERIFY_OK). */
+static int policy_outcome(int policy)
+{
+    switch (policy) {
     case POLICY_OK:
         return VERIFY_OK;
     case POLICY_IP_NOT_ALLOWED:
         return DENIAL_IP_NOT_ALLOWED;
     case POLICY_RATE_LIMITED:
         return DENIAL_RATE_LIMITED;
+    case POLICY_SCOPE:
+        return DENIAL_SCOPE;
     default:
         return DENIAL_LIMITER_UNAVAILABLE;
     }
@@ -57,15 +76,31 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     keyring_entry_t *e = keyring_find(ring, digest);
     if (!e)
         return DENIAL_UNKNOWN;
-    if (e->expires_at != 0 && apikeys_now(st) >= e->expires_at)
+    const named_policy_t *named = e->named ? &ring->named[e->named - 1] : NULL;
+    if (e->expires_at != 0 && apikeys_now(st) >= e->expires_at) {
+        v->named_expired = named && named->expires_at == e->expires_at;
         return DENIAL_EXPIRED;
+    }
     if (!ring->api_enabled)
         return DENIAL_DISABLED;
+    if (named) {
+        int outcome = policy_outcome(named_policy_check(named, &st->limiter, v->client_addr, v->scope,
+                                                        &v->retry_after));
+        if (outcome != VERIFY_OK)
+            return outcome;
+        if (v->result)
+            put_principal(v->result, named->principal, named->scopes, named->scopes_len);
+        *found = e;
+        return VERIFY_OK;
+    }
     if (ring->site_policy) {
-        int outcome = check_policy(st, ring, e, v);
+        int outcome = policy_outcome(
+            key_policy_check(ring->site_policy, &st->limiter, e->key_id, v->client_addr, &v->retry_after));
         if (outcome != VERIFY_OK)
             return outcome;
     }
+    if (v->result)
+        put_principal(v->result, "apikeys:site", st->site_scopes, st->site_scopes_len);
     *found = e;
     return VERIFY_OK;
 }
@@ -153,7 +188,7 @@ static int verify_request(apikeys_state_t *st, const char *key, size_t len, veri
 int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, const char *client_addr,
                            int64_t *retry_after)
 {
-    verify_ctx_t v = {client_addr, 0};
+    verify_ctx_t v = {client_addr, NULL, 0, 0, NULL};
     int outcome = verify_request(st, key, len, &v);
     *retry_after = v.retry_after;
     return outcome;
@@ -161,7 +196,7 @@ int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, con
 
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
 {
-    verify_ctx_t v = {NULL, 0};
+    verify_ctx_t v = {NULL, NULL, 0, 0, NULL};
     return verify_request(st, key, len, &v);
 }
 
@@ -209,7 +244,7 @@ void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_r
         sizeof "missing" - 1,        sizeof "malformed" - 1,        sizeof "unknown" - 1,
         sizeof "expired" - 1,        sizeof "disabled" - 1,         sizeof "store_unavailable" - 1,
         sizeof "ip_not_allowed" - 1, sizeof "rate_limited" - 1,     sizeof "too_many_invalid" - 1,
-        sizeof "rate_limit_unavailable" - 1};
+        sizeof "rate_limit_unavailable" - 1, sizeof "scope" - 1};
     if (reason < 0 || reason >= DENIAL_REASONS)
         reason = DENIAL_UNKNOWN;
     char *msg = result->message;
@@ -249,6 +284,12 @@ void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_r
         put_n(msg, msg_len,
               TEXT("more than 30 invalid API keys a minute came from this address; update the tool with the "
                    "current key (a request with the valid key is still accepted)"));
+        break;
+    case DENIAL_SCOPE:
+        status = 403;
+        put_n(msg, msg_len,
+              TEXT("this API key does not hold the scope this route requires; the store owner can add it to the key "
+                   "under Settings > API Key (Edit)"));
         break;
     case DENIAL_LIMITER_UNAVAILABLE:
         status = 503;
@@ -332,15 +373,22 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
         return PANEL_AUTH_DENY;
     }
     size_t len = strnlen(key, KEY_MAX_LEN + 1);
-    verify_ctx_t v = {request->client_addr, 0};
+    /* The site key holds every scope of the host's catalogue, so it needs no check of request->scope (1.1); a
+     * named key holds only its own. */
+    const char *scope = PANEL_HAS_FIELD(panel_request_t, request, scope) ? request->scope : NULL;
+    verify_ctx_t v = {request->client_addr, scope, 0, 0, result};
     int outcome = verify_request(st, key, len, &v);
-    if (outcome == VERIFY_OK) {
-        /* The site key holds every scope of the host's catalogue, so request->scope (ABI 1.1) needs no check. */
-        put(result->principal, result->principal_len, "apikeys:site");
-        apikeys_site_scopes_put(st, result);
+    if (outcome == VERIFY_OK)
         return PANEL_AUTH_ALLOW;
-    }
     apikeys_describe_denial(outcome, st, result);
+    if (outcome == DENIAL_EXPIRED && v.named_expired)
+        put(result->message, result->message_len,
+            "this API key has expired; ask the store owner for a new key (Settings > API Key, Create key)");
+    if (outcome == DENIAL_SCOPE && scope)
+        snprintf(result->message, result->message_len,
+                 "this API key does not hold the scope %.64s, which this route requires; the store owner can add it "
+                 "to the key under Settings > API Key (Edit)",
+                 scope);
     if (outcome == DENIAL_IP_NOT_ALLOWED && request->client_addr)
         snprintf(result->message, result->message_len,
                  "requests with this API key are not allowed from %.64s; the store owner can add it to allowed_ips "

@@ -14,7 +14,8 @@
 #define DENIAL_RATE_LIMITED 7        /* a valid key over its rate limit (429, Retry-After) */
 #define DENIAL_TOO_MANY_INVALID 8    /* more than 30 invalid keys a minute from one address (429, Retry-After) */
 #define DENIAL_LIMITER_UNAVAILABLE 9 /* a key with a rate limit while the shared bucket file is unusable (503) */
-#define DENIAL_REASONS 10
+#define DENIAL_SCOPE 10             /* a valid named key without the scope the route requires (403) */
+#define DENIAL_REASONS 11
 
 /* The error code of each reason ("missing", ..., "store_unavailable"), also its key in a store's counters. */
 extern const char *const denial_names[DENIAL_REASONS];

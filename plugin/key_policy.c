@@ -7,31 +7,37 @@
 
 #include "panel/plugin.h"
 
-int32_t key_policy_build(const char *allowed_ips, int64_t rate_limit, key_policy_t **out, char *err,
-                         size_t err_len)
+/* Parses the stored allow-list and rate limit into p (whatever they are: an empty policy is valid). */
+static int32_t parse_policy(key_policy_t *p, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len)
 {
-    *out = NULL;
     if (rate_limit < 0 || rate_limit > KEY_RATE_LIMIT_MAX) {
         snprintf(err, err_len, "the stored rate limit %lld is outside 0..%u; set rate_limit again",
                  (long long)rate_limit, KEY_RATE_LIMIT_MAX);
         return PANEL_E_INVALID;
     }
+    char why[400];
+    const char *text = allowed_ips ? allowed_ips : "";
+    if (cidr_list_parse(text, strlen(text), &p->allowed, NULL, 0, why, sizeof why) != PANEL_OK) {
+        snprintf(err, err_len, "the stored allowed IPs are not valid (%s); set allowed_ips again", why);
+        return PANEL_E_INVALID;
+    }
+    p->rate_limit = (uint32_t)rate_limit;
+    return PANEL_OK;
+}
+
+int32_t key_policy_build(const char *allowed_ips, int64_t rate_limit, key_policy_t **out, char *err,
+                         size_t err_len)
+{
+    *out = NULL;
     key_policy_t *p = calloc(1, sizeof *p);
     if (!p) {
         snprintf(err, err_len, "out of memory while loading the key policy");
         return PANEL_E_NOMEM;
     }
-    char why[400];
-    const char *text = allowed_ips ? allowed_ips : "";
-    if (cidr_list_parse(text, strlen(text), &p->allowed, NULL, 0, why, sizeof why) != PANEL_OK) {
-        snprintf(err, err_len, "the stored allowed IPs are not valid (%s); set allowed_ips again", why);
+    int32_t rc = parse_policy(p, allowed_ips, rate_limit, err, err_len);
+    if (rc != PANEL_OK || (p->allowed.n == 0 && p->rate_limit == 0)) {
         free(p);
-        return PANEL_E_INVALID;
-    }
-    p->rate_limit = (uint32_t)rate_limit;
-    if (p->allowed.n == 0 && p->rate_limit == 0) {
-        free(p);
-        return PANEL_OK;
+        return rc;
     }
     *out = p;
     return PANEL_OK;
@@ -61,21 +67,85 @@ int32_t key_policy_parse_rate(const char *text, size_t len, int64_t *out, char *
     return PANEL_OK;
 }
 
+/* IP allow-list: 1 when the address may use the key. An unknown address is not an allowed one (fail closed). */
+static int address_allowed(const key_policy_t *p, const char *client_addr)
+{
+    if (!p->allowed.n)
+        return 1;
+    cidr_addr_t addr;
+    return cidr_addr_parse(client_addr, &addr) == 0 && cidr_list_match(&p->allowed, &addr);
+}
+
+/* Takes a token of `bucket` when the policy has a rate limit. */
+static int take_token(const key_policy_t *p, limiter_t *limiter, int64_t bucket, int64_t *retry_after_s)
+{
+    if (!p->rate_limit)
+        return POLICY_OK;
+    int r = limiter_take_key(limiter, bucket, p->rate_limit, limiter_now_ns(), retry_after_s);
+    if (r == LIMIT_EXCEEDED)
+        return POLICY_RATE_LIMITED;
+    return r == LIMIT_OK ? POLICY_OK : POLICY_LIMITER_UNAVAILABLE;
+}
+
 int key_policy_check(const key_policy_t *p, limiter_t *limiter, int64_t key_id, const char *client_addr,
                      int64_t *retry_after_s)
 {
     *retry_after_s = 0;
-    if (p->allowed.n) {
-        cidr_addr_t addr;
-        if (cidr_addr_parse(client_addr, &addr) != 0 || !cidr_list_match(&p->allowed, &addr))
-            return POLICY_IP_NOT_ALLOWED; /* an unknown address is not an allowed one (fail closed) */
+    if (!address_allowed(p, client_addr))
+        return POLICY_IP_NOT_ALLOWED;
+    return take_token(p, limiter, key_id, retry_after_s);
+}
+
+/* A named key's bucket: above every key row id, so it never shares one with a site key. */
+#define NAMED_BUCKET_BASE (INT64_C(1) << 62)
+
+int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *scopes, const char *allowed_ips,
+                           int64_t rate_limit, int64_t expires_at, char *err,
+                           size_t err_len)
+{
+    memset(p, 0, sizeof *p);
+    size_t scopes_len = scopes ? strlen(scopes) : 0;
+    if (named_id <= 0 || scopes_len == 0 || scopes_len >= sizeof p->scopes) {
+        snprintf(err, err_len, "named key %lld has no valid scope list; edit the key and choose its scopes again",
+                 (long long)named_id);
+        return PANEL_E_INVALID;
     }
-    if (p->rate_limit) {
-        int r = limiter_take_key(limiter, key_id, p->rate_limit, limiter_now_ns(), retry_after_s);
-        if (r == LIMIT_EXCEEDED)
-            return POLICY_RATE_LIMITED;
-        if (r != LIMIT_OK)
-            return POLICY_LIMITER_UNAVAILABLE;
+    int32_t rc = parse_policy(&p->policy, allowed_ips, rate_limit, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    p->named_id = named_id;
+    p->expires_at = expires_at;
+    p->bucket = NAMED_BUCKET_BASE + named_id;
+    memcpy(p->scopes, scopes, scopes_len + 1);
+    p->scopes_len = scopes_len;
+    snprintf(p->principal, sizeof p->principal, "apikeys:key:%lld", (long long)named_id);
+    return PANEL_OK;
+}
+
+int scope_list_has(const char *list, size_t list_len, const char *scope)
+{
+    size_t n = strlen(scope);
+    if (n == 0)
+        return 0;
+    for (const char *at = list, *end = list + list_len; at + n <= end;) {
+        const char *comma = memchr(at, ',', (size_t)(end - at));
+        size_t item = comma ? (size_t)(comma - at) : (size_t)(end - at);
+        if (item == n && memcmp(at, scope, n) == 0)
+            return 1;
+        if (!comma)
+            break;
+        at = comma + 1;
     }
-    return POLICY_OK;
+    return 0;
+}
+
+int named_policy_check(const named_policy_t *p, limiter_t *limiter, const char *client_addr, const char *scope,
+                       int64_t *retry_after_s)
+{
+    *retry_after_s = 0;
+    if (!address_allowed(&p->policy, client_addr))
+        return POLICY_IP_NOT_ALLOWED;
+    if (scope && !scope_list_has(p->scopes, p->scopes_len, scope))
+        return POLICY_SCOPE;
+    return take_token(&p->policy, limiter, p->bucket, retry_after_s);
 }

@@ -1,9 +1,9 @@
 /* key_policy.h - the checks on a key the keyring already found (DESIGN.md, "Key policies"): the IP allow-list
  * and the rate limit, precomputed when a snapshot is loaded (parsed CIDRs), so a request does no parsing of
- * the policy and no allocation. Today one policy, the site key's settings allowed_ips and rate_limit, applies
- * to every key of the snapshot (the current and the grace key); named keys will carry their own.
- * Order of the checks: IP allow-list (403 ip_not_allowed), then rate limit (429 rate_limited), so a request
- * from an address that is not allowed never spends a token. */
+ * the policy and no allocation. The site key's settings allowed_ips and rate_limit apply to its current and
+ * grace key; each named key carries its own policy, scopes and principal (named_policy_t).
+ * Order of the checks: IP allow-list (403 ip_not_allowed), then, for a named key, the route's scope (403 scope),
+ * then rate limit (429 rate_limited), so a request that would be refused anyway never spends a token. */
 #ifndef APIKEYS_KEY_POLICY_H
 #define APIKEYS_KEY_POLICY_H
 
@@ -12,6 +12,7 @@
 
 #include "cidr.h"
 #include "limiter.h"
+#include "panel/plugin.h"
 
 #define KEY_RATE_LIMIT_MAX 1000000u  /* requests a minute */
 
@@ -24,6 +25,32 @@ typedef struct key_policy {
 #define POLICY_IP_NOT_ALLOWED 1
 #define POLICY_RATE_LIMITED 2
 #define POLICY_LIMITER_UNAVAILABLE 3
+#define POLICY_SCOPE 4
+
+/* A named key as a snapshot holds it: everything a request of it is checked against, parsed at load. */
+typedef struct named_policy {
+    int64_t named_id;
+    int64_t expires_at;            /* the named key's own expiry (Unix seconds); 0 = never */
+    int64_t bucket;                /* its rate-limit bucket: shared by its current and grace key */
+    key_policy_t policy;           /* its allow-list and rate limit (n = 0, 0: none) */
+    char scopes[PANEL_SCOPES_MAX]; /* "store.read,deliveries.pull", as stored */
+    size_t scopes_len;
+    char principal[64];            /* "apikeys:key:<id>" */
+} named_policy_t;
+
+/* Fills p from a named key's stored settings; PANEL_OK, or PANEL_E_INVALID (a stored value this plugin would
+ * not accept: the caller fails closed) with a message. */
+int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *scopes, const char *allowed_ips,
+                           int64_t rate_limit, int64_t expires_at, char *err,
+                           size_t err_len);
+
+/* [thread-safe] 1 when the comma-separated list holds the scope (exact item match). */
+int scope_list_has(const char *list, size_t list_len, const char *scope);
+
+/* [thread-safe] Checks a request of named key p from client_addr (nullable) for a route needing scope
+ * (nullable: none). POLICY_*; *retry_after_s is set for POLICY_RATE_LIMITED. */
+int named_policy_check(const named_policy_t *p, limiter_t *limiter, const char *client_addr, const char *scope,
+                       int64_t *retry_after_s);
 
 /* Builds the policy from the stored settings. *out = NULL when there is nothing to check (empty list, no
  * limit). PANEL_OK, PANEL_E_INVALID (a stored value this plugin would not accept: the caller fails closed) or

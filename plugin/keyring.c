@@ -96,6 +96,7 @@ static keyring_entry_t *table_insert(keyring_entry_t *table, size_t mask, const 
     slot->key_id = e->key_id;
     slot->expires_at = e->expires_at;
     atomic_init(&slot->uses, atomic_load_explicit(&e->uses, memory_order_relaxed));
+    slot->named = e->named;
     slot->occupied = 1;
     return slot;
 }
@@ -163,6 +164,13 @@ int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t k
     return 0;
 }
 
+void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint32_t named)
+{
+    keyring_entry_t *e = keyring_find(ring, digest);
+    if (e)
+        e->named = named;
+}
+
 int keyring_seal(keyring_t *ring)
 {
     (void)ring; /* entries are inserted in place: nothing left to build */
@@ -191,10 +199,11 @@ void keyring_free(keyring_t *ring)
         return;
     table_free(ring->entries, ring->table_bytes, ring->mapped);
     key_policy_free(ring->site_policy);
+    free(ring->named);
     free(ring);
 }
 
 size_t keyring_memory(const keyring_t *ring)
 {
-    return sizeof *ring + ring->table_bytes;
+    return sizeof *ring + ring->table_bytes + ring->n_named * sizeof(named_policy_t);
 }

@@ -21,7 +21,8 @@ typedef struct keyring_entry {
     int64_t key_id;                /* keys.id in the store */
     int64_t expires_at;            /* Unix seconds; 0 = never (the current key) */
     _Atomic uint64_t uses;         /* verified uses not yet harvested for the store */
-    uint64_t occupied;             /* 1: a key; 0: an empty slot */
+    uint32_t occupied;             /* 1: a key; 0: an empty slot */
+    uint32_t named;                /* 0: a site key (ring->site_policy); else 1 + its index in ring->named */
 } __attribute__((aligned(64))) keyring_entry_t;
 
 #define KEYRING_OK 0
@@ -40,6 +41,9 @@ typedef struct keyring {
     /* The site key's policy (allow-list, rate limit), applied to every key of this snapshot; NULL when it
      * has none, so a key without a policy costs one test of this pointer. Owned: keyring_free frees it. */
     struct key_policy *site_policy;
+    /* The named keys of this snapshot (their policies, scopes and principals); entries point in by index. */
+    struct named_policy *named;
+    size_t n_named;
     struct keyring *next_retired;  /* owned by the snapshot guard */
 } keyring_t;
 
@@ -50,6 +54,8 @@ keyring_t *keyring_new_failed(uint64_t epoch);
 /* Inserts a key (before keyring_seal); grows the table when it would pass the load limit. 0, or -1 when out
  * of memory. */
 int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t key_id, int64_t expires_at);
+/* Sets the named index (1 + index in ring->named) of the key just added with keyring_add. */
+void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint32_t named);
 /* Ends building; after this the keyring is read-only (except the atomic use counters). 0 or -1. */
 int keyring_seal(keyring_t *ring);
 /* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL. */

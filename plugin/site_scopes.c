@@ -1,5 +1,5 @@
 /* site_scopes.c - the site key's scopes (see site_scopes.h): read once from the host's catalogue at init, copied
- * into an ALLOW's result without parsing anything per request. */
+ * into an ALLOW's result (auth_provider.c) without parsing anything per request. */
 #include "site_scopes.h"
 
 #include <string.h>
@@ -31,12 +31,4 @@ void apikeys_site_scopes_init(apikeys_state_t *st, const panel_host_t *host)
     }
     st->site_scopes[used] = '\0';
     st->site_scopes_len = used;
-}
-
-void apikeys_site_scopes_put(const apikeys_state_t *st, panel_auth_result_t *result)
-{
-    if (st->site_scopes_len == 0 || !PANEL_HAS_FIELD(panel_auth_result_t, result, scopes_len) || !result->scopes ||
-        result->scopes_len <= st->site_scopes_len)
-        return;
-    memcpy(result->scopes, st->site_scopes, st->site_scopes_len + 1);
 }

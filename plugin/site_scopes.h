@@ -10,8 +10,4 @@
  * "" when the host offers no catalogue (a 1.0 host) or gives one this plugin cannot read. */
 void apikeys_site_scopes_init(apikeys_state_t *st, const panel_host_t *host);
 
-/* [thread-safe] On an ALLOW: writes the site key's scopes into result->scopes when the host's result holds that
- * field (a 1.1 host) and gave a buffer, else nothing. */
-void apikeys_site_scopes_put(const apikeys_state_t *st, panel_auth_result_t *result);
-
 #endif

@@ -60,6 +60,8 @@ typedef struct ring_builder {
     keyring_t *ring;
     int api_enabled;
     key_policy_t *policy;        /* the site key's, precomputed (NULL: none) */
+    named_policy_t *named;       /* the named keys' (sink.named), in the order they came */
+    size_t n_named, cap_named;
     char *err;
     size_t err_len;
 } ring_builder_t;
@@ -76,13 +78,60 @@ static int32_t builder_start(void *vctx, int64_t rows, int api_enabled)
     return PANEL_OK;
 }
 
-static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at)
+/* The index + 1 of named key `id` in b->named, or 0. From the back: a backend sends a named key just before
+ * its rows. */
+static uint32_t named_index(const ring_builder_t *b, int64_t id)
+{
+    for (size_t i = b->n_named; i > 0; i--)
+        if (b->named[i - 1].named_id == id)
+            return (uint32_t)i;
+    return 0;
+}
+
+static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
+                           int64_t named_key)
 {
     ring_builder_t *b = vctx;
+    uint32_t named = 0;
+    if (named_key != 0) {
+        named = named_index(b, named_key);
+        if (!named)
+            return PANEL_OK; /* a row of a named key that is not live: it can never match */
+        int64_t own = b->named[named - 1].expires_at;
+        if (own != 0 && (expires_at == 0 || own < expires_at))
+            expires_at = own; /* a grace key ends with its named key at the latest */
+    }
     if (keyring_add(b->ring, digest, id, expires_at) != 0) {
         snprintf(b->err, b->err_len, "out of memory while loading keys");
         return PANEL_E_NOMEM;
     }
+    if (named)
+        keyring_set_named(b->ring, digest, named);
+    return PANEL_OK;
+}
+
+/* Parses a named key's stored policy once, here. A stored value this plugin would not accept fails the snapshot
+ * (every request 503) rather than dropping a restriction the owner set. */
+static int32_t builder_named(void *vctx, const store_named_t *key)
+{
+    ring_builder_t *b = vctx;
+    if (named_index(b, key->id))
+        return PANEL_OK; /* sent twice (one row per key of it): the first one holds */
+    if (b->n_named == b->cap_named) {
+        size_t cap = b->cap_named ? b->cap_named * 2 : 8;
+        named_policy_t *grown = realloc(b->named, cap * sizeof *grown);
+        if (!grown) {
+            snprintf(b->err, b->err_len, "out of memory while loading the named keys");
+            return PANEL_E_NOMEM;
+        }
+        b->named = grown;
+        b->cap_named = cap;
+    }
+    int32_t rc = named_policy_build(&b->named[b->n_named], key->id, key->scopes, key->allowed_ips, key->rate_limit,
+                                    key->expires_at, b->err, b->err_len);
+    if (rc != PANEL_OK)
+        return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
+    b->n_named++;
     return PANEL_OK;
 }
 
@@ -102,8 +151,8 @@ int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sin
                             void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
 {
     *out = NULL;
-    ring_builder_t b = {NULL, 0, NULL, err, err_len};
-    const store_snapshot_sink_t sink = {&b, builder_start, builder_key, builder_policy};
+    ring_builder_t b = {NULL, 0, NULL, NULL, 0, 0, err, err_len};
+    const store_snapshot_sink_t sink = {&b, builder_start, builder_key, builder_named, builder_policy};
     int32_t rc = read(rctx, &sink, err, err_len);
     if (rc == PANEL_OK && !b.ring) {
         snprintf(err, err_len, "the key store returned no snapshot");
@@ -116,9 +165,12 @@ int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sin
     if (rc != PANEL_OK) {
         keyring_free(b.ring);
         key_policy_free(b.policy);
+        free(b.named);
         return rc;
     }
     b.ring->site_policy = b.policy;
+    b.ring->named = b.named;
+    b.ring->n_named = b.n_named;
     b.ring->api_enabled = b.api_enabled;
     b.ring->epoch = epoch;
     b.ring->status = KEYRING_OK;
@@ -299,4 +351,55 @@ int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_
 int store_has_nodes(const store_t *s)
 {
     return s->backend->read_nodes != NULL;
+}
+
+/* ----- named keys ---------------------------------------------------------------------------------------- */
+
+static int32_t no_named_keys(const store_t *s, char *err, size_t err_len)
+{
+    snprintf(err, err_len, "the %s store cannot keep named keys", s->backend->title);
+    return PANEL_E_STORE;
+}
+
+int32_t store_named_count(store_t *s, int64_t *count, char *err, size_t err_len)
+{
+    return s->backend->named_count ? s->backend->named_count(s, count, err, err_len) : no_named_keys(s, err, err_len);
+}
+
+int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+                           const char *hint, int64_t *id, char *err, size_t err_len)
+{
+    return s->backend->named_create ? s->backend->named_create(s, key, digest, hint, id, err, err_len)
+                                    : no_named_keys(s, err, err_len);
+}
+
+int32_t store_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len)
+{
+    return s->backend->named_get ? s->backend->named_get(s, id, out, found, err, err_len)
+                                 : no_named_keys(s, err, err_len);
+}
+
+int32_t store_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len)
+{
+    return s->backend->named_update ? s->backend->named_update(s, key, err, err_len) : no_named_keys(s, err, err_len);
+}
+
+int32_t store_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
+{
+    return s->backend->named_revoke ? s->backend->named_revoke(s, id, now, err, err_len)
+                                    : no_named_keys(s, err, err_len);
+}
+
+int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+                          int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
+{
+    return s->backend->named_reset ? s->backend->named_reset(s, id, digest, hint, now, grace_expires_at, err, err_len)
+                                   : no_named_keys(s, err, err_len);
+}
+
+int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
+                         size_t err_len)
+{
+    return s->backend->read_named ? s->backend->read_named(s, offset, limit, fn, ctx, err, err_len)
+                                  : no_named_keys(s, err, err_len);
 }

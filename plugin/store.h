@@ -22,6 +22,8 @@
 #include "keyring.h"
 #include "plugin_config.h"
 
+#define STORE_ALLOWED_IPS_MAX 4096   /* bytes of a canonical allow-list text, with its NUL */
+
 /* A key row (never the key itself: only its hint). */
 typedef struct store_key {
     int64_t id;
@@ -66,19 +68,45 @@ typedef struct store_usage {
     uint64_t count;
 } store_usage_t;
 
+/* A named key (Settings > API Key, table "keys"; never the key itself). Up to STORE_NAMED_MAX live ones; a
+ * revoked one keeps its row (and its key rows keep theirs, role NULL) but is never listed or loaded again. */
+#define STORE_NAMED_MAX 100
+#define STORE_LABEL_MAX 41          /* bytes of a label with its NUL: 1..40 printable bytes */
+typedef struct store_named {
+    int64_t id;
+    char label[STORE_LABEL_MAX];
+    char scopes[1024];               /* comma-separated ids of the host's catalogue, at least one */
+    char allowed_ips[STORE_ALLOWED_IPS_MAX];  /* canonical CIDR list, "" = any address */
+    int64_t rate_limit;              /* requests per minute; 0 = none */
+    int64_t created_at;
+    int64_t expires_at;              /* 0 = never */
+    /* Filled by named_get and read_named (ignored by named_create and named_update): */
+    char hint[32];                   /* the hint of its current key */
+    int64_t last_used_at;            /* 0 = never; the latest over its key rows */
+    int64_t use_count;               /* the sum over its key rows */
+    int has_grace;                   /* a replaced key of it still works until grace_expires_at */
+    int64_t grace_expires_at;
+    char grace_hint[32];
+} store_named_t;
+typedef int32_t (*store_named_fn)(void *ctx, const store_named_t *row);
+
 /* Receives a snapshot of the valid keys: start() once (an upper bound of the rows that follow, and the API
  * switch), then key() per valid key. A non-zero return stops the read with that status. */
 typedef struct store_snapshot_sink {
     void *ctx;
     int32_t (*start)(void *ctx, int64_t rows, int api_enabled);
-    int32_t (*key)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at);
+    /* named_key: the id of the named key the row belongs to, 0 for the site key's rows (current, grace). */
+    int32_t (*key)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
+                   int64_t named_key);
+    /* A live named key (id, label, scopes, allowed_ips, rate_limit, created_at, expires_at set; the listing
+     * fields zero), once per named key, before the first key() of its rows, in the same read. Nullable. */
+    int32_t (*named)(void *ctx, const store_named_t *key);
     /* The site key's policy settings as stored (allowed_ips as its canonical text, "" = any; rate_limit per
      * minute, 0 = none), once, in the same read. Nullable (a sink that does not want them). */
     int32_t (*site_policy)(void *ctx, const char *allowed_ips, int64_t rate_limit);
 } store_snapshot_sink_t;
 
 /* The site key's policy settings (Settings > API Key: allowed_ips, rate_limit). */
-#define STORE_ALLOWED_IPS_MAX 4096   /* bytes of the canonical allow-list text, with its NUL */
 typedef struct store_site_policy {
     char allowed_ips[STORE_ALLOWED_IPS_MAX];  /* "" = any address */
     int64_t rate_limit;                       /* requests per minute; 0 = none */
@@ -167,6 +195,26 @@ typedef struct store_backend {
      * saving them inside a change-signalling transaction: allowed_ips NULL keeps it, rate_limit < 0 keeps it. */
     int32_t (*get_site_policy)(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
     int32_t (*set_site_policy)(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len);
+
+    /* Named keys (all inside a transaction the caller began with signals_change = 1, except read_named). */
+    int32_t (*named_count)(store_t *s, int64_t *count, char *err, size_t err_len);   /* live ones */
+    /* Inserts the named key (label, scopes, allowed_ips, rate_limit, created_at, expires_at of key) and its
+     * current key row (digest, hint); *id receives the named key's id. */
+    int32_t (*named_create)(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+                            const char *hint, int64_t *id, char *err, size_t err_len);
+    /* The live named key `id` with its listing fields; *found = 0 when there is none (or it was revoked). */
+    int32_t (*named_get)(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len);
+    /* Saves label, scopes, allowed_ips and rate_limit of the live named key key->id (never its key). */
+    int32_t (*named_update)(store_t *s, const store_named_t *key, char *err, size_t err_len);
+    /* Revokes the named key and every key row of it (role NULL, revoked_at now). */
+    int32_t (*named_revoke)(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
+    /* A new current key row for named key id (digest, hint, created now). Its old current row becomes its grace
+     * row until grace_expires_at (> 0), or is revoked (0); an older grace row is revoked either way. */
+    int32_t (*named_reset)(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
+    /* The live named keys by id, with their listing fields (on the write connection; no transaction needed). */
+    int32_t (*read_named)(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
+                          size_t err_len);
 } store_backend_t;
 
 struct store {
@@ -254,6 +302,16 @@ int32_t store_describe(store_t *s, char *out, size_t out_len);
 int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
 int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
 int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len);
+int32_t store_named_count(store_t *s, int64_t *count, char *err, size_t err_len);
+int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+                           const char *hint, int64_t *id, char *err, size_t err_len);
+int32_t store_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len);
+int32_t store_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len);
+int32_t store_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
+int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+                          int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
+int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
+                         size_t err_len);
 /* 1 when the backend has nodes (the page then lists them). */
 int store_has_nodes(const store_t *s);
 

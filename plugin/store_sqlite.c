@@ -40,6 +40,19 @@ static const char schema_v2[] = "CREATE INDEX keys_role ON keys(role);";
 static const char schema_v3[] = "INSERT OR IGNORE INTO settings(name, value) VALUES ('allowed_ips', ''),"
                                 " ('rate_limit', '0');";
 
+/* v4: named keys (store.h): the records in named_keys, their key rows in keys with named_key set; "one current
+ * key" and "one grace key" hold per named key (the site key's rows have named_key NULL, counted as 0). */
+static const char schema_v4[] =
+    "CREATE TABLE named_keys(id INTEGER PRIMARY KEY, label TEXT NOT NULL, scopes TEXT NOT NULL,"
+    " allowed_ips TEXT NOT NULL DEFAULT '', rate_limit INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER, revoked_at INTEGER);"
+    "ALTER TABLE keys ADD COLUMN named_key INTEGER REFERENCES named_keys(id);"
+    "DROP INDEX keys_one_current;"
+    "DROP INDEX keys_one_grace;"
+    "CREATE UNIQUE INDEX keys_one_current ON keys(COALESCE(named_key, 0)) WHERE role = 'current';"
+    "CREATE UNIQUE INDEX keys_one_grace ON keys(COALESCE(named_key, 0)) WHERE role = 'grace';"
+    "CREATE INDEX keys_named ON keys(named_key) WHERE named_key IS NOT NULL;";
+
 /* The statements kept prepared on each connection. */
 enum {
     SQL_BEGIN_IMMEDIATE,
@@ -65,6 +78,15 @@ enum {
     SQL_FIND_DIGEST_ROW,
     SQL_GET_POLICY,
     SQL_PUT_SETTING,
+    SQL_NAMED_COUNT,
+    SQL_NAMED_INSERT,
+    SQL_NAMED_INSERT_KEY,
+    SQL_NAMED_LIST,
+    SQL_NAMED_UPDATE,
+    SQL_NAMED_REVOKE,
+    SQL_NAMED_RETIRE_ROLE,
+    SQL_NAMED_TO_GRACE,
+    SQL_LOAD_NAMED,
     SQL_COUNT_
 };
 
@@ -79,7 +101,7 @@ static const char *const sql_text[SQL_COUNT_] = {
     [SQL_SET_ENABLED] = "INSERT INTO settings(name, value) VALUES ('api_enabled', ?1)"
                         " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
     [SQL_GET_ROLE] = "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
-                     " use_count FROM keys WHERE role = ?1",
+                     " use_count FROM keys WHERE role = ?1 AND named_key IS NULL",
     [SQL_FIND_DIGEST] = "SELECT id FROM keys WHERE digest = ?1",
     [SQL_REACTIVATE] = "UPDATE keys SET role = 'current', revoked_at = NULL, expires_at = NULL WHERE id = ?1",
     [SQL_INSERT_CURRENT] =
@@ -97,12 +119,36 @@ static const char *const sql_text[SQL_COUNT_] = {
     [SQL_GET_DENIALS] = "SELECT reason, count, COALESCE(last_at, 0) FROM denials",
     [SQL_COUNT_VALID] = "SELECT count(*) FROM keys WHERE role IS NOT NULL",
     /* Through the role index: without statistics the planner would scan every revoked row. */
-    [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0) FROM keys INDEXED BY keys_role WHERE role IS NOT NULL",
-    [SQL_FIND_DIGEST_ROW] = "SELECT id, COALESCE(role, ''), created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",
+    [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0), COALESCE(named_key, 0) FROM keys INDEXED BY"
+                       " keys_role WHERE role IS NOT NULL",
+    /* A named key's row answers role "named": it is not the site key's to reactivate or to report replaced. */
+    [SQL_FIND_DIGEST_ROW] = "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END,"
+                            " created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",
     [SQL_INSERT_EXTRA] = "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('extra', ?1, ?2, ?3, 'extra')",
     [SQL_GET_POLICY] = "SELECT name, value FROM settings WHERE name IN ('allowed_ips', 'rate_limit')",
     [SQL_PUT_SETTING] = "INSERT INTO settings(name, value) VALUES (?1, ?2)"
                         " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+    [SQL_NAMED_COUNT] = "SELECT count(*) FROM named_keys WHERE revoked_at IS NULL",
+    [SQL_NAMED_INSERT] = "INSERT INTO named_keys(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, 0))",
+    [SQL_NAMED_INSERT_KEY] = "INSERT INTO keys(name, digest, hint, created_at, role, named_key)"
+                             " VALUES ('named', ?1, ?2, ?3, 'current', ?4)",
+    /* ?1 = 0: every live named key; else only that one. */
+    [SQL_NAMED_LIST] =
+        "SELECT n.id, n.label, n.scopes, n.allowed_ips, n.rate_limit, n.created_at, COALESCE(n.expires_at, 0),"
+        " COALESCE(c.hint, ''), (SELECT COALESCE(MAX(last_used_at), 0) FROM keys WHERE named_key = n.id),"
+        " (SELECT COALESCE(SUM(use_count), 0) FROM keys WHERE named_key = n.id), g.id IS NOT NULL,"
+        " COALESCE(g.expires_at, 0), COALESCE(g.hint, '')"
+        " FROM named_keys n LEFT JOIN keys c ON c.named_key = n.id AND c.role = 'current'"
+        " LEFT JOIN keys g ON g.named_key = n.id AND g.role = 'grace'"
+        " WHERE n.revoked_at IS NULL AND (?1 = 0 OR n.id = ?1) ORDER BY n.id LIMIT ?2 OFFSET ?3",
+    [SQL_NAMED_UPDATE] = "UPDATE named_keys SET label = ?2, scopes = ?3, allowed_ips = ?4, rate_limit = ?5"
+                         " WHERE id = ?1 AND revoked_at IS NULL",
+    [SQL_NAMED_REVOKE] = "UPDATE named_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+    [SQL_NAMED_RETIRE_ROLE] = "UPDATE keys SET role = NULL, revoked_at = ?2 WHERE named_key = ?1 AND role = ?3",
+    [SQL_NAMED_TO_GRACE] = "UPDATE keys SET role = 'grace', expires_at = ?2 WHERE named_key = ?1 AND role = 'current'",
+    [SQL_LOAD_NAMED] = "SELECT id, label, scopes, allowed_ips, rate_limit, created_at, COALESCE(expires_at, 0)"
+                       " FROM named_keys WHERE revoked_at IS NULL",
 };
 
 static int is_damage(const sqlite_store_t *s);
@@ -280,6 +326,8 @@ static int32_t migrate(sqlite_store_t *s, char *err, size_t err_len)
         rc = exec(s, s->db, schema_v2, "adding the index on key roles (schema version 2)", err, err_len);
     if (rc == PANEL_OK && version < 3)
         rc = exec(s, s->db, schema_v3, "adding the key policy settings (schema version 3)", err, err_len);
+    if (rc == PANEL_OK && version < 4)
+        rc = exec(s, s->db, schema_v4, "adding named keys (schema version 4)", err, err_len);
     if (rc == PANEL_OK && version < STORE_SCHEMA_VERSION) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
@@ -810,6 +858,50 @@ static void end_read(sqlite_store_t *s)
     release(*commit);
 }
 
+/* Copies a text column into a bounded buffer (truncated, always terminated). */
+static void copy_text(sqlite3_stmt *st, int col, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%s", text_or_empty(st, col));
+}
+
+/* The columns 0..6 of SQL_NAMED_LIST and SQL_LOAD_NAMED: the named key's own settings. */
+static void named_settings(sqlite3_stmt *st, store_named_t *k)
+{
+    memset(k, 0, sizeof *k);
+    k->id = sqlite3_column_int64(st, 0);
+    copy_text(st, 1, k->label, sizeof k->label);
+    copy_text(st, 2, k->scopes, sizeof k->scopes);
+    copy_text(st, 3, k->allowed_ips, sizeof k->allowed_ips);
+    k->rate_limit = sqlite3_column_int64(st, 4);
+    k->created_at = sqlite3_column_int64(st, 5);
+    k->expires_at = sqlite3_column_int64(st, 6);
+}
+
+/* The live named keys' settings, inside the snapshot's read transaction. */
+static int32_t read_named_policies(sqlite_store_t *s, const store_snapshot_sink_t *sink, char *err, size_t err_len)
+{
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->rdb, SQL_LOAD_NAMED, &st, "reading the named keys", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    store_named_t *k = malloc(sizeof *k);
+    if (!k) {
+        release(st);
+        snprintf(err, err_len, "out of memory while reading the named keys");
+        return PANEL_E_NOMEM;
+    }
+    int step = SQLITE_DONE;
+    while (rc == PANEL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        named_settings(st, k);
+        rc = sink->named(sink->ctx, k);
+    }
+    if (rc == PANEL_OK && step != SQLITE_DONE)
+        rc = store_fail(s, s->rdb, step, "reading the named keys", err, err_len);
+    free(k);
+    release(st);
+    return rc;
+}
+
 /* The valid keys and the API switch, in one read transaction on rdb. */
 static int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sink, char *err, size_t err_len)
 {
@@ -847,6 +939,8 @@ static int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sin
     }
     if (rc == PANEL_OK)
         rc = sink->start(sink->ctx, n, enabled);
+    if (rc == PANEL_OK && sink->named)
+        rc = read_named_policies(s, sink, err, err_len);
     if (rc == PANEL_OK)
         rc = cached(s, s->rdb, SQL_LOAD_VALID, &st, "reading the valid keys", err, err_len);
     if (rc == PANEL_OK) {
@@ -855,7 +949,7 @@ static int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sin
             if (sqlite3_column_bytes(st, 1) != (int)KEY_DIGEST_LEN)
                 continue; /* not a digest we made: can never match */
             rc = sink->key(sink->ctx, sqlite3_column_blob(st, 1), sqlite3_column_int64(st, 0),
-                           sqlite3_column_int64(st, 2));
+                           sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
             if (rc != PANEL_OK)
                 break;
         }
@@ -864,6 +958,195 @@ static int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sin
         release(st);
     }
     end_read(s);
+    return rc;
+}
+
+/* ----- named keys ----------------------------------------------------------------------------------------- */
+
+static int32_t sq_named_count(store_t *store, int64_t *count, char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    sqlite3_stmt *st;
+    *count = 0;
+    int32_t rc = cached(s, s->db, SQL_NAMED_COUNT, &st, "counting the named keys", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    else
+        rc = store_fail(s, s->db, step, "counting the named keys", err, err_len);
+    release(st);
+    return rc;
+}
+
+/* The key row of a named key: its current key. */
+static int32_t insert_named_key_row(sqlite_store_t *s, int64_t named, const uint8_t digest[KEY_DIGEST_LEN],
+                                    const char *hint, int64_t now, char *err, size_t err_len)
+{
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_NAMED_INSERT_KEY, &st, "saving the new key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, digest, KEY_DIGEST_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, hint, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, named);
+    return step_done(s, s->db, st, "saving the new key", err, err_len);
+}
+
+static int32_t sq_named_create(store_t *store, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+                               const char *hint, int64_t *id, char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_NAMED_INSERT, &st, "saving the named key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, key->label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key->scopes, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, key->allowed_ips, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, key->rate_limit);
+    sqlite3_bind_int64(st, 5, key->created_at);
+    sqlite3_bind_int64(st, 6, key->expires_at);
+    rc = step_done(s, s->db, st, "saving the named key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return insert_named_key_row(s, *id, digest, hint, key->created_at, err, err_len);
+}
+
+/* Reads live named keys (only_id 0: all) with their listing fields into fn. */
+static int32_t list_named(sqlite_store_t *s, int64_t only_id, uint64_t offset, uint32_t limit, store_named_fn fn,
+                          void *ctx, char *err, size_t err_len)
+{
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_NAMED_LIST, &st, "reading the named keys", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    store_named_t *k = malloc(sizeof *k);
+    if (!k) {
+        release(st);
+        snprintf(err, err_len, "out of memory while reading the named keys");
+        return PANEL_E_NOMEM;
+    }
+    sqlite3_bind_int64(st, 1, only_id);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset > INT64_MAX ? INT64_MAX : (int64_t)offset);
+    int step = SQLITE_DONE;
+    while (rc == PANEL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        named_settings(st, k);
+        copy_text(st, 7, k->hint, sizeof k->hint);
+        k->last_used_at = sqlite3_column_int64(st, 8);
+        k->use_count = sqlite3_column_int64(st, 9);
+        k->has_grace = sqlite3_column_int(st, 10);
+        k->grace_expires_at = sqlite3_column_int64(st, 11);
+        copy_text(st, 12, k->grace_hint, sizeof k->grace_hint);
+        rc = fn(ctx, k);
+        if (rc != PANEL_OK)
+            snprintf(err, err_len, "the host stopped reading the named keys");
+    }
+    if (rc == PANEL_OK && step != SQLITE_DONE)
+        rc = store_fail(s, s->db, step, "reading the named keys", err, err_len);
+    free(k);
+    release(st);
+    return rc;
+}
+
+static int32_t sq_read_named(store_t *store, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx,
+                             char *err, size_t err_len)
+{
+    return list_named(store->impl, 0, offset, limit, fn, ctx, err, err_len);
+}
+
+typedef struct named_found {
+    store_named_t *out;
+    int *found;
+} named_found_t;
+
+static int32_t keep_named(void *vctx, const store_named_t *row)
+{
+    named_found_t *f = vctx;
+    *f->out = *row;
+    *f->found = 1;
+    return PANEL_OK;
+}
+
+static int32_t sq_named_get(store_t *store, int64_t id, store_named_t *out, int *found, char *err, size_t err_len)
+{
+    *found = 0;
+    memset(out, 0, sizeof *out);
+    if (id <= 0)
+        return PANEL_OK;
+    named_found_t f = {out, found};
+    return list_named(store->impl, id, 0, 1, keep_named, &f, err, err_len);
+}
+
+static int32_t sq_named_update(store_t *store, const store_named_t *key, char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_NAMED_UPDATE, &st, "saving the named key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, key->id);
+    sqlite3_bind_text(st, 2, key->label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, key->scopes, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, key->allowed_ips, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, key->rate_limit);
+    return step_done(s, s->db, st, "saving the named key", err, err_len);
+}
+
+/* Retires the named key's row of `role` ("current" or "grace"), if it has one. */
+static int32_t retire_named_role(sqlite_store_t *s, int64_t id, const char *role, int64_t now, char *err,
+                                 size_t err_len)
+{
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_NAMED_RETIRE_ROLE, &st, "revoking the key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+    return step_done(s, s->db, st, "revoking the key", err, err_len);
+}
+
+static int32_t sq_named_revoke(store_t *store, int64_t id, int64_t now, char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    sqlite3_stmt *st;
+    int32_t rc = cached(s, s->db, SQL_NAMED_REVOKE, &st, "revoking the named key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    rc = step_done(s, s->db, st, "revoking the named key", err, err_len);
+    if (rc == PANEL_OK)
+        rc = retire_named_role(s, id, "grace", now, err, err_len);
+    if (rc == PANEL_OK)
+        rc = retire_named_role(s, id, "current", now, err, err_len);
+    return rc;
+}
+
+static int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+                              int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    int32_t rc = retire_named_role(s, id, "grace", now, err, err_len);
+    if (rc == PANEL_OK && grace_expires_at > 0) {
+        sqlite3_stmt *st;
+        rc = cached(s, s->db, SQL_NAMED_TO_GRACE, &st, "keeping the previous key for the grace period", err,
+                    err_len);
+        if (rc == PANEL_OK) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int64(st, 2, grace_expires_at);
+            rc = step_done(s, s->db, st, "keeping the previous key for the grace period", err, err_len);
+        }
+    } else if (rc == PANEL_OK) {
+        rc = retire_named_role(s, id, "current", now, err, err_len);
+    }
+    if (rc == PANEL_OK)
+        rc = insert_named_key_row(s, id, digest, hint, now, err, err_len);
     return rc;
 }
 
@@ -934,4 +1217,11 @@ const store_backend_t store_sqlite_backend = {
     .serve = NULL,
     .get_site_policy = sq_get_site_policy,
     .set_site_policy = sq_set_site_policy,
+    .named_count = sq_named_count,
+    .named_create = sq_named_create,
+    .named_get = sq_named_get,
+    .named_update = sq_named_update,
+    .named_revoke = sq_named_revoke,
+    .named_reset = sq_named_reset,
+    .read_named = sq_read_named,
 };

@@ -14,11 +14,11 @@
 #include "freshness.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 3   /* 1: the tables; 2: index on keys(role); 3: key policy settings */
+#define STORE_SCHEMA_VERSION 4   /* 1: the tables; 2: index on keys(role); 3: key policy settings; 4: named keys */
 
 #define STORE_CONN_WRITE 0
 #define STORE_CONN_READ 1
-#define STORE_STATEMENTS 24      /* room for the statements store_sqlite.c keeps prepared per connection */
+#define STORE_STATEMENTS 34      /* room for the statements store_sqlite.c keeps prepared per connection */
 
 typedef struct sqlite_store {
     sqlite3 *db;

@@ -245,23 +245,37 @@ static int sql_int(sqlite3 *db, const char *sql)
     return v;
 }
 
-/* A version 1 store (no index on role) is migrated to version 2 on open; its rows stay. */
+/* A file written by a version 1 plugin (the v1 tables, no index on role, no policy settings, no named keys) is
+ * migrated to the current version on open; its rows stay, and named keys work in it. */
 static void store_migrates_a_v1_file_to_v2(void **s)
 {
     (void)s;
     char *dir = support_tmpdir();
     char err[512];
     store_t st;
-    assert_int_equal(store_sqlite_open_file(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
-    assert_int_equal(sql_int(store_sqlite_db(&st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    /* Make it look like a file written by a version 1 plugin, with a current key and revoked ones. */
-    assert_int_equal(sqlite3_exec(store_sqlite_db(&st),
-                                  "DROP INDEX keys_role; PRAGMA user_version = 1;"
+    char *v1_path = support_join(dir, "apikeys.db");
+    sqlite3 *v1;
+    assert_int_equal(sqlite3_open(v1_path, &v1), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(v1,
+                                  "CREATE TABLE keys(id INTEGER PRIMARY KEY, name TEXT NOT NULL, digest BLOB NOT NULL"
+                                  " UNIQUE, hint TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER,"
+                                  " expires_at INTEGER, last_used_at INTEGER, use_count INTEGER NOT NULL DEFAULT 0,"
+                                  " role TEXT CHECK (role IN ('current','grace','extra')));"
+                                  "CREATE UNIQUE INDEX keys_one_current ON keys(role) WHERE role = 'current';"
+                                  "CREATE UNIQUE INDEX keys_one_grace ON keys(role) WHERE role = 'grace';"
+                                  "CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                                  "INSERT INTO settings(name, value) VALUES ('api_enabled', '0');"
+                                  "CREATE TABLE audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+                                  " origin TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, key_hint TEXT,"
+                                  " detail TEXT);"
+                                  "CREATE TABLE denials(reason TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER);"
+                                  "PRAGMA user_version = 1;"
                                   "INSERT INTO keys(name, digest, hint, created_at, role) VALUES"
                                   " ('site', x'01', 'h1', 1, NULL), ('site', x'02', 'h2', 2, 'current');",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    store_close(&st);
+    sqlite3_close(v1);
+    free(v1_path);
 
     assert_int_equal(store_sqlite_open_file(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
     assert_int_equal(sql_int(store_sqlite_db(&st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -269,6 +283,19 @@ static void store_migrates_a_v1_file_to_v2(void **s)
                      2);
     assert_int_equal(sql_int(store_sqlite_db(&st), "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'keys_role'"),
                      1);
+    /* v4: a named key's current row beside the site key's current row (one current key per named key). */
+    int64_t named_id = 0;
+    store_named_t nk;
+    memset(&nk, 0, sizeof nk);
+    snprintf(nk.label, sizeof nk.label, "game server");
+    snprintf(nk.scopes, sizeof nk.scopes, "store.read");
+    nk.created_at = 3;
+    uint8_t named_digest[KEY_DIGEST_LEN];
+    memset(named_digest, 7, sizeof named_digest);
+    assert_int_equal(store_begin(&st, 0, err, sizeof err), PANEL_OK);
+    assert_int_equal(store_named_create(&st, &nk, named_digest, "h3", &named_id, err, sizeof err), PANEL_OK);
+    assert_int_equal(store_commit(&st, NULL, 0, err, sizeof err), PANEL_OK);
+    assert_true(named_id > 0);
     store_key_t key;
     int found = 0;
     assert_int_equal(store_get_role(&st, "current", &key, &found, err, sizeof err), PANEL_OK);
