@@ -18,6 +18,10 @@
     "Saving a pasted key replaces the current key at once: every external tool that still uses the old key "  \
     "stops working. Update connected integrations with the pasted key."
 
+#define APIKEYS_NAMED_CONFIRM                                                                                   \
+    "The tool that uses this key stops working (after the grace period, if you choose one). Update it with "  \
+    "the new key, or remove it."
+
 /* Registers the menu entry, page, fields, table, actions and auth provider. [init-only] */
 int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);
 
@@ -57,6 +61,24 @@ int32_t admin_action_reset(void *state, const panel_caller_t *caller, const pane
                            panel_result_t *result);
 int32_t admin_action_end_grace(void *state, const panel_caller_t *caller, const panel_args_t *args,
                                panel_result_t *result);
+
+/* Named keys (admin_named_keys.c): the page action create-key and the row actions of the table "keys". */
+int32_t admin_action_create_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                                panel_result_t *result);
+int32_t admin_action_revoke_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                                panel_result_t *result);
+int32_t admin_action_reset_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                               panel_result_t *result);
+int32_t admin_action_edit_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                              panel_result_t *result);
+/* The table "keys" and the page's named-key status lines (named_keys_table.c). */
+int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                              const panel_sink_t *sink, char *err, size_t err_len);
+/* Status lines: keys expiring within 7 days, keys unused for 90 days (nothing when there are none). */
+int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
+/* Registers the table "keys" and its actions when the host has a scope catalogue (a 1.1 host with
+ * PANEL_EXT_API_SCOPES): a named key holds scopes of it; without one there is nothing to choose. [init-only] */
+int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);
 
 /* Availability of the actions (ABI 1.1 panel_action_t.available; admin_availability.c). */
 int32_t admin_available_enable(void *state, const panel_caller_t *caller, const char *record_id, char *reason,

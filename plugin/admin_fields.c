@@ -229,8 +229,13 @@ static int32_t set_key_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg
     key_hint(st->config.key_prefix, st->config.prefix_len, c->value, c->len, hint, sizeof hint);
     store_digest_row_t before;
     int32_t rc = store_find_digest(&st->store, digest, &before, msg, msg_len);
-    if (rc == PANEL_OK && before.found && strcmp(before.role, "current") != 0)
+    if (rc == PANEL_OK && before.found && strcmp(before.role, "named") == 0) {
+        snprintf(msg, msg_len, "this key belongs to a named key (the Keys table); paste a key that is not in use "
+                               "here, or use Reset");
+        rc = PANEL_E_INVALID;
+    } else if (rc == PANEL_OK && before.found && strcmp(before.role, "current") != 0) {
         rc = refuse_used_before(st, &before, msg, msg_len);
+    }
     store_site_t site;
     memset(&site, 0, sizeof site);
     if (rc == PANEL_OK)

@@ -163,6 +163,8 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
     if (rc == PANEL_OK)
         rc = emit_stale_senders(st, sink);
     if (rc == PANEL_OK)
+        rc = admin_named_status(st, sink, err, err_len);
+    if (rc == PANEL_OK)
         rc = emit(sink, "Send the key in", "X-API-Key: <key> or Authorization: Bearer <key>");
     if (rc != PANEL_OK)
         snprintf(err, err_len, "the host stopped reading the status lines");
@@ -313,6 +315,8 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         rc = host->add_field(host, APIKEYS_PAGE_ID, &rate_limit_field, err, err_len);
     for (size_t i = 0; rc == PANEL_OK && i < sizeof actions / sizeof actions[0]; i++)
         rc = host->add_action(host, APIKEYS_PAGE_ID, &actions[i], err, err_len);
+    if (rc == PANEL_OK)
+        rc = admin_named_register(st, host, err, err_len);
     if (rc == PANEL_OK && store_has_nodes(&st->store))
         rc = host->add_table(host, APIKEYS_PAGE_ID, &nodes, err, err_len);
     if (rc == PANEL_OK)

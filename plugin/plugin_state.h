@@ -45,6 +45,7 @@ typedef struct apikeys_state {
      * built at init (site_scopes.c); "" when the host has none (a 1.0 host). Read by the verify path. */
     char site_scopes[PANEL_SCOPES_MAX];
     size_t site_scopes_len;
+    char scope_choices[PANEL_SCOPES_MAX]; /* the same ids '|'-separated: the choices of a named key's scopes */
     /* The machine-wide buckets (apikeys.ratelimit): key rate limits and the invalid-key throttle. When the file
      * cannot be used, keys with a rate limit get 503 (limiter.error says why; logged once per process). */
     limiter_t limiter;

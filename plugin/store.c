@@ -348,6 +348,11 @@ int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_
     return s->backend->set_site_policy(s, allowed_ips, rate_limit, err, err_len);
 }
 
+int store_has_named_keys(const store_t *s)
+{
+    return s->backend->named_create != NULL && s->backend->read_named != NULL;
+}
+
 int store_has_nodes(const store_t *s)
 {
     return s->backend->read_nodes != NULL;

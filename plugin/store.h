@@ -312,6 +312,8 @@ int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGES
                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                          size_t err_len);
+/* 1 when the backend keeps named keys. */
+int store_has_named_keys(const store_t *s);
 /* 1 when the backend has nodes (the page then lists them). */
 int store_has_nodes(const store_t *s);
 
