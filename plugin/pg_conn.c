@@ -203,6 +203,23 @@ int pg_decode_bytea(const char *text, uint8_t *out, size_t len)
     return 0;
 }
 
+int pg_copy_text(char *out, size_t len, const char *text)
+{
+    if (!len)
+        return -1;
+    size_t n = strlen(text);
+    if (n < len) {
+        memcpy(out, text, n + 1);
+        return 0;
+    }
+    n = len - 1;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) /* text[n] continues a character: cut before it */
+        n--;
+    memcpy(out, text, n);
+    out[n] = '\0';
+    return -1;
+}
+
 static const char schema_v1[] =
     "CREATE TABLE apikeys_state(id integer PRIMARY KEY CHECK (id = 1), change bigint NOT NULL,"
     " api_enabled boolean NOT NULL);"
@@ -227,6 +244,26 @@ static const char schema_v2[] =
     "ALTER TABLE apikeys_state ADD COLUMN IF NOT EXISTS allowed_ips text NOT NULL DEFAULT '',"
     " ADD COLUMN IF NOT EXISTS rate_limit bigint NOT NULL DEFAULT 0;"
     "UPDATE apikeys_meta SET value = '2' WHERE name = 'schema_version';";
+
+/* v3: named keys (their own label, scopes and policy; their key rows in apikeys_keys with named_key set, NULL for
+ * the site key's). "One current" and "one grace" hold per named key (the site key counts as 0). The bounds are
+ * those of store_named_t, so no listing or snapshot ever truncates a value. Every step is idempotent. */
+_Static_assert(STORE_LABEL_MAX == 41 && sizeof(((store_named_t *)0)->scopes) == 1024 &&
+                   sizeof(((store_named_t *)0)->allowed_ips) == 4096,
+               "schema_v3 bounds its columns by store_named_t's buffers");
+static const char schema_v3[] =
+    "CREATE TABLE IF NOT EXISTS apikeys_named(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " label text NOT NULL CHECK (octet_length(label) BETWEEN 1 AND 40),"
+    " scopes text NOT NULL CHECK (octet_length(scopes) < 1024),"
+    " allowed_ips text NOT NULL DEFAULT '' CHECK (octet_length(allowed_ips) < 4096),"
+    " rate_limit bigint NOT NULL DEFAULT 0, created_at bigint NOT NULL, expires_at bigint, revoked_at bigint);"
+    "ALTER TABLE apikeys_keys ADD COLUMN IF NOT EXISTS named_key bigint REFERENCES apikeys_named(id);"
+    "DROP INDEX IF EXISTS apikeys_keys_one_current;"
+    "DROP INDEX IF EXISTS apikeys_keys_one_grace;"
+    "CREATE UNIQUE INDEX apikeys_keys_one_current ON apikeys_keys((COALESCE(named_key, 0))) WHERE role = 'current';"
+    "CREATE UNIQUE INDEX apikeys_keys_one_grace ON apikeys_keys((COALESCE(named_key, 0))) WHERE role = 'grace';"
+    "CREATE INDEX IF NOT EXISTS apikeys_keys_named ON apikeys_keys(named_key) WHERE named_key IS NOT NULL;"
+    "UPDATE apikeys_meta SET value = '3' WHERE name = 'schema_version';";
 
 /* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
  * secret and reveals nothing about it. */
@@ -345,6 +382,8 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
     }
     if (rc == PANEL_OK && version < 2)
         rc = pg_exec(conn, schema_v2, 0, NULL, NULL, "adding the key policy (schema version 2)", err, err_len);
+    if (rc == PANEL_OK && version < 3)
+        rc = pg_exec(conn, schema_v3, 0, NULL, NULL, "adding named keys (schema version 3)", err, err_len);
     if (rc == PANEL_OK)
         rc = check_secret(p, conn, err, err_len);
     /* Leases that ended an hour ago belong to nodes that are gone. */

@@ -534,7 +534,7 @@ static int32_t pg_get_role(store_t *s, const char *role, store_key_t *out, int *
     const char *params[] = {role};
     int32_t rc = exec_admin(P(s),
                             "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
-                            " use_count FROM apikeys_keys WHERE role = $1",
+                            " use_count FROM apikeys_keys WHERE role = $1 AND named_key IS NULL",
                             1, params, &r, "reading the key", err, err_len);
     if (rc != PANEL_OK)
         return rc;
@@ -567,7 +567,7 @@ static int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_
     int32_t rc = exec_admin(P(s),
                             "SELECT s.api_enabled, COALESCE(k.role, ''), k.id, k.hint, k.created_at,"
                             " COALESCE(k.expires_at, 0), COALESCE(k.last_used_at, 0), k.use_count"
-                            " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace')"
+                            " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace') AND k.named_key IS NULL"
                             " WHERE s.id = 1",
                             0, NULL, &r, "reading the key", err, err_len);
     if (rc != PANEL_OK)
@@ -624,7 +624,8 @@ static void digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DI
         snprintf(out + 2 + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* One statement: a digest this store has seen becomes current again, else a new row. */
+/* One statement: a digest this store has seen becomes current again, else a new row. Never a named key's row
+ * (find_digest reports those as role "named", so no action gets here with one). */
 static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                               int64_t *id, char *err, size_t err_len)
 {
@@ -636,7 +637,7 @@ static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], 
                             "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
                             " VALUES ('site', $1::bytea, $2, $3::bigint, 'current')"
                             " ON CONFLICT (digest) DO UPDATE SET role = 'current', revoked_at = NULL, expires_at = NULL"
-                            " RETURNING id",
+                            " WHERE apikeys_keys.named_key IS NULL RETURNING id",
                             3, params, id ? &r : NULL, "saving the new key", err, err_len);
     if (rc == PANEL_OK && id) {
         *id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
@@ -645,6 +646,7 @@ static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], 
     return rc;
 }
 
+/* A named key's row reports role "named" (whatever its role): it is never the site key's, current or not. */
 static int32_t pg_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out,
                               char *err, size_t err_len)
 {
@@ -653,7 +655,8 @@ static int32_t pg_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], 
     const char *params[] = {hex};
     PGresult *r;
     int32_t rc = exec_admin(P(s),
-                            "SELECT id, COALESCE(role, ''), created_at, COALESCE(revoked_at, 0) FROM apikeys_keys"
+                            "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END, created_at,"
+                            " COALESCE(revoked_at, 0) FROM apikeys_keys"
                             " WHERE digest = $1::bytea",
                             1, params, &r, "looking the key up", err, err_len);
     if (rc != PANEL_OK)
@@ -681,7 +684,8 @@ static int32_t pg_make_grace(store_t *s, int64_t id, int64_t expires_at, char *e
 {
     char a[24], b[24];
     const char *params[] = {i64(a, sizeof a, id), i64(b, sizeof b, expires_at)};
-    return exec_admin(P(s), "UPDATE apikeys_keys SET role = 'grace', expires_at = $2::bigint WHERE id = $1::bigint",
+    return exec_admin(P(s), "UPDATE apikeys_keys SET role = 'grace', expires_at = $2::bigint WHERE id = $1::bigint"
+                      " AND named_key IS NULL",
                       2, params, NULL, "keeping the previous key for the grace period", err, err_len);
 }
 
@@ -852,6 +856,206 @@ static int32_t pg_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err,
     return rc;
 }
 
+/* ----- named keys ---------------------------------------------------------------------------------------- */
+
+/* A store_named_t string as a statement parameter: NULL when it is not terminated inside its buffer. */
+static const char *bounded(const char *text, size_t size)
+{
+    return memchr(text, '\0', size) ? text : NULL;
+}
+
+static int32_t check_named_strings(const store_named_t *key, char *err, size_t err_len)
+{
+    if (bounded(key->label, sizeof key->label) && bounded(key->scopes, sizeof key->scopes) &&
+        bounded(key->allowed_ips, sizeof key->allowed_ips))
+        return PANEL_OK;
+    snprintf(err, err_len, "a named key's label, scopes or allowed IPs are not terminated text");
+    return PANEL_E_INVALID;
+}
+
+static int32_t pg_named_count(store_t *s, int64_t *count, char *err, size_t err_len)
+{
+    PGresult *r;
+    int32_t rc = exec_admin(P(s), "SELECT count(*) FROM apikeys_named WHERE revoked_at IS NULL", 0, NULL, &r,
+                            "counting the named keys", err, err_len);
+    if (rc == PANEL_OK) {
+        *count = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* One statement: the named key and its current key row (created when the named key is). */
+static int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+                               const char *hint, int64_t *id, char *err, size_t err_len)
+{
+    int32_t rc = check_named_strings(key, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    char hex[2 * KEY_DIGEST_LEN + 3], rate[24], created[24], expires[24];
+    digest_hex(digest, hex);
+    const char *params[] = {key->label, key->scopes, key->allowed_ips, i64(rate, sizeof rate, key->rate_limit),
+                            i64(created, sizeof created, key->created_at),
+                            i64(expires, sizeof expires, key->expires_at), hex, hint};
+    PGresult *r = NULL;
+    rc = exec_admin(P(s),
+                    "WITH n AS (INSERT INTO apikeys_named(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
+                    " VALUES ($1, $2, $3, $4::bigint, $5::bigint, NULLIF($6::bigint, 0)) RETURNING id)"
+                    " INSERT INTO apikeys_keys(name, digest, hint, created_at, role, named_key)"
+                    " SELECT 'named', $7::bytea, $8, $5::bigint, 'current', id FROM n RETURNING named_key",
+                    8, params, id ? &r : NULL, "saving the new named key", err, err_len);
+    if (rc == PANEL_OK && id) {
+        *id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+        PQclear(r);
+        if (*id <= 0) {
+            snprintf(err, err_len, "the PostgreSQL key store did not return the new named key's id");
+            rc = PANEL_E_STORE;
+        }
+    }
+    return rc;
+}
+
+/* The live named keys with their listing fields: the hint of the current row, the grace row's hint and end, and
+ * the usage over all their key rows (a unique index keeps one current and one grace row per named key). */
+#define NAMED_LISTING                                                                                              \
+    "SELECT n.id, n.label, n.scopes, n.allowed_ips, n.rate_limit, n.created_at, COALESCE(n.expires_at, 0),"       \
+    " COALESCE(c.hint, ''), g.id IS NOT NULL, COALESCE(g.expires_at, 0), COALESCE(g.hint, ''),"                  \
+    " COALESCE(u.last_used_at, 0), COALESCE(u.use_count, 0)"                                                      \
+    " FROM apikeys_named n"                                                                                       \
+    " LEFT JOIN apikeys_keys c ON c.named_key = n.id AND c.role = 'current'"                                      \
+    " LEFT JOIN apikeys_keys g ON g.named_key = n.id AND g.role = 'grace'"                                        \
+    " LEFT JOIN LATERAL (SELECT max(last_used_at) AS last_used_at, sum(use_count)::bigint AS use_count"           \
+    " FROM apikeys_keys WHERE named_key = n.id) u ON true"                                                        \
+    " WHERE n.revoked_at IS NULL"
+
+/* Listing values are for the page: a value longer than its buffer (which the schema's CHECKs rule out) is cut. */
+static void named_from_listing(PGresult *r, int i, store_named_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+    (void)pg_copy_text(out->label, sizeof out->label, PQgetvalue(r, i, 1));
+    (void)pg_copy_text(out->scopes, sizeof out->scopes, PQgetvalue(r, i, 2));
+    (void)pg_copy_text(out->allowed_ips, sizeof out->allowed_ips, PQgetvalue(r, i, 3));
+    out->rate_limit = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+    out->created_at = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+    out->expires_at = strtoll(PQgetvalue(r, i, 6), NULL, 10);
+    (void)pg_copy_text(out->hint, sizeof out->hint, PQgetvalue(r, i, 7));
+    out->has_grace = PQgetvalue(r, i, 8)[0] == 't';
+    out->grace_expires_at = strtoll(PQgetvalue(r, i, 9), NULL, 10);
+    (void)pg_copy_text(out->grace_hint, sizeof out->grace_hint, PQgetvalue(r, i, 10));
+    out->last_used_at = strtoll(PQgetvalue(r, i, 11), NULL, 10);
+    out->use_count = strtoll(PQgetvalue(r, i, 12), NULL, 10);
+}
+
+static int32_t pg_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len)
+{
+    *found = 0;
+    memset(out, 0, sizeof *out);
+    char a[24];
+    const char *params[] = {i64(a, sizeof a, id)};
+    PGresult *r;
+    int32_t rc = exec_admin(P(s), NAMED_LISTING " AND n.id = $1::bigint", 1, params, &r, "reading the named key",
+                            err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (PQntuples(r) == 1) {
+        *found = 1;
+        named_from_listing(r, 0, out);
+    }
+    PQclear(r);
+    return PANEL_OK;
+}
+
+static int32_t pg_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len)
+{
+    int32_t rc = check_named_strings(key, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    char a[24], b[24];
+    const char *params[] = {i64(a, sizeof a, key->id), key->label, key->scopes, key->allowed_ips,
+                            i64(b, sizeof b, key->rate_limit)};
+    return exec_admin(P(s),
+                      "UPDATE apikeys_named SET label = $2, scopes = $3, allowed_ips = $4, rate_limit = $5::bigint"
+                      " WHERE id = $1::bigint AND revoked_at IS NULL",
+                      5, params, NULL, "saving the named key", err, err_len);
+}
+
+/* The named key and its valid key rows (a row replaced before keeps the time it was). */
+static int32_t pg_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
+{
+    char a[24], b[24];
+    const char *params[] = {i64(a, sizeof a, id), i64(b, sizeof b, now)};
+    int32_t rc = exec_admin(P(s),
+                            "UPDATE apikeys_named SET revoked_at = $2::bigint WHERE id = $1::bigint"
+                            " AND revoked_at IS NULL",
+                            2, params, NULL, "revoking the named key", err, err_len);
+    if (rc == PANEL_OK)
+        rc = exec_admin(P(s),
+                        "UPDATE apikeys_keys SET role = NULL, revoked_at = $2::bigint WHERE named_key = $1::bigint"
+                        " AND role IS NOT NULL",
+                        2, params, NULL, "revoking the named key's key rows", err, err_len);
+    return rc;
+}
+
+/* Three statements in this order, so each leaves one current and one grace row at most (the unique indexes are
+ * checked per statement): the old grace row is revoked, the current row becomes the grace row (or is revoked),
+ * the new current row is inserted (none for a revoked named key). */
+static int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+                              int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
+{
+    char a[24], b[24], c[24], hex[2 * KEY_DIGEST_LEN + 3];
+    const char *params[] = {i64(a, sizeof a, id), i64(b, sizeof b, now),
+                            i64(c, sizeof c, grace_expires_at > 0 ? grace_expires_at : 0)};
+    int32_t rc = exec_admin(P(s),
+                            "UPDATE apikeys_keys SET role = NULL, revoked_at = $2::bigint WHERE named_key = $1::bigint"
+                            " AND role = 'grace'",
+                            2, params, NULL, "revoking the named key's previous grace key", err, err_len);
+    if (rc == PANEL_OK)
+        rc = exec_admin(P(s),
+                        "UPDATE apikeys_keys SET"
+                        " role = CASE WHEN $3::bigint > 0 THEN 'grace' END,"
+                        " expires_at = CASE WHEN $3::bigint > 0 THEN $3::bigint ELSE expires_at END,"
+                        " revoked_at = CASE WHEN $3::bigint > 0 THEN revoked_at ELSE $2::bigint END"
+                        " WHERE named_key = $1::bigint AND role = 'current'",
+                        3, params, NULL, "replacing the named key's key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    digest_hex(digest, hex);
+    const char *insert[] = {hex, hint, i64(b, sizeof b, now), i64(a, sizeof a, id)};
+    return exec_admin(P(s),
+                      "INSERT INTO apikeys_keys(name, digest, hint, created_at, role, named_key)"
+                      " SELECT 'named', $1::bytea, $2, $3::bigint, 'current', id FROM apikeys_named"
+                      " WHERE id = $4::bigint AND revoked_at IS NULL",
+                      4, insert, NULL, "saving the named key's new key", err, err_len);
+}
+
+static int32_t pg_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
+                             size_t err_len)
+{
+    char a[24], b[24];
+    const char *params[] = {i64(a, sizeof a, limit), i64(b, sizeof b, offset > INT64_MAX ? INT64_MAX : (int64_t)offset)};
+    PGresult *r;
+    int32_t rc = exec_admin(P(s), NAMED_LISTING " ORDER BY n.id LIMIT $1::bigint OFFSET $2::bigint", 2, params, &r,
+                            "reading the named keys", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    store_named_t *row = malloc(sizeof *row);
+    if (!row) {
+        PQclear(r);
+        snprintf(err, err_len, "out of memory while reading the named keys");
+        return PANEL_E_NOMEM;
+    }
+    for (int i = 0; rc == PANEL_OK && i < PQntuples(r); i++) {
+        named_from_listing(r, i, row);
+        rc = fn(ctx, row);
+        if (rc != PANEL_OK)
+            snprintf(err, err_len, "the host stopped reading the named keys");
+    }
+    free(row);
+    PQclear(r);
+    return rc;
+}
+
 static void pg_serve(store_t *s)
 {
     pg_node_serve(P(s));
@@ -891,4 +1095,11 @@ const store_backend_t store_postgresql_backend = {
     .serve = pg_serve,
     .get_site_policy = pg_get_site_policy,
     .set_site_policy = pg_set_site_policy,
+    .named_count = pg_named_count,
+    .named_create = pg_named_create,
+    .named_get = pg_named_get,
+    .named_update = pg_named_update,
+    .named_revoke = pg_named_revoke,
+    .named_reset = pg_named_reset,
+    .read_named = pg_read_named,
 };

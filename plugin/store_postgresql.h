@@ -11,7 +11,10 @@
  *   apikeys_meta(name, value)            schema_version, secret_check, secret_origin
  *   apikeys_state(id = 1, change, api_enabled, allowed_ips, rate_limit)   change: bumped by every committing
  *                                        action; allowed_ips, rate_limit: the site key's policy (schema 2)
- *   apikeys_keys, apikeys_audit, apikeys_denials  as in the SQLite store
+ *   apikeys_named(id, label, scopes, allowed_ips, rate_limit, created_at, expires_at, revoked_at)   the named
+ *                                        keys (schema 3); their key rows are apikeys_keys rows with named_key set
+ *   apikeys_keys, apikeys_audit, apikeys_denials  as in the SQLite store (apikeys_keys.named_key: NULL for the
+ *                                        site key's rows)
  *   apikeys_nodes(instance, node_id, address, pid, started_at, lease_end, loaded)
  *
  * The guarantee: when an action that changes the valid keys returns success, every node either acknowledged
@@ -30,10 +33,11 @@
 
 #include "store.h"
 
-#define PG_SCHEMA_VERSION 2   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit) */
+#define PG_SCHEMA_VERSION 3   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
+                               * 3: named keys (apikeys_named, apikeys_keys.named_key) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
-#define PG_ADMIN_STATEMENTS 32        /* room for every statement the admin connection keeps prepared */
+#define PG_ADMIN_STATEMENTS 48        /* room for every statement the admin connection keeps prepared */
 
 typedef struct pg_node {
     pthread_t lease_thread, watchdog_thread;
@@ -106,6 +110,9 @@ int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows
 int32_t pg_prepare_store(pg_store_t *p, PGconn *conn, char *err, size_t err_len);
 /* Decodes a bytea in text (hex) form into out[len]; 0, or -1 when it is not exactly len bytes. */
 int pg_decode_bytea(const char *text, uint8_t *out, size_t len);
+/* Copies text into out[0..len) (NUL-terminated); 0, or -1 when it did not fit and was cut at a UTF-8 character
+ * boundary. */
+int pg_copy_text(char *out, size_t len, const char *text);
 
 /* ----- pg_pipeline.c ----- */
 int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len);
@@ -131,5 +138,10 @@ void pg_node_serve(pg_store_t *p);
 void pg_node_close(pg_store_t *p);
 /* This node's state for the page ("serving, lease renewed ...", "not a node: ..."). */
 void pg_node_describe(pg_store_t *p, char *out, size_t out_len);
+/* Reads one snapshot (one statement: the switch, the site key's policy, the valid keys and their live named keys)
+ * into sink on conn (prepared = 1: the node's prepared statement; 0: sent as text, e.g. on any connection of a
+ * test). *change receives the change number it saw. */
+int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
+                              char *err, size_t err_len);
 
 #endif

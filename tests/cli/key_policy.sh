@@ -5,7 +5,8 @@
 # rate limit shared by separate processes, a web request over the limit gets Retry-After, stale keys from one
 # address get 429 too_many_invalid after 30 while the current key from there gets 200, and the page lists that
 # address. PostgreSQL (tests/pg/pg_server.sh): the same fields on the shared store, a second node verifies with
-# the new policy as soon as the set returned, and a schema version 1 store is migrated to version 2.
+# the new policy as soon as the set returned, and a schema version 1 store is migrated to the
+# current version (3: named keys).
 . "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 PAGE=settings/api-key
@@ -123,8 +124,8 @@ P1=(-c "$TMP/pg1.ini"); P2=(-c "$TMP/pg2.ini")
 run "${P1[@]}" --json action $PAGE enable
 PK=$(json_get 'j["secret"]')
 cp "$TMP/pgdata1/apikeys.secret" "$TMP/pgdata2/apikeys.secret"
-[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'")" = 2 ] \
-  && pass "postgresql: a new store has schema version 2" || fail "pg schema version"
+[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'")" = 3 ] \
+  && pass "postgresql: a new store has schema version 3" || fail "pg schema version"
 # A running node (serve) verifies with each new policy as soon as the set on another process returned.
 if start_server "$TMP/pg2.ini" pgnode; then
   http GET /api/v1/ping -H "X-API-Key: $PK"
@@ -156,6 +157,6 @@ run "${P1[@]}" --json page $PAGE
 pg_sql "ALTER TABLE apikeys_state DROP COLUMN allowed_ips, DROP COLUMN rate_limit; UPDATE apikeys_meta SET value = '1' WHERE name = 'schema_version'" >/dev/null
 run "${P2[@]}" call GET /api/v1/ping -H "X-API-Key: $PK" --from 203.0.113.9
 expect_out '^HTTP 200' "postgresql: after migrating a version 1 store, no policy is set"
-[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'") $(pg_sql "SELECT allowed_ips || '|' || rate_limit FROM apikeys_state")" = "2 |0" ] \
-  && pass "postgresql: a version 1 store is migrated to version 2" || fail "pg migration"
+[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'") $(pg_sql "SELECT allowed_ips || '|' || rate_limit FROM apikeys_state")" = "3 |0" ] \
+  && pass "postgresql: a version 1 store is migrated to version 3" || fail "pg migration"
 pg_stop
