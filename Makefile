@@ -100,6 +100,15 @@ $(B)/tests/plugin_%: $(B)/obj/tests/unit/plugin_%.o $(HELPER_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(CORE_A) $(LIBS_PLUGIN) $(LIBS_CMOCKA)
 
+# tests/unit/store_pg_*.c: plugin unit tests that need a PostgreSQL server (linked like plugin_*); not run by
+# run-tests.sh's unit loop but by tests/cli/pg_named_store.sh, which starts a private server for them.
+UNIT_PG_SRC := $(wildcard tests/unit/store_pg_*.c)
+UNITS_PG    := $(UNIT_PG_SRC:tests/unit/%.c=$(B)/tests/%)
+all: $(UNITS_PG)
+$(B)/tests/store_pg_%: $(B)/obj/tests/unit/store_pg_%.o $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(CORE_A) $(LIBS_PLUGIN) $(LIBS_CMOCKA)
+
 # Programs the tests drive (installed when missing, like the build's libraries): the browser test's Chromium and
 # Node.js, sqlite3 and curl for inspecting stores and servers, python3 for JSON, setpriv/prlimit for faults,
 # PostgreSQL 15 (each many-nodes test starts a private server) and socat (the proxy that cuts a node off).
