@@ -1,7 +1,10 @@
 #!/bin/bash
 # pg_named_store.sh - runs the PostgreSQL store's named-key unit test ($B/tests/store_pg_named, cmocka) against a
-# private PostgreSQL 15 (tests/pg/pg_server.sh): each cmocka test is one check here.
+# private PostgreSQL 15 (tests/pg/pg_server.sh): each cmocka test is one check here. Then named keys through the
+# sample host on that store: create-key, a running node (serve) verifying with the named key and its scope at once,
+# reset-key (the old key dies when the action returns), revoke.
 . "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../browser/server.sh"
 source "$(dirname "$0")/../pg/pg_server.sh"
 BIN="$PWD/$B/tests/store_pg_named"
 if [ ! -x "$BIN" ]; then echo "FAIL: $BIN is built (make B=$B)"; exit 1; fi
@@ -12,4 +15,62 @@ RC=$?
 OUT=$(cat "$TMP/unit"); ERR=""
 grep -E '^\[       OK \] ' "$TMP/unit" | sed 's/^\[       OK \] /PASS: postgresql named keys: /'
 if grep -q '^\[  FAILED  \] [a-z_0-9]' "$TMP/unit" || [ "$RC" -ne 0 ]; then fail "postgresql named keys (unit test)"; fi
+
+# ----- through the sample host (a fresh database) ----------------------------------------------------------------
+pg_sql_db postgres "CREATE DATABASE cli OWNER panel" >/dev/null
+PAGE=settings/api-key
+pg_config() { # pg_config N: node N's config (its own data dir, the shared secret)
+  mkdir -p "$TMP/pgdata$1"; chmod 700 "$TMP/pgdata$1"
+  cat >"$TMP/pg$1.ini" <<INI
+[host]
+data_dir = $TMP/pgdata$1
+plugins = $PLUGIN
+api_scopes = store.read: Read the store; deliveries.pull: Pull deliveries; deliveries.ack: Acknowledge deliveries
+[role:owner]
+permissions = *
+[user:admin]
+role = owner
+[plugin:apikeys]
+store = postgresql
+pg_conninfo = $(pg_conninfo_socket cli)
+lease_seconds = 2
+INI
+  chmod 600 "$TMP/pg$1.ini"
+}
+pg_config 1; pg_config 2
+P1=(-c "$TMP/pg1.ini"); P2=(-c "$TMP/pg2.ini")
+run "${P1[@]}" --json action $PAGE enable
+expect_rc 0 "postgresql: enable creates the site key"
+cp "$TMP/pgdata1/apikeys.secret" "$TMP/pgdata2/apikeys.secret"
+if start_server "$TMP/pg2.ini" pgnode; then
+  http GET /api/v1/ping -H "X-API-Key: $(json_get 'j["secret"]')"
+  [ "$CODE" = 200 ] && pass "postgresql: the node accepts the site key" || fail "pg node site key: $CODE $BODY"
+  run "${P1[@]}" --json action $PAGE create-key --param label=bot --param scopes=store.read
+  expect_rc 0 "postgresql: create-key"
+  NK=$(json_get 'j["secret"]'); REC=$(json_get 'j.get("record", "")')
+  [ "$(pg_sql_db cli "SELECT count(*) FROM apikeys_named WHERE label = 'bot' AND revoked_at IS NULL")" = 1 ] \
+    && pass "postgresql: the named key is stored in apikeys_named" || fail "pg named row"
+  http GET /api/v1/store -H "X-API-Key: $NK"
+  [ "$CODE" = 200 ] && pass "postgresql: at once the node accepts the named key on a route of its scope" \
+    || fail "pg named 200: $CODE $BODY"
+  http POST /api/v1/deliveries/pull -H "X-API-Key: $NK"
+  [ "$CODE" = 403 ] && pass "postgresql: the node refuses it on a route outside its scope (403)" \
+    || fail "pg named scope: $CODE $BODY"
+  run "${P1[@]}" --json action $PAGE reset-key --record "$REC" --param grace=0 --yes
+  expect_rc 0 "postgresql: reset-key"
+  NK2=$(json_get 'j["secret"]')
+  http GET /api/v1/store -H "X-API-Key: $NK"
+  [ "$CODE" = 401 ] && pass "postgresql: when reset-key returned, the node refuses the old named key" \
+    || fail "pg named old key: $CODE $BODY"
+  http GET /api/v1/store -H "X-API-Key: $NK2"
+  [ "$CODE" = 200 ] && pass "postgresql: the node accepts the new named key" || fail "pg named new key: $CODE $BODY"
+  run "${P1[@]}" --json action $PAGE revoke --record "$REC" --yes
+  expect_rc 0 "postgresql: revoke"
+  http GET /api/v1/store -H "X-API-Key: $NK2"
+  [ "$CODE" = 401 ] && pass "postgresql: when revoke returned, the node refuses the named key" \
+    || fail "pg named revoked: $CODE $BODY"
+  stop_server
+else
+  fail "postgresql: the node starts"
+fi
 pg_stop
