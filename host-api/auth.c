@@ -147,9 +147,13 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
         .retry_after = 0,
         .scopes = EXTRA_HAS(extra, scopes) ? extra->scopes : NULL,
         .scopes_len = EXTRA_HAS(extra, scopes) ? sizeof extra->scopes : 0,
+        .label = EXTRA_HAS(extra, label) ? extra->label : NULL,
+        .label_len = EXTRA_HAS(extra, label) ? sizeof extra->label : 0,
     };
     if (result.scopes)
         result.scopes[0] = '\0';
+    if (result.label)
+        result.label[0] = '\0';
     int32_t verdict = p->desc.authenticate(p->owner->state, request, &result);
     out->principal[sizeof out->principal - 1] = '\0';
     out->error_code[sizeof out->error_code - 1] = '\0';
@@ -158,6 +162,11 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
         result.scopes[result.scopes_len - 1] = '\0';
         if (verdict != PANEL_AUTH_ALLOW)
             result.scopes[0] = '\0';
+    }
+    if (result.label) {
+        result.label[result.label_len - 1] = '\0';
+        if (verdict != PANEL_AUTH_ALLOW)
+            result.label[0] = '\0';
     }
     if (EXTRA_HAS(extra, retry_after))
         extra->retry_after = verdict != PANEL_AUTH_DENY || result.retry_after < 0 ? 0
@@ -231,6 +240,8 @@ int32_t panelhost_authenticate_ex(panelhost_t *host, const panel_request_t *requ
         extra->retry_after = 0;
     if (EXTRA_HAS(extra, scopes))
         extra->scopes[0] = '\0';
+    if (EXTRA_HAS(extra, label))
+        extra->label[0] = '\0';
     if (!host || !request || request->struct_size < PH_V10_REQUEST || !request->method ||
         !request->path || !request->client_addr || !request->header) {
         deny(out, 400, "bad_request", "the request could not be checked: it is incomplete");

@@ -34,7 +34,8 @@ typedef struct verify_ctx {
 } verify_ctx_t;
 
 /* An ALLOW's principal, and its scopes when the host's result holds that field (1.1) and gave a buffer. */
-static void put_principal(panel_auth_result_t *result, const char *principal, const char *scopes, size_t scopes_len)
+static void put_principal(panel_auth_result_t *result, const char *principal, const char *label, const char *scopes,
+                          size_t scopes_len)
 {
     if (result->principal && result->principal_len) {
         size_t n = strnlen(principal, result->principal_len - 1);
@@ -44,6 +45,8 @@ static void put_principal(panel_auth_result_t *result, const char *principal, co
     if (scopes_len && PANEL_HAS_FIELD(panel_auth_result_t, result, scopes_len) && result->scopes &&
         result->scopes_len > scopes_len)
         memcpy(result->scopes, scopes, scopes_len + 1);
+    if (label[0] && PANEL_HAS_FIELD(panel_auth_result_t, result, label_len) && result->label && result->label_len)
+        snprintf(result->label, result->label_len, "%s", label);
 }
 
 /* A POLICY_* outcome as a denial reason (or VERIFY_OK). */
@@ -89,7 +92,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
         if (outcome != VERIFY_OK)
             return outcome;
         if (v->result)
-            put_principal(v->result, named->principal, named->scopes, named->scopes_len);
+            put_principal(v->result, named->principal, named->label, named->scopes, named->scopes_len);
         *found = e;
         return VERIFY_OK;
     }
@@ -100,7 +103,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
             return outcome;
     }
     if (v->result)
-        put_principal(v->result, "apikeys:site", st->site_scopes, st->site_scopes_len);
+        put_principal(v->result, "apikeys:site", "", st->site_scopes, st->site_scopes_len);
     *found = e;
     return VERIFY_OK;
 }

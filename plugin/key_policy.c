@@ -99,7 +99,8 @@ int key_policy_check(const key_policy_t *p, limiter_t *limiter, int64_t key_id, 
 /* A named key's bucket: above every key row id, so it never shares one with a site key. */
 #define NAMED_BUCKET_BASE (INT64_C(1) << 62)
 
-int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *scopes, const char *allowed_ips,
+int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *label, const char *scopes,
+                           const char *allowed_ips,
                            int64_t rate_limit, int64_t expires_at, char *err,
                            size_t err_len)
 {
@@ -119,6 +120,7 @@ int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *scop
     memcpy(p->scopes, scopes, scopes_len + 1);
     p->scopes_len = scopes_len;
     snprintf(p->principal, sizeof p->principal, "apikeys:key:%lld", (long long)named_id);
+    snprintf(p->label, sizeof p->label, "%s", label ? label : "");
     return PANEL_OK;
 }
 

@@ -36,11 +36,13 @@ typedef struct named_policy {
     char scopes[PANEL_SCOPES_MAX]; /* "store.read,deliveries.pull", as stored */
     size_t scopes_len;
     char principal[64];            /* "apikeys:key:<id>" */
+    char label[PANEL_LABEL_MAX];   /* the owner's label, e.g. "Minecraft server" (whoami, ABI 1.2) */
 } named_policy_t;
 
 /* Fills p from a named key's stored settings; PANEL_OK, or PANEL_E_INVALID (a stored value this plugin would
  * not accept: the caller fails closed) with a message. */
-int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *scopes, const char *allowed_ips,
+int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *label, const char *scopes,
+                           const char *allowed_ips,
                            int64_t rate_limit, int64_t expires_at, char *err,
                            size_t err_len);
 

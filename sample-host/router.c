@@ -34,6 +34,8 @@ static int body_whoami(const route_context_t *ctx, json_writer_t *body)
 {
     json_begin_object(body);
     json_member_string(body, "principal", ctx->principal);
+    if (ctx->label != NULL && ctx->label[0] != '\0') /* only when the provider named one (ABI 1.2) */
+        json_member_string(body, "label", ctx->label);
     if (ctx->scopes != NULL && ctx->scopes[0] != '\0') { /* only when the provider named them */
         json_key(body, "scopes");
         json_begin_array(body);
@@ -188,7 +190,7 @@ void router_handle(router_t *router, const router_request_t *request, router_res
         return;
     }
 
-    route_context_t ctx = {router, request, NULL, NULL, NULL};
+    route_context_t ctx = {router, request, NULL, NULL, NULL, NULL};
     if (request->header != NULL && route->method[0] == 'P') /* only the POST routes read a body */
         ctx.content_type = request->header(request->header_ctx, "Content-Type");
     panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate_ex */
@@ -200,6 +202,7 @@ void router_handle(router_t *router, const router_request_t *request, router_res
     extra.reserved = 0;
     extra.retry_after = 0;
     extra.scopes[0] = '\0';
+    extra.label[0] = '\0';
     if (route->authenticated) {
         header_bridge_t bridge = {request->header, request->header_ctx};
         panel_request_t auth_request = {
@@ -228,6 +231,7 @@ void router_handle(router_t *router, const router_request_t *request, router_res
         }
         ctx.principal = outcome.principal;
         ctx.scopes = wants_scopes ? extra.scopes : NULL;
+        ctx.label = wants_scopes ? extra.label : NULL;
     }
 
     json_writer_t body;

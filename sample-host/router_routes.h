@@ -13,6 +13,7 @@ typedef struct route_context {
     const char *principal;      /* authenticated routes: who the provider named */
     const char *scopes;         /* authenticated routes: the principal's scopes, comma-separated; "" or NULL:
                                  * the provider did not say */
+    const char *label;          /* authenticated routes: the principal's label (ABI 1.2); "" or NULL: none */
 } route_context_t;
 
 /* Writes the answer's document into body and returns its HTTP status; on an error status the document is

@@ -283,6 +283,9 @@ typedef struct panelhost_auth_extra {
     char scopes[PANEL_SCOPES_MAX]; /* allowed: the principal's scopes as the provider named them,
                                 * comma-separated ids (e.g. "store.read,deliveries.pull"); "" when it did not
                                 * say */
+    /* since ABI 1.2: allowed: the principal's label as the provider named it (e.g. a named key's "Minecraft
+     * server"); "" when it did not say */
+    char label[PANEL_LABEL_MAX];
 } panelhost_auth_extra_t;
 
 /* [thread-safe] panelhost_authenticate, also filling *extra (nullable: then exactly panelhost_authenticate).

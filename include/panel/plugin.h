@@ -34,6 +34,10 @@
  * whose pages make no sense without row actions reads host->abi_minor. A 1.0 plugin in a 1.1 host works
  * unchanged: the host reads none of its descriptors past their 1.0 size and treats the 1.1 fields as NULL / 0.
  *
+ * ABI 1.2 added: the principal's label (panel_auth_result_t.label), a name for people beside the principal's
+ * id, e.g. the label an owner gave a named API key, which a host shows in whoami. Between 1.1 and 1.2 the same
+ * rules hold: a 1.2 provider in a 1.1 host sees a result without the field (PANEL_HAS_FIELD) and writes none.
+ *
  * Thread and lifetime tags, used on every function below:
  *   [serialised]   the host never runs two [serialised] calls of one plugin at the same time: it serialises
  *                  them, one at a time per plugin, but on whichever OS thread it likes (e.g. the request
@@ -68,7 +72,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------------------------- */
 
 #define PANEL_ABI_MAJOR 1u
-#define PANEL_ABI_MINOR 1u
+#define PANEL_ABI_MINOR 2u
 
 /* The name of the single symbol a plugin exports; its type is `const panel_plugin_entry_t`. */
 #define PANEL_ENTRY_SYMBOL "panel_plugin_entry"
@@ -111,6 +115,8 @@ extern "C" {
 /* since 1.1: bytes of a scope list (panel_auth_result_t.scopes), including its NUL; a host's scope catalogue
  * is kept small enough that all its ids, comma-separated, fit. */
 #define PANEL_SCOPES_MAX 1024u
+/* since 1.2: bytes of a principal's label (panel_auth_result_t.label), including its NUL. */
+#define PANEL_LABEL_MAX 64u
 
 /* 1 when the struct at `ptr` (whose first field is its struct_size, as the sender was built) is large enough to
  * hold `field` of `type`: check it before reading or writing any field added after ABI 1.0, e.g.
@@ -425,6 +431,11 @@ typedef struct panel_auth_result {
      * does not want them (then write nothing). Check PANEL_HAS_FIELD(panel_auth_result_t, result, scopes_len). */
     char *scopes;
     size_t scopes_len;         /* since 1.1; >= PANEL_SCOPES_MAX when scopes is non-NULL */
+    /* since 1.2. ALLOW: one line naming the principal for people (e.g. a named key's label "Minecraft server"),
+     * which a host may show beside the principal (whoami); "" on entry: none. NULL when the host does not want
+     * it (then write nothing). Check PANEL_HAS_FIELD(panel_auth_result_t, result, label_len). */
+    char *label;
+    size_t label_len;          /* since 1.2; >= PANEL_LABEL_MAX when label is non-NULL */
 } panel_auth_result_t;
 
 typedef struct panel_auth_provider {
@@ -567,7 +578,8 @@ PANEL_STATIC_ASSERT(sizeof(panel_args_t) == 32, "args: ABI 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_result_t) == 56, "result: ABI 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_action_t) == 88, "action: ABI 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_request_t) == 56, "request: ABI 1.1 size");
-PANEL_STATIC_ASSERT(sizeof(panel_auth_result_t) == 80, "auth result: ABI 1.1 size");
+PANEL_STATIC_ASSERT(offsetof(panel_auth_result_t, label) == 80, "auth result: 1.2 fields after the 1.1 layout");
+PANEL_STATIC_ASSERT(sizeof(panel_auth_result_t) == 96, "auth result: ABI 1.2 size");
 PANEL_STATIC_ASSERT(sizeof(panel_api_scope_t) == 24, "api scope: 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_api_scopes_t) == 16, "api scopes: 1.1 size");
 #endif

@@ -15,8 +15,8 @@ cat >"$tmp/current.c" <<'SRC'
 int main(void)
 {
     panel_args_t args = {sizeof args, 0, 0, 0};
-    panelhost_auth_extra_t extra = {sizeof extra, 0, 0, {0}};
-    return PANEL_HAS_FIELD(panel_args_t, &args, record_id) && extra.struct_size && PANEL_ABI_MINOR == 1u ? 0 : 1;
+    panelhost_auth_extra_t extra = {sizeof extra, 0, 0, {0}, {0}};
+    return PANEL_HAS_FIELD(panel_args_t, &args, record_id) && extra.struct_size && PANEL_ABI_MINOR == 2u ? 0 : 1;
 }
 SRC
 cp "$tmp/current.c" "$tmp/current.cpp"
@@ -30,14 +30,14 @@ FLAGS="-Wall -Wextra -Wpedantic -Werror"
 for cc in gcc clang; do
   command -v $cc >/dev/null || continue
   if $cc -std=c11 $FLAGS -Iinclude "$tmp/current.c" -o "$tmp/a" >"$tmp/log" 2>&1 && "$tmp/a"; then
-    pass "$cc -std=c11: plugin.h and host.h (ABI 1.1)"; else fail "$cc -std=c11: plugin.h and host.h"; fi
+    pass "$cc -std=c11: plugin.h and host.h (ABI 1.2)"; else fail "$cc -std=c11: plugin.h and host.h"; fi
   if $cc -std=c11 $FLAGS -Itests/fixtures/abi-1.0 "$tmp/frozen.c" -o "$tmp/b" >"$tmp/log" 2>&1 && "$tmp/b"; then
     pass "$cc -std=c11: the frozen 1.0 plugin.h"; else fail "$cc -std=c11: the frozen 1.0 plugin.h"; fi
 done
 for cxx in g++ clang++; do
   command -v $cxx >/dev/null || continue
   if $cxx -std=c++11 $FLAGS -Iinclude "$tmp/current.cpp" -o "$tmp/c" >"$tmp/log" 2>&1 && "$tmp/c"; then
-    pass "$cxx -std=c++11: plugin.h and host.h (ABI 1.1)"; else fail "$cxx -std=c++11: plugin.h and host.h"; fi
+    pass "$cxx -std=c++11: plugin.h and host.h (ABI 1.2)"; else fail "$cxx -std=c++11: plugin.h and host.h"; fi
   if $cxx -std=c++11 $FLAGS -Itests/fixtures/abi-1.0 "$tmp/frozen.cpp" -o "$tmp/d" >"$tmp/log" 2>&1 && "$tmp/d"; then
     pass "$cxx -std=c++11: the frozen 1.0 plugin.h"; else fail "$cxx -std=c++11: the frozen 1.0 plugin.h"; fi
 done

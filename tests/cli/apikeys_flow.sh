@@ -48,8 +48,8 @@ expect_rc 0 "page settings/api-key opens"
 if [ "$(json_get 'j["title"]')" = "API Key" ]; then pass "page title is API Key"; else fail "page title"; fi
 if [ "$(json_get '[f["value"] for f in j["fields"] if f["id"]=="api_key"][0]')" = "(no key)" ]; then
   pass "no key at first"; else fail "no key at first"; fi
-if [ "$(json_get '" ".join(a["id"] for a in j["actions"])')" = "enable disable reset end-grace" ]; then
-  pass "actions enable disable reset end-grace"; else fail "actions"; fi
+if [ "$(json_get '" ".join(a["id"] for a in j["actions"])')" = "enable disable reset end-grace create-key revoke reset-key edit" ]; then
+  pass "actions enable disable reset end-grace, and the named keys' create-key revoke reset-key edit"; else fail "actions"; fi
 
 # ----- enable ---------------------------------------------------------------------------------------------
 run --now "$NOW" --json action $PAGE enable

@@ -363,7 +363,7 @@ static answer_t call(fake_host_t *h, const char *key, const char *addr)
     answer_t a;
     memset(&a, 0, sizeof a);
     panel_auth_result_t res = {sizeof res, 0, a.principal, sizeof a.principal, a.code, sizeof a.code,
-                               a.message, sizeof a.message, 0, NULL, 0};
+                               a.message, sizeof a.message, 0, NULL, 0, NULL, 0};
     int32_t verdict = h->provider.authenticate(h->state, &r.req, &res);
     a.status = verdict == PANEL_AUTH_ALLOW ? 200 : res.http_status;
     a.retry_after = res.retry_after;
