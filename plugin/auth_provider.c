@@ -29,6 +29,7 @@ typedef struct verify_ctx {
     const char *scope;         /* nullable: the scope the route requires (ABI 1.1) */
     int64_t retry_after;       /* seconds, for the 429s */
     int named_expired;         /* DENIAL_EXPIRED: the named key itself expired (not a grace period) */
+    int named;                 /* the key found is a named key's (its denials point at the key's Edit) */
     /* nullable: an ALLOW's principal and scopes are written here, while the snapshot is still held */
     panel_auth_result_t *result;
 } verify_ctx_t;
@@ -80,6 +81,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     if (!e)
         return DENIAL_UNKNOWN;
     const named_policy_t *named = e->named ? &ring->named[e->named - 1] : NULL;
+    v->named = named != NULL;
     if (e->expires_at != 0 && apikeys_now(st) >= e->expires_at) {
         v->named_expired = named && named->expires_at == e->expires_at;
         return DENIAL_EXPIRED;
@@ -191,7 +193,7 @@ static int verify_request(apikeys_state_t *st, const char *key, size_t len, veri
 int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, const char *client_addr,
                            int64_t *retry_after)
 {
-    verify_ctx_t v = {client_addr, NULL, 0, 0, NULL};
+    verify_ctx_t v = {client_addr, NULL, 0, 0, 0, NULL};
     int outcome = verify_request(st, key, len, &v);
     *retry_after = v.retry_after;
     return outcome;
@@ -199,7 +201,7 @@ int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, con
 
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
 {
-    verify_ctx_t v = {NULL, NULL, 0, 0, NULL};
+    verify_ctx_t v = {NULL, NULL, 0, 0, 0, NULL};
     return verify_request(st, key, len, &v);
 }
 
@@ -379,7 +381,7 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
     /* The site key holds every scope of the host's catalogue, so it needs no check of request->scope (1.1); a
      * named key holds only its own. */
     const char *scope = PANEL_HAS_FIELD(panel_request_t, request, scope) ? request->scope : NULL;
-    verify_ctx_t v = {request->client_addr, scope, 0, 0, result};
+    verify_ctx_t v = {request->client_addr, scope, 0, 0, 0, result};
     int outcome = verify_request(st, key, len, &v);
     if (outcome == VERIFY_OK)
         return PANEL_AUTH_ALLOW;
@@ -394,9 +396,15 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
                  scope);
     if (outcome == DENIAL_IP_NOT_ALLOWED && request->client_addr)
         snprintf(result->message, result->message_len,
-                 "requests with this API key are not allowed from %.64s; the store owner can add it to allowed_ips "
-                 "under Settings > API Key",
+                 v.named ? "requests with this API key are not allowed from %.64s; the store owner can add it to the "
+                           "key's allowed IPs under Settings > API Key (Edit)"
+                         : "requests with this API key are not allowed from %.64s; the store owner can add it to "
+                           "allowed_ips under Settings > API Key",
                  request->client_addr);
+    if (outcome == DENIAL_RATE_LIMITED && v.named)
+        put(result->message, result->message_len,
+            "this API key sent more requests than its rate limit allows; wait the seconds in Retry-After and try "
+            "again (the store owner sets the key's rate limit under Settings > API Key, Edit)");
     if (v.retry_after > 0 && PANEL_HAS_FIELD(panel_auth_result_t, result, retry_after))
         result->retry_after = v.retry_after;
     return PANEL_AUTH_DENY;

@@ -38,7 +38,7 @@ typedef struct store_key {
 typedef struct store_digest_row {
     int found;
     int64_t id;
-    char role[16];           /* "current", "grace", "extra", or "" (replaced) */
+    char role[16];           /* "current", "grace", "extra", "named" (a named key's row), or "" (replaced) */
     int64_t created_at;
     int64_t revoked_at;      /* 0 unless replaced */
 } store_digest_row_t;
