@@ -40,17 +40,18 @@ static const char schema_v2[] = "CREATE INDEX keys_role ON keys(role);";
 static const char schema_v3[] = "INSERT OR IGNORE INTO settings(name, value) VALUES ('allowed_ips', ''),"
                                 " ('rate_limit', '0');";
 
-/* v4: named keys (store.h): the records in named_keys, their key rows in keys with named_key set; "one current
- * key" and "one grace key" hold per named key (the site key's rows have named_key NULL, counted as 0). */
+/* v4: named keys (store.h): the records in named_keys, their key rows in keys with named_key set. A named key's
+ * row keeps role NULL and has its own named_role ('current', 'grace', NULL when revoked or replaced), one current
+ * and one grace row per named key. So a process of an older plugin still running on this file (during an
+ * upgrade) never loads a named key's row as a site key without its scopes and allow-list: to it the row is a
+ * replaced key, and the named key gets 401 there until that process is restarted (fail closed). */
 static const char schema_v4[] =
     "CREATE TABLE named_keys(id INTEGER PRIMARY KEY, label TEXT NOT NULL, scopes TEXT NOT NULL,"
     " allowed_ips TEXT NOT NULL DEFAULT '', rate_limit INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
     " expires_at INTEGER, revoked_at INTEGER);"
     "ALTER TABLE keys ADD COLUMN named_key INTEGER REFERENCES named_keys(id);"
-    "DROP INDEX keys_one_current;"
-    "DROP INDEX keys_one_grace;"
-    "CREATE UNIQUE INDEX keys_one_current ON keys(COALESCE(named_key, 0)) WHERE role = 'current';"
-    "CREATE UNIQUE INDEX keys_one_grace ON keys(COALESCE(named_key, 0)) WHERE role = 'grace';"
+    "ALTER TABLE keys ADD COLUMN named_role TEXT CHECK (named_role IN ('current','grace'));"
+    "CREATE UNIQUE INDEX keys_named_role ON keys(named_key, named_role) WHERE named_role IS NOT NULL;"
     "CREATE INDEX keys_named ON keys(named_key) WHERE named_key IS NOT NULL;";
 
 /* The statements kept prepared on each connection. */
@@ -101,7 +102,7 @@ static const char *const sql_text[SQL_COUNT_] = {
     [SQL_SET_ENABLED] = "INSERT INTO settings(name, value) VALUES ('api_enabled', ?1)"
                         " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
     [SQL_GET_ROLE] = "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
-                     " use_count FROM keys WHERE role = ?1 AND named_key IS NULL",
+                     " use_count FROM keys WHERE role = ?1",
     [SQL_FIND_DIGEST] = "SELECT id FROM keys WHERE digest = ?1",
     [SQL_REACTIVATE] = "UPDATE keys SET role = 'current', revoked_at = NULL, expires_at = NULL WHERE id = ?1",
     [SQL_INSERT_CURRENT] =
@@ -117,10 +118,12 @@ static const char *const sql_text[SQL_COUNT_] = {
         "INSERT INTO denials(reason, count, last_at) VALUES (?1, ?2, ?3) ON CONFLICT(reason) DO UPDATE"
         " SET count = count + excluded.count, last_at = MAX(COALESCE(last_at, 0), excluded.last_at)",
     [SQL_GET_DENIALS] = "SELECT reason, count, COALESCE(last_at, 0) FROM denials",
-    [SQL_COUNT_VALID] = "SELECT count(*) FROM keys WHERE role IS NOT NULL",
+    [SQL_COUNT_VALID] = "SELECT (SELECT count(*) FROM keys WHERE role IS NOT NULL) +"
+                        " (SELECT count(*) FROM keys WHERE named_role IS NOT NULL)",
     /* Through the role index: without statistics the planner would scan every revoked row. */
-    [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0), COALESCE(named_key, 0) FROM keys INDEXED BY"
-                       " keys_role WHERE role IS NOT NULL",
+    [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0), 0 FROM keys INDEXED BY keys_role"
+                       " WHERE role IS NOT NULL UNION ALL SELECT id, digest, COALESCE(expires_at, 0), named_key"
+                       " FROM keys INDEXED BY keys_named WHERE named_key IS NOT NULL AND named_role IS NOT NULL",
     /* A named key's row answers role "named": it is not the site key's to reactivate or to report replaced. */
     [SQL_FIND_DIGEST_ROW] = "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END,"
                             " created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",
@@ -131,7 +134,7 @@ static const char *const sql_text[SQL_COUNT_] = {
     [SQL_NAMED_COUNT] = "SELECT count(*) FROM named_keys WHERE revoked_at IS NULL",
     [SQL_NAMED_INSERT] = "INSERT INTO named_keys(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
                          " VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, 0))",
-    [SQL_NAMED_INSERT_KEY] = "INSERT INTO keys(name, digest, hint, created_at, role, named_key)"
+    [SQL_NAMED_INSERT_KEY] = "INSERT INTO keys(name, digest, hint, created_at, named_role, named_key)"
                              " VALUES ('named', ?1, ?2, ?3, 'current', ?4)",
     /* ?1 = 0: every live named key; else only that one. */
     [SQL_NAMED_LIST] =
@@ -139,14 +142,16 @@ static const char *const sql_text[SQL_COUNT_] = {
         " COALESCE(c.hint, ''), (SELECT COALESCE(MAX(last_used_at), 0) FROM keys WHERE named_key = n.id),"
         " (SELECT COALESCE(SUM(use_count), 0) FROM keys WHERE named_key = n.id), g.id IS NOT NULL,"
         " COALESCE(g.expires_at, 0), COALESCE(g.hint, '')"
-        " FROM named_keys n LEFT JOIN keys c ON c.named_key = n.id AND c.role = 'current'"
-        " LEFT JOIN keys g ON g.named_key = n.id AND g.role = 'grace'"
+        " FROM named_keys n LEFT JOIN keys c ON c.named_key = n.id AND c.named_role = 'current'"
+        " LEFT JOIN keys g ON g.named_key = n.id AND g.named_role = 'grace'"
         " WHERE n.revoked_at IS NULL AND (?1 = 0 OR n.id = ?1) ORDER BY n.id LIMIT ?2 OFFSET ?3",
     [SQL_NAMED_UPDATE] = "UPDATE named_keys SET label = ?2, scopes = ?3, allowed_ips = ?4, rate_limit = ?5"
                          " WHERE id = ?1 AND revoked_at IS NULL",
     [SQL_NAMED_REVOKE] = "UPDATE named_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-    [SQL_NAMED_RETIRE_ROLE] = "UPDATE keys SET role = NULL, revoked_at = ?2 WHERE named_key = ?1 AND role = ?3",
-    [SQL_NAMED_TO_GRACE] = "UPDATE keys SET role = 'grace', expires_at = ?2 WHERE named_key = ?1 AND role = 'current'",
+    [SQL_NAMED_RETIRE_ROLE] = "UPDATE keys SET named_role = NULL, revoked_at = ?2 WHERE named_key = ?1"
+                              " AND named_role = ?3",
+    [SQL_NAMED_TO_GRACE] = "UPDATE keys SET named_role = 'grace', expires_at = ?2 WHERE named_key = ?1"
+                           " AND named_role = 'current'",
     [SQL_LOAD_NAMED] = "SELECT id, label, scopes, allowed_ips, rate_limit, created_at, COALESCE(expires_at, 0)"
                        " FROM named_keys WHERE revoked_at IS NULL",
 };
