@@ -301,9 +301,13 @@ static int32_t create_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_
         apikeys_format_time(c->key.expires_at, when, sizeof when);
         snprintf(expiry, sizeof expiry, "it expires %s", when);
     }
+    int enabled = 1;
+    if (rc == PANEL_OK)
+        rc = store_get_enabled(&st->store, &enabled, msg, msg_len);
     snprintf(c->message, sizeof c->message,
-             "Key \"%s\" created (ID %lld, %s, scopes %.400s; %s): copy it now, it is shown only once.", c->key.label,
-             (long long)c->id, hint, c->key.scopes, expiry);
+             "Key \"%s\" created (ID %lld, %s, scopes %.400s; %s): copy it now, it is shown only once.%s",
+             c->key.label, (long long)c->id, hint, c->key.scopes, expiry,
+             enabled ? "" : " The API is disabled: run Enable to accept requests.");
     return rc;
 }
 
