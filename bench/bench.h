@@ -1,6 +1,6 @@
-/* bench.h - what the benchmark's modules share: the figures of issues 6 and 14 (each a min/median/max summary
- * of repeated side-by-side measurements, or skipped with the reason), the clock, the bench data directories
- * under the build folder, and
+/* bench.h - what the benchmark's modules share: the figures of issues 6 and 14 and of named keys (each a
+ * min/median/max summary of repeated side-by-side measurements, or skipped with the reason), the clock, the
+ * bench data directories under the build folder, and
  * the plugin fixtures (states opened on those directories, with their plaintext test keys). */
 #ifndef BENCH_H
 #define BENCH_H
@@ -51,6 +51,8 @@ typedef enum {
     FIG_PHP_AUTH_VS_OPEN,
     FIG_PHP_FIRST_REQUEST_MS,
     FIG_PHP_REQUEST_MS,
+    FIG_VERIFY_POLICY_VS_HASH,
+    FIG_KEYS_100_VS_1,
     FIG_COUNT
 } bench_figure_id;
 
@@ -121,9 +123,17 @@ int32_t bench_open_state_with(const char *dir, const char *(*get)(void *ctx, con
                               apikeys_state_t **out, char *err, size_t err_len);
 /* Adds n extra valid keys; their plaintexts into keys[i * BENCH_KEY_STRIDE]. PANEL_OK or an error. */
 int32_t bench_add_keys(apikeys_state_t *st, size_t n, char *keys, char *err, size_t err_len);
-/* One pass of the plugin's auth provider over a request carrying `key` in X-API-Key. Returns the
- * PANEL_AUTH_* outcome. [thread-safe] */
+/* One pass of the plugin's auth provider over a request carrying `key` in X-API-Key, from 127.0.0.1, on a
+ * route that requires no scope. Returns the PANEL_AUTH_* outcome. [thread-safe] */
 int32_t bench_authenticate(apikeys_state_t *st, const char *key);
+/* The same from client_addr (nullable) on a route that requires scope (nullable: none; ABI 1.1). */
+int32_t bench_authenticate_from(apikeys_state_t *st, const char *key, const char *client_addr, const char *scope);
+/* Creates n named keys in one change-signalling store transaction (store_named_create, as the action
+ * create-key stores one), each with these scopes (comma-separated), allowed_ips (CIDR list, "" = any) and
+ * rate_limit (per minute, 0 = none), labelled "bench 1".."bench n"; their plaintexts into
+ * keys[i * BENCH_KEY_STRIDE]. PANEL_OK or an error in err. */
+int32_t bench_add_named(apikeys_state_t *st, size_t n, const char *scopes, const char *allowed_ips,
+                        int64_t rate_limit, char *keys, char *err, size_t err_len);
 
 /* ----- the figures' measurements (one file each) ------------------------------------------------------- */
 
@@ -152,6 +162,7 @@ void bench_run_memory(const bench_env_t *env, bench_fixtures_t *fx);           /
 void bench_run_http(const bench_env_t *env);                                   /* bench_http.c */
 void bench_run_pg(const bench_env_t *env, bench_fixtures_t *fx);               /* bench_pg.c */
 void bench_run_php(const bench_env_t *env);                                    /* bench_php.c */
+void bench_run_named(const bench_env_t *env);                                  /* bench_named.c */
 
 /* The timing loops of verify_vs_hash (bench_verify.c), shared with pg_verify_vs_hash so both figures are
  * measured the same way: ns per bare BLAKE2b-256 of key[0..len) over n rounds; ns per authentication of key

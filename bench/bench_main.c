@@ -22,10 +22,11 @@ static void usage(FILE *out)
                  "figures are {\"median\",\"min\",\"max\"} (null when not measured). --quick: fewer repetitions.\n"
                  "DIR holds plugins/apikeys.so and sample-host (default: this program's folder); the bench data\n"
                  "goes to DIR/bench-data. --only PART runs one part (for profiling): hash, scaling, threads, peer,\n"
-                 "memory, pg, reset, load, http, php (pg starts its own PostgreSQL 15 and is skipped, saying why,\n"
-                 "when it or socat is not installed; php, run from the repository root, starts nginx + php-fpm and\n"
-                 "is skipped likewise without them). Exit status: 0 when every figure holds its \"must be\" or is\n"
-                 "skipped, else 1.\n");
+                 "memory, pg, named, reset, load, http, php (pg starts its own PostgreSQL 15 and is skipped, saying\n"
+                 "why, when it or socat is not installed; named: verify_policy_vs_hash and keys_100_vs_1, on data\n"
+                 "directories of their own; php, run from the repository root, starts nginx + php-fpm and is skipped\n"
+                 "likewise without them). Exit status: 0 when every figure holds its \"must be\" or is skipped,\n"
+                 "else 1.\n");
 }
 
 /* The machine's load, for the progress lines: figures that need both cores are unreliable when busy. */
@@ -117,6 +118,8 @@ int main(int argc, char **argv)
         {"memory", "resident memory per key", bench_run_memory, NULL},
         {"pg", "PostgreSQL: verification on a node, reset with 3 nodes, reset with a node cut off", bench_run_pg,
          NULL},
+        {"named", "named keys: a key with scopes, allowed IPs and a rate limit vs BLAKE2b-256; 100 named keys vs 1",
+         NULL, bench_run_named},
         {"reset", "reset vs one-row commit", NULL, bench_run_reset},
         {"load", "load + init + fini + unload", NULL, bench_run_load},
         {"http", "HTTP: /api/v1/ping with a key vs /healthz (polling client)", NULL, bench_run_http},
