@@ -1,7 +1,8 @@
 /* extensions.c - the installed extensions (the plugins of [host] plugins plus the *.so files of
  * [host] plugin_dir), which of them are enabled (DATA_DIR/extensions.state, see extensions_state.c), loading the
  * enabled ones, enabling and disabling them (with the permission check and the host audit log), what stops
- * working when one is disabled, and applying changes another process made (reload). */
+ * working when one is disabled, and applying changes another process made (reload; noticed through the shared
+ * change counter, and for panelhost_extensions_changed also through a stat() of the state file). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -77,6 +78,20 @@ void ph_extensions_free(panelhost_t *host)
     free(host->ext_errors);
     host->ext_errors = NULL;
     host->n_ext_errors = 0;
+    ph_ext_counter_unmap(atomic_exchange(&host->ext_counter, NULL));
+}
+
+/* The shared change counter, mapped on first use; NULL with err set when it cannot be used. Called only where
+ * the states are read to be applied or written (never concurrently with itself for one host). */
+static ph_ext_counter_t *counter_of(panelhost_t *host, char *err, size_t err_len)
+{
+    ph_ext_counter_t *counter = atomic_load(&host->ext_counter);
+    if (!counter) {
+        counter = ph_ext_counter_map(host->data_dir, err, err_len);
+        if (counter)
+            atomic_store(&host->ext_counter, counter);
+    }
+    return counter;
 }
 
 /* ----- the installed list ----- */
@@ -317,10 +332,17 @@ static int32_t apply(panelhost_t *host, ext_list_t *list, panelhost_load_error_f
     return failed;
 }
 
-/* Reads the state file (remembering its stamp as applied), builds the list and applies it. */
+/* Reads the state file (remembering its stamp and the change count read before it as applied), builds the list
+ * and applies it. */
 static int32_t read_and_apply(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx, int32_t *changed,
                               char *err, size_t err_len)
 {
+    char counter_err[PH_MSG_MAX];
+    ph_ext_counter_t *counter = counter_of(host, counter_err, sizeof counter_err);
+    if (!counter)
+        ph_logf(host, PANEL_LOG_WARN, NULL, "%s; changes other processes make are noticed by a stat() instead",
+                counter_err);
+    uint64_t seen = counter ? atomic_load_explicit(counter, memory_order_acquire) : 0;
     ph_ext_state_t state;
     ph_file_stamp_t stamp;
     int32_t rc = ph_ext_state_read(host, &state, &stamp, err, err_len);
@@ -328,6 +350,7 @@ static int32_t read_and_apply(panelhost_t *host, panelhost_load_error_fn on_erro
         return rc;
     pthread_mutex_lock(&host->ext_lock);
     host->ext_stamp = stamp;
+    atomic_store_explicit(&host->ext_seen, seen, memory_order_relaxed);
     pthread_mutex_unlock(&host->ext_lock);
     ext_list_t list;
     rc = build_list(host, &state, &list, err, err_len);
@@ -358,10 +381,23 @@ int32_t panelhost_extensions_load(panelhost_t *host, panelhost_load_error_fn on_
     return rc;
 }
 
+int ph_extensions_changed_by_others(panelhost_t *host)
+{
+    ph_ext_counter_t *counter = atomic_load_explicit(&host->ext_counter, memory_order_acquire);
+    if (!counter)
+        return panelhost_extensions_changed(host);
+    return atomic_load_explicit(counter, memory_order_acquire) !=
+           atomic_load_explicit(&host->ext_seen, memory_order_relaxed);
+}
+
 int32_t panelhost_extensions_changed(panelhost_t *host)
 {
     if (!host)
         return 0;
+    ph_ext_counter_t *counter = atomic_load_explicit(&host->ext_counter, memory_order_acquire);
+    if (counter && atomic_load_explicit(counter, memory_order_acquire) !=
+                       atomic_load_explicit(&host->ext_seen, memory_order_relaxed))
+        return 1;
     char *path = ph_ext_state_path(host);
     ph_file_stamp_t now;
     ph_file_stamp_get(path, &now);
@@ -667,10 +703,12 @@ int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t 
                 enabled ? "enabled" : "disabled");
         rc = PANEL_OK;
     } else {
-        rc = ph_ext_state_set(&state, id, enabled ? 1 : 0);
+        /* without the counter, running processes would not notice the change: refuse before writing */
+        ph_ext_counter_t *counter = counter_of(host, text, sizeof text);
+        rc = counter ? ph_ext_state_set(&state, id, enabled ? 1 : 0) : PANEL_E_STORE;
         if (rc == PANEL_OK)
-            rc = ph_ext_state_write(host, &state, text, sizeof text);
-        else
+            rc = ph_ext_state_write(host, &state, counter, text, sizeof text);
+        else if (counter)
             ph_errf(text, sizeof text, "out of memory");
     }
     int changed_state = rc == PANEL_OK && found && found->enabled != (enabled ? 1 : 0);

@@ -1,7 +1,9 @@
 /* extensions_state.c - the file DATA_DIR/extensions.state that keeps each extension's enabled state across
  * restarts and processes: reading it (refusing a damaged file with its line number), replacing it atomically
  * (temporary file, fsync, rename, fsync of the folder, mode 0600), the lock that serialises writers of
- * several processes (flock on DATA_DIR/extensions.lock), and the stat() stamp that tells a reader it changed.
+ * several processes (flock on DATA_DIR/extensions.lock), the change counter DATA_DIR/extensions.counter that
+ * every writer bumps once its new file is in place (a reader's per-request check is one atomic load of it), and
+ * the stat() stamp that also tells a reader of an edit made by hand.
  *
  * Format: "# comment" lines, then one "enabled ID" or "disabled ID" per line. */
 #include "extensions_state.h"
@@ -12,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define STATE_FILE "extensions.state"
 #define LOCK_FILE "extensions.lock"
+#define COUNTER_FILE "extensions.counter"
+#define COUNTER_BYTES 8
 #define LINE_MAX_BYTES 256
 
 char *ph_ext_state_path(const panelhost_t *host)
@@ -191,7 +196,44 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-int32_t ph_ext_state_write(const panelhost_t *host, const ph_ext_state_t *state, char *err, size_t err_len)
+ph_ext_counter_t *ph_ext_counter_map(const char *data_dir, char *err, size_t err_len)
+{
+    char *path = ph_path_resolve(data_dir, COUNTER_FILE);
+    if (!path) {
+        ph_errf(err, err_len, "out of memory");
+        return NULL;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    struct stat st;
+    void *map = MAP_FAILED;
+    /* Two processes sizing a new file at once both truncate to 8 bytes: the second changes nothing, a bump
+     * made in between survives. A larger file keeps its size; only its first 8 bytes are used. */
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            errno = EINVAL;
+        else if (st.st_size >= COUNTER_BYTES || ftruncate(fd, COUNTER_BYTES) == 0)
+            map = mmap(NULL, COUNTER_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    }
+    int saved = errno;
+    if (fd >= 0)
+        close(fd); /* the mapping stays */
+    if (map == MAP_FAILED) {
+        ph_errf(err, err_len, "cannot use the extension change counter %s: %s", path, strerror(saved));
+        free(path);
+        return NULL;
+    }
+    free(path);
+    return map;
+}
+
+void ph_ext_counter_unmap(ph_ext_counter_t *counter)
+{
+    if (counter)
+        munmap((void *)counter, COUNTER_BYTES);
+}
+
+int32_t ph_ext_state_write(const panelhost_t *host, const ph_ext_state_t *state, ph_ext_counter_t *counter,
+                           char *err, size_t err_len)
 {
     char *path = ph_ext_state_path(host);
     char *tmp = path ? malloc(strlen(path) + 16) : NULL;
@@ -238,6 +280,9 @@ int32_t ph_ext_state_write(const panelhost_t *host, const ph_ext_state_t *state,
         fsync(dir); /* makes the rename durable */
         close(dir);
     }
+    /* after the rename: a reader that sees the new count reads the new file (it loads the count before it
+     * reads the file, so a write racing its read shows as one more change to apply, never as none) */
+    atomic_fetch_add_explicit(counter, 1, memory_order_release);
     free(tmp);
     free(path);
     return PANEL_OK;

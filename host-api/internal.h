@@ -175,6 +175,9 @@ typedef struct ph_file_stamp {
     struct timespec mtime;
 } ph_file_stamp_t;
 
+/* The shared change counter of the extension states (extensions_state.c), mapped from DATA_DIR. */
+typedef _Atomic uint64_t ph_ext_counter_t;
+
 /* The last load failure of an installed extension's file in this process (extensions.c). */
 typedef struct ph_ext_error {
     char *file;
@@ -207,9 +210,13 @@ struct panelhost {
     ph_auth_slot_t *auth_slots;
 
     /* extensions.c: the state file as last applied (read by panelhost_extensions_changed on any thread,
-     * under ext_lock) and the load failures of installed extensions. */
+     * under ext_lock), the shared change counter (mapped by the first load, reload or change of the states;
+     * NULL until then or when it cannot be used) with the count read before that file was read, and the
+     * load failures of installed extensions. */
     pthread_mutex_t ext_lock;
     ph_file_stamp_t ext_stamp;
+    _Atomic(ph_ext_counter_t *) ext_counter;
+    _Atomic uint64_t ext_seen;
     ph_ext_error_t *ext_errors;
     size_t n_ext_errors;
 
@@ -233,6 +240,10 @@ void ph_entry_text_free(ph_entry_text_t *text);
 
 /* extensions.c */
 void ph_extensions_free(panelhost_t *host);
+/* 1 when another process changed the enabled states through libpanelhost since this host last applied them
+ * (one atomic load of the shared change counter; a stat() of the state file while the counter is not mapped),
+ * else 0. An edit of the state file by hand shows only in panelhost_extensions_changed. */
+int ph_extensions_changed_by_others(panelhost_t *host);
 
 /* registry.c */
 void ph_registry_bind_table(ph_plugin_t *plugin); /* fills the add_* members of plugin->table */

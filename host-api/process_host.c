@@ -2,7 +2,8 @@
  * for runtimes that start a fresh script per request (PHP-FPM workers), kept across requests, reloaded when
  * other processes change the enabled extensions, never reused across fork(), closed on demand or at exit, with
  * libpanelhost pinned in memory while one exists. A request's lookup of an absolute path it named before costs
- * a string compare, the mutex and the one stat() of the extension states (no realpath(), no getpid()). */
+ * a string compare, the mutex and one atomic load of the extension change counter (no realpath(), no getpid(),
+ * no system call). */
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
@@ -187,14 +188,15 @@ static void remember_locked(process_host_t *p, const char *config_path)
         panelhost_process_named = p->given;
 }
 
-/* Applies what other processes changed in the enabled extension states (one stat() when nothing changed). */
+/* Applies what other processes changed in the enabled extension states (one atomic load when nothing
+ * changed). */
 static void refresh_locked(process_host_t *p)
 {
+    if (!ph_extensions_changed_by_others(p->host))
+        return;
     int32_t changed = 0;
-    char reload_err[PH_MSG_MAX]; /* not cleared ahead: this runs on every request */
-    reload_err[0] = '\0';
-    if (panelhost_extensions_changed(p->host) &&
-        panelhost_extensions_reload(p->host, &changed, reload_err, sizeof reload_err) != PANEL_OK)
+    char reload_err[PH_MSG_MAX] = "";
+    if (panelhost_extensions_reload(p->host, &changed, reload_err, sizeof reload_err) != PANEL_OK)
         ph_logf(p->host, PANEL_LOG_ERROR, NULL, "applying the changed extension states: %s", reload_err);
 }
 

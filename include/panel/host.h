@@ -368,7 +368,9 @@ int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *calle
  * outcome ("ok", "unchanged", "denied", "not_found", "load_failed", "failed"). Enabling an extension that
  * then fails to load keeps it enabled, returns PANEL_E_STATE and says why in msg; enabling an enabled one
  * whose load failed retries the load. Other enabled extensions whose load failed in this process are not
- * retried by this call or by reload. msg gets a sentence for the person either way. */
+ * retried by this call or by reload. A change is refused (PANEL_E_STORE, nothing written) when the shared
+ * change counter DATA_DIR/extensions.counter cannot be used, since other processes would not notice it.
+ * msg gets a sentence for the person either way. */
 int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t *caller, const char *id,
                                         int32_t enabled, char *msg, size_t msg_len);
 
@@ -377,16 +379,19 @@ int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t 
  * authentication is configured" when no other provider remains). PANEL_E_NOT_FOUND for an unknown id. */
 int32_t panelhost_extension_effects(const panelhost_t *host, const char *id, char *out, size_t out_len);
 
-/* Applies changes another process made to the enabled states: a stat() of the state file (inode, size,
- * mtime) says whether anything changed; if so, loads the newly enabled extensions and unloads the newly
+/* Applies changes another process made to the enabled states: panelhost_extensions_changed says whether
+ * anything changed; if so, loads the newly enabled extensions and unloads the newly
  * disabled ones (unloading waits for panelhost_authenticate calls in flight, nothing else: see
  * panelhost_unload). *changed (nullable) is set to 1 when it did
  * anything. Cheap when nothing changed. Returns PANEL_OK, or the first load failure (the others still
  * applied; each failure is kept as that extension's load_error). */
 int32_t panelhost_extensions_reload(panelhost_t *host, int32_t *changed, char *err, size_t err_len);
 
-/* [thread-safe] 1 when the state file differs from the one last applied (a stat(), nothing else): a
- * server can call it on any thread and take its exclusive lock for panelhost_extensions_reload only then. */
+/* [thread-safe] 1 when the enabled states differ from the ones last applied: the shared change counter
+ * DATA_DIR/extensions.counter (0600, 8 bytes, memory-mapped; every change made through libpanelhost bumps it
+ * once the new state file is in place) moved, or the state file itself differs (a stat(): inode, size, mtime,
+ * which also notices an edit made by hand). Nothing else: a server can call it on any thread and take its
+ * exclusive lock for panelhost_extensions_reload only then. */
 int32_t panelhost_extensions_changed(panelhost_t *host);
 
 typedef struct panelhost_audit_entry {
@@ -428,10 +433,14 @@ int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, ui
 /* The process-wide host for config_path (the file's realpath is the key; several configs may be open at
  * once). The first call in a process opens it as panelhost_open does (WARN-or-worse log lines to stderr) and
  * loads the enabled extensions (panelhost_extensions_load); later calls return the same handle at the cost
- * of a mutex and one stat(), after applying what other processes changed in the enabled states
+ * of a mutex and one atomic load of the shared change counter (no system call), after applying what other
+ * processes changed in the enabled states through libpanelhost, e.g. the sample host's `extensions disable`
  * (panelhost_extensions_reload; a failure there is logged and kept as that extension's load_error, and the
- * call still succeeds). Key changes need nothing here: a plugin sees them at its next verification, as
- * between sample-host processes.
+ * call still succeeds). An edit of DATA_DIR/extensions.state by hand moves no counter: a process-wide host
+ * applies it when it is opened anew (a restarted worker) or with the next change made through the library
+ * (panelhost_extensions_changed sees it at once). Where the counter cannot be created or mapped (the WARN line
+ * says why), every call stat()s the state file as panelhost_extensions_changed does. Key changes need
+ * nothing here: a plugin sees them at its next verification, as between sample-host processes.
  * The FIRST open fails, keeping nothing (so the next call tries again), when the config or the data
  * directory is refused (the codes of panelhost_open) or when an enabled extension fails to load
  * (PANEL_E_STATE; err names the file and the loader's reason, e.g. "was built for ABI 2.0; this host speaks
@@ -499,9 +508,10 @@ void panelhost_rows_free(panelhost_rows_t *rows);
  * host); NULL when this process has none open for it (or the path does not resolve): then call
  * panelhost_process_open, which opens it or says what is wrong. Never opens anything itself. For a binding's
  * per-request lookup (PHP's Panel\Host::open). Here and in panelhost_process_open, the absolute config_path
- * named by the previous call, given exactly so again, costs a string compare, the mutex and one stat(): it is
- * not resolved again, so a symlink on it re-pointed meanwhile takes effect in processes started afterwards
- * (other spellings and relative paths are resolved each time). Same threading rules as panelhost_process_open. */
+ * named by the previous call, given exactly so again, costs a string compare, the mutex and one atomic load:
+ * it is not resolved again, so a symlink on it re-pointed meanwhile takes effect in processes started
+ * afterwards (other spellings and relative paths are resolved each time). Same threading rules as
+ * panelhost_process_open. */
 panelhost_t *panelhost_process_host(const char *config_path);
 
 /* [thread-safe] API authentication in one call for a binding that passes and reads strings of its own

@@ -1,8 +1,9 @@
 /* host_extensions.c - unit tests of libpanelhost's extensions: the installed list (config plugins and
  * [host] plugin_dir extras, defaults, load errors, no init for a disabled one), enabling and disabling
  * (permission, confirmation, unloading everything the plugin registered, the state file surviving a new
- * host), reload of a change made by another host on the same data directory, the host audit log, and a
- * damaged state file failing closed. */
+ * host), reload of a change made by another host on the same data directory (the shared change counter; an
+ * edit by hand through the stat() of panelhost_extensions_changed; no counter: stat() only, and changes
+ * refused), the host audit log, and a damaged state file failing closed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -257,6 +258,65 @@ static void reload_applies_another_hosts_change(void **unused)
     host_test_close(t);
 }
 
+static void hand_edit_is_noticed_by_changed(void **unused)
+{
+    (void)unused;
+    host_test_t *t = open_with_extensions();
+    panelhost_extensions_load(t->host, NULL, NULL);
+    assert_int_equal(panelhost_plugin_count(t->host), 1);
+    /* the shared change counter beside the states, 0600 like them */
+    char *counter = support_join(panelhost_data_dir(t->host), "extensions.counter");
+    struct stat st;
+    assert_int_equal(stat(counter, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(st.st_size, 8);
+    free(counter);
+    assert_int_equal(panelhost_extensions_changed(t->host), 0);
+
+    /* no libpanelhost writer, so no count: the stat() tells */
+    char *state = support_write_file(panelhost_data_dir(t->host), "extensions.state", "disabled good\n", 14, 0600);
+    free(state);
+    assert_int_equal(panelhost_extensions_changed(t->host), 1);
+    int32_t changed = 0;
+    char err[1024] = "";
+    assert_int_equal(panelhost_extensions_reload(t->host, &changed, err, sizeof err), PANEL_OK);
+    assert_int_equal(changed, 1);
+    assert_int_equal(panelhost_plugin_count(t->host), 0);
+    assert_int_equal(panelhost_extensions_changed(t->host), 0);
+    host_test_close(t);
+}
+
+static void without_the_counter_changes_are_refused(void **unused)
+{
+    (void)unused;
+    host_test_t *t = open_with_extensions();
+    /* something else where the counter belongs: it cannot be mapped */
+    char *counter = support_join(panelhost_data_dir(t->host), "extensions.counter");
+    assert_int_equal(mkdir(counter, 0700), 0);
+    assert_int_equal(panelhost_extensions_load(t->host, NULL, NULL), 0);
+    assert_int_equal(panelhost_plugin_count(t->host), 1);
+    assert_contains(t->log, "extensions.counter");
+    assert_int_equal(panelhost_extensions_changed(t->host), 0);
+
+    panel_caller_t admin = host_test_caller(t, "admin", 1);
+    char msg[2048] = "";
+    assert_int_equal(panelhost_extension_set_enabled(t->host, &admin, "good", 0, msg, sizeof msg), PANEL_E_STORE);
+    assert_contains(msg, "extensions.counter");
+    char *state = support_join(panelhost_data_dir(t->host), "extensions.state");
+    struct stat st;
+    assert_int_not_equal(stat(state, &st), 0); /* nothing written */
+    free(state);
+    assert_int_equal(panelhost_plugin_count(t->host), 1);
+
+    /* another process's edit is still noticed, by the stat() */
+    state = support_write_file(panelhost_data_dir(t->host), "extensions.state", "disabled good\n", 14, 0600);
+    free(state);
+    assert_int_equal(panelhost_extensions_changed(t->host), 1);
+    rmdir(counter);
+    free(counter);
+    host_test_close(t);
+}
+
 typedef struct audit_rows {
     char text[8192];
     int n;
@@ -359,6 +419,8 @@ int main(void)
         cmocka_unit_test(disable_needs_confirmation_and_permission_then_unloads),
         cmocka_unit_test(state_survives_a_new_host_and_enable_loads_again),
         cmocka_unit_test(reload_applies_another_hosts_change),
+        cmocka_unit_test(hand_edit_is_noticed_by_changed),
+        cmocka_unit_test(without_the_counter_changes_are_refused),
         cmocka_unit_test(audit_log_records_who_what_outcome_newest_first),
         cmocka_unit_test(damaged_state_file_loads_nothing),
         cmocka_unit_test(empty_plugin_dir_is_refused),
