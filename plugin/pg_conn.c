@@ -246,8 +246,13 @@ static const char schema_v2[] =
     "UPDATE apikeys_meta SET value = '2' WHERE name = 'schema_version';";
 
 /* v3: named keys (their own label, scopes and policy; their key rows in apikeys_keys with named_key set, NULL for
- * the site key's). "One current" and "one grace" hold per named key (the site key counts as 0). The bounds are
- * those of store_named_t, so no listing or snapshot ever truncates a value. Every step is idempotent. */
+ * the site key's). A named key's row keeps role NULL and has its own named_role ('current', 'grace', NULL when
+ * revoked or replaced), one current and one grace row per named key; the site key's columns and indexes stay
+ * those of schema 1. So a node of an older plugin still serving this store during an upgrade never loads a named
+ * key's row as a site key without its scopes and allow-list (its snapshot takes role IS NOT NULL): to it the row
+ * is a replaced key, and the named key gets 401 there until that node is upgraded (fail closed); no row is ever
+ * both (the CHECK on named_key). The bounds are those of store_named_t, so no listing or snapshot ever truncates a
+ * value. Every step is idempotent. */
 _Static_assert(STORE_LABEL_MAX == 41 && sizeof(((store_named_t *)0)->scopes) == 1024 &&
                    sizeof(((store_named_t *)0)->allowed_ips) == 4096,
                "schema_v3 bounds its columns by store_named_t's buffers");
@@ -257,11 +262,12 @@ static const char schema_v3[] =
     " scopes text NOT NULL CHECK (octet_length(scopes) < 1024),"
     " allowed_ips text NOT NULL DEFAULT '' CHECK (octet_length(allowed_ips) < 4096),"
     " rate_limit bigint NOT NULL DEFAULT 0, created_at bigint NOT NULL, expires_at bigint, revoked_at bigint);"
-    "ALTER TABLE apikeys_keys ADD COLUMN IF NOT EXISTS named_key bigint REFERENCES apikeys_named(id);"
-    "DROP INDEX IF EXISTS apikeys_keys_one_current;"
-    "DROP INDEX IF EXISTS apikeys_keys_one_grace;"
-    "CREATE UNIQUE INDEX apikeys_keys_one_current ON apikeys_keys((COALESCE(named_key, 0))) WHERE role = 'current';"
-    "CREATE UNIQUE INDEX apikeys_keys_one_grace ON apikeys_keys((COALESCE(named_key, 0))) WHERE role = 'grace';"
+    "ALTER TABLE apikeys_keys"
+    " ADD COLUMN IF NOT EXISTS named_key bigint REFERENCES apikeys_named(id)"
+    " CONSTRAINT apikeys_keys_named_not_site CHECK (named_key IS NULL OR role IS NULL),"
+    " ADD COLUMN IF NOT EXISTS named_role text CHECK (named_role IN ('current','grace'));"
+    "CREATE UNIQUE INDEX IF NOT EXISTS apikeys_keys_named_role ON apikeys_keys(named_key, named_role)"
+    " WHERE named_role IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS apikeys_keys_named ON apikeys_keys(named_key) WHERE named_key IS NOT NULL;"
     "UPDATE apikeys_meta SET value = '3' WHERE name = 'schema_version';";
 

@@ -117,13 +117,20 @@ typedef struct snapshot_read {
 /* The node connection's statements, prepared once per connection in connect_node(). */
 static const char snapshot_sql[] =
     /* One statement sees one snapshot: the change number, the switch, the site key's policy, the valid keys and
-     * the live named keys they belong to agree. A named key's columns come with each of its rows (a named key has
-     * two rows at most, its current and its grace key); a revoked one's rows are not valid, whatever their role. */
-    "SELECT s.change, s.api_enabled, k.id, k.digest, COALESCE(k.expires_at, 0), s.allowed_ips, s.rate_limit,"
-    " COALESCE(k.named_key, 0), n.label, n.scopes, n.allowed_ips, n.rate_limit, n.created_at,"
-    " COALESCE(n.expires_at, 0)"
-    " FROM apikeys_state s LEFT JOIN (apikeys_keys k LEFT JOIN apikeys_named n ON n.id = k.named_key)"
-    " ON k.role IS NOT NULL AND (k.named_key IS NULL OR n.revoked_at IS NULL) WHERE s.id = 1";
+     * the live named keys they belong to agree. The valid rows are the site key's (role IS NOT NULL, named key 0,
+     * through apikeys_keys_valid) and the named keys' (named_role IS NOT NULL, through apikeys_keys_named_role;
+     * their role is NULL, so an older plugin's snapshot, role IS NOT NULL alone, never loads one as a site key).
+     * A named key's columns come with each of its rows (a named key has two rows at most, its current and its
+     * grace key); a revoked one's rows are not valid, whatever their named_role. */
+    "SELECT s.change, s.api_enabled, v.id, v.digest, COALESCE(v.expires_at, 0), s.allowed_ips, s.rate_limit,"
+    " v.named_key, v.label, v.scopes, v.allowed_ips, v.rate_limit, v.created_at, COALESCE(v.named_expires_at, 0)"
+    " FROM apikeys_state s LEFT JOIN ("
+    "SELECT id, digest, expires_at, 0::bigint AS named_key, NULL::text AS label, NULL::text AS scopes,"
+    " NULL::text AS allowed_ips, NULL::bigint AS rate_limit, NULL::bigint AS created_at,"
+    " NULL::bigint AS named_expires_at FROM apikeys_keys WHERE role IS NOT NULL"
+    " UNION ALL SELECT k.id, k.digest, k.expires_at, k.named_key, n.label, n.scopes, n.allowed_ips, n.rate_limit,"
+    " n.created_at, n.expires_at FROM apikeys_keys k JOIN apikeys_named n ON n.id = k.named_key"
+    " WHERE k.named_role IS NOT NULL AND n.revoked_at IS NULL) v ON true WHERE s.id = 1";
 static const char ack_sql[] =
     "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" PG_ACK_CHANNEL "', $1)";
 static const char renew_sql[] =

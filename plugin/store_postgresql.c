@@ -534,7 +534,7 @@ static int32_t pg_get_role(store_t *s, const char *role, store_key_t *out, int *
     const char *params[] = {role};
     int32_t rc = exec_admin(P(s),
                             "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
-                            " use_count FROM apikeys_keys WHERE role = $1 AND named_key IS NULL",
+                            " use_count FROM apikeys_keys WHERE role = $1",
                             1, params, &r, "reading the key", err, err_len);
     if (rc != PANEL_OK)
         return rc;
@@ -567,7 +567,7 @@ static int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_
     int32_t rc = exec_admin(P(s),
                             "SELECT s.api_enabled, COALESCE(k.role, ''), k.id, k.hint, k.created_at,"
                             " COALESCE(k.expires_at, 0), COALESCE(k.last_used_at, 0), k.use_count"
-                            " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace') AND k.named_key IS NULL"
+                            " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace')"
                             " WHERE s.id = 1",
                             0, NULL, &r, "reading the key", err, err_len);
     if (rc != PANEL_OK)
@@ -625,7 +625,8 @@ static void digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DI
 }
 
 /* One statement: a digest this store has seen becomes current again, else a new row. Never a named key's row
- * (find_digest reports those as role "named", so no action gets here with one). */
+ * (find_digest reports those as role "named", so no action gets here with one; the schema refuses a row that is
+ * both). */
 static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                               int64_t *id, char *err, size_t err_len)
 {
@@ -637,7 +638,7 @@ static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], 
                             "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
                             " VALUES ('site', $1::bytea, $2, $3::bigint, 'current')"
                             " ON CONFLICT (digest) DO UPDATE SET role = 'current', revoked_at = NULL, expires_at = NULL"
-                            " WHERE apikeys_keys.named_key IS NULL RETURNING id",
+                            " RETURNING id",
                             3, params, id ? &r : NULL, "saving the new key", err, err_len);
     if (rc == PANEL_OK && id) {
         *id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
@@ -646,7 +647,8 @@ static int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], 
     return rc;
 }
 
-/* A named key's row reports role "named" (whatever its role): it is never the site key's, current or not. */
+/* A named key's row reports role "named" (its role is NULL, its named_role its own): it is never the site
+ * key's, current or replaced. */
 static int32_t pg_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out,
                               char *err, size_t err_len)
 {
@@ -684,8 +686,7 @@ static int32_t pg_make_grace(store_t *s, int64_t id, int64_t expires_at, char *e
 {
     char a[24], b[24];
     const char *params[] = {i64(a, sizeof a, id), i64(b, sizeof b, expires_at)};
-    return exec_admin(P(s), "UPDATE apikeys_keys SET role = 'grace', expires_at = $2::bigint WHERE id = $1::bigint"
-                      " AND named_key IS NULL",
+    return exec_admin(P(s), "UPDATE apikeys_keys SET role = 'grace', expires_at = $2::bigint WHERE id = $1::bigint",
                       2, params, NULL, "keeping the previous key for the grace period", err, err_len);
 }
 
@@ -901,7 +902,7 @@ static int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8
     rc = exec_admin(P(s),
                     "WITH n AS (INSERT INTO apikeys_named(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
                     " VALUES ($1, $2, $3, $4::bigint, $5::bigint, NULLIF($6::bigint, 0)) RETURNING id)"
-                    " INSERT INTO apikeys_keys(name, digest, hint, created_at, role, named_key)"
+                    " INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key)"
                     " SELECT 'named', $7::bytea, $8, $5::bigint, 'current', id FROM n RETURNING named_key",
                     8, params, id ? &r : NULL, "saving the new named key", err, err_len);
     if (rc == PANEL_OK && id) {
@@ -916,14 +917,15 @@ static int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8
 }
 
 /* The live named keys with their listing fields: the hint of the current row, the grace row's hint and end, and
- * the usage over all their key rows (a unique index keeps one current and one grace row per named key). */
+ * the usage over all their key rows (apikeys_keys_named_role keeps one current and one grace row per named key;
+ * a named key's rows have role NULL, so the joins go by named_role). */
 #define NAMED_LISTING                                                                                              \
     "SELECT n.id, n.label, n.scopes, n.allowed_ips, n.rate_limit, n.created_at, COALESCE(n.expires_at, 0),"       \
     " COALESCE(c.hint, ''), g.id IS NOT NULL, COALESCE(g.expires_at, 0), COALESCE(g.hint, ''),"                  \
     " COALESCE(u.last_used_at, 0), COALESCE(u.use_count, 0)"                                                      \
     " FROM apikeys_named n"                                                                                       \
-    " LEFT JOIN apikeys_keys c ON c.named_key = n.id AND c.role = 'current'"                                      \
-    " LEFT JOIN apikeys_keys g ON g.named_key = n.id AND g.role = 'grace'"                                        \
+    " LEFT JOIN apikeys_keys c ON c.named_key = n.id AND c.named_role = 'current'"                                \
+    " LEFT JOIN apikeys_keys g ON g.named_key = n.id AND g.named_role = 'grace'"                                  \
     " LEFT JOIN LATERAL (SELECT max(last_used_at) AS last_used_at, sum(use_count)::bigint AS use_count"           \
     " FROM apikeys_keys WHERE named_key = n.id) u ON true"                                                        \
     " WHERE n.revoked_at IS NULL"
@@ -980,7 +982,7 @@ static int32_t pg_named_update(store_t *s, const store_named_t *key, char *err, 
                       5, params, NULL, "saving the named key", err, err_len);
 }
 
-/* The named key and its valid key rows (a row replaced before keeps the time it was). */
+/* The named key and its valid key rows (named_role NULL; a row replaced before keeps the time it was). */
 static int32_t pg_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
 {
     char a[24], b[24];
@@ -991,15 +993,15 @@ static int32_t pg_named_revoke(store_t *s, int64_t id, int64_t now, char *err, s
                             2, params, NULL, "revoking the named key", err, err_len);
     if (rc == PANEL_OK)
         rc = exec_admin(P(s),
-                        "UPDATE apikeys_keys SET role = NULL, revoked_at = $2::bigint WHERE named_key = $1::bigint"
-                        " AND role IS NOT NULL",
+                        "UPDATE apikeys_keys SET named_role = NULL, revoked_at = $2::bigint"
+                        " WHERE named_key = $1::bigint AND named_role IS NOT NULL",
                         2, params, NULL, "revoking the named key's key rows", err, err_len);
     return rc;
 }
 
-/* Three statements in this order, so each leaves one current and one grace row at most (the unique indexes are
- * checked per statement): the old grace row is revoked, the current row becomes the grace row (or is revoked),
- * the new current row is inserted (none for a revoked named key). */
+/* Three statements in this order, so each leaves one current and one grace row at most (apikeys_keys_named_role
+ * allows no more at any moment): the old grace row is revoked, the current row becomes the grace row (or is
+ * revoked), the new current row is inserted (none for a revoked named key). */
 static int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
                               int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
 {
@@ -1007,23 +1009,23 @@ static int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_D
     const char *params[] = {i64(a, sizeof a, id), i64(b, sizeof b, now),
                             i64(c, sizeof c, grace_expires_at > 0 ? grace_expires_at : 0)};
     int32_t rc = exec_admin(P(s),
-                            "UPDATE apikeys_keys SET role = NULL, revoked_at = $2::bigint WHERE named_key = $1::bigint"
-                            " AND role = 'grace'",
+                            "UPDATE apikeys_keys SET named_role = NULL, revoked_at = $2::bigint"
+                            " WHERE named_key = $1::bigint AND named_role = 'grace'",
                             2, params, NULL, "revoking the named key's previous grace key", err, err_len);
     if (rc == PANEL_OK)
         rc = exec_admin(P(s),
                         "UPDATE apikeys_keys SET"
-                        " role = CASE WHEN $3::bigint > 0 THEN 'grace' END,"
+                        " named_role = CASE WHEN $3::bigint > 0 THEN 'grace' END,"
                         " expires_at = CASE WHEN $3::bigint > 0 THEN $3::bigint ELSE expires_at END,"
                         " revoked_at = CASE WHEN $3::bigint > 0 THEN revoked_at ELSE $2::bigint END"
-                        " WHERE named_key = $1::bigint AND role = 'current'",
+                        " WHERE named_key = $1::bigint AND named_role = 'current'",
                         3, params, NULL, "replacing the named key's key", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     digest_hex(digest, hex);
     const char *insert[] = {hex, hint, i64(b, sizeof b, now), i64(a, sizeof a, id)};
     return exec_admin(P(s),
-                      "INSERT INTO apikeys_keys(name, digest, hint, created_at, role, named_key)"
+                      "INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key)"
                       " SELECT 'named', $1::bytea, $2, $3::bigint, 'current', id FROM apikeys_named"
                       " WHERE id = $4::bigint AND revoked_at IS NULL",
                       4, insert, NULL, "saving the named key's new key", err, err_len);

@@ -14,7 +14,8 @@
  *   apikeys_named(id, label, scopes, allowed_ips, rate_limit, created_at, expires_at, revoked_at)   the named
  *                                        keys (schema 3); their key rows are apikeys_keys rows with named_key set
  *   apikeys_keys, apikeys_audit, apikeys_denials  as in the SQLite store (apikeys_keys.named_key: NULL for the
- *                                        site key's rows)
+ *                                        site key's rows; a named key's rows keep role NULL and have their own
+ *                                        named_role 'current'/'grace', NULL once revoked or replaced)
  *   apikeys_nodes(instance, node_id, address, pid, started_at, lease_end, loaded)
  *
  * The guarantee: when an action that changes the valid keys returns success, every node either acknowledged
@@ -34,7 +35,7 @@
 #include "store.h"
 
 #define PG_SCHEMA_VERSION 3   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
-                               * 3: named keys (apikeys_named, apikeys_keys.named_key) */
+                               * 3: named keys (apikeys_named, apikeys_keys.named_key, named_role) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
 #define PG_ADMIN_STATEMENTS 48        /* room for every statement the admin connection keeps prepared */

@@ -1,8 +1,9 @@
 #!/bin/bash
 # pg_named_store.sh - runs the PostgreSQL store's named-key unit test ($B/tests/store_pg_named, cmocka) against a
 # private PostgreSQL 15 (tests/pg/pg_server.sh): each cmocka test is one check here. Then named keys through the
-# sample host on that store: create-key, a running node (serve) verifying with the named key and its scope at once,
-# reset-key (the old key dies when the action returns), revoke.
+# sample host on that store: create-key (its row invisible to the snapshot statement of the plugin before named
+# keys), a running node (serve) verifying with the named key and its scope at once, reset-key (the old key dies
+# when the action returns), revoke.
 . "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 source "$(dirname "$0")/../pg/pg_server.sh"
@@ -50,6 +51,13 @@ if start_server "$TMP/pg2.ini" pgnode; then
   NK=$(json_get 'j["secret"]'); REC=$(json_get 'j.get("record", "")')
   [ "$(pg_sql_db cli "SELECT count(*) FROM apikeys_named WHERE label = 'bot' AND revoked_at IS NULL")" = 1 ] \
     && pass "postgresql: the named key is stored in apikeys_named" || fail "pg named row"
+  # Its key row has role NULL and named_role 'current', so the snapshot statement of the plugin before named keys
+  # (9426ccb, word for word), which a node not yet upgraded runs, still returns the site key's row alone.
+  [ "$(pg_sql_db cli "SELECT COALESCE(role, '-') || '/' || named_role FROM apikeys_keys WHERE named_key IS NOT NULL")" = "-/current" ] \
+    && pass "postgresql: the named key's row has role NULL and named_role current" || fail "pg named role"
+  OLD_SNAPSHOT="SELECT s.change, s.api_enabled, k.id, k.digest, COALESCE(k.expires_at, 0), s.allowed_ips, s.rate_limit FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IS NOT NULL WHERE s.id = 1"
+  [ "$(pg_sql_db cli "SELECT string_agg(COALESCE(k.named_key::text, k.name), ',') FROM ($OLD_SNAPSHOT) o JOIN apikeys_keys k ON k.id = o.id")" = site ] \
+    && pass "postgresql: the old plugin's snapshot statement returns only the site key's row" || fail "pg old snapshot"
   http GET /api/v1/store -H "X-API-Key: $NK"
   [ "$CODE" = 200 ] && pass "postgresql: at once the node accepts the named key on a route of its scope" \
     || fail "pg named 200: $CODE $BODY"

@@ -1,7 +1,8 @@
 /* store_pg_named.c - the PostgreSQL store's named keys (schema 3) through store_open and the store.h methods:
  * create, get, update, reset with and without a grace period, revoke, the listing (offset, limit, usage over
  * all of a named key's rows), the count, the site key's flow beside them, the node's one-statement snapshot with
- * each row's named key, and the migration of a schema 2 store. Needs a PostgreSQL server: run by
+ * each row's named key, the snapshot statement of the plugin before named keys (9426ccb) never returning a named
+ * key's row, and the migration of a schema 2 store. Needs a PostgreSQL server: run by
  * tests/cli/pg_named_store.sh, which starts a private one and sets APIKEYS_TEST_PG (a conninfo of a fresh
  * database) and APIKEYS_TEST_DIR (a private directory for the digest secret). */
 #include <setjmp.h>
@@ -70,6 +71,18 @@ static void sql_ok(PGconn *c, const char *sql)
     (void)sql_text(c, sql, ignored, sizeof ignored);
 }
 
+/* A statement the schema refuses; its error names want. */
+static void sql_refused(PGconn *c, const char *sql, const char *want)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    PQclear(r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        fail_msg("%s: accepted", sql);
+    if (!strstr(PQerrorMessage(c), want))
+        fail_msg("%s: %s (wanted %s)", sql, PQerrorMessage(c), want);
+}
+
 static void digest_of(uint8_t tag, uint8_t d[KEY_DIGEST_LEN])
 {
     for (size_t i = 0; i < KEY_DIGEST_LEN; i++)
@@ -100,15 +113,52 @@ static store_named_t named(const char *label, const char *scopes, const char *ip
             fail_msg("%s -> %d: %s", #call, (int)rc_, err_);                                                     \
     } while (0)
 
-/* The role of the key row with this hint ("-" for NULL) and whether it has a revoked_at. */
+/* The role and named_role of the key row with this hint ("-" for NULL: "-/grace" is a named key's grace row)
+ * and whether it has a revoked_at. */
 static const char *role_of(PGconn *c, const char *hint, char *out, size_t len)
 {
     char sql[256];
     snprintf(sql, sizeof sql,
-             "SELECT COALESCE(role, '-') || CASE WHEN revoked_at IS NULL THEN '' ELSE ' revoked' END"
-             " FROM apikeys_keys WHERE hint = '%s'",
+             "SELECT COALESCE(role, '-') || '/' || COALESCE(named_role, '-') ||"
+             " CASE WHEN revoked_at IS NULL THEN '' ELSE ' revoked' END FROM apikeys_keys WHERE hint = '%s'",
              hint);
     return sql_text(c, sql, out, len);
+}
+
+/* The snapshot statement of the plugin before named keys (plugin/pg_node.c as of 9426ccb), word for word: a node
+ * of that plugin still serving the store during an upgrade loads what it returns as site keys. */
+static const char old_snapshot_sql[] =
+    "SELECT s.change, s.api_enabled, k.id, k.digest, COALESCE(k.expires_at, 0), s.allowed_ips, s.rate_limit"
+    " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IS NOT NULL WHERE s.id = 1";
+
+/* The old statement returns exactly the site key's valid rows (tags want[0..n), in any order) and never a row
+ * of a named key, whatever named keys the store holds. */
+static void old_snapshot_is_site_only(PGconn *c, const uint8_t *want, int n)
+{
+    PGresult *r = PQexec(c, old_snapshot_sql);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("the old snapshot: %s", PQerrorMessage(c));
+    int keys = 0, matched = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (PQgetisnull(r, i, 2))
+            continue;
+        keys++;
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT COALESCE(named_key, 0) || '/' || get_byte(digest, 0) FROM apikeys_keys"
+                 " WHERE id = %s", PQgetvalue(r, i, 2));
+        char v[64];
+        (void)sql_text(c, sql, v, sizeof v);
+        if (strncmp(v, "0/", 2) != 0)
+            fail_msg("the old snapshot returned key row %s of named key %s", PQgetvalue(r, i, 2), v);
+        for (int j = 0; j < n; j++)
+            matched += atoi(v + 2) == want[j];
+    }
+    PQclear(r);
+    assert_int_equal(keys, n);
+    assert_int_equal(matched, n);
+    char v[16];
+    assert_string_equal(sql_text(c, "SELECT count(*) FROM apikeys_keys WHERE named_key IS NOT NULL"
+                                    " AND role IS NOT NULL", v, sizeof v), "0");
 }
 
 /* ----- a sink that records the snapshot ----- */
@@ -218,21 +268,37 @@ static listing_t list(store_t *s, uint64_t offset, uint32_t limit)
 
 /* ----- the tests ----- */
 
-static void new_store_has_schema_3_with_per_key_indexes(void **state)
+/* The site key's indexes are those of schema 1; the named keys' rows have their own unique index. */
+static void assert_schema_3_indexes(PGconn *c)
+{
+    char v[512];
+    assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
+                        "3");
+    assert_string_equal(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_current'",
+                                 v, sizeof v),
+                        "CREATE UNIQUE INDEX apikeys_keys_one_current ON public.apikeys_keys USING btree (role)"
+                        " WHERE (role = 'current'::text)");
+    assert_string_equal(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_grace'",
+                                 v, sizeof v),
+                        "CREATE UNIQUE INDEX apikeys_keys_one_grace ON public.apikeys_keys USING btree (role)"
+                        " WHERE (role = 'grace'::text)");
+    assert_string_equal(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_valid'",
+                                 v, sizeof v),
+                        "CREATE INDEX apikeys_keys_valid ON public.apikeys_keys USING btree (role)"
+                        " WHERE (role IS NOT NULL)");
+    assert_string_equal(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_named_role'",
+                                 v, sizeof v),
+                        "CREATE UNIQUE INDEX apikeys_keys_named_role ON public.apikeys_keys USING btree"
+                        " (named_key, named_role) WHERE (named_role IS NOT NULL)");
+}
+
+static void new_store_has_schema_3_with_site_indexes_of_schema_1(void **state)
 {
     (void)state;
     store_t s;
     open_store(&s);
     PGconn *c = sql_conn();
-    char v[512];
-    assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
-                        "3");
-    assert_non_null(strstr(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_current'",
-                                    v, sizeof v),
-                           "COALESCE(named_key"));
-    assert_non_null(strstr(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_grace'",
-                                    v, sizeof v),
-                           "COALESCE(named_key"));
+    assert_schema_3_indexes(c);
     PQfinish(c);
     store_close(&s);
 }
@@ -287,6 +353,9 @@ static void named_keys_lifecycle(void **state)
     OK(store_named_get(&s, b + 100, &g, &found, err, err_len));
     assert_int_equal(found, 0);
     assert_string_equal(sql_text(c, "SELECT name FROM apikeys_keys WHERE hint = 'a_1'", v, sizeof v), "named");
+    assert_string_equal(role_of(c, "a_1", v, sizeof v), "-/current"); /* role NULL: not a site key to old code */
+    assert_string_equal(role_of(c, "site_1", v, sizeof v), "current/-");
+    old_snapshot_is_site_only(c, (const uint8_t[]){1}, 1);
 
     /* The site key's reads see only the site key. */
     store_site_t site;
@@ -334,7 +403,7 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(g.has_grace, 1);
     assert_int_equal(g.grace_expires_at, 9000);
     assert_string_equal(g.grace_hint, "a_1");
-    assert_string_equal(role_of(c, "a_1", v, sizeof v), "grace");
+    assert_string_equal(role_of(c, "a_1", v, sizeof v), "-/grace");
 
     OK(store_begin(&s, 1, err, err_len));
     digest_of(6, d);
@@ -344,8 +413,11 @@ static void named_keys_lifecycle(void **state)
     assert_string_equal(g.hint, "a_3");
     assert_int_equal(g.grace_expires_at, 9500);
     assert_string_equal(g.grace_hint, "a_2");
-    assert_string_equal(role_of(c, "a_1", v, sizeof v), "- revoked");
-    assert_string_equal(role_of(c, "a_2", v, sizeof v), "grace");
+    assert_string_equal(role_of(c, "a_1", v, sizeof v), "-/- revoked");
+    assert_string_equal(role_of(c, "a_2", v, sizeof v), "-/grace");
+    assert_string_equal(role_of(c, "a_3", v, sizeof v), "-/current");
+    /* A named key with a current and a grace row, another with a current row: the old statement sees site_2. */
+    old_snapshot_is_site_only(c, (const uint8_t[]){5}, 1);
     assert_string_equal(sql_text(c, "SELECT revoked_at FROM apikeys_keys WHERE hint = 'a_1'", v, sizeof v), "3000");
 
     /* usage over every key row of it: the latest use and the sum. */
@@ -373,8 +445,9 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(g.grace_expires_at, 0);
     assert_string_equal(g.grace_hint, "");
     assert_int_equal(g.use_count, 7); /* revoked rows still count */
-    assert_string_equal(role_of(c, "a_2", v, sizeof v), "- revoked");
-    assert_string_equal(role_of(c, "a_3", v, sizeof v), "- revoked");
+    assert_string_equal(role_of(c, "a_2", v, sizeof v), "-/- revoked");
+    assert_string_equal(role_of(c, "a_3", v, sizeof v), "-/- revoked");
+    assert_string_equal(role_of(c, "a_4", v, sizeof v), "-/current");
     assert_string_equal(sql_text(c, "SELECT revoked_at FROM apikeys_keys WHERE hint = 'a_3'", v, sizeof v), "4000");
 
     /* The site key's grace flow is untouched by the named keys' grace rows. */
@@ -391,6 +464,7 @@ static void named_keys_lifecycle(void **state)
     assert_string_equal(site.grace.hint, "site_2");
     OK(store_get_role(&s, "grace", &cur, &found, err, err_len));
     assert_string_equal(cur.hint, "site_2");
+    assert_string_equal(role_of(c, "site_2", v, sizeof v), "grace/-");
 
     /* A third named key, then the listing by id with offset and limit. */
     int64_t k3 = 0;
@@ -426,6 +500,8 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(named_key_of(&r, 6), -1);
     assert_int_equal(named_key_of(&r, 1), -1); /* site_1 */
     assert_int_equal(r.n_keys, 5);
+    /* The old plugin's statement on the same store: the site key's current and grace rows, nothing else. */
+    old_snapshot_is_site_only(c, (const uint8_t[]){8, 5}, 2);
     for (int i = 0; i < r.n_named; i++) {
         if (r.named_ids[i] == b) {
             assert_string_equal(r.named_labels[i], "reports");
@@ -448,7 +524,7 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(l.n, 2);
     assert_int_equal(l.ids[0], a);
     assert_int_equal(l.ids[1], k3);
-    assert_string_equal(role_of(c, "b_1", v, sizeof v), "- revoked");
+    assert_string_equal(role_of(c, "b_1", v, sizeof v), "-/- revoked");
     snprintf(sqlbuf, sizeof sqlbuf, "SELECT revoked_at FROM apikeys_named WHERE id = %lld", (long long)b);
     assert_string_equal(sql_text(c, sqlbuf, v, sizeof v), "6000");
     snapshot(c, &r);
@@ -456,10 +532,13 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(named_key_of(&r, 3), -1);
     assert_int_equal(r.n_keys, 4);
     /* Even a row someone set valid again by hand is not loaded for a revoked named key. */
-    sql_ok(c, "UPDATE apikeys_keys SET role = 'current' WHERE hint = 'b_1'");
+    sql_ok(c, "UPDATE apikeys_keys SET named_role = 'current' WHERE hint = 'b_1'");
     snapshot(c, &r);
     assert_int_equal(named_key_of(&r, 3), -1);
-    sql_ok(c, "UPDATE apikeys_keys SET role = NULL WHERE hint = 'b_1'");
+    sql_ok(c, "UPDATE apikeys_keys SET named_role = NULL WHERE hint = 'b_1'");
+    /* No row is both a site key's and a named key's: the schema refuses a named row with a role. */
+    sql_refused(c, "UPDATE apikeys_keys SET role = 'extra' WHERE hint = 'a_4'", "apikeys_keys_named_not_site");
+    old_snapshot_is_site_only(c, (const uint8_t[]){8, 5}, 2);
 
     /* The node's own snapshot (through store_build_keyring) loads and serves. */
     store_serve(&s);
@@ -501,20 +580,19 @@ static void schema_2_store_is_migrated(void **state)
     store_t s;
     open_store(&s);
     store_close(&s);
-    /* Back to what schema 2 had: no apikeys_named, no named_key, the site-wide unique indexes; a site key. */
-    sql_ok(c, "DROP INDEX apikeys_keys_one_current; DROP INDEX apikeys_keys_one_grace; DROP INDEX apikeys_keys_named;"
-              " ALTER TABLE apikeys_keys DROP COLUMN named_key; DROP TABLE apikeys_named;"
-              " CREATE UNIQUE INDEX apikeys_keys_one_current ON apikeys_keys(role) WHERE role = 'current';"
-              " CREATE UNIQUE INDEX apikeys_keys_one_grace ON apikeys_keys(role) WHERE role = 'grace';"
+    /* Back to what schema 2 had: no apikeys_named, no named_key or named_role (schema 3 leaves the site key's
+     * indexes as schema 1 made them); a site key. */
+    sql_ok(c, "DROP INDEX apikeys_keys_named_role; DROP INDEX apikeys_keys_named;"
+              " ALTER TABLE apikeys_keys DROP COLUMN named_role, DROP COLUMN named_key; DROP TABLE apikeys_named;"
               " INSERT INTO apikeys_keys(name, digest, hint, created_at, role) VALUES"
               " ('site', '\\x01', 'old_1', 1, 'current');"
               " UPDATE apikeys_meta SET value = '2' WHERE name = 'schema_version'");
+    assert_string_equal(sql_text(c, "SELECT count(*) FROM information_schema.columns WHERE table_name ="
+                                    " 'apikeys_keys' AND column_name IN ('named_key', 'named_role')", v, sizeof v),
+                        "0");
     open_store(&s);
-    assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
-                        "3");
-    assert_non_null(strstr(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_current'",
-                                    v, sizeof v),
-                           "COALESCE(named_key"));
+    assert_schema_3_indexes(c);
+    assert_string_equal(role_of(c, "old_1", v, sizeof v), "current/-");
     store_key_t cur;
     int found = 0;
     OK(store_get_role(&s, "current", &cur, &found, err, err_len));
@@ -523,6 +601,20 @@ static void schema_2_store_is_migrated(void **state)
     int64_t count = -1;
     OK(store_named_count(&s, &count, err, err_len));
     assert_int_equal(count, 0);
+    /* A named key on the migrated store, with a current and a grace row: a node of the schema 2 plugin still
+     * serving it loads the site key alone. */
+    uint8_t d[KEY_DIGEST_LEN];
+    int64_t id = 0;
+    store_named_t k = named("after upgrade", "ping", "", 0, 0);
+    OK(store_begin(&s, 1, err, err_len));
+    digest_of(30, d);
+    OK(store_named_create(&s, &k, d, "m_1", &id, err, err_len));
+    digest_of(31, d);
+    OK(store_named_reset(&s, id, d, "m_2", 2000, 9000, err, err_len));
+    OK(store_commit(&s, NULL, 0, err, err_len));
+    assert_string_equal(role_of(c, "m_1", v, sizeof v), "-/grace");
+    assert_string_equal(role_of(c, "m_2", v, sizeof v), "-/current");
+    old_snapshot_is_site_only(c, (const uint8_t[]){1}, 1);
     store_close(&s);
 
     sql_ok(c, "UPDATE apikeys_meta SET value = '4' WHERE name = 'schema_version'");
@@ -552,7 +644,7 @@ int main(void)
     snprintf(cfg.node_id, sizeof cfg.node_id, "unit");
     cfg.lease_seconds = 2;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(new_store_has_schema_3_with_per_key_indexes),
+        cmocka_unit_test(new_store_has_schema_3_with_site_indexes_of_schema_1),
         cmocka_unit_test(named_keys_lifecycle),
         cmocka_unit_test(failed_named_write_rolls_back),
         cmocka_unit_test(schema_2_store_is_migrated),
