@@ -4,6 +4,8 @@
 # permission patterns grant the page's permission ("*", "prefix.*" which also grants "prefix" itself, or an
 # exact name; nothing else), and a refusal changes nothing: the page as the owner sees it (status lines, field
 # values, first audit rows) is byte-identical before and after every refused attempt.
+# Then the named keys' table and actions on a real record of each role (create-key, edit, reset-key, revoke):
+# refused ones leave the key's row and the key working, allowed ones take effect, on the command line and the web.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
@@ -106,6 +108,54 @@ for role in "${ROLES[@]}"; do
   done
 done
 
+# ----- command line: the named keys' actions on a real record (the loop above runs the row actions without one)
+# The owner creates a named key for each role; the role tries the table, create-key, edit, reset-key and revoke on
+# it. Refused: the permission refusal, and the key's row and the key itself unchanged. Allowed: each took effect.
+named_create() { # named_create LABEL: the owner's new named key; sets NK (the key) and NK_ID
+  "$DIRECT" -c "$CONFIG" --as u_owner --json action settings/api-key create-key --param "label=$1" \
+    --param scopes=store.read >"$TMP/nk.json" 2>/dev/null
+  NK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secret"])' "$TMP/nk.json")
+  NK_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["record"])' "$TMP/nk.json")
+}
+named_row() { "$DIRECT" -c "$CONFIG" --as u_owner --json table settings/api-key keys --limit 200 | python3 -c '
+import json, sys
+print([{c: v for c, v in r.items() if c not in ("Last used", "Uses")}  # what requests change
+       for r in json.load(sys.stdin) if r["ID"] == sys.argv[1]])' "$1"; }
+named_works() { "$DIRECT" -c "$CONFIG" call GET /api/v1/store -H "X-API-Key: $1" 2>/dev/null | head -1; }
+"$DIRECT" -c "$CONFIG" --as u_owner action settings/api-key enable >/dev/null 2>&1  # the loop above left it disabled
+for role in "${ROLES[@]}"; do
+  user="u_$role"
+  if grants "$role" settings.api_key; then want=allowed; else want=denied; fi
+  named_create "matrix $role"
+  ROW=$(named_row "$NK_ID")
+  refused() { [ "$RC" -eq 1 ] && printf '%s' "$ERR" | grep -q "$DENIED_MSG"; }
+  run -c "$CONFIG" --as "$user" table settings/api-key keys
+  what="cli $role: the keys table"
+  if [ "$want" = allowed ]; then [ "$RC" -eq 0 ] && printf '%s' "$OUT" | grep -q "matrix $role" && pass "$what is shown" || fail "$what is shown"
+  else refused && ! printf '%s' "$OUT" | grep -q "matrix" && pass "$what is refused and shows no row" || fail "$what is refused"; fi
+  run -c "$CONFIG" --as "$user" --json action settings/api-key create-key --param "label=by $role" --param scopes=store.read
+  what="cli $role: create-key"
+  if [ "$want" = allowed ]; then [ "$RC" -eq 0 ] && printf '%s' "$OUT" | grep -q '"secret":"sak_' && pass "$what creates a key" || fail "$what creates a key"
+  else refused && ! printf '%s' "$OUT" | grep -q sak_ && pass "$what is refused" || fail "$what is refused"; fi
+  run -c "$CONFIG" --as "$user" action settings/api-key edit --record "$NK_ID" --param "label=edited by $role"
+  what="cli $role: edit --record"
+  if [ "$want" = allowed ]; then [ "$RC" -eq 0 ] && named_row "$NK_ID" | grep -q "edited by $role" && pass "$what takes effect" || fail "$what takes effect"
+  else refused && [ "$(named_row "$NK_ID")" = "$ROW" ] && pass "$what is refused and changes nothing" || fail "$what is refused"; fi
+  run -c "$CONFIG" --as "$user" --json action settings/api-key reset-key --record "$NK_ID" --yes
+  what="cli $role: reset-key --record"
+  if [ "$want" = allowed ]; then
+    old=$NK; NK=$(json_get 'j["secret"]')
+    [ "$RC" -eq 0 ] && [ "$(named_works "$old")" = "HTTP 401" ] && [ "$(named_works "$NK")" = "HTTP 200" ] \
+      && pass "$what takes effect (the old key gets 401, the new one 200)" || fail "$what takes effect"
+  else refused && ! printf '%s' "$OUT" | grep -q sak_ && [ "$(named_works "$NK")" = "HTTP 200" ] \
+    && pass "$what is refused, shows no key, and the key still works" || fail "$what is refused"; fi
+  run -c "$CONFIG" --as "$user" action settings/api-key revoke --record "$NK_ID" --yes
+  what="cli $role: revoke --record"
+  if [ "$want" = allowed ]; then [ "$RC" -eq 0 ] && [ "$(named_works "$NK")" = "HTTP 401" ] && pass "$what takes effect" || fail "$what takes effect"
+  else refused && [ "$(named_row "$NK_ID")" = "$ROW" ] && [ "$(named_works "$NK")" = "HTTP 200" ] \
+    && pass "$what is refused and the key still works" || fail "$what is refused"; fi
+done
+
 # ----- web panel
 for role in "${ROLES[@]}"; do
   printf 'matrix-password-%s\n' "$role" | "$DIRECT" -c "$CONFIG" passwd "u_$role" >/dev/null 2>&1 \
@@ -145,6 +195,36 @@ for role in "${ROLES[@]}"; do
       if [ "$BEFORE" = "$AFTER" ]; then pass "web $role: the refusals changed nothing on $page"
       else fail "web $role: the refusals changed $page"; diff <(echo "$BEFORE") <(echo "$AFTER") | head -10; fi
     fi
+  done
+done
+# The named keys' row actions over the web on a real record: refused with 403 and nothing changed, or done.
+"$DIRECT" -c "$CONFIG" --as u_owner action settings/api-key enable >/dev/null 2>&1
+for role in "${ROLES[@]}"; do
+  jar="$TMP/$role.jar"
+  if grants "$role" settings.api_key; then want=allowed; else want=denied; fi
+  named_create "web matrix $role"
+  ROW=$(named_row "$NK_ID")
+  http GET /admin -b "$jar"; CSRF=$(csrf_of_body)
+  http GET /admin/settings/api-key -b "$jar"
+  what="web $role: the keys table on the page"
+  if [ "$want" = allowed ]; then [ "$CODE" = 200 ] && [[ "$BODY" == *"web matrix $role"* ]] && pass "$what is shown" || fail "$what is shown ($CODE)"
+  else [ "$CODE" = 403 ] && [[ "$BODY" != *"web matrix"* ]] && pass "$what is not shown (403)" || fail "$what is not shown ($CODE)"; fi
+  http POST /admin/settings/api-key -b "$jar" --data "_csrf=$CSRF&_op=action&_action=edit&_record=$NK_ID" \
+    --data-urlencode "p.label=web edit $role"
+  what="web $role: edit of record $NK_ID"
+  if [ "$want" = allowed ]; then [ "$CODE" = 200 ] && named_row "$NK_ID" | grep -q "web edit $role" && pass "$what takes effect" || fail "$what takes effect ($CODE)"
+  else [ "$CODE" = 403 ] && [ "$(named_row "$NK_ID")" = "$ROW" ] && pass "$what is refused (403), nothing changed" || fail "$what is refused ($CODE)"; fi
+  for a in reset-key revoke; do
+    http POST /admin/settings/api-key -b "$jar" --data "_csrf=$CSRF&_op=action&_action=$a&_record=$NK_ID&_confirm=1"
+    what="web $role: $a of record $NK_ID"
+    if [ "$want" = allowed ]; then
+      old=$NK
+      [ "$a" = reset-key ] && NK=$(printf '%s' "$BODY" | grep -Eo 'sak_[0-9A-Za-z]{49}' | head -1)
+      [ "$CODE" = 200 ] && [ -n "$NK" ] && [ "$(named_works "$old")" = "HTTP 401" ] \
+        && { [ "$a" = revoke ] || [ "$(named_works "$NK")" = "HTTP 200" ]; } \
+        && pass "$what takes effect" || fail "$what takes effect ($CODE)"
+    else [ "$CODE" = 403 ] && [[ "$BODY" != *sak_[0-9A-Za-z]* ]] && [ "$(named_works "$NK")" = "HTTP 200" ] \
+      && pass "$what is refused (403), the key still works" || fail "$what is refused ($CODE)"; fi
   done
 done
 stop_server
