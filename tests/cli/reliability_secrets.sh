@@ -1,11 +1,12 @@
 #!/bin/bash
 # reliability_secrets.sh - secret hygiene of the API Keys plugin (issue 5): a scripted session of enables,
 # resets with and without grace, failed calls, a grace period (via --now), end-grace, pasted keys (accepted
-# and refused), disable/enable, page and table views, and a running web server answering API calls and the
-# admin page. Then every plaintext key (and its 43-char body, and its first 24 characters) is searched for in
-# the database, WAL and shm (copied while the server runs, and again at the end), every file under the data
-# directory, the server's logs and output, the audit rows (sqlite3 .dump) and the output of every command
-# except the one that revealed that key. It must appear nowhere.
+# and refused), disable/enable, a named key (created, used, refused, edited, reset with grace, pasted, revoked),
+# page and table views, and a running web server answering API calls and the admin page. Then every plaintext
+# key (and its 43-char body, and its first 24 characters) is searched for in the database, WAL and shm (copied
+# while the server runs, and again at the end), every file under the data directory, the server's logs and
+# output, the audit rows (sqlite3 .dump) and the output of every command except the one that revealed that
+# key. It must appear nowhere.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../browser/server.sh"
 
@@ -70,6 +71,30 @@ call_key "$K6"; expect_http 401 "a mistyped key is refused by the API"
 cmd -- action settings/api-key disable; expect_rc 0 "disable succeeds"
 call_key "$K4"; expect_http 403 "a valid key gets 403 while the API is disabled"
 cmd -- action settings/api-key enable; expect_rc 0 "enable restores the key"
+# A named key: created (revealed once), used, refused (scope, address, truncated), edited, reset with grace (the new
+# value revealed once), both values used, revoked; the keys table in both forms.
+cmd -- --json action settings/api-key create-key --param "label=Secret test bot" --param scopes=store.read \
+  --param allowed_ips=10.0.0.0/8 --param rate_limit=100
+N1=$(secret_of "$LAST"); REVEALED_BY[$N1]=$LAST
+[ ${#N1} -eq 53 ] && pass "create-key reveals a 53-character named key once" || fail "create-key reveals a key"
+NREC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("record",""))' "$LAST")
+cmd -- call GET /api/v1/store -H "X-API-Key: $N1" --from 10.1.2.3; expect_http 200 "the named key works"
+cmd -- call POST /api/v1/deliveries/pull -H "X-API-Key: $N1" --from 10.1.2.3; expect_http 403 "a route outside its scopes: 403"
+cmd -- call GET /api/v1/store -H "X-API-Key: $N1" --from 192.0.2.1; expect_http 403 "an address outside its list: 403"
+cmd -- call GET /api/v1/store -H "Authorization: Bearer ${N1:0:40}" --from 10.1.2.3; expect_http 401 "a truncated named key: 401"
+cmd -- action settings/api-key edit --record "$NREC" --param "label=Secret test bot 2" --param allowed_ips=any
+expect_rc 0 "edit of the named key"
+cmd -- --json action settings/api-key reset-key --record "$NREC" --yes --param grace=1h
+N2=$(secret_of "$LAST"); REVEALED_BY[$N2]=$LAST
+[ ${#N2} -eq 53 ] && [ "$N2" != "$N1" ] && pass "reset-key reveals the named key's new value once" || fail "reset-key"
+cmd -- call GET /api/v1/store -H "X-API-Key: $N1"; expect_http 200 "its old value works during the grace period"
+cmd -- call GET /api/v1/store -H "X-API-Key: $N2"; expect_http 200 "its new value works"
+cmd "$N2" -- set settings/api-key api_key - --yes; expect_rc 1 "the named key cannot be pasted as the site key"
+cmd -- table settings/api-key keys
+cmd -- --json table settings/api-key keys
+grep -q 'Secret test bot 2' "$LAST" && pass "the keys table lists the named key" || fail "keys table"
+cmd -- action settings/api-key revoke --record "$NREC" --yes; expect_rc 0 "revoke of the named key"
+cmd -- call GET /api/v1/store -H "X-API-Key: $N2"; expect_http 401 "the revoked named key: 401"
 cmd -- page settings/api-key
 cmd -- --json page settings/api-key
 cmd -- table settings/api-key audit --limit 100
@@ -80,7 +105,7 @@ grep -q 'key change' "$OUTS/$(printf %03d $((n - 1)))".txt && pass "the audit tr
 # The web server: API calls with keys, the admin page; snapshot the data directory while it runs (WAL, shm).
 if start_server "$CONF"; then
   pass "the server starts"
-  for k in "$K4" "$K1" "$K6"; do http GET /api/v1/ping -H "X-API-Key: $k"; echo "$CODE $BODY" >>"$TMP/web.txt"; done
+  for k in "$K4" "$K1" "$K6" "$N1" "$N2"; do http GET /api/v1/ping -H "X-API-Key: $k"; echo "$CODE $BODY" >>"$TMP/web.txt"; done
   http GET /api/v1/ping -H "Authorization: Bearer $K4"; echo "$CODE $BODY" >>"$TMP/web.txt"
   grep -q '^200 ' "$TMP/web.txt" && pass "the server accepts the current key" || fail "server API call"
   if [ -n "$FIRST_PASSWORD" ]; then
@@ -101,7 +126,7 @@ grep -q 'INSERT INTO audit' "$TMP/dump.sql" && pass "the audit rows are dumped f
 files=$(find "$TMP/data" "$TMP/live-copy" "$OUTS" -type f; echo "$TMP/dump.sql"; echo "$TMP/web.txt";
         ls "$TMP"/*.log "$TMP"/*.out 2>/dev/null)
 nfiles=$(printf '%s\n' "$files" | wc -l)
-for key in "$K1" "$K2" "$K3" "$K4" "$K5" "$K6"; do
+for key in "$K1" "$K2" "$K3" "$K4" "$K5" "$K6" "$N1" "$N2"; do
   allowed=${REVEALED_BY[$key]}
   found=""
   for needle in "$key" "${key:4:43}" "${key:0:24}"; do
