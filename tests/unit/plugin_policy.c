@@ -4,7 +4,8 @@
  * disabled, ip_not_allowed, rate_limited with retry_after), the stale-key throttle (30 invalid keys a minute
  * from one address, then 429 too_many_invalid, while a valid key from that address still gets in), the page's
  * list of those addresses, the fields' validation and audit rows, two processes' coherence, and failing closed
- * when the shared bucket file cannot be used. */
+ * when the shared bucket file cannot be used; named keys' scope lists (whole items only), their policy's order (IP,
+ * then scope, then rate limit; refusals spend no token) and their own buckets, apart from the site key's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -292,6 +293,145 @@ static void invalid_key_table_is_bounded(void **s)
     free(dir);
 }
 
+/* ----- named keys: scopes, the policy's order, their own buckets ------------------------------------------ */
+
+static void scope_lists_match_whole_items_only(void **s)
+{
+    (void)s;
+    const char *list = "store.read,deliveries.pull";
+    size_t n = strlen(list);
+    assert_true(scope_list_has(list, n, "store.read"));
+    assert_true(scope_list_has(list, n, "deliveries.pull"));
+    /* a prefix, a suffix or a part of an item is not the item */
+    static const char *const not_in[] = {"store", "store.", "store.rea", "read", "tore.read", "deliveries",
+                                         "deliveries.pul", "deliveries.pull.extra", "store.read,", ",store.read",
+                                         "store.read,deliveries.pull", "deliveries.ack", ""};
+    for (size_t i = 0; i < sizeof not_in / sizeof not_in[0]; i++)
+        if (scope_list_has(list, n, not_in[i]))
+            fail_msg("'%s' matched in '%s'", not_in[i], list);
+    assert_false(scope_list_has("xstore.read", 11, "store.read"));
+    assert_false(scope_list_has("store.readx", 11, "store.read"));
+    assert_true(scope_list_has("store.read", 10, "store.read"));     /* one item */
+    assert_false(scope_list_has("", 0, "store.read"));               /* an empty list holds nothing */
+    assert_false(scope_list_has("store.read", 5, "store.read"));     /* only list[0..list_len) counts */
+    assert_true(scope_list_has("store.read", 5, "store"));
+    assert_false(scope_list_has("a,,b", 4, ""));
+    assert_true(scope_list_has("a,,b", 4, "b"));
+}
+
+static void named_policy_build_checks_what_it_stores(void **s)
+{
+    (void)s;
+    named_policy_t *p = calloc(1, sizeof *p);
+    char err[512];
+    assert_int_equal(named_policy_build(p, 7, "Minecraft server", "store.read,deliveries.pull", "10.0.0.0/8,2001:db8::/32",
+                                        120, 1900000000, err, sizeof err),
+                     PANEL_OK);
+    assert_int_equal(p->named_id, 7);
+    assert_int_equal(p->expires_at, 1900000000);
+    assert_string_equal(p->principal, "apikeys:key:7");
+    assert_string_equal(p->label, "Minecraft server");
+    assert_string_equal(p->scopes, "store.read,deliveries.pull");
+    assert_int_equal(p->scopes_len, strlen("store.read,deliveries.pull"));
+    assert_int_equal(p->policy.allowed.n, 2);
+    assert_int_equal(p->policy.rate_limit, 120);
+    assert_true(p->bucket != 7); /* not a key row's id: named buckets never meet the site key's */
+    /* Stored values this plugin would not accept fail closed, with a message saying what to do. */
+    assert_int_equal(named_policy_build(p, 0, "x", "store.read", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, 7, "x", "", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "choose its scopes again"));
+    assert_int_equal(named_policy_build(p, 7, "x", NULL, "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "10.0.0.1/8", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "allowed IPs"));
+    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "", -1, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "", KEY_RATE_LIMIT_MAX + 1, 0, err, sizeof err),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(err, "rate limit"));
+    free(p);
+}
+
+/* IP allow-list, then scope, then rate limit: a request refused by an earlier check spends no token. */
+static void named_policy_checks_ip_then_scope_then_rate(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    limiter_t l;
+    char err[600];
+    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    named_policy_t *p = calloc(1, sizeof *p);
+    assert_int_equal(named_policy_build(p, 3, "bot", "store.read,deliveries.pull", "10.0.0.0/8", 2, 0, err, sizeof err),
+                     PANEL_OK);
+    int64_t retry = -1;
+    for (int i = 0; i < 5; i++) {
+        /* wrong address and wrong scope: the address is named */
+        assert_int_equal(named_policy_check(p, &l, "192.0.2.1", "deliveries.ack", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(retry, 0);
+        assert_int_equal(named_policy_check(p, &l, NULL, "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(named_policy_check(p, &l, "local", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+        /* an allowed address with a scope the key lacks (or a prefix of one it holds) */
+        assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
+        assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "store", &retry), POLICY_SCOPE);
+        assert_int_equal(retry, 0);
+    }
+    /* none of the 25 refusals spent a token: the burst of 2 is whole */
+    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(p, &l, "10.200.0.1", NULL, &retry), POLICY_OK); /* a route without scope */
+    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.pull", &retry), POLICY_RATE_LIMITED);
+    assert_true(retry >= 29 && retry <= 30); /* one token every 30 s */
+    /* over the limit, the earlier checks still answer first */
+    assert_int_equal(named_policy_check(p, &l, "192.0.2.1", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+    assert_int_equal(retry, 0);
+    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
+    /* no allow-list and no limit: any address, only the scope is checked */
+    assert_int_equal(named_policy_build(p, 4, "open", "deliveries.ack", "", 0, 0, err, sizeof err), PANEL_OK);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(named_policy_check(p, &l, NULL, "deliveries.ack", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(p, &l, NULL, "store.read", &retry), POLICY_SCOPE);
+    free(p);
+    limiter_close(&l);
+    support_rmtree(dir);
+    free(dir);
+}
+
+/* A named key's bucket is its own: not the site key's (even when the key row ids and named ids coincide), and
+ * not another named key's. */
+static void named_key_buckets_are_separate(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    limiter_t l;
+    char err[600];
+    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    named_policy_t *one = calloc(1, sizeof *one), *two = calloc(1, sizeof *two);
+    assert_int_equal(named_policy_build(one, 1, "one", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
+    assert_int_equal(named_policy_build(two, 2, "two", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
+    key_policy_t *site = NULL;
+    assert_int_equal(key_policy_build("", 1, &site, err, sizeof err), PANEL_OK);
+    assert_non_null(site);
+    int64_t retry;
+    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    /* the site key rows 1 and 2 still have their tokens */
+    assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_OK);
+    assert_int_equal(key_policy_check(site, &l, 2, "192.0.2.1", &retry), POLICY_OK);
+    assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_RATE_LIMITED);
+    /* and so has the other named key; the first is still limited */
+    assert_int_equal(named_policy_check(two, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(two, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    /* a second mapping of the file (another process) sees the same named buckets */
+    limiter_t other;
+    assert_int_equal(limiter_open(&other, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(named_policy_check(one, &other, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    limiter_close(&other);
+    key_policy_free(site);
+    free(one);
+    free(two);
+    limiter_close(&l);
+    support_rmtree(dir);
+    free(dir);
+}
+
 /* ----- through the plugin ---------------------------------------------------------------------------------- */
 
 typedef struct fixture {
@@ -543,6 +683,10 @@ int main(void)
         cmocka_unit_test(token_bucket_burst_and_refill),
         cmocka_unit_test(token_bucket_is_exact_across_two_processes),
         cmocka_unit_test(invalid_key_table_is_bounded),
+        cmocka_unit_test(scope_lists_match_whole_items_only),
+        cmocka_unit_test(named_policy_build_checks_what_it_stores),
+        cmocka_unit_test(named_policy_checks_ip_then_scope_then_rate),
+        cmocka_unit_test(named_key_buckets_are_separate),
         cmocka_unit_test_setup_teardown(fields_validate_save_and_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(verification_order, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_keys_do_not_lock_out_the_updated_tool, setup, teardown),
