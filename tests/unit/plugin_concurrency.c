@@ -1,7 +1,9 @@
 /* plugin_concurrency.c - the API Keys plugin's cross-process freshness protocol and thread safety: a writer
  * that dies inside its window is repaired by the next verification, a live writer's window makes readers read
  * the store without caching, and threads verifying while resets run always see the old or the new state
- * (never a revoked key after its reset returned). Speed is measured by the benchmark (bench/), never here. */
+ * (never a revoked key after its reset returned), and threads verifying a named key while it is revoked see it
+ * allowed or 401 unknown, and never allowed once the revoke returned. Speed is measured by the benchmark (bench/),
+ * never here. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -213,6 +216,132 @@ static void threads_verifying_during_resets_see_old_or_new_state(void **s)
     free(dir);
 }
 
+/* ---- threads verifying a named key while it is revoked ---- */
+
+static const panel_api_scope_t scope_read = {.struct_size = sizeof(panel_api_scope_t), .id = "store.read",
+                                             .description = "Read the store"};
+static const panel_api_scope_t *const scope_list[] = {&scope_read};
+static const panel_api_scopes_t scope_catalogue = {sizeof(panel_api_scopes_t), 1, scope_list};
+
+static const void *catalogue_extension(const panel_host_t *host, const char *id)
+{
+    (void)host;
+    return strcmp(id, PANEL_EXT_API_SCOPES) == 0 ? &scope_catalogue : NULL;
+}
+
+typedef struct named_args {
+    panel_args_t args;
+    const char *label, *scopes;
+} named_args_t;
+
+static const char *named_arg(const panel_args_t *self, const char *id)
+{
+    const named_args_t *a = (const named_args_t *)(const void *)self;
+    if (strcmp(id, "label") == 0)
+        return a->label;
+    if (strcmp(id, "scopes") == 0)
+        return a->scopes;
+    return NULL; /* the defaults of the others: the plugin's (never, any address, no limit) */
+}
+
+/* Runs a named-key action (record: NULL for create-key); returns its code, fills secret and created. */
+static int32_t named_action(fake_host_t *h, const char *id, const char *record, const char *label, char *secret,
+                            char *created)
+{
+    const panel_action_t *a = fake_action(h, id);
+    assert_non_null(a);
+    panel_caller_t owner = fake_caller(1, 1);
+    named_args_t args = {{sizeof(panel_args_t), NULL, named_arg, record}, label, "store.read"};
+    char msg[1024] = "";
+    secret[0] = created[0] = '\0';
+    panel_result_t result = {sizeof(panel_result_t), msg, sizeof msg, secret, 256, created, 32};
+    int32_t rc = a->run(h->state, &owner, &args.args, &result);
+    if (rc != PANEL_OK)
+        fprintf(stderr, "%s: %s\n", id, msg);
+    return rc;
+}
+
+typedef struct named_race {
+    fake_host_t host;
+    char key[256];
+    _Atomic(int) stop;
+    _Atomic(int) revoked;              /* 1 once the revoke returned */
+    _Atomic(long) verifications, allowed, after_revoke;
+    _Atomic(int) violations;
+} named_race_t;
+
+static const char *named_header(const panel_request_t *self, const char *name)
+{
+    return strcasecmp(name, "X-API-Key") == 0 ? self->req_ctx : NULL;
+}
+
+static void *named_verifier(void *arg)
+{
+    named_race_t *r = arg;
+    while (!atomic_load(&r->stop)) {
+        int revoked_before = atomic_load(&r->revoked);
+        /* "local": no client address, so the stale-key throttle (per address) never turns the 401s into 429s */
+        panel_request_t req = {sizeof(panel_request_t), "GET", "/api/v1/store", "local", r->key, named_header,
+                               "store.read"};
+        char principal[64] = "", code[32] = "", message[256] = "", scopes[PANEL_SCOPES_MAX] = "";
+        panel_auth_result_t res = {.struct_size = sizeof res, .principal = principal, .principal_len = sizeof principal,
+                                   .error_code = code, .error_code_len = sizeof code, .message = message,
+                                   .message_len = sizeof message, .scopes = scopes, .scopes_len = sizeof scopes};
+        int32_t verdict = r->host.provider.authenticate(r->host.state, &req, &res);
+        int ok;
+        if (verdict == PANEL_AUTH_ALLOW) {
+            ok = !revoked_before && strcmp(principal, "apikeys:key:1") == 0 && strcmp(scopes, "store.read") == 0;
+            atomic_fetch_add(&r->allowed, 1);
+        } else {
+            ok = verdict == PANEL_AUTH_DENY && res.http_status == 401 && strcmp(code, "unknown") == 0;
+        }
+        if (!ok && atomic_fetch_add(&r->violations, 1) < 3)
+            fprintf(stderr, "%s the revoke returned: verdict %d, %d %s %s (principal '%s')\n",
+                    revoked_before ? "after" : "before", verdict, res.http_status, code, message, principal);
+        if (revoked_before)
+            atomic_fetch_add(&r->after_revoke, 1);
+        atomic_fetch_add(&r->verifications, 1);
+    }
+    return NULL;
+}
+
+static void threads_verifying_a_named_key_while_it_is_revoked(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    named_race_t *r = calloc(1, sizeof *r);
+    fake_host_init(&r->host, dir);
+    r->host.table.get_extension = catalogue_extension; /* a 1.1 host with a scope catalogue: named keys exist */
+    char err[512], msg[1024], secret[256], created[32];
+    assert_int_equal(fake_host_load(&r->host, &panel_plugin_entry, err, sizeof err), PANEL_OK);
+    panel_caller_t owner = fake_caller(1, 1);
+    assert_int_equal(fake_run(&r->host, "enable", &owner, NULL, msg, secret), PANEL_OK);
+    assert_int_equal(named_action(&r->host, "create-key", NULL, "race bot", r->key, created), PANEL_OK);
+    assert_string_equal(created, "1");
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&threads[i], NULL, named_verifier, r);
+    while (atomic_load(&r->allowed) < 200) /* every thread under way, the key accepted */
+        sched_yield();
+    assert_int_equal(named_action(&r->host, "revoke", "1", NULL, secret, created), PANEL_OK);
+    atomic_store(&r->revoked, 1);
+    long at_revoke = atomic_load(&r->verifications);
+    while (atomic_load(&r->after_revoke) < 2000)
+        sched_yield();
+    atomic_store(&r->stop, 1);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    printf("%ld verifications (%ld allowed), %ld after the revoke returned, %d violations\n",
+           (long)atomic_load(&r->verifications), (long)atomic_load(&r->allowed), (long)atomic_load(&r->after_revoke),
+           atomic_load(&r->violations));
+    assert_true(at_revoke >= 200);
+    assert_int_equal(atomic_load(&r->violations), 0);
+    fake_host_unload(&r->host);
+    free(r);
+    support_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -221,6 +350,7 @@ int main(void)
         cmocka_unit_test(dead_writer_is_repaired_by_the_next_verification),
         cmocka_unit_test(live_writer_window_means_uncached_reads),
         cmocka_unit_test(threads_verifying_during_resets_see_old_or_new_state),
+        cmocka_unit_test(threads_verifying_a_named_key_while_it_is_revoked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
