@@ -10,6 +10,9 @@
 #include "key_policy.h"
 #include "site_scopes.h"
 
+/* A string literal and its length, for put_n and put_principal. */
+#define TEXT(literal) literal, sizeof(literal) - 1
+
 /* A key without our prefix can only be valid when it could have been pasted: 32..1024 printable, no spaces. */
 static int could_be_imported(const char *key, size_t len)
 {
@@ -34,20 +37,23 @@ typedef struct verify_ctx {
     panel_auth_result_t *result;
 } verify_ctx_t;
 
-/* An ALLOW's principal, and its scopes when the host's result holds that field (1.1) and gave a buffer. */
-static void put_principal(panel_auth_result_t *result, const char *principal, const char *label, const char *scopes,
-                          size_t scopes_len)
+/* Copies text[0..n) with its NUL into buf[0..len) when it fits whole (a buffer too small gets nothing). */
+static void put_whole(char *buf, size_t len, const char *text, size_t n)
 {
-    if (result->principal && result->principal_len) {
-        size_t n = strnlen(principal, result->principal_len - 1);
-        memcpy(result->principal, principal, n);
-        result->principal[n] = '\0';
-    }
-    if (scopes_len && PANEL_HAS_FIELD(panel_auth_result_t, result, scopes_len) && result->scopes &&
-        result->scopes_len > scopes_len)
-        memcpy(result->scopes, scopes, scopes_len + 1);
-    if (label[0] && PANEL_HAS_FIELD(panel_auth_result_t, result, label_len) && result->label && result->label_len)
-        snprintf(result->label, result->label_len, "%s", label);
+    if (buf && len > n)
+        memcpy(buf, text, n + 1);
+}
+
+/* An ALLOW's principal, and its scopes (1.1) and label (1.2) when the host's result holds those fields and gave
+ * buffers for them. Lengths known in advance: no strlen or format on the hot path. */
+static void put_principal(panel_auth_result_t *result, const char *principal, size_t principal_len,
+                          const char *label, size_t label_len, const char *scopes, size_t scopes_len)
+{
+    put_whole(result->principal, result->principal_len, principal, principal_len);
+    if (scopes_len && PANEL_HAS_FIELD(panel_auth_result_t, result, scopes_len))
+        put_whole(result->scopes, result->scopes_len, scopes, scopes_len);
+    if (label_len && PANEL_HAS_FIELD(panel_auth_result_t, result, label_len))
+        put_whole(result->label, result->label_len, label, label_len);
 }
 
 /* A POLICY_* outcome as a denial reason (or VERIFY_OK). */
@@ -94,7 +100,8 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
         if (outcome != VERIFY_OK)
             return outcome;
         if (v->result)
-            put_principal(v->result, named->principal, named->label, named->scopes, named->scopes_len);
+            put_principal(v->result, named->principal, named->principal_len, named->label, named->label_len,
+                          named->scopes, named->scopes_len);
         *found = e;
         return VERIFY_OK;
     }
@@ -105,7 +112,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
             return outcome;
     }
     if (v->result)
-        put_principal(v->result, "apikeys:site", "", st->site_scopes, st->site_scopes_len);
+        put_principal(v->result, TEXT("apikeys:site"), "", 0, st->site_scopes, st->site_scopes_len);
     *found = e;
     return VERIFY_OK;
 }
@@ -222,8 +229,6 @@ static void put(char *buf, size_t len, const char *text)
     put_n(buf, len, text, strlen(text));
 }
 
-/* A string literal and its length, for put_n. */
-#define TEXT(literal) literal, sizeof(literal) - 1
 
 static const char malformed_head[] =
     "the API key is malformed (wrong length or checksum); it was probably mistyped or truncated: copy the whole ";

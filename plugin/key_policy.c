@@ -119,8 +119,10 @@ int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *labe
     p->bucket = NAMED_BUCKET_BASE + named_id;
     memcpy(p->scopes, scopes, scopes_len + 1);
     p->scopes_len = scopes_len;
-    snprintf(p->principal, sizeof p->principal, "apikeys:key:%lld", (long long)named_id);
+    int n = snprintf(p->principal, sizeof p->principal, "apikeys:key:%lld", (long long)named_id);
+    p->principal_len = n > 0 && (size_t)n < sizeof p->principal ? (size_t)n : strlen(p->principal);
     snprintf(p->label, sizeof p->label, "%s", label ? label : "");
+    p->label_len = strlen(p->label);
     return PANEL_OK;
 }
 

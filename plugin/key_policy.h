@@ -36,7 +36,9 @@ typedef struct named_policy {
     char scopes[PANEL_SCOPES_MAX]; /* "store.read,deliveries.pull", as stored */
     size_t scopes_len;
     char principal[64];            /* "apikeys:key:<id>" */
+    size_t principal_len;
     char label[PANEL_LABEL_MAX];   /* the owner's label, e.g. "Minecraft server" (whoami, ABI 1.2) */
+    size_t label_len;
 } named_policy_t;
 
 /* Fills p from a named key's stored settings; PANEL_OK, or PANEL_E_INVALID (a stored value this plugin would
