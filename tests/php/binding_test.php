@@ -2,7 +2,8 @@
 // binding_test.php - the PHP binding's tests (plain PHP assertions): every method of Panel\Host on a config
 // with the API Keys plugin and the `good` fixture, the refusals returned as values (permission, validation,
 // confirmation, not found), the one-time secret returned once, the process-wide host reused across open()
-// calls and reopened after closeProcess(), a change made by the CLI seen at the next open(), and the
+// calls and reopened after closeProcess(), a change made by the CLI seen at the next open(), the static
+// authenticateRequest() answering as authenticate() (and opening a fresh process's host itself), and the
 // PanelException cases (missing library, bad config, a plugin of another ABI major) in child PHP processes.
 // Prints "PASS: ..." / "FAIL: ..." lines and "N passed, N failed"; exits 1 when anything failed.
 // Environment: PANEL_TEST_DIR (a scratch folder), PANEL_TEST_PLUGIN (apikeys.so), PANEL_TEST_FIXTURES (folder
@@ -210,6 +211,16 @@ $old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' =>
 $new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey]);
 check($old['status'] === 401 && $old['error'] === 'unknown' && $new['allowed'] === true, 'after the reset: old key 401, new key 200',
     json_encode([$old, $new]));
+$s = Host::authenticateRequest($config, 'GET', '/api/v1/ping?x=1', '203.0.113.5', ['X-API-Key' => $newKey]);
+check($s === $new, 'authenticateRequest() allows as authenticate() does, without a Host object', json_encode($s));
+$s = Host::authenticateRequest($config, 'GET', '/api/v1/ping', '203.0.113.5', ['x-api-key' => [$key]]);
+check($s === $old, 'authenticateRequest() denies as authenticate() does (any case, list values)', json_encode($s));
+try {
+    Host::authenticateRequest("$config\0.bak", 'GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey]);
+    check(false, 'authenticateRequest() refuses a config path with a NUL byte');
+} catch (PanelException $e) {
+    check(str_contains($e->getMessage(), 'NUL'), 'authenticateRequest() refuses a config path with a NUL byte', $e->getMessage());
+}
 $r = $host->setField('admin', 'settings/api-key', 'api_key', $newKey . "\n", confirmed: true);
 check($r['ok'] === false && $r['code'] === 'invalid' && !str_contains($r['message'], $newKey),
     'a pasted key with a line break is refused without echoing it', json_encode($r));
@@ -270,6 +281,17 @@ check(str_starts_with($text, 'E:cannot load libpanelhost') && str_contains($text
     'a missing library throws PanelException saying how to provide it', $text);
 $text = child_php('try { Panel\Host::open(' . var_export($config, true) . '); echo "opened"; } catch (Panel\PanelException $e) { echo "E:", $e->getMessage(); }');
 check($text === 'opened', 'without the preload setup (command line) the binding declares the library itself', $text);
+$text = child_php('echo json_encode(Panel\Host::authenticateRequest(' . var_export($config, true)
+    . ', "GET", "/api/v1/ping", "::1", ["X-Fixture" => "letmein"]));');
+check($text === '{"allowed":true,"status":200,"error":null,"message":null,"principal":"fixture:good"}',
+    "a process's first authenticateRequest() opens its host, then answers", $text);
+try {
+    Host::authenticateRequest("$dir/no-such/panel.ini", 'GET', '/api/v1/ping', '::1', []);
+    check(false, 'authenticateRequest() on a missing config throws PanelException');
+} catch (PanelException $e) {
+    check(str_contains($e->getMessage(), 'no-such/panel.ini'), 'authenticateRequest() on a missing config throws PanelException as open() does',
+        $e->getMessage());
+}
 
 echo "$passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);

@@ -5,7 +5,8 @@
 // panelhost_process_named); menu(), page(), table(), action() and setField() are the admin side, with the
 // library's permission checks and the plugin's own messages; authenticate() asks the plugins' auth providers
 // about an API request in one FFI call (panelhost_process_verdict: the request as one string, the verdict as
-// one string; no PHP code runs inside C). Refusals are returned as values with the library's code and
+// one string; no PHP code runs inside C), and the static authenticateRequest() does the same without a Host
+// object (an API route's whole check: no open(), no object, one FFI call). Refusals are returned as values with the library's code and
 // message; PanelException is only for what a developer must fix.
 declare(strict_types=1);
 
@@ -20,6 +21,7 @@ use function count;
 use function implode;
 use function is_string;
 use function str_contains;
+use function str_starts_with;
 use function strlen;
 use function strpos;
 use function substr;
@@ -72,6 +74,52 @@ final class Host
             return new self($ffi, $configPath);
         }
         return self::openFirst($ffi, $configPath);
+    }
+
+    /**
+     * authenticate() on the host of configPath for this process, as one static call: what an API route needs on
+     * every request, without open() and without a Host object (on a php-fpm worker that is the costly part of
+     * an API request after the key check itself: one FFI call, panelhost_process_verdict, finds the worker's
+     * host by the path and asks its auth providers). The worker's first call opens the host as open() does
+     * (and throws PanelException as open() does); extension changes other processes made are applied first.
+     * Arguments after configPath and the result as for authenticate().
+     */
+    public static function authenticateRequest(string $configPath, string $method, string $path, string $clientAddr,
+                                               array $headers): array
+    {
+        try {
+            $ffi = FFI::scope('panel'); // the preload setup, as in open()
+        } catch (\Throwable) {
+            $ffi = Native::ffi();
+        }
+        if (str_contains($configPath, "\0")) {
+            throw new PanelException('the config path contains a NUL byte'); // C would see a shorter path
+        }
+        // The request as authenticate() builds it (kept inline in both: a helper call costs a PHP frame per
+        // API request, which is what this method saves).
+        $query = strpos($path, '?');
+        if ($query !== false) {
+            $path = substr($path, 0, $query);
+        }
+        $request = $method . "\0" . $path . "\0" . $clientAddr;
+        foreach ($headers as $name => $value) {
+            $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
+        }
+        $verdict = $ffi->panelhost_process_verdict($configPath, $request, strlen($request) + 1, count($headers));
+        if ($verdict[0] === 'A') {
+            return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
+                'principal' => substr($verdict, 1)];
+        }
+        if (str_starts_with($verdict, "D503host_not_open\n")) {
+            // the worker's first request (or the first after closeProcess()): open it, then ask again
+            self::openFirst($ffi, $configPath);
+            $verdict = $ffi->panelhost_process_verdict($configPath, $request, strlen($request) + 1, count($headers));
+            if ($verdict[0] === 'A') {
+                return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
+                    'principal' => substr($verdict, 1)];
+            }
+        }
+        return self::denial($verdict);
     }
 
     /** The worker's first open of configPath (or its failure, with the library's message). */
@@ -300,6 +348,12 @@ final class Host
             return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
                 'principal' => substr($verdict, 1)];
         }
+        return self::denial($verdict);
+    }
+
+    /** authenticate()'s result for a "D..." verdict of panelhost_authenticate_verdict. */
+    private static function denial(string $verdict): array
+    {
         $newline = (int)strpos($verdict, "\n");
         return ['allowed' => false, 'status' => (int)substr($verdict, 1, 3),
             'error' => substr($verdict, 4, $newline - 4), 'message' => substr($verdict, $newline + 1),

@@ -1,6 +1,7 @@
 <?php
 // Api.php - the API routes of the example panel: GET /api/v1/ping and GET /api/v1/store, each request asked
-// of the plugins' auth providers through Panel\Host::authenticate, answered with the sample host's bodies and
+// of the plugins' auth providers through Panel\Host::authenticateRequest (one static call: no Host object is
+// made for a request that only needs the verdict), answered with the sample host's bodies and
 // status codes ({"ok":true}, {"store_name","currency"}, {"error","message"}, 401 with WWW-Authenticate:
 // Bearer, 404, 405 with Allow: GET).
 declare(strict_types=1);
@@ -24,14 +25,24 @@ final class Api
             self::json(405, ['error' => 'method_not_allowed', 'message' => 'this route answers GET only; send a GET request']);
             return;
         }
+        // The request headers the auth providers read, name => value: X-API-Key and Authorization (plugin/
+        // auth_provider.c; both are passed when both are sent, so the provider answers conflicting_credentials),
+        // read from $_SERVER as the SAPI set them - two lookups instead of getallheaders(), which copies and
+        // renames every header on each API request. A panel whose providers read more headers lists them here.
+        $headers = [];
+        if (isset($_SERVER['HTTP_X_API_KEY'])) {
+            $headers['X-API-Key'] = (string)$_SERVER['HTTP_X_API_KEY'];
+        }
+        if (isset($_SERVER['HTTP_AUTHORIZATION'])) {
+            $headers['Authorization'] = (string)$_SERVER['HTTP_AUTHORIZATION'];
+        }
         try {
-            $host = Host::open(\panel_config());
+            $verdict = Host::authenticateRequest(\panel_config(), $method, $path,
+                (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), $headers);
         } catch (PanelException $e) {
-            error_log('panel: ' . $e->getMessage());
-            self::json(503, ['error' => 'auth_failed', 'message' => "the server could not check the request's credentials; try again later"]);
+            self::unavailable($e);
             return;
         }
-        $verdict = $host->authenticate($method, $path, (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), self::headers());
         if (!$verdict['allowed']) {
             if ($verdict['status'] === 401) {
                 header('WWW-Authenticate: Bearer');
@@ -41,27 +52,22 @@ final class Api
         }
         if ($path === '/api/v1/ping') {
             self::json(200, ['ok' => true]);
-        } else {
-            self::json(200, ['store_name' => $host->config('host', 'store_name'), 'currency' => $host->config('host', 'currency')]);
+            return;
         }
+        try {
+            $host = Host::open(\panel_config()); // the worker's host, already open: no FFI call
+        } catch (PanelException $e) {
+            self::unavailable($e);
+            return;
+        }
+        self::json(200, ['store_name' => $host->config('host', 'store_name'), 'currency' => $host->config('host', 'currency')]);
     }
 
-    /**
-     * The request headers the auth providers read, name => value: X-API-Key and Authorization (plugin/
-     * auth_provider.c; both are passed when both are sent, so the provider answers conflicting_credentials),
-     * read from $_SERVER as the SAPI set them - two lookups instead of getallheaders(), which copies and
-     * renames every header on each API request. A panel whose providers read more headers lists them here.
-     */
-    private static function headers(): array
+    /** 503 when the host cannot be opened (the reason goes to the error log, not to the client). */
+    private static function unavailable(PanelException $e): void
     {
-        $headers = [];
-        if (isset($_SERVER['HTTP_X_API_KEY'])) {
-            $headers['X-API-Key'] = (string)$_SERVER['HTTP_X_API_KEY'];
-        }
-        if (isset($_SERVER['HTTP_AUTHORIZATION'])) {
-            $headers['Authorization'] = (string)$_SERVER['HTTP_AUTHORIZATION'];
-        }
-        return $headers;
+        error_log('panel: ' . $e->getMessage());
+        self::json(503, ['error' => 'auth_failed', 'message' => "the server could not check the request's credentials; try again later"]);
     }
 
     public static function json(int $status, array $body): void
