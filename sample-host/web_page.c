@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "web_layout.h"
+#include "web_params.h"
 #include "web_row_actions.h"
 
 #define TABLE_ROWS_MAX 50u
@@ -108,15 +109,6 @@ static void begin_form(web_buf_t *b, const char *csrf, const char *op)
     web_layout_csrf_input(b, csrf);
 }
 
-static void render_help(web_buf_t *b, const char *help)
-{
-    if (help != NULL && help[0] != '\0') {
-        web_raw(b, "<p class=\"help\">");
-        web_html_text(b, help);
-        web_raw(b, "</p>");
-    }
-}
-
 static void render_error(web_buf_t *b, const char *error)
 {
     web_raw(b, "<p class=\"error\" role=\"alert\">");
@@ -155,7 +147,7 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
         web_raw(b, "</output>");
         if (rc != PANEL_OK)
             render_error(b, err);
-        render_help(b, f->help);
+        web_render_help(b, f->help);
         web_raw(b, "</div>");
         return;
     }
@@ -193,7 +185,7 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
     }
     if (rc != PANEL_OK)
         render_error(b, err);
-    render_help(b, f->help);
+    web_render_help(b, f->help);
     if (error != NULL)
         render_error(b, error);
     if (dangerous)
@@ -203,96 +195,6 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
         web_raw(b, " class=\"danger\"");
     web_raw(b, ">Save</button></form></div>");
     sodium_memzero(value, sizeof value);
-}
-
-/* 1 when the comma-separated list (nullable) holds item, spaces around items ignored. */
-static int list_has_item(const char *list, const char *item)
-{
-    size_t n = strlen(item);
-    for (const char *p = list; p != NULL && *p != '\0';) {
-        p += strspn(p, " ");
-        size_t len = strcspn(p, ",");
-        size_t trimmed = len;
-        while (trimmed > 0 && p[trimmed - 1] == ' ')
-            trimmed--;
-        if (trimmed == n && strncmp(p, item, n) == 0)
-            return 1;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    return 0;
-}
-
-/* A parameter's input; `name` is "p.ID". current: a value to preselect, or NULL for the default. */
-static void render_param(web_buf_t *b, const panel_action_t *a, const panel_param_t *p, const char *current)
-{
-    web_raw(b, "<label for=\"param-");
-    web_html_text(b, a->id);
-    web_raw(b, "-");
-    web_html_text(b, p->id);
-    web_raw(b, "\">");
-    web_html_text(b, p->label);
-    web_raw(b, "</label>");
-    const char *selected = current != NULL ? current : p->default_value;
-    if (p->type == PANEL_PARAM_ENUM && p->choices != NULL) {
-        web_raw(b, "<select name=\"p.");
-        web_html_text(b, p->id);
-        web_raw(b, "\" id=\"param-");
-        web_html_text(b, a->id);
-        web_raw(b, "-");
-        web_html_text(b, p->id);
-        web_raw(b, "\">");
-        char value[PANEL_VALUE_MAX + 1], label[PANEL_TEXT_MAX + 1];
-        for (size_t i = 0; panelhost_param_choice(p, i, value, sizeof value, label, sizeof label) == PANEL_OK; i++) {
-            web_raw(b, "<option value=\"");
-            web_html_text(b, value);
-            web_raw(b, "\"");
-            if (selected != NULL && strcmp(selected, value) == 0)
-                web_raw(b, " selected");
-            web_raw(b, ">");
-            web_html_text(b, label); /* the choice's label ("none: the old key stops at once"), else the value */
-            web_raw(b, "</option>");
-        }
-        web_raw(b, "</select>");
-    } else if (p->type == PANEL_PARAM_LIST && p->choices != NULL) {
-        /* a checkbox per choice, all named pc.ID; the hidden p.ID says the list was posted (maybe empty) */
-        web_raw(b, "<fieldset class=\"choices\" id=\"param-");
-        web_html_text(b, a->id);
-        web_raw(b, "-");
-        web_html_text(b, p->id);
-        web_raw(b, "\"><input type=\"hidden\" name=\"p.");
-        web_html_text(b, p->id);
-        web_raw(b, "\" value=\"\">");
-        char value[PANEL_VALUE_MAX + 1], label[PANEL_TEXT_MAX + 1];
-        for (size_t i = 0; panelhost_param_choice(p, i, value, sizeof value, label, sizeof label) == PANEL_OK; i++) {
-            web_raw(b, "<label class=\"inline\"><input type=\"checkbox\" name=\"pc.");
-            web_html_text(b, p->id);
-            web_raw(b, "\" value=\"");
-            web_html_text(b, value);
-            web_raw(b, "\"");
-            if (list_has_item(selected, value))
-                web_raw(b, " checked");
-            web_raw(b, "> ");
-            web_html_text(b, label);
-            web_raw(b, "</label> ");
-        }
-        web_raw(b, "</fieldset>");
-    } else {
-        web_raw(b, "<input type=\"text\" name=\"p.");
-        web_html_text(b, p->id);
-        web_raw(b, "\" id=\"param-");
-        web_html_text(b, a->id);
-        web_raw(b, "-");
-        web_html_text(b, p->id);
-        web_raw(b, "\" value=\"");
-        web_html_text(b, selected);
-        web_raw(b, "\"");
-        if (p->default_value == NULL)
-            web_raw(b, " required");
-        web_raw(b, ">");
-    }
-    render_help(b, p->help);
 }
 
 static void render_action(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
@@ -314,10 +216,10 @@ static void render_action(web_buf_t *b, panelhost_t *host, const panel_caller_t 
     web_raw(b, "\"><h3>");
     web_html_text(b, a->label);
     web_raw(b, "</h3>");
-    render_help(b, a->help);
+    web_render_help(b, a->help);
     for (uint32_t i = 0; i < a->n_params; i++)
         if (a->params[i] != NULL)
-            render_param(b, a, a->params[i], NULL);
+            web_render_param(b, a, a->params[i], NULL, "");
     if (outcome->action_id != NULL && strcmp(outcome->action_id, a->id) == 0 && outcome->error != NULL)
         render_error(b, outcome->error);
     if (dangerous)
@@ -347,7 +249,7 @@ static void render_page(panelhost_t *host, const panel_caller_t *caller, const c
     web_raw(b, "<h1>");
     web_html_text(b, page->title);
     web_raw(b, "</h1>");
-    render_help(b, page->description);
+    web_render_help(b, page->description);
     if (outcome->message != NULL) {
         web_raw(b, outcome->failed ? "<p class=\"notice failed\" role=\"alert\" id=\"notice\">"
                                    : "<p class=\"notice ok\" role=\"status\" id=\"notice\">");

@@ -1,5 +1,5 @@
-/* web_row_actions.c - tables with a button per row for each row action, and disabled buttons with the
- * plugin's reason (see web_row_actions.h). Rows are collected first and rendered after the plugin's call has
+/* web_row_actions.c - tables with a button per row for each row action (its parameters folded behind the
+ * action's name), and disabled buttons with the plugin's reason (see web_row_actions.h). Rows are collected first and rendered after the plugin's call has
  * returned, because availability is asked per record and the library forbids calls back into it from inside
  * a row callback. */
 #include "web_row_actions.h"
@@ -8,6 +8,7 @@
 
 #include "rows.h"
 #include "web_layout.h"
+#include "web_params.h"
 
 int web_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                          const panel_action_t *a, const char *record, char *reason, size_t reason_len)
@@ -77,7 +78,20 @@ static void render_row_form(web_buf_t *b, panelhost_t *host, const panel_caller_
     web_raw(b, "\"><input type=\"hidden\" name=\"_record\" value=\"");
     web_html_text(b, record);
     web_raw(b, "\">");
-    web_action_button(b, a, available, reason, record);
+    if (a->n_params > 0 && available) {
+        /* The parameters fold away behind the action's name, so a row stays one line until the owner opens it;
+         * a dangerous action still gets its confirmation step after the submit. */
+        web_raw(b, "<details class=\"row-params\"><summary>");
+        web_html_text(b, a->label);
+        web_raw(b, "</summary>");
+        for (uint32_t i = 0; i < a->n_params; i++)
+            if (a->params[i] != NULL)
+                web_render_param(b, a, a->params[i], NULL, record);
+        web_action_button(b, a, available, reason, record);
+        web_raw(b, "</details>");
+    } else {
+        web_action_button(b, a, available, reason, record);
+    }
     web_raw(b, "</form>");
 }
 
