@@ -484,10 +484,11 @@ static int32_t edit_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_le
         c->key.id = c->id;
         rc = store_named_update(&st->store, &c->key, msg, msg_len);
     }
-    char outcome[1200];
-    snprintf(outcome, sizeof outcome, "ok: key %lld \"%s\": scopes %.400s, allowed IPs %.600s, rate limit %lld/min",
-             (long long)c->id, c->key.label, c->key.scopes, c->key.allowed_ips[0] ? c->key.allowed_ips : "any",
-             (long long)c->key.rate_limit);
+    char outcome[1200], rate[32] = "none";
+    if (c->key.rate_limit > 0)
+        snprintf(rate, sizeof rate, "%lld/min", (long long)c->key.rate_limit);
+    snprintf(outcome, sizeof outcome, "ok: key %lld \"%s\": scopes %.400s, allowed IPs %.600s, rate limit %s",
+             (long long)c->id, c->key.label, c->key.scopes, c->key.allowed_ips[0] ? c->key.allowed_ips : "any", rate);
     if (rc == PANEL_OK)
         rc = audit(st, c, outcome, k->hint, msg, msg_len);
     snprintf(c->message, sizeof c->message,
