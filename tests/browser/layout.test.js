@@ -1,5 +1,6 @@
 // layout.test.js - the web panel on a phone and on a desktop (issue 12), in headless Chromium (Debian's
-// /usr/bin/chromium through playwright-core; no browser download): the API Key page with its one-time secret
+// /usr/bin/chromium through playwright-core; no browser download): the API Key page with its one-time secret and
+// a named key's row in the Keys table (its Edit parameters open)
 // and the Extensions page (with a long load error) at 390 px and at 1280 px wide. At each width: the document
 // does not scroll sideways, the one-time secret's Copy button is visible inside the viewport, tables scroll in
 // their own box; at 390 px the menu sits above the content, at 1280 px beside it. Screenshots of both pages at
@@ -55,6 +56,14 @@ run(async (page, cspErrors) => {
   await page.goto(base + '/admin/settings/api-key');
   await submit(page, 'form[data-action="enable"] button[type=submit]');
   check((await page.locator('#one-time-secret').count()) === 1, 'enabling shows the one-time secret');
+  // a named key with a long label, so the Keys table has a row with its row actions (Edit open at each width)
+  await page.fill('#param-create-key-label', 'Minecraft survival server, EU west node');
+  await page.check('#param-create-key-scopes input[value="store.read"]');
+  await page.check('#param-create-key-scopes input[value="deliveries.pull"]');
+  await page.fill('#param-create-key-allowed_ips', '203.0.113.0/24, 2001:db8:1234:5678::/64');
+  await submit(page, 'form[data-action="create-key"] button[type=submit]');
+  check((await page.locator('#one-time-secret').count()) === 1, 'creating a named key shows its one-time secret');
+  await page.click('form.row-action[data-action="edit"] summary');
 
   // the same page with its secret at each width (the box is shown once, so the viewport changes under it)
   for (const width of WIDTHS) {
