@@ -269,6 +269,42 @@ static int32_t check_record(apikeys_state_t *st, named_ctx_t *c, const panel_arg
     return refuse(st, c, PANEL_E_INVALID, "choose a key in the Keys table (the action needs a key's ID)", result);
 }
 
+/* What an action does besides its transaction. */
+#define NAMED_DANGEROUS 1u   /* needs caller->confirmed */
+#define NAMED_ROW 2u         /* a row action: needs a record */
+
+/* Reads the action's parameters into c (nullable: none); PANEL_OK, or a refusal with why. */
+typedef int32_t (*named_prepare_fn)(apikeys_state_t *st, named_ctx_t *c, const panel_args_t *args, char *why,
+                                    size_t why_len);
+
+/* Every named-key action: permission (and confirmation), record, parameters, then tx in one change-signalling
+ * transaction; each refusal is audited and reported. The context (it may hold a new key) is wiped after. */
+static int32_t run_named(void *state, const panel_caller_t *caller, const panel_args_t *args, panel_result_t *result,
+                         const char *action, unsigned flags, named_prepare_fn prepare, apikeys_write_fn tx)
+{
+    apikeys_state_t *st = state;
+    named_ctx_t *c = malloc(sizeof *c);
+    if (!c) {
+        set_message(result, "out of memory");
+        return PANEL_E_NOMEM;
+    }
+    ctx_init(c, caller, action);
+    int32_t rc = check_caller(st, c, (flags & NAMED_DANGEROUS) != 0, result);
+    if (rc == PANEL_OK && (flags & NAMED_ROW))
+        rc = check_record(st, c, args, result);
+    if (rc == PANEL_OK && prepare) {
+        char why[600];
+        rc = prepare(st, c, args, why, sizeof why);
+        if (rc != PANEL_OK)
+            rc = refuse(st, c, rc, why, result);
+    }
+    if (rc == PANEL_OK)
+        rc = run_tx(st, c, tx, result);
+    sodium_memzero(c, sizeof *c);
+    free(c);
+    return rc;
+}
+
 /* ----- create-key ----------------------------------------------------------------------------------------- */
 
 static int32_t create_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
@@ -311,44 +347,29 @@ static int32_t create_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_
     return rc;
 }
 
-int32_t admin_action_create_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
-                                panel_result_t *result)
+static int32_t prepare_create(apikeys_state_t *st, named_ctx_t *c, const panel_args_t *args, char *why,
+                              size_t why_len)
 {
-    apikeys_state_t *st = state;
-    named_ctx_t *c = malloc(sizeof *c);
-    if (!c) {
-        set_message(result, "out of memory");
-        return PANEL_E_NOMEM;
-    }
-    ctx_init(c, caller, "create key");
-    int32_t rc = check_caller(st, c, 0, result);
-    char why[600];
     int64_t now = apikeys_now(st);
-    if (rc == PANEL_OK) {
-        rc = parse_label(arg(args, "label"), c->key.label, sizeof c->key.label, why, sizeof why);
-        if (rc == PANEL_OK)
-            rc = parse_scopes(st, arg(args, "scopes"), c->key.scopes, sizeof c->key.scopes, why, sizeof why);
-        if (rc == PANEL_OK)
-            rc = parse_expires(arg(args, "expires") ? arg(args, "expires") : "never", now, &c->key.expires_at, why,
-                               sizeof why);
-        if (rc == PANEL_OK)
-            rc = parse_allowed_ips(arg(args, "allowed_ips"), c->key.allowed_ips, sizeof c->key.allowed_ips, why,
-                                   sizeof why);
-        if (rc == PANEL_OK)
-            rc = parse_rate(arg(args, "rate_limit") ? arg(args, "rate_limit") : "0", &c->key.rate_limit, why,
-                            sizeof why);
-        if (rc != PANEL_OK)
-            rc = refuse(st, c, rc, why, result);
-        else {
-            c->key.created_at = now;
-            rc = run_tx(st, c, create_tx, result);
-        }
-    }
-    sodium_memzero(c, sizeof *c);
-    free(c);
+    int32_t rc = parse_label(arg(args, "label"), c->key.label, sizeof c->key.label, why, why_len);
+    if (rc == PANEL_OK)
+        rc = parse_scopes(st, arg(args, "scopes"), c->key.scopes, sizeof c->key.scopes, why, why_len);
+    if (rc == PANEL_OK)
+        rc = parse_expires(arg(args, "expires") ? arg(args, "expires") : "never", now, &c->key.expires_at, why,
+                           why_len);
+    if (rc == PANEL_OK)
+        rc = parse_allowed_ips(arg(args, "allowed_ips"), c->key.allowed_ips, sizeof c->key.allowed_ips, why, why_len);
+    if (rc == PANEL_OK)
+        rc = parse_rate(arg(args, "rate_limit") ? arg(args, "rate_limit") : "0", &c->key.rate_limit, why, why_len);
+    c->key.created_at = now;
     return rc;
 }
 
+int32_t admin_action_create_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                                panel_result_t *result)
+{
+    return run_named(state, caller, args, result, "create key", 0, prepare_create, create_tx);
+}
 /* ----- revoke --------------------------------------------------------------------------------------------- */
 
 static int32_t revoke_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
@@ -371,22 +392,8 @@ static int32_t revoke_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_
 int32_t admin_action_revoke_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
                                 panel_result_t *result)
 {
-    apikeys_state_t *st = state;
-    named_ctx_t *c = malloc(sizeof *c);
-    if (!c) {
-        set_message(result, "out of memory");
-        return PANEL_E_NOMEM;
-    }
-    ctx_init(c, caller, "revoke key");
-    int32_t rc = check_caller(st, c, 1, result);
-    if (rc == PANEL_OK)
-        rc = check_record(st, c, args, result);
-    if (rc == PANEL_OK)
-        rc = run_tx(st, c, revoke_tx, result);
-    free(c);
-    return rc;
+    return run_named(state, caller, args, result, "revoke key", NAMED_DANGEROUS | NAMED_ROW, NULL, revoke_tx);
 }
-
 /* ----- reset ---------------------------------------------------------------------------------------------- */
 
 static int32_t reset_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
@@ -427,33 +434,23 @@ static int32_t reset_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_l
     return rc;
 }
 
+static int32_t prepare_reset(apikeys_state_t *st, named_ctx_t *c, const panel_args_t *args, char *why,
+                             size_t why_len)
+{
+    const char *grace = arg(args, "grace") ? arg(args, "grace") : st->config.default_grace;
+    c->grace_seconds = apikeys_grace_seconds(grace);
+    c->grace_text = grace;
+    if (c->grace_seconds >= 0)
+        return PANEL_OK;
+    snprintf(why, why_len, "grace must be one of 0, 1h, 24h, 7d");
+    return PANEL_E_INVALID;
+}
+
 int32_t admin_action_reset_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
                                panel_result_t *result)
 {
-    apikeys_state_t *st = state;
-    named_ctx_t *c = malloc(sizeof *c);
-    if (!c) {
-        set_message(result, "out of memory");
-        return PANEL_E_NOMEM;
-    }
-    ctx_init(c, caller, "reset key");
-    int32_t rc = check_caller(st, c, 1, result);
-    if (rc == PANEL_OK)
-        rc = check_record(st, c, args, result);
-    if (rc == PANEL_OK) {
-        const char *grace = arg(args, "grace") ? arg(args, "grace") : st->config.default_grace;
-        c->grace_seconds = apikeys_grace_seconds(grace);
-        c->grace_text = grace;
-        if (c->grace_seconds < 0)
-            rc = refuse(st, c, PANEL_E_INVALID, "grace must be one of 0, 1h, 24h, 7d", result);
-    }
-    if (rc == PANEL_OK)
-        rc = run_tx(st, c, reset_tx, result);
-    sodium_memzero(c, sizeof *c);
-    free(c);
-    return rc;
+    return run_named(state, caller, args, result, "reset key", NAMED_DANGEROUS | NAMED_ROW, prepare_reset, reset_tx);
 }
-
 /* ----- edit ----------------------------------------------------------------------------------------------- */
 
 /* What edit was given: each NULL keeps the stored value. */
@@ -530,28 +527,15 @@ static int32_t parse_edit(apikeys_state_t *st, named_ctx_t *c, const edit_values
     return rc;
 }
 
+static int32_t prepare_edit(apikeys_state_t *st, named_ctx_t *c, const panel_args_t *args, char *why,
+                            size_t why_len)
+{
+    edit_values_t v = {arg(args, "label"), arg(args, "scopes"), arg(args, "allowed_ips"), arg(args, "rate_limit")};
+    return parse_edit(st, c, &v, why, why_len);
+}
+
 int32_t admin_action_edit_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
                               panel_result_t *result)
 {
-    apikeys_state_t *st = state;
-    named_ctx_t *c = malloc(sizeof *c);
-    if (!c) {
-        set_message(result, "out of memory");
-        return PANEL_E_NOMEM;
-    }
-    ctx_init(c, caller, "edit key");
-    int32_t rc = check_caller(st, c, 0, result);
-    if (rc == PANEL_OK)
-        rc = check_record(st, c, args, result);
-    if (rc == PANEL_OK) {
-        edit_values_t v = {arg(args, "label"), arg(args, "scopes"), arg(args, "allowed_ips"), arg(args, "rate_limit")};
-        char why[600];
-        rc = parse_edit(st, c, &v, why, sizeof why);
-        if (rc != PANEL_OK)
-            rc = refuse(st, c, rc, why, result);
-    }
-    if (rc == PANEL_OK)
-        rc = run_tx(st, c, edit_tx, result);
-    free(c);
-    return rc;
+    return run_named(state, caller, args, result, "edit key", NAMED_ROW, prepare_edit, edit_tx);
 }
