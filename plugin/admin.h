@@ -97,6 +97,8 @@ int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t off
                          const panel_sink_t *sink, char *err, size_t err_len);
 
 /* Shared helpers (admin_common.c). */
+/* The parameter grace (0|1h|24h|7d, default [plugin:apikeys] default_grace) of reset and reset-key. */
+panel_param_t admin_grace_param(const apikeys_state_t *st);
 /* 1 when the caller holds settings.api_key (checked again in every callback, defence in depth). */
 int admin_caller_allowed(const panel_caller_t *caller);
 /* "uid 1000" or "web 127.0.0.1". */

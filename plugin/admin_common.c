@@ -1,7 +1,23 @@
-/* admin_common.c - helpers shared by every admin callback: permission re-check, caller origin, refusal audit. */
+/* admin_common.c - helpers shared by every admin callback: permission re-check, caller origin, refusal audit,
+ * and the grace parameter both resets (the site key's, a named key's) take. */
 #include <stdio.h>
 
 #include "admin.h"
+
+panel_param_t admin_grace_param(const apikeys_state_t *st)
+{
+    const panel_param_t grace = {
+        .struct_size = sizeof(panel_param_t),
+        .id = "grace",
+        .label = "Grace period",
+        .help = "how long the old key keeps working: 0 (stops at once), 1h, 24h or 7d",
+        .type = PANEL_PARAM_ENUM,
+        .choices = "0|1h|24h|7d",
+        .default_value = st->config.default_grace,
+        .choice_labels = "none: the old key stops at once|1 hour|24 hours|7 days", /* since 1.1 */
+    };
+    return grace;
+}
 
 int admin_caller_allowed(const panel_caller_t *caller)
 {

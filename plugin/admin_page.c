@@ -255,16 +255,7 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .page_rows = 50,
         .read = admin_nodes_read,
     };
-    const panel_param_t grace = {
-        .struct_size = sizeof(panel_param_t),
-        .id = "grace",
-        .label = "Grace period",
-        .help = "how long the old key keeps working: 0 (stops at once), 1h, 24h or 7d",
-        .type = PANEL_PARAM_ENUM,
-        .choices = "0|1h|24h|7d",
-        .default_value = st->config.default_grace,
-        .choice_labels = "none: the old key stops at once|1 hour|24 hours|7 days", /* since 1.1 */
-    };
+    const panel_param_t grace = admin_grace_param(st);
     const panel_param_t *const reset_params[] = {&grace};
     const panel_action_t actions[] = {
         {.struct_size = sizeof(panel_action_t),

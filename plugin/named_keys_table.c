@@ -189,14 +189,7 @@ int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char
                                       .help = "0: no limit",
                                       .type = PANEL_PARAM_TEXT,
                                       .default_value = "0"};
-    const panel_param_t grace = {.struct_size = sizeof(panel_param_t),
-                                 .id = "grace",
-                                 .label = "Grace period",
-                                 .help = "how long the old key keeps working: 0 (stops at once), 1h, 24h or 7d",
-                                 .type = PANEL_PARAM_ENUM,
-                                 .choices = "0|1h|24h|7d",
-                                 .default_value = st->config.default_grace,
-                                 .choice_labels = "none: the old key stops at once|1 hour|24 hours|7 days"};
+    const panel_param_t grace = admin_grace_param(st);
     const panel_param_t edit_label = {.struct_size = sizeof(panel_param_t),
                                       .id = "label",
                                       .label = "Label",
