@@ -381,15 +381,6 @@ int32_t panelhost_extensions_load(panelhost_t *host, panelhost_load_error_fn on_
     return rc;
 }
 
-int ph_extensions_changed_by_others(panelhost_t *host)
-{
-    ph_ext_counter_t *counter = atomic_load_explicit(&host->ext_counter, memory_order_acquire);
-    if (!counter)
-        return panelhost_extensions_changed(host);
-    return atomic_load_explicit(counter, memory_order_acquire) !=
-           atomic_load_explicit(&host->ext_seen, memory_order_relaxed);
-}
-
 int32_t panelhost_extensions_changed(panelhost_t *host)
 {
     if (!host)

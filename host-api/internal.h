@@ -242,8 +242,16 @@ void ph_entry_text_free(ph_entry_text_t *text);
 void ph_extensions_free(panelhost_t *host);
 /* 1 when another process changed the enabled states through libpanelhost since this host last applied them
  * (one atomic load of the shared change counter; a stat() of the state file while the counter is not mapped),
- * else 0. An edit of the state file by hand shows only in panelhost_extensions_changed. */
-int ph_extensions_changed_by_others(panelhost_t *host);
+ * else 0. An edit of the state file by hand shows only in panelhost_extensions_changed. Inline: a php-fpm
+ * worker's API request runs it once, next to the process-wide host lookup. */
+static inline int ph_extensions_changed_by_others(panelhost_t *host)
+{
+    ph_ext_counter_t *counter = atomic_load_explicit(&host->ext_counter, memory_order_acquire);
+    if (!counter)
+        return panelhost_extensions_changed(host);
+    return atomic_load_explicit(counter, memory_order_acquire) !=
+           atomic_load_explicit(&host->ext_seen, memory_order_relaxed);
+}
 
 /* registry.c */
 void ph_registry_bind_table(ph_plugin_t *plugin); /* fills the add_* members of plugin->table */

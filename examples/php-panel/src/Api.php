@@ -36,8 +36,11 @@ final class Api
         if (isset($_SERVER['HTTP_AUTHORIZATION'])) {
             $headers['Authorization'] = (string)$_SERVER['HTTP_AUTHORIZATION'];
         }
+        // $PANEL_CONFIG: php-fpm puts the worker's environment (its pool's env[]) into $_SERVER, so one lookup
+        // replaces the call of panel_config() and getenv() on each request (php -S does not: it falls back)
+        $config = (string)($_SERVER['PANEL_CONFIG'] ?? '');
         try {
-            $verdict = Host::authenticateRequest(\panel_config(), $method, $path,
+            $verdict = Host::authenticateRequest($config !== '' ? $config : \panel_config(), $method, $path,
                 (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), $headers);
         } catch (PanelException $e) {
             self::unavailable($e);
