@@ -69,10 +69,23 @@ run "${C[@]}" set $PAGE rate_limit 0
 expect_out 'not limited' "rate_limit 0 removes the limit"
 run "${C[@]}" --json action $PAGE reset --yes
 K2=$(json_get 'j["secret"]')
+STALE_START=$SECONDS
 for i in $(seq 30); do call_from_unwrapped "$K" 203.0.113.77; [ "$RC" -eq 1 ] || break; done
 expect_out '"error":"unknown"' "30 stale keys from one address get 401 unknown"
-call_from "$K" 203.0.113.77
-expect_out '^HTTP 429' "the 31st stale key of the minute gets 429"
+# The bucket holds 30 and refills one every 2 s, so on a slow run (ASan, valgrind, a loaded machine) a few more
+# may get 401 before the 429: at most one per 2 s that the requests took, never more.
+EXTRA=0
+while [ $EXTRA -lt 30 ]; do
+  EXTRA=$((EXTRA + 1))
+  call_from_unwrapped "$K" 203.0.113.77
+  case "$OUT" in "HTTP 429"*) break ;; esac
+done
+STALE_SECONDS=$((SECONDS - STALE_START))
+if [ "${OUT%%$'\n'*}" = "HTTP 429" ] && [ $EXTRA -le $((STALE_SECONDS / 2 + 2)) ]; then
+  pass "a stale key beyond 30 a minute gets 429 (request $((30 + EXTRA)) after ${STALE_SECONDS}s)"
+else
+  fail "a stale key beyond 30 a minute gets 429 (request $((30 + EXTRA)) after ${STALE_SECONDS}s: $OUT)"
+fi
 expect_out '"error":"too_many_invalid"' "... with code too_many_invalid"
 call_from "$K2" 203.0.113.77
 expect_out '^HTTP 200' "the updated tool at the same address gets in at once"
