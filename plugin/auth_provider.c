@@ -384,8 +384,9 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
     }
     size_t len = strnlen(key, KEY_MAX_LEN + 1);
     /* The site key holds every scope of the host's catalogue, so it needs no check of request->scope (1.1); a
-     * named key holds only its own. */
-    const char *scope = PANEL_HAS_FIELD(panel_request_t, request, scope) ? request->scope : NULL;
+     * named key holds only its own. A request of the 1.0 layout cannot say which scope its route needs: the
+     * empty scope, which no key holds, refuses a named key there (fail closed) and leaves the site key alone. */
+    const char *scope = PANEL_HAS_FIELD(panel_request_t, request, scope) ? request->scope : "";
     verify_ctx_t v = {request->client_addr, scope, 0, 0, 0, result};
     int outcome = verify_request(st, key, len, &v);
     if (outcome == VERIFY_OK)
@@ -394,11 +395,15 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
     if (outcome == DENIAL_EXPIRED && v.named_expired)
         put(result->message, result->message_len,
             "this API key has expired; ask the store owner for a new key (Settings > API Key, Create key)");
-    if (outcome == DENIAL_SCOPE && scope)
+    if (outcome == DENIAL_SCOPE && scope && scope[0])
         snprintf(result->message, result->message_len,
                  "this API key does not hold the scope %.64s, which this route requires; the store owner can add it "
                  "to the key under Settings > API Key (Edit)",
                  scope);
+    else if (outcome == DENIAL_SCOPE)
+        put(result->message, result->message_len,
+            "this server does not say which scope its API routes require (an ABI 1.0 host), so keys with limited "
+            "scopes are refused here; use the site key");
     if (outcome == DENIAL_IP_NOT_ALLOWED && request->client_addr)
         snprintf(result->message, result->message_len,
                  v.named ? "requests with this API key are not allowed from %.64s; the store owner can add it to the "

@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "../../plugin/cidr.h"
+#include "../../plugin/key_format.h"
 #include "../../plugin/key_policy.h"
+#include "../../plugin/plugin_state.h"
 #include "../../plugin/limiter.h"
 #include "panel/plugin.h"
 #include "support_host_env.h"
@@ -622,6 +624,50 @@ static void verification_order(void **state)
     assert_non_null(strstr(status, "rate_limited 1"));
 }
 
+typedef struct named_create {
+    store_named_t key;
+    uint8_t digest[KEY_DIGEST_LEN];
+    int64_t id;
+} named_create_t;
+
+static int32_t create_named_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
+{
+    named_create_t *c = vctx;
+    return store_named_create(&st->store, &c->key, c->digest, "sak_..test", &c->id, msg, msg_len);
+}
+
+/* A request of the 1.0 layout cannot name its route's scope: a named key (limited scopes) is refused there with
+ * 403 scope, fail closed, while the site key and a 1.1 request of a route needing no scope get in. */
+static void named_key_on_a_request_without_a_scope_field(void **state)
+{
+    fixture_t *f = *state;
+    apikeys_state_t *st = f->host.state;
+    named_create_t c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.key.label, sizeof c.key.label, "bot");
+    snprintf(c.key.scopes, sizeof c.key.scopes, "store.read");
+    c.key.created_at = f->host.now;
+    char named[80], msg[512];
+    assert_int_equal(key_generate(st->config.key_prefix, st->config.prefix_len, named, sizeof named), 0);
+    key_digest(st->secret, named, strlen(named), c.digest);
+    assert_int_equal(apikeys_write(st, create_named_tx, &c, msg, sizeof msg, NULL, 0), PANEL_OK);
+
+    answer_t a = call(&f->host, named, "local"); /* a 1.1 request, route without a scope */
+    assert_int_equal(a.status, 200);
+    assert_string_equal(a.principal, "apikeys:key:1");
+
+    request_t r = {{offsetof(panel_request_t, scope), "GET", "/api/v1/ping", "local", NULL, header, NULL}, named};
+    char principal[64] = "", code[32] = "", message[256] = "";
+    panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
+                               0, NULL, 0, NULL, 0};
+    assert_int_equal(f->host.provider.authenticate(f->host.state, &r.req, &res), PANEL_AUTH_DENY);
+    assert_int_equal(res.http_status, 403);
+    assert_string_equal(code, "scope");
+    assert_non_null(strstr(message, "use the site key"));
+    r.key = f->key; /* the site key holds every scope */
+    assert_int_equal(f->host.provider.authenticate(f->host.state, &r.req, &res), PANEL_AUTH_ALLOW);
+}
+
 static void stale_keys_do_not_lock_out_the_updated_tool(void **state)
 {
     fixture_t *f = *state;
@@ -689,6 +735,7 @@ int main(void)
         cmocka_unit_test(named_key_buckets_are_separate),
         cmocka_unit_test_setup_teardown(fields_validate_save_and_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(verification_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(named_key_on_a_request_without_a_scope_field, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_keys_do_not_lock_out_the_updated_tool, setup, teardown),
         cmocka_unit_test_setup_teardown(a_rate_limit_without_the_shared_file_fails_closed, setup, teardown),
     };
