@@ -131,6 +131,13 @@ static int32_t open_new(const char *config_path, panelhost_t **out, char *err, s
     int32_t rc = panelhost_open(&options, out, err, err_len);
     if (rc != PANEL_OK)
         return rc;
+    /* The scope catalogue before any plugin initialises (a plugin reads it during init), as the sample host. */
+    const char *scopes = panelhost_config_get(*out, "host", "api_scopes");
+    if (scopes && (rc = panelhost_set_api_scopes_text(*out, scopes, err, err_len)) != PANEL_OK) {
+        panelhost_close(*out);
+        *out = NULL;
+        return rc;
+    }
     first_load_error_t first = {""};
     int32_t failed = panelhost_extensions_load(*out, keep_first, &first);
     if (failed > 0) {

@@ -176,20 +176,7 @@ static int open_host(const cli_invocation_t *inv, panelhost_t **out, const char 
         return cli_fail(inv, CLI_EXIT_USAGE, "config", "cannot start the host with config %s: %s",
                         config != NULL ? config : "(none)", err);
     /* The scope catalogue is the host's before any plugin initialises: a plugin may ask for it during init. */
-    static api_scopes_t scopes;
-    const char *scope_ids[API_SCOPES_MAX], *scope_descriptions[API_SCOPES_MAX];
-    int scopes_ok = api_scopes_load(host, &scopes, err, sizeof err) == 0;
-    for (size_t i = 0; scopes_ok && i < scopes.n; i++) {
-        scope_ids[i] = scopes.items[i].id;
-        scope_descriptions[i] = scopes.items[i].description;
-    }
-    if (scopes_ok && panelhost_set_api_scopes(host, scope_ids, scope_descriptions, scopes.n, err, sizeof err) !=
-                         PANEL_OK) {
-        char why[1024];
-        snprintf(why, sizeof why, "[host] api_scopes: %s", err);
-        snprintf(err, sizeof err, "%s", why);
-        scopes_ok = 0;
-    }
+    int scopes_ok = api_scopes_apply(host, err, sizeof err) == 0;
     if (!scopes_ok) {
         panelhost_close(host);
         return cli_fail(inv, CLI_EXIT_USAGE, "config", "cannot start the host with config %s: %s",

@@ -308,6 +308,13 @@ int32_t panelhost_authenticate_ex(panelhost_t *host, const panel_request_t *requ
 int32_t panelhost_set_api_scopes(panelhost_t *host, const char *const *ids, const char *const *descriptions,
                                  size_t n, char *err, size_t err_len);
 
+/* panelhost_set_api_scopes from the catalogue's written form, the value of `[host] api_scopes` in panel.ini:
+ * "ID: description" items separated by ';' (a trailing ';' allowed), e.g. "store.read: Read the store;
+ * deliveries.pull: Pull deliveries" (at most 64 items, ids of a-z 0-9 _ . -, descriptions of 1..160 bytes).
+ * PANEL_E_INVALID with a message naming the setting, the item and what to write. panelhost_process_open applies
+ * the config's [host] api_scopes this way before it loads the extensions. */
+int32_t panelhost_set_api_scopes_text(panelhost_t *host, const char *text, char *err, size_t err_len);
+
 /* [thread-safe] The catalogue as plugins see it (NULL when none is set); valid until the next
  * panelhost_set_api_scopes or panelhost_close. */
 const panel_api_scopes_t *panelhost_api_scopes(const panelhost_t *host);
