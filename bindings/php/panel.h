@@ -2,7 +2,9 @@
 #define FFI_LIB "libpanelhost.so.1"
 /* panel.h - the declarations PHP's FFI reads for the binding (FFI::load in preload.php, FFI::cdef in
  * src/Native.php): the part of include/panel/host.h and include/panel/plugin.h the binding calls, in the ABI
- * 1.0 layouts that plugin.h asserts (the binding's tests compare every FFI::sizeof with those sizes). Callback
+ * 1.2 layouts that plugin.h asserts (the binding's tests compare every FFI::sizeof with those sizes): the 1.1
+ * fields (records, row actions, choice labels, the created record) follow each struct's 1.0 end, as in
+ * plugin.h, and the binding sets every struct_size it hands over to FFI::sizeof of its struct. Callback
  * members are declared void *: the binding never calls them, and a pointer is a pointer. No preprocessor
  * lines other than FFI_SCOPE and FFI_LIB, which FFI::load and ffi.preload read only as the first lines of the
  * file (make install rewrites FFI_LIB to the installed library's path). */
@@ -61,6 +63,9 @@ typedef struct panel_table {
     uint32_t n_columns;
     uint32_t page_rows;
     void *read;
+    /* since 1.1 */
+    uint32_t row_id_column;
+    uint32_t reserved;
 } panel_table_t;
 
 typedef struct panel_param {
@@ -71,6 +76,8 @@ typedef struct panel_param {
     int32_t type;
     const char *choices;
     const char *default_value;
+    /* since 1.1 */
+    const char *choice_labels;
 } panel_param_t;
 
 typedef struct panel_result {
@@ -79,6 +86,9 @@ typedef struct panel_result {
     size_t message_len;
     char *secret;
     size_t secret_len;
+    /* since 1.1 */
+    char *record;
+    size_t record_len;
 } panel_result_t;
 
 typedef struct panel_action {
@@ -91,6 +101,9 @@ typedef struct panel_action {
     const panel_param_t **params;
     uint32_t n_params;
     void *run;
+    /* since 1.1 */
+    const char *row_table;
+    void *available;
 } panel_action_t;
 
 typedef struct panelhost_auth_outcome {
@@ -124,6 +137,12 @@ int32_t panelhost_field_set(panelhost_t *host, const panel_caller_t *caller, con
 int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                              const char *action_id, const char **arg_names, const char **arg_values,
                              size_t n_args, panel_result_t *result);
+int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                    const char *action_id, const char *record_id, const char **arg_names,
+                                    const char **arg_values, size_t n_args, panel_result_t *result);
+int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                   const char *action_id, const char *record_id, char *reason,
+                                   size_t reason_len);
 int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, const char *path,
                                        const char *client_addr, const char **names, const char **values,
                                        size_t n_headers, panelhost_auth_outcome_t *out);

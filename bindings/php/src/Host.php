@@ -3,7 +3,8 @@
 // (panelhost_process_open: a php-fpm worker opens it and loads its plugins on its first request and reuses it
 // for every later one; a later request's open() makes no FFI call, it reads the library's hint
 // panelhost_process_named); menu(), page(), table(), action() and setField() are the admin side, with the
-// library's permission checks and the plugin's own messages; authenticate() asks the plugins' auth providers
+// library's permission checks and the plugin's own messages (ABI 1.1: tables of records, row actions run with
+// action(..., record:), the record an action created, available()); authenticate() asks the plugins' auth providers
 // about an API request in one FFI call (panelhost_process_verdict: the request as one string, the verdict as
 // one string; no PHP code runs inside C), and the static authenticateRequest() does the same without a Host
 // object (an API route's whole check: no open(), no object, one FFI call). Refusals are returned as values with the library's code and
@@ -34,13 +35,16 @@ final class Host
         -7 => 'internal', -8 => 'nomem', -9 => 'confirm', -10 => 'state', -11 => 'unavailable',
     ];
     private const FIELD_TYPES = [1 => 'toggle', 2 => 'text', 3 => 'secret', 4 => 'readonly'];
-    private const PARAM_TYPES = [1 => 'text', 2 => 'enum'];
+    private const PARAM_TYPES = [1 => 'text', 2 => 'enum', 3 => 'list'];
     private const FLAG_DANGEROUS = 0x1;
     private const ORIGIN_CLI = 1;
     private const ORIGIN_WEB = 2;
     private const CLOSE_AT_EXIT = 0x1;       // PANELHOST_PROCESS_CLOSE_AT_EXIT
     private const VALUE_MAX = 4096;          // PANEL_VALUE_MAX
     private const SECRET_MAX = 256;          // PANEL_SECRET_MAX
+    private const RECORD_MAX = 65;           // PANEL_RECORD_ID_MAX + 1
+    private const REASON_MAX = 512;
+    private const E_STATE = -10;             // PANEL_E_STATE
     private const MESSAGE_MAX = 4096;
     private const ERR_MAX = 1024;
     private const MENU_MAX = 256;
@@ -195,6 +199,17 @@ final class Host
      * Everything a template needs to render a page: ['ok' => true, 'id', 'title', 'description',
      * 'status' => [[label, value], ...], 'fields' => [...], 'tables' => [...], 'actions' => [...]]; or a
      * refusal ['ok' => false, 'code' => 'denied'|'not_found'|..., 'message' => ...].
+     * A table: ['id', 'title', 'columns' => [titles], 'rows' => [[cells], ...], 'error' => ?string,
+     * 'row_id_column' => ?string (the title of the column holding each row's record id; null when the rows are
+     * not records), 'row_id_index' => ?int (that column's 0-based index, so a row's record id is
+     * $row[$table['row_id_index']]), 'row_actions' => [ids of the actions offered per row]].
+     * An action: ['id', 'label', 'help', 'dangerous', 'confirm', 'params' => [...], 'row_table' => ?string (the
+     * table whose rows it acts on: run it with action(..., record: $id); null for a page action), 'available'
+     * => ?bool and 'reason' => ?string (for a page action, whether it makes sense now and why not, as the plugin
+     * says, for rendering only; null for a row action: ask available() per record)]. A parameter: ['id', 'label',
+     * 'help', 'type' => 'text'|'enum'|'list', 'choices' => ?[values], 'choice_labels' => ?[labels, one per
+     * choice, to show while sending the choice], 'default', 'required']. A list's value is its items joined by
+     * ','.
      */
     public function page(string $user, string $pageId, ?string $clientAddr = null): array
     {
@@ -225,22 +240,25 @@ final class Host
             'status' => $status,
             'fields' => $this->fields($c, $pageId),
             'tables' => $this->tables($c, $pageId),
-            'actions' => $this->actions($pageId),
+            'actions' => $this->actions($c, $pageId),
         ];
     }
 
     /**
      * Runs an action with its parameters (name => value). Returns ['ok' => bool, 'code' => ?string,
-     * 'message' => string, 'secret' => ?string]: 'secret' holds a one-time secret (e.g. a new API key) exactly
-     * this once - show it, never log or store it; the binding has wiped its C copy. A dangerous action without
-     * confirmed: true is refused with code 'confirm' and its confirmation text as the message.
+     * 'message' => string, 'secret' => ?string, 'record' => ?string]: 'secret' holds a one-time secret (e.g. a
+     * new API key) exactly this once - show it, never log or store it; the binding has wiped its C copy.
+     * 'record' is the id of the record the action created (e.g. create-key's new key), else null. A dangerous
+     * action without confirmed: true is refused with code 'confirm' and its confirmation text as the message.
+     * record: the record id a row action acts on (a cell of its table's row_id_column); the library refuses a
+     * row action without one and a page action with one ('invalid', its message saying what to give).
      */
     public function action(string $user, string $pageId, string $actionId, array $params = [], bool $confirmed = false,
-                           ?string $clientAddr = null): array
+                           ?string $clientAddr = null, ?string $record = null): array
     {
         $caller = $this->caller($user, $confirmed, $clientAddr);
         if (isset($caller['refusal'])) {
-            return $caller['refusal'] + ['secret' => null];
+            return $caller['refusal'] + ['secret' => null, 'record' => null];
         }
         $names = [];
         $values = [];
@@ -248,8 +266,9 @@ final class Host
             $names[] = (string)$name;
             $values[] = self::scalar($value, "parameter $name");
         }
-        if (str_contains($pageId . $actionId . implode('', $names) . implode('', $values), "\0")) {
-            return self::refusal(-1, 'a page, action, parameter name or value contains a NUL byte') + ['secret' => null];
+        if (str_contains($pageId . $actionId . ($record ?? '') . implode('', $names) . implode('', $values), "\0")) {
+            return self::refusal(-1, 'a page, action, record id, parameter name or value contains a NUL byte')
+                + ['secret' => null, 'record' => null];
         }
         $n = count($names);
         [$namePtrs, $valuePtrs, $blob] = $n > 0 ? $this->pointers($names, $values) : [null, null, null];
@@ -261,8 +280,12 @@ final class Host
         $result->message_len = self::MESSAGE_MAX;
         $result->secret = FFI::addr($secret[0]);
         $result->secret_len = self::SECRET_MAX;
-        $rc = $this->ffi->panelhost_action_run($this->host(), FFI::addr($caller['caller']), $pageId, $actionId,
-            $namePtrs, $valuePtrs, $n, FFI::addr($result));
+        $created = $this->ffi->new('char[' . self::RECORD_MAX . ']');
+        $result->record = FFI::addr($created[0]);
+        $result->record_len = self::RECORD_MAX;
+        // panelhost_action_run is this call with a NULL record
+        $rc = $this->ffi->panelhost_action_run_record($this->host(), FFI::addr($caller['caller']), $pageId, $actionId,
+            $record, $namePtrs, $valuePtrs, $n, FFI::addr($result));
         $revealed = FFI::string($secret);
         FFI::memset($secret, 0, self::SECRET_MAX);
         if ($blob !== null) {
@@ -273,7 +296,32 @@ final class Host
             'code' => $rc === 0 ? null : self::code($rc),
             'message' => FFI::string($message),
             'secret' => $rc === 0 && $revealed !== '' ? $revealed : null,
+            'record' => $rc === 0 && ($id = FFI::string($created)) !== '' ? $id : null,
         ];
+    }
+
+    /**
+     * Whether an action makes sense now, for the page (record null) or for one record of its row table, as the
+     * plugin says: ['available' => bool, 'reason' => ?string (why not, one line)]. For rendering only (disable
+     * the button, show the reason): the action may still be run and then gives its own answer. When the plugin
+     * cannot tell, it is shown as available with the plugin's message as 'reason'. The library's refusals
+     * (unknown page or action, permission, a record id for a page action or none for a row action) are
+     * returned as ['ok' => false, 'code', 'message'].
+     */
+    public function available(string $user, string $pageId, string $actionId, ?string $record = null,
+                              ?string $clientAddr = null): array
+    {
+        $caller = $this->caller($user, false, $clientAddr);
+        if (isset($caller['refusal'])) {
+            return $caller['refusal'];
+        }
+        if (str_contains($pageId . $actionId . ($record ?? ''), "\0")) {
+            return self::refusal(-1, 'a page, action or record id contains a NUL byte');
+        }
+        $reason = $this->ffi->new('char[' . self::REASON_MAX . ']');
+        $rc = $this->ffi->panelhost_action_available($this->host(), FFI::addr($caller['caller']), $pageId, $actionId,
+            $record, $reason, self::REASON_MAX);
+        return self::availability($rc, FFI::string($reason));
     }
 
     /**
@@ -500,6 +548,7 @@ final class Host
                 $columns[] = self::str($t->columns[$j]);
             }
             $id = self::str($t->id);
+            $idIndex = $t->row_id_column >= 1 && $t->row_id_column <= $t->n_columns ? $t->row_id_column - 1 : null;
             $rows = $this->tableRows($caller, $pageId, $id, 0, $t->page_rows > 0 ? $t->page_rows : self::TABLE_ROWS_DEFAULT);
             $refused = self::refused($rows);
             $tables[] = [
@@ -508,13 +557,29 @@ final class Host
                 'columns' => $columns,
                 'rows' => $refused ? [] : $rows,
                 'error' => $refused ? $rows['message'] : null,
+                'row_id_column' => $idIndex === null ? null : $columns[$idIndex],
+                'row_id_index' => $idIndex,
+                'row_actions' => $idIndex === null ? [] : $this->rowActionIds($pageId, $id),
             ];
         }
         return $tables;
     }
 
-    private function actions(string $pageId): array
+    /** The ids of the page's row actions of table tableId, in registration order. */
+    private function rowActionIds(string $pageId, string $tableId): array
     {
+        $ids = [];
+        for ($i = 0; !self::isNull($a = $this->ffi->panelhost_action_at($this->host(), $pageId, $i)); $i++) {
+            if (self::text($a->row_table) === $tableId) {
+                $ids[] = self::str($a->id);
+            }
+        }
+        return $ids;
+    }
+
+    private function actions(CData $caller, string $pageId): array
+    {
+        $reason = $this->ffi->new('char[' . self::REASON_MAX . ']');
         $actions = [];
         for ($i = 0; !self::isNull($a = $this->ffi->panelhost_action_at($this->host(), $pageId, $i)); $i++) {
             $params = [];
@@ -522,27 +587,53 @@ final class Host
                 $p = $a->params[$j];
                 $choices = self::text($p->choices);
                 $default = self::text($p->default_value);
+                $labels = $choices === null ? null : self::text($p->choice_labels);
                 $params[] = [
                     'id' => self::str($p->id),
                     'label' => self::str($p->label),
                     'help' => self::text($p->help),
                     'type' => self::PARAM_TYPES[$p->type] ?? 'text',
                     'choices' => $choices === null ? null : explode('|', $choices),
+                    'choice_labels' => $labels === null ? null : explode('|', $labels),
                     'default' => $default,
                     'required' => $default === null,
                 ];
             }
             $dangerous = ($a->flags & self::FLAG_DANGEROUS) !== 0;
+            $id = self::str($a->id);
+            $rowTable = self::text($a->row_table);
+            $availability = ['available' => null, 'reason' => null];
+            if ($rowTable === null) {
+                $rc = $this->ffi->panelhost_action_available($this->host(), $caller, $pageId, $id, null, $reason,
+                    self::REASON_MAX);
+                $availability = self::availability($rc, FFI::string($reason));
+                if (isset($availability['ok'])) { // a refusal of the library: render the action as it is
+                    $availability = ['available' => true, 'reason' => null];
+                }
+            }
             $actions[] = [
-                'id' => self::str($a->id),
+                'id' => $id,
                 'label' => self::str($a->label),
                 'help' => self::text($a->help),
                 'dangerous' => $dangerous,
                 'confirm' => $dangerous ? self::text($a->confirm) : null,
                 'params' => $params,
-            ];
+                'row_table' => $rowTable,
+            ] + $availability;
         }
         return $actions;
+    }
+
+    /** available()'s answer for a status of panelhost_action_available and its reason text. */
+    private static function availability(int $rc, string $reason): array
+    {
+        if ($rc === 0 || $rc === self::E_STATE) {
+            return ['available' => $rc === 0, 'reason' => $rc === 0 || $reason === '' ? null : $reason];
+        }
+        if (in_array($rc, [-1, -2, -3], true)) { // the library's refusals: invalid, denied, not_found
+            return self::refusal($rc, $reason);
+        }
+        return ['available' => true, 'reason' => $reason === '' ? null : $reason]; // the plugin could not tell
     }
 
     private static function isNull(mixed $pointer): bool
