@@ -39,6 +39,13 @@ int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, co
                                        const char *const *values, size_t n_headers,
                                        panelhost_auth_outcome_t *out)
 {
+    return ph_authenticate_arrays(host, method, path, client_addr, NULL, names, values, n_headers, out);
+}
+
+int32_t ph_authenticate_arrays(panelhost_t *host, const char *method, const char *path, const char *client_addr,
+                               const char *scope, const char *const *names, const char *const *values,
+                               size_t n_headers, panelhost_auth_outcome_t *out)
+{
     if (!out)
         return PANEL_E_INVALID;
     if (!host || !method || !path || !client_addr) {
@@ -67,6 +74,7 @@ int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, co
         .client_addr = client_addr,
         .req_ctx = &headers,
         .header = array_header,
+        .scope = scope,
     };
     return panelhost_authenticate(host, &request, out);
 }
@@ -74,6 +82,13 @@ int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, co
 int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
                                       const char *client_addr, const char *packed, size_t packed_len,
                                       panelhost_auth_outcome_t *out)
+{
+    return ph_authenticate_packed(host, method, path, client_addr, NULL, packed, packed_len, out);
+}
+
+int32_t ph_authenticate_packed(panelhost_t *host, const char *method, const char *path, const char *client_addr,
+                               const char *scope, const char *packed, size_t packed_len,
+                               panelhost_auth_outcome_t *out)
 {
     const char *names[PANELHOST_HEADERS_MAX], *values[PANELHOST_HEADERS_MAX];
     size_t n = 0;
@@ -100,5 +115,5 @@ int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, con
         values[n] = value;
         n++;
     }
-    return panelhost_authenticate_headers(host, method, path, client_addr, names, values, n, out);
+    return ph_authenticate_arrays(host, method, path, client_addr, scope, names, values, n, out);
 }

@@ -30,8 +30,17 @@ static const char *refuse(const char *why)
     return verdict;
 }
 
+static const char *verdict_of(panelhost_t *host, const char *scope, const char *request, size_t request_len,
+                              size_t n_headers);
+
 const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
                                       size_t n_headers)
+{
+    return panelhost_process_verdict_scoped(config_path, NULL, request, request_len, n_headers);
+}
+
+const char *panelhost_process_verdict_scoped(const char *config_path, const char *scope, const char *request,
+                                             size_t request_len, size_t n_headers)
 {
     panelhost_t *host = panelhost_process_host(config_path);
     if (!host) {
@@ -39,11 +48,17 @@ const char *panelhost_process_verdict(const char *config_path, const char *reque
                        "its config (panelhost_process_open opens it)")] = '\0';
         return verdict;
     }
-    return panelhost_authenticate_verdict(host, request, request_len, n_headers);
+    return verdict_of(host, scope, request, request_len, n_headers);
 }
 
 const char *panelhost_authenticate_verdict(panelhost_t *host, const char *request, size_t request_len,
                                            size_t n_headers)
+{
+    return verdict_of(host, NULL, request, request_len, n_headers);
+}
+
+static const char *verdict_of(panelhost_t *host, const char *scope, const char *request, size_t request_len,
+                              size_t n_headers)
 {
     if (!request || request_len == 0 || request[request_len - 1] != '\0')
         return refuse("it is incomplete (method, path and client address are required)");
@@ -63,7 +78,7 @@ const char *panelhost_authenticate_verdict(panelhost_t *host, const char *reques
                                   : "it contains a NUL byte");
     const char *packed = starts[2] + strlen(starts[2]) + 1;
     panelhost_auth_outcome_t out;
-    panelhost_authenticate_packed(host, starts[0], starts[1], starts[2], packed, (size_t)(end - packed), &out);
+    ph_authenticate_packed(host, starts[0], starts[1], starts[2], scope, packed, (size_t)(end - packed), &out);
     size_t at;
     if (out.allowed == 1) {
         at = put(put(0, "A"), out.principal);

@@ -244,6 +244,14 @@ void ph_extensions_free(panelhost_t *host);
  * (one atomic load of the shared change counter; a stat() of the state file while the counter is not mapped),
  * else 0. An edit of the state file by hand shows only in panelhost_extensions_changed. Inline: a php-fpm
  * worker's API request runs it once, next to the process-wide host lookup. */
+/* auth_arrays.c: panelhost_authenticate_headers / _packed for a route that requires `scope` (NULL: none). */
+int32_t ph_authenticate_arrays(panelhost_t *host, const char *method, const char *path, const char *client_addr,
+                               const char *scope, const char *const *names, const char *const *values,
+                               size_t n_headers, panelhost_auth_outcome_t *out);
+int32_t ph_authenticate_packed(panelhost_t *host, const char *method, const char *path, const char *client_addr,
+                               const char *scope, const char *packed, size_t packed_len,
+                               panelhost_auth_outcome_t *out);
+
 static inline int ph_extensions_changed_by_others(panelhost_t *host)
 {
     ph_ext_counter_t *counter = atomic_load_explicit(&host->ext_counter, memory_order_acquire);

@@ -541,6 +541,11 @@ const char *panelhost_authenticate_verdict(panelhost_t *host, const char *reques
  * Never opens a host: when this process has none open for config_path, "D503host_not_open\n..." */
 const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
                                       size_t n_headers);
+/* panelhost_process_verdict for a route that requires `scope` (an id of the host's catalogue, e.g.
+ * "store.read"; NULL: none), passed to the providers as panel_request_t.scope: a key that lacks it is denied
+ * (403 "scope" from API Keys). */
+const char *panelhost_process_verdict_scoped(const char *config_path, const char *scope, const char *request,
+                                             size_t request_len, size_t n_headers);
 
 /* A hint a binding reads without a call (PHP's Panel\Host::open reads it as a variable of the library): an
  * absolute config path, spelled as a caller gave it, whose process-wide host is open in this process - the

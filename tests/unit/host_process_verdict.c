@@ -228,6 +228,47 @@ static void verdict_as_one_text(void **unused)
     scratch_free(&s);
 }
 
+/* The process host takes the catalogue of [host] api_scopes before its plugins load (a bad one refuses to open,
+ * naming the item), and a scoped verdict passes the route's scope to the providers. */
+static void catalogue_from_config_and_scoped_verdict(void **unused)
+{
+    (void)unused;
+    char *dir = support_tmpdir();
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[host]\ndata_dir = data\nplugins = %s\napi_scopes = store.read: Read the store; deliveries.pull: Pull\n"
+             "[plugin:abi11]\ncase = good\n[role:owner]\npermissions = *\n[user:admin]\nrole = owner\n",
+             support_fixture("abi11"));
+    char *config = support_write_file(dir, "panel.ini", text, strlen(text), 0600);
+    panelhost_t *host = process_open(config);
+    const panel_api_scopes_t *cat = panelhost_api_scopes(host);
+    assert_non_null(cat);
+    assert_int_equal(cat->n_scopes, 2);
+    assert_string_equal(cat->scopes[1]->id, "deliveries.pull");
+    assert_string_equal(cat->scopes[1]->description, "Pull");
+
+    char request[1024];
+    static const char *const ok[] = {"X-Abi11", "ok", NULL};
+    size_t len = request_of(request, sizeof request, ok);
+    assert_string_equal(panelhost_process_verdict_scoped(config, "store.read", request, len, 1), "Aabi11:store.read");
+    assert_string_equal(panelhost_process_verdict_scoped(config, NULL, request, len, 1), "Aabi11:-");
+    assert_string_equal(panelhost_process_verdict(config, request, len, 1), "Aabi11:-");
+    panelhost_process_close();
+
+    snprintf(text, sizeof text, "[host]\ndata_dir = data\nplugins = %s\napi_scopes = store.read Read it\n",
+             support_fixture("abi11"));
+    free(config);
+    config = support_write_file(dir, "panel.ini", text, strlen(text), 0600);
+    panelhost_t *none = NULL;
+    char err[1024] = "";
+    assert_int_not_equal(panelhost_process_open(config, 0, &none, err, sizeof err), PANEL_OK);
+    assert_null(none);
+    assert_contains(err, "[host] api_scopes item 1");
+    free(config);
+    support_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +276,7 @@ int main(void)
         cmocka_unit_test(extension_change_seen_by_the_lookup),
         cmocka_unit_test(fork_child_has_no_hint),
         cmocka_unit_test(verdict_as_one_text),
+        cmocka_unit_test(catalogue_from_config_and_scoped_verdict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
