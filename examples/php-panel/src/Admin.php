@@ -1,7 +1,8 @@
 <?php
 // Admin.php - the admin side of the example panel: login and logout (CSRF-checked), the menu, a page rendered
 // from Panel\Host::page(), actions (a dangerous one first shows its confirmation text; the one-time secret is
-// shown in the answer to the POST and nowhere else) and field changes. Every POST without this session's CSRF
+// shown in the answer to the POST and nowhere else), row actions of a table of records (the record id posted as
+// _record, run with Host::action(..., record:); a created record is named in the answer) and field changes. Every POST without this session's CSRF
 // token is refused with 403. Refusals from the library are shown with its message and matching status.
 declare(strict_types=1);
 
@@ -90,7 +91,23 @@ final class Admin
                 $page['message'], $user, $menu);
             return;
         }
-        View::render('page', ['user' => $user, 'menu' => $menu, 'page' => $page, 'notice' => $notice]);
+        // whether each row action makes sense for each record shown (the plugin's answer; rendering only)
+        $available = [];
+        foreach ($page['tables'] as $table) {
+            if ($table['row_id_index'] === null) {
+                continue;
+            }
+            foreach ($table['rows'] as $row) {
+                $record = (string)($row[$table['row_id_index']] ?? '');
+                foreach ($table['row_actions'] as $actionId) {
+                    $answer = $host->available($user, $pageId, $actionId, $record);
+                    $available[$table['id']][$record][$actionId] = Host::refused($answer)
+                        ? ['available' => true, 'reason' => null] : $answer;
+                }
+            }
+        }
+        View::render('page', ['user' => $user, 'menu' => $menu, 'page' => $page, 'notice' => $notice,
+            'available' => $available]);
     }
 
     private static function change(Host $host, string $user, array $menu, string $pageId, string $kind, string $id): void
@@ -103,10 +120,18 @@ final class Admin
                     $params[(string)$name] = $value;
                 }
             }
-            $result = $host->action($user, $pageId, $id, $params, confirmed: $confirmed);
+            // a list parameter's checkboxes (pc[ID][]): its items joined by ',' (none checked: the hidden param[ID] "")
+            foreach ((array)($_POST['pc'] ?? []) as $name => $items) {
+                if (is_array($items)) {
+                    $params[(string)$name] = implode(',', array_filter($items, 'is_string'));
+                }
+            }
+            $record = $_POST['_record'] ?? null;
+            $record = is_string($record) && $record !== '' ? $record : null;
+            $result = $host->action($user, $pageId, $id, $params, confirmed: $confirmed, record: $record);
             if ($result['code'] === 'confirm') {
                 View::render('confirm', ['user' => $user, 'menu' => $menu, 'pageId' => $pageId, 'actionId' => $id,
-                    'params' => $params, 'text' => $result['message']]);
+                    'params' => $params, 'record' => $record, 'text' => $result['message']]);
                 return;
             }
         } else {
@@ -118,7 +143,7 @@ final class Admin
             http_response_code(self::STATUS[$result['code']] ?? 500);
         }
         $notice = ['ok' => $result['ok'], 'message' => $result['message'], 'secret' => $result['secret'] ?? null,
-            'field' => $kind === 'field' ? $id : null];
+            'record' => $result['record'] ?? null, 'field' => $kind === 'field' ? $id : null];
         self::page($host, $user, $menu, $pageId, $notice);
     }
 
