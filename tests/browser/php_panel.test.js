@@ -1,8 +1,11 @@
 // php_panel.test.js - the seed flow through the example PHP panel (examples/php-panel under nginx + php-fpm)
 // in headless Chromium, as admin_panel.test.js does for the sample host: log in, open Settings > API Key,
 // enable, read the key shown once, call the API with it, reset with confirmation, old key 401, new key 200,
-// a refused pasted key, disable -> 403; a POST without the CSRF token is refused; a user without the
-// permission sees no menu entry and gets 403 on the page URL. Prints "PASS: ..." / "FAIL: ..." lines.
+// a refused pasted key; a named key: Create key (label, scope checkboxes) shows "Record: N" and the key once, its
+// row in the keys table gets Edit (parameters folded in <details>) and Revoke (the confirmation step), the
+// key's API answers follow; disable -> 403; a POST without the CSRF token is refused (also a row action's); a
+// user without the permission sees no menu entry and gets 403 on the page URL. Prints "PASS: ..." / "FAIL: ..."
+// lines.
 // Environment: PANEL_URL, ADMIN_PASSWORD, HELPDESK_PASSWORD, SCREENSHOT_DIR, CHROMIUM.
 'use strict';
 
@@ -13,6 +16,78 @@ async function revealedSecret(page) {
   const box = page.locator('#one-time-secret-box');
   if ((await box.count()) !== 1) return null;
   return { key: await page.inputValue('#one-time-secret'), note: await box.innerText() };
+}
+
+// Create key, then its row's Edit and Revoke, through the panel (the page is open, the site key newKey works).
+async function namedKeys(page, newKey) {
+  let r;
+  const create = page.locator('form[data-action="create-key"]');
+  check((await create.count()) === 1 && (await page.locator('form[data-action="revoke"]:not(.row-action)').count()) === 0,
+    'Create key is a page action form; the row actions are not offered as page actions');
+  await create.locator('input[name="param[label]"]').fill('Minecraft server');
+  await create.locator('input[name="pc[scopes][]"][value="store.read"]').check();
+  await create.locator('input[name="pc[scopes][]"][value="deliveries.pull"]').check();
+  check((await create.locator('select[name="param[expires]"] option', { hasText: 'in 90 days' }).count()) === 1,
+    'the expiry choices show their labels');
+  await create.locator('select[name="param[expires]"]').selectOption('90d');
+  await Promise.all([page.waitForNavigation(), create.locator('button[type=submit]').click()]);
+  const recordText = (await page.locator('#result-record').count()) === 1 ? await page.textContent('#result-record') : '';
+  const recordId = (/^Record: ([0-9]+)$/.exec(recordText.trim()) || [])[1] || 'missing';
+  check(recordId !== 'missing', 'Create key answers with "Record: N" for the new key', `result: ${recordText}`);
+  const namedSecret = await revealedSecret(page);
+  const namedKey = namedSecret ? namedSecret.key : 'missing';
+  check(namedSecret !== null && namedKey.startsWith('sak_') && namedKey !== newKey, 'the new named key is shown once');
+  const keyRow = page.locator(`#table-keys tr[data-record="${recordId}"]`);
+  check((await keyRow.count()) === 1 && /Minecraft server/.test(await keyRow.innerText())
+    && /store\.read,deliveries\.pull/.test(await keyRow.innerText()), 'the keys table lists it by its record id, label and scopes');
+  check(!(await page.locator('#table-keys').innerText()).includes(namedKey), 'the keys table never shows the key');
+  r = await api('/api/v1/ping', namedKey);
+  check(r.status === 200, 'the named key gets 200', `status ${r.status} ${r.body}`);
+  await page.screenshot({ path: path.join(shots, 'php-panel-named-keys.png'), fullPage: true,
+    mask: [page.locator('#one-time-secret')] });
+
+  await page.goto(base + '/admin/settings/api-key');
+  const edit = page.locator(`#table-keys form.row-action[data-action="edit"][data-record="${recordId}"]`);
+  check((await edit.locator('input[type=hidden][name="_record"]').getAttribute('value')) === recordId,
+    'each row action form carries the record id hidden');
+  check(!(await edit.locator('input[name="param[label]"]').isVisible()), "edit's parameters are folded until opened");
+  await edit.locator('summary').click();
+  await edit.locator('input[name="param[label]"]').fill('Minecraft');
+  await edit.locator('input[name="pc[scopes][]"][value="store.read"]').check(); // edit leaves scopes unticked: keep
+  await Promise.all([page.waitForNavigation(), edit.locator('button[type=submit]').click()]);
+  const editMessage = (await page.locator('#result-message').count()) === 1 ? await page.textContent('#result-message') : '';
+  const editedRow = page.locator(`#table-keys tr[data-record="${recordId}"]`);
+  check((await page.locator('#result-message.notice').count()) === 1 && (await editedRow.count()) === 1
+    && /Minecraft/.test(await editedRow.innerText()) && !/Minecraft server/.test(await editedRow.innerText())
+    && !/deliveries\.pull/.test(await editedRow.innerText()), 'Edit on the row changes its label and scopes', editMessage);
+  check((await page.locator('#one-time-secret').count()) === 0, 'editing reveals no key');
+  r = await api('/api/v1/ping', namedKey);
+  check(r.status === 200, 'the edited key still gets 200', `status ${r.status}`);
+
+  const forgedRow = await page.evaluate(async (id) => {
+    const res = await fetch('/admin/settings/api-key/action/revoke', { method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `_csrf=forged&_record=${id}&confirmed=1` });
+    return res.status;
+  }, recordId);
+  r = await api('/api/v1/ping', namedKey);
+  check(forgedRow === 403 && r.status === 200, 'a row action POST with a wrong CSRF token gets 403 and changes nothing',
+    `status ${forgedRow}`);
+
+  const revoke = page.locator(`#table-keys form.row-action[data-action="revoke"][data-record="${recordId}"]`);
+  await Promise.all([page.waitForNavigation(), revoke.locator('button[type=submit]').click()]);
+  const revokeText = (await page.locator('#confirm-step .confirm-text').count()) === 1
+    ? await page.textContent('#confirm-step .confirm-text') : '';
+  check(/stops working/.test(revokeText), 'Revoke asks for confirmation showing the plugin\'s text', `page: ${page.url()}`);
+  r = await api('/api/v1/ping', namedKey);
+  check(r.status === 200, 'before confirming, the named key still works');
+  await Promise.all([page.waitForNavigation(), page.click('#confirm-yes')]);
+  check((await page.locator('#result-message.notice').count()) === 1
+    && (await page.locator(`#table-keys tr[data-record="${recordId}"]`).count()) === 0,
+    'the confirmed revoke removes the key from the table');
+  r = await api('/api/v1/ping', namedKey);
+  check(r.status === 401, 'the revoked key gets 401', `status ${r.status} ${r.body}`);
+  r = await api('/api/v1/ping', newKey);
+  check(r.status === 200, 'the site key is untouched by the named key\'s revoke', `status ${r.status}`);
 }
 
 run(async (page, cspErrors) => {
@@ -80,6 +155,14 @@ run(async (page, cspErrors) => {
 
   const audit = await page.textContent('#table-audit');
   check(/reset/.test(audit) && /enable/.test(audit), 'the audit table lists the enable and the reset');
+
+  // ----- a named key: create-key, then its row's edit and revoke -----
+  await page.goto(base + '/admin/settings/api-key');
+  if (check((await page.locator('#table-keys').count()) === 1,
+    'the page has the named keys table (the PHP host gives plugins the [host] api_scopes catalogue)',
+    "libpanelhost's panelhost_process_open must set the catalogue of [host] api_scopes before loading the plugins")) {
+    await namedKeys(page, newKey);
+  }
 
   // a POST without this session's CSRF token is refused, and changes nothing
   const forged = await page.evaluate(async () => {

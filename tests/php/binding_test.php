@@ -4,7 +4,10 @@
 // confirmation, not found), the one-time secret returned once, the process-wide host reused across open()
 // calls and reopened after closeProcess(), a change made by the CLI seen at the next open(), the static
 // authenticateRequest() answering as authenticate() (and opening a fresh process's host itself), and the
-// PanelException cases (missing library, bad config, a plugin of another ABI major) in child PHP processes.
+// PanelException cases (missing library, bad config, a plugin of another ABI major) in child PHP processes;
+// ABI 1.1: tables of records, row actions run with a record, the created record, choice labels and
+// availability (the `abi11` fixture), and API Keys' named keys (create-key, edit, reset-key with grace,
+// revoke) through the binding.
 // Prints "PASS: ..." / "FAIL: ..." lines and "N passed, N failed"; exits 1 when anything failed.
 // Environment: PANEL_TEST_DIR (a scratch folder), PANEL_TEST_PLUGIN (apikeys.so), PANEL_TEST_FIXTURES (folder
 // of the fixture .so files), PANEL_TEST_SAMPLE_HOST (the sample host, for the CLI change), PANEL_TEST_CHILD_PHP
@@ -43,6 +46,7 @@ function write_config(string $path, string $plugins): void
 {
     $dir = dirname($path);
     file_put_contents($path, "[host]\ndata_dir = $dir/data\nplugins = $plugins\nstore_name = Test Store\ncurrency = EUR\n"
+        . "api_scopes = store.read: Read the store; deliveries.pull: Pull deliveries; deliveries.ack: Ack deliveries\n"
         . "[role:owner]\npermissions = *\n[role:support]\npermissions = orders.*, support.*\n"
         . "[role:fixtures]\npermissions = fixture.*\n"
         . "[user:admin]\nrole = owner\n[user:helpdesk]\nrole = support\n[user:tester]\nrole = fixtures\n");
@@ -68,11 +72,11 @@ $config = "$dir/a/panel.ini";
 @mkdir("$dir/a", 0700, true);
 write_config($config, "$plugin $fixtures/good.so");
 
-// ----- the declarations match the ABI 1.0 layouts of plugin.h -----
+// ----- the declarations match the ABI 1.2 layouts of plugin.h -----
 check(class_exists(Host::class, false), 'the preload setup compiled Panel\Host (no autoloading needed)');
 $scope = FFI::scope('panel');
 $sizes = ['panel_caller_t' => 64, 'panel_menu_entry_t' => 48, 'panel_page_t' => 48, 'panel_field_t' => 72,
-    'panel_table_t' => 48, 'panel_param_t' => 56, 'panel_result_t' => 40, 'panel_action_t' => 72,
+    'panel_table_t' => 56, 'panel_param_t' => 64, 'panel_result_t' => 56, 'panel_action_t' => 88,
     'panelhost_auth_outcome_t' => 360];
 $wrong = [];
 foreach ($sizes as $type => $size) {
@@ -80,7 +84,7 @@ foreach ($sizes as $type => $size) {
         $wrong[] = "$type " . FFI::sizeof($scope->type($type)) . " != $size";
     }
 }
-check($wrong === [], 'panel.h declares the ABI 1.0 struct sizes plugin.h asserts', implode('; ', $wrong));
+check($wrong === [], 'panel.h declares the ABI 1.2 struct sizes plugin.h asserts', implode('; ', $wrong));
 
 // ----- open, config, menu -----
 $host = Host::open($config);
@@ -227,6 +231,122 @@ check($r['ok'] === false && $r['code'] === 'invalid' && !str_contains($r['messag
 $audit = $host->table('admin', 'settings/api-key', 'audit', offset: 0, limit: 50);
 check(!Host::refused($audit) && count($audit) >= 2 && str_contains(implode(' ', array_merge(...$audit)), 'web 203.0.113.5'),
     'the audit table shows the actions with their web origin', json_encode(array_slice($audit, 0, 2)));
+// ----- ABI 1.1: records and row actions (the abi11 fixture, on a config of its own) -----
+@mkdir("$dir/d", 0700, true);
+write_config("$dir/d/panel.ini", "$fixtures/abi11.so");
+file_put_contents("$dir/d/panel.ini", "[plugin:abi11]\ncase = good\n", FILE_APPEND);
+$h11 = Host::open("$dir/d/panel.ini");
+$p11 = $h11->page('tester', 'abi11/page');
+$byId = static fn(array $list): array => array_column($list, null, 'id');
+$t11 = $byId($p11['tables'] ?? []);
+$a11 = $byId($p11['actions'] ?? []);
+check(($t11['rows']['row_id_column'] ?? null) === 'Id' && $t11['rows']['row_id_index'] === 0
+    && $t11['rows']['row_actions'] === ['drop'] && $t11['rows']['rows'][0][0] === 'k1',
+    "page() names a records table's row-id column (title and index) and its row actions", json_encode($t11['rows'] ?? null));
+check(array_key_exists('row_id_column', $table) && $table['row_id_column'] === null && $table['row_id_index'] === null
+    && $table['row_actions'] === [] && array_key_exists('row_table', $wipe) && $wipe['row_table'] === null,
+    "a 1.0 plugin's table has row_id_column null and no row actions, its actions row_table null", json_encode($table));
+check(($a11['drop']['row_table'] ?? '') === 'rows' && $a11['drop']['available'] === null
+    && array_key_exists('make', $a11) && $a11['make']['row_table'] === null && $a11['make']['available'] === true,
+    'page() gives row_table (null for a page action) and page actions\' availability', json_encode([$a11['drop'] ?? null, $a11['make'] ?? null]));
+$pick = $byId($a11['pick']['params'] ?? []);
+check(($pick['scopes']['type'] ?? null) === 'list' && $pick['scopes']['choices'] === ['a', 'b', 'c']
+    && $pick['scopes']['choice_labels'] === ['Alpha', 'Beta', 'Gamma'] && $pick['size']['choice_labels'] === ['small', 'medium', 'large']
+    && $pick['cidrs']['choices'] === null && $pick['cidrs']['choice_labels'] === null,
+    'parameters carry their type list and choice_labels (null without choices)', json_encode($pick));
+$r = $h11->action('tester', 'abi11/page', 'drop', record: 'k1');
+check($r['ok'] === true && $r['message'] === 'dropped k1' && $r['record'] === null, 'a row action runs with its record', json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'drop');
+check($r['ok'] === false && $r['code'] === 'invalid' && str_contains($r['message'], "acts on one row of table 'rows'")
+    && $r['secret'] === null && $r['record'] === null, "a row action without a record is refused with the library's message", json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'drop', record: 'k9');
+check($r['ok'] === false && $r['code'] === 'not_found' && $r['message'] === 'no row k9', "an unknown record is the plugin's not_found", json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'drop', record: 'has space');
+check($r['ok'] === false && $r['code'] === 'invalid', 'a record id of another syntax is refused "invalid"', json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'make', record: 'k1');
+check($r['ok'] === false && $r['code'] === 'invalid' && str_contains($r['message'], 'page action'), 'a page action with a record is refused', json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'make');
+check($r['ok'] === true && $r['record'] === 'k3', "'record' names the record the action created", json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'bad-record');
+check($r['ok'] === true && $r['record'] === null, 'a created record id of another syntax is dropped', json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'pick', ['scopes' => 'c, a', 'cidrs' => '', 'size' => 'l']);
+check($r['ok'] === true && $r['message'] === 'scopes=[c,a] cidrs=[] size=[l]', 'a list parameter is passed in canonical form', json_encode($r));
+$r = $h11->action('tester', 'abi11/page', 'pick', ['scopes' => 'a,zz']);
+check($r['ok'] === false && $r['code'] === 'invalid', 'a list item outside the choices is refused "invalid"', json_encode($r));
+check($h11->available('tester', 'abi11/page', 'drop', 'k1') === ['available' => true, 'reason' => null]
+    && $h11->available('tester', 'abi11/page', 'drop', 'k2') === ['available' => false, 'reason' => 'k2 is locked'],
+    "available() gives the plugin's answer per record, with its reason", json_encode($h11->available('tester', 'abi11/page', 'drop', 'k2')));
+$u = $h11->available('tester', 'abi11/page', 'unsure');
+check(($u['available'] ?? null) === true && is_string($u['reason']), 'when the plugin cannot tell, available() says available, with its message', json_encode($u));
+$u = $h11->available('tester', 'abi11/page', 'drop');
+check(Host::refused($u) && $u['code'] === 'invalid', 'available() of a row action without a record is a refusal', json_encode($u));
+$u = $h11->available('helpdesk', 'abi11/page', 'make');
+check(Host::refused($u) && $u['code'] === 'denied', 'available() without the permission is a refusal "denied"', json_encode($u));
+$r = $h11->action('helpdesk', 'abi11/page', 'drop', record: 'k1');
+check($r['ok'] === false && $r['code'] === 'denied', 'a row action without the permission is refused "denied"', json_encode($r));
+
+// ----- API Keys' named keys: create-key (record), edit and reset-key with grace on it, revoke -----
+$ak = $host->page('admin', 'settings/api-key');
+$akTables = $byId($ak['tables'] ?? []);
+$akActions = $byId($ak['actions'] ?? []);
+check(isset($akTables['keys']),
+    'the API Keys page has its named keys table (the process host gives plugins the [host] api_scopes catalogue)',
+    'tables: ' . json_encode(array_keys($akTables)) . ' - libpanelhost\'s panelhost_process_open must set the scope catalogue of [host] api_scopes before loading, as the sample host does');
+if (isset($akTables['keys'])) {
+    check($akTables['keys']['row_id_column'] === 'ID' && $akTables['keys']['row_id_index'] === 0
+        && $akTables['keys']['row_actions'] === ['revoke', 'reset-key', 'edit'] && $akTables['audit']['row_id_column'] === null,
+        'page() names the keys table\'s ID column and its row actions revoke, reset-key, edit', json_encode($akTables['keys']));
+    check(array_key_exists('row_table', $akActions['create-key'] ?? []) && $akActions['create-key']['row_table'] === null && $akActions['revoke']['row_table'] === 'keys'
+        && $akActions['reset-key']['row_table'] === 'keys' && $akActions['edit']['row_table'] === 'keys'
+        && $akActions['revoke']['dangerous'] === true, 'create-key is a page action, revoke/reset-key/edit row actions of keys',
+        json_encode(array_map(static fn($a) => $a['row_table'], $akActions)));
+    $ckParams = $byId($akActions['create-key']['params']);
+    check($ckParams['scopes']['type'] === 'list' && in_array('store.read', $ckParams['scopes']['choices'], true)
+        && count($ckParams['expires']['choice_labels'] ?? []) === count($ckParams['expires']['choices']),
+        "create-key's scopes are a list of the catalogue's scopes, its expiry choices have labels", json_encode($ckParams));
+    $created = $host->action('admin', 'settings/api-key', 'create-key', ['label' => 'Minecraft server',
+        'scopes' => 'store.read,deliveries.pull', 'expires' => '90d', 'allowed_ips' => '', 'rate_limit' => '0'],
+        clientAddr: '203.0.113.5');
+    $id = (string)$created['record'];
+    $named = (string)$created['secret'];
+    check($created['ok'] === true && preg_match('/^[0-9]+$/', $id) === 1 && str_starts_with($named, 'sak_')
+        && !str_contains($created['message'], $named), "create-key returns the new key's record id and its value once", json_encode($created['message']));
+    $keyRows = $host->table('admin', 'settings/api-key', 'keys');
+    $row = array_values(array_filter($keyRows, static fn($r) => $r[0] === $id))[0] ?? [];
+    check(($row[1] ?? null) === 'Minecraft server' && str_contains($row[2] ?? '', 'deliveries.pull')
+        && !str_contains(json_encode($keyRows), $named), 'the keys table lists the new key by its record id (never its value)', json_encode($row));
+    $a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named]);
+    check($a['allowed'] === true && $a['principal'] === "apikeys:key:$id", 'the named key is allowed as its own principal', json_encode($a));
+    check($host->available('admin', 'settings/api-key', 'revoke', $id) === ['available' => true, 'reason' => null],
+        'available() says revoke is available for the new key');
+    $r = $host->action('admin', 'settings/api-key', 'edit', ['label' => 'Minecraft', 'scopes' => 'store.read',
+        'allowed_ips' => 'any', 'rate_limit' => 'keep'], record: $id);
+    $row = array_values(array_filter($host->table('admin', 'settings/api-key', 'keys'), static fn($r) => $r[0] === $id))[0] ?? [];
+    check($r['ok'] === true && $r['secret'] === null && ($row[1] ?? null) === 'Minecraft' && ($row[2] ?? null) === 'store.read',
+        'edit with the record changes the label and scopes', json_encode([$r, $row]));
+    $r = $host->action('admin', 'settings/api-key', 'edit', ['label' => 'x'], record: '999999');
+    check($r['ok'] === false && $r['code'] === 'not_found', "edit of an unknown record is the plugin's not_found", json_encode($r));
+    $r = $host->action('admin', 'settings/api-key', 'reset-key', ['grace' => '1h'], record: $id);
+    check($r['ok'] === false && $r['code'] === 'confirm' && $r['message'] === $akActions['reset-key']['confirm'] && $r['secret'] === null,
+        'reset-key without confirmed: true is refused with its confirmation text', json_encode($r));
+    $r = $host->action('admin', 'settings/api-key', 'reset-key', ['grace' => '1h'], confirmed: true, record: $id);
+    $rolled = (string)$r['secret'];
+    $old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named]);
+    $new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $rolled]);
+    check($r['ok'] === true && str_starts_with($rolled, 'sak_') && $rolled !== $named && $old['allowed'] === true
+        && $new['allowed'] === true, 'reset-key with grace 1h on the record: a new value once, the old one still works',
+        json_encode([$r['message'], $old, $new]));
+    $r = $host->action('admin', 'settings/api-key', 'revoke', confirmed: true);
+    check($r['ok'] === false && $r['code'] === 'invalid' && str_contains($r['message'], "acts on one row of table 'keys'"),
+        "revoke without a record is refused with the library's message", json_encode($r));
+    $r = $host->action('admin', 'settings/api-key', 'revoke', confirmed: true, record: $id);
+    $old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named]);
+    $new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $rolled]);
+    $left = array_filter($host->table('admin', 'settings/api-key', 'keys'), static fn($r) => $r[0] === $id);
+    check($r['ok'] === true && $old['status'] === 401 && $new['status'] === 401 && $left === [],
+        'revoke with the record: both values get 401, the key leaves the table', json_encode([$r, $old, $new]));
+}
+
 $disable = $host->action('admin', 'settings/api-key', 'disable');
 $a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey]);
 check($disable['ok'] === true && $a['status'] === 403 && $a['error'] === 'disabled', 'after disable the key gets 403', json_encode($a));
