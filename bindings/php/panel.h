@@ -154,6 +154,8 @@ const char *panelhost_authenticate_verdict(panelhost_t *host, const char *reques
                                            size_t n_headers);
 const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
                                       size_t n_headers);
+const char *panelhost_process_verdict_scoped(const char *config_path, const char *scope, const char *request,
+                                             size_t request_len, size_t n_headers);
 extern const char *panelhost_process_named;
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);

@@ -73,6 +73,12 @@ compare "store with the key as Bearer" GET /api/v1/store "Authorization: Bearer 
 compare "ping without a key" GET /api/v1/ping
 compare "ping with a mistyped key" GET /api/v1/ping "X-API-Key: ${OLD%?}x"
 compare "ping with an unknown key" GET /api/v1/ping "X-API-Key: sak_0000000000000000000000000000000000000000000A2Lz8T"
+# a named key (made with the CLI) holding deliveries.pull only: the store route requires store.read
+NAMED=$($HOST -c "$CONFIG" --json action settings/api-key create-key --param label=puller --param scopes=deliveries.pull 2>/dev/null \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin).get("secret") or "")')
+[ -n "$NAMED" ] || fail "the CLI creates a named key with scope deliveries.pull"
+compare "ping with a named key (no scope needed)" GET /api/v1/ping "X-API-Key: $NAMED"
+compare "store with a named key without store.read (403 scope)" GET /api/v1/store "X-API-Key: $NAMED"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $OLD" "$STACK_URL/api/v1/ping")
 [ "$code" = 405 ] && pass "POST /api/v1/ping is 405, as in the sample host" || fail "POST /api/v1/ping is 405 (got $code)"
 curl -s -D "$TMP/h401" -o /dev/null "$STACK_URL/api/v1/ping"

@@ -317,6 +317,14 @@ if (isset($akTables['keys'])) {
         && !str_contains(json_encode($keyRows), $named), 'the keys table lists the new key by its record id (never its value)', json_encode($row));
     $a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named]);
     check($a['allowed'] === true && $a['principal'] === "apikeys:key:$id", 'the named key is allowed as its own principal', json_encode($a));
+    // the route's scope: one the key holds lets it in, another is refused with 403 scope naming it
+    $a = $host->authenticate('GET', '/api/v1/store', '203.0.113.5', ['X-API-Key' => $named], scope: 'store.read');
+    check($a['allowed'] === true, 'authenticate(scope: store.read) lets in a named key that holds it', json_encode($a));
+    $a = $host->authenticate('POST', '/api/v1/deliveries/ack', '203.0.113.5', ['X-API-Key' => $named], scope: 'deliveries.ack');
+    check($a['allowed'] === false && $a['status'] === 403 && $a['error'] === 'scope' && str_contains((string)$a['message'], 'deliveries.ack'),
+        'authenticate(scope: deliveries.ack) refuses a named key without it: 403 scope, naming the scope', json_encode($a));
+    $a = Host::authenticateRequest($config, 'POST', '/api/v1/deliveries/ack', '203.0.113.5', ['X-API-Key' => $named], 'deliveries.ack');
+    check($a['allowed'] === false && $a['error'] === 'scope', 'authenticateRequest() with a scope refuses it the same way', json_encode($a));
     check($host->available('admin', 'settings/api-key', 'revoke', $id) === ['available' => true, 'reason' => null],
         'available() says revoke is available for the new key');
     $r = $host->action('admin', 'settings/api-key', 'edit', ['label' => 'Minecraft', 'scopes' => 'store.read',

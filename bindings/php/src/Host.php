@@ -89,7 +89,7 @@ final class Host
      * Arguments after configPath and the result as for authenticate().
      */
     public static function authenticateRequest(string $configPath, string $method, string $path, string $clientAddr,
-                                               array $headers): array
+                                               array $headers, ?string $scope = null): array
     {
         try {
             $ffi = FFI::scope('panel'); // the preload setup, as in open()
@@ -109,7 +109,8 @@ final class Host
         foreach ($headers as $name => $value) {
             $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
         }
-        $verdict = $ffi->panelhost_process_verdict($configPath, $request, strlen($request) + 1, count($headers));
+        $verdict = $ffi->panelhost_process_verdict_scoped($configPath, $scope, $request, strlen($request) + 1,
+            count($headers));
         if ($verdict[0] === 'A') {
             return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
                 'principal' => substr($verdict, 1)];
@@ -117,7 +118,8 @@ final class Host
         if (str_starts_with($verdict, "D503host_not_open\n")) {
             // the worker's first request (or the first after closeProcess()): open it, then ask again
             self::openFirst($ffi, $configPath);
-            $verdict = $ffi->panelhost_process_verdict($configPath, $request, strlen($request) + 1, count($headers));
+            $verdict = $ffi->panelhost_process_verdict_scoped($configPath, $scope, $request, strlen($request) + 1,
+            count($headers));
             if ($verdict[0] === 'A') {
                 return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
                     'principal' => substr($verdict, 1)];
@@ -374,9 +376,12 @@ final class Host
      * Asks the auth providers about an API request. headers: name => value (a value may also be a list, whose
      * first element counts), names matched case-insensitively; the path's query string is ignored. Returns
      * ['allowed' => bool, 'status' => int (200 when allowed, else 401/403/503/...), 'error' => ?string
-     * (e.g. 'unknown'), 'message' => ?string (never the presented key), 'principal' => ?string].
+     * (e.g. 'unknown'), 'message' => ?string (never the presented key), 'principal' => ?string]. scope: the
+     * scope the route requires (an id of [host] api_scopes, e.g. 'store.read'; null: none): a key without it is
+     * denied (403 'scope' from API Keys' named keys; the site key holds every scope).
      */
-    public function authenticate(string $method, string $path, string $clientAddr, array $headers): array
+    public function authenticate(string $method, string $path, string $clientAddr, array $headers,
+                                 ?string $scope = null): array
     {
         // This runs on every API request: one string built and one FFI call, no C object made
         // (panelhost_authenticate_verdict: method, path, address, then name and value of each header, each
@@ -390,8 +395,8 @@ final class Host
         foreach ($headers as $name => $value) {
             $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
         }
-        $verdict = $this->ffi->panelhost_process_verdict($this->configPath, $request, strlen($request) + 1,
-            count($headers));
+        $verdict = $this->ffi->panelhost_process_verdict_scoped($this->configPath, $scope, $request,
+            strlen($request) + 1, count($headers));
         if ($verdict[0] === 'A') {
             return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
                 'principal' => substr($verdict, 1)];

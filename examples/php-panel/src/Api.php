@@ -1,6 +1,6 @@
 <?php
-// Api.php - the API routes of the example panel: GET /api/v1/ping and GET /api/v1/store, each request asked
-// of the plugins' auth providers through Panel\Host::authenticateRequest (one static call: no Host object is
+// Api.php - the API routes of the example panel: GET /api/v1/ping and GET /api/v1/store (scope store.read), each
+// request asked of the plugins' auth providers through Panel\Host::authenticateRequest (one static call: no Host object is
 // made for a request that only needs the verdict), answered with the sample host's bodies and
 // status codes ({"ok":true}, {"store_name","currency"}, {"error","message"}, 401 with WWW-Authenticate:
 // Bearer, 404, 405 with Allow: GET).
@@ -40,8 +40,10 @@ final class Api
         // replaces the call of panel_config() and getenv() on each request (php -S does not: it falls back)
         $config = (string)($_SERVER['PANEL_CONFIG'] ?? '');
         try {
+            // the scope each route requires, as the sample host's routes do (/api/v1/ping needs none)
             $verdict = Host::authenticateRequest($config !== '' ? $config : \panel_config(), $method, $path,
-                (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), $headers);
+                (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), $headers,
+                $path === '/api/v1/store' ? 'store.read' : null);
         } catch (PanelException $e) {
             self::unavailable($e);
             return;
