@@ -100,8 +100,7 @@ int key_policy_check(const key_policy_t *p, limiter_t *limiter, int64_t key_id, 
 #define NAMED_BUCKET_BASE (INT64_C(1) << 62)
 
 int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *label, const char *scopes,
-                           const char *allowed_ips,
-                           int64_t rate_limit, int64_t expires_at, char *err,
+                           const char *allowed_ips, int64_t rate_limit, int64_t expires_at, char *err,
                            size_t err_len)
 {
     memset(p, 0, sizeof *p);

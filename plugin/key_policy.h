@@ -44,8 +44,7 @@ typedef struct named_policy {
 /* Fills p from a named key's stored settings; PANEL_OK, or PANEL_E_INVALID (a stored value this plugin would
  * not accept: the caller fails closed) with a message. */
 int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *label, const char *scopes,
-                           const char *allowed_ips,
-                           int64_t rate_limit, int64_t expires_at, char *err,
+                           const char *allowed_ips, int64_t rate_limit, int64_t expires_at, char *err,
                            size_t err_len);
 
 /* [thread-safe] 1 when the comma-separated list holds the scope (exact item match). */
