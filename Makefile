@@ -12,8 +12,8 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd libpq
-SONAME_MAJOR := 1
-SOVERSION    := 1.0.0
+SONAME_MAJOR := 2
+SOVERSION    := 2.0.0
 
 # Stop early with the exact command when a dependency is missing (or install it when we are root).
 DEPS_OK := $(shell scripts/ensure-deps.sh $(DEPS) >&2 && echo yes)

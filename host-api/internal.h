@@ -244,13 +244,18 @@ void ph_extensions_free(panelhost_t *host);
  * (one atomic load of the shared change counter; a stat() of the state file while the counter is not mapped),
  * else 0. An edit of the state file by hand shows only in panelhost_extensions_changed. Inline: a php-fpm
  * worker's API request runs it once, next to the process-wide host lookup. */
-/* auth_arrays.c: panelhost_authenticate_headers / _packed for a route that requires `scope` (NULL: none). */
-int32_t ph_authenticate_arrays(panelhost_t *host, const char *method, const char *path, const char *client_addr,
-                               const char *scope, const char *const *names, const char *const *values,
-                               size_t n_headers, panelhost_auth_outcome_t *out);
-int32_t ph_authenticate_packed(panelhost_t *host, const char *method, const char *path, const char *client_addr,
-                               const char *scope, const char *packed, size_t packed_len,
-                               panelhost_auth_outcome_t *out);
+/* auth_headers.c: the headers of a panelhost_request_t as panel_request_t.header() hands them to providers
+ * (case-insensitive names, repeated fields joined by ", ", surrounding whitespace trimmed). */
+#define PH_HEADER_SCRATCH 8192u
+typedef struct ph_header_view {
+    const panelhost_header_t *headers;
+    size_t n;
+    size_t used;                     /* bytes of scratch handed out */
+    char scratch[PH_HEADER_SCRATCH]; /* joined or trimmed values; valid during the authenticate call */
+} ph_header_view_t;
+void ph_header_view_init(ph_header_view_t *view, const panelhost_header_t *headers, size_t n);
+/* [thread-safe] panel_request_t.header over self->req_ctx, a ph_header_view_t. */
+const char *ph_header_lookup(const panel_request_t *self, const char *name);
 
 static inline int ph_extensions_changed_by_others(panelhost_t *host)
 {
@@ -270,7 +275,6 @@ ph_page_rec_t *ph_registry_page(const panelhost_t *host, const char *page_id);
 void ph_registry_free_all(panelhost_t *host);
 /* 1 when `value` is one of the '|'-separated `choices`. */
 int ph_choice_member(const char *choices, const char *value);
-
 /* auth.c */
 /* Rebuilds the auth snapshot from host->providers, leaving out those of `exclude` (nullable), and waits until
  * no reader uses the previous snapshot. */

@@ -25,9 +25,8 @@ typedef struct call_headers {
     size_t n;
 } call_headers_t;
 
-static const char *lookup_header(void *ctx, const char *name)
+static const char *lookup_header(const call_headers_t *headers, const char *name)
 {
-    const call_headers_t *headers = ctx;
     for (size_t i = 0; i < headers->n; i++)
         if (strcasecmp(headers->items[i].name, name) == 0)
             return headers->items[i].value;
@@ -130,11 +129,18 @@ int cmd_call(cli_context_t *ctx)
         return rc;
     }
 
+    panelhost_header_t *pairs = calloc(headers.n + 1, sizeof *pairs);
+    if (pairs == NULL) {
+        headers_free(&headers);
+        return cli_fail(inv, CLI_EXIT_REFUSED, "no_memory", "out of memory");
+    }
+    for (size_t i = 0; i < headers.n; i++)
+        pairs[i] = (panelhost_header_t){headers.items[i].name, headers.items[i].value};
     router_request_t request = {
         .method = method,
         .path = path,
-        .header = lookup_header,
-        .header_ctx = &headers,
+        .headers = pairs,
+        .n_headers = headers.n,
         .client_addr = inv->from != NULL ? inv->from : "local",
         .body = inv->body,
         .body_len = inv->body != NULL ? strlen(inv->body) : 0,
@@ -144,6 +150,7 @@ int cmd_call(cli_context_t *ctx)
     router_init(&router, ctx->host);
     router_handle(&router, &request, &response);
     router_destroy(&router);
+    free(pairs);
     headers_free(&headers);
 
     const char *body = response.body != NULL ? response.body : "null";

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api_scopes.h"
 #include "deliveries.h"
@@ -17,7 +18,7 @@ typedef struct route {
     const char *method;
     const char *label;          /* "METHOD PATH", for messages */
     int authenticated;          /* 1: behind the auth providers */
-    const char *scope;          /* the scope the route requires; NULL: none */
+    const char *scope;          /* the scope the route requires, or PANEL_SCOPE_NONE */
     route_handler_fn handler;
 } route_t;
 
@@ -64,9 +65,9 @@ static int body_store(const route_context_t *ctx, json_writer_t *body)
 }
 
 static const route_t routes[] = {
-    {"/healthz", "GET", "GET /healthz", 0, NULL, body_ok},
-    {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, NULL, body_ok},
-    {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, NULL, body_whoami},
+    {"/healthz", "GET", "GET /healthz", 0, PANEL_SCOPE_NONE, body_ok},
+    {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, PANEL_SCOPE_NONE, body_ok},
+    {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, PANEL_SCOPE_NONE, body_whoami},
     {"/api/v1/store", "GET", "GET /api/v1/store", 1, API_SCOPE_STORE_READ, body_store},
     {"/api/v1/deliveries/pull", "POST", "POST /api/v1/deliveries/pull", 1, API_SCOPE_DELIVERIES_PULL,
      route_deliveries_pull},
@@ -96,18 +97,12 @@ void router_destroy(router_t *router)
     pthread_mutex_destroy(&router->lock);
 }
 
-/* Bridges panel_request_t.header to the router's header lookup. */
-typedef struct header_bridge {
-    router_header_fn header;
-    void *header_ctx;
-} header_bridge_t;
-
-static const char *bridged_header(const panel_request_t *self, const char *name)
+const char *router_header(const router_request_t *request, const char *name)
 {
-    const header_bridge_t *bridge = self->req_ctx;
-    if (bridge->header == NULL || name == NULL)
-        return NULL;
-    return bridge->header(bridge->header_ctx, name);
+    for (size_t i = 0; i < request->n_headers; i++)
+        if (strcasecmp(request->headers[i].name, name) == 0)
+            return request->headers[i].value;
+    return NULL;
 }
 
 static const char static_oom_body[] = "{\"error\":\"internal\",\"message\":\"the server ran out of memory\"}";
@@ -191,47 +186,32 @@ void router_handle(router_t *router, const router_request_t *request, router_res
     }
 
     route_context_t ctx = {router, request, NULL, NULL, NULL, NULL};
-    if (request->header != NULL && route->method[0] == 'P') /* only the POST routes read a body */
-        ctx.content_type = request->header(request->header_ctx, "Content-Type");
-    panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate_ex */
-    /* Only whoami shows the principal's scopes: other routes give the library no room for them, so neither it
-     * nor the provider spends time on them (and the 1 KiB buffer is not cleared per request). */
-    int wants_scopes = route->handler == body_whoami;
-    panelhost_auth_extra_t extra;
-    extra.struct_size = wants_scopes ? (uint32_t)sizeof extra : (uint32_t)offsetof(panelhost_auth_extra_t, scopes);
-    extra.reserved = 0;
-    extra.retry_after = 0;
-    extra.scopes[0] = '\0';
-    extra.label[0] = '\0';
+    if (route->method[0] == 'P') /* only the POST routes read a body */
+        ctx.content_type = router_header(request, "Content-Type");
+    panelhost_auth_outcome_t outcome = {.struct_size = sizeof outcome};
     if (route->authenticated) {
-        header_bridge_t bridge = {request->header, request->header_ctx};
-        panel_request_t auth_request = {
-            .struct_size = sizeof(panel_request_t),
+        const panelhost_request_t auth_request = {
             .method = request->method,
             .path = path,
             .client_addr = request->client_addr,
-            .req_ctx = &bridge,
-            .header = bridged_header,
             .scope = route->scope,
+            .headers = request->headers,
+            .n_headers = request->n_headers,
         };
-        int32_t rc = panelhost_authenticate_ex(router->host, &auth_request, &outcome, &extra);
-        if (rc != PANEL_OK) {
-            answer_error(out, 503, "auth_failed",
-                         "the server could not check the request's credentials; try again later");
-            return;
-        }
+        /* PANEL_E_INVALID (too many headers) comes with a 400 denial in the outcome: answered as any denial */
+        (void)panelhost_authenticate(router->host, &auth_request, &outcome);
         if (!outcome.allowed) {
             int status = outcome.http_status >= 400 && outcome.http_status <= 599 ? outcome.http_status : 401;
             answer_error(out, status, outcome.error_code[0] ? outcome.error_code : "denied",
                          outcome.message[0] ? outcome.message : "the request was not authenticated");
             if (status == 401)
                 out->authenticate = "Bearer";
-            out->retry_after = extra.retry_after > 0 ? (long)extra.retry_after : 0;
+            out->retry_after = outcome.retry_after > 0 ? (long)outcome.retry_after : 0;
             return;
         }
         ctx.principal = outcome.principal;
-        ctx.scopes = wants_scopes ? extra.scopes : NULL;
-        ctx.label = wants_scopes ? extra.label : NULL;
+        ctx.scopes = outcome.scopes;
+        ctx.label = outcome.label;
     }
 
     json_writer_t body;

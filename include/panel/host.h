@@ -249,51 +249,71 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
 int32_t panelhost_param_choice(const panel_param_t *param, size_t i, char *value, size_t value_len, char *label,
                                size_t label_len);
 
-/* ----- API authentication --------------------------------------------------------------------------------- */
+/* ----- API authentication ---------------------------------------------------------------------------------
+ * One call: panelhost_authenticate(host, request, outcome). A binding that cannot hand C a struct of pointers
+ * uses panelhost_process_verdict (below), which takes the same request as one buffer. */
 
-/* Written by panelhost_authenticate into the program's struct. It never grows (no struct_size); more fields
- * would come with a new function. */
+/* The scope value of a route that every valid credential may call (ping, whoami): a route always names the
+ * scope it requires, or says with this value that it requires none. NULL and "" are refused (400
+ * "bad_request"), so a route that forgot its scope is never open to every key. */
+#define PANEL_SCOPE_NONE "*"
+
+/* One request header. Headers are passed as an array of (name, value) pairs, the form every HTTP server
+ * library already has or can build in one loop, rather than a lookup callback: the library reads no code of
+ * the caller's while it decides, a binding can pass them as plain values, and the library itself applies the
+ * rules of RFC 9110 the same way for every host: names compared case-insensitively, a field sent several times
+ * handed to the providers as one value joined by ", " (section 5.3), whitespace around a value not part of it
+ * (section 5.5). */
+typedef struct panelhost_header {
+    const char *name;          /* non-NULL, e.g. "X-API-Key" */
+    const char *value;         /* non-NULL, as received */
+} panelhost_header_t;
+
+#define PANELHOST_HEADERS_MAX 256u  /* more headers in one request: 400 "bad_request" */
+
+/* An API request to authenticate. Strings are UTF-8, NUL-terminated, valid during the call. Zero-initialise it
+ * (`panelhost_request_t rq = {.method = ...};`): a later library may append fields (a zero field then keeps
+ * this behaviour), never change these. */
+typedef struct panelhost_request {
+    const char *method;        /* non-NULL, e.g. "GET" */
+    const char *path;          /* non-NULL, without the query string, e.g. "/api/v1/ping" */
+    const char *client_addr;   /* non-NULL: the client's address as the host determined it, e.g. "203.0.113.9"
+                                * ("local" for a command line) */
+    const char *scope;         /* non-NULL: the scope the route requires (an id of the catalogue set with
+                                * panelhost_set_api_scopes, e.g. "store.read"), or PANEL_SCOPE_NONE */
+    const panelhost_header_t *headers; /* n_headers pairs; NULL when n_headers is 0 */
+    size_t n_headers;          /* 0..PANELHOST_HEADERS_MAX */
+} panelhost_request_t;
+
+/* Everything a host sends back for an API request, written by panelhost_authenticate. Set struct_size =
+ * sizeof(panelhost_auth_outcome_t) before the call (`panelhost_auth_outcome_t out = {.struct_size = sizeof
+ * out};`): the library writes no byte beyond it, so a later version may append fields. */
 typedef struct panelhost_auth_outcome {
+    uint32_t struct_size;      /* set by the caller */
     int32_t allowed;           /* 1: allowed; 0: denied */
-    int32_t http_status;       /* denied: 401, 403, 503 ... */
-    char principal[64];        /* allowed: e.g. "apikeys:site" */
-    char error_code[32];       /* denied: e.g. "unknown", "missing", "no_auth_provider",
-                                * "auth_unavailable" */
-    char message[256];         /* denied: what to do; never the presented credential */
+    int32_t http_status;       /* allowed: 200; denied: 400, 401, 403, 429, 503 ... */
+    int32_t reserved;          /* 0 */
+    int64_t retry_after;       /* denied: seconds to send as Retry-After (0..86400); 0: none */
+    char principal[PANEL_PRINCIPAL_MAX];   /* allowed: who, e.g. "apikeys:site" */
+    char error_code[PANEL_ERROR_CODE_MAX]; /* denied: e.g. "missing", "unknown", "scope", "no_auth_provider" */
+    char message[PANEL_MESSAGE_MAX];       /* denied: what to do; never the presented credential */
+    char label[PANEL_LABEL_MAX];   /* allowed: a name for people (e.g. a named key's label); "" when none */
+    char scopes[PANEL_SCOPES_MAX]; /* allowed: the principal's scopes, comma-separated ids; "" when not said */
 } panelhost_auth_outcome_t;
 
 /* [thread-safe] Asks every auth provider in registration order (plugins in load order); the first ALLOW or
- * DENY decides and later providers are not asked. When all abstain: denied, 401 "missing", with a message
- * listing what each provider reads (its description, e.g. "X-API-Key or Authorization: Bearer"). When no provider is registered: denied, 503 "no_auth_provider" ("no API
- * authentication is configured"). When the library ran out of memory while changing the provider list: denied,
- * 503 "auth_unavailable" until the next load or unload. A request is never allowed by default.
+ * DENY decides and later providers are not asked. The route's scope reaches every provider, so a credential
+ * without it is denied (403). When all abstain: denied, 401 "missing", with a message listing what each
+ * provider reads (its description, e.g. "X-API-Key or Authorization: Bearer"). When no provider is
+ * registered: denied, 503 "no_auth_provider". When the library ran out of memory while changing the provider
+ * list: denied, 503 "auth_unavailable" until the next load or unload. A request is never allowed by default.
  * **RETURNS PANEL_OK WHENEVER IT DECIDED, ALSO WHEN IT DENIED: THE RETURN VALUE IS NOT THE VERDICT. ALWAYS
- * CHECK out->allowed.** Only an incomplete request or a NULL argument returns PANEL_E_INVALID (out, when
- * given, is then a 400 "bad_request" denial). */
-int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request,
-                               panelhost_auth_outcome_t *out);
-
-/* What panelhost_authenticate_ex adds to the outcome (ABI 1.1). Set struct_size = sizeof(panelhost_auth_extra_t)
- * before the call (e.g. `panelhost_auth_extra_t x = {.struct_size = sizeof x};`): the library writes no byte
- * beyond it, so later versions may append fields. */
-typedef struct panelhost_auth_extra {
-    uint32_t struct_size;      /* set by the caller */
-    uint32_t reserved;         /* 0 */
-    int64_t retry_after;       /* denied: seconds to send as Retry-After (0..86400), 0: none */
-    char scopes[PANEL_SCOPES_MAX]; /* allowed: the principal's scopes as the provider named them,
-                                * comma-separated ids (e.g. "store.read,deliveries.pull"); "" when it did not
-                                * say */
-    /* since ABI 1.2: allowed: the principal's label as the provider named it (e.g. a named key's "Minecraft
-     * server"); "" when it did not say */
-    char label[PANEL_LABEL_MAX];
-} panelhost_auth_extra_t;
-
-/* [thread-safe] panelhost_authenticate, also filling *extra (nullable: then exactly panelhost_authenticate).
- * request->scope (a request built against 1.1: set struct_size = sizeof(panel_request_t)) names the scope
- * the route requires, NULL for none; it is passed to the providers as is. Same verdicts and return values:
- * ALWAYS CHECK out->allowed. PANEL_E_INVALID also for an extra whose struct_size is below 8. */
-int32_t panelhost_authenticate_ex(panelhost_t *host, const panel_request_t *request,
-                                  panelhost_auth_outcome_t *out, panelhost_auth_extra_t *extra);
+ * CHECK outcome->allowed.** An incomplete request (a NULL method, path, client address or header, NULL or ""
+ * scope, more than PANELHOST_HEADERS_MAX headers) or a NULL host returns PANEL_E_INVALID, with outcome a 400
+ * "bad_request" denial naming what is missing; an outcome whose struct_size is below the size of this
+ * header's first six members returns PANEL_E_INVALID without writing it. */
+int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *request,
+                               panelhost_auth_outcome_t *outcome);
 
 /* ----- the API scope catalogue (ABI 1.1: extension PANEL_EXT_API_SCOPES of panel/plugin.h) ---------------
  * The scopes the host program's API routes may require, with a description each, which plugins read during
@@ -470,27 +490,6 @@ int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhos
  * plugins had not yet written (for API Keys: at most flush_interval seconds of use counts, never a key). */
 void panelhost_process_close(void);
 
-/* [thread-safe] panelhost_authenticate for a request given as plain values: method, path (without the query
- * string) and client_addr as in panel_request_t, and n_headers headers as names[i] / values[i] (NUL-terminated
- * UTF-8), looked up case-insensitively, the first pair of a name winning. No code of the caller runs during
- * the call. Same verdicts and return values as panelhost_authenticate: PANEL_OK whenever it decided, also
- * when it denied, so ALWAYS CHECK out->allowed; PANEL_E_INVALID (out, when given, a 400 "bad_request"
- * denial) for a NULL host, method, path or client_addr, NULL arrays with n_headers > 0, a NULL name or value,
- * or more than PANELHOST_HEADERS_MAX headers. */
-#define PANELHOST_HEADERS_MAX 256u
-int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, const char *path,
-                                       const char *client_addr, const char *const *names,
-                                       const char *const *values, size_t n_headers,
-                                       panelhost_auth_outcome_t *out);
-
-/* [thread-safe] panelhost_authenticate_headers with the headers packed into one buffer, as a binding can pass
- * a string of its own language without copying it: packed[0..packed_len) holds name, NUL, value, NUL, for each
- * header in turn (so it ends with a NUL; packed_len 0 for none). A buffer that does not end with a NUL, holds
- * an odd number of strings or more than PANELHOST_HEADERS_MAX headers is PANEL_E_INVALID (400 "bad_request"). */
-int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
-                                      const char *client_addr, const char *packed, size_t packed_len,
-                                      panelhost_auth_outcome_t *out);
-
 /* Rows of a page's status lines or of a table, collected into a list the caller reads and frees, instead of
  * a row callback. Same checks and messages as panelhost_page_status and panelhost_table_read (page missing:
  * PANEL_E_NOT_FOUND; role lacking the page's permission: PANEL_E_DENIED, the plugin is not called); on
@@ -521,39 +520,23 @@ void panelhost_rows_free(panelhost_rows_t *rows);
  * panelhost_process_open. */
 panelhost_t *panelhost_process_host(const char *config_path);
 
-/* [thread-safe] API authentication in one call for a binding that passes and reads strings of its own
- * language (PHP's Panel\Host::authenticate): request[0..request_len) holds the method, the path (without the
- * query string), the client address, then name and value of each of the n_headers headers, each followed by
- * a NUL (so it ends with one); headers as for panelhost_authenticate_headers. Returns the outcome as one
- * NUL-terminated text in a buffer of the calling thread, valid until that thread's next call:
- *   allowed: "A" followed by the principal                          e.g. "Aapikeys:site"
- *   denied:  "D", the HTTP status in 3 digits, the error code, "\n", the message
- *                                                                   e.g. "D401unknown\nthe key is not known ..."
- * (a newline inside a provider's error code becomes '_'; the message never holds the presented credential).
- * Never NULL. A buffer that does not end with a NUL or holds other than 3 + 2 * n_headers strings (a NUL
- * inside a value shows so), more than PANELHOST_HEADERS_MAX headers or a NULL host is "D400bad_request\n..."
- * with what is wrong. */
-const char *panelhost_authenticate_verdict(panelhost_t *host, const char *request, size_t request_len,
-                                           size_t n_headers);
-
-/* panelhost_authenticate_verdict on the process-wide host of config_path, found as panelhost_process_host
- * finds it (extension changes of other processes applied first): a binding's whole API check in one call.
- * Never opens a host: when this process has none open for config_path, "D503host_not_open\n..." */
-const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
-                                      size_t n_headers);
-/* panelhost_process_verdict for a route that requires `scope` (an id of the host's catalogue, e.g.
- * "store.read"; NULL: none), passed to the providers as panel_request_t.scope: a key that lacks it is denied
- * (403 "scope" from API Keys). */
-const char *panelhost_process_verdict_scoped(const char *config_path, const char *scope, const char *request,
-                                             size_t request_len, size_t n_headers);
-
-/* A hint a binding reads without a call (PHP's Panel\Host::open reads it as a variable of the library): an
- * absolute config path, spelled as a caller gave it, whose process-wide host is open in this process - the
- * one named last by panelhost_process_open, _host or _verdict, when named by such a path - or NULL (none yet,
- * after panelhost_process_close, in a fork child until it opens its own). Equal to the path a request is about
- * to open, it means that host is open: the request may call panelhost_process_verdict or panelhost_process_host
- * directly. Written by those calls; read it from the thread that makes them. */
-extern const char *panelhost_process_named;
+/* [thread-safe] panelhost_authenticate on the process-wide host of config_path (found as
+ * panelhost_process_host finds it, extension changes of other processes applied first): a binding's whole API
+ * check in one call. scope: as panelhost_request_t.scope (required: an id of the catalogue, or
+ * PANEL_SCOPE_NONE). request[0..request_len) holds the method, the path (without the query string), the
+ * client address, then name and value of each header, each followed by a NUL (so it ends with one; at most
+ * PANELHOST_HEADERS_MAX headers). Returns the outcome as one NUL-terminated text in a buffer of the calling
+ * thread, valid until that thread's next call; never NULL:
+ *   allowed: "A" principal "\n" label "\n" scopes          e.g. "Aapikeys:named:3\nMinecraft\nstore.read"
+ *   denied:  "D" status (3 digits) error_code "\n" retry_after (decimal seconds, 0: none) "\n" message
+ *                                                           e.g. "D401unknown\n0\nthe key is not known ..."
+ * (a newline inside the principal, code or scopes becomes '_', inside the label or message a space; the
+ * message never holds the presented credential). A buffer that does not end with a NUL or holds an even
+ * number of strings (a NUL inside a value shows so), a NULL or "" scope: "D400bad_request\n0\n..." saying
+ * what is wrong. When this process has no host open for config_path: "D503host_not_open\n0\n..." (open it
+ * with panelhost_process_open, then ask again). */
+const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
+                                      size_t request_len);
 
 #ifdef __cplusplus
 }

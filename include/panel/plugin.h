@@ -55,7 +55,7 @@
  * Memory: whoever allocates frees. Messages travel in caller-provided buffers (pointer + length); a writer
  * always NUL-terminates within the length and truncates rather than overflows. Nothing returned across the
  * boundary ever has to be freed by the other side. Every err/msg buffer a host hands a plugin has
- * err_len >= 256.
+ * err_len >= PANEL_MESSAGE_MAX.
  */
 #ifndef PANEL_PLUGIN_H
 #define PANEL_PLUGIN_H
@@ -117,6 +117,12 @@ extern "C" {
 #define PANEL_SCOPES_MAX 1024u
 /* since 1.2: bytes of a principal's label (panel_auth_result_t.label), including its NUL. */
 #define PANEL_LABEL_MAX 64u
+/* The least room a host gives a provider's answer (panel_auth_result_t), in bytes including the NUL: the
+ * principal, the error code and the message. The same sizes hold every err/msg buffer a host hands a plugin
+ * (PANEL_MESSAGE_MAX). */
+#define PANEL_PRINCIPAL_MAX 64u
+#define PANEL_ERROR_CODE_MAX 32u
+#define PANEL_MESSAGE_MAX 256u
 
 /* 1 when the struct at `ptr` (whose first field is its struct_size, as the sender was built) is large enough to
  * hold `field` of `type`: check it before reading or writing any field added after ABI 1.0, e.g.
@@ -332,7 +338,7 @@ typedef struct panel_args {
 typedef struct panel_result {
     uint32_t struct_size;      /* sizeof(panel_result_t) as the host was built */
     char *message;             /* non-NULL; the plugin writes what happened (or why not), NUL-terminated */
-    size_t message_len;        /* >= 256 */
+    size_t message_len;        /* >= PANEL_MESSAGE_MAX */
     char *secret;              /* non-NULL; "" on entry (the host clears it before run); the plugin writes a
                                 * one-time secret here, or leaves it "" */
     size_t secret_len;         /* >= PANEL_SECRET_MAX. The host shows a non-empty secret exactly once, never
@@ -416,11 +422,11 @@ typedef struct panel_auth_result {
     uint32_t struct_size;      /* sizeof(panel_auth_result_t) as the host was built */
     int32_t http_status;       /* DENY: e.g. 401 or 403 */
     char *principal;           /* ALLOW: who was authenticated, e.g. "apikeys:site" */
-    size_t principal_len;      /* >= 64 */
+    size_t principal_len;      /* >= PANEL_PRINCIPAL_MAX */
     char *error_code;          /* DENY: a short machine code, e.g. "unknown" */
-    size_t error_code_len;     /* >= 32 */
+    size_t error_code_len;     /* >= PANEL_ERROR_CODE_MAX */
     char *message;             /* DENY: what to do; must never echo the presented credential */
-    size_t message_len;        /* >= 256 */
+    size_t message_len;        /* >= PANEL_MESSAGE_MAX */
     /* ----- end of the ABI 1.0 layout (56 bytes on LP64); fields below are since 1.1 ----- */
     /* since 1.1. DENY: seconds after which the client may try again (e.g. a rate limit's 429, a 503), which a
      * host sends as Retry-After; 0 (as on entry): none. Write it only when

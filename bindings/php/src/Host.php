@@ -1,12 +1,12 @@
 <?php
 // Host.php - Panel\Host: a panel.ini's libpanelhost host seen from PHP. open() returns the process-wide host
 // (panelhost_process_open: a php-fpm worker opens it and loads its plugins on its first request and reuses it
-// for every later one; a later request's open() makes no FFI call, it reads the library's hint
-// panelhost_process_named); menu(), page(), table(), action() and setField() are the admin side, with the
+// for every later one; a later request's open() finds it with one FFI call, panelhost_process_host); menu(), page(), table(), action() and setField() are the admin side, with the
 // library's permission checks and the plugin's own messages (ABI 1.1: tables of records, row actions run with
 // action(..., record:), the record an action created, available()); authenticate() asks the plugins' auth providers
-// about an API request in one FFI call (panelhost_process_verdict: the request as one string, the verdict as
-// one string; no PHP code runs inside C), and the static authenticateRequest() does the same without a Host
+// about an API request for a route's scope (required: Host::ANY_SCOPE says every valid key may call it) in one
+// FFI call (panelhost_process_verdict: the request as one string, the verdict as one string; no PHP code runs
+// inside C), and the static authenticateRequest() does the same without a Host
 // object (an API route's whole check: no open(), no object, one FFI call). Refusals are returned as values with the library's code and
 // message; PanelException is only for what a developer must fix.
 declare(strict_types=1);
@@ -19,6 +19,7 @@ use FFI\CData;
 // resolved when compiled (no namespace fallback looked up on each request; strlen, is_string and count become
 // single opcodes): open() and authenticate() run on every request of a php-fpm worker
 use function count;
+use function explode;
 use function implode;
 use function is_string;
 use function str_contains;
@@ -29,6 +30,9 @@ use function substr;
 
 final class Host
 {
+    /** The scope of a route that every valid key may call (ping, whoami): PANEL_SCOPE_NONE of host.h. */
+    public const ANY_SCOPE = '*';
+
     /** The PANEL_E_* statuses of include/panel/plugin.h, as the 'code' of a refusal. */
     private const CODES = [
         -1 => 'invalid', -2 => 'denied', -3 => 'not_found', -4 => 'conflict', -5 => 'version', -6 => 'store',
@@ -70,12 +74,15 @@ final class Host
         } catch (\Throwable) {
             $ffi = Native::ffi();
         }
-        // Every request after a worker's first: no call at all. The library's hint names the (absolute) config
-        // path whose host this process has open; authenticate() finds it by that path in its one FFI call
-        // (panelhost_process_verdict), the admin methods on their first use (host()), each applying the
-        // extension changes other processes made. (The hint holds no NUL byte: a C string.)
-        if ($ffi->panelhost_process_named === $configPath) {
-            return new self($ffi, $configPath);
+        // Every request after a worker's first: one lookup by the path (a string compare, a mutex and one atomic
+        // load in the library), which also applies the extension changes other processes made.
+        if (!str_contains($configPath, "\0")) {
+            $handle = $ffi->panelhost_process_host($configPath);
+            if ($handle !== null) {
+                $host = new self($ffi, $configPath);
+                $host->handle = $handle;
+                return $host;
+            }
         }
         return self::openFirst($ffi, $configPath);
     }
@@ -86,10 +93,10 @@ final class Host
      * an API request after the key check itself: one FFI call, panelhost_process_verdict, finds the worker's
      * host by the path and asks its auth providers). The worker's first call opens the host as open() does
      * (and throws PanelException as open() does); extension changes other processes made are applied first.
-     * Arguments after configPath and the result as for authenticate().
+     * Arguments after configPath and the result as for authenticate(); scope is required.
      */
     public static function authenticateRequest(string $configPath, string $method, string $path, string $clientAddr,
-                                               array $headers, ?string $scope = null): array
+                                               array $headers, string $scope): array
     {
         try {
             $ffi = FFI::scope('panel'); // the preload setup, as in open()
@@ -109,20 +116,16 @@ final class Host
         foreach ($headers as $name => $value) {
             $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
         }
-        $verdict = $ffi->panelhost_process_verdict_scoped($configPath, $scope, $request, strlen($request) + 1,
-            count($headers));
+        $verdict = $ffi->panelhost_process_verdict($configPath, $scope, $request, strlen($request) + 1);
         if ($verdict[0] === 'A') {
-            return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
-                'principal' => substr($verdict, 1)];
+            return self::allowance($verdict);
         }
         if (str_starts_with($verdict, "D503host_not_open\n")) {
             // the worker's first request (or the first after closeProcess()): open it, then ask again
             self::openFirst($ffi, $configPath);
-            $verdict = $ffi->panelhost_process_verdict_scoped($configPath, $scope, $request, strlen($request) + 1,
-            count($headers));
+            $verdict = $ffi->panelhost_process_verdict($configPath, $scope, $request, strlen($request) + 1);
             if ($verdict[0] === 'A') {
-                return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
-                    'principal' => substr($verdict, 1)];
+                return self::allowance($verdict);
             }
         }
         return self::denial($verdict);
@@ -373,18 +376,21 @@ final class Host
     }
 
     /**
-     * Asks the auth providers about an API request. headers: name => value (a value may also be a list, whose
-     * first element counts), names matched case-insensitively; the path's query string is ignored. Returns
-     * ['allowed' => bool, 'status' => int (200 when allowed, else 401/403/503/...), 'error' => ?string
-     * (e.g. 'unknown'), 'message' => ?string (never the presented key), 'principal' => ?string]. scope: the
-     * scope the route requires (an id of [host] api_scopes, e.g. 'store.read'; null: none): a key without it is
-     * denied (403 'scope' from API Keys' named keys; the site key holds every scope).
+     * Asks the auth providers about an API request for a route that requires `scope`: an id of [host]
+     * api_scopes (e.g. 'store.read'; a key without it is denied, 403 'scope' from API Keys' named keys), or
+     * Host::ANY_SCOPE for a route every valid key may call. There is no default: a route always says which.
+     * headers: name => value (a value may also be a list, a field received several times: its items are
+     * joined by ", " as RFC 9110 combines repeated fields, so two different keys are refused), names matched case-insensitively; the path's query
+     * string is ignored. Returns ['allowed' => bool, 'status' => int (200 when allowed, else
+     * 400/401/403/429/503/...), 'error' => ?string (e.g. 'unknown'), 'message' => ?string (never the presented
+     * key), 'retry_after' => int (seconds for a Retry-After header, 0: none), 'principal' => ?string,
+     * 'label' => ?string, 'scopes' => list<string>].
      */
     public function authenticate(string $method, string $path, string $clientAddr, array $headers,
-                                 ?string $scope = null): array
+                                 string $scope): array
     {
         // This runs on every API request: one string built and one FFI call, no C object made
-        // (panelhost_authenticate_verdict: method, path, address, then name and value of each header, each
+        // (panelhost_process_verdict: method, path, address, then name and value of each header, each
         // followed by a NUL; the library refuses a NUL inside any of them by counting the strings).
         $query = strpos($path, '?');
         if ($query !== false) {
@@ -395,22 +401,34 @@ final class Host
         foreach ($headers as $name => $value) {
             $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
         }
-        $verdict = $this->ffi->panelhost_process_verdict_scoped($this->configPath, $scope, $request,
-            strlen($request) + 1, count($headers));
+        $verdict = $this->ffi->panelhost_process_verdict($this->configPath, $scope, $request, strlen($request) + 1);
         if ($verdict[0] === 'A') {
-            return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
-                'principal' => substr($verdict, 1)];
+            return self::allowance($verdict);
         }
         return self::denial($verdict);
     }
 
-    /** authenticate()'s result for a "D..." verdict of panelhost_authenticate_verdict. */
+    /** authenticate()'s result for an "A" principal "\n" label "\n" scopes verdict. */
+    private static function allowance(string $verdict): array
+    {
+        $first = (int)strpos($verdict, "\n");
+        $second = (int)strpos($verdict, "\n", $first + 1);
+        $label = substr($verdict, $first + 1, $second - $first - 1);
+        $scopes = substr($verdict, $second + 1);
+        return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null, 'retry_after' => 0,
+            'principal' => substr($verdict, 1, $first - 1), 'label' => $label !== '' ? $label : null,
+            'scopes' => $scopes !== '' ? explode(',', $scopes) : []];
+    }
+
+    /** authenticate()'s result for a "D" status code "\n" retry_after "\n" message verdict. */
     private static function denial(string $verdict): array
     {
-        $newline = (int)strpos($verdict, "\n");
+        $first = (int)strpos($verdict, "\n");
+        $second = (int)strpos($verdict, "\n", $first + 1);
         return ['allowed' => false, 'status' => (int)substr($verdict, 1, 3),
-            'error' => substr($verdict, 4, $newline - 4), 'message' => substr($verdict, $newline + 1),
-            'principal' => null];
+            'error' => substr($verdict, 4, $first - 4), 'message' => substr($verdict, $second + 1),
+            'retry_after' => (int)substr($verdict, $first + 1, $second - $first - 1),
+            'principal' => null, 'label' => null, 'scopes' => []];
     }
 
     // ----- internals ------------------------------------------------------------------------------------------
@@ -662,10 +680,15 @@ final class Host
     }
 
     /** A header's value that is not a string: a list counts by its first element ('' when empty). */
+    /** A header's value; a list (a field received several times) joined by ", " as RFC 9110 combines them. */
     private static function headerValue(int|string $name, mixed $value): string
     {
         if (is_array($value)) {
-            $value = $value === [] ? '' : reset($value);
+            $items = [];
+            foreach ($value as $item) {
+                $items[] = self::scalar($item, "header $name");
+            }
+            return implode(', ', $items);
         }
         return self::scalar($value, "header $name");
     }
