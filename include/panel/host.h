@@ -5,21 +5,21 @@
  * (roles hold permission patterns: "*", "prefix.*" or an exact name), dispatches admin calls and API
  * authentication to plugins, and unloads them. It knows nothing about any particular plugin.
  *
- * Threads. A panelhost_t is used from one thread at a time for everything except the functions marked
- * [thread-safe], which may run on any number of threads at once, also while the other calls run:
- *   panelhost_authenticate, _authenticate_ex, panelhost_api_scopes, panelhost_now, panelhost_config_get,
- *   panelhost_data_dir, panelhost_role_allows, panelhost_caller_init (each caller struct used by one thread),
- *   panelhost_extensions_changed, panelhost_audit_append, panelhost_audit_read
- * (the config, the data directory and the clock option never change after panelhost_open).
- * The registry queries (panelhost_menu, _page, _page_plugin, _field_at, _table_at, _action_at,
- * _auth_provider_count, _plugin_count, _plugin_at, panelhost_extensions_list, _extension_effects) may run
- * concurrently with each other, with admin dispatch and with panelhost_authenticate, but NOT with load, unload,
- * panelhost_extensions_load, _reload or _extension_set_enabled, which change the registry.
- * Admin dispatch (field/table/action/status calls) is serialised per plugin by the library, so a threaded
- * server may also call those from several threads; load and unload must not overlap any other call except
- * panelhost_authenticate, which unload waits for. panelhost_close must not overlap ANY call, not even
- * panelhost_authenticate: it frees the host, so first stop every thread that may still use it (a web server
- * stops its daemon and joins its request threads, as sample-host's web_serve does before main closes the host).
+ * Threads. Each function carries one tag in its own comment saying from where it may be called:
+ *   [thread-safe]   from any thread, concurrently with any call on the same host except panelhost_close.
+ *   [query-thread]  reads the registry: concurrently with other [query-thread], [serialised] and
+ *                   [thread-safe] calls, never during an [owner-thread] call (which changes the registry).
+ *   [serialised]    admin dispatch to a plugin: the library serialises the calls of one plugin, so several
+ *                   threads may call at once (a threaded web server); not during an [owner-thread] call.
+ *   [owner-thread]  changes the host or its registry (open, load, unload, extension changes, the scope
+ *                   catalogue): one thread, while no other call runs on the host except panelhost_authenticate,
+ *                   which load and unload wait for (a web server takes a write lock around these, and a read
+ *                   lock around admin requests, as sample-host's web_extensions.c does). panelhost_close
+ *                   overlaps nothing at all, not even panelhost_authenticate: stop every thread that may still
+ *                   use the host first (sample-host's web_serve joins its request threads before main closes).
+ *   [worker-thread] the process-wide hosts for bindings: serialised by a mutex of the library, and meant for a
+ *                   runtime that serves one request at a time per process (a PHP-FPM worker).
+ * The config, the data directory and the clock option never change after panelhost_open.
  *
  * Errors. Every function that can fail returns PANEL_OK or a negative PANEL_E_* (see panel/plugin.h) and
  * writes a message a person can act on into err[0..err_len) (always NUL-terminated when err_len > 0).
@@ -58,8 +58,8 @@ typedef struct panelhost_options {
     int32_t min_log_level;     /* lines with a larger (less severe) level are dropped; e.g. PANEL_LOG_WARN */
 } panelhost_options_t;
 
-/* Reads and validates the config (refusing a config file other users can write, a line the parser rejects
- * or a line longer than the parser handles, naming file and line), creates the data directory (0700) and
+/* [owner-thread] Reads and validates the config (refusing a config file other users can write, a line the parser
+ * rejects or a line longer than the parser handles, naming file and line), creates the data directory (0700) and
  * returns a host with no plugin loaded. Loads nothing. Ownership (OpenSSH's StrictModes, also when running as
  * root): refuses (PANEL_E_DENIED) a data directory, or any file, folder or symlink in it (8 levels deep), that
  * is owned by a uid other than the running one or root, or (symlinks aside) is writable by group or others;
@@ -73,8 +73,8 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
  * err names `path`, owner, mode and the fix. plugin.h states the same rule for plugins' own files. */
 int32_t panelhost_check_open_file(int fd, const char *path, char *err, size_t err_len);
 
-/* Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. No other call on this
- * host, panelhost_authenticate included, may be running or start: stop the threads that use it first. */
+/* [owner-thread] Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. No other call
+ * on this host, panelhost_authenticate included, may be running or start: stop the threads that use it first. */
 void panelhost_close(panelhost_t *host);
 
 /* [thread-safe] A value from the config: section is e.g. "host", "role:admin", "plugin:apikeys". NULL when
@@ -90,8 +90,8 @@ int64_t panelhost_now(const panelhost_t *host);
 
 /* ----- plugins ------------------------------------------------------------------------------------------ */
 
-/* Loads one plugin: opens the file once and checks that open file (fstat) and every folder above it by the
- * ownership rule of panelhost_open (a world-writable folder passes only with the sticky bit, like /tmp),
+/* [owner-thread] Loads one plugin: opens the file once and checks that open file (fstat) and every folder above it
+ * by the ownership rule of panelhost_open (a world-writable folder passes only with the sticky bit, like /tmp),
  * dlopens it and refuses it (PANEL_E_DENIED) unless what was mapped has the checked file's device and inode
  * (a file swapped meanwhile); then finds
  * PANEL_ENTRY_SYMBOL, checks ABI major and struct sizes before calling anything, calls init. On any failure
@@ -104,15 +104,15 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
  * the call. */
 typedef void (*panelhost_load_error_fn)(void *ctx, const char *path, const char *message);
 
-/* Loads every plugin of [host] plugins (paths relative to the config file's folder), in order, reporting
- * each failure to on_error (nullable) and going on with the rest. Returns the number that failed. */
+/* [owner-thread] Loads every plugin of [host] plugins (paths relative to the config file's folder), in order,
+ * reporting each failure to on_error (nullable) and going on with the rest. Returns the number that failed. */
 int32_t panelhost_load_configured(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx);
 
-/* Unloads plugin `id`: unregisters everything it registered, waits for in-flight panelhost_authenticate calls
- * into it, calls fini, dlcloses it. It does NOT wait for other calls: the caller must exclude every other call
- * on the host (admin dispatch, registry queries, extension listings) while it runs, e.g. with a write lock
- * that those calls take for reading, as sample-host's web server does (web_extensions.c: a read lock per
- * admin request, the write lock for reloads and enable/disable; API requests only authenticate). */
+/* [owner-thread] Unloads plugin `id`: unregisters everything it registered, waits for in-flight
+ * panelhost_authenticate calls into it, calls fini, dlcloses it. It does NOT wait for other calls: the caller must
+ * exclude every other call on the host (admin dispatch, registry queries, extension listings) while it runs, e.g.
+ * with a write lock that those calls take for reading, as sample-host's web server does (web_extensions.c: a read
+ * lock per admin request, the write lock for reloads and enable/disable; API requests only authenticate). */
 int32_t panelhost_unload(panelhost_t *host, const char *plugin_id, char *err, size_t err_len);
 
 /* Written by panelhost_plugin_at. This struct never grows (it has no struct_size); more fields would come
@@ -127,7 +127,7 @@ typedef struct panelhost_plugin_info {
     uint32_t abi_minor;
 } panelhost_plugin_info_t;
 
-/* Number of loaded plugins, and the i-th in load order (0 <= i < count). */
+/* [query-thread] Number of loaded plugins, and the i-th in load order (0 <= i < count). */
 size_t panelhost_plugin_count(const panelhost_t *host);
 int32_t panelhost_plugin_at(const panelhost_t *host, size_t i, panelhost_plugin_info_t *out);
 
@@ -154,22 +154,22 @@ int32_t panelhost_role_allows(const panelhost_t *host, const char *role, const c
 /* Descriptors returned here are the host's own deep copies (struct_size = the host's sizeof; fields the
  * plugin did not know are NULL/0). Callbacks in them must not be called directly: use the dispatchers. */
 
-/* The menu entries `caller` may see, sorted by path parent then order. Writes up to max pointers into out
- * and returns how many entries there are in all. */
+/* [query-thread] The menu entries `caller` may see, sorted by path parent then order. Writes up to max pointers
+ * into out and returns how many entries there are in all. */
 size_t panelhost_menu(const panelhost_t *host, const panel_caller_t *caller, const panel_menu_entry_t **out,
                       size_t max);
 
-/* The page with this id, or NULL. Does not check permission. */
+/* [query-thread] The page with this id, or NULL. Does not check permission. */
 const panel_page_t *panelhost_page(const panelhost_t *host, const char *page_id);
-/* The id of the plugin that registered the page, or NULL. */
+/* [query-thread] The id of the plugin that registered the page, or NULL. */
 const char *panelhost_page_plugin(const panelhost_t *host, const char *page_id);
 
-/* Fields, tables and actions of a page, in registration order: the i-th, or NULL past the end. */
+/* [query-thread] Fields, tables and actions of a page, in registration order: the i-th, or NULL past the end. */
 const panel_field_t *panelhost_field_at(const panelhost_t *host, const char *page_id, size_t i);
 const panel_table_t *panelhost_table_at(const panelhost_t *host, const char *page_id, size_t i);
 const panel_action_t *panelhost_action_at(const panelhost_t *host, const char *page_id, size_t i);
 
-/* Number of registered auth providers. */
+/* [query-thread] Number of registered auth providers. */
 size_t panelhost_auth_provider_count(const panelhost_t *host);
 
 /* ----- admin dispatch ------------------------------------------------------------------------------------
@@ -182,28 +182,30 @@ size_t panelhost_auth_provider_count(const panelhost_t *host);
  * library for the same plugin (no dispatch, no unload); copy what it needs and act after the call returns. */
 typedef int32_t (*panelhost_row_fn)(void *ctx, const char *const *cells, uint32_t n_cells);
 
+/* [serialised] The page's status lines (e.g. "Status: enabled"), each as one row of cells to on_row. */
 int32_t panelhost_page_status(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                               panelhost_row_fn on_row, void *ctx, char *err, size_t err_len);
 
-/* Writes the field's current value (a secret: its hint) into out; out_len must be >= PANEL_VALUE_MAX + 1
- * (plugin.h promises plugins that much), else PANEL_E_INVALID and the plugin is not called. */
+/* [serialised] Writes the field's current value (a secret: its hint) into out; out_len must be >= PANEL_VALUE_MAX
+ * + 1 (plugin.h promises plugins that much), else PANEL_E_INVALID and the plugin is not called. */
 int32_t panelhost_field_get(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                             const char *field_id, char *out, size_t out_len, char *err, size_t err_len);
 
-/* Sets a field from value[0..value_len), exactly as given. Refuses a read-only field (PANEL_E_INVALID), a
- * dangerous field when caller->confirmed is 0 (PANEL_E_CONFIRM, msg = the field's confirmation text), a
- * value the field's validator refuses (PANEL_E_INVALID, msg = the validator's message). msg receives the
- * plugin's confirmation or error message. */
+/* [serialised] Sets a field from value[0..value_len), exactly as given. Refuses a read-only field
+ * (PANEL_E_INVALID), a dangerous field when caller->confirmed is 0 (PANEL_E_CONFIRM, msg = the field's
+ * confirmation text), a value the field's validator refuses (PANEL_E_INVALID, msg = the validator's message). msg
+ * receives the plugin's confirmation or error message. */
 int32_t panelhost_field_set(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                             const char *field_id, const char *value, size_t value_len, char *msg,
                             size_t msg_len);
 
+/* [serialised] Up to `limit` rows of a table from row `offset` on, each to on_row. */
 int32_t panelhost_table_read(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                              const char *table_id, uint64_t offset, uint32_t limit, panelhost_row_fn on_row,
                              void *ctx, char *err, size_t err_len);
 
-/* Runs an action with n_args (name, value) pairs. Refuses unknown parameter names, values outside an enum,
- * a missing required parameter (PANEL_E_INVALID), a dangerous action when caller->confirmed is 0
+/* [serialised] Runs an action with n_args (name, value) pairs. Refuses unknown parameter names, values outside an
+ * enum, a missing required parameter (PANEL_E_INVALID), a dangerous action when caller->confirmed is 0
  * (PANEL_E_CONFIRM, message = its confirmation text). Fills defaults. `result` is the caller's: message and
  * secret buffers as documented on panel_result_t. The caller shows a non-empty secret once and wipes it.
  * result->struct_size must be set (sizeof(panel_result_t)); the library reads no byte of *result beyond it and
@@ -218,8 +220,8 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
  * offered per row and run for one record id (the row's cell in that column). Page actions have row_table
  * NULL. */
 
-/* panelhost_action_run for a row action (record_id: the selected record, PANEL_RECORD_ID_MAX syntax) or a
- * page action (record_id NULL; panelhost_action_run is this call with NULL). Refuses, without calling the
+/* [serialised] panelhost_action_run for a row action (record_id: the selected record, PANEL_RECORD_ID_MAX syntax)
+ * or a page action (record_id NULL; panelhost_action_run is this call with NULL). Refuses, without calling the
  * plugin (PANEL_E_INVALID, the message saying what to give): a row action without a record id ("... acts on
  * one row of table 'keys': give the record id"), a page action with one, a record id of another syntax.
  * Whether the record exists is the plugin's answer (PANEL_E_NOT_FOUND). When result->struct_size covers
@@ -230,8 +232,8 @@ int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *cal
                                     const char *action_id, const char *record_id, const char *const *arg_names,
                                     const char *const *arg_values, size_t n_args, panel_result_t *result);
 
-/* Whether action `action_id` makes sense now, for the page (record_id NULL) or for record `record_id` of its
- * row table, as the plugin's availability callback says; for rendering only (the action may still be run,
+/* [serialised] Whether action `action_id` makes sense now, for the page (record_id NULL) or for record `record_id`
+ * of its row table, as the plugin's availability callback says; for rendering only (the action may still be run,
  * and then gives its own answer). Same page, permission and record-id checks as panelhost_action_run_record
  * (PANEL_E_NOT_FOUND, PANEL_E_DENIED, PANEL_E_INVALID; the plugin is not called). Returns PANEL_OK when it is
  * available (also when the plugin registered no availability callback; reason ""), PANEL_E_STATE when it is
@@ -242,10 +244,10 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
                                    const char *action_id, const char *record_id, char *reason,
                                    size_t reason_len);
 
-/* Choice i (0-based) of an enum or list parameter with choices: the value to send into value[0..value_len)
- * and the text to show into label[0..label_len) (its choice label, or the value itself when the parameter
- * has no labels). Either buffer may be NULL with length 0. PANEL_OK, or PANEL_E_NOT_FOUND past the last
- * choice (and for a parameter without choices); a too-small buffer truncates (NUL-terminated). */
+/* [thread-safe] Choice i (0-based) of an enum or list parameter with choices: the value to send into
+ * value[0..value_len) and the text to show into label[0..label_len) (its choice label, or the value itself when
+ * the parameter has no labels). Either buffer may be NULL with length 0. PANEL_OK, or PANEL_E_NOT_FOUND past the
+ * last choice (and for a parameter without choices); a too-small buffer truncates (NUL-terminated). */
 int32_t panelhost_param_choice(const panel_param_t *param, size_t i, char *value, size_t value_len, char *label,
                                size_t label_len);
 
@@ -320,16 +322,16 @@ int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *req
  * init (get_extension(PANEL_EXT_API_SCOPES)) to offer exactly these scopes. A host without a catalogue offers
  * no such extension (plugins get NULL). */
 
-/* Sets the catalogue: n scopes (0..64), ids[i] words of [a-z0-9_-] joined by single '.' (1..PANEL_ID_MAX
- * bytes, unique), descriptions[i] one line of UTF-8 (NULL or "" allowed), all ids comma-separated fitting in
- * PANEL_SCOPES_MAX - 1 bytes; the library copies them. n = 0 removes the catalogue. Only while no plugin is
- * loaded (call it after panelhost_open, before panelhost_load / panelhost_extensions_load): PANEL_E_STATE
+/* [owner-thread] Sets the catalogue: n scopes (0..64), ids[i] words of [a-z0-9_-] joined by single '.'
+ * (1..PANEL_ID_MAX bytes, unique), descriptions[i] one line of UTF-8 (NULL or "" allowed), all ids comma-separated
+ * fitting in PANEL_SCOPES_MAX - 1 bytes; the library copies them. n = 0 removes the catalogue. Only while no
+ * plugin is loaded (call it after panelhost_open, before panelhost_load / panelhost_extensions_load): PANEL_E_STATE
  * otherwise, since plugins may keep the pointers until fini. PANEL_E_INVALID naming the bad entry. */
 int32_t panelhost_set_api_scopes(panelhost_t *host, const char *const *ids, const char *const *descriptions,
                                  size_t n, char *err, size_t err_len);
 
-/* panelhost_set_api_scopes from the catalogue's written form, the value of `[host] api_scopes` in panel.ini:
- * "ID: description" items separated by ';' (a trailing ';' allowed), e.g. "store.read: Read the store;
+/* [owner-thread] panelhost_set_api_scopes from the catalogue's written form, the value of `[host] api_scopes` in
+ * panel.ini: "ID: description" items separated by ';' (a trailing ';' allowed), e.g. "store.read: Read the store;
  * deliveries.pull: Pull deliveries" (at most 64 items, ids of a-z 0-9 _ . -, descriptions of 1..160 bytes).
  * PANEL_E_INVALID with a message naming the setting, the item and what to write. panelhost_process_open applies
  * the config's [host] api_scopes this way before it loads the extensions. */
@@ -375,20 +377,20 @@ typedef struct panelhost_extension_info {
  * Return PANEL_OK to go on. */
 typedef int32_t (*panelhost_extension_fn)(void *ctx, const panelhost_extension_info_t *info);
 
-/* Loads every enabled installed extension (see above), in order, reporting each failure to on_error
+/* [owner-thread] Loads every enabled installed extension (see above), in order, reporting each failure to on_error
  * (nullable) and going on with the rest; the failure is also kept as that extension's load_error. Use it
  * instead of panelhost_load_configured. Remembers the state file's identity for panelhost_extensions_reload.
  * Returns the number that failed. */
 int32_t panelhost_extensions_load(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx);
 
-/* Lists the installed extensions. caller: NULL for the host program itself, else its role must hold
+/* [query-thread] Lists the installed extensions. caller: NULL for the host program itself, else its role must hold
  * PANELHOST_PERMISSION_EXTENSIONS (PANEL_E_DENIED otherwise). May run concurrently with admin dispatch and
  * other listings (it reads the registry but changes nothing), not with load, unload or reload. */
 int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *caller, panelhost_extension_fn fn,
                                   void *ctx, char *err, size_t err_len);
 
-/* Enables (enabled = 1) or disables extension `id` for every process using this data directory, and applies
- * the change in this process at once (loads or unloads it). Refuses a caller whose role lacks
+/* [owner-thread] Enables (enabled = 1) or disables extension `id` for every process using this data directory, and
+ * applies the change in this process at once (loads or unloads it). Refuses a caller whose role lacks
  * PANELHOST_PERMISSION_EXTENSIONS (PANEL_E_DENIED), an unknown id (PANEL_E_NOT_FOUND), and disabling when
  * caller->confirmed is 0 (PANEL_E_CONFIRM, msg = panelhost_extension_effects; a question, not audited).
  * Every other attempt, refused or not, is written to the host audit log with the caller's user, origin and
@@ -401,13 +403,13 @@ int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *calle
 int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t *caller, const char *id,
                                         int32_t enabled, char *msg, size_t msg_len);
 
-/* What stops working when extension `id` is disabled, for a confirmation prompt: its menu entries and
- * pages, and, when it provides API authentication, that API requests will be denied (503 "no API
+/* [query-thread] What stops working when extension `id` is disabled, for a confirmation prompt: its menu entries
+ * and pages, and, when it provides API authentication, that API requests will be denied (503 "no API
  * authentication is configured" when no other provider remains). PANEL_E_NOT_FOUND for an unknown id. */
 int32_t panelhost_extension_effects(const panelhost_t *host, const char *id, char *out, size_t out_len);
 
-/* Applies changes another process made to the enabled states: panelhost_extensions_changed says whether
- * anything changed; if so, loads the newly enabled extensions and unloads the newly
+/* [owner-thread] Applies changes another process made to the enabled states: panelhost_extensions_changed says
+ * whether anything changed; if so, loads the newly enabled extensions and unloads the newly
  * disabled ones (unloading waits for panelhost_authenticate calls in flight, nothing else: see
  * panelhost_unload). *changed (nullable) is set to 1 when it did
  * anything. Cheap when nothing changed. Returns PANEL_OK, or the first load failure (the others still
@@ -457,9 +459,9 @@ int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, ui
  * returning from main), so that plugins run fini (write their batched counters, join their threads). */
 #define PANELHOST_PROCESS_CLOSE_AT_EXIT 0x1u
 
-/* The process-wide host for config_path (the file's realpath is the key; several configs may be open at
- * once). The first call in a process opens it as panelhost_open does (WARN-or-worse log lines to stderr) and
- * loads the enabled extensions (panelhost_extensions_load); later calls return the same handle at the cost
+/* [worker-thread] The process-wide host for config_path (the file's realpath is the key; several configs may be
+ * open at once). The first call in a process opens it as panelhost_open does (WARN-or-worse log lines to stderr)
+ * and loads the enabled extensions (panelhost_extensions_load); later calls return the same handle at the cost
  * of a mutex and one atomic load of the shared change counter (no system call), after applying what other
  * processes changed in the enabled states through libpanelhost, e.g. the sample host's `extensions disable`
  * (panelhost_extensions_reload; a failure there is logged and kept as that extension's load_error, and the
@@ -483,10 +485,10 @@ int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, ui
 int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhost_t **out, char *err,
                                size_t err_len);
 
-/* The documented way to close the process-wide hosts: unloads the plugins of every one this process opened
- * (fini runs) and forgets them; a later panelhost_process_open opens afresh. Nothing may use those handles
- * during or after the call. Does nothing when none is open. A worker that exits normally gets this call from
- * the exit handler when PANELHOST_PROCESS_CLOSE_AT_EXIT was given; one killed by a signal loses what its
+/* [worker-thread] The documented way to close the process-wide hosts: unloads the plugins of every one this
+ * process opened (fini runs) and forgets them; a later panelhost_process_open opens afresh. Nothing may use those
+ * handles during or after the call. Does nothing when none is open. A worker that exits normally gets this call
+ * from the exit handler when PANELHOST_PROCESS_CLOSE_AT_EXIT was given; one killed by a signal loses what its
  * plugins had not yet written (for API Keys: at most flush_interval seconds of use counts, never a key). */
 void panelhost_process_close(void);
 
@@ -496,8 +498,10 @@ void panelhost_process_close(void);
  * failure *out is NULL. PANEL_E_NOMEM when the rows did not fit in memory (nothing is returned). */
 typedef struct panelhost_rows panelhost_rows_t;
 
+/* [serialised] */
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);
+/* [serialised] */
 int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                              const char *table_id, uint64_t offset, uint32_t limit, panelhost_rows_t **out,
                              char *err, size_t err_len);
@@ -506,12 +510,12 @@ int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, co
 size_t panelhost_rows_count(const panelhost_rows_t *rows);
 uint32_t panelhost_rows_width(const panelhost_rows_t *rows, size_t i);
 const char *panelhost_rows_cell(const panelhost_rows_t *rows, size_t i, uint32_t j);
-/* Frees the list. NULL is ignored. */
+/* [thread-safe] Frees the list. NULL is ignored. */
 void panelhost_rows_free(panelhost_rows_t *rows);
 
-/* The process-wide host panelhost_process_open already opened for config_path in this process, after applying
- * what other processes changed in the enabled extension states (as panelhost_process_open does for an open
- * host); NULL when this process has none open for it (or the path does not resolve): then call
+/* [worker-thread] The process-wide host panelhost_process_open already opened for config_path in this process,
+ * after applying what other processes changed in the enabled extension states (as panelhost_process_open does for
+ * an open host); NULL when this process has none open for it (or the path does not resolve): then call
  * panelhost_process_open, which opens it or says what is wrong. Never opens anything itself. For a binding's
  * per-request lookup (PHP's Panel\Host::open). Here and in panelhost_process_open, the absolute config_path
  * named by the previous call, given exactly so again, costs a string compare, the mutex and one atomic load:
@@ -520,7 +524,7 @@ void panelhost_rows_free(panelhost_rows_t *rows);
  * panelhost_process_open. */
 panelhost_t *panelhost_process_host(const char *config_path);
 
-/* [thread-safe] panelhost_authenticate on the process-wide host of config_path (found as
+/* [worker-thread] panelhost_authenticate on the process-wide host of config_path (found as
  * panelhost_process_host finds it, extension changes of other processes applied first): a binding's whole API
  * check in one call. scope: as panelhost_request_t.scope (required: an id of the catalogue, or
  * PANEL_SCOPE_NONE). request[0..request_len) holds the method, the path (without the query string), the
