@@ -102,6 +102,10 @@ int ph_record_id_valid(const char *s);
  * PANEL_E_NOMEM. Refuses an empty item, a control character, a duplicate, an item outside the choices (when
  * the parameter has some), more than PANEL_LIST_ITEMS_MAX items. */
 int32_t ph_list_normalise(const panel_param_t *param, const char *value, char **out, char *why, size_t why_len);
+/* PANEL_OK when the (valid UTF-8) parameter value holds no control character (C0, DEL, C1) and no
+ * bidirectional formatting character (U+061C, U+200E/F, U+202A-E, U+2066-9), which could disguise text in
+ * the audit trail; else PANEL_E_INVALID with why naming the parameter and the character by code point. */
+int32_t ph_param_text_check(const char *name, const char *value, char *why, size_t why_len);
 /* Choice i of '|'-separated `list` as [*start, *start + *len); 0 past the end. */
 int ph_choice_at(const char *list, size_t i, const char **start, size_t *len);
 /* The number of '|'-separated choices of `list` (0 for NULL). */
