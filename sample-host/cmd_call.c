@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json_doc.h"
 #include "router.h"
 
 typedef struct call_header {
@@ -155,15 +155,12 @@ int cmd_call(cli_context_t *ctx)
 
     const char *body = response.body != NULL ? response.body : "null";
     if (inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_object(&w);
-        json_member_int(&w, "status", response.status);
-        json_key(&w, "body");
-        json_raw(&w, body);
-        json_end_object(&w);
-        rc = cli_emit_json(inv, json_result(&w));
-        json_free(&w);
+        /* The router's body is a JSON document of its own: nested as a value, not as a string. */
+        json_t *answer = json_loads(body, JSON_DECODE_ANY, NULL);
+        if (answer == NULL)
+            rc = cli_fail(inv, CLI_EXIT_REFUSED, "internal", "the answer's body is not JSON");
+        else
+            rc = cli_emit_json(inv, json_pack("{s:i,s:o}", "status", response.status, "body", answer));
     } else {
         printf("HTTP %d\n%s\n", response.status, body);
     }

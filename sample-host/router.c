@@ -22,45 +22,39 @@ typedef struct route {
     route_handler_fn handler;
 } route_t;
 
-static int body_ok(const route_context_t *ctx, json_writer_t *body)
+static int body_ok(const route_context_t *ctx, json_t **body)
 {
     (void)ctx;
-    json_begin_object(body);
-    json_member_bool(body, "ok", 1);
-    json_end_object(body);
+    *body = json_pack("{s:b}", "ok", 1);
     return 200;
 }
 
-static int body_whoami(const route_context_t *ctx, json_writer_t *body)
+static int body_whoami(const route_context_t *ctx, json_t **body)
 {
-    json_begin_object(body);
-    json_member_string(body, "principal", ctx->principal);
+    json_t *doc = json_pack("{s:o}", "principal", json_doc_string(ctx->principal));
     if (ctx->label != NULL && ctx->label[0] != '\0') /* only when the provider named one (ABI 1.2) */
-        json_member_string(body, "label", ctx->label);
+        doc = json_doc_set(doc, "label", json_doc_string(ctx->label));
     if (ctx->scopes != NULL && ctx->scopes[0] != '\0') { /* only when the provider named them */
-        json_key(body, "scopes");
-        json_begin_array(body);
+        json_t *scopes = json_array();
         for (const char *p = ctx->scopes; *p != '\0';) {
             size_t n = strcspn(p, ",");
             if (n > 0)
-                json_string_n(body, p, n);
+                scopes = json_doc_append(scopes, json_doc_stringn(p, n));
             p += n;
             if (*p == ',')
                 p++;
         }
-        json_end_array(body);
+        doc = json_doc_set(doc, "scopes", scopes);
     }
-    json_end_object(body);
+    *body = doc;
     return 200;
 }
 
-static int body_store(const route_context_t *ctx, json_writer_t *body)
+static int body_store(const route_context_t *ctx, json_t **body)
 {
     panelhost_t *host = ctx->router->host;
-    json_begin_object(body);
-    json_member_string(body, "store_name", panelhost_config_get(host, "host", "store_name"));
-    json_member_string(body, "currency", panelhost_config_get(host, "host", "currency"));
-    json_end_object(body);
+    *body = json_pack("{s:o,s:o}", "store_name", json_doc_string(panelhost_config_get(host, "host", "store_name")),
+                      "currency", json_doc_string(panelhost_config_get(host, "host", "currency")));
     return 200;
 }
 
@@ -107,12 +101,12 @@ const char *router_header(const router_request_t *request, const char *name)
 
 static const char static_oom_body[] = "{\"error\":\"internal\",\"message\":\"the server ran out of memory\"}";
 
-/* Moves the writer's document into the response, or answers 500 when it could not be built. */
-static void finish(router_response_t *out, int status, json_writer_t *body)
+/* Moves the document's text into the response (releasing body), or answers 500 when it could not be built. */
+static void finish(router_response_t *out, int status, json_t *body)
 {
-    const char *text = json_result(body);
+    char *text = json_doc_text(body);
     out->body = text != NULL ? strdup(text) : NULL;
-    json_free(body);
+    json_doc_text_free(text);
     out->status = status;
     if (out->body == NULL) {
         out->status = 500;
@@ -120,20 +114,18 @@ static void finish(router_response_t *out, int status, json_writer_t *body)
     }
 }
 
-int route_error(json_writer_t *body, int status, const char *code, const char *message)
+int route_error(json_t **body, int status, const char *code, const char *message)
 {
-    json_begin_object(body);
-    json_member_string(body, "error", code);
-    json_member_string(body, "message", message);
-    json_end_object(body);
+    json_decref(*body); /* whatever the route had begun */
+    *body = json_pack("{s:o,s:o}", "error", json_doc_string(code), "message", json_doc_string(message));
     return status;
 }
 
 static void answer_error(router_response_t *out, int status, const char *code, const char *message)
 {
-    json_writer_t body;
-    json_init(&body);
-    finish(out, route_error(&body, status, code, message), &body);
+    json_t *body = NULL;
+    status = route_error(&body, status, code, message);
+    finish(out, status, body);
 }
 
 /* The path without its query string or fragment, in buf; 0 when too long. */
@@ -214,10 +206,9 @@ void router_handle(router_t *router, const router_request_t *request, router_res
         ctx.label = outcome.label;
     }
 
-    json_writer_t body;
-    json_init(&body);
+    json_t *body = NULL;
     int status = route->handler(&ctx, &body);
-    finish(out, status, &body);
+    finish(out, status, body);
 }
 
 void router_response_free(router_response_t *response)
