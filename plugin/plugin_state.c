@@ -214,7 +214,6 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
         free(st);
         return rc;
     }
-    apikeys_denial_texts_init(st);
     if ((size_t)snprintf(st->data_dir, sizeof st->data_dir, "%s", options->data_dir) >= sizeof st->data_dir) {
         snprintf(err, err_len, "the data directory path is too long");
         free(st);
