@@ -95,8 +95,8 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     if (!ring->api_enabled)
         return DENIAL_DISABLED;
     if (named) {
-        int outcome = policy_outcome(named_policy_check(named, &st->limiter, v->client_addr, v->scope,
-                                                        &v->retry_after));
+        int outcome = policy_outcome(
+            named_policy_check(named, ring->scopes, &st->limiter, v->client_addr, v->scope, &v->retry_after));
         if (outcome != VERIFY_OK)
             return outcome;
         if (v->result)

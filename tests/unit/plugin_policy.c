@@ -325,8 +325,9 @@ static void named_policy_build_checks_what_it_stores(void **s)
 {
     (void)s;
     named_policy_t *p = calloc(1, sizeof *p);
+    scope_table_t *table = NULL;
     char err[512];
-    assert_int_equal(named_policy_build(p, 7, "Minecraft server", "store.read,deliveries.pull", "10.0.0.0/8,2001:db8::/32",
+    assert_int_equal(named_policy_build(p, &table, 7, "Minecraft server", "store.read,deliveries.pull", "10.0.0.0/8,2001:db8::/32",
                                         120, 1900000000, err, sizeof err),
                      PANEL_OK);
     assert_int_equal(p->named_id, 7);
@@ -338,17 +339,44 @@ static void named_policy_build_checks_what_it_stores(void **s)
     assert_int_equal(p->policy.allowed.n, 2);
     assert_int_equal(p->policy.rate_limit, 120);
     assert_true(p->bucket != 7); /* not a key row's id: named buckets never meet the site key's */
+    /* its scopes are bits of the snapshot's table; a route scope is looked up there, whole ids only */
+    assert_non_null(table);
+    assert_int_equal(table->n, 2);
+    assert_int_equal(p->scope_mask, scope_table_bit(table, "store.read") | scope_table_bit(table, "deliveries.pull"));
+    assert_int_not_equal(scope_table_bit(table, "store.read"), scope_table_bit(table, "deliveries.pull"));
+    assert_int_equal(scope_table_bit(table, "store"), 0);
+    assert_int_equal(scope_table_bit(table, "store.readx"), 0);
+    assert_int_equal(scope_table_bit(table, ""), 0);
+    assert_int_equal(scope_table_bit(NULL, "store.read"), 0);
+    /* a second key shares the bits of the scopes it has in common; empty items take no bit */
+    named_policy_t *q = calloc(1, sizeof *q);
+    assert_int_equal(named_policy_build(q, &table, 8, "bot", "deliveries.pull,,orders.read", "", 0, 0, err, sizeof err),
+                     PANEL_OK);
+    assert_int_equal(table->n, 3);
+    assert_int_equal(q->scope_mask, scope_table_bit(table, "deliveries.pull") | scope_table_bit(table, "orders.read"));
+    /* 64 different scopes in one snapshot at most (a host's catalogue holds no more): beyond, it fails closed */
+    for (int i = 0; table->n < SCOPE_BITS_MAX; i++) {
+        char one[32];
+        snprintf(one, sizeof one, "scope%d", i);
+        assert_int_equal(named_policy_build(q, &table, 9, "many", one, "", 0, 0, err, sizeof err), PANEL_OK);
+    }
+    assert_int_equal(named_policy_build(q, &table, 9, "many", "scope_too_many", "", 0, 0, err, sizeof err),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(err, "more than 64 different scopes"));
+    assert_int_equal(named_policy_build(q, &table, 9, "many", "store.read", "", 0, 0, err, sizeof err), PANEL_OK);
+    free(q);
     /* Stored values this plugin would not accept fail closed, with a message saying what to do. */
-    assert_int_equal(named_policy_build(p, 0, "x", "store.read", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(named_policy_build(p, 7, "x", "", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 0, "x", "store.read", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "choose its scopes again"));
-    assert_int_equal(named_policy_build(p, 7, "x", NULL, "", 0, 0, err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "10.0.0.1/8", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", NULL, "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "store.read", "10.0.0.1/8", 0, 0, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "allowed IPs"));
-    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "", -1, 0, err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "", KEY_RATE_LIMIT_MAX + 1, 0, err, sizeof err),
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "store.read", "", -1, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "store.read", "", KEY_RATE_LIMIT_MAX + 1, 0, err, sizeof err),
                      PANEL_E_INVALID);
     assert_non_null(strstr(err, "rate limit"));
+    free(table);
     free(p);
 }
 
@@ -361,34 +389,39 @@ static void named_policy_checks_ip_then_scope_then_rate(void **s)
     char err[600];
     assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
     named_policy_t *p = calloc(1, sizeof *p);
-    assert_int_equal(named_policy_build(p, 3, "bot", "store.read,deliveries.pull", "10.0.0.0/8", 2, 0, err, sizeof err),
+    scope_table_t *table = NULL;
+    assert_int_equal(named_policy_build(p, &table, 3, "bot", "store.read,deliveries.pull", "10.0.0.0/8", 2, 0, err, sizeof err),
                      PANEL_OK);
     int64_t retry = -1;
     for (int i = 0; i < 5; i++) {
         /* wrong address and wrong scope: the address is named */
-        assert_int_equal(named_policy_check(p, &l, "192.0.2.1", "deliveries.ack", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(named_policy_check(p, table, &l, "192.0.2.1", "deliveries.ack", &retry), POLICY_IP_NOT_ALLOWED);
         assert_int_equal(retry, 0);
-        assert_int_equal(named_policy_check(p, &l, NULL, "store.read", &retry), POLICY_IP_NOT_ALLOWED);
-        assert_int_equal(named_policy_check(p, &l, "local", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(named_policy_check(p, table, &l, NULL, "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(named_policy_check(p, table, &l, "local", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
         /* an allowed address with a scope the key lacks (or a prefix of one it holds) */
-        assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
-        assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "store", &retry), POLICY_SCOPE);
+        assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
+        assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "store", &retry), POLICY_SCOPE);
         assert_int_equal(retry, 0);
     }
     /* none of the 25 refusals spent a token: the burst of 2 is whole */
-    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "store.read", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(p, &l, "10.200.0.1", NULL, &retry), POLICY_OK); /* a route without scope */
-    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.pull", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(p, table, &l, "10.200.0.1", NULL, &retry), POLICY_OK); /* a route without scope */
+    assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "deliveries.pull", &retry), POLICY_RATE_LIMITED);
     assert_true(retry >= 29 && retry <= 30); /* one token every 30 s */
     /* over the limit, the earlier checks still answer first */
-    assert_int_equal(named_policy_check(p, &l, "192.0.2.1", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+    assert_int_equal(named_policy_check(p, table, &l, "192.0.2.1", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
     assert_int_equal(retry, 0);
-    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
+    assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
     /* no allow-list and no limit: any address, only the scope is checked */
-    assert_int_equal(named_policy_build(p, 4, "open", "deliveries.ack", "", 0, 0, err, sizeof err), PANEL_OK);
+    assert_int_equal(named_policy_build(p, &table, 4, "open", "deliveries.ack", "", 0, 0, err, sizeof err), PANEL_OK);
     for (int i = 0; i < 100; i++)
-        assert_int_equal(named_policy_check(p, &l, NULL, "deliveries.ack", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(p, &l, NULL, "store.read", &retry), POLICY_SCOPE);
+        assert_int_equal(named_policy_check(p, table, &l, NULL, "deliveries.ack", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(p, table, &l, NULL, "store.read", &retry), POLICY_SCOPE);
+    /* a route scope no key of the snapshot holds (not in its table), and a snapshot without a table: refused */
+    assert_int_equal(named_policy_check(p, table, &l, NULL, "orders.write", &retry), POLICY_SCOPE);
+    assert_int_equal(named_policy_check(p, NULL, &l, NULL, "deliveries.ack", &retry), POLICY_SCOPE);
+    free(table);
     free(p);
     limiter_close(&l);
     support_rmtree(dir);
@@ -405,28 +438,30 @@ static void named_key_buckets_are_separate(void **s)
     char err[600];
     assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
     named_policy_t *one = calloc(1, sizeof *one), *two = calloc(1, sizeof *two);
-    assert_int_equal(named_policy_build(one, 1, "one", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
-    assert_int_equal(named_policy_build(two, 2, "two", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
+    scope_table_t *table = NULL;
+    assert_int_equal(named_policy_build(one, &table, 1, "one", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
+    assert_int_equal(named_policy_build(two, &table, 2, "two", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
     key_policy_t *site = NULL;
     assert_int_equal(key_policy_build("", 1, &site, err, sizeof err), PANEL_OK);
     assert_non_null(site);
     int64_t retry;
-    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
     /* the site key rows 1 and 2 still have their tokens */
     assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_OK);
     assert_int_equal(key_policy_check(site, &l, 2, "192.0.2.1", &retry), POLICY_OK);
     assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_RATE_LIMITED);
     /* and so has the other named key; the first is still limited */
-    assert_int_equal(named_policy_check(two, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(two, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
-    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(two, table, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(two, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
     /* a second mapping of the file (another process) sees the same named buckets */
     limiter_t other;
     assert_int_equal(limiter_open(&other, dir, err, sizeof err), PANEL_OK);
-    assert_int_equal(named_policy_check(one, &other, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(one, table, &other, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
     limiter_close(&other);
     key_policy_free(site);
+    free(table);
     free(one);
     free(two);
     limiter_close(&l);
