@@ -37,9 +37,10 @@ typedef struct addr_slot {
 
 struct limiter_file {
     uint64_t magic;                          /* LIMITER_MAGIC once the table was made */
-    char boot_id[40];
+    char boot_id[40];                        /* all zeros when it could not be read */
     uint8_t hash_key[16];                    /* for the address hash, random per file */
-    uint8_t reserved[64 - 8 - 40 - 16 + 64];
+    int64_t boot_s;                          /* the boot's wall-clock instant (Unix s); 0 in older files */
+    uint8_t reserved[64 - 8 - 40 - 16 + 64 - 8];
     key_slot_t keys[LIMITER_KEY_SLOTS];
     addr_slot_t addrs[LIMITER_ADDR_SLOTS];
 };
@@ -58,6 +59,20 @@ static void read_boot_id(char out[40])
     fclose(f);
 }
 
+/* When this machine booted, as a wall-clock instant: CLOCK_REALTIME - CLOCK_BOOTTIME (what /proc/stat's btime
+ * is, without needing /proc). It moves only when the wall clock is stepped; a reboot moves it by the whole
+ * uptime of the boot before. */
+static int64_t boot_instant_s(void)
+{
+    struct timespec wall, up;
+    if (clock_gettime(CLOCK_REALTIME, &wall) != 0 || clock_gettime(CLOCK_BOOTTIME, &up) != 0)
+        return 0;
+    return (int64_t)wall.tv_sec - (int64_t)up.tv_sec;
+}
+
+/* Boot instants this close are the same boot (the wall clock slewed or was stepped a little meanwhile). */
+#define SAME_BOOT_S 60
+
 /* Under the lock: sizes the file (growing only: a process that has it mapped never loses pages, so never gets
  * SIGBUS) and maps it. 0 or -1 (errno). */
 static int map_file(int fd, struct limiter_file **out)
@@ -74,15 +89,28 @@ static int map_file(int fd, struct limiter_file **out)
     return 0;
 }
 
+/* 1 when the file was made in this boot: by the boot id, or, when it cannot be read (no /proc: a container,
+ * a chroot), by the boot's wall-clock instant. */
+static int same_boot(const struct limiter_file *f, const char boot_id[40], int64_t boot_s)
+{
+    static const char unread[40];
+    if (memcmp(f->boot_id, boot_id, 40) != 0)
+        return 0;
+    if (memcmp(boot_id, unread, 40) != 0)
+        return 1;
+    return boot_s != 0 && f->boot_s != 0 && f->boot_s - boot_s <= SAME_BOOT_S && boot_s - f->boot_s <= SAME_BOOT_S;
+}
+
 /* Under the lock: a file of another layout or of an earlier boot (whose monotonic times mean nothing now)
  * becomes a fresh, zeroed table of this boot with a new hash key. */
-static void reset_if_foreign(struct limiter_file *f, const char boot_id[40])
+static void reset_if_foreign(struct limiter_file *f, const char boot_id[40], int64_t boot_s)
 {
-    if (f->magic == LIMITER_MAGIC && memcmp(f->boot_id, boot_id, 40) == 0)
+    if (f->magic == LIMITER_MAGIC && same_boot(f, boot_id, boot_s))
         return;
     memset(f->keys, 0, sizeof f->keys);
     memset(f->addrs, 0, sizeof f->addrs);
     memcpy(f->boot_id, boot_id, 40);
+    f->boot_s = boot_s;
     randombytes_buf(f->hash_key, sizeof f->hash_key);
     f->magic = LIMITER_MAGIC; /* others read the header only under the same lock, in their limiter_open */
 }
@@ -111,7 +139,7 @@ int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_l
     int mapped = map_file(l->fd, &map);
     int saved = errno;
     if (mapped == 0)
-        reset_if_foreign(map, boot_id);
+        reset_if_foreign(map, boot_id, boot_instant_s());
     flock(l->fd, LOCK_UN);
     errno = saved;
     if (mapped != 0)
@@ -217,9 +245,14 @@ static inline __attribute__((always_inline)) int take(void *base, size_t stride,
         uint64_t old = atomic_load(tat);
         if (atomic_load(SLOT_TAG(base, stride, at)) != tag || old == RECLAIMING)
             return -1; /* taken over meanwhile: find the slot again */
+        if (old > now_ns + horizon) {
+            /* A time no request of this clock could have set (a clock from before a reboot the file survived,
+             * another clock namespace): repair the bucket to empty now, never to full, and decide again. Left
+             * as it was, every request until the clock caught up would be refused. */
+            atomic_compare_exchange_weak(tat, &old, now_ns + horizon);
+            continue;
+        }
         uint64_t start = old > now_ns ? old : now_ns;
-        if (start > now_ns + horizon)
-            start = now_ns + horizon; /* a clock from before a reset: an empty bucket, never a full one */
         uint64_t next = start + period;
         if (next - now_ns > horizon) {
             uint64_t wait = next - now_ns - horizon;

@@ -15,9 +15,10 @@
  * which a bucket refilling in 60 us steps at most tolerates: a coarse clock can delay a refill by a tick, never
  * grant more): on Linux it is one clock for the whole machine, so every process agrees on it, and it never
  * steps (NTP only slews it), so changing the wall clock can neither refill nor drain a bucket, as
- * CLOCK_REALTIME would. It restarts at boot, so the file records the boot id and is reset
- * when it differs; a bucket time further ahead than a full minute (impossible otherwise) is clamped to an
- * empty bucket, never to a full one. */
+ * CLOCK_REALTIME would. It restarts at boot, so the file records the boot id (and the boot's wall-clock instant,
+ * which tells a reboot when the boot id cannot be read) and is reset when it differs; a bucket time further
+ * ahead than a full minute (impossible otherwise: a clock from before a reboot the file survived, another clock
+ * namespace) is repaired to an empty bucket, never to a full one, and written back. */
 #ifndef APIKEYS_LIMITER_H
 #define APIKEYS_LIMITER_H
 

@@ -225,6 +225,41 @@ static void token_bucket_burst_and_refill(void **s)
     free(dir);
 }
 
+/* A bucket whose time is far ahead of the clock (the file survived a reboot its boot id could not tell, or
+ * another clock namespace wrote it) is repaired to an empty bucket: one refill interval later a request is
+ * allowed again, not only once the clock has caught up a day later. The same for the invalid-key throttle. */
+static void a_bucket_ahead_of_the_clock_is_repaired(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    limiter_t l;
+    char err[600];
+    int64_t retry;
+    const uint64_t day = 24 * 60 * 60 * SEC;
+    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    for (int i = 0; i < 6; i++) /* the bucket emptied by a clock a day ahead */
+        assert_int_equal(limiter_take_key(&l, 7, 6, T0 + day, &retry), LIMIT_OK);
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0, &retry), LIMIT_EXCEEDED); /* empty now, never full */
+    assert_int_equal(retry, 10);
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 9 * SEC, &retry), LIMIT_EXCEEDED);
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 10 * SEC, &retry), LIMIT_OK); /* one refill interval */
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 10 * SEC, &retry), LIMIT_EXCEEDED);
+    /* and from then on the bucket follows the clock: full again a minute later */
+    int ok = 0;
+    for (int i = 0; i < 20; i++)
+        ok += limiter_take_key(&l, 7, 6, T0 + 80 * SEC, &retry) == LIMIT_OK;
+    assert_int_equal(ok, 6);
+    /* the invalid-key throttle of an address: the same repair */
+    cidr_addr_t addr = {0, 0xC0000201};
+    for (unsigned i = 0; i < LIMITER_INVALID_PER_MINUTE; i++)
+        assert_int_equal(limiter_note_invalid(&l, &addr, T0 + day, &retry), LIMIT_OK);
+    assert_int_equal(limiter_note_invalid(&l, &addr, T0, &retry), LIMIT_EXCEEDED);
+    assert_int_equal(limiter_note_invalid(&l, &addr, T0 + 2 * SEC, &retry), LIMIT_OK);
+    limiter_close(&l);
+    support_rmtree(dir);
+    free(dir);
+}
+
 /* Two processes, each with its own mapping, take tokens of one key as fast as they can at one instant: exactly
  * N are granted in all. */
 static void token_bucket_is_exact_across_two_processes(void **s)
@@ -762,6 +797,7 @@ int main(void)
         cmocka_unit_test(cidr_lists_parse_and_match),
         cmocka_unit_test(rate_limit_values),
         cmocka_unit_test(token_bucket_burst_and_refill),
+        cmocka_unit_test(a_bucket_ahead_of_the_clock_is_repaired),
         cmocka_unit_test(token_bucket_is_exact_across_two_processes),
         cmocka_unit_test(invalid_key_table_is_bounded),
         cmocka_unit_test(scope_lists_match_whole_items_only),
