@@ -107,7 +107,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     }
     if (ring->site_policy) {
         int outcome = policy_outcome(
-            key_policy_check(ring->site_policy, &st->limiter, e->key_id, v->client_addr, &v->retry_after));
+            key_policy_check(ring->site_policy, &st->limiter, v->client_addr, &v->retry_after));
         if (outcome != VERIFY_OK)
             return outcome;
     }

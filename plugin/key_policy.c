@@ -88,17 +88,17 @@ static int take_token(const key_policy_t *p, limiter_t *limiter, int64_t bucket,
     return r == LIMIT_OK ? POLICY_OK : POLICY_LIMITER_UNAVAILABLE;
 }
 
-int key_policy_check(const key_policy_t *p, limiter_t *limiter, int64_t key_id, const char *client_addr,
-                     int64_t *retry_after_s)
+/* The rate-limit buckets: one for the site key, shared by its current and grace values (a grace period does not
+ * double the limit), and one per named key, shared by its values likewise (SITE_BUCKET + its id, >= 1). */
+#define SITE_BUCKET (INT64_C(1) << 62)
+
+int key_policy_check(const key_policy_t *p, limiter_t *limiter, const char *client_addr, int64_t *retry_after_s)
 {
     *retry_after_s = 0;
     if (!address_allowed(p, client_addr))
         return POLICY_IP_NOT_ALLOWED;
-    return take_token(p, limiter, key_id, retry_after_s);
+    return take_token(p, limiter, SITE_BUCKET, retry_after_s);
 }
-
-/* A named key's bucket: above every key row id, so it never shares one with a site key. */
-#define NAMED_BUCKET_BASE (INT64_C(1) << 62)
 
 uint64_t scope_table_bit(const scope_table_t *t, const char *scope)
 {
@@ -179,7 +179,7 @@ int32_t named_policy_build(named_policy_t *p, scope_table_t **table, int64_t nam
         return rc;
     p->named_id = named_id;
     p->expires_at = expires_at;
-    p->bucket = NAMED_BUCKET_BASE + named_id;
+    p->bucket = SITE_BUCKET + named_id;
     memcpy(p->scopes, scopes, scopes_len + 1);
     p->scopes_len = scopes_len;
     int n = snprintf(p->principal, sizeof p->principal, "apikeys:key:%lld", (long long)named_id);

@@ -1,7 +1,8 @@
 /* key_policy.h - the checks on a key the keyring already found (DESIGN.md, "Key policies"): the IP allow-list,
  * the route's scope and the rate limit, precomputed when a snapshot is loaded (parsed CIDRs, scope bitsets), so
- * a request does no parsing of the policy and no allocation. The site key's settings allowed_ips and rate_limit apply to its current and
- * grace key; each named key carries its own policy, scopes and principal (named_policy_t).
+ * a request does no parsing of the policy and no allocation. The site key's settings allowed_ips and rate_limit
+ * apply to its current and grace key, which share one rate-limit bucket; each named key carries its own policy,
+ * scopes and principal (named_policy_t).
  * Order of the checks: IP allow-list (403 ip_not_allowed), then, for a named key, the route's scope (403 scope),
  * then rate limit (429 rate_limited), so a request that would be refused anyway never spends a token. */
 #ifndef APIKEYS_KEY_POLICY_H
@@ -85,9 +86,8 @@ void key_policy_free(key_policy_t *p);
 /* Validates a rate limit as typed ("0".."1000000"); PANEL_OK with *out, or PANEL_E_INVALID with a message. */
 int32_t key_policy_parse_rate(const char *text, size_t len, int64_t *out, char *err, size_t err_len);
 
-/* [thread-safe] Checks a request of key key_id from client_addr (nullable). POLICY_*; *retry_after_s is set
- * for POLICY_RATE_LIMITED. */
-int key_policy_check(const key_policy_t *p, limiter_t *limiter, int64_t key_id, const char *client_addr,
-                     int64_t *retry_after_s);
+/* [thread-safe] Checks a request of the site key (its current or grace value: one rate-limit bucket for both)
+ * from client_addr (nullable). POLICY_*; *retry_after_s is set for POLICY_RATE_LIMITED. */
+int key_policy_check(const key_policy_t *p, limiter_t *limiter, const char *client_addr, int64_t *retry_after_s);
 
 #endif

@@ -482,10 +482,9 @@ static void named_key_buckets_are_separate(void **s)
     int64_t retry;
     assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
     assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
-    /* the site key rows 1 and 2 still have their tokens */
-    assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_OK);
-    assert_int_equal(key_policy_check(site, &l, 2, "192.0.2.1", &retry), POLICY_OK);
-    assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_RATE_LIMITED);
+    /* the site key still has its token (one bucket for its current and grace values) */
+    assert_int_equal(key_policy_check(site, &l, "192.0.2.1", &retry), POLICY_OK);
+    assert_int_equal(key_policy_check(site, &l, "192.0.2.1", &retry), POLICY_RATE_LIMITED);
     /* and so has the other named key; the first is still limited */
     assert_int_equal(named_policy_check(two, table, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
     assert_int_equal(named_policy_check(two, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
@@ -685,13 +684,35 @@ static void verification_order(void **state)
     assert_int_equal(fake_run(&f->host, "reset", &f->owner_yes, "1h", msg, f->key), PANEL_OK);
     f->host.now += 7200;
     assert_string_equal(call(&f->host, old, "203.0.113.9").code, "expired");
-    /* The new key has its own bucket, under the same policy. */
-    assert_int_equal(call(&f->host, f->key, "198.51.100.7").status, 200);
+    /* The new key is under the same policy, and the same bucket: a reset does not refill it. */
+    assert_string_equal(call(&f->host, f->key, "198.51.100.7").code, "rate_limited");
     assert_string_equal(call(&f->host, f->key, "203.0.113.9").code, "ip_not_allowed");
     char status[4096] = "";
     assert_int_equal(fake_status(&f->host, &f->owner, status, sizeof status), PANEL_OK);
     assert_non_null(strstr(status, "ip_not_allowed "));
-    assert_non_null(strstr(status, "rate_limited 1"));
+    assert_non_null(strstr(status, "rate_limited 2"));
+}
+
+/* During a grace period the site key's old and new values together get one allowance, not one each (as a
+ * named key's values do). */
+static void grace_values_share_the_site_key_rate_limit(void **state)
+{
+    fixture_t *f = *state;
+    set_field(f, "rate_limit", "4", PANEL_OK, NULL);
+    char msg[1024], old[256];
+    snprintf(old, sizeof old, "%s", f->key);
+    assert_int_equal(fake_run(&f->host, "reset", &f->owner_yes, "1h", msg, f->key), PANEL_OK);
+    int allowed = 0, limited = 0;
+    for (int i = 0; i < 6; i++) {
+        answer_t a = call(&f->host, i % 2 ? f->key : old, "192.0.2.1");
+        allowed += a.status == 200;
+        limited += a.status == 429 && strcmp(a.code, "rate_limited") == 0;
+    }
+    assert_int_equal(allowed, 4);
+    assert_int_equal(limited, 2);
+    /* both values are refused now, each of them */
+    assert_string_equal(call(&f->host, old, "192.0.2.1").code, "rate_limited");
+    assert_string_equal(call(&f->host, f->key, "192.0.2.1").code, "rate_limited");
 }
 
 typedef struct named_create {
@@ -806,6 +827,7 @@ int main(void)
         cmocka_unit_test(named_key_buckets_are_separate),
         cmocka_unit_test_setup_teardown(fields_validate_save_and_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(verification_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(grace_values_share_the_site_key_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(named_key_on_a_request_without_a_scope_field, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_keys_do_not_lock_out_the_updated_tool, setup, teardown),
         cmocka_unit_test_setup_teardown(a_rate_limit_without_the_shared_file_fails_closed, setup, teardown),
