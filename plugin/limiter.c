@@ -22,7 +22,7 @@
 #define PROBES 32u
 
 typedef struct key_slot {
-    _Atomic uint64_t tag;                    /* 0 free; else key id */
+    _Atomic uint64_t tag;                    /* 0 free; else mix(bucket id ^ the database's salt) */
     _Atomic uint64_t tat;
 } key_slot_t;
 
@@ -115,10 +115,23 @@ static void reset_if_foreign(struct limiter_file *f, const char boot_id[40], int
     f->magic = LIMITER_MAGIC; /* others read the header only under the same lock, in their limiter_open */
 }
 
-int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_len)
+/* The database's salt: a keyed hash of its name with the file's random key, so no two databases' tags are
+ * likely to meet (and nobody outside can choose names that make them). */
+static uint64_t database_salt(const struct limiter_file *f, const char *database)
+{
+    uint8_t out[16];
+    const char *name = database ? database : "";
+    crypto_generichash(out, sizeof out, (const unsigned char *)name, strlen(name), f->hash_key, sizeof f->hash_key);
+    uint64_t salt;
+    memcpy(&salt, out, sizeof salt);
+    return salt;
+}
+
+int32_t limiter_open(limiter_t *l, const char *data_dir, const char *database, char *err, size_t err_len)
 {
     char path[4096];
     l->map = NULL;
+    l->database_salt = 0;
     l->fd = -1;
     l->error[0] = '\0';
     if ((size_t)snprintf(path, sizeof path, "%s/%s", data_dir, LIMITER_FILE) >= sizeof path) {
@@ -138,8 +151,10 @@ int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_l
     struct limiter_file *map = NULL;
     int mapped = map_file(l->fd, &map);
     int saved = errno;
-    if (mapped == 0)
+    if (mapped == 0) {
         reset_if_foreign(map, boot_id, boot_instant_s());
+        l->database_salt = database_salt(map, database);
+    }
     flock(l->fd, LOCK_UN);
     errno = saved;
     if (mapped != 0)
@@ -269,14 +284,16 @@ int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t
     *retry_after_s = 0;
     if (!l->map || key_id <= 0 || per_minute == 0)
         return LIMIT_UNAVAILABLE;
+    /* mix is a bijection: within one database distinct ids never share a tag; the tag is mixed already, so it
+     * is its own home slot. 0 marks a free slot. */
+    uint64_t tag = mix((uint64_t)key_id ^ l->database_salt);
+    tag = tag ? tag : 1;
     for (int attempt = 0; attempt < 4; attempt++) {
         int fresh;
-        long at = find_slot(l->map->keys, sizeof(key_slot_t), LIMITER_KEY_SLOTS, (uint64_t)key_id,
-                            (size_t)mix((uint64_t)key_id), now_ns, &fresh);
+        long at = find_slot(l->map->keys, sizeof(key_slot_t), LIMITER_KEY_SLOTS, tag, (size_t)tag, now_ns, &fresh);
         if (at < 0)
             return LIMIT_UNAVAILABLE;
-        int r = take(l->map->keys, sizeof(key_slot_t), (size_t)at, (uint64_t)key_id, per_minute, now_ns,
-                     retry_after_s);
+        int r = take(l->map->keys, sizeof(key_slot_t), (size_t)at, tag, per_minute, now_ns, retry_after_s);
         if (r >= 0)
             return r;
     }

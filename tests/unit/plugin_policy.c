@@ -164,7 +164,7 @@ static void token_bucket_burst_and_refill(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     struct stat st;
     char *path = support_join(dir, LIMITER_FILE);
     assert_int_equal(stat(path, &st), 0);
@@ -194,7 +194,7 @@ static void token_bucket_burst_and_refill(void **s)
     assert_int_equal(limiter_take_key(&l, 9, 60, T0, &retry), LIMIT_EXCEEDED);
     /* A second mapping (another process) sees the same buckets. */
     limiter_t other;
-    assert_int_equal(limiter_open(&other, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&other, dir, NULL, err, sizeof err), PANEL_OK);
     assert_int_equal(limiter_take_key(&other, 7, 6, T0 + 80 * SEC, &retry), LIMIT_EXCEEDED);
     limiter_close(&other);
     limiter_close(&l);
@@ -204,10 +204,10 @@ static void token_bucket_burst_and_refill(void **s)
     assert_int_equal(fseek(f, 8, SEEK_SET), 0);
     assert_int_equal(fwrite("an-earlier-boot", 1, 15, f), 15);
     fclose(f);
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 80 * SEC, &retry), LIMIT_OK);
     limiter_close(&l);
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK); /* the same boot: kept */
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK); /* the same boot: kept */
     int left = 0;
     for (int i = 0; i < 10; i++)
         left += limiter_take_key(&l, 7, 6, T0 + 80 * SEC, &retry) == LIMIT_OK;
@@ -215,12 +215,35 @@ static void token_bucket_burst_and_refill(void **s)
     limiter_close(&l);
     /* A file others may write is refused, with the chmod that fixes it. */
     assert_int_equal(chmod(path, 0666), 0);
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_E_STORE);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_E_STORE);
     assert_non_null(strstr(err, "chmod go-w"));
     assert_int_equal(limiter_take_key(&l, 7, 6, T0, &retry), LIMIT_UNAVAILABLE);
     assert_int_equal(limiter_note_invalid(&l, &(cidr_addr_t){0, 1}, T0, &retry), LIMIT_UNAVAILABLE);
     limiter_close(&l);
     free(path);
+    support_rmtree(dir);
+    free(dir);
+}
+
+/* Two databases in one data directory share the bucket file but not their buckets, although their key ids
+ * coincide; two processes of one database share theirs. */
+static void buckets_are_keyed_by_database(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    limiter_t a, a2, b;
+    char err[600];
+    int64_t retry;
+    assert_int_equal(limiter_open(&a, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&a2, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&b, dir, "apikeys-shop2.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_take_key(&a, 7, 1, T0, &retry), LIMIT_OK);
+    assert_int_equal(limiter_take_key(&a2, 7, 1, T0, &retry), LIMIT_EXCEEDED); /* the same database */
+    assert_int_equal(limiter_take_key(&b, 7, 1, T0, &retry), LIMIT_OK);        /* another one: its own */
+    assert_int_equal(limiter_take_key(&b, 7, 1, T0, &retry), LIMIT_EXCEEDED);
+    limiter_close(&a);
+    limiter_close(&a2);
+    limiter_close(&b);
     support_rmtree(dir);
     free(dir);
 }
@@ -236,7 +259,7 @@ static void a_bucket_ahead_of_the_clock_is_repaired(void **s)
     char err[600];
     int64_t retry;
     const uint64_t day = 24 * 60 * 60 * SEC;
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     for (int i = 0; i < 6; i++) /* the bucket emptied by a clock a day ahead */
         assert_int_equal(limiter_take_key(&l, 7, 6, T0 + day, &retry), LIMIT_OK);
     assert_int_equal(limiter_take_key(&l, 7, 6, T0, &retry), LIMIT_EXCEEDED); /* empty now, never full */
@@ -277,7 +300,7 @@ static void token_bucket_is_exact_across_two_processes(void **s)
             limiter_t l;
             char err[600];
             int granted = -1;
-            if (limiter_open(&l, dir, err, sizeof err) == PANEL_OK) {
+            if (limiter_open(&l, dir, NULL, err, sizeof err) == PANEL_OK) {
                 granted = 0;
                 int64_t retry;
                 for (int i = 0; i < TRIES; i++)
@@ -310,7 +333,7 @@ static void invalid_key_table_is_bounded(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     int64_t retry;
     size_t counted = 0;
     for (uint64_t i = 0; i < 3 * LIMITER_ADDR_SLOTS; i++)
@@ -422,7 +445,7 @@ static void named_policy_checks_ip_then_scope_then_rate(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     named_policy_t *p = calloc(1, sizeof *p);
     scope_table_t *table = NULL;
     assert_int_equal(named_policy_build(p, &table, 3, "bot", "store.read,deliveries.pull", "10.0.0.0/8", 2, 0, err, sizeof err),
@@ -471,7 +494,7 @@ static void named_key_buckets_are_separate(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     named_policy_t *one = calloc(1, sizeof *one), *two = calloc(1, sizeof *two);
     scope_table_t *table = NULL;
     assert_int_equal(named_policy_build(one, &table, 1, "one", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
@@ -491,7 +514,7 @@ static void named_key_buckets_are_separate(void **s)
     assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
     /* a second mapping of the file (another process) sees the same named buckets */
     limiter_t other;
-    assert_int_equal(limiter_open(&other, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&other, dir, NULL, err, sizeof err), PANEL_OK);
     assert_int_equal(named_policy_check(one, table, &other, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
     limiter_close(&other);
     key_policy_free(site);
@@ -819,6 +842,7 @@ int main(void)
         cmocka_unit_test(rate_limit_values),
         cmocka_unit_test(token_bucket_burst_and_refill),
         cmocka_unit_test(a_bucket_ahead_of_the_clock_is_repaired),
+        cmocka_unit_test(buckets_are_keyed_by_database),
         cmocka_unit_test(token_bucket_is_exact_across_two_processes),
         cmocka_unit_test(invalid_key_table_is_bounded),
         cmocka_unit_test(scope_lists_match_whole_items_only),
