@@ -241,34 +241,74 @@ static void answer_denial(panel_auth_result_t *result, int row, int named, const
 
 #define CREDENTIAL_NONE 0      /* no credential of ours: abstain (plugin.h), the host answers 401 missing */
 #define CREDENTIAL_FOUND 1
-#define CREDENTIAL_CONFLICT 2  /* X-API-Key and Authorization: Bearer carry different values */
+#define CREDENTIAL_CONFLICT 2  /* two different values: X-API-Key and Bearer, or within X-API-Key */
 
-/* The Bearer credential of an Authorization header, or NULL (absent, empty or another scheme: not ours). */
-static const char *bearer_of(const char *auth)
+/* A header value's text without the optional whitespace (SP, HTAB) around it, which RFC 9110 says is not part
+ * of the value: a host should strip it already, and this does again. */
+static const char *trim_ows(const char *text, size_t n, size_t *len)
+{
+    while (n && (text[0] == ' ' || text[0] == '\t')) {
+        text++;
+        n--;
+    }
+    while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return text;
+}
+
+/* The Bearer credential of an Authorization header into *len, or NULL (absent, empty or another scheme: not
+ * ours). A Bearer with no value is ours, of length 0. */
+static const char *bearer_of(const char *auth, size_t *len)
 {
     if (!auth || auth[0] == '\0' || strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0'))
         return NULL;
-    const char *p = auth + 6;
-    while (*p == ' ')
-        p++;
-    return p;
+    return trim_ows(auth + 6, strlen(auth + 6), len);
 }
 
-/* Finds the key in X-API-Key or Authorization: Bearer. Both present with different values is a conflict: a
- * tool that sends a stale key in one header must not be let in by the other. A Bearer header with no value
- * is a credential of ours that is missing (401 missing); no header of ours at all abstains. */
-static int find_credential(const panel_request_t *request, const char **key_out)
+/* The one key of an X-API-Key value into *key, *len (len 0: none). A header sent more than once reaches the
+ * provider as its values joined by commas (RFC 9110 field combination): the key when every entry, trimmed,
+ * is the same (empty entries count for nothing), else CREDENTIAL_CONFLICT. A key of ours holds no comma; an
+ * imported key that does can be sent as Authorization: Bearer, whose value is never split. */
+static int x_api_key_of(const char *value, const char **key, size_t *len)
 {
-    const char *key = request->header(request, "X-API-Key");
-    const char *bearer = bearer_of(request->header(request, "Authorization"));
-    if (key && key[0] != '\0') {
-        if (bearer && strcmp(bearer, key) != 0)
+    *key = NULL;
+    *len = 0;
+    if (!value)
+        return CREDENTIAL_NONE;
+    for (const char *at = value;;) {
+        const char *comma = strchr(at, ',');
+        size_t n;
+        const char *entry = trim_ows(at, comma ? (size_t)(comma - at) : strlen(at), &n);
+        if (n && !*len) {
+            *key = entry;
+            *len = n;
+        } else if (n && (n != *len || memcmp(entry, *key, n) != 0)) {
             return CREDENTIAL_CONFLICT;
-        *key_out = key;
-        return CREDENTIAL_FOUND;
+        }
+        if (!comma)
+            break;
+        at = comma + 1;
     }
+    return *len ? CREDENTIAL_FOUND : CREDENTIAL_NONE;
+}
+
+/* Finds the key in X-API-Key or Authorization: Bearer into *key_out, *len_out. Two different values are a
+ * conflict: a tool that sends a stale key in one header (or one of two X-API-Key headers) must not be let in
+ * by the other. A Bearer header with no value is a credential of ours that is missing (401 missing); no
+ * header of ours at all abstains. */
+static int find_credential(const panel_request_t *request, const char **key_out, size_t *len_out)
+{
+    size_t bearer_len = 0;
+    const char *bearer = bearer_of(request->header(request, "Authorization"), &bearer_len);
+    int found = x_api_key_of(request->header(request, "X-API-Key"), key_out, len_out);
+    if (found == CREDENTIAL_FOUND && bearer && (bearer_len != *len_out || memcmp(bearer, *key_out, bearer_len) != 0))
+        return CREDENTIAL_CONFLICT;
+    if (found != CREDENTIAL_NONE)
+        return found;
     if (bearer) {
         *key_out = bearer;
+        *len_out = bearer_len;
         return CREDENTIAL_FOUND;
     }
     return CREDENTIAL_NONE;
@@ -314,14 +354,14 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
         return PANEL_AUTH_DENY;
     }
     const char *key = NULL;
-    int found = find_credential(request, &key);
+    size_t len = 0;
+    int found = find_credential(request, &key, &len);
     if (found == CREDENTIAL_NONE)
         return PANEL_AUTH_ABSTAIN;
     if (found == CREDENTIAL_CONFLICT) {
         answer_denial(result, DENIAL_CONFLICT, 0, "", 0);
         return PANEL_AUTH_DENY;
     }
-    size_t len = strnlen(key, KEY_MAX_LEN + 1);
     /* The site key holds every scope of the host's catalogue, so it needs no check of request->scope (1.1); a
      * named key holds only its own. A request of the 1.0 layout cannot say which scope its route needs: the
      * empty scope, which no key holds, refuses a named key there (fail closed) and leaves the site key alone. */

@@ -1,8 +1,10 @@
 /* auth_provider.h - verification of a presented API key (the hot path) and the host-facing auth provider.
  *
- * Header rules: the key is read from `X-API-Key` or from `Authorization: Bearer KEY`, nowhere else. When both
- * carry a value and the values differ: 400 conflicting_credentials (a stale key in one header must not be let
- * in by the other); the same key in both is one credential. An Authorization header with another scheme
+ * Header rules: the key is read from `X-API-Key` or from `Authorization: Bearer KEY`, nowhere else, without the
+ * whitespace around it (RFC 9110: not part of the value). An X-API-Key sent more than once reaches the provider
+ * as its values joined by commas: one key when they are all the same, else 400 conflicting_credentials. When
+ * both headers carry a value and the values differ: 400 conflicting_credentials too (a stale key in one header
+ * must not be let in by the other); the same key in both is one credential. An Authorization header with another scheme
  * (Basic, Digest...) beside X-API-Key is not ours and does not count (it may be a proxy's credential); with no
  * X-API-Key it is not ours at all: ABSTAIN, so
  * another provider may handle it (the host then denies 401 when nobody allows). No credential at all: 401
