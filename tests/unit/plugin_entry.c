@@ -271,6 +271,27 @@ static void repeated_and_padded_key_headers(void **state)
     assert_int_equal(fake_auth(&f->host, " , \t", NULL, &status, code, message), PANEL_AUTH_ABSTAIN);
 }
 
+/* A host that hands the provider no state, or a request without its header function, made a bad request: 400
+ * bad_request says so (not 503 store_unavailable, which would send the owner looking at the key store). */
+static void an_incomplete_request_is_a_bad_request(void **state)
+{
+    fixture_t *f = *state;
+    char key[256], principal[64], code[32], message[256];
+    enable_key(f, key);
+    panel_request_t r = {sizeof(panel_request_t), "GET", "/api/v1/ping", "127.0.0.1", NULL, NULL, NULL};
+    panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
+                               0, NULL, 0, NULL, 0};
+    assert_int_equal(f->host.provider.authenticate(f->host.state, &r, &res), PANEL_AUTH_DENY);
+    assert_int_equal(res.http_status, 400);
+    assert_string_equal(code, "bad_request");
+    assert_non_null(strstr(message, "incomplete request"));
+    res.http_status = 0;
+    code[0] = '\0';
+    assert_int_equal(f->host.provider.authenticate(NULL, &r, &res), PANEL_AUTH_DENY);
+    assert_int_equal(res.http_status, 400);
+    assert_string_equal(code, "bad_request");
+}
+
 static void grace_reset_keeps_old_key_until_it_expires_or_ends(void **state)
 {
     fixture_t *f = *state;
@@ -547,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(enable_creates_a_key_once_and_it_authenticates, setup, teardown),
         cmocka_unit_test_setup_teardown(every_denial_outcome, setup, teardown),
         cmocka_unit_test_setup_teardown(repeated_and_padded_key_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_incomplete_request_is_a_bad_request, setup, teardown),
         cmocka_unit_test_setup_teardown(grace_reset_keeps_old_key_until_it_expires_or_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(reset_needs_confirmation_and_permission, setup, teardown),
         cmocka_unit_test_setup_teardown(pasted_key_validation_messages, setup, teardown),
