@@ -25,7 +25,7 @@
 #include "panel/plugin.h"
 #include "plugin_state.h"
 
-#define VERIFY_OK DENIAL_REASONS  /* else one of DENIAL_* */
+#define VERIFY_OK DENIAL_ROWS  /* else a counted DENIAL_* (below DENIAL_REASONS) */
 
 /* [thread-safe] Verifies key[0..len) and counts the use or the denial. Returns VERIFY_OK or a DENIAL_*. */
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len);
