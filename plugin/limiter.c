@@ -90,15 +90,17 @@ static int map_file(int fd, struct limiter_file **out)
 }
 
 /* 1 when the file was made in this boot: by the boot id, or, when it cannot be read (no /proc: a container,
- * a chroot), by the boot's wall-clock instant. */
+ * a chroot), by the boot's wall-clock instant. When neither can be told (boot_s 0), the file is kept: a reset
+ * at every open would refill every bucket whenever a process starts; a bucket left ahead of the clock is
+ * repaired by take() instead. */
 static int same_boot(const struct limiter_file *f, const char boot_id[40], int64_t boot_s)
 {
     static const char unread[40];
     if (memcmp(f->boot_id, boot_id, 40) != 0)
         return 0;
-    if (memcmp(boot_id, unread, 40) != 0)
+    if (memcmp(boot_id, unread, 40) != 0 || boot_s == 0)
         return 1;
-    return boot_s != 0 && f->boot_s != 0 && f->boot_s - boot_s <= SAME_BOOT_S && boot_s - f->boot_s <= SAME_BOOT_S;
+    return f->boot_s != 0 && f->boot_s - boot_s <= SAME_BOOT_S && boot_s - f->boot_s <= SAME_BOOT_S;
 }
 
 /* Under the lock: a file of another layout or of an earlier boot (whose monotonic times mean nothing now)
