@@ -73,8 +73,9 @@ static int32_t emit_stale_senders(apikeys_state_t *st, const panel_sink_t *sink)
     return emit(sink, "Invalid keys from (last day)", value);
 }
 
-int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
-                          size_t err_len)
+/* The page's status lines (panel_page_t.status). */
+static int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
+                                 size_t err_len)
 {
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))

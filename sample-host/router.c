@@ -91,7 +91,8 @@ void router_destroy(router_t *router)
     pthread_mutex_destroy(&router->lock);
 }
 
-const char *router_header(const router_request_t *request, const char *name)
+/* The value of the request's first header `name` (case-insensitive), or NULL. */
+static const char *router_header(const router_request_t *request, const char *name)
 {
     for (size_t i = 0; i < request->n_headers; i++)
         if (strcasecmp(request->headers[i].name, name) == 0)

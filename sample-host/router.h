@@ -48,9 +48,6 @@ typedef struct router_response {
 /* Handles one request. Always fills *out (a JSON body for errors too; 500 when out of memory). [thread-safe]. */
 void router_handle(router_t *router, const router_request_t *request, router_response_t *out);
 
-/* The value of the request's first header `name` (case-insensitive, surrounding whitespace kept), or NULL. */
-const char *router_header(const router_request_t *request, const char *name);
-
 /* Frees the body. */
 void router_response_free(router_response_t *response);
 
