@@ -115,7 +115,7 @@ typedef struct ph_api_scopes ph_api_scopes_t;
 const panel_api_scopes_t *ph_api_scopes_view(const panelhost_t *host);
 void ph_api_scopes_free(panelhost_t *host);
 
-/* ----- registry records (registry.c) ----- */
+/* ----- registry records (registry*.c) ----- */
 
 struct ph_plugin;
 
@@ -261,7 +261,7 @@ static inline int ph_extensions_changed_by_others(panelhost_t *host)
            atomic_load_explicit(&host->ext_seen, memory_order_relaxed);
 }
 
-/* registry.c */
+/* registry_kinds.c, registry_queries.c (what the registry files share among themselves: registry.h) */
 void ph_registry_bind_table(ph_plugin_t *plugin); /* fills the add_* members of plugin->table */
 void ph_registry_drop_plugin(panelhost_t *host, const ph_plugin_t *plugin);
 /* PANEL_OK when every menu entry of the plugin points at a page it registered. */
