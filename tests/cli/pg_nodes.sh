@@ -30,10 +30,6 @@ proxy_require
 
 now_ms() { date +%s%3N; }
 info() { echo "INFO: $*"; }
-check() { # check 'SHELL CONDITION' WHAT [DETAIL]
-  if eval "$1"; then echo "PASS: $2"; else echo "FAIL: $2"; [ -n "${3:-}" ] && printf '  %s\n' "$3"; fi
-}
-
 # ----- nodes ---------------------------------------------------------------------------------------------------
 declare -A NODE_URL NODE_PID NODE_CONF NODE_DATA NODE_FD
 ALL_KEYS=()   # every plaintext key this test saw, for the pg_dump check
@@ -43,24 +39,8 @@ node_config() {
   local n=$1 conninfo=$2
   NODE_CONF[$n]="$TMP/node$n.ini"; NODE_DATA[$n]="$TMP/data$n"
   mkdir -p "${NODE_DATA[$n]}"; chmod 700 "${NODE_DATA[$n]}"
-  cat >"${NODE_CONF[$n]}" <<INI
-[host]
-data_dir = ${NODE_DATA[$n]}
-plugins = $PLUGIN
-
-[role:owner]
-permissions = *
-
-[user:admin]
-role = owner
-
-[plugin:apikeys]
-store = postgresql
-pg_conninfo = $conninfo
-lease_seconds = $LEASE
-node_id = web-$n
-INI
-  chmod 600 "${NODE_CONF[$n]}"
+  panel_ini "${NODE_CONF[$n]}" "${NODE_DATA[$n]}" "$PLUGIN" "${PANEL_OWNER[@]}" '[plugin:apikeys]' 'store = postgresql' \
+    "pg_conninfo = $conninfo" "lease_seconds = $LEASE" "node_id = web-$n"
 }
 # launch_node N / await_node N: start_server split in two, so several nodes can start at once.
 launch_node() {
@@ -166,8 +146,7 @@ show_logs() { local n; for n in "$@"; do echo "  log of web-$n:"; tail -5 "$TMP/
 # Pasted keys and keys this store never issued must be well formed (prefix, checksum) to reach the store at all.
 SQ_CONF="$TMP/sqlite.ini"
 mkdir -p "$TMP/sqdata"; chmod 700 "$TMP/sqdata"
-printf '[host]\ndata_dir = %s\nplugins = %s\n[role:owner]\npermissions = *\n[user:admin]\nrole = owner\n' \
-  "$TMP/sqdata" "$PLUGIN" >"$SQ_CONF"; chmod 600 "$SQ_CONF"
+panel_ini "$SQ_CONF" "$TMP/sqdata" "$PLUGIN" "${PANEL_OWNER[@]}"
 POOL=()
 run -c "$SQ_CONF" --json action settings/api-key enable
 for ((i = 0; i < 24; i++)); do
