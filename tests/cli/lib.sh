@@ -48,6 +48,16 @@ check() {
   return 0
 }
 
+# wait_until 'SHELL CONDITION' SECONDS: polls the condition (eval'd) every 20 ms until it holds (0) or SECONDS
+# passed (1). For waiting on a condition instead of sleeping for a time.
+wait_until() {
+  local deadline=$((${EPOCHREALTIME/./} + $2 * 1000000))
+  until eval "$1"; do
+    [ "${EPOCHREALTIME/./}" -ge "$deadline" ] && return 1
+    sleep 0.02
+  done
+}
+
 # panel_ini FILE DATA_DIR PLUGINS [LINE...]: writes the config FILE (mode 0600): [host] with data_dir = DATA_DIR and
 # plugins = PLUGINS (no plugins line when PLUGINS is empty), then each LINE on a line of its own: "key = value"
 # lines before the first section are more [host] settings; a "[name]" LINE starts a section. The usual roles and
