@@ -48,7 +48,7 @@ check() {
   return 0
 }
 
-# wait_until 'SHELL CONDITION' SECONDS: polls the condition (eval'd) every 20 ms until it holds (0) or SECONDS
+# wait_until 'SHELL CONDITION' SECONDS: polls the condition (eval'd) every 20 ms until it holds (0) or SECONDS (whole)
 # passed (1). For waiting on a condition instead of sleeping for a time.
 wait_until() {
   local deadline=$((${EPOCHREALTIME/./} + $2 * 1000000))
