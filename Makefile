@@ -15,22 +15,22 @@ DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd libpq jansson
 SONAME_MAJOR := 2
 SOVERSION    := 2.0.0
 
-# Stop early with the exact command when a dependency is missing (or install it when we are root).
-DEPS_OK := $(shell scripts/ensure-deps.sh $(DEPS) >&2 && echo yes)
-ifneq ($(DEPS_OK),yes)
-$(error missing build dependencies; see the message above)
-endif
+# The dependencies are checked by the phony target deps, an order-only prerequisite of every object, so only a
+# make that compiles checks them (and installs what is missing when we are root, else stops with the exact
+# command); reading the Makefile runs nothing, so `make clean` never installs. pkg-config runs after that check:
+# each variable below is recursively expanded and replaces itself by its $(shell ...)'s output on first use.
+pkg_config = $(eval $1 := $$(shell pkg-config $2))$($1)
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
+PKG_CFLAGS  = $(call pkg_config,PKG_CFLAGS,--cflags $(DEPS))
 OPTFLAGS   ?= -O2 -g
 WARNFLAGS  := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS   += -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS)
 CFLAGS     += $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) -fPIC -pthread -MMD -MP
 LDFLAGS    += $(SANFLAGS) -pthread
-LIBS_HOST   := $(shell pkg-config --libs inih) -ldl
-LIBS_PLUGIN := $(shell pkg-config --libs sqlite3 libsodium libpq)
-LIBS_CMOCKA := $(shell pkg-config --libs cmocka)
-LIBS_SAMPLE := $(shell pkg-config --libs libsodium libmicrohttpd sqlite3 jansson)
+LIBS_HOST   = $(call pkg_config,PKG_LIBS_HOST,--libs inih) -ldl
+LIBS_PLUGIN = $(call pkg_config,LIBS_PLUGIN,--libs sqlite3 libsodium libpq)
+LIBS_CMOCKA = $(call pkg_config,LIBS_CMOCKA,--libs cmocka)
+LIBS_SAMPLE = $(call pkg_config,LIBS_SAMPLE,--libs libsodium libmicrohttpd sqlite3 jansson)
 
 HOST_SRC    := $(wildcard host-api/*.c)
 PLUGIN_SRC  := $(wildcard plugin/*.c)
@@ -52,13 +52,29 @@ PLUGIN   := $(B)/plugins/apikeys.so
 SAMPLE   := $(B)/sample-host
 FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(B)/tests/fixtures/%.so)
 UNITS    := $(UNIT_HOST_SRC:tests/unit/%.c=$(B)/tests/%) $(UNIT_PLUGIN_SRC:tests/unit/%.c=$(B)/tests/%)
+# tests/unit/store_pg_*.c: plugin unit tests that need a PostgreSQL server (linked like plugin_*); not run by
+# run-tests.sh's unit loop but by tests/cli/pg_named_store.sh, which starts a private server for them.
+UNIT_PG_SRC := $(wildcard tests/unit/store_pg_*.c)
+UNITS_PG    := $(UNIT_PG_SRC:tests/unit/%.c=$(B)/tests/%)
+# The README's minimal host, built against the static library.
+EXAMPLE  := $(B)/examples/minimal_host
+# tests/reliability/NAME.c -> $(B)/tests/reliability/NAME (linked -rdynamic with libpanelhost and the
+# tests/reliability/rel_support*.c helpers); run by the wrappers tests/cli/reliability_*.sh.
+REL_HELPER_SRC := $(wildcard tests/reliability/rel_support*.c)
+REL_SRC  := $(filter-out $(REL_HELPER_SRC),$(wildcard tests/reliability/*.c))
+REL_BINS := $(REL_SRC:tests/reliability/%.c=$(B)/tests/reliability/%)
 
-.PHONY: all test check bench clean install run test-browser
+.PHONY: all deps test check bench clean install run test-browser
 # Keep intermediate objects (pattern chains would otherwise delete them after each build).
 .SECONDARY:
-all: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE) $(FIXTURES) $(UNITS)
+# Everything `make` builds, in one list.
+all: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE) $(FIXTURES) $(UNITS) $(UNITS_PG) $(EXAMPLE) $(REL_BINS)
 
-$(B)/obj/%.o: %.c
+# Stop early with the exact command when a dependency is missing (or install it when we are root).
+deps:
+	@scripts/ensure-deps.sh $(DEPS)
+
+$(B)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -100,11 +116,7 @@ $(B)/tests/plugin_%: $(B)/obj/tests/unit/plugin_%.o $(HELPER_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(CORE_A) $(LIBS_PLUGIN) $(LIBS_CMOCKA)
 
-# tests/unit/store_pg_*.c: plugin unit tests that need a PostgreSQL server (linked like plugin_*); not run by
-# run-tests.sh's unit loop but by tests/cli/pg_named_store.sh, which starts a private server for them.
-UNIT_PG_SRC := $(wildcard tests/unit/store_pg_*.c)
-UNITS_PG    := $(UNIT_PG_SRC:tests/unit/%.c=$(B)/tests/%)
-all: $(UNITS_PG)
+# tests/unit/store_pg_*.c (UNITS_PG): linked like plugin_*, without the unit helpers.
 $(B)/tests/store_pg_%: $(B)/obj/tests/unit/store_pg_%.o $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(CORE_A) $(LIBS_PLUGIN) $(LIBS_CMOCKA)
@@ -149,19 +161,11 @@ install: $(LIB_A) $(LIB_SO) $(PLUGIN) $(SAMPLE)
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 # ----- examples: the README's minimal host, built against the static library ---------------------------------
-EXAMPLE := $(B)/examples/minimal_host
-all: $(EXAMPLE)
 $(EXAMPLE): $(B)/obj/examples/minimal_host.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS_HOST)
 
-# ----- reliability tests (issue 5, helper h7) ----------------------------------------------------------------
-# tests/reliability/NAME.c -> $(B)/tests/reliability/NAME (linked -rdynamic with libpanelhost and the
-# tests/reliability/rel_support*.c helpers); run by the wrappers tests/cli/reliability_*.sh.
-REL_HELPER_SRC := $(wildcard tests/reliability/rel_support*.c)
-REL_SRC  := $(filter-out $(REL_HELPER_SRC),$(wildcard tests/reliability/*.c))
-REL_BINS := $(REL_SRC:tests/reliability/%.c=$(B)/tests/reliability/%)
-all: $(REL_BINS)
+# ----- reliability tests (issue 5; REL_BINS) ---------------------------------------------------------------------
 $(B)/tests/reliability/%: $(B)/obj/tests/reliability/%.o $(REL_HELPER_SRC:%.c=$(B)/obj/%.o) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $< $(REL_HELPER_SRC:%.c=$(B)/obj/%.o) $(LIB_A) $(LIBS_HOST) $(LIBS_PLUGIN)

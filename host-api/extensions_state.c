@@ -29,7 +29,8 @@ char *ph_ext_state_path(const panelhost_t *host)
     return ph_path_resolve(host->data_dir, STATE_FILE);
 }
 
-void ph_file_stamp_of(const struct stat *st, ph_file_stamp_t *stamp)
+/* The identity of what `st` describes (exists = 1). */
+static void file_stamp_of(const struct stat *st, ph_file_stamp_t *stamp)
 {
     memset(stamp, 0, sizeof *stamp);
     stamp->exists = 1;
@@ -43,7 +44,7 @@ void ph_file_stamp_get(const char *path, ph_file_stamp_t *stamp)
 {
     struct stat st;
     if (path && stat(path, &st) == 0)
-        ph_file_stamp_of(&st, stamp);
+        file_stamp_of(&st, stamp);
     else
         memset(stamp, 0, sizeof *stamp);
 }
@@ -148,7 +149,7 @@ int32_t ph_ext_state_read(const panelhost_t *host, ph_ext_state_t *state, ph_fil
         free(path);
         return PANEL_E_STORE;
     }
-    ph_file_stamp_of(&st, stamp);
+    file_stamp_of(&st, stamp);
     char line[LINE_MAX_BYTES + 2];
     long lineno = 0;
     int32_t rc = PANEL_OK;

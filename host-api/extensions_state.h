@@ -18,7 +18,6 @@ typedef struct ph_ext_state {
 /* DATA_DIR/extensions.state, malloc'd (NULL when out of memory). */
 char *ph_ext_state_path(const panelhost_t *host);
 
-void ph_file_stamp_of(const struct stat *st, ph_file_stamp_t *stamp);
 /* The stamp of `path` now (exists = 0 when it cannot be stat()ed). */
 void ph_file_stamp_get(const char *path, ph_file_stamp_t *stamp);
 int ph_file_stamp_equal(const ph_file_stamp_t *a, const ph_file_stamp_t *b);

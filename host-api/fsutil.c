@@ -13,8 +13,12 @@
 
 #include "internal.h"
 
-int32_t ph_check_owner_mode(const struct stat *st, const char *what, const char *path, int allow_sticky,
-                            char *err, size_t err_len)
+/* OpenSSH's StrictModes for one file-system object: owned by root or by us (geteuid), and (unless it is a
+ * symlink) not writable by group or others; allow_sticky lets a world-writable folder with the sticky bit
+ * pass (/tmp). PANEL_E_DENIED with a message naming the path, its owner and mode and the chown/chmod that
+ * fixes it. `what` is e.g. "plugin" or "the data directory". */
+static int32_t check_owner_mode(const struct stat *st, const char *what, const char *path, int allow_sticky,
+                                char *err, size_t err_len)
 {
     uid_t me = geteuid();
     unsigned mode = (unsigned)(st->st_mode & 07777);
@@ -45,7 +49,7 @@ int32_t ph_check_trusted_file(const struct stat *st, const char *what, const cha
         ph_errf(err, err_len, "refusing %s %s: it is not a regular file", what, path);
         return PANEL_E_INVALID;
     }
-    return ph_check_owner_mode(st, what, path, 0, err, err_len);
+    return check_owner_mode(st, what, path, 0, err, err_len);
 }
 
 int32_t panelhost_check_open_file(int fd, const char *path, char *err, size_t err_len)
@@ -78,7 +82,7 @@ int32_t ph_check_folders_above(const char *real_path, const char *what, char *er
             ph_errf(err, err_len, "cannot check %s %s: %s", label, copy, strerror(errno));
             rc = PANEL_E_NOT_FOUND;
         } else {
-            rc = ph_check_owner_mode(&st, label, copy, 1, err, err_len);
+            rc = check_owner_mode(&st, label, copy, 1, err, err_len);
         }
         if (slash == copy)
             break;
@@ -114,7 +118,7 @@ static int32_t check_tree(int dfd, const char *path, int depth, char *err, size_
                 rc = PANEL_E_STORE;
             }
         } else {
-            rc = ph_check_owner_mode(&st, "the data directory's entry", child, 0, err, err_len);
+            rc = check_owner_mode(&st, "the data directory's entry", child, 0, err, err_len);
             if (rc == PANEL_OK && S_ISDIR(st.st_mode) && depth > 1) {
                 int sub = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sub >= 0)
@@ -228,7 +232,7 @@ char *ph_data_dir_prepare(const char *dir, int32_t *rc, char *err, size_t err_le
     }
     /* StrictModes: owned by us or root, and never writable by others (whatever they may have planted in it
      * is then checked by ph_check_data_dir_tree). Read and search bits are narrowed away. */
-    if ((*rc = ph_check_owner_mode(&st, "the data directory", abs, 0, err, err_len)) != PANEL_OK) {
+    if ((*rc = check_owner_mode(&st, "the data directory", abs, 0, err, err_len)) != PANEL_OK) {
         free(abs);
         return NULL;
     }

@@ -53,18 +53,15 @@ const char *ph_config_lookup(const ph_config_t *config, const char *section, con
 
 /* ----- files and paths (fsutil.c) ----- */
 
-/* OpenSSH's StrictModes for one file-system object: owned by root or by us (geteuid), and (unless it is a
- * symlink) not writable by group or others; allow_sticky lets a world-writable folder with the sticky bit
- * pass (/tmp). PANEL_E_DENIED with a message naming the path, its owner and mode and the chown/chmod that
- * fixes it. `what` is e.g. "plugin" or "the data directory". */
-int32_t ph_check_owner_mode(const struct stat *st, const char *what, const char *path, int allow_sticky,
-                            char *err, size_t err_len);
-/* Checks that a config or plugin file is safe to trust: a regular file passing ph_check_owner_mode. */
+/* The checks below are OpenSSH's StrictModes: each object owned by root or by us (geteuid), and (unless it is
+ * a symlink) not writable by group or others. PANEL_E_DENIED with a message naming the path, its owner and mode
+ * and the chown/chmod that fixes it. `what` is e.g. "plugin" or "the data directory". */
+/* Checks that a config or plugin file is safe to trust: a regular file passing StrictModes. */
 int32_t ph_check_trusted_file(const struct stat *st, const char *what, const char *path, char *err,
                               size_t err_len);
-/* ph_check_owner_mode for every folder above the resolved `real_path` (sticky folders allowed). */
+/* StrictModes for every folder above the resolved `real_path` (sticky folders allowed). */
 int32_t ph_check_folders_above(const char *real_path, const char *what, char *err, size_t err_len);
-/* ph_check_owner_mode for everything in the data directory (files, folders, symlinks; 8 levels deep). */
+/* StrictModes for everything in the data directory (files, folders, symlinks; 8 levels deep). */
 int32_t ph_check_data_dir_tree(const char *data_dir, char *err, size_t err_len);
 /* `path` when absolute, else folder/path. Returns a malloc'd string or NULL. */
 char *ph_path_resolve(const char *folder, const char *path);
@@ -85,7 +82,6 @@ void ph_audit_denied(panelhost_t *host, const panel_caller_t *caller, const char
 /* ----- text helpers (text.c) ----- */
 
 void ph_errf(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void ph_vlogf(panelhost_t *host, int32_t level, const char *plugin_id, const char *fmt, va_list ap);
 void ph_logf(panelhost_t *host, int32_t level, const char *plugin_id, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 char *ph_strdup(const char *s); /* NULL stays NULL */
@@ -119,7 +115,7 @@ typedef struct ph_api_scopes ph_api_scopes_t;
 const panel_api_scopes_t *ph_api_scopes_view(const panelhost_t *host);
 void ph_api_scopes_free(panelhost_t *host);
 
-/* ----- registry records (registry.c) ----- */
+/* ----- registry records (registry*.c) ----- */
 
 struct ph_plugin;
 
@@ -270,7 +266,7 @@ static inline int ph_extensions_changed_by_others(panelhost_t *host)
            atomic_load_explicit(&host->ext_seen, memory_order_relaxed);
 }
 
-/* registry.c */
+/* registry_kinds.c, registry_queries.c (what the registry files share among themselves: registry.h) */
 void ph_registry_bind_table(ph_plugin_t *plugin); /* fills the add_* members of plugin->table */
 void ph_registry_drop_plugin(panelhost_t *host, const ph_plugin_t *plugin);
 /* PANEL_OK when every menu entry of the plugin points at a page it registered. */

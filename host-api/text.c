@@ -24,7 +24,7 @@ static void flatten_line(char *s)
             *s = ' ';
 }
 
-void ph_vlogf(panelhost_t *host, int32_t level, const char *plugin_id, const char *fmt, va_list ap)
+static void vlogf(panelhost_t *host, int32_t level, const char *plugin_id, const char *fmt, va_list ap)
 {
     int32_t threshold = host->log ? host->min_log_level : PANEL_LOG_WARN;
     if (level > threshold)
@@ -48,7 +48,7 @@ void ph_logf(panelhost_t *host, int32_t level, const char *plugin_id, const char
 {
     va_list ap;
     va_start(ap, fmt);
-    ph_vlogf(host, level, plugin_id, fmt, ap);
+    vlogf(host, level, plugin_id, fmt, ap);
     va_end(ap);
 }
 

@@ -1,5 +1,5 @@
-# server.sh - helpers (sourced by tests/cli/web_*.sh after tests/cli/lib.sh) to run `sample-host serve` on a
-# free loopback port with a config and data directory under $TMP, and to talk to it with curl.
+# server.sh - helpers (sourced by tests/cli/web_*.sh and others after tests/cli/lib.sh) to run `sample-host serve`
+# on a free loopback port with a config and data directory under $TMP, and to talk to it with curl.
 # Readiness is detected by reading the server's first output line through a FIFO (no sleeps).
 
 # require_browser_test: prints a FAIL line and exits 1 unless Chromium, Node.js, npm, playwright-core (installed
@@ -19,29 +19,11 @@ require_browser_test() {
   if [ ! -f "$PLUGIN" ]; then echo "FAIL: the API Keys plugin is built ($PLUGIN)"; exit 1; fi
 }
 
-# write_config FILE PLUGIN: a config with users admin (role owner: everything) and helpdesk (role support:
-# no settings or fixture permission), the given plugin, and the data directory $TMP/data.
+# write_config FILE PLUGINS [LINE...]: a config (lib.sh's panel_ini) with users admin (role owner: everything) and
+# helpdesk (role support: no settings or fixture permission), the given plugins, the data directory $TMP/data and
+# each LINE as panel_ini's ("key = value" lines before the first section are more [host] settings).
 write_config() {
-  cat >"$1" <<CONFIG
-[host]
-data_dir = $TMP/data
-plugins = $2
-store_name = Test <Store>
-currency = EUR
-
-[role:owner]
-permissions = *
-
-[role:support]
-permissions = orders.*, support.*
-
-[user:admin]
-role = owner
-
-[user:helpdesk]
-role = support
-CONFIG
-  chmod 600 "$1"
+  panel_ini "$1" "$TMP/data" "$2" 'store_name = Test <Store>' 'currency = EUR' "${@:3}" "${PANEL_OWNER_SUPPORT[@]}"
 }
 
 # start_server CONFIG [TAG]: starts the server (with the global options in $SERVER_ARGS, if any); sets SERVER_PID, SERVER_URL (with a trailing /), SERVER_LOG
@@ -87,6 +69,10 @@ http() {
     "${SERVER_URL%/}$path" >"$TMP/http.code" 2>/dev/null
   CODE=$(cat "$TMP/http.code"); BODY=$(cat "$TMP/http.body"); HEADERS=$(tr -d '\r' <"$TMP/http.headers")
 }
+
+# has_header REGEX: a header of the last response matches (case-insensitive); body_has REGEX: its body matches.
+has_header() { printf '%s\n' "$HEADERS" | grep -Eiq -- "$1"; }
+body_has() { printf '%s' "$BODY" | grep -Eq -- "$1"; }
 
 # csrf_of_body: the first _csrf value in the last BODY.
 csrf_of_body() { printf '%s' "$BODY" | grep -Eo 'name="_csrf" value="[0-9a-f]+"' | head -1 | sed 's/.*value="//; s/"$//'; }

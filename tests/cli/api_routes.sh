@@ -192,11 +192,7 @@ else fail "serve: X-Forwarded-For ignored by default"; tail -3 "$SERVER_LOG"; fi
 stop_server
 
 # ----- [host] api_scopes and trusted_proxies
-scoped_config() { # scoped_config FILE LINE...: the test config with extra [host] lines
-  local file=$1; shift
-  write_config "$file" "$PLUGIN"
-  local line; for line in "$@"; do sed -i "s|^\[host\]$|[host]\n$line|" "$file"; done
-}
+scoped_config() { write_config "$1" "$PLUGIN" "${@:2}"; } # scoped_config FILE LINE...: with extra [host] lines
 scoped_config "$TMP/scopes.ini" 'api_scopes = store.read: Read the store; deliveries.pull: Pull deliveries'
 run -c "$TMP/scopes.ini" menu
 expect_rc 2 "an api_scopes catalogue without a route's scope stops the host (exit 2)"

@@ -9,27 +9,7 @@
 
 CONF="$TMP/panel.ini"
 DATA="$TMP/data"
-cat >"$CONF" <<INI
-[host]
-data_dir = data
-plugins = $PLUGIN
-
-[role:owner]
-permissions = *
-
-[role:support]
-permissions = orders.*, support.*
-
-[user:admin]
-role = owner
-
-[user:helpdesk]
-role = support
-
-[plugin:apikeys]
-flush_interval = 1
-INI
-chmod 600 "$CONF"
+panel_ini "$CONF" data "$PLUGIN" "${PANEL_OWNER_SUPPORT[@]}" '[plugin:apikeys]' 'flush_interval = 1'
 export PANEL_CONFIG="$CONF"
 PAGE=settings/api-key
 NOW=1800000000          # 2027-01-15 08:00 UTC

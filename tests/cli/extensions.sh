@@ -9,29 +9,11 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  exit: $RC  status: ${CODE:-}"; echo "  stdout: ${OUT:0:600}"; echo "  stderr: ${ERR:0:600}"
-    echo "  body: ${BODY:0:600}"
-  fi
-}
-body_has() { printf '%s' "$BODY" | grep -Eq -- "$1"; }
-
 CONFIG="$TMP/panel.ini"
-write_config "$CONFIG" "$PLUGIN"
+write_config "$CONFIG" "$PLUGIN" 'plugin_dir = extra' '[role:manager]' 'permissions = extensions.manage' \
+  '[user:ops]' 'role = manager'
 mkdir -p "$TMP/extra"
 cp "$FIXTURES/good.so" "$FIXTURES/no_entry.so" "$TMP/extra/"
-printf 'plugin_dir = extra\n' >>"$CONFIG"
-# plugin_dir belongs in [host]: move the line there (write_config puts [host] first)
-sed -i '/^plugin_dir = extra$/d; s|^\[host\]$|[host]\nplugin_dir = extra|' "$CONFIG"
-cat >>"$CONFIG" <<'EOF'
-
-[role:manager]
-permissions = extensions.manage
-
-[user:ops]
-role = manager
-EOF
 C=(-c "$CONFIG")
 
 # ----- listing -----

@@ -8,28 +8,9 @@
 GOOD="$FIXTURES/good.so"
 LIBM=/lib/x86_64-linux-gnu/libm.so.6
 CONF="$TMP/panel.ini"
-cat >"$CONF" <<INI
-[host]
-data_dir = data
-store_name = Fixture Store
-currency = EUR
-
-[role:admin]
-permissions = *
-
-[role:viewer]
-permissions = reports.*
-
-[user:admin]
-role = admin
-
-[user:guest]
-role = viewer
-
-[plugin:good]
-initial_text = from the config
-INI
-chmod 600 "$CONF"
+panel_ini "$CONF" data "" 'store_name = Fixture Store' 'currency = EUR' '[role:admin]' 'permissions = *' \
+  '[role:viewer]' 'permissions = reports.*' '[user:admin]' 'role = admin' '[user:guest]' 'role = viewer' \
+  '[plugin:good]' 'initial_text = from the config'
 export PANEL_CONFIG="$CONF"   # the default config; -c is tested separately below
 
 # ----- help and usage --------------------------------------------------------------------------------------

@@ -6,18 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 CONFIG="$TMP/panel.ini"
-cat >"$CONFIG" <<CONFIG
-[host]
-data_dir = $TMP/data
-plugins = $PLUGIN $FIXTURES/good.so
-
-[role:owner]
-permissions = *
-
-[user:admin]
-role = owner
-CONFIG
-chmod 600 "$CONFIG"
+panel_ini "$CONFIG" "$TMP/data" "$PLUGIN $FIXTURES/good.so" "${PANEL_OWNER[@]}"
 H=(-c "$CONFIG")
 no_crash() { if [ "$RC" -lt 128 ]; then pass "$1 (exit $RC, no signal)"; else fail "$1: killed by a signal"; fi; }
 err_small() { if [ "${#ERR}" -lt 2048 ]; then pass "$1"; else fail "$1 (stderr is ${#ERR} bytes)"; fi; }

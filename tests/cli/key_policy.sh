@@ -114,28 +114,7 @@ fi
 if [ "$(stat -c %a "$TMP/data/apikeys.ratelimit")" = 600 ]; then pass "apikeys.ratelimit is 0600"; else fail "mode"; fi
 
 # ----- PostgreSQL -----------------------------------------------------------------------------------------------
-source "$(dirname "$0")/../pg/pg_server.sh"
-if [ ! -x "$PG_BIN/initdb" ]; then echo "FAIL: PostgreSQL 15 is installed for the PostgreSQL part"; exit 1; fi
-pg_start "$TMP/pg"
-pg_config() { # pg_config N: node N's config (its own data dir, the shared secret)
-  mkdir -p "$TMP/pgdata$1"; chmod 700 "$TMP/pgdata$1"
-  cat >"$TMP/pg$1.ini" <<INI
-[host]
-data_dir = $TMP/pgdata$1
-plugins = $PLUGIN
-[role:owner]
-permissions = *
-[user:admin]
-role = owner
-[plugin:apikeys]
-store = postgresql
-pg_conninfo = $(pg_conninfo_socket)
-lease_seconds = 2
-INI
-  chmod 600 "$TMP/pg$1.ini"
-}
-pg_config 1; pg_config 2
-P1=(-c "$TMP/pg1.ini"); P2=(-c "$TMP/pg2.ini")
+pg_start_two_nodes
 run "${P1[@]}" --json action $PAGE enable
 PK=$(json_get 'j["secret"]')
 cp "$TMP/pgdata1/apikeys.secret" "$TMP/pgdata2/apikeys.secret"

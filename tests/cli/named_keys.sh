@@ -17,22 +17,7 @@ DIRECT="$PWD/$B/sample-host"   # unwrapped: for setup and for requests that must
 # conf NAME: a config $TMP/NAME.ini with its own data dir $TMP/NAME (users admin and helpdesk as write_config).
 conf() {
   mkdir -p "$TMP/$1"; chmod 700 "$TMP/$1"
-  cat >"$TMP/$1.ini" <<INI
-[host]
-data_dir = $TMP/$1
-plugins = $PLUGIN
-store_name = Named Keys Test
-currency = EUR
-[role:owner]
-permissions = *
-[role:support]
-permissions = orders.*, support.*
-[user:admin]
-role = owner
-[user:helpdesk]
-role = support
-INI
-  chmod 600 "$TMP/$1.ini"
+  panel_ini "$TMP/$1.ini" "$TMP/$1" "$PLUGIN" 'store_name = Named Keys Test' 'currency = EUR' "${PANEL_OWNER_SUPPORT[@]}"
 }
 conf nk
 C=(-c "$TMP/nk.ini")
@@ -484,28 +469,7 @@ run "${C[@]}" --json action $PAGE create-key --param "label=tool 101" --param sc
 expect_rc 0 "after a revoke one more can be created"
 
 # ----- PostgreSQL: the core of it -----------------------------------------------------------------------------------
-source "$(dirname "$0")/../pg/pg_server.sh"
-pg_require
-pg_start "$TMP/pg"
-pg_node() { # pg_node N: node N's config (its own data dir, the shared secret)
-  mkdir -p "$TMP/pgdata$1"; chmod 700 "$TMP/pgdata$1"
-  cat >"$TMP/pg$1.ini" <<INI
-[host]
-data_dir = $TMP/pgdata$1
-plugins = $PLUGIN
-[role:owner]
-permissions = *
-[user:admin]
-role = owner
-[plugin:apikeys]
-store = postgresql
-pg_conninfo = $(pg_conninfo_socket)
-lease_seconds = 2
-INI
-  chmod 600 "$TMP/pg$1.ini"
-}
-pg_node 1; pg_node 2
-P1=(-c "$TMP/pg1.ini"); P2=(-c "$TMP/pg2.ini")
+pg_start_two_nodes
 run "${P1[@]}" action $PAGE enable
 expect_rc 0 "postgresql: enable"
 cp "$TMP/pgdata1/apikeys.secret" "$TMP/pgdata2/apikeys.secret"

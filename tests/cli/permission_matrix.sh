@@ -31,12 +31,9 @@ declare -A GRANTS=(
   [prefix_trap]=''
   [nothing]=''
 )
-{
-  printf '[host]\ndata_dir = %s\nplugins = %s %s\n\n' "$TMP/data" "$PLUGIN" "$FIXTURES/good.so"
-  for r in "${ROLES[@]}"; do printf '[role:%s]\npermissions = %s\n\n[user:u_%s]\nrole = %s\n\n' "$r" "${PATTERNS[$r]}" "$r" "$r"; done
-  printf '[user:admin]\nrole = owner\n'
-} >"$CONFIG"
-chmod 600 "$CONFIG"
+SECTIONS=()
+for r in "${ROLES[@]}"; do SECTIONS+=("[role:$r]" "permissions = ${PATTERNS[$r]}" "[user:u_$r]" "role = $r"); done
+panel_ini "$CONFIG" "$TMP/data" "$PLUGIN $FIXTURES/good.so" "${SECTIONS[@]}" '[user:admin]' 'role = owner'
 
 snapshot() { "$DIRECT" -c "$CONFIG" --as u_owner --json page "$1" 2>&1; }
 grants() { case " ${GRANTS[$1]} " in *" $2 "*) return 0 ;; *) return 1 ;; esac; }

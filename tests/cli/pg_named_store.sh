@@ -6,10 +6,9 @@
 # when the action returns), revoke.
 . "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
-source "$(dirname "$0")/../pg/pg_server.sh"
 BIN="$PWD/$B/tests/store_pg_named"
 if [ ! -x "$BIN" ]; then echo "FAIL: $BIN is built (make B=$B)"; exit 1; fi
-pg_start "$TMP/pg"
+pg_private_start
 mkdir -p "$TMP/data"; chmod 700 "$TMP/data"
 APIKEYS_TEST_PG=$(pg_conninfo_socket) APIKEYS_TEST_DIR="$TMP/data" ${TEST_WRAPPER:-} "$BIN" >"$TMP/unit" 2>&1
 RC=$?
@@ -20,25 +19,8 @@ if grep -q '^\[  FAILED  \] [a-z_0-9]' "$TMP/unit" || [ "$RC" -ne 0 ]; then fail
 # ----- through the sample host (a fresh database) ----------------------------------------------------------------
 pg_sql_db postgres "CREATE DATABASE cli OWNER panel" >/dev/null
 PAGE=settings/api-key
-pg_config() { # pg_config N: node N's config (its own data dir, the shared secret)
-  mkdir -p "$TMP/pgdata$1"; chmod 700 "$TMP/pgdata$1"
-  cat >"$TMP/pg$1.ini" <<INI
-[host]
-data_dir = $TMP/pgdata$1
-plugins = $PLUGIN
-api_scopes = store.read: Read the store; deliveries.pull: Pull deliveries; deliveries.ack: Acknowledge deliveries
-[role:owner]
-permissions = *
-[user:admin]
-role = owner
-[plugin:apikeys]
-store = postgresql
-pg_conninfo = $(pg_conninfo_socket cli)
-lease_seconds = 2
-INI
-  chmod 600 "$TMP/pg$1.ini"
-}
-pg_config 1; pg_config 2
+SCOPES='api_scopes = store.read: Read the store; deliveries.pull: Pull deliveries; deliveries.ack: Acknowledge deliveries'
+pg_node_config 1 "$(pg_conninfo_socket cli)" "$SCOPES"; pg_node_config 2 "$(pg_conninfo_socket cli)" "$SCOPES"
 P1=(-c "$TMP/pg1.ini"); P2=(-c "$TMP/pg2.ini")
 run "${P1[@]}" --json action $PAGE enable
 expect_rc 0 "postgresql: enable creates the site key"

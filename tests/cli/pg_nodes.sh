@@ -30,10 +30,6 @@ proxy_require
 
 now_ms() { date +%s%3N; }
 info() { echo "INFO: $*"; }
-check() { # check 'SHELL CONDITION' WHAT [DETAIL]
-  if eval "$1"; then echo "PASS: $2"; else echo "FAIL: $2"; [ -n "${3:-}" ] && printf '  %s\n' "$3"; fi
-}
-
 # ----- nodes ---------------------------------------------------------------------------------------------------
 declare -A NODE_URL NODE_PID NODE_CONF NODE_DATA NODE_FD
 ALL_KEYS=()   # every plaintext key this test saw, for the pg_dump check
@@ -43,24 +39,8 @@ node_config() {
   local n=$1 conninfo=$2
   NODE_CONF[$n]="$TMP/node$n.ini"; NODE_DATA[$n]="$TMP/data$n"
   mkdir -p "${NODE_DATA[$n]}"; chmod 700 "${NODE_DATA[$n]}"
-  cat >"${NODE_CONF[$n]}" <<INI
-[host]
-data_dir = ${NODE_DATA[$n]}
-plugins = $PLUGIN
-
-[role:owner]
-permissions = *
-
-[user:admin]
-role = owner
-
-[plugin:apikeys]
-store = postgresql
-pg_conninfo = $conninfo
-lease_seconds = $LEASE
-node_id = web-$n
-INI
-  chmod 600 "${NODE_CONF[$n]}"
+  panel_ini "${NODE_CONF[$n]}" "${NODE_DATA[$n]}" "$PLUGIN" "${PANEL_OWNER[@]}" '[plugin:apikeys]' 'store = postgresql' \
+    "pg_conninfo = $conninfo" "lease_seconds = $LEASE" "node_id = web-$n"
 }
 # launch_node N / await_node N: start_server split in two, so several nodes can start at once.
 launch_node() {
@@ -166,8 +146,7 @@ show_logs() { local n; for n in "$@"; do echo "  log of web-$n:"; tail -5 "$TMP/
 # Pasted keys and keys this store never issued must be well formed (prefix, checksum) to reach the store at all.
 SQ_CONF="$TMP/sqlite.ini"
 mkdir -p "$TMP/sqdata"; chmod 700 "$TMP/sqdata"
-printf '[host]\ndata_dir = %s\nplugins = %s\n[role:owner]\npermissions = *\n[user:admin]\nrole = owner\n' \
-  "$TMP/sqdata" "$PLUGIN" >"$SQ_CONF"; chmod 600 "$SQ_CONF"
+panel_ini "$SQ_CONF" "$TMP/sqdata" "$PLUGIN" "${PANEL_OWNER[@]}"
 POOL=()
 run -c "$SQ_CONF" --json action settings/api-key enable
 for ((i = 0; i < 24; i++)); do
@@ -310,19 +289,30 @@ check 'confirmed 3' "end-grace on web-2, Confirmed on 3 nodes." "exit $RC, messa
 expect_all "end-grace on web-2: right after it returns, every node refuses the grace key" "$KP" 401 1 2 3
 expect_all "end-grace on web-2: every node accepts the current key" "$K3" 200 1 2 3
 
-# Nodes that start while a reset runs (their first request, which makes them nodes, sent 0, 60 and 200 ms into a
-# reset that web-2's delay keeps waiting) never serve the pre-reset state once that reset has returned.
+# Nodes that start while a reset runs never serve the pre-reset state once that reset has returned. Their first
+# requests (which make them nodes) go out at three moments of a reset that web-2's delay keeps waiting: web-6's as
+# the reset starts (before it commits), web-7's once the reset has committed (the change number moved), web-8's once
+# web-7 is a node (its row in apikeys_nodes). Each wait is on that condition, bounded by 10 s.
 for n in 6 7 8; do
   node_config "$n" "$(pg_conninfo_socket)"
   cp "${NODE_DATA[1]}/apikeys.secret" "${NODE_DATA[$n]}/apikeys.secret"; chmod 600 "${NODE_DATA[$n]}/apikeys.secret"
   start_node "$n" || fail "web-$n starts"
 done
+state_change() { pg_sql "SELECT change FROM apikeys_state WHERE id = 1"; }
+is_node() { [ "$(pg_sql "SELECT count(*) FROM apikeys_nodes WHERE node_id = '$1'")" != 0 ]; }
+CHANGE_BEFORE=$(state_change)
 "$PWD/$B/sample-host" -c "${NODE_CONF[1]}" --json action settings/api-key reset --yes >"$TMP/race.out" 2>"$TMP/race.err" &
 RESET_PID=$!
+DURING=""
 for n in 6 7 8; do
-  case $n in 7) sleep 0.06 ;; 8) sleep 0.14 ;; esac
+  case $n in
+    7) wait_until '[ "$(state_change)" != "$CHANGE_BEFORE" ]' 10 || fail "the reset commits within 10 s" ;;
+    8) wait_until 'is_node web-7' 10 || fail "web-7 becomes a node within 10 s of its first request" ;;
+  esac
+  kill -0 "$RESET_PID" 2>/dev/null && DURING="$DURING web-$n"
   curl -s -m 10 -o /dev/null -H "X-API-Key: $K3" "${NODE_URL[$n]}api/v1/ping" &
 done
+info "first requests sent while the reset ran:${DURING:- none}"
 wait "$RESET_PID"; RC=$?; OUT=$(cat "$TMP/race.out"); ERR=$(cat "$TMP/race.err")
 K3B=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("secret") or "")' 2>/dev/null)
 ALL_KEYS+=("$K3B")
@@ -428,7 +418,11 @@ check '[ "$RESTART_RC" = 0 ] && pg_running' "PostgreSQL restarted under load"
 served=""
 for n in 1 2 3; do wait_for "$n" "$K7" 200 20 && served="$served $n"; done
 check '[ "$served" = " 1 2 3" ]' "after the restart every node serves the newest key by itself" "serving:$served"
-sleep 0.3   # a few more rounds of the load after every node serves again
+# A few more rounds of the load after every node serves again: 3 more answers 200 of each node to the newest key.
+k7_served() { grep -c " web-$1 k7 200" "$LOADLOG"; }
+declare -A K7_BEFORE; for n in 1 2 3; do K7_BEFORE[$n]=$(k7_served "$n"); done
+more_rounds() { local n; for n in 1 2 3; do [ "$(k7_served "$n")" -ge $((K7_BEFORE[$n] + 3)) ] || return 1; done; }
+wait_until more_rounds 10 || info "the load did not get 3 more answers 200 from every node within 10 s"
 touch "$STOPFILE"; wait "$LOAD_PID"
 delay_off
 SUMMARY=$(python3 "$LOAD_CLIENT" --analyze "$LOADLOG" "$EVENTS")

@@ -19,9 +19,7 @@ setup_store() {
   local dir=$1
   mkdir -p "$dir"
   CONF="$dir/panel.ini"
-  printf '[host]\ndata_dir = data\nplugins = %s\n[role:owner]\npermissions = *\n[user:admin]\nrole = owner\n[plugin:apikeys]\nflush_interval = 1\n' \
-    "$PLUGIN" >"$CONF"
-  chmod 600 "$CONF"
+  panel_ini "$CONF" data "$PLUGIN" "${PANEL_OWNER[@]}" '[plugin:apikeys]' 'flush_interval = 1'
   chown -R "${2:-0}:${2:-0}" "$dir"
   H="${RUNAS:-} ${SAMPLE_BIN:-$PWD/$B/sample-host} -c $CONF"
   OLD=$($H --json action settings/api-key enable | json1 secret)

@@ -9,9 +9,8 @@ source "$(dirname "$0")/../browser/server.sh"
 require_browser_test
 
 CONFIG="$TMP/panel.ini"
-write_config "$CONFIG" "$PLUGIN"
+write_config "$CONFIG" "$PLUGIN" 'plugin_dir = extra'
 mkdir -p "$TMP/extra" && cp "$FIXTURES/no_entry.so" "$TMP/extra/"
-sed -i 's|^\[host\]$|[host]\nplugin_dir = extra|' "$CONFIG"
 $HOST -c "$CONFIG" extension enable no_entry >/dev/null 2>&1   # enabled, so the page shows its load error
 if ! start_server "$CONFIG"; then echo "FAIL: the server starts with the API Keys plugin"; exit 1; fi
 

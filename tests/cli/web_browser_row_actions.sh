@@ -8,8 +8,7 @@ source "$(dirname "$0")/../browser/server.sh"
 require_browser_test
 
 CONFIG="$TMP/panel.ini"
-write_config "$CONFIG" "$PLUGIN $FIXTURES/abi11.so"
-printf '\n[plugin:abi11]\ncase = good\n' >>"$CONFIG"
+write_config "$CONFIG" "$PLUGIN $FIXTURES/abi11.so" '[plugin:abi11]' 'case = good'
 if ! start_server "$CONFIG"; then echo "FAIL: the server starts with API Keys and the abi11 fixture"; exit 1; fi
 
 PANEL_URL="$SERVER_URL" ADMIN_PASSWORD="$FIRST_PASSWORD" SCREENSHOT_DIR="$PWD/$B/screenshots" \

@@ -7,15 +7,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  status: $CODE"; printf '  headers: %s\n' "$HEADERS" | head -12
-    echo "  body: ${BODY:0:800}"
-  fi
-}
-has_header() { printf '%s\n' "$HEADERS" | grep -Eiq -- "$1"; }
-body_has() { printf '%s' "$BODY" | grep -Eq -- "$1"; }
-
 CONFIG="$TMP/panel.ini"
 write_config "$CONFIG" "$FIXTURES/good.so"
 printf 'helpdesk-password-1\n' | $HOST -c "$CONFIG" passwd helpdesk >"$TMP/out" 2>"$TMP/err"; RC=$?
