@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
 CONFIG="$TMP/panel.ini"
-write_config "$CONFIG" "$FIXTURES/abi11.so"
-printf '\n[plugin:abi11]\ncase = good\n' >>"$CONFIG"
+write_config "$CONFIG" "$FIXTURES/abi11.so" '[plugin:abi11]' 'case = good'
 C=(-c "$CONFIG")
 
 run "${C[@]}" page abi11/page
