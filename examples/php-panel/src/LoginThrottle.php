@@ -127,14 +127,19 @@ final class LoginThrottle
         $path = "$dataDir/php-device.secret";
         $key = @file_get_contents($path);
         if ($key === false) {
-            $fresh = random_bytes(32);
-            $file = @fopen($path, 'x');
+            // written whole under a temporary name, then linked: a worker never reads half a key, and when
+            // two make one at once, the first link wins and both use it
+            $tmp = "$path." . bin2hex(random_bytes(8));
+            $file = @fopen($tmp, 'x');
             if ($file !== false) {
-                chmod($path, 0600);
-                fwrite($file, $fresh);
+                $ok = chmod($tmp, 0600) && fwrite($file, random_bytes(32)) === 32; // 0600 before the key is in it
                 fclose($file);
+                if ($ok) {
+                    @link($tmp, $path);
+                }
             }
-            $key = @file_get_contents($path); // the one that won, when two workers made it at once
+            @unlink($tmp);
+            $key = @file_get_contents($path);
         }
         if (!is_string($key) || strlen($key) !== 32) {
             error_log("panel: $path is missing or damaged (not 32 bytes); remove it (browsers then count as new devices)");
