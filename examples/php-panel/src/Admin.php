@@ -2,8 +2,10 @@
 // Admin.php - the admin side of the example panel: login and logout (CSRF-checked), the menu, a page rendered
 // from Panel\Host::page(), actions (a dangerous one first shows its confirmation text; the one-time secret is
 // shown in the answer to the POST and nowhere else), row actions of a table of records (the record id posted as
-// _record, run with Host::action(..., record:); a created record is named in the answer) and field changes. Every POST without this session's CSRF
-// token is refused with 403. Refusals from the library are shown with its message and matching status.
+// _record, run with Host::action(..., record:); a created record is named in the answer) and field changes. Every
+// POST without this session's CSRF token (before login: the login form's) is refused with 403. Logins are
+// throttled (LoginThrottle: 429 with Retry-After). Refusals from the library are shown with its message and
+// matching status; a failure to open the host is logged, and people see only that the panel is unavailable.
 declare(strict_types=1);
 
 namespace PhpPanel;
@@ -26,8 +28,9 @@ final class Admin
         try {
             $host = Host::open(panel_config());
         } catch (PanelException $e) {
+            // the reason (paths, the config's errors) goes to the error log, not to someone who is not logged in
             error_log('panel: ' . $e->getMessage());
-            View::error(500, 'The panel cannot start', $e->getMessage());
+            View::error(500, 'The panel cannot start', 'The panel is not available; the reason is in the server\'s error log.');
             return;
         }
         Session::start($host);
@@ -71,12 +74,31 @@ final class Admin
             View::render('login', ['error' => null, 'user' => null, 'menu' => []]);
             return;
         }
-        $name = (string)($_POST['user'] ?? '');
-        $password = (string)($_POST['password'] ?? '');
-        if (!Passwords::verify($host, $name, $password)) {
+        $name = is_string($_POST['user'] ?? null) ? $_POST['user'] : '';
+        $password = is_string($_POST['password'] ?? null) ? $_POST['password'] : '';
+        $device = $_COOKIE[LoginThrottle::DEVICE_COOKIE] ?? null;
+        // the attempt is counted before the password is hashed (released when it was right)
+        [$throttle, $wait] = LoginThrottle::reserve($host->dataDir(), substr($name, 0, 64),
+            substr((string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), 0, 64), is_string($device) ? $device : null);
+        if ($throttle === null) {
+            http_response_code(429);
+            header("Retry-After: $wait");
+            View::render('login', ['error' => "Too many failed logins; try again in $wait seconds.", 'user' => null,
+                'menu' => []]);
+            return;
+        }
+        $ok = Passwords::verify($host, $name, $password);
+        sodium_memzero($password);
+        if (!$ok) {
             http_response_code(401);
             View::render('login', ['error' => 'Wrong user name or password.', 'user' => null, 'menu' => []]);
             return;
+        }
+        $throttle->succeeded();
+        $token = LoginThrottle::deviceToken($host->dataDir(), $name);
+        if ($token !== null) {
+            setcookie(LoginThrottle::DEVICE_COOKIE, $token, ['expires' => time() + LoginThrottle::DEVICE_MAX_AGE,
+                'path' => '/login', 'httponly' => true, 'samesite' => 'Strict', 'secure' => ($_SERVER['HTTPS'] ?? '') === 'on']);
         }
         Session::login($name);
         self::redirect('/admin');

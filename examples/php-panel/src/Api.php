@@ -3,7 +3,7 @@
 // request asked of the plugins' auth providers through Panel\Host::authenticateRequest (one static call: no Host object is
 // made for a request that only needs the verdict), answered with the sample host's bodies and
 // status codes ({"ok":true}, {"store_name","currency"}, {"error","message"}, 401 with WWW-Authenticate:
-// Bearer, 404, 405 with Allow: GET).
+// Bearer, 404, 405 with Allow: GET, HEAD, OPTIONS; index.php answers HEAD as GET without the body).
 declare(strict_types=1);
 
 namespace PhpPanel;
@@ -21,7 +21,7 @@ final class Api
             return;
         }
         if ($method !== 'GET') {
-            header('Allow: GET');
+            header('Allow: GET, HEAD, OPTIONS');
             self::json(405, ['error' => 'method_not_allowed', 'message' => 'this route answers GET only; send a GET request']);
             return;
         }
