@@ -25,60 +25,6 @@ void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg)
         st->options.log(st->options.ctx, level, msg);
 }
 
-/* Loads a snapshot for counter value c; on failure a failed snapshot (deny all). NULL only without memory. */
-static keyring_t *load_or_failed(apikeys_state_t *st, uint64_t c)
-{
-    char err[512];
-    keyring_t *ring = NULL;
-    if (store_load_keyring(&st->store, c, &ring, err, sizeof err) == PANEL_OK)
-        return ring;
-    char line[640];
-    snprintf(line, sizeof line, "API requests are denied until the key store can be read: %s", err);
-    apikeys_log(st, PANEL_LOG_ERROR, line);
-    return keyring_new_failed(c);
-}
-
-keyring_t *apikeys_refresh(apikeys_state_t *st)
-{
-    if (!store_reloads_on_demand(&st->store))
-        return NULL; /* the backend's own thread keeps the published snapshot current (or failed) */
-    keyring_t *private_ring = NULL;
-    pthread_mutex_lock(&st->reload_mutex);
-    uint64_t c = store_counter(&st->store);
-    int cacheable = 1;
-    if (c & 1u) {
-        uint64_t repaired = 0;
-        if (store_settle(&st->store, c, &repaired) == STORE_SIGNAL_SETTLED) {
-            apikeys_log(st, PANEL_LOG_WARN, "a process died while changing API keys; its change signal was "
-                                            "completed and the key snapshot is reloaded");
-            c = repaired;
-        } else {
-            cacheable = 0;
-        }
-    }
-    if (!cacheable) {
-        /* A writer is inside its window: read the store as it is now, but do not trust it afterwards. */
-        private_ring = load_or_failed(st, c);
-        if (!private_ring)
-            private_ring = NULL;
-    } else {
-        keyring_t *cur = guard_current(&st->guard);
-        if (!cur || cur->epoch != c || cur->status != KEYRING_OK) {
-            /* After a failure, read the file itself: pages the read connection cached from before the damage
-             * would otherwise make a reload "succeed" and accept requests from a store that cannot be read. */
-            if (cur && cur->status != KEYRING_OK)
-                store_drop_read_cache(&st->store);
-            keyring_t *next = load_or_failed(st, c);
-            if (next)
-                guard_publish(&st->guard, next, usage_add_harvest, &st->usage);
-        }
-    }
-    pthread_mutex_unlock(&st->reload_mutex);
-    if (!cacheable && !private_ring)
-        return keyring_new_failed(c); /* may be NULL: the caller then denies (503) */
-    return private_ring;
-}
-
 int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len, char *report,
                       size_t report_len)
 {

@@ -15,6 +15,7 @@
 #include "limiter.h"
 #include "panel/plugin.h"
 #include "plugin_config.h"
+#include "snapshot.h"
 #include "snapshot_guard.h"
 #include "store.h"
 #include "usage.h"
@@ -59,12 +60,6 @@ void apikeys_state_close(apikeys_state_t *st);
 
 int64_t apikeys_now(const apikeys_state_t *st);
 void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg);
-
-/* [thread-safe] Brings the published snapshot up to the shared counter (slow path of verification).
- * Returns NULL when the caller should guard_enter() again, or a private snapshot (not published: a writer
- * is active in some process) that the caller uses once and frees with keyring_free(). With a backend that
- * publishes snapshots itself (PostgreSQL) it never reads the store: it returns NULL at once. */
-keyring_t *apikeys_refresh(apikeys_state_t *st);
 
 /* A state change run in one store transaction that signals the change (every verifier sees it before this
  * returns). fn writes the change and its audit row; on failure it fills msg and nothing is committed. On

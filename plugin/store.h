@@ -252,13 +252,6 @@ static inline void store_serve(store_t *s)
     }
 }
 
-/* Reads the valid keys into a new sealed keyring with the given epoch (through read_snapshot). */
-int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
-/* Builds a sealed keyring from any snapshot reader (backends that load on their own thread use this). */
-int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sink_t *sink, char *err,
-                                            size_t err_len),
-                            void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
-
 /* The dispatchers: each calls the backend's method of the same name. */
 int32_t store_begin(store_t *s, int signals_change, char *err, size_t err_len);
 int32_t store_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len);

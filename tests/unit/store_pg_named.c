@@ -540,7 +540,7 @@ static void named_keys_lifecycle(void **state)
     sql_refused(c, "UPDATE apikeys_keys SET role = 'extra' WHERE hint = 'a_4'", "apikeys_keys_named_not_site");
     old_snapshot_is_site_only(c, (const uint8_t[]){8, 5}, 2);
 
-    /* The node's own snapshot (through store_build_keyring) loads and serves. */
+    /* The node's own snapshot (through snapshot_build_keyring) loads and serves. */
     store_serve(&s);
 
     PQfinish(c);
