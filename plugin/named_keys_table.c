@@ -117,7 +117,7 @@ static int32_t emit(const panel_sink_t *sink, const char *label, const char *val
 
 int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len)
 {
-    if (!store_has_named_keys(&st->store) || st->site_scopes_len == 0)
+    if (st->site_scopes_len == 0)
         return PANEL_OK;
     status_ctx_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -140,7 +140,7 @@ int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *
 
 int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len)
 {
-    if (st->site_scopes_len == 0 || !store_has_named_keys(&st->store))
+    if (st->site_scopes_len == 0)
         return PANEL_OK; /* a 1.0 host, or no scope catalogue: named keys would have nothing to hold */
     /* The scope choices as the host wants them ('|'-separated), kept for the life of the plugin. */
     for (size_t i = 0; i <= st->site_scopes_len; i++)

@@ -153,46 +153,6 @@ int32_t pg_exec_prepared(PGconn *conn, const char *name, int prepare, const char
     return finish(conn, PQexecPrepared(conn, name, n, values, NULL, NULL, 0), res, doing, err, err_len);
 }
 
-int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows, const char *doing, char *err,
-                      size_t err_len)
-{
-    for (int i = 0; i < n_rows; i++)
-        rows[i] = NULL;
-    if (!conn || !PQsendQuery(conn, sql)) {
-        snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s)", doing);
-        return PANEL_E_STORE;
-    }
-    int got = 0;
-    char reason[256] = "";
-    PGresult *r;
-    while ((r = PQgetResult(conn)) != NULL) {
-        ExecStatusType status = PQresultStatus(r);
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !reason[0]) {
-            snprintf(reason, sizeof reason, "%s", PQresultErrorMessage(r));
-            reason[strcspn(reason, "\n")] = '\0';
-            if (!reason[0])
-                snprintf(reason, sizeof reason, "%s", PQresStatus(status));
-        }
-        if (status == PGRES_TUPLES_OK && got < n_rows && !reason[0])
-            rows[got++] = r;
-        else
-            PQclear(r);
-    }
-    if (!reason[0] && PQstatus(conn) == CONNECTION_OK)
-        return PANEL_OK;
-    for (int i = 0; i < n_rows; i++) {
-        PQclear(rows[i]);
-        rows[i] = NULL;
-    }
-    if (PQstatus(conn) != CONNECTION_OK)
-        snprintf(err, err_len,
-                 "the PostgreSQL key store became unreachable while %s (%s); check the page before trying again",
-                 doing, reason[0] ? reason : PQerrorMessage(conn));
-    else
-        snprintf(err, err_len, "the PostgreSQL key store failed while %s: %s", doing, reason);
-    return PANEL_E_STORE;
-}
-
 int pg_decode_bytea(const char *text, uint8_t *out, size_t len)
 {
     if (!text || text[0] != '\\' || text[1] != 'x' || strlen(text + 2) != 2 * len)

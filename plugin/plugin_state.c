@@ -292,19 +292,3 @@ int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, 
     add_keys_ctx_t c = {n, each, ctx};
     return apikeys_write(st, add_keys_in_tx, &c, err, err_len, NULL, 0);
 }
-
-static int32_t set_enabled_tx(apikeys_state_t *st, void *ctx, char *msg, size_t msg_len)
-{
-    int enabled = *(const int *)ctx;
-    int32_t rc = store_set_enabled(&st->store, enabled, msg, msg_len);
-    if (rc == PANEL_OK)
-        rc = store_audit(&st->store, apikeys_now(st), "(program)", "local", enabled ? "enable" : "disable", "ok",
-                         NULL, msg, msg_len);
-    return rc;
-}
-
-int32_t apikeys_set_api_enabled(apikeys_state_t *st, int enabled, char *err, size_t err_len)
-{
-    int value = enabled ? 1 : 0;
-    return apikeys_write(st, set_enabled_tx, &value, err, err_len, NULL, 0);
-}

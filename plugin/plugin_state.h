@@ -80,7 +80,4 @@ int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, 
                                                                       size_t len),
                          void *ctx, char *err, size_t err_len);
 
-/* Benchmark/test helper: turns the API on (1) or off (0) in one audited transaction with a change signal. */
-int32_t apikeys_set_api_enabled(apikeys_state_t *st, int enabled, char *err, size_t err_len);
-
 #endif

@@ -3,6 +3,7 @@
  * code here. */
 #include "store.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +15,62 @@ extern const store_backend_t store_postgresql_backend;
 
 static const store_backend_t *const backends[] = {&store_sqlite_backend, &store_postgresql_backend};
 
-const store_backend_t *store_backend_named(const char *kind)
+/* The methods every backend has, by name (the dispatchers below call them without looking). */
+#define METHOD(m) {#m, offsetof(store_backend_t, m)}
+static const struct {
+    const char *name;
+    size_t offset;
+} required[] = {
+    METHOD(open),         METHOD(close),           METHOD(begin),         METHOD(commit),
+    METHOD(rollback),     METHOD(get_enabled),     METHOD(set_enabled),   METHOD(get_role),
+    METHOD(get_site),     METHOD(put_current),     METHOD(find_digest),   METHOD(revoke),
+    METHOD(make_grace),   METHOD(audit),           METHOD(read_audit),    METHOD(flush_usage),
+    METHOD(get_denials),  METHOD(last_failure_is_damage),                 METHOD(describe),
+    METHOD(get_site_policy), METHOD(set_site_policy), METHOD(named_count), METHOD(named_create),
+    METHOD(named_get),    METHOD(named_update),    METHOD(named_revoke),  METHOD(named_reset),
+    METHOD(read_named),
+}, on_demand[] = {METHOD(read_snapshot), METHOD(settle), METHOD(drop_read_cache)},
+   with_nodes[] = {METHOD(read_nodes), METHOD(serve)};
+#undef METHOD
+
+static int has_method(const store_backend_t *b, size_t offset)
 {
-    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
-        if (strcmp(backends[i]->kind, kind) == 0)
-            return backends[i];
+    void (*fn)(void);
+    memcpy(&fn, (const char *)b + offset, sizeof fn);
+    return fn != NULL;
+}
+
+/* Once, at open: every method the dispatchers call is there, and the optional groups exactly when the backend
+ * says it has them (demand_reload, has_nodes), so no dispatcher needs a fallback. */
+static const char *missing_method(const store_backend_t *b)
+{
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!has_method(b, required[i].offset))
+            return required[i].name;
+    for (size_t i = 0; i < sizeof on_demand / sizeof on_demand[0]; i++)
+        if (has_method(b, on_demand[i].offset) != (b->demand_reload != 0))
+            return on_demand[i].name;
+    for (size_t i = 0; i < sizeof with_nodes / sizeof with_nodes[0]; i++)
+        if (has_method(b, with_nodes[i].offset) != (b->has_nodes != 0))
+            return with_nodes[i].name;
     return NULL;
 }
 
 int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len)
 {
     memset(s, 0, sizeof *s);
-    const store_backend_t *b = store_backend_named(args->config->store);
-    if (!b || b->version < STORE_BACKEND_VERSION) {
+    const store_backend_t *b = NULL;
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strcmp(backends[i]->kind, args->config->store) == 0)
+            b = backends[i];
+    if (!b) {
         snprintf(err, err_len, "[plugin:apikeys] store \"%s\" is not available in this build", args->config->store);
         return PANEL_E_INVALID;
+    }
+    const char *missing = missing_method(b);
+    if (missing) {
+        snprintf(err, err_len, "the %s store backend is incomplete (method %s)", b->title, missing);
+        return PANEL_E_INTERNAL;
     }
     s->impl = calloc(1, b->impl_size);
     if (!s->impl) {
@@ -72,11 +114,6 @@ void store_rollback(store_t *s)
     s->backend->rollback(s);
 }
 
-int32_t store_key_rows(store_t *s, int64_t *count, char *err, size_t err_len)
-{
-    return s->backend->key_rows(s, count, err, err_len);
-}
-
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len)
 {
     return s->backend->get_enabled(s, enabled, err, err_len);
@@ -95,14 +132,7 @@ int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *foun
 int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    if (s->backend->get_site)
-        return s->backend->get_site(s, out, err, err_len);
-    int32_t rc = s->backend->get_enabled(s, &out->enabled, err, err_len);
-    if (rc == PANEL_OK)
-        rc = s->backend->get_role(s, "current", &out->current, &out->has_current, err, err_len);
-    if (rc == PANEL_OK)
-        rc = s->backend->get_role(s, "grace", &out->grace, &out->has_grace, err, err_len);
-    return rc;
+    return s->backend->get_site(s, out, err, err_len);
 }
 
 int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
@@ -161,17 +191,12 @@ int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t la
 
 int store_settle(store_t *s, uint64_t seen, uint64_t *now)
 {
-    if (!s->backend->settle) {
-        *now = seen;
-        return STORE_SIGNAL_WRITER_ACTIVE;
-    }
     return s->backend->settle(s, seen, now);
 }
 
 void store_drop_read_cache(store_t *s)
 {
-    if (s->backend->drop_read_cache)
-        s->backend->drop_read_cache(s);
+    s->backend->drop_read_cache(s);
 }
 
 int store_last_failure_is_damage(const store_t *s)
@@ -186,84 +211,60 @@ int32_t store_describe(store_t *s, char *out, size_t out_len)
 
 int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len)
 {
-    return s->backend->read_nodes ? s->backend->read_nodes(s, fn, ctx, err, err_len) : PANEL_OK;
+    return s->backend->read_nodes(s, fn, ctx, err, err_len);
 }
 
 int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len)
 {
-    if (!s->backend->get_site_policy) {
-        snprintf(err, err_len, "the %s store cannot keep key policies", s->backend->title);
-        return PANEL_E_STORE;
-    }
     return s->backend->get_site_policy(s, out, err, err_len);
 }
 
 int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len)
 {
-    if (!s->backend->set_site_policy) {
-        snprintf(err, err_len, "the %s store cannot keep key policies", s->backend->title);
-        return PANEL_E_STORE;
-    }
     return s->backend->set_site_policy(s, allowed_ips, rate_limit, err, err_len);
-}
-
-int store_has_named_keys(const store_t *s)
-{
-    return s->backend->named_create != NULL && s->backend->read_named != NULL;
 }
 
 int store_has_nodes(const store_t *s)
 {
-    return s->backend->read_nodes != NULL;
+    return s->backend->has_nodes;
 }
 
 /* ----- named keys ---------------------------------------------------------------------------------------- */
 
-static int32_t no_named_keys(const store_t *s, char *err, size_t err_len)
-{
-    snprintf(err, err_len, "the %s store cannot keep named keys", s->backend->title);
-    return PANEL_E_STORE;
-}
-
 int32_t store_named_count(store_t *s, int64_t *count, char *err, size_t err_len)
 {
-    return s->backend->named_count ? s->backend->named_count(s, count, err, err_len) : no_named_keys(s, err, err_len);
+    return s->backend->named_count(s, count, err, err_len);
 }
 
 int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
                            const char *hint, int64_t *id, char *err, size_t err_len)
 {
-    return s->backend->named_create ? s->backend->named_create(s, key, digest, hint, id, err, err_len)
-                                    : no_named_keys(s, err, err_len);
+    return s->backend->named_create(s, key, digest, hint, id, err, err_len);
 }
 
 int32_t store_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len)
 {
-    return s->backend->named_get ? s->backend->named_get(s, id, out, found, err, err_len)
-                                 : no_named_keys(s, err, err_len);
+    return s->backend->named_get(s, id, out, found, err, err_len);
 }
 
 int32_t store_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len)
 {
-    return s->backend->named_update ? s->backend->named_update(s, key, err, err_len) : no_named_keys(s, err, err_len);
+    return s->backend->named_update(s, key, err, err_len);
 }
 
 int32_t store_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
 {
-    return s->backend->named_revoke ? s->backend->named_revoke(s, id, now, err, err_len)
-                                    : no_named_keys(s, err, err_len);
+    return s->backend->named_revoke(s, id, now, err, err_len);
 }
 
 int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
 {
-    return s->backend->named_reset ? s->backend->named_reset(s, id, digest, hint, now, grace_expires_at, err, err_len)
-                                   : no_named_keys(s, err, err_len);
+    return s->backend->named_reset(s, id, digest, hint, now, grace_expires_at, err, err_len);
 }
 
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                          size_t err_len)
 {
-    return s->backend->read_named ? s->backend->read_named(s, offset, limit, fn, ctx, err, err_len)
-                                  : no_named_keys(s, err, err_len);
+    return s->backend->read_named(s, offset, limit, fn, ctx, err, err_len);
 }

@@ -1,5 +1,5 @@
 /* store.h - the plugin's storage, behind one interface with one implementation per backend (the shape of
- * SQLite's sqlite3_vfs: a versioned struct of methods, and this thin dispatcher beside the implementations):
+ * SQLite's sqlite3_vfs: a struct of methods, and a thin dispatcher beside the implementations, store.c):
  *   store_sqlite.c      the embedded default: one file in the data directory, one machine
  *   store_postgresql.c  many web nodes sharing one PostgreSQL database, with lease-fenced revocation
  * Nothing else in the plugin knows which one runs. What every backend provides: opening (schema, migrations,
@@ -127,19 +127,20 @@ typedef struct store_open_args {
 
 typedef struct store store_t;
 
-#define STORE_BACKEND_VERSION 1
-
 #define STORE_SIGNAL_SETTLED 1        /* the counter is even again (*now = its value): cache what you read */
 #define STORE_SIGNAL_WRITER_ACTIVE 0  /* a live writer is inside its window: do not cache what you read */
 
 typedef struct store_backend {
-    uint32_t version;                 /* STORE_BACKEND_VERSION */
     const char *kind;                 /* "sqlite", "postgresql": the [plugin:apikeys] store value */
     const char *title;                /* "SQLite", "PostgreSQL" */
     /* 1: a verifying thread that sees the counter move reloads the snapshot itself (read_snapshot, settle);
      * 0: the backend's own thread publishes every snapshot through store_open_args_t.publish. */
     int32_t demand_reload;
+    /* 1: a shared store whose web nodes hold leases (read_nodes, serve); 0: one machine. */
+    int32_t has_nodes;
     size_t impl_size;                 /* bytes of backend state store_open allocates (zeroed) for open */
+    /* Every method is required, except two groups: read_snapshot, settle and drop_read_cache exactly when
+     * demand_reload, read_nodes and serve exactly when has_nodes. store_open checks this once. */
 
     int32_t (*open)(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
     void (*close)(store_t *s);
@@ -151,11 +152,10 @@ typedef struct store_backend {
     int32_t (*commit)(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
     void (*rollback)(store_t *s);
 
-    int32_t (*key_rows)(store_t *s, int64_t *count, char *err, size_t err_len);
     int32_t (*get_enabled)(store_t *s, int *enabled, char *err, size_t err_len);
     int32_t (*set_enabled)(store_t *s, int enabled, char *err, size_t err_len);
     int32_t (*get_role)(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
-    /* Nullable: get_enabled and get_role twice. A backend across a network answers it in one round trip. */
+    /* get_enabled and get_role twice, in one read (one round trip across a network). */
     int32_t (*get_site)(store_t *s, store_site_t *out, char *err, size_t err_len);
     int32_t (*put_current)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                            int64_t *id, char *err, size_t err_len);
@@ -179,15 +179,15 @@ typedef struct store_backend {
     int32_t (*read_snapshot)(store_t *s, const store_snapshot_sink_t *sink, char *err, size_t err_len);
     /* The counter was seen odd (value seen): STORE_SIGNAL_SETTLED or STORE_SIGNAL_WRITER_ACTIVE. */
     int (*settle)(store_t *s, uint64_t seen, uint64_t *now);
-    /* After a failed snapshot: forget cached pages so the next read goes to the medium. Nullable. */
+    /* After a failed snapshot: forget cached pages so the next read goes to the medium. */
     void (*drop_read_cache)(store_t *s);
     /* 1 when the last failure means the store is damaged or unreadable (deny until a reload succeeds). */
     int (*last_failure_is_damage)(const store_t *s);
 
-    /* The page: one "Store" status line (kind, where, health), and the live nodes (nullable: one machine). */
+    /* The page: one "Store" status line (kind, where, health), and the live nodes (has_nodes). */
     int32_t (*describe)(store_t *s, char *out, size_t out_len);
     int32_t (*read_nodes)(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
-    /* [thread-safe] This process is about to verify keys: become a node if the backend has nodes (nullable).
+    /* [thread-safe] This process is about to verify keys: become a node (has_nodes).
      * Returns once the node serves or after a bounded wait; the verify path then reads the counter as usual. */
     void (*serve)(store_t *s);
 
@@ -224,10 +224,7 @@ struct store {
     _Atomic int serving;              /* 1 after serve() returned once */
 };
 
-/* The backend named by kind ("sqlite", "postgresql"), or NULL. */
-const store_backend_t *store_backend_named(const char *kind);
-
-/* Opens the backend the config names. */
+/* Opens the backend the config names (after checking it has every method the dispatchers call). */
 int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
 void store_close(store_t *s);
 
@@ -246,7 +243,7 @@ static inline int store_reloads_on_demand(const store_t *s)
 static inline void store_serve(store_t *s)
 {
     if (!atomic_load_explicit(&s->serving, memory_order_acquire)) {
-        if (s->backend->serve)
+        if (s->backend->has_nodes)
             s->backend->serve(s);
         atomic_store_explicit(&s->serving, 1, memory_order_release);
     }
@@ -256,7 +253,6 @@ static inline void store_serve(store_t *s)
 int32_t store_begin(store_t *s, int signals_change, char *err, size_t err_len);
 int32_t store_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
 void store_rollback(store_t *s);
-int32_t store_key_rows(store_t *s, int64_t *count, char *err, size_t err_len);
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len);
 int32_t store_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
 /* The key with role "current" or "grace"; *found = 0 when there is none. */
@@ -291,7 +287,7 @@ int store_settle(store_t *s, uint64_t seen, uint64_t *now);
 void store_drop_read_cache(store_t *s);
 int store_last_failure_is_damage(const store_t *s);
 int32_t store_describe(store_t *s, char *out, size_t out_len);
-/* PANEL_OK without calling fn when the backend has no nodes. */
+/* Only when store_has_nodes(). */
 int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
 int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
 int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len);
@@ -305,8 +301,6 @@ int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGES
                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                          size_t err_len);
-/* 1 when the backend keeps named keys. */
-int store_has_named_keys(const store_t *s);
 /* 1 when the backend has nodes (the page then lists them). */
 int store_has_nodes(const store_t *s);
 

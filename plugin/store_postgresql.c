@@ -496,17 +496,6 @@ static int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err,
 
 /* ----- rows ------------------------------------------------------------------------------------------------ */
 
-static int32_t pg_key_rows(store_t *s, int64_t *count, char *err, size_t err_len)
-{
-    PGresult *r;
-    int32_t rc = exec_admin(P(s), "SELECT count(*) FROM apikeys_keys", 0, NULL, &r, "counting keys", err, err_len);
-    if (rc == PANEL_OK) {
-        *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        PQclear(r);
-    }
-    return rc;
-}
-
 static int32_t pg_get_enabled(store_t *s, int *enabled, char *err, size_t err_len)
 {
     PGresult *r;
@@ -1064,17 +1053,16 @@ static void pg_serve(store_t *s)
 }
 
 const store_backend_t store_postgresql_backend = {
-    .version = STORE_BACKEND_VERSION,
     .kind = "postgresql",
     .title = "PostgreSQL",
     .demand_reload = 0,
+    .has_nodes = 1,
     .impl_size = sizeof(pg_store_t),
     .open = pg_open,
     .close = pg_close,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
-    .key_rows = pg_key_rows,
     .get_enabled = pg_get_enabled,
     .set_enabled = pg_set_enabled,
     .get_role = pg_get_role,
@@ -1088,9 +1076,6 @@ const store_backend_t store_postgresql_backend = {
     .read_audit = pg_read_audit,
     .flush_usage = pg_flush_usage,
     .get_denials = pg_get_denials,
-    .read_snapshot = NULL,
-    .settle = NULL,
-    .drop_read_cache = NULL,
     .last_failure_is_damage = pg_last_failure_is_damage,
     .describe = pg_describe,
     .read_nodes = pg_read_nodes,

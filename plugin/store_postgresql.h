@@ -101,11 +101,6 @@ int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values,
 /* Runs one statement prepared on conn under `name` (prepare = 1: prepares it first, once per connection). */
 int32_t pg_exec_prepared(PGconn *conn, const char *name, int prepare, const char *sql, int n,
                          const char *const *values, PGresult **res, const char *doing, char *err, size_t err_len);
-/* Runs several statements without parameters in one round trip (the simple query protocol). PANEL_OK when every
- * one succeeded; rows[0..n_rows) receive the results that have rows, in order (PQclear each; NULL when fewer).
- * In a transaction block a failed statement makes the rest fail and its COMMIT a rollback: that is a failure. */
-int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows, const char *doing, char *err,
-                      size_t err_len);
 /* Migrations (one transaction under an advisory lock) and the shared secret (created with the store, else
  * checked against the store's check value); once per process, on whichever connection comes first. */
 int32_t pg_prepare_store(pg_store_t *p, PGconn *conn, char *err, size_t err_len);

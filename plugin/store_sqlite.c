@@ -646,6 +646,16 @@ static int32_t sq_get_role(store_t *store, const char *role, store_key_t *out, i
     return rc;
 }
 
+static int32_t sq_get_site(store_t *store, store_site_t *out, char *err, size_t err_len)
+{
+    int32_t rc = sq_get_enabled(store, &out->enabled, err, err_len);
+    if (rc == PANEL_OK)
+        rc = sq_get_role(store, "current", &out->current, &out->has_current, err, err_len);
+    if (rc == PANEL_OK)
+        rc = sq_get_role(store, "grace", &out->grace, &out->has_grace, err, err_len);
+    return rc;
+}
+
 static int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                           int64_t *id, char *err, size_t err_len)
 {
@@ -1189,21 +1199,20 @@ static int32_t sq_insert_extra(store_t *store, const uint8_t *digests, size_t n,
 }
 
 const store_backend_t store_sqlite_backend = {
-    .version = STORE_BACKEND_VERSION,
     .kind = "sqlite",
     .title = "SQLite",
     .demand_reload = 1,
+    .has_nodes = 0,
     .impl_size = sizeof(sqlite_store_t),
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
-    .key_rows = sq_key_rows,
     .get_enabled = sq_get_enabled,
     .set_enabled = sq_set_enabled,
     .get_role = sq_get_role,
-    .get_site = NULL,
+    .get_site = sq_get_site,
     .put_current = sq_put_current,
     .find_digest = sq_find_digest,
     .revoke = sq_revoke,
@@ -1218,8 +1227,6 @@ const store_backend_t store_sqlite_backend = {
     .drop_read_cache = sq_drop_read_cache,
     .last_failure_is_damage = sq_last_failure_is_damage,
     .describe = sq_describe,
-    .read_nodes = NULL,
-    .serve = NULL,
     .get_site_policy = sq_get_site_policy,
     .set_site_policy = sq_set_site_policy,
     .named_count = sq_named_count,
