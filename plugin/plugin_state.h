@@ -74,10 +74,4 @@ int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *o
 /* [thread-safe] Writes harvested usage counts and denial counters to the store. */
 int32_t apikeys_flush_usage(apikeys_state_t *st, char *err, size_t err_len);
 
-/* Benchmark/test helper: creates n extra valid keys (one transaction, one change signal) and calls
- * each(ctx, i, key, len) with every plaintext key (the buffer is wiped after the call). */
-int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, size_t i, const char *key,
-                                                                      size_t len),
-                         void *ctx, char *err, size_t err_len);
-
 #endif

@@ -158,12 +158,6 @@ int32_t store_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, 
     return s->backend->make_grace(s, id, expires_at, err, err_len);
 }
 
-int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now, char *err,
-                           size_t err_len)
-{
-    return s->backend->insert_extra(s, digests, n, hint, now, err, err_len);
-}
-
 int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                     const char *outcome, const char *key_hint, char *err, size_t err_len)
 {

@@ -38,7 +38,7 @@ typedef struct store_key {
 typedef struct store_digest_row {
     int found;
     int64_t id;
-    char role[16];           /* "current", "grace", "extra", "named" (a named key's row), or "" (replaced) */
+    char role[16];           /* "current", "grace", "named" (a named key's row), or "" (replaced) */
     int64_t created_at;
     int64_t revoked_at;      /* 0 unless replaced */
 } store_digest_row_t;
@@ -163,8 +163,6 @@ typedef struct store_backend {
                            size_t err_len);
     int32_t (*revoke)(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
     int32_t (*make_grace)(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
-    int32_t (*insert_extra)(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now,
-                            char *err, size_t err_len);
     int32_t (*audit)(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                      const char *outcome, const char *key_hint, char *err, size_t err_len);
     int32_t (*read_audit)(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
@@ -268,9 +266,6 @@ int32_t store_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], stor
                           size_t err_len);
 int32_t store_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
 int32_t store_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
-/* Benchmark/test helper: inserts n additional valid keys (role 'extra') in the current transaction. */
-int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now, char *err,
-                           size_t err_len);
 int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                     const char *outcome, const char *key_hint, char *err, size_t err_len);
 /* Audit rows newest first. */

@@ -679,22 +679,6 @@ static int32_t pg_make_grace(store_t *s, int64_t id, int64_t expires_at, char *e
                       2, params, NULL, "keeping the previous key for the grace period", err, err_len);
 }
 
-static int32_t pg_insert_extra(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now,
-                               char *err, size_t err_len)
-{
-    char when[24], hex[2 * KEY_DIGEST_LEN + 3];
-    int32_t rc = PANEL_OK;
-    for (size_t i = 0; rc == PANEL_OK && i < n; i++) {
-        digest_hex(digests + i * KEY_DIGEST_LEN, hex);
-        const char *params[] = {hex, hint, i64(when, sizeof when, now)};
-        rc = exec_admin(P(s),
-                        "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
-                        " VALUES ('extra', $1::bytea, $2, $3::bigint, 'extra')",
-                        3, params, NULL, "saving keys", err, err_len);
-    }
-    return rc;
-}
-
 static int32_t pg_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                         const char *outcome, const char *key_hint, char *err, size_t err_len)
 {
@@ -1071,7 +1055,6 @@ const store_backend_t store_postgresql_backend = {
     .find_digest = pg_find_digest,
     .revoke = pg_revoke,
     .make_grace = pg_make_grace,
-    .insert_extra = pg_insert_extra,
     .audit = pg_audit,
     .read_audit = pg_read_audit,
     .flush_usage = pg_flush_usage,

@@ -22,7 +22,7 @@ static const char schema_v1[] =
     "CREATE TABLE keys(id INTEGER PRIMARY KEY, name TEXT NOT NULL, digest BLOB NOT NULL UNIQUE,"
     " hint TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER, expires_at INTEGER,"
     " last_used_at INTEGER, use_count INTEGER NOT NULL DEFAULT 0, role TEXT"
-    " CHECK (role IN ('current','grace','extra')));"
+    " CHECK (role IN ('current','grace')));"
     "CREATE UNIQUE INDEX keys_one_current ON keys(role) WHERE role = 'current';"
     "CREATE UNIQUE INDEX keys_one_grace ON keys(role) WHERE role = 'grace';"
     "CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -75,7 +75,6 @@ enum {
     SQL_GET_DENIALS,
     SQL_COUNT_VALID,
     SQL_LOAD_VALID,
-    SQL_INSERT_EXTRA,
     SQL_FIND_DIGEST_ROW,
     SQL_GET_POLICY,
     SQL_PUT_SETTING,
@@ -127,7 +126,6 @@ static const char *const sql_text[SQL_COUNT_] = {
     /* A named key's row answers role "named": it is not the site key's to reactivate or to report replaced. */
     [SQL_FIND_DIGEST_ROW] = "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END,"
                             " created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",
-    [SQL_INSERT_EXTRA] = "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('extra', ?1, ?2, ?3, 'extra')",
     [SQL_GET_POLICY] = "SELECT name, value FROM settings WHERE name IN ('allowed_ips', 'rate_limit')",
     [SQL_PUT_SETTING] = "INSERT INTO settings(name, value) VALUES (?1, ?2)"
                         " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
@@ -1179,25 +1177,6 @@ static int32_t sq_describe(store_t *store, char *out, size_t out_len)
     return PANEL_OK;
 }
 
-static int32_t sq_insert_extra(store_t *store, const uint8_t *digests, size_t n, const char *hint, int64_t now, char *err,
-                           size_t err_len)
-{
-    sqlite_store_t *s = store->impl;
-    sqlite3_stmt *st;
-    int32_t rc = cached(s, s->db, SQL_INSERT_EXTRA, &st, "saving keys", err, err_len);
-    for (size_t i = 0; rc == PANEL_OK && i < n; i++) {
-        sqlite3_bind_blob(st, 1, digests + i * KEY_DIGEST_LEN, KEY_DIGEST_LEN, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, hint, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, now);
-        int step = sqlite3_step(st);
-        if (step != SQLITE_DONE)
-            rc = store_fail(s, s->db, step, "saving keys", err, err_len);
-        sqlite3_reset(st);
-    }
-    release(st);
-    return rc;
-}
-
 const store_backend_t store_sqlite_backend = {
     .kind = "sqlite",
     .title = "SQLite",
@@ -1217,7 +1196,6 @@ const store_backend_t store_sqlite_backend = {
     .find_digest = sq_find_digest,
     .revoke = sq_revoke,
     .make_grace = sq_make_grace,
-    .insert_extra = sq_insert_extra,
     .audit = sq_audit,
     .read_audit = sq_read_audit,
     .flush_usage = sq_flush_usage,

@@ -321,6 +321,26 @@ static void store_migrates_a_v1_file_to_v2(void **s)
     free(dir);
 }
 
+/* A new file's schema allows only the roles the plugin writes; the old files' wider CHECK still opens (above). */
+static void a_new_store_allows_only_the_roles_it_writes(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    char err[512];
+    store_t st;
+    assert_int_equal(store_sqlite_open_file(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    sqlite3 *db = store_sqlite_db(&st);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO keys(name, digest, hint, created_at, role)"
+                                      " VALUES ('extra', x'01', 'h1', 1, 'extra')", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT_CHECK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO keys(name, digest, hint, created_at, role)"
+                                      " VALUES ('site', x'02', 'h2', 2, 'current')", NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(&st);
+    support_rmtree(dir);
+    free(dir);
+}
+
 typedef struct cfg_map {
     const char *k[4], *v[4];
 } cfg_map_t;
@@ -445,6 +465,7 @@ int main(void)
         cmocka_unit_test(keyring_grows_beyond_its_initial_capacity),
         cmocka_unit_test(keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest),
         cmocka_unit_test(store_migrates_a_v1_file_to_v2),
+        cmocka_unit_test(a_new_store_allows_only_the_roles_it_writes),
         cmocka_unit_test(config_defaults_and_refusals),
         cmocka_unit_test(store_settings_defaults_and_refusals),
     };

@@ -537,7 +537,7 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(named_key_of(&r, 3), -1);
     sql_ok(c, "UPDATE apikeys_keys SET named_role = NULL WHERE hint = 'b_1'");
     /* No row is both a site key's and a named key's: the schema refuses a named row with a role. */
-    sql_refused(c, "UPDATE apikeys_keys SET role = 'extra' WHERE hint = 'a_4'", "apikeys_keys_named_not_site");
+    sql_refused(c, "UPDATE apikeys_keys SET role = 'grace' WHERE hint = 'a_4'", "apikeys_keys_named_not_site");
     old_snapshot_is_site_only(c, (const uint8_t[]){8, 5}, 2);
 
     /* The node's own snapshot (through snapshot_build_keyring) loads and serves. */
