@@ -44,6 +44,14 @@ int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char 
     return rc;
 }
 
+int32_t apikeys_read(apikeys_state_t *st, apikeys_read_fn fn, void *ctx, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = fn(st, ctx, err, err_len);
+    pthread_mutex_unlock(&st->write_mutex);
+    return rc;
+}
+
 int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *origin, const char *action,
                            const char *outcome, const char *key_hint)
 {

@@ -67,6 +67,10 @@ void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg);
 typedef int32_t (*apikeys_write_fn)(apikeys_state_t *st, void *ctx, char *msg, size_t msg_len);
 int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len, char *report,
                       size_t report_len);
+/* A read on the store's write connection (status, fields, tables), which the write mutex serialises like every use
+ * of that connection: runs fn(st, ctx, err, err_len) under it and returns its status. */
+typedef int32_t (*apikeys_read_fn)(apikeys_state_t *st, void *ctx, char *err, size_t err_len);
+int32_t apikeys_read(apikeys_state_t *st, apikeys_read_fn fn, void *ctx, char *err, size_t err_len);
 /* Writes one audit row in its own small transaction (refusals); no change signal. */
 int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *origin, const char *action,
                            const char *outcome, const char *key_hint);
