@@ -1,5 +1,4 @@
-/* pg_conn.c - the PostgreSQL backend's connections (see store_postgresql.h): the conninfo rules (no password in
- * it: a passfile, peer or certificate authentication instead), connecting with timeouts derived from
+/* pg_conn.c - the PostgreSQL backend's connections (see store_postgresql.h): connecting with timeouts derived from
  * lease_seconds, queries whose failures read as instructions, the schema and its migrations (one transaction
  * under an advisory lock, so nodes starting together on an empty database all come up), and the shared digest
  * secret with its check value. */
@@ -15,34 +14,6 @@
 
 /* pg_advisory_xact_lock key of the migrations: "apikeys" in ASCII. */
 #define PG_MIGRATION_LOCK "27418087016638835"
-
-int32_t pg_check_conninfo(const char *conninfo, char *err, size_t err_len)
-{
-    char *parse_err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &parse_err);
-    if (!opts) {
-        char reason[256] = "out of memory";
-        if (parse_err) {
-            snprintf(reason, sizeof reason, "%s", parse_err);
-            reason[strcspn(reason, "\n")] = '\0';
-            PQfreemem(parse_err);
-        }
-        snprintf(err, err_len,
-                 "[plugin:apikeys] pg_conninfo is not a libpq connection string or postgresql:// URI: %s", reason);
-        return PANEL_E_INVALID;
-    }
-    int32_t rc = PANEL_OK;
-    for (PQconninfoOption *o = opts; o->keyword; o++)
-        if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-            snprintf(err, err_len,
-                     "[plugin:apikeys] pg_conninfo contains a password, which would sit in panel.ini and in process "
-                     "listings: put it in a passfile: passfile=PATH or PGPASSFILE (mode 0600), or use peer or "
-                     "certificate authentication");
-            rc = PANEL_E_INVALID;
-        }
-    PQconninfoFree(opts);
-    return rc;
-}
 
 /* Server notices ("relation already exists, skipping") are not the owner's business: libpq would print them. */
 static void ignore_notice(void *arg, const char *message)

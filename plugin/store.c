@@ -21,7 +21,7 @@ static const struct {
     const char *name;
     size_t offset;
 } required[] = {
-    METHOD(open),         METHOD(close),           METHOD(begin),         METHOD(commit),
+    METHOD(load_settings), METHOD(open),  METHOD(close),           METHOD(begin),         METHOD(commit),
     METHOD(rollback),     METHOD(get_enabled),     METHOD(set_enabled),   METHOD(get_role),
     METHOD(get_site),     METHOD(put_current),     METHOD(find_digest),   METHOD(revoke),
     METHOD(make_grace),   METHOD(audit),           METHOD(read_audit),    METHOD(flush_usage),
@@ -56,22 +56,51 @@ static const char *missing_method(const store_backend_t *b)
     return NULL;
 }
 
-int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len)
+/* The backend of this kind, checked; NULL with err when there is none or it is incomplete. */
+static const store_backend_t *backend_of(const char *kind, char *err, size_t err_len)
 {
-    memset(s, 0, sizeof *s);
     const store_backend_t *b = NULL;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
-        if (strcmp(backends[i]->kind, args->config->store) == 0)
+        if (strcmp(backends[i]->kind, kind) == 0)
             b = backends[i];
     if (!b) {
-        snprintf(err, err_len, "[plugin:apikeys] store \"%s\" is not available in this build", args->config->store);
-        return PANEL_E_INVALID;
+        snprintf(err, err_len, "[plugin:apikeys] store \"%.40s\" is not valid: use sqlite (the default, one machine) "
+                 "or postgresql (many web nodes)", kind);
+        return NULL;
     }
     const char *missing = missing_method(b);
     if (missing) {
         snprintf(err, err_len, "the %s store backend is incomplete (method %s)", b->title, missing);
-        return PANEL_E_INTERNAL;
+        return NULL;
     }
+    return b;
+}
+
+static const char *no_settings(void *ctx, const char *key)
+{
+    (void)ctx;
+    (void)key;
+    return NULL;
+}
+
+int32_t store_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err, size_t err_len)
+{
+    if (!get)
+        get = no_settings;
+    const char *kind = get(ctx, "store");
+    const store_backend_t *b = backend_of(kind ? kind : "sqlite", err, err_len);
+    if (!b)
+        return PANEL_E_INVALID;
+    snprintf(cfg->store, sizeof cfg->store, "%s", b->kind);
+    return b->load_settings(cfg, get, ctx, err, err_len);
+}
+
+int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len)
+{
+    memset(s, 0, sizeof *s);
+    const store_backend_t *b = backend_of(args->config->store, err, err_len);
+    if (!b)
+        return PANEL_E_INVALID;
     s->impl = calloc(1, b->impl_size);
     if (!s->impl) {
         snprintf(err, err_len, "out of memory");

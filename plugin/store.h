@@ -142,6 +142,10 @@ typedef struct store_backend {
     /* Every method is required, except two groups: read_snapshot, settle and drop_read_cache exactly when
      * demand_reload, read_nodes and serve exactly when has_nodes. store_open checks this once. */
 
+    /* Reads and checks this backend's own [plugin:apikeys] settings into cfg, at config load (before open):
+     * PANEL_E_INVALID naming the setting, the problem and the allowed values. get(ctx, key) is NULL when unset. */
+    int32_t (*load_settings)(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err,
+                             size_t err_len);
     int32_t (*open)(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
     void (*close)(store_t *s);
 
@@ -222,6 +226,8 @@ struct store {
     _Atomic int serving;              /* 1 after serve() returned once */
 };
 
+/* Config load: "store" (default sqlite) picks the backend, whose load_settings reads its own settings. */
+int32_t store_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err, size_t err_len);
 /* Opens the backend the config names (after checking it has every method the dispatchers call). */
 int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
 void store_close(store_t *s);

@@ -1042,6 +1042,7 @@ const store_backend_t store_postgresql_backend = {
     .demand_reload = 0,
     .has_nodes = 1,
     .impl_size = sizeof(pg_store_t),
+    .load_settings = pg_load_settings,
     .open = pg_open,
     .close = pg_close,
     .begin = pg_begin,

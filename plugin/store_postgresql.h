@@ -90,9 +90,13 @@ typedef struct pg_store {
     pg_node_t node;
 } pg_store_t;
 
-/* ----- pg_conn.c ----- */
+/* ----- pg_settings.c ----- */
 /* Refuses a conninfo with a password or that libpq cannot parse. */
 int32_t pg_check_conninfo(const char *conninfo, char *err, size_t err_len);
+/* store_backend_t.load_settings: pg_conninfo, lease_seconds, node_id. */
+int32_t pg_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err, size_t err_len);
+
+/* ----- pg_conn.c ----- */
 /* A new connection with this project's timeouts (the conninfo may override them), or NULL with err. */
 PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len);
 /* Runs sql with text parameters; PANEL_OK with *res (PQclear it; may be NULL out) or PANEL_E_STORE. */

@@ -1183,6 +1183,7 @@ const store_backend_t store_sqlite_backend = {
     .demand_reload = 1,
     .has_nodes = 0,
     .impl_size = sizeof(sqlite_store_t),
+    .load_settings = sqlite_load_settings,
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,

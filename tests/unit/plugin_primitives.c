@@ -403,6 +403,13 @@ static void config_defaults_and_refusals(void **s)
     assert_int_equal(load_one("flush_interval", "3600", err, sizeof err), PANEL_OK);
 }
 
+/* One setting beside store = postgresql and a valid pg_conninfo: the PostgreSQL backend's own settings. */
+static int32_t load_pg(const char *key, const char *value, apikeys_config_t *cfg, char *err, size_t err_len)
+{
+    cfg_map_t m = {{"store", "pg_conninfo", key}, {"postgresql", "host=db dbname=panel", value}};
+    return apikeys_config_load(cfg, cfg_get, &m, err, err_len);
+}
+
 /* The store settings: kind, conninfo (required for postgresql, never with a password), lease, secret, node. */
 static void store_settings_defaults_and_refusals(void **s)
 {
@@ -411,7 +418,6 @@ static void store_settings_defaults_and_refusals(void **s)
     char err[512];
     assert_int_equal(apikeys_config_load(&cfg, NULL, NULL, err, sizeof err), PANEL_OK);
     assert_string_equal(cfg.store, "sqlite");
-    assert_int_equal(cfg.lease_seconds, 3);
     assert_string_equal(cfg.secret_file, "");
     assert_int_equal(load_one("store", "mysql", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "sqlite"));
@@ -421,16 +427,24 @@ static void store_settings_defaults_and_refusals(void **s)
     cfg_map_t m = {{"store", "pg_conninfo"}, {"postgresql", "host=db dbname=panel"}};
     assert_int_equal(apikeys_config_load(&cfg, cfg_get, &m, err, sizeof err), PANEL_OK);
     assert_string_equal(cfg.pg_conninfo, "host=db dbname=panel");
-    assert_int_equal(load_one("lease_seconds", "0", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(cfg.lease_seconds, 3);
+    assert_int_equal(load_pg("lease_seconds", "0", &cfg, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "1 to 60"));
-    assert_int_equal(load_one("lease_seconds", "61", err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(load_one("lease_seconds", "60", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_pg("lease_seconds", "61", &cfg, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_pg("lease_seconds", "60", &cfg, err, sizeof err), PANEL_OK);
+    assert_int_equal(cfg.lease_seconds, 60);
+    /* The PostgreSQL backend checks its conninfo when the config is read, before anything connects. */
+    cfg_map_t pw = {{"store", "pg_conninfo"}, {"postgresql", "host=db dbname=panel password=hunter2"}};
+    assert_int_equal(apikeys_config_load(&cfg, cfg_get, &pw, err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "passfile"));
+    assert_null(strstr(err, "hunter2"));
     assert_int_equal(load_one("secret_file", "relative/secret", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "absolute path"));
     assert_int_equal(load_one("secret_file", "/etc/panel/apikeys.secret", err, sizeof err), PANEL_OK);
-    assert_int_equal(load_one("node_id", "web 2", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_pg("node_id", "web 2", &cfg, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "node_id"));
-    assert_int_equal(load_one("node_id", "web-2.eu", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_pg("node_id", "web-2.eu", &cfg, err, sizeof err), PANEL_OK);
+    assert_string_equal(cfg.node_id, "web-2.eu");
 
     /* A password is refused in both forms libpq reads, and the message says where it goes instead. */
     assert_int_equal(pg_check_conninfo("host=db dbname=panel user=panel password=hunter2", err, sizeof err),
