@@ -32,10 +32,6 @@ typedef struct sqlite_store {
     int in_window;           /* 1 while a change-signalling transaction holds the writer window */
 } sqlite_store_t;
 
-/* store_sqlite_settings.c: store_backend_t.load_settings (database). */
-int32_t sqlite_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err,
-                             size_t err_len);
-
 /* Test hook: opens only the file (schema and migrations; no secret, no change counter) as a store. */
 int32_t store_sqlite_open_file(store_t *store, const char *data_dir, const char *file_name, char *err,
                                size_t err_len);

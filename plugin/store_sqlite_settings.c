@@ -1,10 +1,10 @@
-/* store_sqlite_settings.c - the SQLite backend's own [plugin:apikeys] setting (see store_sqlite.h): database,
+/* store_sqlite_settings.c - the SQLite backend's own [plugin:apikeys] setting (see store_sqlite_internal.h): database,
  * the file's name in the data directory. Read at config load, before the store opens. */
 #include <stdio.h>
 #include <string.h>
 
 #include "panel/plugin.h"
-#include "store_sqlite.h"
+#include "store_sqlite_internal.h"
 
 /* plugin.h: a plugin's files in the shared data directory start with its entry id ("apikeys"), which also keeps
  * them out of the host's reserved names (host-, admin-, extensions.). Printable ASCII without '/', and none of
