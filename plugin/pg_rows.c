@@ -98,11 +98,18 @@ int32_t pg_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size
     out->allowed_ips[0] = '\0';
     out->rate_limit = 0;
     if (PQntuples(r) == 1) {
-        snprintf(out->allowed_ips, sizeof out->allowed_ips, "%s", PQgetvalue(r, 0, 0));
+        /* Cut, an allow-list could widen: refuse it (the snapshot reads the whole text and fails closed too). */
+        if (pg_copy_text(out->allowed_ips, sizeof out->allowed_ips, PQgetvalue(r, 0, 0)) != 0)
+            rc = PANEL_E_STORE;
         out->rate_limit = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
     }
     PQclear(r);
-    return PANEL_OK;
+    if (rc != PANEL_OK)
+        snprintf(err, err_len,
+                 "the key store holds allowed IPs for the site key longer than this plugin reads (%zu bytes at "
+                 "most); set allowed_ips again in Settings > API Key",
+                 sizeof out->allowed_ips - 1);
+    return rc;
 }
 
 /* In the changing transaction: the row it updates is the one the commit bumps (apikeys_state). */

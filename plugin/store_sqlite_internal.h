@@ -61,7 +61,7 @@ int32_t sq_step_done(sqlite_store_t *s, sqlite3 *db, sqlite3_stmt *st, const cha
 int32_t sq_run(sqlite_store_t *s, sqlite3 *db, int id, const char *doing, char *err, size_t err_len);
 int sq_is_damage(const sqlite_store_t *s);
 const char *sq_text_or_empty(sqlite3_stmt *st, int col);
-void sq_copy_text(sqlite3_stmt *st, int col, char *out, size_t out_len);
+int sq_copy_text(sqlite3_stmt *st, int col, char *out, size_t out_len);
 
 /* ----- store_sqlite_schema.c ----- */
 int32_t sq_open_file(sqlite_store_t *s, const char *data_dir, const char *file_name, char *err, size_t err_len);
@@ -94,7 +94,7 @@ int32_t sq_get_denials(store_t *store, int64_t counts[DENIAL_REASONS], int64_t l
 
 /* ----- store_sqlite_snapshot.c ----- */
 void sq_drop_read_cache(store_t *store);
-void sq_named_settings(sqlite3_stmt *st, store_named_t *k);
+int32_t sq_named_settings(sqlite3_stmt *st, store_named_t *k, char *err, size_t err_len);
 int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sink, char *err, size_t err_len);
 int sq_settle(store_t *store, uint64_t seen, uint64_t *now);
 

@@ -80,7 +80,9 @@ static int32_t list_named(sqlite_store_t *s, int64_t only_id, uint64_t offset, u
     sqlite3_bind_int64(st, 3, offset > INT64_MAX ? INT64_MAX : (int64_t)offset);
     int step = SQLITE_DONE;
     while (rc == PANEL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        sq_named_settings(st, k);
+        rc = sq_named_settings(st, k, err, err_len);
+        if (rc != PANEL_OK)
+            break;
         sq_copy_text(st, 7, k->hint, sizeof k->hint);
         k->last_used_at = sqlite3_column_int64(st, 8);
         k->use_count = sqlite3_column_int64(st, 9);

@@ -37,10 +37,17 @@ int32_t sq_read_policy(sqlite_store_t *s, sqlite3 *db, store_site_policy_t *out,
         const char *value = (const char *)sqlite3_column_text(st, 1);
         if (!name || !value)
             continue;
-        if (strcmp(name, "allowed_ips") == 0)
-            snprintf(out->allowed_ips, sizeof out->allowed_ips, "%s", value);
-        else
+        if (strcmp(name, "allowed_ips") != 0) {
             out->rate_limit = strtoll(value, NULL, 10);
+        } else if (sq_copy_text(st, 1, out->allowed_ips, sizeof out->allowed_ips) != 0) {
+            /* Cut, an allow-list could widen ("64.0.0.0/20" to "64.0.0.0/2"): refuse it, never use it. */
+            snprintf(err, err_len,
+                     "the key store holds allowed IPs for the site key longer than this plugin reads (%zu bytes at "
+                     "most); set allowed_ips again in Settings > API Key",
+                     sizeof out->allowed_ips - 1);
+            sq_release(st);
+            return PANEL_E_STORE;
+        }
     }
     rc = step == SQLITE_DONE ? PANEL_OK : sq_store_fail(s, db, step, "reading the key policy", err, err_len);
     sq_release(st);

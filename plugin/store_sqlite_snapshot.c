@@ -33,17 +33,26 @@ static void end_read(sqlite_store_t *s)
     sq_release(*commit);
 }
 
-/* The columns 0..6 of SQL_NAMED_LIST and SQL_LOAD_NAMED: the named key's own settings. */
-void sq_named_settings(sqlite3_stmt *st, store_named_t *k)
+/* The columns 0..6 of SQL_NAMED_LIST and SQL_LOAD_NAMED: the named key's own settings. Scopes or allowed IPs
+ * longer than store_named_t holds (written by hand or by another program) fail the read: cut, an allow-list
+ * could widen ("64.0.0.0/20" cut to "64.0.0.0/2") and scopes could change; the key must never be used so. */
+int32_t sq_named_settings(sqlite3_stmt *st, store_named_t *k, char *err, size_t err_len)
 {
     memset(k, 0, sizeof *k);
     k->id = sqlite3_column_int64(st, 0);
     sq_copy_text(st, 1, k->label, sizeof k->label);
-    sq_copy_text(st, 2, k->scopes, sizeof k->scopes);
-    sq_copy_text(st, 3, k->allowed_ips, sizeof k->allowed_ips);
+    if (sq_copy_text(st, 2, k->scopes, sizeof k->scopes) != 0 ||
+        sq_copy_text(st, 3, k->allowed_ips, sizeof k->allowed_ips) != 0) {
+        snprintf(err, err_len,
+                 "the key store holds named key %lld with scopes or allowed IPs longer than this plugin reads (%zu "
+                 "and %zu bytes at most); save that key again from Settings > API Key",
+                 (long long)k->id, sizeof k->scopes - 1, sizeof k->allowed_ips - 1);
+        return PANEL_E_STORE;
+    }
     k->rate_limit = sqlite3_column_int64(st, 4);
     k->created_at = sqlite3_column_int64(st, 5);
     k->expires_at = sqlite3_column_int64(st, 6);
+    return PANEL_OK;
 }
 
 /* The live named keys' settings, inside the snapshot's read transaction. */
@@ -61,8 +70,9 @@ static int32_t read_named_policies(sqlite_store_t *s, const store_snapshot_sink_
     }
     int step = SQLITE_DONE;
     while (rc == PANEL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        sq_named_settings(st, k);
-        rc = sink->named(sink->ctx, k);
+        rc = sq_named_settings(st, k, err, err_len);
+        if (rc == PANEL_OK)
+            rc = sink->named(sink->ctx, k);
     }
     if (rc == PANEL_OK && step != SQLITE_DONE)
         rc = sq_store_fail(s, s->rdb, step, "reading the named keys", err, err_len);

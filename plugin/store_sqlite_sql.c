@@ -213,8 +213,11 @@ const char *sq_text_or_empty(sqlite3_stmt *st, int col)
     return t ? (const char *)t : "";
 }
 
-/* Copies a text column into a bounded buffer (truncated, always terminated). */
-void sq_copy_text(sqlite3_stmt *st, int col, char *out, size_t out_len)
+/* Copies a text column into a bounded buffer (always terminated). 0, or -1 when it did not fit and was cut: a
+ * caller for whom a cut value means something else (an allow-list, scopes) must refuse it, never use it. */
+int sq_copy_text(sqlite3_stmt *st, int col, char *out, size_t out_len)
 {
-    snprintf(out, out_len, "%s", sq_text_or_empty(st, col));
+    const char *text = sq_text_or_empty(st, col);
+    snprintf(out, out_len, "%s", text);
+    return (size_t)sqlite3_column_bytes(st, col) < out_len && strlen(text) < out_len ? 0 : -1;
 }
