@@ -3,15 +3,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "freshness.h"
+#include "key_digest.h"
+#include "limiter.h"
 #include "panel/plugin.h"
 #include "store_sqlite_internal.h"
 
 /* plugin.h: a plugin's files in the shared data directory start with its entry id ("apikeys"), which also keeps
  * them out of the host's reserved names (host-, admin-, extensions.). Printable ASCII without '/', and none of
- * the plugin's own other files. */
+ * the other files the plugin keeps there (the digest secret, the change counter, the rate limit buckets: a
+ * database on one of those is written over by its owner, as the limiter would zero pages of it), nor the side
+ * files SQLite keeps beside a database (-wal, -shm, -journal). */
 static int32_t check_database_name(const char *database, char *err, size_t err_len)
 {
-    static const char *const own_files[] = {"apikeys.secret", "apikeys.epoch", NULL};
+    static const char *const own_files[] = {KEY_SECRET_FILE, FRESHNESS_FILE, LIMITER_FILE, NULL};
+    static const char *const side_files[] = {"-wal", "-shm", "-journal", NULL};
     size_t n = strlen(database);
     int printable = 1;
     for (size_t i = 0; i < n; i++)
@@ -40,6 +46,16 @@ static int32_t check_database_name(const char *database, char *err, size_t err_l
                      database);
             return PANEL_E_INVALID;
         }
+    for (size_t i = 0; side_files[i]; i++) {
+        size_t k = strlen(side_files[i]);
+        if (n > k && strcmp(database + n - k, side_files[i]) == 0) {
+            snprintf(err, err_len,
+                     "[plugin:apikeys] database \"%s\" is the name of a file SQLite keeps beside a database (its "
+                     "%s file); choose e.g. \"apikeys.db\"",
+                     database, side_files[i] + 1);
+            return PANEL_E_INVALID;
+        }
+    }
     return PANEL_OK;
 }
 

@@ -393,6 +393,11 @@ static void config_defaults_and_refusals(void **s)
     assert_int_equal(load_one("database", "apikeys.secret", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "another of the plugin's files"));
     assert_int_equal(load_one("database", "apikeys.epoch", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("database", "apikeys.ratelimit", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "another of the plugin's files"));
+    assert_int_equal(load_one("database", "apikeys.db-wal", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "beside a database (its wal file)"));
+    assert_int_equal(load_one("database", "apikeys.db-journal", err, sizeof err), PANEL_E_INVALID);
     assert_int_equal(load_one("database", "apikeys-shop2.db", err, sizeof err), PANEL_OK);
     assert_int_equal(load_one("default_grace", "2h", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "0, 1h, 24h, 7d"));
