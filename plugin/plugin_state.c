@@ -1,5 +1,5 @@
-/* plugin_state.c - opening and closing the plugin state, the writer window, snapshot refresh and usage
- * flushing (see plugin_state.h). */
+/* plugin_state.c - opening and closing the plugin state, the writer window, reads on the write connection and
+ * usage flushing (see plugin_state.h; snapshot refresh is snapshot.c's). */
 #include "plugin_state.h"
 
 #include <sodium.h>

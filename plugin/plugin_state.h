@@ -1,6 +1,7 @@
 /* plugin_state.h - the plugin's state and its life cycle, independent of any host: open on a data
  * directory (config, the store backend with its digest secret and change signal, first snapshot, flusher thread), the
- * writer window every state-changing action runs in, snapshot refresh, usage flushing, and close.
+ * writer window every state-changing action runs in, reads on the write connection, usage flushing, and close
+ * (snapshot refresh: snapshot.h).
  * The benchmark and unit tests use this directly (no host needed). */
 #ifndef APIKEYS_PLUGIN_STATE_H
 #define APIKEYS_PLUGIN_STATE_H

@@ -144,13 +144,10 @@ static int32_t read_through_backend(void *rctx, const store_snapshot_sink_t *sin
     return s->backend->read_snapshot(s, sink, err, err_len);
 }
 
+/* Reads the valid keys through the backend's read_snapshot (a demand_reload backend: store_open checked it has
+ * one, and apikeys_refresh reads no other). */
 static int32_t snapshot_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
 {
-    if (!s->backend->read_snapshot) {
-        *out = NULL;
-        snprintf(err, err_len, "the %s store loads its snapshots itself", s->backend->title);
-        return PANEL_E_INTERNAL;
-    }
     return snapshot_build_keyring(read_through_backend, s, epoch, out, err, err_len);
 }
 

@@ -1,14 +1,15 @@
 /* store.h - the plugin's storage, behind one interface with one implementation per backend (the shape of
  * SQLite's sqlite3_vfs: a struct of methods, and a thin dispatcher beside the implementations, store.c):
- *   store_sqlite.c      the embedded default: one file in the data directory, one machine
- *   store_postgresql.c  many web nodes sharing one PostgreSQL database, with lease-fenced revocation
- * Nothing else in the plugin knows which one runs. What every backend provides: opening (schema, migrations,
- * the digest secret), write transactions that may signal a change of the valid keys, the rows each action
+ *   store_sqlite*.c     the embedded default: one file in the data directory, one machine
+ *   store_postgresql.c  many web nodes sharing one PostgreSQL database, with lease-fenced revocation (+ pg_*.c)
+ * snapshot.c builds the verify path's keyring from any backend's snapshot rows.
+ * Nothing else in the plugin knows which one runs. What every backend provides: its own settings, opening
+ * (schema, migrations, the digest secret), write transactions that may signal a change of the valid keys, the rows each action
  * changes, the audit trail, batched usage and denial counters, reading a snapshot of the valid keys through a
  * row callback, and the change signal the verify path reads with one atomic load.
  *
  * Threads: the write methods and the admin reads (status, fields, audit, nodes) run under the caller's write
- * mutex; read_snapshot under its reload mutex; the counter is read from any thread. Every failure is
+ * mutex (apikeys_write, apikeys_read); read_snapshot under its reload mutex; the counter is read from any thread. Every failure is
  * PANEL_E_STORE (or PANEL_E_NOMEM) with a message a person can act on, never containing a secret. */
 #ifndef APIKEYS_STORE_H
 #define APIKEYS_STORE_H
