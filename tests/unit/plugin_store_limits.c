@@ -96,26 +96,25 @@ static void sql_by_hand(const char *dir, const char *sql)
 
 /* An allow-list of 4096 bytes (one more than the plugin reads) whose first 4095 end in "64.0.0.0/2", a network
  * holding 127.0.0.1, while the whole list ends in "64.0.0.0/20", which does not. Spaces around items are allowed. */
-static char *long_allow_list(void)
+static char long_list[4097];
+static const char *long_allow_list(void)
 {
-    const char head[] = "192.0.2.1", tail[] = ",64.0.0.0/20";
-    size_t pad = 4095 - (sizeof head - 1) - (sizeof tail - 2);
-    char *list = malloc(sizeof head + pad + sizeof tail);
-    memcpy(list, head, sizeof head - 1);
-    memset(list + sizeof head - 1, ' ', pad);
-    memcpy(list + sizeof head - 1 + pad, tail, sizeof tail);
-    assert_int_equal(strlen(list), 4096);
-    assert_memory_equal(list + 4095 - 10, "64.0.0.0/2", 10);
-    return list;
+    static const char head[] = "192.0.2.1", tail[] = ",64.0.0.0/20";
+    memset(long_list, ' ', sizeof long_list - 1);
+    memcpy(long_list, head, sizeof head - 1);
+    memcpy(long_list + sizeof long_list - sizeof tail, tail, sizeof tail);
+    assert_int_equal(strlen(long_list), 4096);
+    assert_memory_equal(long_list + 4095 - 10, "64.0.0.0/2", 10);
+    return long_list;
 }
 
 static void a_site_allow_list_too_long_to_read_fails_closed(void **state)
 {
     fixture_t *f = *state;
     assert_int_equal(status_of(&f->host, f->key, "127.0.0.1"), 200);
-    char *list = long_allow_list();
-    char *sql = malloc(strlen(list) + 128);
-    sprintf(sql, "UPDATE settings SET value = '%s' WHERE name = 'allowed_ips'", list);
+    const char *list = long_allow_list();
+    static char sql[4096 + 1200];
+    snprintf(sql, sizeof sql, "UPDATE settings SET value = '%s' WHERE name = 'allowed_ips'", list);
     sql_by_hand(f->dir, sql);
     fake_host_unload(&f->host);
     load(f); /* a new process reads the file */
@@ -129,8 +128,6 @@ static void a_site_allow_list_too_long_to_read_fails_closed(void **state)
     assert_int_equal(fake_set(&f->host, "allowed_ips", &f->owner, "127.0.0.1", 9, msg, sizeof msg), PANEL_OK);
     assert_int_equal(status_of(&f->host, f->key, "127.0.0.1"), 200);
     assert_int_equal(status_of(&f->host, f->key, "64.0.0.1"), 403);
-    free(sql);
-    free(list);
 }
 
 typedef struct named_create {
@@ -169,9 +166,9 @@ static void named_key_settings_too_long_to_read_fail_closed(void **state)
     assert_int_equal(status_of(&f->host, named, "127.0.0.1"), 403);
     assert_int_equal(status_of(&f->host, named, "64.0.0.1"), 200);
 
-    char *list = long_allow_list();
-    char *sql = malloc(strlen(list) + 128);
-    sprintf(sql, "UPDATE named_keys SET allowed_ips = '%s' WHERE id = %lld", list, (long long)c.id);
+    const char *list = long_allow_list();
+    static char sql[4096 + 1200];
+    snprintf(sql, sizeof sql, "UPDATE named_keys SET allowed_ips = '%s' WHERE id = %lld", list, (long long)c.id);
     sql_by_hand(f->dir, sql);
     fake_host_unload(&f->host);
     load(f);
@@ -185,19 +182,16 @@ static void named_key_settings_too_long_to_read_fail_closed(void **state)
     assert_non_null(strstr(msg, "longer than this plugin reads"));
 
     /* Scopes too long to read are refused the same way (cut, a scope list could change meaning). */
-    char *scopes = malloc(1100);
+    char scopes[1100];
     memset(scopes, 'a', 1099);
     scopes[1099] = '\0';
-    sprintf(sql, "UPDATE named_keys SET allowed_ips = '', scopes = 'store.read,%s' WHERE id = %lld", scopes,
+    snprintf(sql, sizeof sql, "UPDATE named_keys SET allowed_ips = '', scopes = 'store.read,%s' WHERE id = %lld", scopes,
             (long long)c.id);
     sql_by_hand(f->dir, sql);
     fake_host_unload(&f->host);
     load(f);
     assert_int_equal(status_of(&f->host, named, "127.0.0.1"), 503);
     assert_non_null(strstr(f->host.log, "with scopes or allowed IPs longer than this plugin reads"));
-    free(scopes);
-    free(sql);
-    free(list);
 }
 
 int main(void)
