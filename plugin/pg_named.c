@@ -27,7 +27,7 @@ int32_t pg_named_count(store_t *s, int64_t *count, char *err, size_t err_len)
 {
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s), "SELECT count(*) FROM apikeys_named WHERE revoked_at IS NULL", 0, NULL, &r,
-                            "counting the named keys", err, err_len);
+                               "counting the named keys", err, err_len);
     if (rc == PANEL_OK) {
         *count = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
         PQclear(r);
@@ -49,7 +49,7 @@ int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8_t dige
                             pg_i64(expires, sizeof expires, key->expires_at), hex, hint};
     PGresult *r = NULL;
     rc = pg_exec_admin(P(s),
-                    "WITH n AS (INSERT INTO apikeys_named(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
+                       "WITH n AS (INSERT INTO apikeys_named(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
                     " VALUES ($1, $2, $3, $4::bigint, $5::bigint, NULLIF($6::bigint, 0)) RETURNING id)"
                     " INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key)"
                     " SELECT 'named', $7::bytea, $8, $5::bigint, 'current', id FROM n RETURNING named_key",
@@ -106,7 +106,7 @@ int32_t pg_named_get(store_t *s, int64_t id, store_named_t *out, int *found, cha
     const char *params[] = {pg_i64(a, sizeof a, id)};
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s), NAMED_LISTING " AND n.id = $1::bigint", 1, params, &r, "reading the named key",
-                            err, err_len);
+                               err, err_len);
     if (rc != PANEL_OK)
         return rc;
     if (PQntuples(r) == 1) {
@@ -126,7 +126,7 @@ int32_t pg_named_update(store_t *s, const store_named_t *key, char *err, size_t 
     const char *params[] = {pg_i64(a, sizeof a, key->id), key->label, key->scopes, key->allowed_ips,
                             pg_i64(b, sizeof b, key->rate_limit)};
     return pg_exec_admin(P(s),
-                      "UPDATE apikeys_named SET label = $2, scopes = $3, allowed_ips = $4, rate_limit = $5::bigint"
+                         "UPDATE apikeys_named SET label = $2, scopes = $3, allowed_ips = $4, rate_limit = $5::bigint"
                       " WHERE id = $1::bigint AND revoked_at IS NULL",
                       5, params, NULL, "saving the named key", err, err_len);
 }
@@ -137,12 +137,12 @@ int32_t pg_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t e
     char a[24], b[24];
     const char *params[] = {pg_i64(a, sizeof a, id), pg_i64(b, sizeof b, now)};
     int32_t rc = pg_exec_admin(P(s),
-                            "UPDATE apikeys_named SET revoked_at = $2::bigint WHERE id = $1::bigint"
+                               "UPDATE apikeys_named SET revoked_at = $2::bigint WHERE id = $1::bigint"
                             " AND revoked_at IS NULL",
                             2, params, NULL, "revoking the named key", err, err_len);
     if (rc == PANEL_OK)
         rc = pg_exec_admin(P(s),
-                        "UPDATE apikeys_keys SET named_role = NULL, revoked_at = $2::bigint"
+                           "UPDATE apikeys_keys SET named_role = NULL, revoked_at = $2::bigint"
                         " WHERE named_key = $1::bigint AND named_role IS NOT NULL",
                         2, params, NULL, "revoking the named key's key rows", err, err_len);
     return rc;
@@ -158,12 +158,12 @@ int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_L
     const char *params[] = {pg_i64(a, sizeof a, id), pg_i64(b, sizeof b, now),
                             pg_i64(c, sizeof c, grace_expires_at > 0 ? grace_expires_at : 0)};
     int32_t rc = pg_exec_admin(P(s),
-                            "UPDATE apikeys_keys SET named_role = NULL, revoked_at = $2::bigint"
+                               "UPDATE apikeys_keys SET named_role = NULL, revoked_at = $2::bigint"
                             " WHERE named_key = $1::bigint AND named_role = 'grace'",
                             2, params, NULL, "revoking the named key's previous grace key", err, err_len);
     if (rc == PANEL_OK)
         rc = pg_exec_admin(P(s),
-                        "UPDATE apikeys_keys SET"
+                           "UPDATE apikeys_keys SET"
                         " named_role = CASE WHEN $3::bigint > 0 THEN 'grace' END,"
                         " expires_at = CASE WHEN $3::bigint > 0 THEN $3::bigint ELSE expires_at END,"
                         " revoked_at = CASE WHEN $3::bigint > 0 THEN revoked_at ELSE $2::bigint END"
@@ -174,7 +174,7 @@ int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_L
     pg_digest_hex(digest, hex);
     const char *insert[] = {hex, hint, pg_i64(b, sizeof b, now), pg_i64(a, sizeof a, id)};
     return pg_exec_admin(P(s),
-                      "INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key)"
+                         "INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key)"
                       " SELECT 'named', $1::bytea, $2, $3::bigint, 'current', id FROM apikeys_named"
                       " WHERE id = $4::bigint AND revoked_at IS NULL",
                       4, insert, NULL, "saving the named key's new key", err, err_len);
@@ -187,7 +187,7 @@ int32_t pg_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_f
     const char *params[] = {pg_i64(a, sizeof a, limit), pg_i64(b, sizeof b, offset > INT64_MAX ? INT64_MAX : (int64_t)offset)};
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s), NAMED_LISTING " ORDER BY n.id LIMIT $1::bigint OFFSET $2::bigint", 2, params, &r,
-                            "reading the named keys", err, err_len);
+                               "reading the named keys", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     store_named_t *row = malloc(sizeof *row);

@@ -12,7 +12,7 @@ int32_t pg_get_enabled(store_t *s, int *enabled, char *err, size_t err_len)
 {
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s), "SELECT api_enabled FROM apikeys_state WHERE id = 1", 0, NULL, &r,
-                            "reading the API switch", err, err_len);
+                               "reading the API switch", err, err_len);
     if (rc == PANEL_OK) {
         *enabled = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
         PQclear(r);
@@ -24,7 +24,7 @@ int32_t pg_set_enabled(store_t *s, int enabled, char *err, size_t err_len)
 {
     const char *params[] = {enabled ? "true" : "false"};
     return pg_exec_admin(P(s), "UPDATE apikeys_state SET api_enabled = $1::boolean WHERE id = 1", 1, params, NULL,
-                      "saving the API switch", err, err_len);
+                         "saving the API switch", err, err_len);
 }
 
 int32_t pg_get_role(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len)
@@ -34,7 +34,7 @@ int32_t pg_get_role(store_t *s, const char *role, store_key_t *out, int *found, 
     PGresult *r;
     const char *params[] = {role};
     int32_t rc = pg_exec_admin(P(s),
-                            "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
+                               "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
                             " use_count FROM apikeys_keys WHERE role = $1",
                             1, params, &r, "reading the key", err, err_len);
     if (rc != PANEL_OK)
@@ -66,7 +66,7 @@ int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
 {
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s),
-                            "SELECT s.api_enabled, COALESCE(k.role, ''), k.id, k.hint, k.created_at,"
+                               "SELECT s.api_enabled, COALESCE(k.role, ''), k.id, k.hint, k.created_at,"
                             " COALESCE(k.expires_at, 0), COALESCE(k.last_used_at, 0), k.use_count"
                             " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace')"
                             " WHERE s.id = 1",
@@ -92,7 +92,7 @@ int32_t pg_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size
 {
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s), "SELECT allowed_ips, rate_limit FROM apikeys_state WHERE id = 1", 0, NULL, &r,
-                            "reading the key policy", err, err_len);
+                               "reading the key policy", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     out->allowed_ips[0] = '\0';
@@ -119,7 +119,7 @@ int32_t pg_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_lim
     char rate[24];
     const char *params[] = {allowed_ips, pg_i64(rate, sizeof rate, rate_limit)};
     return pg_exec_admin(P(s),
-                      "UPDATE apikeys_state SET allowed_ips = COALESCE($1, allowed_ips),"
+                         "UPDATE apikeys_state SET allowed_ips = COALESCE($1, allowed_ips),"
                       " rate_limit = CASE WHEN $2::bigint < 0 THEN rate_limit ELSE $2::bigint END WHERE id = 1",
                       2, params, NULL, "saving the key policy", err, err_len);
 }
@@ -134,7 +134,7 @@ void pg_digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DIGEST
 
 /* One statement: a digest this store has seen becomes current again, else a new row. Never a named key's row
  * (find_digest reports those as role "named", so no action gets here with one; the schema refuses a row that is
- * both). */
+    * both). */
 int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                        int64_t *id, char *err, size_t err_len)
 {
@@ -143,7 +143,7 @@ int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const c
     const char *params[] = {hex, hint, pg_i64(when, sizeof when, now)};
     PGresult *r = NULL;
     int32_t rc = pg_exec_admin(P(s),
-                            "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
+                               "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
                             " VALUES ('site', $1::bytea, $2, $3::bigint, 'current')"
                             " ON CONFLICT (digest) DO UPDATE SET role = 'current', revoked_at = NULL, expires_at = NULL"
                             " RETURNING id",
@@ -165,7 +165,7 @@ int32_t pg_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_d
     const char *params[] = {hex};
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s),
-                            "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END, created_at,"
+                               "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END, created_at,"
                             " COALESCE(revoked_at, 0) FROM apikeys_keys"
                             " WHERE digest = $1::bytea",
                             1, params, &r, "looking the key up", err, err_len);
@@ -187,7 +187,7 @@ int32_t pg_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len
     char a[24], b[24];
     const char *params[] = {pg_i64(a, sizeof a, id), pg_i64(b, sizeof b, now)};
     return pg_exec_admin(P(s), "UPDATE apikeys_keys SET role = NULL, revoked_at = $2::bigint WHERE id = $1::bigint", 2,
-                      params, NULL, "revoking the key", err, err_len);
+                         params, NULL, "revoking the key", err, err_len);
 }
 
 int32_t pg_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len)
@@ -195,7 +195,7 @@ int32_t pg_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, siz
     char a[24], b[24];
     const char *params[] = {pg_i64(a, sizeof a, id), pg_i64(b, sizeof b, expires_at)};
     return pg_exec_admin(P(s), "UPDATE apikeys_keys SET role = 'grace', expires_at = $2::bigint WHERE id = $1::bigint",
-                      2, params, NULL, "keeping the previous key for the grace period", err, err_len);
+                         2, params, NULL, "keeping the previous key for the grace period", err, err_len);
 }
 
 int32_t pg_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
@@ -205,7 +205,7 @@ int32_t pg_audit(store_t *s, int64_t now, const char *actor, const char *origin,
     const char *params[] = {pg_i64(when, sizeof when, now), actor, origin, action, outcome,
                             key_hint && key_hint[0] ? key_hint : NULL};
     return pg_exec_admin(P(s),
-                      "INSERT INTO apikeys_audit(at, actor, origin, action, outcome, key_hint)"
+                         "INSERT INTO apikeys_audit(at, actor, origin, action, outcome, key_hint)"
                       " VALUES ($1::bigint, $2, $3, $4, $5, $6)",
                       6, params, NULL, "writing the audit row", err, err_len);
 }
@@ -217,7 +217,7 @@ int32_t pg_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audit_f
     const char *params[] = {pg_i64(a, sizeof a, limit), pg_i64(b, sizeof b, offset > INT64_MAX ? INT64_MAX : (int64_t)offset)};
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s),
-                            "SELECT at, actor, origin, action, outcome, COALESCE(key_hint, '') FROM apikeys_audit"
+                               "SELECT at, actor, origin, action, outcome, COALESCE(key_hint, '') FROM apikeys_audit"
                             " ORDER BY id DESC LIMIT $1::bigint OFFSET $2::bigint",
                             2, params, &r, "reading the audit trail", err, err_len);
     if (rc != PANEL_OK)
@@ -254,7 +254,7 @@ int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, i
         const char *params[] = {pg_i64(a, sizeof a, usage[i].key_id), pg_i64(b, sizeof b, (int64_t)usage[i].count),
                                 pg_i64(c, sizeof c, now)};
         rc = pg_exec_admin(P(s),
-                        "UPDATE apikeys_keys SET use_count = use_count + $2::bigint,"
+                           "UPDATE apikeys_keys SET use_count = use_count + $2::bigint,"
                         " last_used_at = GREATEST(COALESCE(last_used_at, 0), $3::bigint) WHERE id = $1::bigint",
                         3, params, NULL, "saving usage counts", err, err_len);
     }
@@ -264,7 +264,7 @@ int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, i
         const char *params[] = {denial_names[r], pg_i64(a, sizeof a, (int64_t)denials[r]),
                                 pg_i64(b, sizeof b, denial_last[r])};
         rc = pg_exec_admin(P(s),
-                        "INSERT INTO apikeys_denials(reason, count, last_at) VALUES ($1, $2::bigint, $3::bigint)"
+                           "INSERT INTO apikeys_denials(reason, count, last_at) VALUES ($1, $2::bigint, $3::bigint)"
                         " ON CONFLICT (reason) DO UPDATE SET count = apikeys_denials.count + excluded.count,"
                         " last_at = GREATEST(COALESCE(apikeys_denials.last_at, 0), excluded.last_at)",
                         3, params, NULL, "saving denial counts", err, err_len);
@@ -290,7 +290,7 @@ int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_
         counts[r] = last_at[r] = 0;
     PGresult *res;
     int32_t rc = pg_exec_admin(P(s), "SELECT reason, count, COALESCE(last_at, 0) FROM apikeys_denials", 0, NULL, &res,
-                            "reading denial counts", err, err_len);
+                               "reading denial counts", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     for (int i = 0; i < PQntuples(res); i++)

@@ -209,7 +209,7 @@ static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_le
     p->tx_signals = 1;
     if (pg_pipe_queue(&p->pipe, NULL, NULL, "BEGIN", 0, NULL, 0, "starting a transaction") < 0 ||
         pg_queue_prepared(p, "SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", 0, NULL, 0,
-                       "waiting for another node's change") < 0) {
+                          "waiting for another node's change") < 0) {
         rc = pg_pipe_wait(&p->pipe, -1, err, err_len);
         pg_rollback(s);
         return rc;
@@ -257,7 +257,7 @@ static int32_t pg_describe(store_t *s, char *out, size_t out_len)
     pg_node_describe(p, node, sizeof node);
     PGresult *r;
     if (pg_exec_admin(p, "SELECT change FROM apikeys_state WHERE id = 1", 0, NULL, &r, "reading the change number", err,
-                   sizeof err) != PANEL_OK) {
+                      sizeof err) != PANEL_OK) {
         snprintf(out, out_len, "PostgreSQL: unreachable - %s; this process (node %s): %s", err, p->node_id, node);
         return PANEL_OK;
     }
@@ -271,7 +271,7 @@ static int32_t pg_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err,
 {
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s),
-                            "SELECT node_id, address, to_char(lease_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+                               "SELECT node_id, address, to_char(lease_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
                             " || ' UTC', loaded::text FROM apikeys_nodes WHERE lease_end > clock_timestamp()"
                             " ORDER BY node_id, instance",
                             0, NULL, &r, "reading the nodes", err, err_len);

@@ -183,7 +183,7 @@ int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGE
     if (rc == PANEL_OK && grace_expires_at > 0) {
         sqlite3_stmt *st;
         rc = sq_cached(s, s->db, SQL_NAMED_TO_GRACE, &st, "keeping the previous key for the grace period", err,
-                    err_len);
+                       err_len);
         if (rc == PANEL_OK) {
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_int64(st, 2, grace_expires_at);
