@@ -11,9 +11,9 @@ B        ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd libpq
-SONAME_MAJOR := 1
-SOVERSION    := 1.0.0
+DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd libpq jansson
+SONAME_MAJOR := 2
+SOVERSION    := 2.0.0
 
 # Stop early with the exact command when a dependency is missing (or install it when we are root).
 DEPS_OK := $(shell scripts/ensure-deps.sh $(DEPS) >&2 && echo yes)
@@ -30,7 +30,7 @@ LDFLAGS    += $(SANFLAGS) -pthread
 LIBS_HOST   := $(shell pkg-config --libs inih) -ldl
 LIBS_PLUGIN := $(shell pkg-config --libs sqlite3 libsodium libpq)
 LIBS_CMOCKA := $(shell pkg-config --libs cmocka)
-LIBS_SAMPLE := $(shell pkg-config --libs libsodium libmicrohttpd sqlite3)
+LIBS_SAMPLE := $(shell pkg-config --libs libsodium libmicrohttpd sqlite3 jansson)
 
 HOST_SRC    := $(wildcard host-api/*.c)
 PLUGIN_SRC  := $(wildcard plugin/*.c)
@@ -211,7 +211,7 @@ fuzzers: $(FUZZERS)
 
 $(B)/fuzz/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(CORE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(CORE_A) $(LIB_A) $(LIBS_HOST) $(LIBS_PLUGIN)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(CORE_A) $(LIB_A) $(LIBS_HOST) $(LIBS_PLUGIN) $(LIBS_SAMPLE)
 
 # ----- the PHP binding (bindings/php; owner: the PHP host, issue 15) ---------------------------------------------
 # make install puts it under $(PREFIX)/share/panel/php/, its panel.h naming the installed library (FFI_LIB), so

@@ -2,12 +2,6 @@
  * admin user may see, and asks the auth providers about one API request. README.md shows this exact file. */
 #include <panel/host.h>
 #include <stdio.h>
-#include <strings.h>
-
-static const char *header(const panel_request_t *req, const char *name)
-{
-    return strcasecmp(name, "X-API-Key") == 0 ? req->req_ctx : NULL;  /* one header, from argv */
-}
 
 int main(int argc, char **argv)
 {
@@ -24,8 +18,10 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n && i < 32; i++) printf("menu: %s -> %s\n", menu[i]->path, menu[i]->page_id);
     }
 
-    panel_request_t req = { sizeof req, "GET", "/api/v1/ping", "local", argc > 2 ? argv[2] : NULL, header, NULL };
-    panelhost_auth_outcome_t out;
+    panelhost_header_t key = { "X-API-Key", argc > 2 ? argv[2] : "" };  /* one header, from argv */
+    panelhost_request_t req = { .method = "GET", .path = "/api/v1/ping", .client_addr = "local",
+                                .scope = PANEL_SCOPE_NONE, .headers = &key, .n_headers = argc > 2 };
+    panelhost_auth_outcome_t out = { .struct_size = sizeof out };
     panelhost_authenticate(host, &req, &out);             /* PANEL_OK also for a denial: read out.allowed */
     printf("api: %d %s\n", out.allowed ? 200 : out.http_status, out.allowed ? out.principal : out.message);
     panelhost_close(host);

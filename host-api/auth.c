@@ -1,5 +1,6 @@
-/* auth.c - API authentication: asks the registered auth providers in load order, first ALLOW or DENY decides,
- * deny by default. The provider list is an immutable snapshot read without locks, protected by reader slots
+/* auth.c - panelhost_authenticate, the one way a host asks about an API request: checks the request, asks
+ * the registered auth providers in load order (first ALLOW or DENY decides, deny by default) and fills the
+ * outcome the host sends back. The provider list is an immutable snapshot read without locks, protected by reader slots
  * (hazard pointers): a reader claims a slot picked by hashing its thread id (one compare-and-swap on a cache
  * line of its own, so threads never share a written line), names the snapshot it uses there and checks that
  * it is still current; a writer (load/unload) swaps the snapshot and waits until no slot names the old one,
@@ -117,25 +118,32 @@ void ph_auth_free(panelhost_t *host)
 
 static void deny(panelhost_auth_outcome_t *out, int32_t status, const char *code, const char *message)
 {
-    memset(out, 0, sizeof *out);
     out->allowed = 0;
     out->http_status = status;
+    out->retry_after = 0;
+    out->principal[0] = out->label[0] = out->scopes[0] = '\0';
     ph_errf(out->error_code, sizeof out->error_code, "%s", code);
     ph_errf(out->message, sizeof out->message, "%s", message);
 }
 
-/* What of panelhost_auth_extra_t the program gave room for (ABI 1.1). */
-#define EXTRA_HAS(extra, field) ((extra) && (extra)->struct_size >= PH_END_OF(panelhost_auth_extra_t, field))
+static int32_t refuse(panelhost_auth_outcome_t *out, const char *why)
+{
+    char message[PANEL_MESSAGE_MAX];
+    ph_errf(message, sizeof message, "the request could not be checked: %s", why);
+    deny(out, 400, "bad_request", message);
+    return PANEL_E_INVALID;
+}
+
 #define PH_RETRY_AFTER_MAX 86400 /* a day: a longer Retry-After is a provider's bug */
 
-/* Asks one provider; returns 1 when it decided (out and extra filled), 0 when it abstained. */
-static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *request, panelhost_auth_outcome_t *out,
-                        panelhost_auth_extra_t *extra)
+/* Asks one provider; returns 1 when it decided (out filled), 0 when it abstained. */
+static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *request, panelhost_auth_outcome_t *out)
 {
     /* Empty strings rather than a memset of the whole outcome: this runs on every API request. */
     out->allowed = 0;
     out->http_status = 0;
-    out->principal[0] = out->error_code[0] = out->message[0] = '\0';
+    out->retry_after = 0;
+    out->principal[0] = out->error_code[0] = out->message[0] = out->label[0] = out->scopes[0] = '\0';
     panel_auth_result_t result = {
         .struct_size = sizeof result,
         .principal = out->principal,
@@ -145,33 +153,19 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
         .message = out->message,
         .message_len = sizeof out->message,
         .retry_after = 0,
-        .scopes = EXTRA_HAS(extra, scopes) ? extra->scopes : NULL,
-        .scopes_len = EXTRA_HAS(extra, scopes) ? sizeof extra->scopes : 0,
-        .label = EXTRA_HAS(extra, label) ? extra->label : NULL,
-        .label_len = EXTRA_HAS(extra, label) ? sizeof extra->label : 0,
+        .scopes = out->scopes,
+        .scopes_len = sizeof out->scopes,
+        .label = out->label,
+        .label_len = sizeof out->label,
     };
-    if (result.scopes)
-        result.scopes[0] = '\0';
-    if (result.label)
-        result.label[0] = '\0';
     int32_t verdict = p->desc.authenticate(p->owner->state, request, &result);
     out->principal[sizeof out->principal - 1] = '\0';
     out->error_code[sizeof out->error_code - 1] = '\0';
     out->message[sizeof out->message - 1] = '\0';
-    if (result.scopes) {
-        result.scopes[result.scopes_len - 1] = '\0';
-        if (verdict != PANEL_AUTH_ALLOW)
-            result.scopes[0] = '\0';
-    }
-    if (result.label) {
-        result.label[result.label_len - 1] = '\0';
-        if (verdict != PANEL_AUTH_ALLOW)
-            result.label[0] = '\0';
-    }
-    if (EXTRA_HAS(extra, retry_after))
-        extra->retry_after = verdict != PANEL_AUTH_DENY || result.retry_after < 0 ? 0
-                             : result.retry_after > PH_RETRY_AFTER_MAX ? PH_RETRY_AFTER_MAX
-                                                                         : result.retry_after;
+    out->scopes[sizeof out->scopes - 1] = '\0';
+    out->label[sizeof out->label - 1] = '\0';
+    if (verdict != PANEL_AUTH_ALLOW)
+        out->scopes[0] = out->label[0] = '\0';
     switch (verdict) {
     case PANEL_AUTH_ABSTAIN:
         return 0;
@@ -186,6 +180,9 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
         out->principal[0] = '\0';
         out->allowed = 0;
         out->http_status = (result.http_status >= 400 && result.http_status <= 599) ? result.http_status : 401;
+        out->retry_after = result.retry_after < 0 ? 0
+                           : result.retry_after > PH_RETRY_AFTER_MAX ? PH_RETRY_AFTER_MAX
+                                                                       : result.retry_after;
         if (!out->error_code[0])
             ph_errf(out->error_code, sizeof out->error_code, "denied");
         if (!out->message[0])
@@ -193,9 +190,7 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
                     p->desc.id);
         return 1;
     default: {
-        if (EXTRA_HAS(extra, retry_after))
-            extra->retry_after = 0;
-        char message[256];
+        char message[PANEL_MESSAGE_MAX];
         ph_errf(message, sizeof message,
                 "authentication provider %s gave an invalid answer; the request is denied, tell the store owner",
                 p->desc.id);
@@ -222,46 +217,62 @@ static void deny_missing(panelhost_auth_outcome_t *out, const ph_auth_snapshot_t
         snprintf(out->message + used, sizeof out->message - used, " with the key the store owner gave you");
 }
 
-int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request, panelhost_auth_outcome_t *out)
+/* The request's fault, in words, or NULL when it is complete. */
+static const char *incomplete(const panelhost_request_t *rq)
 {
-    return panelhost_authenticate_ex(host, request, out, NULL);
+    if (!rq->method || !rq->path || !rq->client_addr)
+        return "it is incomplete (method, path and client address are required)";
+    if (!rq->scope || !rq->scope[0])
+        return "the route names no scope; give the scope it requires, or PANEL_SCOPE_NONE when every valid "
+               "credential may call it";
+    if (rq->n_headers > PANELHOST_HEADERS_MAX)
+        return "it has more headers than the library accepts (256)";
+    if (rq->n_headers > 0 && !rq->headers)
+        return "its header array is missing";
+    for (size_t i = 0; i < rq->n_headers; i++)
+        if (!rq->headers[i].name || !rq->headers[i].value)
+            return "a header name or value is missing";
+    return NULL;
 }
 
-int32_t panelhost_authenticate_ex(panelhost_t *host, const panel_request_t *request, panelhost_auth_outcome_t *out,
-                                  panelhost_auth_extra_t *extra)
+int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *request,
+                               panelhost_auth_outcome_t *outcome)
 {
-    if (!out)
+    if (!outcome || outcome->struct_size < sizeof *outcome)
         return PANEL_E_INVALID;
-    if (extra && extra->struct_size < PH_END_OF(panelhost_auth_extra_t, reserved)) {
-        deny(out, 400, "bad_request", "the request could not be checked: set extra->struct_size");
-        return PANEL_E_INVALID;
-    }
-    if (EXTRA_HAS(extra, retry_after))
-        extra->retry_after = 0;
-    if (EXTRA_HAS(extra, scopes))
-        extra->scopes[0] = '\0';
-    if (EXTRA_HAS(extra, label))
-        extra->label[0] = '\0';
-    if (!host || !request || request->struct_size < PH_V10_REQUEST || !request->method ||
-        !request->path || !request->client_addr || !request->header) {
-        deny(out, 400, "bad_request", "the request could not be checked: it is incomplete");
-        return PANEL_E_INVALID;
-    }
+    if (!host || !request)
+        return refuse(outcome, "no host or no request was given");
+    const char *fault = incomplete(request);
+    if (fault)
+        return refuse(outcome, fault);
+
+    ph_header_view_t headers;
+    ph_header_view_init(&headers, request->headers, request->n_headers);
+    const panel_request_t plugin_request = {
+        .struct_size = sizeof plugin_request,
+        .method = request->method,
+        .path = request->path,
+        .client_addr = request->client_addr,
+        .req_ctx = &headers,
+        .header = ph_header_lookup,
+        .scope = strcmp(request->scope, PANEL_SCOPE_NONE) == 0 ? NULL : request->scope,
+    };
+
     ph_auth_slot_t *slot;
     const ph_auth_snapshot_t *snapshot = reader_enter(host, &slot);
     int decided = 0;
     if (snapshot == &unavailable_marker) {
-        deny(out, 503, "auth_unavailable",
+        deny(outcome, 503, "auth_unavailable",
              "API authentication is temporarily unavailable (the server is out of memory); try again later");
         decided = 1;
     } else if (!snapshot || snapshot->n == 0) {
-        deny(out, 503, "no_auth_provider", "no API authentication is configured");
+        deny(outcome, 503, "no_auth_provider", "no API authentication is configured");
         decided = 1;
     }
     for (size_t i = 0; !decided && i < snapshot->n; i++)
-        decided = ask_provider(snapshot->providers[i], request, out, extra);
+        decided = ask_provider(snapshot->providers[i], &plugin_request, outcome);
     if (!decided)
-        deny_missing(out, snapshot); /* still inside the reader slot: the descriptions stay valid */
+        deny_missing(outcome, snapshot); /* still inside the reader slot: the descriptions stay valid */
     reader_leave(slot);
     return PANEL_OK;
 }

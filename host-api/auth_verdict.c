@@ -1,95 +1,91 @@
-/* auth_verdict.c - panelhost_authenticate_verdict and panelhost_process_verdict: API authentication for a
- * binding in one call, the request given as one buffer of its own language's string (method, path, client
- * address, then the headers, each NUL-terminated) and the outcome returned as one short text in a buffer of
- * the calling thread, so that PHP's FFI passes and reads plain strings: no C object to allocate, no field to
- * read one by one, no NUL check of its own (the string count does it); the process variant also finds the
- * process-wide host by its config path, so a request of a php-fpm worker makes a single FFI call. */
+/* auth_verdict.c - panelhost_process_verdict: panelhost_authenticate for a binding, in one call that needs no
+ * C object: the request comes as one buffer of the binding's own string (method, path, client address, then
+ * name and value of each header, each NUL-terminated), the host is the process-wide one of the config path,
+ * and the outcome goes back as one short text in a buffer of the calling thread. PHP's FFI thus passes and
+ * reads plain strings, and no code of the binding's language runs inside C. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* "D" + 3 digits + error_code (31) + "\n" + message (255) + NUL, or "A" + principal (63) + NUL */
-#define VERDICT_MAX (1 + 3 + sizeof(((panelhost_auth_outcome_t *)0)->error_code) + 1 + \
-                     sizeof(((panelhost_auth_outcome_t *)0)->message))
+/* "A" principal "\n" label "\n" scopes, or "D" status code "\n" retry_after "\n" message; and the NUL */
+#define VERDICT_MAX (1 + PANEL_PRINCIPAL_MAX + PANEL_LABEL_MAX + PANEL_SCOPES_MAX + 8 + PANEL_MESSAGE_MAX)
 
 static _Thread_local char verdict[VERDICT_MAX];
 
-/* Appends the string s (truncated to what fits) at verdict + at; returns the new end. */
-static size_t put(size_t at, const char *s)
+/* Appends s (truncated to what fits) at verdict + at, a newline inside it turned into `newline`; returns the
+ * new end. */
+static size_t put(size_t at, const char *s, char newline)
 {
-    size_t len = strlen(s);
-    if (len > sizeof verdict - 1 - at)
-        len = sizeof verdict - 1 - at;
-    memcpy(verdict + at, s, len);
-    return at + len;
+    for (; *s && at < sizeof verdict - 1; s++)
+        verdict[at++] = *s == '\n' ? newline : *s;
+    return at;
+}
+
+static const char *denial(int status, const char *code, long long retry_after, const char *message)
+{
+    char head[64];
+    snprintf(head, sizeof head, "D%03d", status >= 100 && status <= 599 ? status : 500);
+    size_t at = put(0, head, '_');
+    at = put(at, code, '_');
+    snprintf(head, sizeof head, "\n%lld\n", retry_after);
+    at = put(at, head, '\n');
+    verdict[put(at, message, ' ')] = '\0';
+    return verdict;
 }
 
 static const char *refuse(const char *why)
 {
-    verdict[put(put(0, "D400bad_request\nthe request could not be checked: "), why)] = '\0';
-    return verdict;
+    char message[PANEL_MESSAGE_MAX];
+    snprintf(message, sizeof message, "the request could not be checked: %s", why);
+    return denial(400, "bad_request", 0, message);
 }
 
-static const char *verdict_of(panelhost_t *host, const char *scope, const char *request, size_t request_len,
-                              size_t n_headers);
-
-const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
-                                      size_t n_headers)
-{
-    return panelhost_process_verdict_scoped(config_path, NULL, request, request_len, n_headers);
-}
-
-const char *panelhost_process_verdict_scoped(const char *config_path, const char *scope, const char *request,
-                                             size_t request_len, size_t n_headers)
-{
-    panelhost_t *host = panelhost_process_host(config_path);
-    if (!host) {
-        verdict[put(0, "D503host_not_open\nthe API cannot check requests yet: this process has no open host of "
-                       "its config (panelhost_process_open opens it)")] = '\0';
-        return verdict;
-    }
-    return verdict_of(host, scope, request, request_len, n_headers);
-}
-
-const char *panelhost_authenticate_verdict(panelhost_t *host, const char *request, size_t request_len,
-                                           size_t n_headers)
-{
-    return verdict_of(host, NULL, request, request_len, n_headers);
-}
-
-static const char *verdict_of(panelhost_t *host, const char *scope, const char *request, size_t request_len,
-                              size_t n_headers)
+const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
+                                      size_t request_len)
 {
     if (!request || request_len == 0 || request[request_len - 1] != '\0')
-        return refuse("it is incomplete (method, path and client address are required)");
-    if (n_headers > PANELHOST_HEADERS_MAX)
-        return refuse("it has more headers than the library accepts (256)");
-    /* method, path, client address, then name and value of each header: a NUL inside any of them shows as
-     * more strings than that */
-    const char *end = request + request_len, *starts[3];
-    size_t strings = 0;
-    for (const char *at = request; at < end; strings++) {
-        if (strings < 3)
-            starts[strings] = at;
+        return refuse("it is incomplete (method, path and client address are required, each ending with NUL)");
+    /* method, path, client address, then name and value of each header: an even count of header strings */
+    const char *strings[3 + 2 * PANELHOST_HEADERS_MAX];
+    size_t n = 0;
+    for (const char *at = request, *end = request + request_len; at < end; n++) {
+        if (n == sizeof strings / sizeof strings[0])
+            return refuse("it has more headers than the library accepts (256)");
+        strings[n] = at;
         at = (const char *)memchr(at, '\0', (size_t)(end - at)) + 1;
     }
-    if (strings != 3 + 2 * n_headers)
-        return refuse(strings < 3 ? "it is incomplete (method, path and client address are required)"
-                                  : "it contains a NUL byte");
-    const char *packed = starts[2] + strlen(starts[2]) + 1;
-    panelhost_auth_outcome_t out;
-    ph_authenticate_packed(host, starts[0], starts[1], starts[2], scope, packed, (size_t)(end - packed), &out);
-    size_t at;
-    if (out.allowed == 1) {
-        at = put(put(0, "A"), out.principal);
-    } else {
-        int status = out.http_status >= 100 && out.http_status <= 599 ? out.http_status : 500;
-        char digits[5] = {'D', (char)('0' + status / 100), (char)('0' + status / 10 % 10), (char)('0' + status % 10)};
-        for (char *c = out.error_code; *c; c++)
-            if (*c == '\n')
-                *c = '_'; /* the code ends at the first newline */
-        at = put(put(put(put(0, digits), out.error_code), "\n"), out.message);
+    if (n < 3)
+        return refuse("it is incomplete (method, path and client address are required)");
+    if ((n - 3) % 2 != 0)
+        return refuse("a header has a name but no value (or a value holds a NUL byte)");
+    panelhost_t *host = panelhost_process_host(config_path);
+    if (!host)
+        return denial(503, "host_not_open", 0,
+                      "the API cannot check requests yet: this process has no open host of its config "
+                      "(panelhost_process_open opens it)");
+    /* panelhost_header_t is two pointers: the strings after the first three, in pairs, are such an array */
+    panelhost_header_t headers[PANELHOST_HEADERS_MAX];
+    size_t n_headers = (n - 3) / 2;
+    for (size_t i = 0; i < n_headers; i++) {
+        headers[i].name = strings[3 + 2 * i];
+        headers[i].value = strings[4 + 2 * i];
     }
+    const panelhost_request_t rq = {
+        .method = strings[0],
+        .path = strings[1],
+        .client_addr = strings[2],
+        .scope = scope,
+        .headers = headers,
+        .n_headers = n_headers,
+    };
+    panelhost_auth_outcome_t out = {.struct_size = sizeof out};
+    panelhost_authenticate(host, &rq, &out);
+    if (out.allowed != 1)
+        return denial(out.http_status, out.error_code, (long long)out.retry_after, out.message);
+    size_t at = put(put(0, "A", '_'), out.principal, '_');
+    at = put(put(at, "\n", '\n'), out.label, ' ');
+    at = put(put(at, "\n", '\n'), out.scopes, '_');
     verdict[at] = '\0';
     return verdict;
 }

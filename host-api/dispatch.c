@@ -350,6 +350,9 @@ static int32_t check_args(const panel_action_t *action, const char *const *names
                     PANEL_VALUE_MAX);
             return PANEL_E_INVALID;
         }
+        int32_t text_rc = ph_param_text_check(name, value, msg, msg_len);
+        if (text_rc != PANEL_OK)
+            return text_rc;
         if (param->type == PANEL_PARAM_ENUM && !ph_choice_member(param->choices, value)) {
             char choices[512];
             list_choices(param->choices, choices, sizeof choices);

@@ -102,6 +102,10 @@ int ph_record_id_valid(const char *s);
  * PANEL_E_NOMEM. Refuses an empty item, a control character, a duplicate, an item outside the choices (when
  * the parameter has some), more than PANEL_LIST_ITEMS_MAX items. */
 int32_t ph_list_normalise(const panel_param_t *param, const char *value, char **out, char *why, size_t why_len);
+/* PANEL_OK when the (valid UTF-8) parameter value holds no control character (C0, DEL, C1) and no
+ * bidirectional formatting character (U+061C, U+200E/F, U+202A-E, U+2066-9), which could disguise text in
+ * the audit trail; else PANEL_E_INVALID with why naming the parameter and the character by code point. */
+int32_t ph_param_text_check(const char *name, const char *value, char *why, size_t why_len);
 /* Choice i of '|'-separated `list` as [*start, *start + *len); 0 past the end. */
 int ph_choice_at(const char *list, size_t i, const char **start, size_t *len);
 /* The number of '|'-separated choices of `list` (0 for NULL). */
@@ -244,13 +248,18 @@ void ph_extensions_free(panelhost_t *host);
  * (one atomic load of the shared change counter; a stat() of the state file while the counter is not mapped),
  * else 0. An edit of the state file by hand shows only in panelhost_extensions_changed. Inline: a php-fpm
  * worker's API request runs it once, next to the process-wide host lookup. */
-/* auth_arrays.c: panelhost_authenticate_headers / _packed for a route that requires `scope` (NULL: none). */
-int32_t ph_authenticate_arrays(panelhost_t *host, const char *method, const char *path, const char *client_addr,
-                               const char *scope, const char *const *names, const char *const *values,
-                               size_t n_headers, panelhost_auth_outcome_t *out);
-int32_t ph_authenticate_packed(panelhost_t *host, const char *method, const char *path, const char *client_addr,
-                               const char *scope, const char *packed, size_t packed_len,
-                               panelhost_auth_outcome_t *out);
+/* auth_headers.c: the headers of a panelhost_request_t as panel_request_t.header() hands them to providers
+ * (case-insensitive names, repeated fields joined by ", ", surrounding whitespace trimmed). */
+#define PH_HEADER_SCRATCH 8192u
+typedef struct ph_header_view {
+    const panelhost_header_t *headers;
+    size_t n;
+    size_t used;                     /* bytes of scratch handed out */
+    char scratch[PH_HEADER_SCRATCH]; /* joined or trimmed values; valid during the authenticate call */
+} ph_header_view_t;
+void ph_header_view_init(ph_header_view_t *view, const panelhost_header_t *headers, size_t n);
+/* [thread-safe] panel_request_t.header over self->req_ctx, a ph_header_view_t. */
+const char *ph_header_lookup(const panel_request_t *self, const char *name);
 
 static inline int ph_extensions_changed_by_others(panelhost_t *host)
 {
@@ -270,7 +279,6 @@ ph_page_rec_t *ph_registry_page(const panelhost_t *host, const char *page_id);
 void ph_registry_free_all(panelhost_t *host);
 /* 1 when `value` is one of the '|'-separated `choices`. */
 int ph_choice_member(const char *choices, const char *value);
-
 /* auth.c */
 /* Rebuilds the auth snapshot from host->providers, leaving out those of `exclude` (nullable), and waits until
  * no reader uses the previous snapshot. */

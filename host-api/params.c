@@ -1,5 +1,6 @@
 /* params.c - action parameter values beyond the registry's checks (ABI 1.1): list values parsed, checked and
- * brought to their canonical form, the '|'-separated choices and their labels, panelhost_param_choice. */
+ * brought to their canonical form, the '|'-separated choices and their labels, panelhost_param_choice, and the
+ * characters no parameter value may hold (controls and bidirectional formatting). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,5 +151,60 @@ int32_t panelhost_param_choice(const panel_param_t *param, size_t i, char *value
         copy_n(label, label_len, l, ln);
     else
         copy_n(label, label_len, c, n);
+    return PANEL_OK;
+}
+
+/* The name of a bidirectional formatting character, or NULL for any other code point. */
+static const char *bidi_name(uint32_t cp)
+{
+    switch (cp) {
+    case 0x061c: return "ARABIC LETTER MARK";
+    case 0x200e: return "LEFT-TO-RIGHT MARK";
+    case 0x200f: return "RIGHT-TO-LEFT MARK";
+    case 0x202a: return "LEFT-TO-RIGHT EMBEDDING";
+    case 0x202b: return "RIGHT-TO-LEFT EMBEDDING";
+    case 0x202c: return "POP DIRECTIONAL FORMATTING";
+    case 0x202d: return "LEFT-TO-RIGHT OVERRIDE";
+    case 0x202e: return "RIGHT-TO-LEFT OVERRIDE";
+    case 0x2066: return "LEFT-TO-RIGHT ISOLATE";
+    case 0x2067: return "RIGHT-TO-LEFT ISOLATE";
+    case 0x2068: return "FIRST STRONG ISOLATE";
+    case 0x2069: return "POP DIRECTIONAL ISOLATE";
+    default: return NULL;
+    }
+}
+
+/* Decodes the code point at p (valid UTF-8, checked before); *len receives its byte length. */
+static uint32_t code_point_at(const unsigned char *p, size_t *len)
+{
+    if (p[0] < 0x80) {
+        *len = 1;
+        return p[0];
+    }
+    size_t extra = (p[0] & 0xe0) == 0xc0 ? 1 : (p[0] & 0xf0) == 0xe0 ? 2 : 3;
+    uint32_t cp = p[0] & (extra == 1 ? 0x1f : extra == 2 ? 0x0f : 0x07);
+    for (size_t k = 1; k <= extra; k++)
+        cp = (cp << 6) | (p[k] & 0x3f);
+    *len = extra + 1;
+    return cp;
+}
+
+int32_t ph_param_text_check(const char *name, const char *value, char *why, size_t why_len)
+{
+    const unsigned char *p = (const unsigned char *)value;
+    for (size_t at = 0, len; p[at]; at += len) {
+        uint32_t cp = code_point_at(p + at, &len);
+        const char *bidi = bidi_name(cp);
+        if (bidi) {
+            ph_errf(why, why_len, "the value of '%s' contains U+%04X (%s), a bidirectional formatting character that "
+                    "can disguise text; remove it", name, (unsigned)cp, bidi);
+            return PANEL_E_INVALID;
+        }
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+            ph_errf(why, why_len, "the value of '%s' contains the control character U+%04X at byte %zu; remove it "
+                    "(a value is one line of text)", name, (unsigned)cp, at + 1);
+            return PANEL_E_INVALID;
+        }
+    }
     return PANEL_OK;
 }

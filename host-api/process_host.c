@@ -19,7 +19,7 @@ typedef struct process_host {
     pid_t pid;          /* the process that opened it; another pid means an inherited copy */
     panelhost_t *host;
     char *given;        /* the first absolute spelling of the config path that named it (not resolved), or
-                         * NULL; freed with the entry, so panelhost_process_named may point at it */
+                         * NULL; freed with the entry */
 } process_host_t;
 
 static pthread_mutex_t hosts_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -29,9 +29,6 @@ static int exit_handler_registered;
 static int pinned;
 static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
 static pid_t self_pid; /* 0: not read yet in this process */
-
-/* host.h: the given spelling of the entry named last, when it has one; written under hosts_lock. */
-const char *panelhost_process_named;
 
 static void register_fork_handlers(void);
 
@@ -51,7 +48,6 @@ static void after_fork_parent(void) { pthread_mutex_unlock(&hosts_lock); }
 static void after_fork_child(void)
 {
     self_pid = 0;
-    panelhost_process_named = NULL; /* names the parent's host */
     pthread_mutex_unlock(&hosts_lock);
 }
 static void register_fork_handlers(void) { pthread_atfork(before_fork, after_fork_parent, after_fork_child); }
@@ -75,8 +71,6 @@ static void pin_library(void)
  * parent, so closing it here could hang or corrupt), and stays reachable. */
 static void set_aside(process_host_t *p)
 {
-    if (p->given && panelhost_process_named == p->given)
-        panelhost_process_named = NULL;
     p->next = inherited;
     inherited = p;
 }
@@ -85,7 +79,6 @@ static void set_aside(process_host_t *p)
 static void close_all_locked(void)
 {
     pid_t self = self_locked();
-    panelhost_process_named = NULL;
     while (hosts) {
         process_host_t *p = hosts;
         hosts = p->next;
@@ -175,10 +168,8 @@ static process_host_t *named_before_locked(const char *config_path)
         return NULL;
     pid_t self = self_locked();
     for (process_host_t *p = hosts; p; p = p->next) {
-        if (p->given && p->pid == self && strcmp(p->given, config_path) == 0) {
-            panelhost_process_named = p->given;
+        if (p->given && p->pid == self && strcmp(p->given, config_path) == 0)
             return p;
-        }
     }
     return NULL;
 }
@@ -191,8 +182,6 @@ static void remember_locked(process_host_t *p, const char *config_path)
         return;
     if (!p->given)
         p->given = ph_strdup(config_path);
-    if (p->given && strcmp(p->given, config_path) == 0)
-        panelhost_process_named = p->given;
 }
 
 /* Applies what other processes changed in the enabled extension states (one atomic load when nothing

@@ -25,10 +25,6 @@
 /* Registers the menu entry, page, fields, table, actions and auth provider. [init-only] */
 int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);
 
-/* Page status lines (panel_page_t.status). */
-int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
-                          size_t err_len);
-
 /* Fields. */
 int32_t admin_field_status_get(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
                                size_t err_len);

@@ -84,8 +84,9 @@ static int32_t emit_stale_senders(apikeys_state_t *st, const panel_sink_t *sink)
     return emit(sink, "Invalid keys from (last day)", value);
 }
 
-int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
-                          size_t err_len)
+/* The page's status lines (panel_page_t.status). */
+static int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
+                                 size_t err_len)
 {
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
@@ -150,7 +151,7 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
             if (r >= DENIAL_UNAVAILABLE && d.denials[r] == 0)
                 continue; /* the reasons a store without policies never has are listed once they happen */
             pos += (size_t)snprintf(value + pos, sizeof value - pos, "%s%s %lld", pos ? ", " : "",
-                                    denial_names[r], (long long)d.denials[r]);
+                                    denial_table[r].code.text, (long long)d.denials[r]);
             if (pos >= sizeof value)
                 pos = sizeof value - 1;
             if (d.denials[r] && d.denial_last[r] >= last) {
@@ -162,7 +163,7 @@ int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel
         if (rc == PANEL_OK) {
             if (last_reason >= 0) {
                 apikeys_format_time(last, when, sizeof when);
-                snprintf(value, sizeof value, "%s (%s)", when, denial_names[last_reason]);
+                snprintf(value, sizeof value, "%s (%s)", when, denial_table[last_reason].code.text);
             } else {
                 snprintf(value, sizeof value, "none");
             }

@@ -95,8 +95,8 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     if (!ring->api_enabled)
         return DENIAL_DISABLED;
     if (named) {
-        int outcome = policy_outcome(named_policy_check(named, &st->limiter, v->client_addr, v->scope,
-                                                        &v->retry_after));
+        int outcome = policy_outcome(
+            named_policy_check(named, ring->scopes, &st->limiter, v->client_addr, v->scope, &v->retry_after));
         if (outcome != VERIFY_OK)
             return outcome;
         if (v->result)
@@ -107,7 +107,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     }
     if (ring->site_policy) {
         int outcome = policy_outcome(
-            key_policy_check(ring->site_policy, &st->limiter, e->key_id, v->client_addr, &v->retry_after));
+            key_policy_check(ring->site_policy, &st->limiter, v->client_addr, &v->retry_after));
         if (outcome != VERIFY_OK)
             return outcome;
     }
@@ -197,192 +197,171 @@ static int verify_request(apikeys_state_t *st, const char *key, size_t len, veri
     return outcome;
 }
 
-int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, const char *client_addr,
-                           int64_t *retry_after)
-{
-    verify_ctx_t v = {client_addr, NULL, 0, 0, 0, NULL};
-    int outcome = verify_request(st, key, len, &v);
-    *retry_after = v.retry_after;
-    return outcome;
-}
-
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
 {
     verify_ctx_t v = {NULL, NULL, 0, 0, 0, NULL};
     return verify_request(st, key, len, &v);
 }
 
-/* Copies text[0..n) into buf[0..len), truncated to len - 1 bytes and always NUL-terminated (what
- * snprintf("%s") did, without parsing a format on every rejected request). */
-static void put_n(char *buf, size_t len, const char *text, size_t n)
+/* Copies text[0..n) into buf[0..len) from offset at, truncated to len - 1 bytes in all; returns the new offset. */
+static size_t put_at(char *buf, size_t len, size_t at, const char *text, size_t n)
 {
-    if (!buf || !len)
+    if (at + 1 >= len)
+        return at;
+    if (n > len - 1 - at)
+        n = len - 1 - at;
+    memcpy(buf + at, text, n);
+    return at + n;
+}
+
+/* Answers a denial from its table row: status, code, and the message (the named key's when `named` and the row
+ * has one), with detail[0..detail_len) where the row marks it (at most 64 bytes of it). No formatting. */
+static void answer_denial(panel_auth_result_t *result, int row, int named, const char *detail, size_t detail_len)
+{
+    if (row < 0 || row >= DENIAL_ROWS)
+        row = DENIAL_UNKNOWN;
+    const denial_t *d = &denial_table[row];
+    const denial_text_t *m = named && d->named_message.len ? &d->named_message : &d->message;
+    result->http_status = d->http_status;
+    if (result->error_code && result->error_code_len)
+        result->error_code[put_at(result->error_code, result->error_code_len, 0, d->code.text, d->code.len)] = '\0';
+    if (!result->message || !result->message_len)
         return;
-    if (n >= len)
-        n = len - 1;
-    memcpy(buf, text, n);
-    buf[n] = '\0';
-}
-
-static void put(char *buf, size_t len, const char *text)
-{
-    put_n(buf, len, text, strlen(text));
-}
-
-
-static const char malformed_head[] =
-    "the API key is malformed (wrong length or checksum); it was probably mistyped or truncated: copy the whole ";
-static const char malformed_tail[] = "... key again";
-
-void apikeys_denial_texts_init(apikeys_state_t *st)
-{
-    char *out = st->malformed_message;
-    size_t head = sizeof malformed_head - 1, prefix = strnlen(st->config.key_prefix, sizeof st->config.key_prefix);
-    size_t tail = sizeof malformed_tail - 1;
-    _Static_assert(sizeof malformed_head - 1 + sizeof(((apikeys_config_t *)0)->key_prefix) + sizeof malformed_tail <=
-                       sizeof(((apikeys_state_t *)0)->malformed_message),
-                   "malformed_message holds the longest prefix");
-    memcpy(out, malformed_head, head);
-    memcpy(out + head, st->config.key_prefix, prefix);
-    memcpy(out + head + prefix, malformed_tail, tail + 1);
-    st->malformed_message_len = head + prefix + tail;
-}
-
-void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_result_t *result)
-{
-    static const size_t code_len[DENIAL_REASONS] = {
-        sizeof "missing" - 1,        sizeof "malformed" - 1,        sizeof "unknown" - 1,
-        sizeof "expired" - 1,        sizeof "disabled" - 1,         sizeof "store_unavailable" - 1,
-        sizeof "ip_not_allowed" - 1, sizeof "rate_limited" - 1,     sizeof "too_many_invalid" - 1,
-        sizeof "rate_limit_unavailable" - 1, sizeof "scope" - 1};
-    if (reason < 0 || reason >= DENIAL_REASONS)
-        reason = DENIAL_UNKNOWN;
-    char *msg = result->message;
-    size_t msg_len = result->message_len;
-    int status = 401;
-    switch (reason) {
-    case DENIAL_MISSING:
-        put_n(msg, msg_len,
-              TEXT("no API key was sent; send the key in the X-API-Key header or as Authorization: Bearer <key>"));
-        break;
-    case DENIAL_MALFORMED:
-        put_n(msg, msg_len, st->malformed_message, st->malformed_message_len);
-        break;
-    case DENIAL_EXPIRED:
-        put_n(msg, msg_len,
-              TEXT("this API key was replaced and its grace period has ended; update the tool with the current key"));
-        break;
-    case DENIAL_DISABLED:
-        status = 403;
-        put_n(msg, msg_len,
-              TEXT("the API is disabled for this store; the store owner can enable it under Settings > API Key"));
-        break;
-    case DENIAL_IP_NOT_ALLOWED:
-        status = 403;
-        put_n(msg, msg_len,
-              TEXT("requests with this API key are not allowed from this address; the store owner can add it to "
-                   "allowed_ips under Settings > API Key"));
-        break;
-    case DENIAL_RATE_LIMITED:
-        status = 429;
-        put_n(msg, msg_len,
-              TEXT("this API key sent more requests than its rate limit allows; wait the seconds in Retry-After and "
-                   "try again (the store owner sets rate_limit under Settings > API Key)"));
-        break;
-    case DENIAL_TOO_MANY_INVALID:
-        status = 429;
-        put_n(msg, msg_len,
-              TEXT("more than 30 invalid API keys a minute came from this address; update the tool with the "
-                   "current key (a request with the valid key is still accepted)"));
-        break;
-    case DENIAL_SCOPE:
-        status = 403;
-        put_n(msg, msg_len,
-              TEXT("this API key does not hold the scope this route requires; the store owner can add it to the key "
-                   "under Settings > API Key (Edit)"));
-        break;
-    case DENIAL_LIMITER_UNAVAILABLE:
-        status = 503;
-        put_n(msg, msg_len,
-              TEXT("the rate limit of this API key cannot be checked right now, so no request is allowed; try "
-                   "again later or tell the store owner"));
-        break;
-    case DENIAL_UNAVAILABLE:
-        status = 503;
-        put_n(msg, msg_len,
-              TEXT("the key store cannot be read right now, so no request is allowed; try again later or tell the "
-                   "store owner"));
-        break;
-    default:
-        put_n(msg, msg_len,
-              TEXT("the key is not valid for this store; it may have been reset: ask the store owner for the current "
-                   "key"));
-        break;
+    const char *mark = memchr(m->text, DENIAL_DETAIL[0], m->len);
+    size_t at;
+    if (!mark) {
+        at = put_at(result->message, result->message_len, 0, m->text, m->len);
+    } else {
+        at = put_at(result->message, result->message_len, 0, m->text, (size_t)(mark - m->text));
+        at = put_at(result->message, result->message_len, at, detail, detail_len > 64 ? 64 : detail_len);
+        at = put_at(result->message, result->message_len, at, mark + 1, m->len - (size_t)(mark + 1 - m->text));
     }
-    result->http_status = status;
-    put_n(result->error_code, result->error_code_len, denial_names[reason], code_len[reason]);
+    result->message[at] = '\0';
 }
 
 #define CREDENTIAL_NONE 0      /* no credential of ours: abstain (plugin.h), the host answers 401 missing */
 #define CREDENTIAL_FOUND 1
-#define CREDENTIAL_CONFLICT 2  /* X-API-Key and Authorization: Bearer carry different values */
+#define CREDENTIAL_CONFLICT 2  /* two different values: X-API-Key and Bearer, or within X-API-Key */
 
-/* The Bearer credential of an Authorization header, or NULL (absent, empty or another scheme: not ours). */
-static const char *bearer_of(const char *auth)
+/* A header value's text without the optional whitespace (SP, HTAB) around it, which RFC 9110 says is not part
+ * of the value: a host should strip it already, and this does again. */
+static const char *trim_ows(const char *text, size_t n, size_t *len)
+{
+    while (n && (text[0] == ' ' || text[0] == '\t')) {
+        text++;
+        n--;
+    }
+    while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return text;
+}
+
+/* The Bearer credential of an Authorization header into *len, or NULL (absent, empty or another scheme: not
+ * ours). A Bearer with no value is ours, of length 0. */
+static const char *bearer_of(const char *auth, size_t *len)
 {
     if (!auth || auth[0] == '\0' || strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0'))
         return NULL;
-    const char *p = auth + 6;
-    while (*p == ' ')
-        p++;
-    return p;
+    return trim_ows(auth + 6, strlen(auth + 6), len);
 }
 
-/* Finds the key in X-API-Key or Authorization: Bearer. Both present with different values is a conflict: a
- * tool that sends a stale key in one header must not be let in by the other. A Bearer header with no value
- * is a credential of ours that is missing (401 missing); no header of ours at all abstains. */
-static int find_credential(const panel_request_t *request, const char **key_out)
+/* The one key of an X-API-Key value into *key, *len (len 0: none). A header sent more than once reaches the
+ * provider as its values joined by commas (RFC 9110 field combination): the key when every entry, trimmed,
+ * is the same (empty entries count for nothing), else CREDENTIAL_CONFLICT. A key of ours holds no comma; an
+ * imported key that does can be sent as Authorization: Bearer, whose value is never split. */
+static int x_api_key_of(const char *value, const char **key, size_t *len)
 {
-    const char *key = request->header(request, "X-API-Key");
-    const char *bearer = bearer_of(request->header(request, "Authorization"));
-    if (key && key[0] != '\0') {
-        if (bearer && strcmp(bearer, key) != 0)
+    *key = NULL;
+    *len = 0;
+    if (!value)
+        return CREDENTIAL_NONE;
+    for (const char *at = value;;) {
+        const char *comma = strchr(at, ',');
+        size_t n;
+        const char *entry = trim_ows(at, comma ? (size_t)(comma - at) : strlen(at), &n);
+        if (n && !*len) {
+            *key = entry;
+            *len = n;
+        } else if (n && (n != *len || memcmp(entry, *key, n) != 0)) {
             return CREDENTIAL_CONFLICT;
-        *key_out = key;
-        return CREDENTIAL_FOUND;
+        }
+        if (!comma)
+            break;
+        at = comma + 1;
     }
+    return *len ? CREDENTIAL_FOUND : CREDENTIAL_NONE;
+}
+
+/* Finds the key in X-API-Key or Authorization: Bearer into *key_out, *len_out. Two different values are a
+ * conflict: a tool that sends a stale key in one header (or one of two X-API-Key headers) must not be let in
+ * by the other. A Bearer header with no value is a credential of ours that is missing (401 missing); no
+ * header of ours at all abstains. */
+static int find_credential(const panel_request_t *request, const char **key_out, size_t *len_out)
+{
+    size_t bearer_len = 0;
+    const char *bearer = bearer_of(request->header(request, "Authorization"), &bearer_len);
+    int found = x_api_key_of(request->header(request, "X-API-Key"), key_out, len_out);
+    if (found == CREDENTIAL_FOUND && bearer && (bearer_len != *len_out || memcmp(bearer, *key_out, bearer_len) != 0))
+        return CREDENTIAL_CONFLICT;
+    if (found != CREDENTIAL_NONE)
+        return found;
     if (bearer) {
         *key_out = bearer;
+        *len_out = bearer_len;
         return CREDENTIAL_FOUND;
     }
     return CREDENTIAL_NONE;
 }
 
+/* The detail a denial's message names (denials.c): the key prefix, the client address, the route's scope. */
+static void answer_verify_denial(const apikeys_state_t *st, panel_auth_result_t *result, int outcome,
+                                 const verify_ctx_t *v, const char *scope)
+{
+    switch (outcome) {
+    case DENIAL_MALFORMED:
+        answer_denial(result, outcome, 0, st->config.key_prefix, st->config.prefix_len);
+        return;
+    case DENIAL_EXPIRED:
+        answer_denial(result, outcome, v->named_expired, "", 0);
+        return;
+    case DENIAL_IP_NOT_ALLOWED:
+        if (v->client_addr)
+            answer_denial(result, outcome, v->named, v->client_addr, strnlen(v->client_addr, 64));
+        else
+            answer_denial(result, outcome, v->named, "this address", sizeof "this address" - 1);
+        return;
+    case DENIAL_SCOPE:
+        if (scope && scope[0])
+            answer_denial(result, outcome, v->named, scope, strnlen(scope, 64));
+        else
+            answer_denial(result, DENIAL_SCOPE_UNSTATED, v->named, "", 0);
+        return;
+    default:
+        answer_denial(result, outcome, v->named, "", 0);
+        return;
+    }
+}
+
 int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result)
 {
     apikeys_state_t *st = state;
-    if (!st || !request || !result || request->struct_size < offsetof(panel_request_t, header) + sizeof(void *) ||
+    if (!result)
+        return PANEL_AUTH_DENY;
+    if (!st || !request || request->struct_size < offsetof(panel_request_t, header) + sizeof(void *) ||
         !request->header) {
-        if (result) {
-            result->http_status = 503;
-            put(result->error_code, result->error_code_len, "store_unavailable");
-            put(result->message, result->message_len, "the request could not be checked; try again later");
-        }
+        answer_denial(result, DENIAL_BAD_REQUEST, 0, "", 0);
         return PANEL_AUTH_DENY;
     }
     const char *key = NULL;
-    int found = find_credential(request, &key);
+    size_t len = 0;
+    int found = find_credential(request, &key, &len);
     if (found == CREDENTIAL_NONE)
         return PANEL_AUTH_ABSTAIN;
     if (found == CREDENTIAL_CONFLICT) {
-        result->http_status = 400;
-        put(result->error_code, result->error_code_len, "conflicting_credentials");
-        put(result->message, result->message_len,
-            "the request carries two different credentials (X-API-Key and Authorization: Bearer); send the key in "
-            "one header only");
+        answer_denial(result, DENIAL_CONFLICT, 0, "", 0);
         return PANEL_AUTH_DENY;
     }
-    size_t len = strnlen(key, KEY_MAX_LEN + 1);
     /* The site key holds every scope of the host's catalogue, so it needs no check of request->scope (1.1); a
      * named key holds only its own. A request of the 1.0 layout cannot say which scope its route needs: the
      * empty scope, which no key holds, refuses a named key there (fail closed) and leaves the site key alone. */
@@ -391,30 +370,7 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
     int outcome = verify_request(st, key, len, &v);
     if (outcome == VERIFY_OK)
         return PANEL_AUTH_ALLOW;
-    apikeys_describe_denial(outcome, st, result);
-    if (outcome == DENIAL_EXPIRED && v.named_expired)
-        put(result->message, result->message_len,
-            "this API key has expired; ask the store owner for a new key (Settings > API Key, Create key)");
-    if (outcome == DENIAL_SCOPE && scope && scope[0])
-        snprintf(result->message, result->message_len,
-                 "this API key does not hold the scope %.64s, which this route requires; the store owner can add it "
-                 "to the key under Settings > API Key (Edit)",
-                 scope);
-    else if (outcome == DENIAL_SCOPE)
-        put(result->message, result->message_len,
-            "this server does not say which scope its API routes require (an ABI 1.0 host), so keys with limited "
-            "scopes are refused here; use the site key");
-    if (outcome == DENIAL_IP_NOT_ALLOWED && request->client_addr)
-        snprintf(result->message, result->message_len,
-                 v.named ? "requests with this API key are not allowed from %.64s; the store owner can add it to the "
-                           "key's allowed IPs under Settings > API Key (Edit)"
-                         : "requests with this API key are not allowed from %.64s; the store owner can add it to "
-                           "allowed_ips under Settings > API Key",
-                 request->client_addr);
-    if (outcome == DENIAL_RATE_LIMITED && v.named)
-        put(result->message, result->message_len,
-            "this API key sent more requests than its rate limit allows; wait the seconds in Retry-After and try "
-            "again (the store owner sets the key's rate limit under Settings > API Key, Edit)");
+    answer_verify_denial(st, result, outcome, &v, scope);
     if (v.retry_after > 0 && PANEL_HAS_FIELD(panel_auth_result_t, result, retry_after))
         result->retry_after = v.retry_after;
     return PANEL_AUTH_DENY;

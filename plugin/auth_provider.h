@@ -1,8 +1,12 @@
 /* auth_provider.h - verification of a presented API key (the hot path) and the host-facing auth provider.
  *
- * Header rules: the key is read from `X-API-Key` or from `Authorization: Bearer KEY`, nowhere else. When both
- * are present, X-API-Key wins (Authorization may carry a proxy's or another provider's credential). An
- * Authorization header with another scheme (Basic, Digest...) and no X-API-Key is not ours: ABSTAIN, so
+ * Header rules: the key is read from `X-API-Key` or from `Authorization: Bearer KEY`, nowhere else, without the
+ * whitespace around it (RFC 9110: not part of the value). An X-API-Key sent more than once reaches the provider
+ * as its values joined by commas: one key when they are all the same, else 400 conflicting_credentials. When
+ * both headers carry a value and the values differ: 400 conflicting_credentials too (a stale key in one header
+ * must not be let in by the other); the same key in both is one credential. An Authorization header with another scheme
+ * (Basic, Digest...) beside X-API-Key is not ours and does not count (it may be a proxy's credential); with no
+ * X-API-Key it is not ours at all: ABSTAIN, so
  * another provider may handle it (the host then denies 401 when nobody allows). No credential at all: 401
  * "missing". Outcome order: missing, malformed (no digest computed), store unavailable (503, fail closed),
  * unknown, expired, disabled (403; only after the key is known valid, so an invalid key never learns whether
@@ -21,24 +25,12 @@
 #include "panel/plugin.h"
 #include "plugin_state.h"
 
-#define VERIFY_OK DENIAL_REASONS  /* else one of DENIAL_* */
+#define VERIFY_OK DENIAL_ROWS  /* else a counted DENIAL_* (below DENIAL_REASONS) */
 
 /* [thread-safe] Verifies key[0..len) and counts the use or the denial. Returns VERIFY_OK or a DENIAL_*. */
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len);
 
-/* [thread-safe] The same for a request from client_addr (nullable): also the key policy (allow-list, rate
- * limit) and the invalid-key throttle; *retry_after receives the seconds of a 429 (else 0). */
-int apikeys_verify_request(apikeys_state_t *st, const char *key, size_t len, const char *client_addr,
-                           int64_t *retry_after);
-
 /* [thread-safe] The panel_auth_provider_t callback (state = apikeys_state_t *). */
 int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result);
-
-/* Builds the denial texts that depend on the configuration (the malformed-key message names the prefix)
- * into st, once, after the configuration is loaded. */
-void apikeys_denial_texts_init(apikeys_state_t *st);
-
-/* Fills an auth result for a denial reason (status, code, message): copies of fixed texts, no formatting. */
-void apikeys_describe_denial(int reason, const apikeys_state_t *st, panel_auth_result_t *result);
 
 #endif

@@ -1,8 +1,13 @@
-/* denials.h - why a request was refused: the reasons the verify path returns, the error codes a host sends
- * for them, and the order the status page lists them in. Shared by the verify path, the usage counters and
- * every store backend (which keeps a count and a last time per reason). */
+/* denials.h - why a request was refused: the reasons the verify path returns and one table row per denial
+ * (code, HTTP status, message, named-key message) that a refused request's answer is copied from. The reasons
+ * below DENIAL_REASONS are counted (a store keeps a count and a last time per reason, under its code, in the
+ * order the status page lists them); the rows after them are answers the auth provider gives before any key is
+ * verified, and are not counted. */
 #ifndef APIKEYS_DENIALS_H
 #define APIKEYS_DENIALS_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #define DENIAL_MISSING 0
 #define DENIAL_MALFORMED 1
@@ -15,9 +20,28 @@
 #define DENIAL_TOO_MANY_INVALID 8    /* more than 30 invalid keys a minute from one address (429, Retry-After) */
 #define DENIAL_LIMITER_UNAVAILABLE 9 /* a key with a rate limit while the shared bucket file is unusable (503) */
 #define DENIAL_SCOPE 10             /* a valid named key without the scope the route requires (403) */
-#define DENIAL_REASONS 11
+#define DENIAL_REASONS 11           /* the counted reasons: 0 .. DENIAL_REASONS - 1 */
+#define DENIAL_SCOPE_UNSTATED 11    /* DENIAL_SCOPE (counted as it) from a host that names no route scope (1.0) */
+#define DENIAL_CONFLICT 12          /* two different credentials in one request (400) */
+#define DENIAL_BAD_REQUEST 13       /* the host handed an incomplete request or no state (400) */
+#define DENIAL_ROWS 14
 
-/* The error code of each reason ("missing", ..., "store_unavailable"), also its key in a store's counters. */
-extern const char *const denial_names[DENIAL_REASONS];
+/* Where a message names the request's detail (the key prefix, the client address, the route's scope): the
+ * text before DENIAL_DETAIL, the detail, then the text after it. */
+#define DENIAL_DETAIL "\x01"
+
+typedef struct denial_text {
+    const char *text;  /* non-NULL; at most one DENIAL_DETAIL */
+    size_t len;        /* strlen(text) */
+} denial_text_t;
+
+typedef struct denial {
+    denial_text_t code;          /* "missing", ...: the error code sent, and the reason's key in a store's counters */
+    int32_t http_status;
+    denial_text_t message;       /* what the client is told */
+    denial_text_t named_message; /* the same to a named key (pointing at the key's Edit); len 0: message */
+} denial_t;
+
+extern const denial_t denial_table[DENIAL_ROWS];
 
 #endif

@@ -1,4 +1,5 @@
-/* key_policy.c - building the precomputed policy and checking a request against it (see key_policy.h). */
+/* key_policy.c - building the precomputed policy (parsed CIDRs, scope bits) and checking a request against it
+ * (see key_policy.h). */
 #include "key_policy.h"
 
 #include <stdio.h>
@@ -87,21 +88,82 @@ static int take_token(const key_policy_t *p, limiter_t *limiter, int64_t bucket,
     return r == LIMIT_OK ? POLICY_OK : POLICY_LIMITER_UNAVAILABLE;
 }
 
-int key_policy_check(const key_policy_t *p, limiter_t *limiter, int64_t key_id, const char *client_addr,
-                     int64_t *retry_after_s)
+/* The rate-limit buckets: one for the site key, shared by its current and grace values (a grace period does not
+ * double the limit), and one per named key, shared by its values likewise (SITE_BUCKET + its id, >= 1). */
+#define SITE_BUCKET (INT64_C(1) << 62)
+
+int key_policy_check(const key_policy_t *p, limiter_t *limiter, const char *client_addr, int64_t *retry_after_s)
 {
     *retry_after_s = 0;
     if (!address_allowed(p, client_addr))
         return POLICY_IP_NOT_ALLOWED;
-    return take_token(p, limiter, key_id, retry_after_s);
+    return take_token(p, limiter, SITE_BUCKET, retry_after_s);
 }
 
-/* A named key's bucket: above every key row id, so it never shares one with a site key. */
-#define NAMED_BUCKET_BASE (INT64_C(1) << 62)
+uint64_t scope_table_bit(const scope_table_t *t, const char *scope)
+{
+    if (!t)
+        return 0;
+    size_t n = strnlen(scope, PANEL_ID_MAX + 1);
+    if (n == 0 || n > PANEL_ID_MAX)
+        return 0;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->len[i] == n && memcmp(t->id[i], scope, n) == 0)
+            return UINT64_C(1) << i;
+    return 0;
+}
 
-int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *label, const char *scopes,
-                           const char *allowed_ips, int64_t rate_limit, int64_t expires_at, char *err,
-                           size_t err_len)
+/* The bit of item[0..n) in *tp, added (and the table allocated) when new; 0 when the table is full or memory
+ * ran out (*nomem says which). */
+static uint64_t scope_table_add(scope_table_t **tp, const char *item, size_t n, int *nomem)
+{
+    if (!*tp && !(*tp = calloc(1, sizeof **tp))) {
+        *nomem = 1;
+        return 0;
+    }
+    scope_table_t *t = *tp;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->len[i] == n && memcmp(t->id[i], item, n) == 0)
+            return UINT64_C(1) << i;
+    if (t->n == SCOPE_BITS_MAX)
+        return 0;
+    memcpy(t->id[t->n], item, n);
+    t->id[t->n][n] = '\0';
+    t->len[t->n] = (uint8_t)n;
+    return UINT64_C(1) << t->n++;
+}
+
+/* The mask of a stored scope list. An empty item or one longer than any id grants nothing (no route scope can
+ * equal it) and takes no bit. */
+static int32_t scope_mask_build(scope_table_t **table, int64_t named_id, const char *scopes, size_t len,
+                                uint64_t *mask, char *err, size_t err_len)
+{
+    *mask = 0;
+    for (const char *at = scopes, *end = scopes + len; at < end;) {
+        const char *comma = memchr(at, ',', (size_t)(end - at));
+        size_t n = comma ? (size_t)(comma - at) : (size_t)(end - at);
+        if (n > 0 && n <= PANEL_ID_MAX) {
+            int nomem = 0;
+            uint64_t bit = scope_table_add(table, at, n, &nomem);
+            if (!bit) {
+                if (nomem)
+                    snprintf(err, err_len, "out of memory while loading the named keys' scopes");
+                else
+                    snprintf(err, err_len, "the named keys hold more than %u different scopes (named key %lld); a "
+                             "host's catalogue has at most %u: edit the key and choose its scopes again",
+                             SCOPE_BITS_MAX, (long long)named_id, SCOPE_BITS_MAX);
+                return nomem ? PANEL_E_NOMEM : PANEL_E_INVALID;
+            }
+            *mask |= bit;
+        }
+        at = comma ? comma + 1 : end;
+    }
+    return PANEL_OK;
+}
+
+int32_t named_policy_build(named_policy_t *p, scope_table_t **table, int64_t named_id, const char *label,
+                           const char *scopes, const char *allowed_ips, int64_t rate_limit, int64_t expires_at,
+                           char *err, size_t err_len)
 {
     memset(p, 0, sizeof *p);
     size_t scopes_len = scopes ? strlen(scopes) : 0;
@@ -111,11 +173,13 @@ int32_t named_policy_build(named_policy_t *p, int64_t named_id, const char *labe
         return PANEL_E_INVALID;
     }
     int32_t rc = parse_policy(&p->policy, allowed_ips, rate_limit, err, err_len);
+    if (rc == PANEL_OK)
+        rc = scope_mask_build(table, named_id, scopes, scopes_len, &p->scope_mask, err, err_len);
     if (rc != PANEL_OK)
         return rc;
     p->named_id = named_id;
     p->expires_at = expires_at;
-    p->bucket = NAMED_BUCKET_BASE + named_id;
+    p->bucket = SITE_BUCKET + named_id;
     memcpy(p->scopes, scopes, scopes_len + 1);
     p->scopes_len = scopes_len;
     int n = snprintf(p->principal, sizeof p->principal, "apikeys:key:%lld", (long long)named_id);
@@ -142,13 +206,13 @@ int scope_list_has(const char *list, size_t list_len, const char *scope)
     return 0;
 }
 
-int named_policy_check(const named_policy_t *p, limiter_t *limiter, const char *client_addr, const char *scope,
-                       int64_t *retry_after_s)
+int named_policy_check(const named_policy_t *p, const scope_table_t *table, limiter_t *limiter,
+                       const char *client_addr, const char *scope, int64_t *retry_after_s)
 {
     *retry_after_s = 0;
     if (!address_allowed(&p->policy, client_addr))
         return POLICY_IP_NOT_ALLOWED;
-    if (scope && !scope_list_has(p->scopes, p->scopes_len, scope))
+    if (scope && !(p->scope_mask & scope_table_bit(table, scope)))
         return POLICY_SCOPE;
     return take_token(&p->policy, limiter, p->bucket, retry_after_s);
 }

@@ -200,6 +200,7 @@ void keyring_free(keyring_t *ring)
     table_free(ring->entries, ring->table_bytes, ring->mapped);
     key_policy_free(ring->site_policy);
     free(ring->named);
+    free(ring->scopes);
     free(ring);
 }
 

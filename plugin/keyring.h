@@ -44,6 +44,8 @@ typedef struct keyring {
     /* The named keys of this snapshot (their policies, scopes and principals); entries point in by index. */
     struct named_policy *named;
     size_t n_named;
+    /* The scopes those named keys hold, one bit each (key_policy.h); NULL when none. Owned: freed with it. */
+    struct scope_table *scopes;
     struct keyring *next_retired;  /* owned by the snapshot guard */
 } keyring_t;
 

@@ -22,7 +22,7 @@
 #define PROBES 32u
 
 typedef struct key_slot {
-    _Atomic uint64_t tag;                    /* 0 free; else key id */
+    _Atomic uint64_t tag;                    /* 0 free; else mix(bucket id ^ the database's salt) */
     _Atomic uint64_t tat;
 } key_slot_t;
 
@@ -37,9 +37,10 @@ typedef struct addr_slot {
 
 struct limiter_file {
     uint64_t magic;                          /* LIMITER_MAGIC once the table was made */
-    char boot_id[40];
+    char boot_id[40];                        /* all zeros when it could not be read */
     uint8_t hash_key[16];                    /* for the address hash, random per file */
-    uint8_t reserved[64 - 8 - 40 - 16 + 64];
+    int64_t boot_s;                          /* the boot's wall-clock instant (Unix s); 0 in older files */
+    uint8_t reserved[64 - 8 - 40 - 16 + 64 - 8];
     key_slot_t keys[LIMITER_KEY_SLOTS];
     addr_slot_t addrs[LIMITER_ADDR_SLOTS];
 };
@@ -58,6 +59,20 @@ static void read_boot_id(char out[40])
     fclose(f);
 }
 
+/* When this machine booted, as a wall-clock instant: CLOCK_REALTIME - CLOCK_BOOTTIME (what /proc/stat's btime
+ * is, without needing /proc). It moves only when the wall clock is stepped; a reboot moves it by the whole
+ * uptime of the boot before. */
+static int64_t boot_instant_s(void)
+{
+    struct timespec wall, up;
+    if (clock_gettime(CLOCK_REALTIME, &wall) != 0 || clock_gettime(CLOCK_BOOTTIME, &up) != 0)
+        return 0;
+    return (int64_t)wall.tv_sec - (int64_t)up.tv_sec;
+}
+
+/* Boot instants this close are the same boot (the wall clock slewed or was stepped a little meanwhile). */
+#define SAME_BOOT_S 60
+
 /* Under the lock: sizes the file (growing only: a process that has it mapped never loses pages, so never gets
  * SIGBUS) and maps it. 0 or -1 (errno). */
 static int map_file(int fd, struct limiter_file **out)
@@ -74,23 +89,51 @@ static int map_file(int fd, struct limiter_file **out)
     return 0;
 }
 
+/* 1 when the file was made in this boot: by the boot id, or, when it cannot be read (no /proc: a container,
+ * a chroot), by the boot's wall-clock instant. When neither can be told (boot_s 0), the file is kept: a reset
+ * at every open would refill every bucket whenever a process starts; a bucket left ahead of the clock is
+ * repaired by take() instead. */
+static int same_boot(const struct limiter_file *f, const char boot_id[40], int64_t boot_s)
+{
+    static const char unread[40];
+    if (memcmp(f->boot_id, boot_id, 40) != 0)
+        return 0;
+    if (memcmp(boot_id, unread, 40) != 0 || boot_s == 0)
+        return 1;
+    return f->boot_s != 0 && f->boot_s - boot_s <= SAME_BOOT_S && boot_s - f->boot_s <= SAME_BOOT_S;
+}
+
 /* Under the lock: a file of another layout or of an earlier boot (whose monotonic times mean nothing now)
  * becomes a fresh, zeroed table of this boot with a new hash key. */
-static void reset_if_foreign(struct limiter_file *f, const char boot_id[40])
+static void reset_if_foreign(struct limiter_file *f, const char boot_id[40], int64_t boot_s)
 {
-    if (f->magic == LIMITER_MAGIC && memcmp(f->boot_id, boot_id, 40) == 0)
+    if (f->magic == LIMITER_MAGIC && same_boot(f, boot_id, boot_s))
         return;
     memset(f->keys, 0, sizeof f->keys);
     memset(f->addrs, 0, sizeof f->addrs);
     memcpy(f->boot_id, boot_id, 40);
+    f->boot_s = boot_s;
     randombytes_buf(f->hash_key, sizeof f->hash_key);
     f->magic = LIMITER_MAGIC; /* others read the header only under the same lock, in their limiter_open */
 }
 
-int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_len)
+/* The database's salt: a keyed hash of its name with the file's random key, so no two databases' tags are
+ * likely to meet (and nobody outside can choose names that make them). */
+static uint64_t database_salt(const struct limiter_file *f, const char *database)
+{
+    uint8_t out[16];
+    const char *name = database ? database : "";
+    crypto_generichash(out, sizeof out, (const unsigned char *)name, strlen(name), f->hash_key, sizeof f->hash_key);
+    uint64_t salt;
+    memcpy(&salt, out, sizeof salt);
+    return salt;
+}
+
+int32_t limiter_open(limiter_t *l, const char *data_dir, const char *database, char *err, size_t err_len)
 {
     char path[4096];
     l->map = NULL;
+    l->database_salt = 0;
     l->fd = -1;
     l->error[0] = '\0';
     if ((size_t)snprintf(path, sizeof path, "%s/%s", data_dir, LIMITER_FILE) >= sizeof path) {
@@ -110,8 +153,10 @@ int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_l
     struct limiter_file *map = NULL;
     int mapped = map_file(l->fd, &map);
     int saved = errno;
-    if (mapped == 0)
-        reset_if_foreign(map, boot_id);
+    if (mapped == 0) {
+        reset_if_foreign(map, boot_id, boot_instant_s());
+        l->database_salt = database_salt(map, database);
+    }
     flock(l->fd, LOCK_UN);
     errno = saved;
     if (mapped != 0)
@@ -217,9 +262,14 @@ static inline __attribute__((always_inline)) int take(void *base, size_t stride,
         uint64_t old = atomic_load(tat);
         if (atomic_load(SLOT_TAG(base, stride, at)) != tag || old == RECLAIMING)
             return -1; /* taken over meanwhile: find the slot again */
+        if (old > now_ns + horizon) {
+            /* A time no request of this clock could have set (a clock from before a reboot the file survived,
+             * another clock namespace): repair the bucket to empty now, never to full, and decide again. Left
+             * as it was, every request until the clock caught up would be refused. */
+            atomic_compare_exchange_weak(tat, &old, now_ns + horizon);
+            continue;
+        }
         uint64_t start = old > now_ns ? old : now_ns;
-        if (start > now_ns + horizon)
-            start = now_ns + horizon; /* a clock from before a reset: an empty bucket, never a full one */
         uint64_t next = start + period;
         if (next - now_ns > horizon) {
             uint64_t wait = next - now_ns - horizon;
@@ -236,14 +286,16 @@ int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t
     *retry_after_s = 0;
     if (!l->map || key_id <= 0 || per_minute == 0)
         return LIMIT_UNAVAILABLE;
+    /* mix is a bijection: within one database distinct ids never share a tag; the tag is mixed already, so it
+     * is its own home slot. 0 marks a free slot. */
+    uint64_t tag = mix((uint64_t)key_id ^ l->database_salt);
+    tag = tag ? tag : 1;
     for (int attempt = 0; attempt < 4; attempt++) {
         int fresh;
-        long at = find_slot(l->map->keys, sizeof(key_slot_t), LIMITER_KEY_SLOTS, (uint64_t)key_id,
-                            (size_t)mix((uint64_t)key_id), now_ns, &fresh);
+        long at = find_slot(l->map->keys, sizeof(key_slot_t), LIMITER_KEY_SLOTS, tag, (size_t)tag, now_ns, &fresh);
         if (at < 0)
             return LIMIT_UNAVAILABLE;
-        int r = take(l->map->keys, sizeof(key_slot_t), (size_t)at, (uint64_t)key_id, per_minute, now_ns,
-                     retry_after_s);
+        int r = take(l->map->keys, sizeof(key_slot_t), (size_t)at, tag, per_minute, now_ns, retry_after_s);
         if (r >= 0)
             return r;
     }

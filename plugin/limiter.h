@@ -3,7 +3,8 @@
  * exact across them (not N processes x the limit).
  *
  * Two fixed-size tables (bounded memory whatever the traffic):
- *   - a token bucket per key with a rate limit (LIMITER_KEY_SLOTS): N requests a minute, a burst of N;
+ *   - a token bucket per key with a rate limit (LIMITER_KEY_SLOTS): N requests a minute, a burst of N; keyed
+ *     by the key's bucket id and its database (limiter_open), so databases sharing the file never share one;
  *   - a bucket per client address that sent invalid keys (LIMITER_ADDR_SLOTS): 30 a minute, then 429
  *     too_many_invalid; with the address, its count and last time, for the page.
  * Each bucket is GCRA (the token bucket as one "theoretical arrival time" word): a request at time t with
@@ -15,9 +16,10 @@
  * which a bucket refilling in 60 us steps at most tolerates: a coarse clock can delay a refill by a tick, never
  * grant more): on Linux it is one clock for the whole machine, so every process agrees on it, and it never
  * steps (NTP only slews it), so changing the wall clock can neither refill nor drain a bucket, as
- * CLOCK_REALTIME would. It restarts at boot, so the file records the boot id and is reset
- * when it differs; a bucket time further ahead than a full minute (impossible otherwise) is clamped to an
- * empty bucket, never to a full one. */
+ * CLOCK_REALTIME would. It restarts at boot, so the file records the boot id (and the boot's wall-clock instant,
+ * which tells a reboot when the boot id cannot be read) and is reset when it differs; a bucket time further
+ * ahead than a full minute (impossible otherwise: a clock from before a reboot the file survived, another clock
+ * namespace) is repaired to an empty bucket, never to a full one, and written back. */
 #ifndef APIKEYS_LIMITER_H
 #define APIKEYS_LIMITER_H
 
@@ -42,12 +44,15 @@ typedef struct limiter_file limiter_file_t;   /* the mapped layout (limiter.c) *
 typedef struct limiter {
     limiter_file_t *map;      /* NULL when the file could not be used */
     int fd;
+    uint64_t database_salt;   /* mixed into every key bucket's tag: the buckets are this database's */
     char error[512];          /* why map is NULL ("" when it is usable) */
 } limiter_t;
 
-/* Opens (creating, sizing or resetting under flock) and maps the file. PANEL_OK, or PANEL_E_STORE with a
- * message; on failure the limiter stays usable as "unavailable" (l->error says why). */
-int32_t limiter_open(limiter_t *l, const char *data_dir, char *err, size_t err_len);
+/* Opens (creating, sizing or resetting under flock) and maps the file. database (nullable: "") names the
+ * database whose keys the key buckets count: two databases sharing a data directory (and so the file) never
+ * share a bucket, although their key ids do coincide. PANEL_OK, or PANEL_E_STORE with a message; on failure
+ * the limiter stays usable as "unavailable" (l->error says why). */
+int32_t limiter_open(limiter_t *l, const char *data_dir, const char *database, char *err, size_t err_len);
 void limiter_close(limiter_t *l);
 
 /* [thread-safe] The clock of the buckets: CLOCK_MONOTONIC_COARSE in nanoseconds (inline: one vDSO call). */
@@ -58,7 +63,8 @@ static inline uint64_t limiter_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* [thread-safe] Takes one token of key `key_id`'s bucket (per_minute > 0) at time now_ns. */
+/* [thread-safe] Takes one token of bucket `key_id` (> 0) of this limiter's database (per_minute > 0) at time
+ * now_ns. */
 int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t now_ns, int64_t *retry_after_s);
 
 /* [thread-safe] Notes an invalid key from addr at now_ns: LIMIT_OK while it is within 30 a minute (answer 401

@@ -261,7 +261,7 @@ int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, i
     for (int r = 0; rc == PANEL_OK && r < DENIAL_REASONS; r++) {
         if (!denials[r])
             continue;
-        const char *params[] = {denial_names[r], pg_i64(a, sizeof a, (int64_t)denials[r]),
+        const char *params[] = {denial_table[r].code.text, pg_i64(a, sizeof a, (int64_t)denials[r]),
                                 pg_i64(b, sizeof b, denial_last[r])};
         rc = pg_exec_admin(P(s),
                            "INSERT INTO apikeys_denials(reason, count, last_at) VALUES ($1, $2::bigint, $3::bigint)"
@@ -295,7 +295,7 @@ int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_
         return rc;
     for (int i = 0; i < PQntuples(res); i++)
         for (int r = 0; r < DENIAL_REASONS; r++)
-            if (strcmp(PQgetvalue(res, i, 0), denial_names[r]) == 0) {
+            if (strcmp(PQgetvalue(res, i, 0), denial_table[r].code.text) == 0) {
                 counts[r] = strtoll(PQgetvalue(res, i, 1), NULL, 10);
                 last_at[r] = strtoll(PQgetvalue(res, i, 2), NULL, 10);
             }

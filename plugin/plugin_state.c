@@ -167,7 +167,6 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
         free(st);
         return rc;
     }
-    apikeys_denial_texts_init(st);
     if ((size_t)snprintf(st->data_dir, sizeof st->data_dir, "%s", options->data_dir) >= sizeof st->data_dir) {
         snprintf(err, err_len, "the data directory path is too long");
         free(st);
@@ -201,7 +200,7 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
         rc = store_open(&st->store, &store_args, err, err_len);
     if (rc == PANEL_OK) {
         char why[640];
-        if (limiter_open(&st->limiter, st->data_dir, why, sizeof why) != PANEL_OK) {
+        if (limiter_open(&st->limiter, st->data_dir, st->config.database, why, sizeof why) != PANEL_OK) {
             char line[800];
             snprintf(line, sizeof line,
                      "API keys with a rate limit are denied (503) until the shared rate limit file can be used: %s",

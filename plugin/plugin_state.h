@@ -33,8 +33,6 @@ typedef struct apikeys_options {
 typedef struct apikeys_state {
     snapshot_guard_t guard;          /* first: 64-byte aligned hot data */
     apikeys_config_t config;
-    char malformed_message[160];     /* the 401 "malformed" text, naming the prefix (built at open) */
-    size_t malformed_message_len;
     uint8_t secret[KEY_SECRET_LEN];
     char data_dir[4096];
     store_t store;                   /* the backend the config names; its counter is the change signal */

@@ -87,8 +87,8 @@ static int32_t builder_named(void *vctx, const store_named_t *key)
         b->named = grown;
         b->cap_named = cap;
     }
-    int32_t rc = named_policy_build(&b->named[b->n_named], key->id, key->label, key->scopes, key->allowed_ips,
-                                    key->rate_limit, key->expires_at, b->err, b->err_len);
+    int32_t rc = named_policy_build(&b->named[b->n_named], &b->ring->scopes, key->id, key->label, key->scopes,
+                                    key->allowed_ips, key->rate_limit, key->expires_at, b->err, b->err_len);
     if (rc != PANEL_OK)
         return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
     b->n_named++;

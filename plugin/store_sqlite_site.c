@@ -294,7 +294,7 @@ int32_t sq_flush_usage(store_t *store, const store_usage_t *usage, size_t n_usag
         for (int r = 0; rc == PANEL_OK && r < DENIAL_REASONS; r++) {
             if (!denials[r])
                 continue;
-            sqlite3_bind_text(st, 1, denial_names[r], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 1, denial_table[r].code.text, -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 2, (int64_t)denials[r]);
             sqlite3_bind_int64(st, 3, denial_last[r]);
             int step = sqlite3_step(st);
@@ -324,7 +324,7 @@ int32_t sq_get_denials(store_t *store, int64_t counts[DENIAL_REASONS], int64_t l
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *reason = sq_text_or_empty(st, 0);
         for (int r = 0; r < DENIAL_REASONS; r++)
-            if (strcmp(reason, denial_names[r]) == 0) {
+            if (strcmp(reason, denial_table[r].code.text) == 0) {
                 counts[r] = sqlite3_column_int64(st, 1);
                 last_at[r] = sqlite3_column_int64(st, 2);
             }

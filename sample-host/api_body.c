@@ -1,12 +1,15 @@
 /* api_body.c - the API's body parsers (see api_body.h): a form reader that decodes every name and value
- * (refusing bad %-escapes) but keeps only `limit`, and a strict JSON reader (RFC 8259: UTF-8, no trailing
- * commas, no comments, no text after the value) that keeps only the whole numbers of "ids" and skips other
- * members with a bounded depth. Nothing here allocates or calls another module. */
+ * (refusing bad %-escapes) but keeps only `limit`, and the ack's JSON read by jansson in its strict mode
+ * (RFC 8259: UTF-8, no trailing commas, no comments, no text after the value, no member name twice), of
+ * which only the whole numbers of "ids" are kept; other members may nest up to API_JSON_DEPTH_MAX. No other
+ * sample-host module is called. */
 #include "api_body.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include <jansson.h>
 
 #define SEND_PULL "send a form body such as limit=10 (1 to 100; Content-Type: application/x-www-form-urlencoded)"
 #define SEND_ACK "send a JSON body such as {\"ids\":[1,2,3]} with Content-Type: application/json"
@@ -118,299 +121,73 @@ int api_body_pull_limit(const char *content_type, const char *body, size_t len, 
 
 /* ----- JSON ---------------------------------------------------------------------------------------------- */
 
-typedef struct json_cursor {
-    const unsigned char *p;
-    const unsigned char *end;
-} json_cursor_t;
-
-static void skip_space(json_cursor_t *c)
+/* The refusal for a body jansson could not parse: what is wrong in our words, where (a byte offset), and
+ * jansson's own detail without the text it quotes from the body. */
+static int refuse_unparsed(const json_error_t *error, char *err, size_t err_len)
 {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
-        c->p++;
+    const char *what;
+    switch (json_error_code(error)) {
+    case json_error_invalid_utf8: what = "the body is not valid UTF-8"; break;
+    case json_error_stack_overflow: what = "the body nests objects and arrays too deeply"; break;
+    case json_error_duplicate_key: what = "an object gives the same member name twice"; break;
+    case json_error_numeric_overflow: what = "a number is too large (ids go up to 9223372036854775807)"; break;
+    case json_error_null_byte_in_key: what = "a member name holds \\u0000"; break;
+    case json_error_premature_end_of_input: what = "the body ends before its JSON value does"; break;
+    case json_error_end_of_input_expected: what = "the body holds more than one JSON value"; break;
+    case json_error_out_of_memory: what = "the server ran out of memory reading the body"; break;
+    default: what = "the body is not valid JSON (RFC 8259)"; break;
+    }
+    size_t detail_len = strcspn(error->text, "\n");
+    const char *near = strstr(error->text, " near ");
+    if (near != NULL && (size_t)(near - error->text) < detail_len)
+        detail_len = (size_t)(near - error->text); /* " near '...'" would quote the body back */
+    char why[320];
+    snprintf(why, sizeof why, "%s: %.*s at byte %d", what, (int)detail_len, error->text, error->position);
+    return refuse(err, err_len, why, SEND_ACK);
 }
 
-static int peek(const json_cursor_t *c)
+/* 1 when value holds containers nested deeper than API_JSON_DEPTH_MAX, counting value itself as at depth. */
+static int nested_too_deep(const json_t *value, int depth)
 {
-    return c->p < c->end ? *c->p : -1;
-}
-
-/* Length of the UTF-8 sequence at p (1..4) when it is valid (shortest form, no surrogates, <= U+10FFFF),
- * else 0. */
-static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
-{
-    unsigned char b = p[0];
-    if (b < 0x80)
+    if (!json_is_object(value) && !json_is_array(value))
+        return 0;
+    if (depth > API_JSON_DEPTH_MAX)
         return 1;
-    size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
-    if (n == 0 || b > 0xF4 || (size_t)(end - p) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if (n == 3 && ((b == 0xE0 && p[1] < 0xA0) || (b == 0xED && p[1] >= 0xA0)))
-        return 0;
-    if (n == 4 && ((b == 0xF0 && p[1] < 0x90) || (b == 0xF4 && p[1] >= 0x90)))
-        return 0;
-    return n;
-}
-
-/* Reads a string at the cursor (which is at its '"'). When out is non-NULL, the decoded text goes into
- * out[0..out_max) (truncated) with its whole length in *out_len. Returns 0, or -1 with *why. */
-static int read_string(json_cursor_t *c, char *out, size_t out_max, size_t *out_len, const char **why)
-{
-    size_t o = 0;
-    c->p++; /* the opening quote */
-    for (;;) {
-        if (c->p >= c->end) {
-            *why = "a string is not closed with '\"'";
-            return -1;
-        }
-        unsigned char b = *c->p;
-        if (b == '"') {
-            c->p++;
-            break;
-        }
-        if (b < 0x20) {
-            *why = "a string holds a raw control character (write it as \\n, \\t or \\u00XX)";
-            return -1;
-        }
-        if (b == '\\') {
-            if (c->end - c->p < 2) {
-                *why = "a string ends inside an escape";
-                return -1;
-            }
-            unsigned char e = c->p[1];
-            if (e == 'u') {
-                if (c->end - c->p < 6) {
-                    *why = "a \\u escape needs four hex digits";
-                    return -1;
-                }
-                for (int k = 2; k < 6; k++)
-                    if (hex_digit((char)c->p[k]) < 0) {
-                        *why = "a \\u escape needs four hex digits";
-                        return -1;
-                    }
-                unsigned cp = (unsigned)(hex_digit((char)c->p[2]) << 12 | hex_digit((char)c->p[3]) << 8 |
-                                         hex_digit((char)c->p[4]) << 4 | hex_digit((char)c->p[5]));
-                c->p += 6;
-                if (out != NULL && o < out_max)
-                    out[o] = cp < 0x80 ? (char)cp : '?'; /* member names compared are ASCII */
-                o++;
-                continue;
-            }
-            if (strchr("\"\\/bfnrt", (int)e) == NULL || e == '\0') {
-                *why = "a string holds an unknown escape (JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)";
-                return -1;
-            }
-            static const char decoded[] = "\"\\/\b\f\n\r\t";
-            if (out != NULL && o < out_max)
-                out[o] = decoded[strchr("\"\\/bfnrt", (int)e) - "\"\\/bfnrt"];
-            o++;
-            c->p += 2;
-            continue;
-        }
-        size_t n = utf8_sequence(c->p, c->end);
-        if (n == 0) {
-            *why = "the body is not valid UTF-8";
-            return -1;
-        }
-        for (size_t k = 0; k < n; k++) {
-            if (out != NULL && o < out_max)
-                out[o] = (char)c->p[k];
-            o++;
-        }
-        c->p += n;
-    }
-    if (out_len != NULL)
-        *out_len = o;
-    return 0;
-}
-
-/* Reads a number (RFC 8259 grammar). *whole is set to 1 and *value to it when it is a whole number without
- * sign, fraction or exponent that fits in int64_t. Returns 0, or -1 with *why. */
-static int read_number(json_cursor_t *c, int *whole, int64_t *value, const char **why)
-{
-    const unsigned char *start = c->p;
-    int negative = 0, fraction = 0, overflow = 0;
-    uint64_t v = 0;
-    if (peek(c) == '-') {
-        negative = 1;
-        c->p++;
-    }
-    if (peek(c) == '0') {
-        c->p++;
-    } else if (peek(c) >= '1' && peek(c) <= '9') {
-        while (peek(c) >= '0' && peek(c) <= '9') {
-            unsigned d = (unsigned)(*c->p - '0');
-            if (v > ((uint64_t)INT64_MAX - d) / 10)
-                overflow = 1;
-            else
-                v = v * 10 + d;
-            c->p++;
-        }
+    const char *name;
+    size_t i;
+    json_t *member;
+    if (json_is_object(value)) {
+        json_object_foreach((json_t *)value, name, member)
+            if (nested_too_deep(member, depth + 1))
+                return 1;
     } else {
-        *why = "a number is malformed";
-        return -1;
+        json_array_foreach(value, i, member)
+            if (nested_too_deep(member, depth + 1))
+                return 1;
     }
-    if (peek(c) == '.') {
-        fraction = 1;
-        c->p++;
-        if (!(peek(c) >= '0' && peek(c) <= '9')) {
-            *why = "a number is malformed (a digit must follow '.')";
-            return -1;
-        }
-        while (peek(c) >= '0' && peek(c) <= '9')
-            c->p++;
-    }
-    if (peek(c) == 'e' || peek(c) == 'E') {
-        fraction = 1;
-        c->p++;
-        if (peek(c) == '+' || peek(c) == '-')
-            c->p++;
-        if (!(peek(c) >= '0' && peek(c) <= '9')) {
-            *why = "a number is malformed (a digit must follow the exponent)";
-            return -1;
-        }
-        while (peek(c) >= '0' && peek(c) <= '9')
-            c->p++;
-    }
-    *whole = !negative && !fraction && !overflow && c->p > start;
-    *value = (int64_t)v;
     return 0;
 }
 
-static int read_literal(json_cursor_t *c, const char *word, const char **why)
+/* Copies the whole numbers of the array "ids" into ids[0..max). Returns NULL, or why they cannot be. */
+static const char *read_ids(const json_t *list, int64_t *ids, size_t max, size_t *n)
 {
-    size_t n = strlen(word);
-    if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0) {
-        *why = "the body holds something that is not JSON (a value must be a string, number, object, array, "
-               "true, false or null)";
-        return -1;
+    if (!json_is_array(list))
+        return "\"ids\" must be an array of whole numbers";
+    if (json_array_size(list) > max || json_array_size(list) > API_ACK_IDS_MAX)
+        return "too many ids: at most 1000 per request";
+    size_t i;
+    json_t *id;
+    json_array_foreach(list, i, id) {
+        if (json_is_string(id))
+            return "the ids must be numbers, not strings (write 17, not \"17\")";
+        if (json_is_real(id) || (json_is_integer(id) && json_integer_value(id) < 1))
+            return "the ids must be whole numbers from 1 up (no sign, fraction or exponent)";
+        if (!json_is_integer(id))
+            return "the ids must be whole numbers from 1 up";
+        ids[i] = (int64_t)json_integer_value(id);
     }
-    c->p += n;
-    return 0;
-}
-
-static int skip_value(json_cursor_t *c, int depth, const char **why);
-
-/* Skips an object or array at the cursor. */
-static int skip_container(json_cursor_t *c, int depth, const char **why)
-{
-    int close = *c->p == '{' ? '}' : ']';
-    int object = close == '}';
-    if (depth >= API_JSON_DEPTH_MAX) {
-        *why = "the body nests objects and arrays too deeply";
-        return -1;
-    }
-    c->p++;
-    skip_space(c);
-    if (peek(c) == close) {
-        c->p++;
-        return 0;
-    }
-    for (;;) {
-        skip_space(c);
-        if (object) {
-            if (peek(c) != '"') {
-                *why = "an object member must start with its name in double quotes";
-                return -1;
-            }
-            if (read_string(c, NULL, 0, NULL, why) != 0)
-                return -1;
-            skip_space(c);
-            if (peek(c) != ':') {
-                *why = "a ':' must follow a member name";
-                return -1;
-            }
-            c->p++;
-        }
-        if (skip_value(c, depth + 1, why) != 0)
-            return -1;
-        skip_space(c);
-        if (peek(c) == ',') {
-            c->p++;
-            continue;
-        }
-        if (peek(c) == close) {
-            c->p++;
-            return 0;
-        }
-        *why = object ? "a ',' or '}' must follow a member" : "a ',' or ']' must follow an array element";
-        return -1;
-    }
-}
-
-static int skip_value(json_cursor_t *c, int depth, const char **why)
-{
-    skip_space(c);
-    int b = peek(c);
-    if (b == '{' || b == '[')
-        return skip_container(c, depth, why);
-    if (b == '"')
-        return read_string(c, NULL, 0, NULL, why);
-    if (b == '-' || (b >= '0' && b <= '9')) {
-        int whole;
-        int64_t v;
-        return read_number(c, &whole, &v, why);
-    }
-    if (b == 't')
-        return read_literal(c, "true", why);
-    if (b == 'f')
-        return read_literal(c, "false", why);
-    if (b == 'n')
-        return read_literal(c, "null", why);
-    *why = b < 0 ? "the body ends where a value should be"
-                 : "the body holds something that is not JSON (a value must be a string, number, object, "
-                   "array, true, false or null)";
-    return -1;
-}
-
-/* Reads the array of "ids" at the cursor. */
-static int read_ids(json_cursor_t *c, int64_t *ids, size_t max, size_t *n, const char **why)
-{
-    if (peek(c) != '[') {
-        *why = "\"ids\" must be an array of whole numbers";
-        return -1;
-    }
-    c->p++;
-    skip_space(c);
-    if (peek(c) == ']') {
-        c->p++;
-        return 0;
-    }
-    for (;;) {
-        skip_space(c);
-        int b = peek(c);
-        if (!(b == '-' || (b >= '0' && b <= '9'))) {
-            *why = b == '"' ? "the ids must be numbers, not strings (write 17, not \"17\")"
-                            : "the ids must be whole numbers from 1 up";
-            return -1;
-        }
-        int whole = 0;
-        int64_t v = 0;
-        if (read_number(c, &whole, &v, why) != 0)
-            return -1;
-        if (!whole || v < 1) {
-            *why = "the ids must be whole numbers from 1 up (no sign, fraction or exponent)";
-            return -1;
-        }
-        if (*n >= max || *n >= API_ACK_IDS_MAX) {
-            *why = "too many ids: at most 1000 per request";
-            return -1;
-        }
-        ids[(*n)++] = v;
-        skip_space(c);
-        if (peek(c) == ',') {
-            c->p++;
-            continue;
-        }
-        if (peek(c) == ']') {
-            c->p++;
-            return 0;
-        }
-        *why = "a ',' or ']' must follow an id";
-        return -1;
-    }
+    *n = json_array_size(list);
+    return NULL;
 }
 
 static int parse_ack(const char *content_type, const char *body, size_t len, int64_t *ids, size_t max,
@@ -418,64 +195,26 @@ static int parse_ack(const char *content_type, const char *body, size_t len, int
 {
     if (!media_type_is(content_type, "application/json"))
         return refuse(err, err_len, "the body of an ack is JSON, not the Content-Type given", SEND_ACK);
-    json_cursor_t c = {(const unsigned char *)body, (const unsigned char *)body + len};
+    size_t blank = 0;
+    while (blank < len && strchr(" \t\r\n", body[blank]) != NULL && body[blank] != '\0')
+        blank++;
+    if (blank == len)
+        return refuse(err, err_len, "the body is empty", SEND_ACK);
+    json_error_t error;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    if (root == NULL)
+        return refuse_unparsed(&error, err, err_len);
     const char *why = NULL;
-    int seen_ids = 0;
-    skip_space(&c);
-    if (peek(&c) != '{')
-        return refuse(err, err_len, len == 0 ? "the body is empty" : "the body must be a JSON object", SEND_ACK);
-    c.p++;
-    skip_space(&c);
-    if (peek(&c) == '}') {
-        c.p++;
-    } else {
-        for (;;) {
-            skip_space(&c);
-            if (peek(&c) != '"')
-                return refuse(err, err_len, "an object member must start with its name in double quotes",
-                              SEND_ACK);
-            char name[8];
-            size_t name_len = 0;
-            if (read_string(&c, name, sizeof name, &name_len, &why) != 0)
-                return refuse(err, err_len, why, SEND_ACK);
-            skip_space(&c);
-            if (peek(&c) != ':')
-                return refuse(err, err_len, "a ':' must follow a member name", SEND_ACK);
-            c.p++;
-            skip_space(&c);
-            if (name_len == 3 && memcmp(name, "ids", 3) == 0) {
-                if (seen_ids)
-                    return refuse(err, err_len, "\"ids\" is given twice", SEND_ACK);
-                seen_ids = 1;
-                if (read_ids(&c, ids, max, n, &why) != 0) {
-                    *n = 0;
-                    return refuse(err, err_len, why, SEND_ACK);
-                }
-            } else if (skip_value(&c, 1, &why) != 0) {
-                *n = 0;
-                return refuse(err, err_len, why, SEND_ACK);
-            }
-            skip_space(&c);
-            if (peek(&c) == ',') {
-                c.p++;
-                continue;
-            }
-            if (peek(&c) == '}') {
-                c.p++;
-                break;
-            }
-            *n = 0;
-            return refuse(err, err_len, "a ',' or '}' must follow a member", SEND_ACK);
-        }
-    }
-    skip_space(&c);
-    if (c.p != c.end) {
-        *n = 0;
-        return refuse(err, err_len, "the body holds more than one JSON value", SEND_ACK);
-    }
-    if (!seen_ids)
-        return refuse(err, err_len, "the body has no \"ids\" member", SEND_ACK);
-    return 0;
+    if (!json_is_object(root))
+        why = "the body must be a JSON object";
+    else if (nested_too_deep(root, 1))
+        why = "the body nests objects and arrays too deeply";
+    else if (json_object_get(root, "ids") == NULL)
+        why = "the body has no \"ids\" member";
+    else
+        why = read_ids(json_object_get(root, "ids"), ids, max, n);
+    json_decref(root);
+    return why != NULL ? refuse(err, err_len, why, SEND_ACK) : 0;
 }
 
 int api_body_ack_ids(const char *content_type, const char *body, size_t len, int64_t *ids, size_t max,

@@ -32,7 +32,7 @@ int api_scopes_apply(panelhost_t *host, char *err, size_t err_len)
         const char *scope = router_required_scope(i, &route);
         if (route == NULL)
             break;
-        if (scope != NULL && !catalogue_has(cat, scope)) {
+        if (strcmp(scope, PANEL_SCOPE_NONE) != 0 && !catalogue_has(cat, scope)) {
             snprintf(err, err_len, "[host] api_scopes lacks scope %s, which the route %s requires; add it, e.g. '%s: "
                      "what it allows'", scope, route, scope);
             return -1;

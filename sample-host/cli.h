@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "panel/host.h"
 
 /* Exit statuses. */
@@ -127,7 +129,8 @@ int cli_status_exit(int32_t status);
 /* Writes bytes to stdout with write(2), bypassing stdio buffers (so a secret leaves no buffered copy).
  * Returns 0, or -1 when the write failed. */
 int cli_write_stdout(const char *bytes, size_t n);
-/* Writes a finished JSON document and a newline to stdout. Returns CLI_EXIT_OK, or reports the failure. */
-int cli_emit_json(const cli_invocation_t *inv, const char *document);
+/* Writes a JSON document (json_doc.h; compact) and a newline to stdout, releasing it; a NULL document (one
+ * that could not be built) is reported as out of memory. Returns CLI_EXIT_OK, or reports the failure. */
+int cli_emit_json(const cli_invocation_t *inv, json_t *document);
 
 #endif /* SAMPLE_HOST_CLI_H */

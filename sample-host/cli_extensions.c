@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "json_doc.h"
 #include "rows.h"
 
 #define DEFAULT_AUDIT_LIMIT 50
@@ -15,7 +15,7 @@
 
 typedef struct listing {
     int json;
-    json_writer_t w;
+    json_t *list;               /* --json: the document (NULL once building it failed) */
     row_list_t rows;
     row_list_t errors;          /* (id, load error) for the text output */
 } listing_t;
@@ -24,20 +24,12 @@ static int32_t list_one(void *ctx, const panelhost_extension_info_t *info)
 {
     listing_t *l = ctx;
     if (l->json) {
-        json_begin_object(&l->w);
-        json_member_string(&l->w, "id", info->id);
-        json_member_string(&l->w, "name", info->name);
-        json_member_string(&l->w, "version", info->version);
-        json_member_string(&l->w, "file", info->file);
-        json_member_bool(&l->w, "configured", info->configured);
-        json_member_bool(&l->w, "enabled", info->enabled);
-        json_member_bool(&l->w, "loaded", info->loaded);
-        json_key(&l->w, "load_error");
-        if (info->load_error[0])
-            json_string(&l->w, info->load_error);
-        else
-            json_null(&l->w);
-        json_end_object(&l->w);
+        l->list = json_doc_append(
+            l->list, json_pack("{s:o,s:o,s:o,s:o,s:b,s:b,s:b,s:o}", "id", json_doc_string(info->id), "name",
+                               json_doc_string(info->name), "version", json_doc_string(info->version), "file",
+                               json_doc_string(info->file), "configured", info->configured != 0, "enabled",
+                               info->enabled != 0, "loaded", info->loaded != 0, "load_error",
+                               json_doc_string(info->load_error[0] ? info->load_error : NULL)));
         return PANEL_OK;
     }
     const char *cells[] = {info->id, info->name[0] ? info->name : "?", info->version[0] ? info->version : "?",
@@ -56,18 +48,17 @@ int cmd_extensions(cli_context_t *ctx)
     listing_t l;
     memset(&l, 0, sizeof l);
     l.json = ctx->inv->json;
-    json_init(&l.w);
+    l.list = l.json ? json_array() : NULL;
     rows_init(&l.rows);
     rows_init(&l.errors);
-    json_begin_array(&l.w);
     char err[1024] = "";
     int32_t status = panelhost_extensions_list(ctx->host, &ctx->caller, list_one, &l, err, sizeof err);
-    json_end_array(&l.w);
     int rc;
     if (status != PANEL_OK) {
         rc = cli_fail(ctx->inv, CLI_EXIT_REFUSED, cli_status_code(status), "cannot list the extensions: %s", err);
     } else if (l.json) {
-        rc = cli_emit_json(ctx->inv, json_result(&l.w));
+        rc = cli_emit_json(ctx->inv, l.list);
+        l.list = NULL;
     } else if (l.rows.n_rows == 0) {
         printf("no extensions installed (list plugins in [host] plugins, or put them in [host] plugin_dir)\n");
         rc = CLI_EXIT_OK;
@@ -78,7 +69,7 @@ int cmd_extensions(cli_context_t *ctx)
             printf("load error of %s: %s\n", rows_cell(&l.errors.rows[i], 0), rows_cell(&l.errors.rows[i], 1));
         rc = CLI_EXIT_OK;
     }
-    json_free(&l.w);
+    json_decref(l.list);
     rows_free(&l.rows);
     rows_free(&l.errors);
     return rc;
@@ -112,17 +103,8 @@ int cmd_extension(cli_context_t *ctx)
     if (status != PANEL_OK)
         return cli_fail(ctx->inv, cli_status_exit(status), cli_status_code(status), "%s", msg);
     if (ctx->inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_object(&w);
-        json_member_bool(&w, "ok", 1);
-        json_member_string(&w, "message", msg);
-        json_member_string(&w, "id", id);
-        json_member_bool(&w, "enabled", enable);
-        json_end_object(&w);
-        int rc = cli_emit_json(ctx->inv, json_result(&w));
-        json_free(&w);
-        return rc;
+        return cli_emit_json(ctx->inv, json_pack("{s:b,s:o,s:o,s:b}", "ok", 1, "message", json_doc_string(msg),
+                                                 "id", json_doc_string(id), "enabled", enable));
     }
     printf("%s\n", msg);
     return CLI_EXIT_OK;
@@ -154,18 +136,14 @@ int cmd_host_audit(cli_context_t *ctx)
     int rc = CLI_EXIT_OK;
     if (ctx->inv->json) {
         static const char *const keys[] = {"when", "user", "origin", "action", "target", "outcome", "detail"};
-        json_writer_t w;
-        json_init(&w);
-        json_begin_array(&w);
+        json_t *list = json_array();
         for (size_t r = 0; r < rows.n_rows; r++) {
-            json_begin_object(&w);
+            json_t *entry = json_object();
             for (uint32_t c = 0; c < 7; c++)
-                json_member_string(&w, keys[c], rows_cell(&rows.rows[r], c));
-            json_end_object(&w);
+                entry = json_doc_set(entry, keys[c], json_doc_string(rows_cell(&rows.rows[r], c)));
+            list = json_doc_append(list, entry);
         }
-        json_end_array(&w);
-        rc = cli_emit_json(ctx->inv, json_result(&w));
-        json_free(&w);
+        rc = cli_emit_json(ctx->inv, list);
     } else if (rows.n_rows == 0) {
         printf("the host audit log is empty\n");
     } else {

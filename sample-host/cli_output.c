@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "json_doc.h"
 
 int cli_write_stdout(const char *bytes, size_t n)
 {
@@ -36,18 +36,13 @@ int cli_fail(const cli_invocation_t *inv, int exit_status, const char *code, con
     va_end(ap);
     fprintf(stderr, "sample-host: %s\n", message);
     if (inv != NULL && inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_object(&w);
-        json_member_string(&w, "error", code);
-        json_member_string(&w, "message", message);
-        json_end_object(&w);
-        const char *doc = json_result(&w);
+        char *doc = json_doc_text(
+            json_pack("{s:o,s:o}", "error", json_doc_string(code), "message", json_doc_string(message)));
         if (doc != NULL) {
             cli_write_stdout(doc, strlen(doc));
             cli_write_stdout("\n", 1);
         }
-        json_free(&w);
+        json_doc_text_free(doc);
     }
     return exit_status;
 }
@@ -79,11 +74,14 @@ int cli_status_exit(int32_t status)
     return CLI_EXIT_REFUSED;
 }
 
-int cli_emit_json(const cli_invocation_t *inv, const char *document)
+int cli_emit_json(const cli_invocation_t *inv, json_t *document)
 {
-    if (document == NULL)
+    char *text = json_doc_text(document);
+    if (text == NULL)
         return cli_fail(inv, CLI_EXIT_REFUSED, "internal", "out of memory while writing the JSON output");
-    if (cli_write_stdout(document, strlen(document)) != 0 || cli_write_stdout("\n", 1) != 0) {
+    int failed = cli_write_stdout(text, strlen(text)) != 0 || cli_write_stdout("\n", 1) != 0;
+    json_doc_text_free(text); /* wipes it: the document may have carried a one-time secret */
+    if (failed) {
         fprintf(stderr, "sample-host: cannot write to standard output: %s\n", strerror(errno));
         return CLI_EXIT_REFUSED;
     }

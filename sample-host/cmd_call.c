@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json_doc.h"
 #include "router.h"
 
 typedef struct call_header {
@@ -25,9 +25,8 @@ typedef struct call_headers {
     size_t n;
 } call_headers_t;
 
-static const char *lookup_header(void *ctx, const char *name)
+static const char *lookup_header(const call_headers_t *headers, const char *name)
 {
-    const call_headers_t *headers = ctx;
     for (size_t i = 0; i < headers->n; i++)
         if (strcasecmp(headers->items[i].name, name) == 0)
             return headers->items[i].value;
@@ -130,11 +129,18 @@ int cmd_call(cli_context_t *ctx)
         return rc;
     }
 
+    panelhost_header_t *pairs = calloc(headers.n + 1, sizeof *pairs);
+    if (pairs == NULL) {
+        headers_free(&headers);
+        return cli_fail(inv, CLI_EXIT_REFUSED, "no_memory", "out of memory");
+    }
+    for (size_t i = 0; i < headers.n; i++)
+        pairs[i] = (panelhost_header_t){headers.items[i].name, headers.items[i].value};
     router_request_t request = {
         .method = method,
         .path = path,
-        .header = lookup_header,
-        .header_ctx = &headers,
+        .headers = pairs,
+        .n_headers = headers.n,
         .client_addr = inv->from != NULL ? inv->from : "local",
         .body = inv->body,
         .body_len = inv->body != NULL ? strlen(inv->body) : 0,
@@ -144,19 +150,17 @@ int cmd_call(cli_context_t *ctx)
     router_init(&router, ctx->host);
     router_handle(&router, &request, &response);
     router_destroy(&router);
+    free(pairs);
     headers_free(&headers);
 
     const char *body = response.body != NULL ? response.body : "null";
     if (inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_object(&w);
-        json_member_int(&w, "status", response.status);
-        json_key(&w, "body");
-        json_raw(&w, body);
-        json_end_object(&w);
-        rc = cli_emit_json(inv, json_result(&w));
-        json_free(&w);
+        /* The router's body is a JSON document of its own: nested as a value, not as a string. */
+        json_t *answer = json_loads(body, JSON_DECODE_ANY, NULL);
+        if (answer == NULL)
+            rc = cli_fail(inv, CLI_EXIT_REFUSED, "internal", "the answer's body is not JSON");
+        else
+            rc = cli_emit_json(inv, json_pack("{s:i,s:o}", "status", response.status, "body", answer));
     } else {
         printf("HTTP %d\n%s\n", response.status, body);
     }

@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json_doc.h"
 
 /* Refuses a dangerous operation the user has not confirmed, showing what they must accept. */
 static int refuse_unconfirmed(cli_context_t *ctx, const char *what, const char *confirm)
@@ -115,17 +115,9 @@ int cmd_set(cli_context_t *ctx)
                         "field '%s' of page '%s' was not changed: %s", field_id, page_id,
                         msg[0] ? msg : cli_status_code(status));
     if (ctx->inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_object(&w);
-        json_member_bool(&w, "ok", 1);
-        json_member_string(&w, "message", msg);
-        json_member_string(&w, "page", page_id);
-        json_member_string(&w, "field", field_id);
-        json_end_object(&w);
-        rc = cli_emit_json(ctx->inv, json_result(&w));
-        json_free(&w);
-        return rc;
+        return cli_emit_json(ctx->inv, json_pack("{s:b,s:o,s:o,s:o}", "ok", 1, "message", json_doc_string(msg),
+                                                 "page", json_doc_string(page_id), "field",
+                                                 json_doc_string(field_id)));
     }
     printf("%s\n", msg[0] ? msg : "saved");
     return CLI_EXIT_OK;
@@ -160,21 +152,13 @@ static void describe_params(const panel_action_t *action, char *buf, size_t len)
 /* Shows the outcome of a successful action, with its one-time secret if any, written straight to stdout. */
 static int show_action_result(cli_context_t *ctx, const char *message, const char *secret, const char *record)
 {
-    int rc;
     if (ctx->inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_object(&w);
-        json_member_bool(&w, "ok", 1);
-        json_member_string(&w, "message", message);
+        json_t *doc = json_pack("{s:b,s:o}", "ok", 1, "message", json_doc_string(message));
         if (secret[0])
-            json_member_string(&w, "secret", secret);
-        if (record[0])
-            json_member_string(&w, "record", record); /* the record the action created (ABI 1.1) */
-        json_end_object(&w);
-        rc = cli_emit_json(ctx->inv, json_result(&w));
-        json_free(&w); /* wipes the document */
-        return rc;
+            doc = json_doc_set(doc, "secret", json_doc_string(secret)); /* wiped when released */
+        if (record[0]) /* the record the action created (ABI 1.1) */
+            doc = json_doc_set(doc, "record", json_doc_string(record));
+        return cli_emit_json(ctx->inv, doc);
     }
     printf("%s\n", message);
     if (record[0])
@@ -184,7 +168,7 @@ static int show_action_result(cli_context_t *ctx, const char *message, const cha
     static const char before[] = "\nNew secret (shown only this once; it will not be shown again, so store it "
                                  "now):\n\n    ";
     static const char after[] = "\n\n";
-    rc = CLI_EXIT_OK;
+    int rc = CLI_EXIT_OK;
     if (cli_write_stdout(before, sizeof before - 1) != 0 || cli_write_stdout(secret, strlen(secret)) != 0 ||
         cli_write_stdout(after, sizeof after - 1) != 0) {
         fprintf(stderr, "sample-host: cannot write the new secret to standard output: %s\n", strerror(errno));

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "deliveries.h"
-#include "json.h"
+#include "json_doc.h"
 #include "rows.h"
 
 static void utc_time(int64_t t, char *out, size_t out_len)
@@ -19,8 +19,9 @@ static void utc_time(int64_t t, char *out, size_t out_len)
 }
 
 typedef struct list_ctx {
-    json_writer_t *json;        /* --json */
+    json_t *json;               /* --json: the list (NULL once building it failed) */
     row_list_t *rows;           /* text */
+    int json_wanted;
     int failed;
 } list_ctx_t;
 
@@ -30,14 +31,13 @@ static int list_item(void *ctx, const delivery_t *item)
     char created[32], delivered[32], id[24];
     utc_time(item->created, created, sizeof created);
     utc_time(item->delivered, delivered, sizeof delivered);
-    if (list->json != NULL) {
-        json_begin_object(list->json);
-        json_member_int(list->json, "id", item->id);
-        json_member_string(list->json, "username", item->username);
-        json_member_string(list->json, "command", item->command);
-        json_member_string(list->json, "created", created);
-        json_member_string(list->json, "delivered", item->delivered > 0 ? delivered : NULL);
-        json_end_object(list->json);
+    if (list->json_wanted) {
+        list->json = json_doc_append(list->json, json_pack("{s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)item->id,
+                                                           "username", json_doc_string(item->username),
+                                                           "command", json_doc_string(item->command), "created",
+                                                           json_doc_string(created), "delivered",
+                                                           json_doc_string(item->delivered > 0 ? delivered
+                                                                                               : NULL)));
         return 0;
     }
     snprintf(id, sizeof id, "%lld", (long long)item->id);
@@ -53,13 +53,9 @@ static int list_deliveries(cli_context_t *ctx, deliveries_t *d)
 {
     const cli_invocation_t *inv = ctx->inv;
     char err[1024] = "";
-    json_writer_t w;
     row_list_t rows;
     rows_init(&rows);
-    json_init(&w);
-    list_ctx_t list = {inv->json ? &w : NULL, &rows, 0};
-    if (inv->json)
-        json_begin_array(&w);
+    list_ctx_t list = {inv->json ? json_array() : NULL, &rows, inv->json, 0};
     int rc = deliveries_list(d, 0, list_item, &list, err, sizeof err);
     if (rc == 0 && list.failed) {
         rc = -1;
@@ -69,15 +65,15 @@ static int list_deliveries(cli_context_t *ctx, deliveries_t *d)
     if (rc != 0) {
         exit_status = cli_fail(inv, CLI_EXIT_REFUSED, "store", "%s", err);
     } else if (inv->json) {
-        json_end_array(&w);
-        exit_status = cli_emit_json(inv, json_result(&w));
+        exit_status = cli_emit_json(inv, list.json);
+        list.json = NULL;
     } else if (rows.n_rows == 0) {
         printf("The delivery queue is empty. Queue one with: sample-host deliveries add USERNAME COMMAND\n");
     } else {
         static const char *const header[] = {"ID", "USERNAME", "COMMAND", "QUEUED", "DELIVERED"};
         text_print_table(header, 5, &rows, 0);
     }
-    json_free(&w);
+    json_decref(list.json);
     rows_free(&rows);
     return exit_status;
 }
@@ -97,17 +93,8 @@ static int add_delivery(cli_context_t *ctx, deliveries_t *d)
                (long long)id, username);
         return CLI_EXIT_OK;
     }
-    json_writer_t w;
-    json_init(&w);
-    json_begin_object(&w);
-    json_member_bool(&w, "ok", 1);
-    json_member_int(&w, "id", id);
-    json_member_string(&w, "username", username);
-    json_member_string(&w, "command", command);
-    json_end_object(&w);
-    int rc = cli_emit_json(inv, json_result(&w));
-    json_free(&w);
-    return rc;
+    return cli_emit_json(inv, json_pack("{s:b,s:I,s:o,s:o}", "ok", 1, "id", (json_int_t)id, "username",
+                                        json_doc_string(username), "command", json_doc_string(command)));
 }
 
 int cmd_deliveries(cli_context_t *ctx)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json_doc.h"
 #include "rows.h"
 
 #define DEFAULT_TABLE_LIMIT 50
@@ -15,9 +15,7 @@
 int cmd_plugins(cli_context_t *ctx)
 {
     size_t count = panelhost_plugin_count(ctx->host);
-    json_writer_t w;
-    json_init(&w);
-    json_begin_array(&w);
+    json_t *list = json_array();
     if (!ctx->inv->json && count == 0)
         printf("no plugins loaded (add them to [host] plugins in the config, or use --plugin PATH)\n");
     for (size_t i = 0; i < count; i++) {
@@ -27,22 +25,21 @@ int cmd_plugins(cli_context_t *ctx)
         char abi[32];
         snprintf(abi, sizeof abi, "%u.%u", (unsigned)info.abi_major, (unsigned)info.abi_minor);
         if (ctx->inv->json) {
-            json_begin_object(&w);
-            json_member_string(&w, "id", info.id);
-            json_member_string(&w, "name", info.name);
-            json_member_string(&w, "version", info.version);
-            json_member_string(&w, "abi", abi);
-            json_member_string(&w, "description", info.description != NULL ? info.description : "");
-            json_member_string(&w, "file", info.path);
-            json_end_object(&w);
+            list = json_doc_append(
+                list, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", json_doc_string(info.id), "name",
+                                json_doc_string(info.name), "version", json_doc_string(info.version), "abi",
+                                json_doc_string(abi), "description",
+                                json_doc_string(info.description != NULL ? info.description : ""), "file",
+                                json_doc_string(info.path)));
         } else {
             printf("%s  %s  version %s  ABI %s  %s\n", info.id, info.name, info.version, abi, info.path);
         }
     }
-    json_end_array(&w);
-    int rc = ctx->inv->json ? cli_emit_json(ctx->inv, json_result(&w)) : CLI_EXIT_OK;
-    json_free(&w);
-    return rc;
+    if (!ctx->inv->json) {
+        json_decref(list);
+        return CLI_EXIT_OK;
+    }
+    return cli_emit_json(ctx->inv, list);
 }
 
 /* ----- menu -------------------------------------------------------------------------------------------- */
@@ -66,20 +63,13 @@ int cmd_menu(cli_context_t *ctx)
     }
     int rc = CLI_EXIT_OK;
     if (ctx->inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_array(&w);
-        for (size_t i = 0; i < total; i++) {
-            json_begin_object(&w);
-            json_member_string(&w, "id", entries[i]->id);
-            json_member_string(&w, "path", entries[i]->path);
-            json_member_string(&w, "page", entries[i]->page_id);
-            json_member_int(&w, "order", entries[i]->order);
-            json_end_object(&w);
-        }
-        json_end_array(&w);
-        rc = cli_emit_json(ctx->inv, json_result(&w));
-        json_free(&w);
+        json_t *list = json_array();
+        for (size_t i = 0; i < total; i++)
+            list = json_doc_append(list, json_pack("{s:o,s:o,s:o,s:I}", "id", json_doc_string(entries[i]->id),
+                                                   "path", json_doc_string(entries[i]->path), "page",
+                                                   json_doc_string(entries[i]->page_id), "order",
+                                                   (json_int_t)entries[i]->order));
+        rc = cli_emit_json(ctx->inv, list);
     } else if (total == 0) {
         printf("no menu entries for user '%s' (role '%s')\n", ctx->caller.user, ctx->caller.role);
     } else {
@@ -199,18 +189,18 @@ static int32_t page_view_load(cli_context_t *ctx, const char *page_id, page_view
     return first_failure;
 }
 
-/* Writes an enum's '|'-separated choices as a JSON array. */
-static void json_choices(json_writer_t *w, const char *choices)
+/* An enum's '|'-separated choices as a JSON array. */
+static json_t *json_choices(const char *choices)
 {
-    json_begin_array(w);
+    json_t *list = json_array();
     while (choices != NULL && *choices) {
         size_t n = strcspn(choices, "|");
-        json_string_n(w, choices, n);
+        list = json_doc_append(list, json_doc_stringn(choices, n));
         choices += n;
         if (*choices == '|')
             choices++;
     }
-    json_end_array(w);
+    return list;
 }
 
 static const char *param_type_name(int32_t type)
@@ -219,134 +209,114 @@ static const char *param_type_name(int32_t type)
 }
 
 /* The labels of a parameter's choices as a JSON array (each its value when the plugin gave no labels). */
-static void json_choice_labels(json_writer_t *w, const panel_param_t *param)
+static json_t *json_choice_labels(const panel_param_t *param)
 {
-    json_begin_array(w);
+    json_t *list = json_array();
     char label[PANEL_TEXT_MAX + 1];
     for (size_t i = 0; panelhost_param_choice(param, i, NULL, 0, label, sizeof label) == PANEL_OK; i++)
-        json_string(w, label);
-    json_end_array(w);
+        list = json_doc_append(list, json_doc_string(label));
+    return list;
 }
 
-static void json_action(json_writer_t *w, const panel_action_t *a, const action_state_t *as)
+static json_t *json_param(const panel_param_t *param)
 {
-    json_begin_object(w);
-    json_member_string(w, "id", a->id);
-    json_member_string(w, "label", a->label);
-    json_member_string(w, "help", a->help);
-    json_member_bool(w, "dangerous", (a->flags & PANEL_FLAG_DANGEROUS) != 0);
-    json_member_string(w, "confirm", (a->flags & PANEL_FLAG_DANGEROUS) ? a->confirm : NULL);
-    json_member_string(w, "row_table", a->row_table);
+    json_t *o = json_pack("{s:o,s:o,s:o,s:s}", "id", json_doc_string(param->id), "label",
+                          json_doc_string(param->label), "help", json_doc_string(param->help), "type",
+                          param_type_name(param->type));
+    if (param->type == PANEL_PARAM_ENUM || (param->type == PANEL_PARAM_LIST && param->choices != NULL)) {
+        o = json_doc_set(o, "choices", json_choices(param->choices));
+        o = json_doc_set(o, "choice_labels", json_choice_labels(param));
+    }
+    o = json_doc_set(o, "default", json_doc_string(param->default_value));
+    return json_doc_set(o, "required", json_boolean(param->default_value == NULL));
+}
+
+static json_t *json_action(const panel_action_t *a, const action_state_t *as)
+{
+    json_t *o = json_pack("{s:o,s:o,s:o,s:b,s:o,s:o}", "id", json_doc_string(a->id), "label",
+                          json_doc_string(a->label), "help", json_doc_string(a->help), "dangerous",
+                          (a->flags & PANEL_FLAG_DANGEROUS) != 0, "confirm",
+                          json_doc_string((a->flags & PANEL_FLAG_DANGEROUS) ? a->confirm : NULL), "row_table",
+                          json_doc_string(a->row_table));
     if (a->row_table == NULL) {
-        json_member_bool(w, "available", !as->unavailable);
-        json_member_string(w, "unavailable_reason", as->unavailable ? as->reason : NULL);
+        o = json_doc_set(o, "available", json_boolean(!as->unavailable));
+        o = json_doc_set(o, "unavailable_reason", json_doc_string(as->unavailable ? as->reason : NULL));
     }
-    json_key(w, "params");
-    json_begin_array(w);
-    for (uint32_t p = 0; p < a->n_params; p++) {
-        const panel_param_t *param = a->params[p];
-        json_begin_object(w);
-        json_member_string(w, "id", param->id);
-        json_member_string(w, "label", param->label);
-        json_member_string(w, "help", param->help);
-        json_member_string(w, "type", param_type_name(param->type));
-        if (param->type == PANEL_PARAM_ENUM || (param->type == PANEL_PARAM_LIST && param->choices != NULL)) {
-            json_key(w, "choices");
-            json_choices(w, param->choices);
-            json_key(w, "choice_labels");
-            json_choice_labels(w, param);
-        }
-        json_member_string(w, "default", param->default_value);
-        json_member_bool(w, "required", param->default_value == NULL);
-        json_end_object(w);
-    }
-    json_end_array(w);
-    json_end_object(w);
+    json_t *params = json_array();
+    for (uint32_t p = 0; p < a->n_params; p++)
+        params = json_doc_append(params, json_param(a->params[p]));
+    return json_doc_set(o, "params", params);
 }
 
-static void json_table_rows(json_writer_t *w, const row_list_t *rows, uint32_t n_columns)
+static json_t *json_table_rows(const row_list_t *rows, uint32_t n_columns)
 {
-    json_begin_array(w);
+    json_t *list = json_array();
     for (size_t r = 0; r < rows->n_rows; r++) {
-        json_begin_array(w);
+        json_t *row = json_array();
         for (uint32_t c = 0; c < n_columns; c++)
-            json_string(w, rows_cell(&rows->rows[r], c));
-        json_end_array(w);
+            row = json_doc_append(row, json_doc_string(rows_cell(&rows->rows[r], c)));
+        list = json_doc_append(list, row);
     }
-    json_end_array(w);
+    return list;
+}
+
+static json_t *json_field(const field_view_t *fv)
+{
+    const panel_field_t *f = fv->field;
+    json_t *o = json_pack("{s:o,s:o,s:s,s:o}", "id", json_doc_string(f->id), "label", json_doc_string(f->label),
+                          "type", cli_field_type_name(f->type), "value",
+                          json_doc_string(fv->status == PANEL_OK ? fv->value : NULL));
+    if (fv->status != PANEL_OK)
+        o = json_doc_set(o, "error", json_doc_string(fv->error));
+    o = json_doc_set(o, "help", json_doc_string(f->help));
+    o = json_doc_set(o, "dangerous", json_boolean((f->flags & PANEL_FLAG_DANGEROUS) != 0));
+    return json_doc_set(o, "confirm", json_doc_string((f->flags & PANEL_FLAG_DANGEROUS) ? f->confirm : NULL));
+}
+
+static json_t *json_table(const table_view_t *tv)
+{
+    const panel_table_t *t = tv->table;
+    json_t *columns = json_array();
+    for (uint32_t c = 0; c < t->n_columns; c++)
+        columns = json_doc_append(columns, json_doc_string(t->columns[c]));
+    const char *row_id = t->row_id_column > 0 && t->row_id_column <= t->n_columns
+                             ? t->columns[t->row_id_column - 1]
+                             : NULL;
+    json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", json_doc_string(t->id), "title",
+                          json_doc_string(t->title), "columns", columns, "row_id_column", json_doc_string(row_id),
+                          "rows", json_table_rows(&tv->rows, t->n_columns));
+    if (tv->status != PANEL_OK)
+        o = json_doc_set(o, "error", json_doc_string(tv->error));
+    return o;
 }
 
 static int page_emit_json(cli_context_t *ctx, const page_view_t *view)
 {
     const panel_page_t *page = view->page;
-    json_writer_t w;
-    json_init(&w);
-    json_begin_object(&w);
-    json_member_string(&w, "id", page->id);
-    json_member_string(&w, "title", page->title);
-    json_member_string(&w, "description", page->description);
-    json_member_string(&w, "permission", page->permission);
-    json_key(&w, "status");
-    json_begin_array(&w);
-    for (size_t r = 0; r < view->status_lines.n_rows; r++) {
-        json_begin_object(&w);
-        json_member_string(&w, "label", rows_cell(&view->status_lines.rows[r], 0));
-        json_member_string(&w, "value", rows_cell(&view->status_lines.rows[r], 1));
-        json_end_object(&w);
-    }
-    json_end_array(&w);
+    json_t *status = json_array();
+    for (size_t r = 0; r < view->status_lines.n_rows; r++)
+        status = json_doc_append(status, json_pack("{s:o,s:o}", "label",
+                                                   json_doc_string(rows_cell(&view->status_lines.rows[r], 0)),
+                                                   "value",
+                                                   json_doc_string(rows_cell(&view->status_lines.rows[r], 1))));
+    json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", json_doc_string(page->id), "title",
+                            json_doc_string(page->title), "description", json_doc_string(page->description),
+                            "permission", json_doc_string(page->permission), "status", status);
     if (view->status_status != PANEL_OK)
-        json_member_string(&w, "status_error", view->status_error);
-    json_key(&w, "fields");
-    json_begin_array(&w);
-    for (size_t i = 0; i < view->n_fields; i++) {
-        const field_view_t *fv = &view->fields[i];
-        const panel_field_t *f = fv->field;
-        json_begin_object(&w);
-        json_member_string(&w, "id", f->id);
-        json_member_string(&w, "label", f->label);
-        json_member_string(&w, "type", cli_field_type_name(f->type));
-        json_member_string(&w, "value", fv->status == PANEL_OK ? fv->value : NULL);
-        if (fv->status != PANEL_OK)
-            json_member_string(&w, "error", fv->error);
-        json_member_string(&w, "help", f->help);
-        json_member_bool(&w, "dangerous", (f->flags & PANEL_FLAG_DANGEROUS) != 0);
-        json_member_string(&w, "confirm", (f->flags & PANEL_FLAG_DANGEROUS) ? f->confirm : NULL);
-        json_end_object(&w);
-    }
-    json_end_array(&w);
-    json_key(&w, "actions");
-    json_begin_array(&w);
+        doc = json_doc_set(doc, "status_error", json_doc_string(view->status_error));
+    json_t *fields = json_array();
+    for (size_t i = 0; i < view->n_fields; i++)
+        fields = json_doc_append(fields, json_field(&view->fields[i]));
+    doc = json_doc_set(doc, "fields", fields);
+    json_t *actions = json_array();
     for (size_t i = 0; i < view->n_actions; i++)
-        json_action(&w, view->actions[i], &view->action_states[i]);
-    json_end_array(&w);
-    json_key(&w, "tables");
-    json_begin_array(&w);
-    for (size_t i = 0; i < view->n_tables; i++) {
-        const table_view_t *tv = &view->tables[i];
-        json_begin_object(&w);
-        json_member_string(&w, "id", tv->table->id);
-        json_member_string(&w, "title", tv->table->title);
-        json_key(&w, "columns");
-        json_begin_array(&w);
-        for (uint32_t c = 0; c < tv->table->n_columns; c++)
-            json_string(&w, tv->table->columns[c]);
-        json_end_array(&w);
-        json_member_string(&w, "row_id_column", tv->table->row_id_column > 0 &&
-                                                      tv->table->row_id_column <= tv->table->n_columns
-                                                    ? tv->table->columns[tv->table->row_id_column - 1]
-                                                    : NULL);
-        json_key(&w, "rows");
-        json_table_rows(&w, &tv->rows, tv->table->n_columns);
-        if (tv->status != PANEL_OK)
-            json_member_string(&w, "error", tv->error);
-        json_end_object(&w);
-    }
-    json_end_array(&w);
-    json_end_object(&w);
-    int rc = cli_emit_json(ctx->inv, json_result(&w));
-    json_free(&w);
-    return rc;
+        actions = json_doc_append(actions, json_action(view->actions[i], &view->action_states[i]));
+    doc = json_doc_set(doc, "actions", actions);
+    json_t *tables = json_array();
+    for (size_t i = 0; i < view->n_tables; i++)
+        tables = json_doc_append(tables, json_table(&view->tables[i]));
+    doc = json_doc_set(doc, "tables", tables);
+    return cli_emit_json(ctx->inv, doc);
 }
 
 /* Prints text with control characters other than newline shown as '?'. */
@@ -558,18 +528,14 @@ int cmd_table(cli_context_t *ctx)
                         "cannot read table '%s' of page '%s': %s", table_id, page_id, err);
     }
     if (ctx->inv->json) {
-        json_writer_t w;
-        json_init(&w);
-        json_begin_array(&w);
+        json_t *list = json_array();
         for (size_t r = 0; r < rows.n_rows; r++) {
-            json_begin_object(&w);
+            json_t *row = json_object();
             for (uint32_t c = 0; c < table->n_columns; c++)
-                json_member_string(&w, table->columns[c], rows_cell(&rows.rows[r], c));
-            json_end_object(&w);
+                row = json_doc_set(row, table->columns[c], json_doc_string(rows_cell(&rows.rows[r], c)));
+            list = json_doc_append(list, row);
         }
-        json_end_array(&w);
-        rc = cli_emit_json(ctx->inv, json_result(&w));
-        json_free(&w);
+        rc = cli_emit_json(ctx->inv, list);
     } else if (rows.n_rows == 0) {
         printf("(no rows)\n");
     } else {

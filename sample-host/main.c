@@ -14,6 +14,7 @@
 
 #include "api_scopes.h"
 #include "cli.h"
+#include "json_doc.h"
 
 #define DEFAULT_USER "admin"
 #define CONFIG_ENV "PANEL_CONFIG"
@@ -289,6 +290,7 @@ int main(int argc, char **argv)
     /* Everything this program creates (the data directory's files, its SQLite side files) is private: the
      * host refuses to start on a group- or world-writable file there, so a umask of 002 must not make one. */
     umask(077);
+    json_doc_wipe_on_free(); /* before any JSON is built: the documents that carry a one-time secret */
     int rc = run(argc, argv);
     if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
         fprintf(stderr, "sample-host: cannot write to standard output\n");

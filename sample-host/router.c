@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api_scopes.h"
 #include "deliveries.h"
@@ -17,56 +18,50 @@ typedef struct route {
     const char *method;
     const char *label;          /* "METHOD PATH", for messages */
     int authenticated;          /* 1: behind the auth providers */
-    const char *scope;          /* the scope the route requires; NULL: none */
+    const char *scope;          /* the scope the route requires, or PANEL_SCOPE_NONE */
     route_handler_fn handler;
 } route_t;
 
-static int body_ok(const route_context_t *ctx, json_writer_t *body)
+static int body_ok(const route_context_t *ctx, json_t **body)
 {
     (void)ctx;
-    json_begin_object(body);
-    json_member_bool(body, "ok", 1);
-    json_end_object(body);
+    *body = json_pack("{s:b}", "ok", 1);
     return 200;
 }
 
-static int body_whoami(const route_context_t *ctx, json_writer_t *body)
+static int body_whoami(const route_context_t *ctx, json_t **body)
 {
-    json_begin_object(body);
-    json_member_string(body, "principal", ctx->principal);
+    json_t *doc = json_pack("{s:o}", "principal", json_doc_string(ctx->principal));
     if (ctx->label != NULL && ctx->label[0] != '\0') /* only when the provider named one (ABI 1.2) */
-        json_member_string(body, "label", ctx->label);
+        doc = json_doc_set(doc, "label", json_doc_string(ctx->label));
     if (ctx->scopes != NULL && ctx->scopes[0] != '\0') { /* only when the provider named them */
-        json_key(body, "scopes");
-        json_begin_array(body);
+        json_t *scopes = json_array();
         for (const char *p = ctx->scopes; *p != '\0';) {
             size_t n = strcspn(p, ",");
             if (n > 0)
-                json_string_n(body, p, n);
+                scopes = json_doc_append(scopes, json_doc_stringn(p, n));
             p += n;
             if (*p == ',')
                 p++;
         }
-        json_end_array(body);
+        doc = json_doc_set(doc, "scopes", scopes);
     }
-    json_end_object(body);
+    *body = doc;
     return 200;
 }
 
-static int body_store(const route_context_t *ctx, json_writer_t *body)
+static int body_store(const route_context_t *ctx, json_t **body)
 {
     panelhost_t *host = ctx->router->host;
-    json_begin_object(body);
-    json_member_string(body, "store_name", panelhost_config_get(host, "host", "store_name"));
-    json_member_string(body, "currency", panelhost_config_get(host, "host", "currency"));
-    json_end_object(body);
+    *body = json_pack("{s:o,s:o}", "store_name", json_doc_string(panelhost_config_get(host, "host", "store_name")),
+                      "currency", json_doc_string(panelhost_config_get(host, "host", "currency")));
     return 200;
 }
 
 static const route_t routes[] = {
-    {"/healthz", "GET", "GET /healthz", 0, NULL, body_ok},
-    {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, NULL, body_ok},
-    {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, NULL, body_whoami},
+    {"/healthz", "GET", "GET /healthz", 0, PANEL_SCOPE_NONE, body_ok},
+    {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, PANEL_SCOPE_NONE, body_ok},
+    {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, PANEL_SCOPE_NONE, body_whoami},
     {"/api/v1/store", "GET", "GET /api/v1/store", 1, API_SCOPE_STORE_READ, body_store},
     {"/api/v1/deliveries/pull", "POST", "POST /api/v1/deliveries/pull", 1, API_SCOPE_DELIVERIES_PULL,
      route_deliveries_pull},
@@ -96,28 +91,23 @@ void router_destroy(router_t *router)
     pthread_mutex_destroy(&router->lock);
 }
 
-/* Bridges panel_request_t.header to the router's header lookup. */
-typedef struct header_bridge {
-    router_header_fn header;
-    void *header_ctx;
-} header_bridge_t;
-
-static const char *bridged_header(const panel_request_t *self, const char *name)
+/* The value of the request's first header `name` (case-insensitive), or NULL. */
+static const char *router_header(const router_request_t *request, const char *name)
 {
-    const header_bridge_t *bridge = self->req_ctx;
-    if (bridge->header == NULL || name == NULL)
-        return NULL;
-    return bridge->header(bridge->header_ctx, name);
+    for (size_t i = 0; i < request->n_headers; i++)
+        if (strcasecmp(request->headers[i].name, name) == 0)
+            return request->headers[i].value;
+    return NULL;
 }
 
 static const char static_oom_body[] = "{\"error\":\"internal\",\"message\":\"the server ran out of memory\"}";
 
-/* Moves the writer's document into the response, or answers 500 when it could not be built. */
-static void finish(router_response_t *out, int status, json_writer_t *body)
+/* Moves the document's text into the response (releasing body), or answers 500 when it could not be built. */
+static void finish(router_response_t *out, int status, json_t *body)
 {
-    const char *text = json_result(body);
+    char *text = json_doc_text(body);
     out->body = text != NULL ? strdup(text) : NULL;
-    json_free(body);
+    json_doc_text_free(text);
     out->status = status;
     if (out->body == NULL) {
         out->status = 500;
@@ -125,20 +115,18 @@ static void finish(router_response_t *out, int status, json_writer_t *body)
     }
 }
 
-int route_error(json_writer_t *body, int status, const char *code, const char *message)
+int route_error(json_t **body, int status, const char *code, const char *message)
 {
-    json_begin_object(body);
-    json_member_string(body, "error", code);
-    json_member_string(body, "message", message);
-    json_end_object(body);
+    json_decref(*body); /* whatever the route had begun */
+    *body = json_pack("{s:o,s:o}", "error", json_doc_string(code), "message", json_doc_string(message));
     return status;
 }
 
 static void answer_error(router_response_t *out, int status, const char *code, const char *message)
 {
-    json_writer_t body;
-    json_init(&body);
-    finish(out, route_error(&body, status, code, message), &body);
+    json_t *body = NULL;
+    status = route_error(&body, status, code, message);
+    finish(out, status, body);
 }
 
 /* The path without its query string or fragment, in buf; 0 when too long. */
@@ -191,53 +179,37 @@ void router_handle(router_t *router, const router_request_t *request, router_res
     }
 
     route_context_t ctx = {router, request, NULL, NULL, NULL, NULL};
-    if (request->header != NULL && route->method[0] == 'P') /* only the POST routes read a body */
-        ctx.content_type = request->header(request->header_ctx, "Content-Type");
-    panelhost_auth_outcome_t outcome; /* filled by panelhost_authenticate_ex */
-    /* Only whoami shows the principal's scopes: other routes give the library no room for them, so neither it
-     * nor the provider spends time on them (and the 1 KiB buffer is not cleared per request). */
-    int wants_scopes = route->handler == body_whoami;
-    panelhost_auth_extra_t extra;
-    extra.struct_size = wants_scopes ? (uint32_t)sizeof extra : (uint32_t)offsetof(panelhost_auth_extra_t, scopes);
-    extra.reserved = 0;
-    extra.retry_after = 0;
-    extra.scopes[0] = '\0';
-    extra.label[0] = '\0';
+    if (route->method[0] == 'P') /* only the POST routes read a body */
+        ctx.content_type = router_header(request, "Content-Type");
+    panelhost_auth_outcome_t outcome = {.struct_size = sizeof outcome};
     if (route->authenticated) {
-        header_bridge_t bridge = {request->header, request->header_ctx};
-        panel_request_t auth_request = {
-            .struct_size = sizeof(panel_request_t),
+        const panelhost_request_t auth_request = {
             .method = request->method,
             .path = path,
             .client_addr = request->client_addr,
-            .req_ctx = &bridge,
-            .header = bridged_header,
             .scope = route->scope,
+            .headers = request->headers,
+            .n_headers = request->n_headers,
         };
-        int32_t rc = panelhost_authenticate_ex(router->host, &auth_request, &outcome, &extra);
-        if (rc != PANEL_OK) {
-            answer_error(out, 503, "auth_failed",
-                         "the server could not check the request's credentials; try again later");
-            return;
-        }
+        /* PANEL_E_INVALID (too many headers) comes with a 400 denial in the outcome: answered as any denial */
+        (void)panelhost_authenticate(router->host, &auth_request, &outcome);
         if (!outcome.allowed) {
             int status = outcome.http_status >= 400 && outcome.http_status <= 599 ? outcome.http_status : 401;
             answer_error(out, status, outcome.error_code[0] ? outcome.error_code : "denied",
                          outcome.message[0] ? outcome.message : "the request was not authenticated");
             if (status == 401)
                 out->authenticate = "Bearer";
-            out->retry_after = extra.retry_after > 0 ? (long)extra.retry_after : 0;
+            out->retry_after = outcome.retry_after > 0 ? (long)outcome.retry_after : 0;
             return;
         }
         ctx.principal = outcome.principal;
-        ctx.scopes = wants_scopes ? extra.scopes : NULL;
-        ctx.label = wants_scopes ? extra.label : NULL;
+        ctx.scopes = outcome.scopes;
+        ctx.label = outcome.label;
     }
 
-    json_writer_t body;
-    json_init(&body);
+    json_t *body = NULL;
     int status = route->handler(&ctx, &body);
-    finish(out, status, &body);
+    finish(out, status, body);
 }
 
 void router_response_free(router_response_t *response)

@@ -26,15 +26,11 @@ void router_init(router_t *router, panelhost_t *host);
 /* Closes the queue. No request may be running. */
 void router_destroy(router_t *router);
 
-/* Returns the value of request header `name` (compared case-insensitively by the callee), or NULL.
- * [thread-safe] when the router runs on several threads. */
-typedef const char *(*router_header_fn)(void *ctx, const char *name);
-
 typedef struct router_request {
     const char *method;         /* non-NULL, e.g. "GET" */
     const char *path;           /* non-NULL; may carry a query string, which routing ignores */
-    router_header_fn header;    /* nullable: a request without headers */
-    void *header_ctx;
+    const panelhost_header_t *headers; /* the request's headers as received, n_headers of them (nullable: 0) */
+    size_t n_headers;
     const char *client_addr;    /* non-NULL, e.g. "127.0.0.1", or "local" for the command line */
     const char *body;           /* nullable when body_len is 0; need not be NUL-terminated */
     size_t body_len;

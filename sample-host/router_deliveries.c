@@ -23,18 +23,17 @@ static deliveries_t *queue(router_t *router, char *err, size_t err_len)
     return d;
 }
 
+/* Appends the item to the array at *ctx (NULL once building it failed). */
 static int item_to_json(void *ctx, const delivery_t *item)
 {
-    json_writer_t *w = ctx;
-    json_begin_object(w);
-    json_member_int(w, "id", item->id);
-    json_member_string(w, "username", item->username);
-    json_member_string(w, "command", item->command);
-    json_end_object(w);
+    json_t **items = ctx;
+    *items = json_doc_append(*items, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)item->id, "username",
+                                               json_doc_string(item->username), "command",
+                                               json_doc_string(item->command)));
     return 0;
 }
 
-int route_deliveries_pull(const route_context_t *ctx, json_writer_t *body)
+int route_deliveries_pull(const route_context_t *ctx, json_t **body)
 {
     char err[512] = "";
     int limit = 0;
@@ -44,20 +43,16 @@ int route_deliveries_pull(const route_context_t *ctx, json_writer_t *body)
     deliveries_t *d = queue(ctx->router, err, sizeof err);
     if (d == NULL)
         return route_error(body, 503, "queue_unavailable", QUEUE_DOWN);
-    json_begin_object(body);
-    json_key(body, "items");
-    json_begin_array(body);
-    if (deliveries_pull(d, limit, item_to_json, body, err, sizeof err) != 0) {
-        json_free(body);
-        json_init(body);
+    json_t *items = json_array();
+    if (deliveries_pull(d, limit, item_to_json, &items, err, sizeof err) != 0) {
+        json_decref(items);
         return route_error(body, 503, "queue_unavailable", QUEUE_DOWN);
     }
-    json_end_array(body);
-    json_end_object(body);
+    *body = json_pack("{s:o}", "items", items);
     return 200;
 }
 
-int route_deliveries_ack(const route_context_t *ctx, json_writer_t *body)
+int route_deliveries_ack(const route_context_t *ctx, json_t **body)
 {
     char err[512] = "";
     int64_t *ids = malloc(API_ACK_IDS_MAX * sizeof *ids);
@@ -75,9 +70,7 @@ int route_deliveries_ack(const route_context_t *ctx, json_writer_t *body)
                                         sizeof err) != 0) {
             status = route_error(body, 503, "queue_unavailable", QUEUE_DOWN);
         } else {
-            json_begin_object(body);
-            json_member_int(body, "acked", (int64_t)acked);
-            json_end_object(body);
+            *body = json_pack("{s:I}", "acked", (json_int_t)acked);
         }
     }
     free(ids);

@@ -3,7 +3,7 @@
 #ifndef SAMPLE_HOST_ROUTER_ROUTES_H
 #define SAMPLE_HOST_ROUTER_ROUTES_H
 
-#include "json.h"
+#include "json_doc.h"
 #include "router.h"
 
 typedef struct route_context {
@@ -16,14 +16,14 @@ typedef struct route_context {
     const char *label;          /* authenticated routes: the principal's label (ABI 1.2); "" or NULL: none */
 } route_context_t;
 
-/* Writes the answer's document into body and returns its HTTP status; on an error status the document is
- * {"error","message"} (see route_error). */
-typedef int (*route_handler_fn)(const route_context_t *ctx, json_writer_t *body);
+/* Sets *body to the answer's document (json_doc.h; NULL when it could not be built: the router answers 500)
+ * and returns its HTTP status; on an error status the document is {"error","message"} (see route_error). */
+typedef int (*route_handler_fn)(const route_context_t *ctx, json_t **body);
 
-/* Writes {"error":code,"message":message} and returns status. */
-int route_error(json_writer_t *body, int status, const char *code, const char *message);
+/* Sets *body to {"error":code,"message":message} and returns status. */
+int route_error(json_t **body, int status, const char *code, const char *message);
 
-int route_deliveries_pull(const route_context_t *ctx, json_writer_t *body);
-int route_deliveries_ack(const route_context_t *ctx, json_writer_t *body);
+int route_deliveries_pull(const route_context_t *ctx, json_t **body);
+int route_deliveries_ack(const route_context_t *ctx, json_t **body);
 
 #endif /* SAMPLE_HOST_ROUTER_ROUTES_H */

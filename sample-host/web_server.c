@@ -31,6 +31,7 @@
 #include "web_extensions.h"
 #include "web_framing.h"
 #include "web_http.h"
+#include "web_request_headers.h"
 
 #define BODY_MAX (64 * 1024)
 #define WORKERS_DEFAULT 4
@@ -192,15 +193,12 @@ static enum MHD_Result queue_plain(struct MHD_Connection *conn, request_state_t 
 
 /* ----- dispatch ------------------------------------------------------------------------------------------ */
 
-static const char *connection_header(void *ctx, const char *name)
-{
-    return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_HEADER_KIND, name);
-}
-
 static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
                                   const char *method, const char *url)
 {
-    router_request_t rq = {method, url, connection_header, conn, st->client_addr, st->body, st->body_len};
+    panelhost_header_t headers[WEB_REQUEST_HEADERS_MAX];
+    size_t n_headers = web_request_headers(conn, headers, WEB_REQUEST_HEADERS_MAX);
+    router_request_t rq = {method, url, headers, n_headers, st->client_addr, st->body, st->body_len};
     router_response_t rs;
     memset(&rs, 0, sizeof rs);
     router_handle(&srv->router, &rq, &rs);

@@ -11,6 +11,7 @@ debian_package() {
     cmocka) echo libcmocka-dev ;;
     libmicrohttpd) echo libmicrohttpd-dev ;;
     libpq) echo libpq-dev ;;
+    jansson) echo libjansson-dev ;;
     *) echo "$1" ;;
   esac
 }

@@ -1,5 +1,5 @@
 #define FFI_SCOPE "panel"
-#define FFI_LIB "libpanelhost.so.1"
+#define FFI_LIB "libpanelhost.so.2"
 /* panel.h - the declarations PHP's FFI reads for the binding (FFI::load in preload.php, FFI::cdef in
  * src/Native.php): the part of include/panel/host.h and include/panel/plugin.h the binding calls, in the ABI
  * 1.2 layouts that plugin.h asserts (the binding's tests compare every FFI::sizeof with those sizes): the 1.1
@@ -106,14 +106,6 @@ typedef struct panel_action {
     void *available;
 } panel_action_t;
 
-typedef struct panelhost_auth_outcome {
-    int32_t allowed;
-    int32_t http_status;
-    char principal[64];
-    char error_code[32];
-    char message[256];
-} panelhost_auth_outcome_t;
-
 int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhost_t **out, char *err,
                                size_t err_len);
 void panelhost_process_close(void);
@@ -143,20 +135,9 @@ int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *cal
 int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    const char *action_id, const char *record_id, char *reason,
                                    size_t reason_len);
-int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, const char *path,
-                                       const char *client_addr, const char **names, const char **values,
-                                       size_t n_headers, panelhost_auth_outcome_t *out);
-int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
-                                      const char *client_addr, const char *packed, size_t packed_len,
-                                      panelhost_auth_outcome_t *out);
 panelhost_t *panelhost_process_host(const char *config_path);
-const char *panelhost_authenticate_verdict(panelhost_t *host, const char *request, size_t request_len,
-                                           size_t n_headers);
-const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
-                                      size_t n_headers);
-const char *panelhost_process_verdict_scoped(const char *config_path, const char *scope, const char *request,
-                                             size_t request_len, size_t n_headers);
-extern const char *panelhost_process_named;
+const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
+                                      size_t request_len);
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);
 int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,

@@ -28,7 +28,7 @@ declare(strict_types=1);
             throw new RuntimeException('panel preload: FFI::load(' . $dir . '/panel.h) failed (see the warning above)');
         }
     }
-    foreach (['PanelException', 'Native', 'Host'] as $class) {
+    foreach (['PanelException', 'Native', 'Authentication', 'Descriptors', 'Host'] as $class) {
         require_once $dir . '/src/' . $class . '.php';
     }
 })();

@@ -5,21 +5,21 @@
  * (roles hold permission patterns: "*", "prefix.*" or an exact name), dispatches admin calls and API
  * authentication to plugins, and unloads them. It knows nothing about any particular plugin.
  *
- * Threads. A panelhost_t is used from one thread at a time for everything except the functions marked
- * [thread-safe], which may run on any number of threads at once, also while the other calls run:
- *   panelhost_authenticate, _authenticate_ex, panelhost_api_scopes, panelhost_now, panelhost_config_get,
- *   panelhost_data_dir, panelhost_role_allows, panelhost_caller_init (each caller struct used by one thread),
- *   panelhost_extensions_changed, panelhost_audit_append, panelhost_audit_read
- * (the config, the data directory and the clock option never change after panelhost_open).
- * The registry queries (panelhost_menu, _page, _page_plugin, _field_at, _table_at, _action_at,
- * _auth_provider_count, _plugin_count, _plugin_at, panelhost_extensions_list, _extension_effects) may run
- * concurrently with each other, with admin dispatch and with panelhost_authenticate, but NOT with load, unload,
- * panelhost_extensions_load, _reload or _extension_set_enabled, which change the registry.
- * Admin dispatch (field/table/action/status calls) is serialised per plugin by the library, so a threaded
- * server may also call those from several threads; load and unload must not overlap any other call except
- * panelhost_authenticate, which unload waits for. panelhost_close must not overlap ANY call, not even
- * panelhost_authenticate: it frees the host, so first stop every thread that may still use it (a web server
- * stops its daemon and joins its request threads, as sample-host's web_serve does before main closes the host).
+ * Threads. Each function carries one tag in its own comment saying from where it may be called:
+ *   [thread-safe]   from any thread, concurrently with any call on the same host except panelhost_close.
+ *   [query-thread]  reads the registry: concurrently with other [query-thread], [serialised] and
+ *                   [thread-safe] calls, never during an [owner-thread] call (which changes the registry).
+ *   [serialised]    admin dispatch to a plugin: the library serialises the calls of one plugin, so several
+ *                   threads may call at once (a threaded web server); not during an [owner-thread] call.
+ *   [owner-thread]  changes the host or its registry (open, load, unload, extension changes, the scope
+ *                   catalogue): one thread, while no other call runs on the host except panelhost_authenticate,
+ *                   which load and unload wait for (a web server takes a write lock around these, and a read
+ *                   lock around admin requests, as sample-host's web_extensions.c does). panelhost_close
+ *                   overlaps nothing at all, not even panelhost_authenticate: stop every thread that may still
+ *                   use the host first (sample-host's web_serve joins its request threads before main closes).
+ *   [worker-thread] the process-wide hosts for bindings: serialised by a mutex of the library, and meant for a
+ *                   runtime that serves one request at a time per process (a PHP-FPM worker).
+ * The config, the data directory and the clock option never change after panelhost_open.
  *
  * Errors. Every function that can fail returns PANEL_OK or a negative PANEL_E_* (see panel/plugin.h) and
  * writes a message a person can act on into err[0..err_len) (always NUL-terminated when err_len > 0).
@@ -58,8 +58,8 @@ typedef struct panelhost_options {
     int32_t min_log_level;     /* lines with a larger (less severe) level are dropped; e.g. PANEL_LOG_WARN */
 } panelhost_options_t;
 
-/* Reads and validates the config (refusing a config file other users can write, a line the parser rejects
- * or a line longer than the parser handles, naming file and line), creates the data directory (0700) and
+/* [owner-thread] Reads and validates the config (refusing a config file other users can write, a line the parser
+ * rejects or a line longer than the parser handles, naming file and line), creates the data directory (0700) and
  * returns a host with no plugin loaded. Loads nothing. Ownership (OpenSSH's StrictModes, also when running as
  * root): refuses (PANEL_E_DENIED) a data directory, or any file, folder or symlink in it (8 levels deep), that
  * is owned by a uid other than the running one or root, or (symlinks aside) is writable by group or others;
@@ -73,8 +73,8 @@ int32_t panelhost_open(const panelhost_options_t *options, panelhost_t **out, ch
  * err names `path`, owner, mode and the fix. plugin.h states the same rule for plugins' own files. */
 int32_t panelhost_check_open_file(int fd, const char *path, char *err, size_t err_len);
 
-/* Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. No other call on this
- * host, panelhost_authenticate included, may be running or start: stop the threads that use it first. */
+/* [owner-thread] Unloads every plugin (in reverse load order) and frees the host. NULL is ignored. No other call
+ * on this host, panelhost_authenticate included, may be running or start: stop the threads that use it first. */
 void panelhost_close(panelhost_t *host);
 
 /* [thread-safe] A value from the config: section is e.g. "host", "role:admin", "plugin:apikeys". NULL when
@@ -90,8 +90,8 @@ int64_t panelhost_now(const panelhost_t *host);
 
 /* ----- plugins ------------------------------------------------------------------------------------------ */
 
-/* Loads one plugin: opens the file once and checks that open file (fstat) and every folder above it by the
- * ownership rule of panelhost_open (a world-writable folder passes only with the sticky bit, like /tmp),
+/* [owner-thread] Loads one plugin: opens the file once and checks that open file (fstat) and every folder above it
+ * by the ownership rule of panelhost_open (a world-writable folder passes only with the sticky bit, like /tmp),
  * dlopens it and refuses it (PANEL_E_DENIED) unless what was mapped has the checked file's device and inode
  * (a file swapped meanwhile); then finds
  * PANEL_ENTRY_SYMBOL, checks ABI major and struct sizes before calling anything, calls init. On any failure
@@ -104,15 +104,15 @@ int32_t panelhost_load(panelhost_t *host, const char *path, char *err, size_t er
  * the call. */
 typedef void (*panelhost_load_error_fn)(void *ctx, const char *path, const char *message);
 
-/* Loads every plugin of [host] plugins (paths relative to the config file's folder), in order, reporting
- * each failure to on_error (nullable) and going on with the rest. Returns the number that failed. */
+/* [owner-thread] Loads every plugin of [host] plugins (paths relative to the config file's folder), in order,
+ * reporting each failure to on_error (nullable) and going on with the rest. Returns the number that failed. */
 int32_t panelhost_load_configured(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx);
 
-/* Unloads plugin `id`: unregisters everything it registered, waits for in-flight panelhost_authenticate calls
- * into it, calls fini, dlcloses it. It does NOT wait for other calls: the caller must exclude every other call
- * on the host (admin dispatch, registry queries, extension listings) while it runs, e.g. with a write lock
- * that those calls take for reading, as sample-host's web server does (web_extensions.c: a read lock per
- * admin request, the write lock for reloads and enable/disable; API requests only authenticate). */
+/* [owner-thread] Unloads plugin `id`: unregisters everything it registered, waits for in-flight
+ * panelhost_authenticate calls into it, calls fini, dlcloses it. It does NOT wait for other calls: the caller must
+ * exclude every other call on the host (admin dispatch, registry queries, extension listings) while it runs, e.g.
+ * with a write lock that those calls take for reading, as sample-host's web server does (web_extensions.c: a read
+ * lock per admin request, the write lock for reloads and enable/disable; API requests only authenticate). */
 int32_t panelhost_unload(panelhost_t *host, const char *plugin_id, char *err, size_t err_len);
 
 /* Written by panelhost_plugin_at. This struct never grows (it has no struct_size); more fields would come
@@ -127,7 +127,7 @@ typedef struct panelhost_plugin_info {
     uint32_t abi_minor;
 } panelhost_plugin_info_t;
 
-/* Number of loaded plugins, and the i-th in load order (0 <= i < count). */
+/* [query-thread] Number of loaded plugins, and the i-th in load order (0 <= i < count). */
 size_t panelhost_plugin_count(const panelhost_t *host);
 int32_t panelhost_plugin_at(const panelhost_t *host, size_t i, panelhost_plugin_info_t *out);
 
@@ -154,22 +154,22 @@ int32_t panelhost_role_allows(const panelhost_t *host, const char *role, const c
 /* Descriptors returned here are the host's own deep copies (struct_size = the host's sizeof; fields the
  * plugin did not know are NULL/0). Callbacks in them must not be called directly: use the dispatchers. */
 
-/* The menu entries `caller` may see, sorted by path parent then order. Writes up to max pointers into out
- * and returns how many entries there are in all. */
+/* [query-thread] The menu entries `caller` may see, sorted by path parent then order. Writes up to max pointers
+ * into out and returns how many entries there are in all. */
 size_t panelhost_menu(const panelhost_t *host, const panel_caller_t *caller, const panel_menu_entry_t **out,
                       size_t max);
 
-/* The page with this id, or NULL. Does not check permission. */
+/* [query-thread] The page with this id, or NULL. Does not check permission. */
 const panel_page_t *panelhost_page(const panelhost_t *host, const char *page_id);
-/* The id of the plugin that registered the page, or NULL. */
+/* [query-thread] The id of the plugin that registered the page, or NULL. */
 const char *panelhost_page_plugin(const panelhost_t *host, const char *page_id);
 
-/* Fields, tables and actions of a page, in registration order: the i-th, or NULL past the end. */
+/* [query-thread] Fields, tables and actions of a page, in registration order: the i-th, or NULL past the end. */
 const panel_field_t *panelhost_field_at(const panelhost_t *host, const char *page_id, size_t i);
 const panel_table_t *panelhost_table_at(const panelhost_t *host, const char *page_id, size_t i);
 const panel_action_t *panelhost_action_at(const panelhost_t *host, const char *page_id, size_t i);
 
-/* Number of registered auth providers. */
+/* [query-thread] Number of registered auth providers. */
 size_t panelhost_auth_provider_count(const panelhost_t *host);
 
 /* ----- admin dispatch ------------------------------------------------------------------------------------
@@ -182,28 +182,30 @@ size_t panelhost_auth_provider_count(const panelhost_t *host);
  * library for the same plugin (no dispatch, no unload); copy what it needs and act after the call returns. */
 typedef int32_t (*panelhost_row_fn)(void *ctx, const char *const *cells, uint32_t n_cells);
 
+/* [serialised] The page's status lines (e.g. "Status: enabled"), each as one row of cells to on_row. */
 int32_t panelhost_page_status(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                               panelhost_row_fn on_row, void *ctx, char *err, size_t err_len);
 
-/* Writes the field's current value (a secret: its hint) into out; out_len must be >= PANEL_VALUE_MAX + 1
- * (plugin.h promises plugins that much), else PANEL_E_INVALID and the plugin is not called. */
+/* [serialised] Writes the field's current value (a secret: its hint) into out; out_len must be >= PANEL_VALUE_MAX
+ * + 1 (plugin.h promises plugins that much), else PANEL_E_INVALID and the plugin is not called. */
 int32_t panelhost_field_get(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                             const char *field_id, char *out, size_t out_len, char *err, size_t err_len);
 
-/* Sets a field from value[0..value_len), exactly as given. Refuses a read-only field (PANEL_E_INVALID), a
- * dangerous field when caller->confirmed is 0 (PANEL_E_CONFIRM, msg = the field's confirmation text), a
- * value the field's validator refuses (PANEL_E_INVALID, msg = the validator's message). msg receives the
- * plugin's confirmation or error message. */
+/* [serialised] Sets a field from value[0..value_len), exactly as given. Refuses a read-only field
+ * (PANEL_E_INVALID), a dangerous field when caller->confirmed is 0 (PANEL_E_CONFIRM, msg = the field's
+ * confirmation text), a value the field's validator refuses (PANEL_E_INVALID, msg = the validator's message). msg
+ * receives the plugin's confirmation or error message. */
 int32_t panelhost_field_set(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                             const char *field_id, const char *value, size_t value_len, char *msg,
                             size_t msg_len);
 
+/* [serialised] Up to `limit` rows of a table from row `offset` on, each to on_row. */
 int32_t panelhost_table_read(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                              const char *table_id, uint64_t offset, uint32_t limit, panelhost_row_fn on_row,
                              void *ctx, char *err, size_t err_len);
 
-/* Runs an action with n_args (name, value) pairs. Refuses unknown parameter names, values outside an enum,
- * a missing required parameter (PANEL_E_INVALID), a dangerous action when caller->confirmed is 0
+/* [serialised] Runs an action with n_args (name, value) pairs. Refuses unknown parameter names, values outside an
+ * enum, a missing required parameter (PANEL_E_INVALID), a dangerous action when caller->confirmed is 0
  * (PANEL_E_CONFIRM, message = its confirmation text). Fills defaults. `result` is the caller's: message and
  * secret buffers as documented on panel_result_t. The caller shows a non-empty secret once and wipes it.
  * result->struct_size must be set (sizeof(panel_result_t)); the library reads no byte of *result beyond it and
@@ -218,8 +220,8 @@ int32_t panelhost_action_run(panelhost_t *host, const panel_caller_t *caller, co
  * offered per row and run for one record id (the row's cell in that column). Page actions have row_table
  * NULL. */
 
-/* panelhost_action_run for a row action (record_id: the selected record, PANEL_RECORD_ID_MAX syntax) or a
- * page action (record_id NULL; panelhost_action_run is this call with NULL). Refuses, without calling the
+/* [serialised] panelhost_action_run for a row action (record_id: the selected record, PANEL_RECORD_ID_MAX syntax)
+ * or a page action (record_id NULL; panelhost_action_run is this call with NULL). Refuses, without calling the
  * plugin (PANEL_E_INVALID, the message saying what to give): a row action without a record id ("... acts on
  * one row of table 'keys': give the record id"), a page action with one, a record id of another syntax.
  * Whether the record exists is the plugin's answer (PANEL_E_NOT_FOUND). When result->struct_size covers
@@ -230,8 +232,8 @@ int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *cal
                                     const char *action_id, const char *record_id, const char *const *arg_names,
                                     const char *const *arg_values, size_t n_args, panel_result_t *result);
 
-/* Whether action `action_id` makes sense now, for the page (record_id NULL) or for record `record_id` of its
- * row table, as the plugin's availability callback says; for rendering only (the action may still be run,
+/* [serialised] Whether action `action_id` makes sense now, for the page (record_id NULL) or for record `record_id`
+ * of its row table, as the plugin's availability callback says; for rendering only (the action may still be run,
  * and then gives its own answer). Same page, permission and record-id checks as panelhost_action_run_record
  * (PANEL_E_NOT_FOUND, PANEL_E_DENIED, PANEL_E_INVALID; the plugin is not called). Returns PANEL_OK when it is
  * available (also when the plugin registered no availability callback; reason ""), PANEL_E_STATE when it is
@@ -242,74 +244,94 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
                                    const char *action_id, const char *record_id, char *reason,
                                    size_t reason_len);
 
-/* Choice i (0-based) of an enum or list parameter with choices: the value to send into value[0..value_len)
- * and the text to show into label[0..label_len) (its choice label, or the value itself when the parameter
- * has no labels). Either buffer may be NULL with length 0. PANEL_OK, or PANEL_E_NOT_FOUND past the last
- * choice (and for a parameter without choices); a too-small buffer truncates (NUL-terminated). */
+/* [thread-safe] Choice i (0-based) of an enum or list parameter with choices: the value to send into
+ * value[0..value_len) and the text to show into label[0..label_len) (its choice label, or the value itself when
+ * the parameter has no labels). Either buffer may be NULL with length 0. PANEL_OK, or PANEL_E_NOT_FOUND past the
+ * last choice (and for a parameter without choices); a too-small buffer truncates (NUL-terminated). */
 int32_t panelhost_param_choice(const panel_param_t *param, size_t i, char *value, size_t value_len, char *label,
                                size_t label_len);
 
-/* ----- API authentication --------------------------------------------------------------------------------- */
+/* ----- API authentication ---------------------------------------------------------------------------------
+ * One call: panelhost_authenticate(host, request, outcome). A binding that cannot hand C a struct of pointers
+ * uses panelhost_process_verdict (below), which takes the same request as one buffer. */
 
-/* Written by panelhost_authenticate into the program's struct. It never grows (no struct_size); more fields
- * would come with a new function. */
+/* The scope value of a route that every valid credential may call (ping, whoami): a route always names the
+ * scope it requires, or says with this value that it requires none. NULL and "" are refused (400
+ * "bad_request"), so a route that forgot its scope is never open to every key. */
+#define PANEL_SCOPE_NONE "*"
+
+/* One request header. Headers are passed as an array of (name, value) pairs, the form every HTTP server
+ * library already has or can build in one loop, rather than a lookup callback: the library reads no code of
+ * the caller's while it decides, a binding can pass them as plain values, and the library itself applies the
+ * rules of RFC 9110 the same way for every host: names compared case-insensitively, a field sent several times
+ * handed to the providers as one value joined by ", " (section 5.3), whitespace around a value not part of it
+ * (section 5.5). */
+typedef struct panelhost_header {
+    const char *name;          /* non-NULL, e.g. "X-API-Key" */
+    const char *value;         /* non-NULL, as received */
+} panelhost_header_t;
+
+#define PANELHOST_HEADERS_MAX 256u  /* more headers in one request: 400 "bad_request" */
+
+/* An API request to authenticate. Strings are UTF-8, NUL-terminated, valid during the call. Zero-initialise it
+ * (`panelhost_request_t rq = {.method = ...};`): a later library may append fields (a zero field then keeps
+ * this behaviour), never change these. */
+typedef struct panelhost_request {
+    const char *method;        /* non-NULL, e.g. "GET" */
+    const char *path;          /* non-NULL, without the query string, e.g. "/api/v1/ping" */
+    const char *client_addr;   /* non-NULL: the client's address as the host determined it, e.g. "203.0.113.9"
+                                * ("local" for a command line) */
+    const char *scope;         /* non-NULL: the scope the route requires (an id of the catalogue set with
+                                * panelhost_set_api_scopes, e.g. "store.read"), or PANEL_SCOPE_NONE */
+    const panelhost_header_t *headers; /* n_headers pairs; NULL when n_headers is 0 */
+    size_t n_headers;          /* 0..PANELHOST_HEADERS_MAX */
+} panelhost_request_t;
+
+/* Everything a host sends back for an API request, written by panelhost_authenticate. Set struct_size =
+ * sizeof(panelhost_auth_outcome_t) before the call (`panelhost_auth_outcome_t out = {.struct_size = sizeof
+ * out};`): the library writes no byte beyond it, so a later version may append fields. */
 typedef struct panelhost_auth_outcome {
+    uint32_t struct_size;      /* set by the caller */
     int32_t allowed;           /* 1: allowed; 0: denied */
-    int32_t http_status;       /* denied: 401, 403, 503 ... */
-    char principal[64];        /* allowed: e.g. "apikeys:site" */
-    char error_code[32];       /* denied: e.g. "unknown", "missing", "no_auth_provider",
-                                * "auth_unavailable" */
-    char message[256];         /* denied: what to do; never the presented credential */
+    int32_t http_status;       /* allowed: 200; denied: 400, 401, 403, 429, 503 ... */
+    int32_t reserved;          /* 0 */
+    int64_t retry_after;       /* denied: seconds to send as Retry-After (0..86400); 0: none */
+    char principal[PANEL_PRINCIPAL_MAX];   /* allowed: who, e.g. "apikeys:site" */
+    char error_code[PANEL_ERROR_CODE_MAX]; /* denied: e.g. "missing", "unknown", "scope", "no_auth_provider" */
+    char message[PANEL_MESSAGE_MAX];       /* denied: what to do; never the presented credential */
+    char label[PANEL_LABEL_MAX];   /* allowed: a name for people (e.g. a named key's label); "" when none */
+    char scopes[PANEL_SCOPES_MAX]; /* allowed: the principal's scopes, comma-separated ids; "" when not said */
 } panelhost_auth_outcome_t;
 
 /* [thread-safe] Asks every auth provider in registration order (plugins in load order); the first ALLOW or
- * DENY decides and later providers are not asked. When all abstain: denied, 401 "missing", with a message
- * listing what each provider reads (its description, e.g. "X-API-Key or Authorization: Bearer"). When no provider is registered: denied, 503 "no_auth_provider" ("no API
- * authentication is configured"). When the library ran out of memory while changing the provider list: denied,
- * 503 "auth_unavailable" until the next load or unload. A request is never allowed by default.
+ * DENY decides and later providers are not asked. The route's scope reaches every provider, so a credential
+ * without it is denied (403). When all abstain: denied, 401 "missing", with a message listing what each
+ * provider reads (its description, e.g. "X-API-Key or Authorization: Bearer"). When no provider is
+ * registered: denied, 503 "no_auth_provider". When the library ran out of memory while changing the provider
+ * list: denied, 503 "auth_unavailable" until the next load or unload. A request is never allowed by default.
  * **RETURNS PANEL_OK WHENEVER IT DECIDED, ALSO WHEN IT DENIED: THE RETURN VALUE IS NOT THE VERDICT. ALWAYS
- * CHECK out->allowed.** Only an incomplete request or a NULL argument returns PANEL_E_INVALID (out, when
- * given, is then a 400 "bad_request" denial). */
-int32_t panelhost_authenticate(panelhost_t *host, const panel_request_t *request,
-                               panelhost_auth_outcome_t *out);
-
-/* What panelhost_authenticate_ex adds to the outcome (ABI 1.1). Set struct_size = sizeof(panelhost_auth_extra_t)
- * before the call (e.g. `panelhost_auth_extra_t x = {.struct_size = sizeof x};`): the library writes no byte
- * beyond it, so later versions may append fields. */
-typedef struct panelhost_auth_extra {
-    uint32_t struct_size;      /* set by the caller */
-    uint32_t reserved;         /* 0 */
-    int64_t retry_after;       /* denied: seconds to send as Retry-After (0..86400), 0: none */
-    char scopes[PANEL_SCOPES_MAX]; /* allowed: the principal's scopes as the provider named them,
-                                * comma-separated ids (e.g. "store.read,deliveries.pull"); "" when it did not
-                                * say */
-    /* since ABI 1.2: allowed: the principal's label as the provider named it (e.g. a named key's "Minecraft
-     * server"); "" when it did not say */
-    char label[PANEL_LABEL_MAX];
-} panelhost_auth_extra_t;
-
-/* [thread-safe] panelhost_authenticate, also filling *extra (nullable: then exactly panelhost_authenticate).
- * request->scope (a request built against 1.1: set struct_size = sizeof(panel_request_t)) names the scope
- * the route requires, NULL for none; it is passed to the providers as is. Same verdicts and return values:
- * ALWAYS CHECK out->allowed. PANEL_E_INVALID also for an extra whose struct_size is below 8. */
-int32_t panelhost_authenticate_ex(panelhost_t *host, const panel_request_t *request,
-                                  panelhost_auth_outcome_t *out, panelhost_auth_extra_t *extra);
+ * CHECK outcome->allowed.** An incomplete request (a NULL method, path, client address or header, NULL or ""
+ * scope, more than PANELHOST_HEADERS_MAX headers) or a NULL host returns PANEL_E_INVALID, with outcome a 400
+ * "bad_request" denial naming what is missing; an outcome whose struct_size is below the size of this
+ * header's first six members returns PANEL_E_INVALID without writing it. */
+int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *request,
+                               panelhost_auth_outcome_t *outcome);
 
 /* ----- the API scope catalogue (ABI 1.1: extension PANEL_EXT_API_SCOPES of panel/plugin.h) ---------------
  * The scopes the host program's API routes may require, with a description each, which plugins read during
  * init (get_extension(PANEL_EXT_API_SCOPES)) to offer exactly these scopes. A host without a catalogue offers
  * no such extension (plugins get NULL). */
 
-/* Sets the catalogue: n scopes (0..64), ids[i] words of [a-z0-9_-] joined by single '.' (1..PANEL_ID_MAX
- * bytes, unique), descriptions[i] one line of UTF-8 (NULL or "" allowed), all ids comma-separated fitting in
- * PANEL_SCOPES_MAX - 1 bytes; the library copies them. n = 0 removes the catalogue. Only while no plugin is
- * loaded (call it after panelhost_open, before panelhost_load / panelhost_extensions_load): PANEL_E_STATE
+/* [owner-thread] Sets the catalogue: n scopes (0..64), ids[i] words of [a-z0-9_-] joined by single '.'
+ * (1..PANEL_ID_MAX bytes, unique), descriptions[i] one line of UTF-8 (NULL or "" allowed), all ids comma-separated
+ * fitting in PANEL_SCOPES_MAX - 1 bytes; the library copies them. n = 0 removes the catalogue. Only while no
+ * plugin is loaded (call it after panelhost_open, before panelhost_load / panelhost_extensions_load): PANEL_E_STATE
  * otherwise, since plugins may keep the pointers until fini. PANEL_E_INVALID naming the bad entry. */
 int32_t panelhost_set_api_scopes(panelhost_t *host, const char *const *ids, const char *const *descriptions,
                                  size_t n, char *err, size_t err_len);
 
-/* panelhost_set_api_scopes from the catalogue's written form, the value of `[host] api_scopes` in panel.ini:
- * "ID: description" items separated by ';' (a trailing ';' allowed), e.g. "store.read: Read the store;
+/* [owner-thread] panelhost_set_api_scopes from the catalogue's written form, the value of `[host] api_scopes` in
+ * panel.ini: "ID: description" items separated by ';' (a trailing ';' allowed), e.g. "store.read: Read the store;
  * deliveries.pull: Pull deliveries" (at most 64 items, ids of a-z 0-9 _ . -, descriptions of 1..160 bytes).
  * PANEL_E_INVALID with a message naming the setting, the item and what to write. panelhost_process_open applies
  * the config's [host] api_scopes this way before it loads the extensions. */
@@ -355,20 +377,20 @@ typedef struct panelhost_extension_info {
  * Return PANEL_OK to go on. */
 typedef int32_t (*panelhost_extension_fn)(void *ctx, const panelhost_extension_info_t *info);
 
-/* Loads every enabled installed extension (see above), in order, reporting each failure to on_error
+/* [owner-thread] Loads every enabled installed extension (see above), in order, reporting each failure to on_error
  * (nullable) and going on with the rest; the failure is also kept as that extension's load_error. Use it
  * instead of panelhost_load_configured. Remembers the state file's identity for panelhost_extensions_reload.
  * Returns the number that failed. */
 int32_t panelhost_extensions_load(panelhost_t *host, panelhost_load_error_fn on_error, void *ctx);
 
-/* Lists the installed extensions. caller: NULL for the host program itself, else its role must hold
+/* [query-thread] Lists the installed extensions. caller: NULL for the host program itself, else its role must hold
  * PANELHOST_PERMISSION_EXTENSIONS (PANEL_E_DENIED otherwise). May run concurrently with admin dispatch and
  * other listings (it reads the registry but changes nothing), not with load, unload or reload. */
 int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *caller, panelhost_extension_fn fn,
                                   void *ctx, char *err, size_t err_len);
 
-/* Enables (enabled = 1) or disables extension `id` for every process using this data directory, and applies
- * the change in this process at once (loads or unloads it). Refuses a caller whose role lacks
+/* [owner-thread] Enables (enabled = 1) or disables extension `id` for every process using this data directory, and
+ * applies the change in this process at once (loads or unloads it). Refuses a caller whose role lacks
  * PANELHOST_PERMISSION_EXTENSIONS (PANEL_E_DENIED), an unknown id (PANEL_E_NOT_FOUND), and disabling when
  * caller->confirmed is 0 (PANEL_E_CONFIRM, msg = panelhost_extension_effects; a question, not audited).
  * Every other attempt, refused or not, is written to the host audit log with the caller's user, origin and
@@ -381,13 +403,13 @@ int32_t panelhost_extensions_list(panelhost_t *host, const panel_caller_t *calle
 int32_t panelhost_extension_set_enabled(panelhost_t *host, const panel_caller_t *caller, const char *id,
                                         int32_t enabled, char *msg, size_t msg_len);
 
-/* What stops working when extension `id` is disabled, for a confirmation prompt: its menu entries and
- * pages, and, when it provides API authentication, that API requests will be denied (503 "no API
+/* [query-thread] What stops working when extension `id` is disabled, for a confirmation prompt: its menu entries
+ * and pages, and, when it provides API authentication, that API requests will be denied (503 "no API
  * authentication is configured" when no other provider remains). PANEL_E_NOT_FOUND for an unknown id. */
 int32_t panelhost_extension_effects(const panelhost_t *host, const char *id, char *out, size_t out_len);
 
-/* Applies changes another process made to the enabled states: panelhost_extensions_changed says whether
- * anything changed; if so, loads the newly enabled extensions and unloads the newly
+/* [owner-thread] Applies changes another process made to the enabled states: panelhost_extensions_changed says
+ * whether anything changed; if so, loads the newly enabled extensions and unloads the newly
  * disabled ones (unloading waits for panelhost_authenticate calls in flight, nothing else: see
  * panelhost_unload). *changed (nullable) is set to 1 when it did
  * anything. Cheap when nothing changed. Returns PANEL_OK, or the first load failure (the others still
@@ -437,9 +459,9 @@ int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, ui
  * returning from main), so that plugins run fini (write their batched counters, join their threads). */
 #define PANELHOST_PROCESS_CLOSE_AT_EXIT 0x1u
 
-/* The process-wide host for config_path (the file's realpath is the key; several configs may be open at
- * once). The first call in a process opens it as panelhost_open does (WARN-or-worse log lines to stderr) and
- * loads the enabled extensions (panelhost_extensions_load); later calls return the same handle at the cost
+/* [worker-thread] The process-wide host for config_path (the file's realpath is the key; several configs may be
+ * open at once). The first call in a process opens it as panelhost_open does (WARN-or-worse log lines to stderr)
+ * and loads the enabled extensions (panelhost_extensions_load); later calls return the same handle at the cost
  * of a mutex and one atomic load of the shared change counter (no system call), after applying what other
  * processes changed in the enabled states through libpanelhost, e.g. the sample host's `extensions disable`
  * (panelhost_extensions_reload; a failure there is logged and kept as that extension's load_error, and the
@@ -463,33 +485,12 @@ int32_t panelhost_audit_read(panelhost_t *host, const panel_caller_t *caller, ui
 int32_t panelhost_process_open(const char *config_path, uint32_t flags, panelhost_t **out, char *err,
                                size_t err_len);
 
-/* The documented way to close the process-wide hosts: unloads the plugins of every one this process opened
- * (fini runs) and forgets them; a later panelhost_process_open opens afresh. Nothing may use those handles
- * during or after the call. Does nothing when none is open. A worker that exits normally gets this call from
- * the exit handler when PANELHOST_PROCESS_CLOSE_AT_EXIT was given; one killed by a signal loses what its
+/* [worker-thread] The documented way to close the process-wide hosts: unloads the plugins of every one this
+ * process opened (fini runs) and forgets them; a later panelhost_process_open opens afresh. Nothing may use those
+ * handles during or after the call. Does nothing when none is open. A worker that exits normally gets this call
+ * from the exit handler when PANELHOST_PROCESS_CLOSE_AT_EXIT was given; one killed by a signal loses what its
  * plugins had not yet written (for API Keys: at most flush_interval seconds of use counts, never a key). */
 void panelhost_process_close(void);
-
-/* [thread-safe] panelhost_authenticate for a request given as plain values: method, path (without the query
- * string) and client_addr as in panel_request_t, and n_headers headers as names[i] / values[i] (NUL-terminated
- * UTF-8), looked up case-insensitively, the first pair of a name winning. No code of the caller runs during
- * the call. Same verdicts and return values as panelhost_authenticate: PANEL_OK whenever it decided, also
- * when it denied, so ALWAYS CHECK out->allowed; PANEL_E_INVALID (out, when given, a 400 "bad_request"
- * denial) for a NULL host, method, path or client_addr, NULL arrays with n_headers > 0, a NULL name or value,
- * or more than PANELHOST_HEADERS_MAX headers. */
-#define PANELHOST_HEADERS_MAX 256u
-int32_t panelhost_authenticate_headers(panelhost_t *host, const char *method, const char *path,
-                                       const char *client_addr, const char *const *names,
-                                       const char *const *values, size_t n_headers,
-                                       panelhost_auth_outcome_t *out);
-
-/* [thread-safe] panelhost_authenticate_headers with the headers packed into one buffer, as a binding can pass
- * a string of its own language without copying it: packed[0..packed_len) holds name, NUL, value, NUL, for each
- * header in turn (so it ends with a NUL; packed_len 0 for none). A buffer that does not end with a NUL, holds
- * an odd number of strings or more than PANELHOST_HEADERS_MAX headers is PANEL_E_INVALID (400 "bad_request"). */
-int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, const char *path,
-                                      const char *client_addr, const char *packed, size_t packed_len,
-                                      panelhost_auth_outcome_t *out);
 
 /* Rows of a page's status lines or of a table, collected into a list the caller reads and frees, instead of
  * a row callback. Same checks and messages as panelhost_page_status and panelhost_table_read (page missing:
@@ -497,8 +498,10 @@ int32_t panelhost_authenticate_packed(panelhost_t *host, const char *method, con
  * failure *out is NULL. PANEL_E_NOMEM when the rows did not fit in memory (nothing is returned). */
 typedef struct panelhost_rows panelhost_rows_t;
 
+/* [serialised] */
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);
+/* [serialised] */
 int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                              const char *table_id, uint64_t offset, uint32_t limit, panelhost_rows_t **out,
                              char *err, size_t err_len);
@@ -507,12 +510,12 @@ int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, co
 size_t panelhost_rows_count(const panelhost_rows_t *rows);
 uint32_t panelhost_rows_width(const panelhost_rows_t *rows, size_t i);
 const char *panelhost_rows_cell(const panelhost_rows_t *rows, size_t i, uint32_t j);
-/* Frees the list. NULL is ignored. */
+/* [thread-safe] Frees the list. NULL is ignored. */
 void panelhost_rows_free(panelhost_rows_t *rows);
 
-/* The process-wide host panelhost_process_open already opened for config_path in this process, after applying
- * what other processes changed in the enabled extension states (as panelhost_process_open does for an open
- * host); NULL when this process has none open for it (or the path does not resolve): then call
+/* [worker-thread] The process-wide host panelhost_process_open already opened for config_path in this process,
+ * after applying what other processes changed in the enabled extension states (as panelhost_process_open does for
+ * an open host); NULL when this process has none open for it (or the path does not resolve): then call
  * panelhost_process_open, which opens it or says what is wrong. Never opens anything itself. For a binding's
  * per-request lookup (PHP's Panel\Host::open). Here and in panelhost_process_open, the absolute config_path
  * named by the previous call, given exactly so again, costs a string compare, the mutex and one atomic load:
@@ -521,39 +524,23 @@ void panelhost_rows_free(panelhost_rows_t *rows);
  * panelhost_process_open. */
 panelhost_t *panelhost_process_host(const char *config_path);
 
-/* [thread-safe] API authentication in one call for a binding that passes and reads strings of its own
- * language (PHP's Panel\Host::authenticate): request[0..request_len) holds the method, the path (without the
- * query string), the client address, then name and value of each of the n_headers headers, each followed by
- * a NUL (so it ends with one); headers as for panelhost_authenticate_headers. Returns the outcome as one
- * NUL-terminated text in a buffer of the calling thread, valid until that thread's next call:
- *   allowed: "A" followed by the principal                          e.g. "Aapikeys:site"
- *   denied:  "D", the HTTP status in 3 digits, the error code, "\n", the message
- *                                                                   e.g. "D401unknown\nthe key is not known ..."
- * (a newline inside a provider's error code becomes '_'; the message never holds the presented credential).
- * Never NULL. A buffer that does not end with a NUL or holds other than 3 + 2 * n_headers strings (a NUL
- * inside a value shows so), more than PANELHOST_HEADERS_MAX headers or a NULL host is "D400bad_request\n..."
- * with what is wrong. */
-const char *panelhost_authenticate_verdict(panelhost_t *host, const char *request, size_t request_len,
-                                           size_t n_headers);
-
-/* panelhost_authenticate_verdict on the process-wide host of config_path, found as panelhost_process_host
- * finds it (extension changes of other processes applied first): a binding's whole API check in one call.
- * Never opens a host: when this process has none open for config_path, "D503host_not_open\n..." */
-const char *panelhost_process_verdict(const char *config_path, const char *request, size_t request_len,
-                                      size_t n_headers);
-/* panelhost_process_verdict for a route that requires `scope` (an id of the host's catalogue, e.g.
- * "store.read"; NULL: none), passed to the providers as panel_request_t.scope: a key that lacks it is denied
- * (403 "scope" from API Keys). */
-const char *panelhost_process_verdict_scoped(const char *config_path, const char *scope, const char *request,
-                                             size_t request_len, size_t n_headers);
-
-/* A hint a binding reads without a call (PHP's Panel\Host::open reads it as a variable of the library): an
- * absolute config path, spelled as a caller gave it, whose process-wide host is open in this process - the
- * one named last by panelhost_process_open, _host or _verdict, when named by such a path - or NULL (none yet,
- * after panelhost_process_close, in a fork child until it opens its own). Equal to the path a request is about
- * to open, it means that host is open: the request may call panelhost_process_verdict or panelhost_process_host
- * directly. Written by those calls; read it from the thread that makes them. */
-extern const char *panelhost_process_named;
+/* [worker-thread] panelhost_authenticate on the process-wide host of config_path (found as
+ * panelhost_process_host finds it, extension changes of other processes applied first): a binding's whole API
+ * check in one call. scope: as panelhost_request_t.scope (required: an id of the catalogue, or
+ * PANEL_SCOPE_NONE). request[0..request_len) holds the method, the path (without the query string), the
+ * client address, then name and value of each header, each followed by a NUL (so it ends with one; at most
+ * PANELHOST_HEADERS_MAX headers). Returns the outcome as one NUL-terminated text in a buffer of the calling
+ * thread, valid until that thread's next call; never NULL:
+ *   allowed: "A" principal "\n" label "\n" scopes          e.g. "Aapikeys:named:3\nMinecraft\nstore.read"
+ *   denied:  "D" status (3 digits) error_code "\n" retry_after (decimal seconds, 0: none) "\n" message
+ *                                                           e.g. "D401unknown\n0\nthe key is not known ..."
+ * (a newline inside the principal, code or scopes becomes '_', inside the label or message a space; the
+ * message never holds the presented credential). A buffer that does not end with a NUL or holds an even
+ * number of strings (a NUL inside a value shows so), a NULL or "" scope: "D400bad_request\n0\n..." saying
+ * what is wrong. When this process has no host open for config_path: "D503host_not_open\n0\n..." (open it
+ * with panelhost_process_open, then ask again). */
+const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
+                                      size_t request_len);
 
 #ifdef __cplusplus
 }

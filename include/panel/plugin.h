@@ -23,27 +23,14 @@
  * major; optional features are looked up by versioned string id through get_extension() and are NULL when
  * absent.
  *
- * ABI 1.1 added: tables that name their row-id column and actions that act on one row of such a table (row
- * actions: run() gets the record id in args->record_id); the record an action created (result->record); an
- * optional availability callback per action (panel_action_t.available); the scope an API route requires
- * (panel_request_t.scope), the host's scope catalogue (extension PANEL_EXT_API_SCOPES) and the principal's
- * scopes (panel_auth_result_t.scopes); retry_after in a denial; list parameters (PANEL_PARAM_LIST); labels for
- * the choices of enum and list parameters (panel_param_t.choice_labels). A 1.1 plugin in a 1.0 host: the host
- * ignores the 1.1 descriptor fields (no row actions, no availability, bare choices) and hands over 1.0-sized
- * structs, so the plugin checks struct_size (PANEL_HAS_FIELD) before it reads or writes a 1.1 field; a plugin
- * whose pages make no sense without row actions reads host->abi_minor. A 1.0 plugin in a 1.1 host works
- * unchanged: the host reads none of its descriptors past their 1.0 size and treats the 1.1 fields as NULL / 0.
- *
- * ABI 1.2 added: the principal's label (panel_auth_result_t.label), a name for people beside the principal's
- * id, e.g. the label an owner gave a named API key, which a host shows in whoami. Between 1.1 and 1.2 the same
- * rules hold: a 1.2 provider in a 1.1 host sees a result without the field (PANEL_HAS_FIELD) and writes none.
+ * The history of minors (what each added, and how each meets the others) is in docs/abi-changes.md.
  *
  * Thread and lifetime tags, used on every function below:
  *   [serialised]   the host never runs two [serialised] calls of one plugin at the same time: it serialises
  *                  them, one at a time per plugin, but on whichever OS thread it likes (e.g. the request
  *                  threads of a threaded web server), so a plugin must not rely on thread identity
  *                  (thread-locals, thread-bound handles). This is NOT what CLAP means by its main thread.
- *                  (ABI 1.0 spelled this tag [serialised]; the meaning is unchanged.)
+ *                  (ABI 1.0 spelled this tag [main-thread]; the meaning is unchanged.)
  *   [thread-safe]  may run concurrently with any other call of the plugin, from any thread.
  *   [init-only]    may be called only from inside entry->init(), on the thread running init.
  *   [during the call]  a function the host hands over inside a struct (caller, sink, args, request): the
@@ -55,7 +42,7 @@
  * Memory: whoever allocates frees. Messages travel in caller-provided buffers (pointer + length); a writer
  * always NUL-terminates within the length and truncates rather than overflows. Nothing returned across the
  * boundary ever has to be freed by the other side. Every err/msg buffer a host hands a plugin has
- * err_len >= 256.
+ * err_len >= PANEL_MESSAGE_MAX.
  */
 #ifndef PANEL_PLUGIN_H
 #define PANEL_PLUGIN_H
@@ -117,6 +104,12 @@ extern "C" {
 #define PANEL_SCOPES_MAX 1024u
 /* since 1.2: bytes of a principal's label (panel_auth_result_t.label), including its NUL. */
 #define PANEL_LABEL_MAX 64u
+/* The least room a host gives a provider's answer (panel_auth_result_t), in bytes including the NUL: the
+ * principal, the error code and the message. The same sizes hold every err/msg buffer a host hands a plugin
+ * (PANEL_MESSAGE_MAX). */
+#define PANEL_PRINCIPAL_MAX 64u
+#define PANEL_ERROR_CODE_MAX 32u
+#define PANEL_MESSAGE_MAX 256u
 
 /* 1 when the struct at `ptr` (whose first field is its struct_size, as the sender was built) is large enough to
  * hold `field` of `type`: check it before reading or writing any field added after ABI 1.0, e.g.
@@ -175,7 +168,7 @@ typedef struct panel_caller {
     /* [during the call, any thread] 1 when the caller's role grants `permission` (e.g. "settings.api_key"),
      * else 0. `permission` non-NULL. */
     int32_t (*has_permission)(const struct panel_caller *self, const char *permission);
-    /* ----- end of the ABI 1.0 layout (64 bytes on LP64); unchanged in 1.1 ----- */
+    /* ----- end of the ABI 1.0 layout (64 bytes on LP64) ----- */
 } panel_caller_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -189,7 +182,7 @@ typedef struct panel_sink {
      * the cells before returning. Returns PANEL_OK, or a negative code, in which case the plugin stops
      * emitting and returns that code. */
     int32_t (*row)(const struct panel_sink *self, const char *const *cells, uint32_t n_cells);
-    /* ----- end of the ABI 1.0 layout (24 bytes on LP64); unchanged in 1.1 ----- */
+    /* ----- end of the ABI 1.0 layout (24 bytes on LP64) ----- */
 } panel_sink_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -210,7 +203,7 @@ typedef struct panel_menu_entry {
                                 * this call) */
     int32_t order;             /* ascending within the same parent; ties keep registration order */
     const char *permission;    /* non-NULL; permission needed to see the entry, e.g. "settings.api_key" */
-    /* ----- end of the ABI 1.0 layout (48 bytes on LP64); unchanged in 1.1 ----- */
+    /* ----- end of the ABI 1.0 layout (48 bytes on LP64) ----- */
 } panel_menu_entry_t;
 
 /* A page: a container for status lines, fields, tables and actions. */
@@ -224,7 +217,7 @@ typedef struct panel_page {
      * ("Last used", "2026-11-26 15:04 UTC"). Returns PANEL_OK or a negative code with err[0..err_len). */
     int32_t (*status)(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
                       size_t err_len);
-    /* ----- end of the ABI 1.0 layout (48 bytes on LP64); unchanged in 1.1 ----- */
+    /* ----- end of the ABI 1.0 layout (48 bytes on LP64) ----- */
 } panel_page_t;
 
 #define PANEL_FIELD_TOGGLE 1    /* value "1" or "0" */
@@ -258,7 +251,7 @@ typedef struct panel_field {
      * failure nothing has changed. The host wipes `value` after the call when the field is a secret. */
     int32_t (*set)(void *state, const panel_caller_t *caller, const char *value, size_t value_len,
                    char *msg, size_t msg_len);
-    /* ----- end of the ABI 1.0 layout (72 bytes on LP64); unchanged in 1.1 ----- */
+    /* ----- end of the ABI 1.0 layout (72 bytes on LP64) ----- */
 } panel_field_t;
 
 /* A read-only table on a page, e.g. an audit trail; since 1.1 its rows may be records that row actions act on. */
@@ -332,7 +325,7 @@ typedef struct panel_args {
 typedef struct panel_result {
     uint32_t struct_size;      /* sizeof(panel_result_t) as the host was built */
     char *message;             /* non-NULL; the plugin writes what happened (or why not), NUL-terminated */
-    size_t message_len;        /* >= 256 */
+    size_t message_len;        /* >= PANEL_MESSAGE_MAX */
     char *secret;              /* non-NULL; "" on entry (the host clears it before run); the plugin writes a
                                 * one-time secret here, or leaves it "" */
     size_t secret_len;         /* >= PANEL_SECRET_MAX. The host shows a non-empty secret exactly once, never
@@ -416,11 +409,11 @@ typedef struct panel_auth_result {
     uint32_t struct_size;      /* sizeof(panel_auth_result_t) as the host was built */
     int32_t http_status;       /* DENY: e.g. 401 or 403 */
     char *principal;           /* ALLOW: who was authenticated, e.g. "apikeys:site" */
-    size_t principal_len;      /* >= 64 */
+    size_t principal_len;      /* >= PANEL_PRINCIPAL_MAX */
     char *error_code;          /* DENY: a short machine code, e.g. "unknown" */
-    size_t error_code_len;     /* >= 32 */
+    size_t error_code_len;     /* >= PANEL_ERROR_CODE_MAX */
     char *message;             /* DENY: what to do; must never echo the presented credential */
-    size_t message_len;        /* >= 256 */
+    size_t message_len;        /* >= PANEL_MESSAGE_MAX */
     /* ----- end of the ABI 1.0 layout (56 bytes on LP64); fields below are since 1.1 ----- */
     /* since 1.1. DENY: seconds after which the client may try again (e.g. a rate limit's 429, a 503), which a
      * host sends as Retry-After; 0 (as on entry): none. Write it only when
@@ -446,7 +439,7 @@ typedef struct panel_auth_provider {
     /* [thread-safe] non-NULL. Returns PANEL_AUTH_ALLOW, PANEL_AUTH_DENY or PANEL_AUTH_ABSTAIN. Must not
      * block on the network; must fail closed (DENY) when it cannot tell. */
     int32_t (*authenticate)(void *state, const panel_request_t *request, panel_auth_result_t *result);
-    /* ----- end of the ABI 1.0 layout (32 bytes on LP64); unchanged in 1.1 ----- */
+    /* ----- end of the ABI 1.0 layout (32 bytes on LP64) ----- */
 } panel_auth_provider_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -507,7 +500,7 @@ struct panel_host {
      * NULL when the host lacks it. The returned pointer stays valid until fini returns. Since 1.1 a host may
      * offer PANEL_EXT_API_SCOPES. */
     const void *(*get_extension)(const panel_host_t *host, const char *extension_id);
-    /* ----- end of the ABI 1.0 layout (112 bytes on LP64); unchanged in 1.1 (abi_minor says 1) ----- */
+    /* ----- end of the ABI 1.0 layout (112 bytes on LP64) ----- */
 };
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -541,7 +534,7 @@ typedef struct panel_plugin_entry {
     /* [thread-safe] nullable. An optional plugin feature by versioned id, or NULL. Reserved: this host version
      * never calls it; a later one may, only after a successful init and with the state init stored. */
     const void *(*get_extension)(void *state, const char *extension_id);
-    /* ----- end of the ABI 1.0 layout (72 bytes on LP64); unchanged in 1.1 ----- */
+    /* ----- end of the ABI 1.0 layout (72 bytes on LP64) ----- */
 } panel_plugin_entry_t;
 
 /* The layout. Each struct's ABI 1.0 part must never move (the offset of its first 1.1 field is its 1.0 size),
@@ -557,7 +550,7 @@ PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, abi_major) == 0, "entry: abi_
 PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, abi_minor) == 4, "entry: abi_minor second");
 PANEL_STATIC_ASSERT(offsetof(panel_plugin_entry_t, struct_size) == 8, "entry: struct_size third");
 PANEL_STATIC_ASSERT(sizeof(panel_plugin_entry_t) == 72, "entry: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_host_t) == 112, "host table: ABI 1.0 size, unchanged in 1.1");
+PANEL_STATIC_ASSERT(sizeof(panel_host_t) == 112, "host table: the ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_caller_t) == 64, "caller: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_sink_t) == 24, "sink: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_menu_entry_t) == 48, "menu entry: ABI 1.0 size");

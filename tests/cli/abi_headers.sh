@@ -1,8 +1,8 @@
 #!/bin/bash
 # abi_headers.sh - the public headers compile on their own as C11 and as C++11, warning-free under
 # -Wall -Wextra -Wpedantic -Werror (gcc, g++, and clang/clang++ when installed): include/panel/plugin.h,
-# include/panel/host.h and the frozen ABI 1.0 copy tests/fixtures/abi-1.0/panel/plugin.h. Each translation unit
-# also uses the 1.1 additions (designated initialisers in C, PANEL_HAS_FIELD in both), so the layout asserts run.
+# include/panel/host.h and the frozen copies tests/fixtures/abi-1.0/panel/plugin.h and abi-1.2/panel/plugin.h.
+# Each translation unit also uses the 1.1 additions (designated initialisers in C, PANEL_HAS_FIELD in both), so the layout asserts run.
 set -u
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
@@ -15,8 +15,11 @@ cat >"$tmp/current.c" <<'SRC'
 int main(void)
 {
     panel_args_t args = {sizeof args, 0, 0, 0};
-    panelhost_auth_extra_t extra = {sizeof extra, 0, 0, {0}, {0}};
-    return PANEL_HAS_FIELD(panel_args_t, &args, record_id) && extra.struct_size && PANEL_ABI_MINOR == 2u ? 0 : 1;
+    panelhost_auth_outcome_t out = {sizeof out, 0, 0, 0, 0, {0}, {0}, {0}, {0}, {0}};
+    panelhost_header_t header = {"X-API-Key", "k"};
+    panelhost_request_t rq = {"GET", "/api/v1/ping", "local", PANEL_SCOPE_NONE, &header, 1};
+    return PANEL_HAS_FIELD(panel_args_t, &args, record_id) && out.struct_size && rq.n_headers == 1 &&
+           PANEL_ABI_MINOR == 2u ? 0 : 1;
 }
 SRC
 cp "$tmp/current.c" "$tmp/current.cpp"
@@ -25,6 +28,10 @@ cat >"$tmp/frozen.c" <<'SRC'
 int main(void) { return PANEL_ABI_MINOR == 0u && sizeof(panel_action_t) == 72 ? 0 : 1; }
 SRC
 cp "$tmp/frozen.c" "$tmp/frozen.cpp"
+cat >"$tmp/frozen12.c" <<'SRC'
+#include "panel/plugin.h"
+int main(void) { return PANEL_ABI_MINOR == 2u && sizeof(panel_auth_result_t) == 96 ? 0 : 1; }
+SRC
 FLAGS="-Wall -Wextra -Wpedantic -Werror"
 
 for cc in gcc clang; do
@@ -33,6 +40,8 @@ for cc in gcc clang; do
     pass "$cc -std=c11: plugin.h and host.h (ABI 1.2)"; else fail "$cc -std=c11: plugin.h and host.h"; fi
   if $cc -std=c11 $FLAGS -Itests/fixtures/abi-1.0 "$tmp/frozen.c" -o "$tmp/b" >"$tmp/log" 2>&1 && "$tmp/b"; then
     pass "$cc -std=c11: the frozen 1.0 plugin.h"; else fail "$cc -std=c11: the frozen 1.0 plugin.h"; fi
+  if $cc -std=c11 $FLAGS -Itests/fixtures/abi-1.2 "$tmp/frozen12.c" -o "$tmp/e" >"$tmp/log" 2>&1 && "$tmp/e"; then
+    pass "$cc -std=c11: the frozen 1.2 plugin.h"; else fail "$cc -std=c11: the frozen 1.2 plugin.h"; fi
 done
 for cxx in g++ clang++; do
   command -v $cxx >/dev/null || continue

@@ -116,6 +116,26 @@ run "${C[@]}" call POST /api/v1/deliveries/ack "${K[@]}" -d '{"ids":[1]}'
 expect_out 'not the Content-Type given' "an ack sent as a form (call -d's default) is refused naming the Content-Type"
 run "${C[@]}" call POST /api/v1/deliveries/ack "${K[@]}" "${J[@]}" -d "{\"ids\":[$(seq -s, 1 1001)]}"
 expect_out 'at most 1000' "more than 1000 ids are refused"
+# What a refused ack's message names (jansson's strict parse, issue 19 section 7): the problem, where it is.
+ack_says() { run "${C[@]}" call POST /api/v1/deliveries/ack "${K[@]}" "${J[@]}" -d "$1"
+  expect_out "^HTTP 400" "ack body '$1' gets 400"; expect_out "$2" "ack body '$1': the message says $3"; }
+ack_says '{"ids":[1],"ids":[2]}' 'same member name twice.* at byte 16' '"ids" is given twice, and where'
+ack_says '{"note":{"a":1,"\u0061":2},"ids":[1]}' 'same member name twice' 'a member of another object is given twice'
+ack_says '{"ids":[1]} x' 'more than one JSON value.* at byte 13' 'text follows the value, and where'
+ack_says '{"ids":[1]' 'ends before its JSON value does' 'the body is cut short'
+ack_says '{"ids":[1,]}' 'not valid JSON \(RFC 8259\): unexpected token at byte 11' 'the trailing comma is not JSON, and where'
+ack_says '{"ids":[99999999999999999999]}' 'number is too large' 'the id is too large'
+ack_says '{"ids":[1.5]}' 'whole numbers from 1 up' 'an id must be a whole number'
+ack_says '{"ids":["1"]}' 'not strings' 'an id must be a number, not a string'
+ack_says '{"ids":1}' '"ids\\" must be an array' '"ids" must be an array'
+ack_says '{}' 'no \\"ids\\" member' 'the body lacks "ids"'
+ack_says '[1,2]' 'must be a JSON object' 'the body must be an object'
+ack_says '' 'the body is empty' 'the body is empty'
+ack_says "{\"x\":$(printf '[%.0s' $(seq 16))1$(printf ']%.0s' $(seq 16)),\"ids\":[1]}" 'too deeply' \
+  'another member nests 17 levels deep'
+run "${C[@]}" call POST /api/v1/deliveries/ack "${K[@]}" "${J[@]}" \
+  -d "{\"x\":$(printf '[%.0s' $(seq 15))1$(printf ']%.0s' $(seq 15)),\"s\":\"\\u0000\",\"ids\":[]}"
+expect_out '\{"acked":0\}' "an ack whose other members nest 16 levels deep and hold \\u0000 is valid JSON, accepted"
 run "${C[@]}" call PUT /api/v1/deliveries/ack "${K[@]}"
 expect_out '^HTTP 405' "PUT on ack answers 405"
 

@@ -105,3 +105,18 @@ printf '[host]\ndata_dir = %s/../data-dotdot\n[role:owner]\npermissions = *\n[us
   >"$TMP/dotdot.ini"; chmod 600 "$TMP/dotdot.ini"; mkdir -p "$TMP/sub"
 run -c "$TMP/dotdot.ini" plugins
 no_crash "a data_dir with .. is handled"
+
+# ----- text parameters: no control or bidirectional formatting character (a label that reads reversed in the
+# audit trail), refused by libpanelhost before the plugin is called, naming the character
+run "${H[@]}" --json table settings/api-key keys
+KEYS_BEFORE=$OUT
+run "${H[@]}" action settings/api-key create-key --param "label=Mine$(printf '\xe2\x80\xae')tfarc" --param scopes=store.read
+expect_rc 1 "a label with U+202E is refused (exit 1)"
+expect_err 'U\+202E \(RIGHT-TO-LEFT OVERRIDE\)' "the refusal names the bidirectional character"
+run "${H[@]}" action settings/api-key create-key --param "label=two$(printf '\t')parts" --param scopes=store.read
+expect_rc 1 "a label with a tab is refused (exit 1)"
+expect_err 'control character U\+0009' "the refusal names the control character"
+run "${H[@]}" --json table settings/api-key keys
+if [ "$OUT" = "$KEYS_BEFORE" ]; then pass "the refused labels created no key"; else fail "a refused label created a key"; fi
+run "${H[@]}" action settings/api-key create-key --param "label=Café — שלום" --param scopes=store.read
+expect_rc 0 "a label in other scripts (accents, a dash, Hebrew) is accepted"

@@ -103,7 +103,7 @@ same=$(fpm_workers | sort | tr '\n' ' '); before=$(printf '%s\n' "${WORKERS[@]}"
 cat >"$STACK/test-slow.php" <<'PHP'
 <?php
 $host = Panel\Host::open(getenv('PANEL_CONFIG'));
-$verdict = $host->authenticate('GET', '/api/v1/ping', $_SERVER['REMOTE_ADDR'], getallheaders());
+$verdict = $host->authenticate('GET', '/api/v1/ping', $_SERVER['REMOTE_ADDR'], getallheaders(), Panel\Host::ANY_SCOPE);
 file_put_contents(dirname(__FILE__) . '/slow.pid', getmypid() . ' ' . ($verdict['allowed'] ? 'allowed' : 'denied'));
 for ($i = 0; $i < 300; $i++) { usleep(100000); }
 echo 'not killed';

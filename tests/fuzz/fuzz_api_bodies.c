@@ -1,5 +1,5 @@
 /* fuzz_api_bodies.c - libFuzzer target: the two body parsers of the sample host's API (sample-host/api_body.c,
- * compiled in directly). The first input byte picks the parser and the Content-Type (bit 0: pull form or ack
+ * compiled in directly; the ack's JSON is read by jansson, linked as the sample host links it). The first input byte picks the parser and the Content-Type (bit 0: pull form or ack
  * JSON; bits 1-2: none, the right type, the right type with a charset, another type); the rest is the body,
  * handed over without a NUL so a read past its end is an overflow. Findings besides sanitizer reports: a
  * refusal without a message or with one not NUL-terminated, a pull limit outside 1..100, an ack with more ids

@@ -76,8 +76,7 @@ write_config($config, "$plugin $fixtures/good.so");
 check(class_exists(Host::class, false), 'the preload setup compiled Panel\Host (no autoloading needed)');
 $scope = FFI::scope('panel');
 $sizes = ['panel_caller_t' => 64, 'panel_menu_entry_t' => 48, 'panel_page_t' => 48, 'panel_field_t' => 72,
-    'panel_table_t' => 56, 'panel_param_t' => 64, 'panel_result_t' => 56, 'panel_action_t' => 88,
-    'panelhost_auth_outcome_t' => 360];
+    'panel_table_t' => 56, 'panel_param_t' => 64, 'panel_result_t' => 56, 'panel_action_t' => 88];
 $wrong = [];
 foreach ($sizes as $type => $size) {
     if (FFI::sizeof($scope->type($type)) !== $size) {
@@ -182,15 +181,36 @@ $rows = $host->table('admin', 'fixture/good', 'log', offset: -1);
 check(Host::refused($rows) && $rows['code'] === 'invalid', 'a negative offset is refused "invalid"', json_encode($rows));
 
 // ----- authenticate (the fixture's provider, then API Keys) -----
-$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => 'letmein']);
-check($a === ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null, 'principal' => 'fixture:good'],
-    'authenticate() allows what a provider allows, with its principal', json_encode($a));
-$a = $host->authenticate('POST', '/api/v1/ping?x=1', '203.0.113.5', ['x-fixture' => ['nope']]);
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => 'letmein'], Host::ANY_SCOPE);
+check($a === ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null, 'retry_after' => 0,
+    'principal' => 'fixture:good', 'label' => 'Good fixture', 'scopes' => ['fixture.read']],
+    'authenticate() allows what a provider allows, with its principal, label and scopes', json_encode($a));
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => 'letmein'], 'fixture.write');
+check($a['allowed'] === false && $a['status'] === 403 && $a['error'] === 'scope',
+    "authenticate() hands the route's scope to the providers: a credential without it gets 403", json_encode($a));
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => 'letmein'], '');
+check($a['allowed'] === false && $a['status'] === 400 && str_contains((string)$a['message'], 'scope'),
+    'authenticate() with an empty scope is a 400 naming the missing scope', json_encode($a));
+try {
+    $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => 'letmein']);
+    check(false, 'authenticate() without a scope does not run');
+} catch (\ArgumentCountError $e) {
+    check(true, 'authenticate() without a scope does not run (the scope has no default)');
+}
+try {
+    Host::authenticateRequest($config, 'GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => 'letmein']);
+    check(false, 'authenticateRequest() without a scope does not run');
+} catch (\ArgumentCountError $e) {
+    check(true, 'authenticateRequest() without a scope does not run (the scope has no default)');
+}
+$a = $host->authenticate('POST', '/api/v1/ping?x=1', '203.0.113.5', ['x-fixture' => ['nope']], Host::ANY_SCOPE);
 check($a['allowed'] === false && $a['status'] === 401 && $a['error'] === 'fixture_denied' && $a['principal'] === null,
     "authenticate() returns a provider's denial (header names in any case, list values)", json_encode($a));
-$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', []);
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => ['letmein', 'nope']], Host::ANY_SCOPE);
+check($a['allowed'] === false && $a['status'] === 401, 'a header sent twice with different values is one joined value, refused', json_encode($a));
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', [], Host::ANY_SCOPE);
 check($a['allowed'] === false && $a['status'] === 401 && $a['error'] === 'missing', 'no credential is 401 "missing"', json_encode($a));
-$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => "sak_\0x"]);
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => "sak_\0x"], Host::ANY_SCOPE);
 check($a['allowed'] === false && $a['status'] === 400 && $a['error'] === 'bad_request', 'a NUL byte in a header is 400', json_encode($a));
 
 $enable = $host->action('admin', 'settings/api-key', 'enable', clientAddr: '203.0.113.5');
@@ -201,26 +221,26 @@ check($key !== '' && !str_contains((string)$pageText, $key) && !str_contains($en
     'the key is nowhere in the page or in the message');
 $again = $host->action('admin', 'settings/api-key', 'enable');
 check($again['secret'] === null, 'enabling again reveals no key', json_encode($again));
-$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $key]);
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $key], Host::ANY_SCOPE);
 check($a['allowed'] === true && $a['principal'] === 'apikeys:site', 'the new key is allowed', json_encode($a));
-$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['Authorization' => "Bearer $key"]);
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['Authorization' => "Bearer $key"], Host::ANY_SCOPE);
 check($a['allowed'] === true, 'the key is allowed as Authorization: Bearer', json_encode($a));
-$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => substr($key, 0, -1) . 'x']);
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => substr($key, 0, -1) . 'x'], Host::ANY_SCOPE);
 check($a['allowed'] === false && $a['status'] === 401 && $a['error'] === 'malformed' && !str_contains((string)$a['message'], $key),
     'a mistyped key is 401 "malformed" and the message does not echo it', json_encode($a));
 $reset = $host->action('admin', 'settings/api-key', 'reset', ['grace' => '0'], confirmed: true, clientAddr: '203.0.113.5');
 $newKey = (string)$reset['secret'];
 check($reset['ok'] === true && $newKey !== '' && $newKey !== $key, 'a confirmed reset hands over a new key', $reset['message']);
-$old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $key]);
-$new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey]);
+$old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $key], Host::ANY_SCOPE);
+$new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey], Host::ANY_SCOPE);
 check($old['status'] === 401 && $old['error'] === 'unknown' && $new['allowed'] === true, 'after the reset: old key 401, new key 200',
     json_encode([$old, $new]));
-$s = Host::authenticateRequest($config, 'GET', '/api/v1/ping?x=1', '203.0.113.5', ['X-API-Key' => $newKey]);
+$s = Host::authenticateRequest($config, 'GET', '/api/v1/ping?x=1', '203.0.113.5', ['X-API-Key' => $newKey], Host::ANY_SCOPE);
 check($s === $new, 'authenticateRequest() allows as authenticate() does, without a Host object', json_encode($s));
-$s = Host::authenticateRequest($config, 'GET', '/api/v1/ping', '203.0.113.5', ['x-api-key' => [$key]]);
+$s = Host::authenticateRequest($config, 'GET', '/api/v1/ping', '203.0.113.5', ['x-api-key' => [$key]], Host::ANY_SCOPE);
 check($s === $old, 'authenticateRequest() denies as authenticate() does (any case, list values)', json_encode($s));
 try {
-    Host::authenticateRequest("$config\0.bak", 'GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey]);
+    Host::authenticateRequest("$config\0.bak", 'GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey], Host::ANY_SCOPE);
     check(false, 'authenticateRequest() refuses a config path with a NUL byte');
 } catch (PanelException $e) {
     check(str_contains($e->getMessage(), 'NUL'), 'authenticateRequest() refuses a config path with a NUL byte', $e->getMessage());
@@ -315,7 +335,7 @@ if (isset($akTables['keys'])) {
     $row = array_values(array_filter($keyRows, static fn($r) => $r[0] === $id))[0] ?? [];
     check(($row[1] ?? null) === 'Minecraft server' && str_contains($row[2] ?? '', 'deliveries.pull')
         && !str_contains(json_encode($keyRows), $named), 'the keys table lists the new key by its record id (never its value)', json_encode($row));
-    $a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named]);
+    $a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named], Host::ANY_SCOPE);
     check($a['allowed'] === true && $a['principal'] === "apikeys:key:$id", 'the named key is allowed as its own principal', json_encode($a));
     // the route's scope: one the key holds lets it in, another is refused with 403 scope naming it
     $a = $host->authenticate('GET', '/api/v1/store', '203.0.113.5', ['X-API-Key' => $named], scope: 'store.read');
@@ -325,6 +345,9 @@ if (isset($akTables['keys'])) {
         'authenticate(scope: deliveries.ack) refuses a named key without it: 403 scope, naming the scope', json_encode($a));
     $a = Host::authenticateRequest($config, 'POST', '/api/v1/deliveries/ack', '203.0.113.5', ['X-API-Key' => $named], 'deliveries.ack');
     check($a['allowed'] === false && $a['error'] === 'scope', 'authenticateRequest() with a scope refuses it the same way', json_encode($a));
+    $a = Host::authenticateRequest($config, 'GET', '/api/v1/whoami', '203.0.113.5', ['X-API-Key' => $named], Host::ANY_SCOPE);
+    check($a['allowed'] === true && $a['principal'] === "apikeys:key:$id" && $a['label'] === 'Minecraft server'
+        && in_array('deliveries.pull', $a['scopes'], true), 'authenticateRequest(ANY_SCOPE) lets the named key in, with its label and scopes', json_encode($a));
     check($host->available('admin', 'settings/api-key', 'revoke', $id) === ['available' => true, 'reason' => null],
         'available() says revoke is available for the new key');
     $r = $host->action('admin', 'settings/api-key', 'edit', ['label' => 'Minecraft', 'scopes' => 'store.read',
@@ -339,8 +362,8 @@ if (isset($akTables['keys'])) {
         'reset-key without confirmed: true is refused with its confirmation text', json_encode($r));
     $r = $host->action('admin', 'settings/api-key', 'reset-key', ['grace' => '1h'], confirmed: true, record: $id);
     $rolled = (string)$r['secret'];
-    $old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named]);
-    $new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $rolled]);
+    $old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named], Host::ANY_SCOPE);
+    $new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $rolled], Host::ANY_SCOPE);
     check($r['ok'] === true && str_starts_with($rolled, 'sak_') && $rolled !== $named && $old['allowed'] === true
         && $new['allowed'] === true, 'reset-key with grace 1h on the record: a new value once, the old one still works',
         json_encode([$r['message'], $old, $new]));
@@ -348,15 +371,15 @@ if (isset($akTables['keys'])) {
     check($r['ok'] === false && $r['code'] === 'invalid' && str_contains($r['message'], "acts on one row of table 'keys'"),
         "revoke without a record is refused with the library's message", json_encode($r));
     $r = $host->action('admin', 'settings/api-key', 'revoke', confirmed: true, record: $id);
-    $old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named]);
-    $new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $rolled]);
+    $old = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $named], Host::ANY_SCOPE);
+    $new = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $rolled], Host::ANY_SCOPE);
     $left = array_filter($host->table('admin', 'settings/api-key', 'keys'), static fn($r) => $r[0] === $id);
     check($r['ok'] === true && $old['status'] === 401 && $new['status'] === 401 && $left === [],
         'revoke with the record: both values get 401, the key leaves the table', json_encode([$r, $old, $new]));
 }
 
 $disable = $host->action('admin', 'settings/api-key', 'disable');
-$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey]);
+$a = $host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-API-Key' => $newKey], Host::ANY_SCOPE);
 check($disable['ok'] === true && $a['status'] === 403 && $a['error'] === 'disabled', 'after disable the key gets 403', json_encode($a));
 
 // ----- the process-wide host -----
@@ -371,7 +394,7 @@ $sample = env('PANEL_TEST_SAMPLE_HOST');
 exec(escapeshellarg($sample) . ' -c ' . escapeshellarg($config) . ' extension disable good --yes 2>&1', $out, $rc);
 $later = Host::open($config);
 $p = $later->page('admin', 'fixture/good');
-$fixtureAuth = $later->authenticate('GET', '/api/v1/ping', '::1', ['X-Fixture' => 'letmein']);
+$fixtureAuth = $later->authenticate('GET', '/api/v1/ping', '::1', ['X-Fixture' => 'letmein'], Host::ANY_SCOPE);
 check($rc === 0 && Host::refused($p) && $p['code'] === 'not_found' && $fixtureAuth['allowed'] === false,
     'an extension disabled from the CLI is gone at the next open()', implode("\n", $out) . json_encode($p));
 exec(escapeshellarg($sample) . ' -c ' . escapeshellarg($config) . ' extension enable good 2>&1', $out, $rc);
@@ -404,17 +427,18 @@ try {
     check(str_contains($e->getMessage(), 'panel.ini'), 'a config others may write throws PanelException', $e->getMessage());
 }
 $text = child_php('try { Panel\Host::open("/x"); echo "opened"; } catch (Panel\PanelException $e) { echo "E:", $e->getMessage(); }',
-    ['PANEL_LIBRARY' => "$dir/no-such-libpanelhost.so.1"]);
+    ['PANEL_LIBRARY' => "$dir/no-such-libpanelhost.so.2"]);
 check(str_starts_with($text, 'E:cannot load libpanelhost') && str_contains($text, 'PANEL_LIBRARY'),
     'a missing library throws PanelException saying how to provide it', $text);
 $text = child_php('try { Panel\Host::open(' . var_export($config, true) . '); echo "opened"; } catch (Panel\PanelException $e) { echo "E:", $e->getMessage(); }');
 check($text === 'opened', 'without the preload setup (command line) the binding declares the library itself', $text);
 $text = child_php('echo json_encode(Panel\Host::authenticateRequest(' . var_export($config, true)
-    . ', "GET", "/api/v1/ping", "::1", ["X-Fixture" => "letmein"]));');
-check($text === '{"allowed":true,"status":200,"error":null,"message":null,"principal":"fixture:good"}',
+    . ', "GET", "/api/v1/ping", "::1", ["X-Fixture" => "letmein"], Panel\Host::ANY_SCOPE));');
+check($text === '{"allowed":true,"status":200,"error":null,"message":null,"retry_after":0,"principal":"fixture:good",'
+    . '"label":"Good fixture","scopes":["fixture.read"]}',
     "a process's first authenticateRequest() opens its host, then answers", $text);
 try {
-    Host::authenticateRequest("$dir/no-such/panel.ini", 'GET', '/api/v1/ping', '::1', []);
+    Host::authenticateRequest("$dir/no-such/panel.ini", 'GET', '/api/v1/ping', '::1', [], Host::ANY_SCOPE);
     check(false, 'authenticateRequest() on a missing config throws PanelException');
 } catch (PanelException $e) {
     check(str_contains($e->getMessage(), 'no-such/panel.ini'), 'authenticateRequest() on a missing config throws PanelException as open() does',

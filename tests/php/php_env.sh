@@ -24,8 +24,8 @@ require_php() {
     NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
     if [ ! -x "$NGINX" ]; then echo "FAIL: nginx is installed (run: apt-get install -y nginx)"; exit 1; fi
   fi
-  if [ ! -e "$PWD/$B/lib/libpanelhost.so.1" ]; then
-    echo "FAIL: libpanelhost is built ($B/lib/libpanelhost.so.1; run: make B=$B)"; exit 1
+  if [ ! -e "$PWD/$B/lib/libpanelhost.so.2" ]; then
+    echo "FAIL: libpanelhost is built ($B/lib/libpanelhost.so.2; run: make B=$B)"; exit 1
   fi
 }
 
@@ -34,7 +34,7 @@ require_php() {
 # which the sanitizer runtime refuses): the test says so and stops, passing; the plain build runs it (make test,
 # and the valgrind pass's plain build), and the library's own code runs under ASan in the unit tests.
 php_environment() {
-  if ldd "$PWD/$B/lib/libpanelhost.so.1" 2>/dev/null | grep -Eq 'lib(asan|tsan|ubsan)'; then
+  if ldd "$PWD/$B/lib/libpanelhost.so.2" 2>/dev/null | grep -Eq 'lib(asan|tsan|ubsan)'; then
     echo "SKIP: $(basename "$0") with a sanitizer build ($B): Debian's PHP loads its extensions with RTLD_DEEPBIND," \
          "which the sanitizer runtime refuses; make test runs it on the plain build"
     exit 0

@@ -62,19 +62,12 @@ void rel_close(rel_host_t *h)
     h->host = NULL;
 }
 
-static const char *one_header(const panel_request_t *self, const char *name)
-{
-    return strcasecmp(name, "X-API-Key") == 0 ? self->req_ctx : NULL;
-}
-
 int rel_auth(rel_host_t *h, const char *key, char *code)
 {
-    panel_request_t req = {
-        .struct_size = sizeof req, .method = "GET", .path = "/api/v1/ping", .client_addr = "local",
-        .req_ctx = (void *)key, .header = one_header,
-    };
-    panelhost_auth_outcome_t out;
-    memset(&out, 0, sizeof out);
+    panelhost_header_t header = {"X-API-Key", key};
+    panelhost_request_t req = {.method = "GET", .path = "/api/v1/ping", .client_addr = "local",
+                               .scope = PANEL_SCOPE_NONE, .headers = &header, .n_headers = key ? 1 : 0};
+    panelhost_auth_outcome_t out = {.struct_size = sizeof out};
     panelhost_authenticate(h->host, &req, &out);
     if (code)
         snprintf(code, 32, "%s", out.allowed ? "ok" : out.error_code);

@@ -13,12 +13,16 @@
 
 #define PAGE "abi11/page"
 
-static const char *header_value; /* the X-Abi10 / X-Abi11 value of the next request */
+static const char *header_value; /* the X-Abi10 / X-Abi11 value of the next request; NULL: none */
 
-static const char *test_header(const panel_request_t *self, const char *name)
+/* Authenticates `path` for a route of `scope` with header_value in `header`. */
+static panelhost_auth_outcome_t auth(host_test_t *t, const char *header, const char *path, const char *scope)
 {
-    (void)self;
-    return (strcasecmp(name, "X-Abi11") == 0 || strcasecmp(name, "X-Abi10") == 0) ? header_value : NULL;
+    int32_t rc;
+    panelhost_auth_outcome_t out =
+        host_test_auth(t->host, "GET", path, "127.0.0.1", scope, header_value ? header : NULL, header_value, &rc);
+    assert_int_equal(rc, PANEL_OK);
+    return out;
 }
 
 static host_test_t *open_abi11(const char *which, int with_scopes)
@@ -121,21 +125,17 @@ static void abi10_plugin_works_unchanged(void **unused)
     assert_int_equal(panelhost_action_available(t->host, &owner, "abi10/page", "stamp", NULL, msg, sizeof msg),
                      PANEL_OK);
 
-    /* API authentication with a 1.1 request and the extra outcome */
-    panel_request_t req = {.struct_size = sizeof req, .method = "GET", .path = "/api/v1/store",
-                           .client_addr = "local", .header = test_header, .scope = "store.read"};
-    panelhost_auth_outcome_t outcome;
-    panelhost_auth_extra_t extra = {.struct_size = sizeof extra};
+    /* API authentication: the 1.0 provider gets a request and a result of the host's size */
     header_value = "yes";
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &outcome, &extra), PANEL_OK);
+    panelhost_auth_outcome_t outcome = auth(t, "X-Abi10", "/api/v1/store", "store.read");
     assert_int_equal(outcome.allowed, 1);
     assert_string_equal(outcome.principal, "abi10:user");
-    assert_string_equal(extra.scopes, "");
+    assert_string_equal(outcome.scopes, "");
     header_value = "no";
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &outcome, &extra), PANEL_OK);
+    outcome = auth(t, "X-Abi10", "/api/v1/store", "store.read");
     assert_int_equal(outcome.allowed, 0);
     assert_int_equal(outcome.http_status, 401);
-    assert_int_equal(extra.retry_after, 0);
+    assert_int_equal(outcome.retry_after, 0);
     host_test_close(t);
 }
 
@@ -345,46 +345,26 @@ static void scope_retry_after_and_scopes_travel(void **unused)
     (void)unused;
     host_test_t *t = open_abi11("good", 1);
     host_test_load(t, "abi11");
-    panel_request_t req = {.struct_size = sizeof req, .method = "POST", .path = "/api/v1/deliveries/pull",
-                           .client_addr = "127.0.0.1", .header = test_header, .scope = "deliveries.pull"};
-    panelhost_auth_outcome_t out;
-    panelhost_auth_extra_t extra = {.struct_size = sizeof extra};
     header_value = "ok";
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &out, &extra), PANEL_OK);
+    panelhost_auth_outcome_t out = auth(t, "X-Abi11", "/api/v1/deliveries/pull", "deliveries.pull");
     assert_int_equal(out.allowed, 1);
     assert_string_equal(out.principal, "abi11:deliveries.pull");
-    assert_string_equal(extra.scopes, "x,y");
-    req.struct_size = offsetof(panel_request_t, scope); /* a program built against 1.0: no scope */
-    assert_int_equal(panelhost_authenticate(t->host, &req, &out), PANEL_OK);
+    assert_string_equal(out.scopes, "x,y");
+    out = auth(t, "X-Abi11", "/api/v1/deliveries/pull", PANEL_SCOPE_NONE); /* reaches the provider as NULL */
     assert_string_equal(out.principal, "abi11:-");
-    req.struct_size = sizeof req;
     header_value = "slow";
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &out, &extra), PANEL_OK);
+    out = auth(t, "X-Abi11", "/api/v1/deliveries/pull", "deliveries.pull");
     assert_int_equal(out.allowed, 0);
     assert_int_equal(out.http_status, 429);
-    assert_int_equal(extra.retry_after, 30);
-    assert_string_equal(extra.scopes, "");
+    assert_int_equal(out.retry_after, 30);
+    assert_string_equal(out.scopes, "");
     header_value = "huge";
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &out, &extra), PANEL_OK);
-    assert_int_equal(extra.retry_after, 86400);
+    out = auth(t, "X-Abi11", "/api/v1/deliveries/pull", "deliveries.pull");
+    assert_int_equal(out.retry_after, 86400);
     header_value = NULL; /* every provider abstains: 401 missing, no Retry-After */
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &out, &extra), PANEL_OK);
+    out = auth(t, "X-Abi11", "/api/v1/deliveries/pull", "deliveries.pull");
     assert_int_equal(out.http_status, 401);
-    assert_int_equal(extra.retry_after, 0);
-    /* an extra of a program that only knows retry_after: scopes are never written */
-    struct {
-        panelhost_auth_extra_t x;
-    } small;
-    memset(&small, 0x5a, sizeof small);
-    small.x.struct_size = offsetof(panelhost_auth_extra_t, scopes);
-    header_value = "ok";
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &out, &small.x), PANEL_OK);
-    assert_int_equal(out.allowed, 1);
-    assert_int_equal(small.x.retry_after, 0);
-    assert_int_equal((unsigned char)small.x.scopes[0], 0x5a);
-    panelhost_auth_extra_t bad = {.struct_size = 4};
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &out, &bad), PANEL_E_INVALID);
-    assert_int_equal(out.http_status, 400);
+    assert_int_equal(out.retry_after, 0);
     host_test_close(t);
 }
 

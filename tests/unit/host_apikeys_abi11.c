@@ -13,12 +13,6 @@
 
 #define PAGE "settings/api-key"
 
-static const char *presented;
-static const char *key_header(const panel_request_t *self, const char *name)
-{
-    (void)self;
-    return strcasecmp(name, "X-API-Key") == 0 ? presented : NULL;
-}
 
 static int32_t available(host_test_t *t, const char *action, char *reason, size_t len)
 {
@@ -77,16 +71,14 @@ static void availability_labels_and_scopes(void **unused)
     }
 
     /* the site key has every scope of the catalogue; a scoped route still lets it in (no behaviour change) */
-    presented = key;
-    panel_request_t req = {.struct_size = sizeof req, .method = "POST", .path = "/api/v1/deliveries/ack",
-                           .client_addr = "127.0.0.1", .header = key_header, .scope = "deliveries.ack"};
-    panelhost_auth_outcome_t out;
-    panelhost_auth_extra_t extra = {.struct_size = sizeof extra};
-    assert_int_equal(panelhost_authenticate_ex(t->host, &req, &out, &extra), PANEL_OK);
+    int32_t rc;
+    panelhost_auth_outcome_t out = host_test_auth(t->host, "POST", "/api/v1/deliveries/ack", "127.0.0.1",
+                                                  "deliveries.ack", "X-API-Key", key, &rc);
+    assert_int_equal(rc, PANEL_OK);
     assert_int_equal(out.allowed, 1);
     assert_string_equal(out.principal, "apikeys:site");
-    assert_string_equal(extra.scopes, "store.read,deliveries.pull,deliveries.ack");
-    assert_int_equal(extra.retry_after, 0);
+    assert_string_equal(out.scopes, "store.read,deliveries.pull,deliveries.ack");
+    assert_int_equal(out.retry_after, 0);
     host_test_close(t);
 }
 

@@ -1,6 +1,7 @@
-/* host_auth.c - unit tests of API authentication: 503 when no provider is registered, 401 when all abstain,
- * the first ALLOW or DENY deciding in load order, and unload waiting for in-flight calls while other threads
- * keep authenticating. */
+/* host_auth.c - unit tests of panelhost_authenticate: 503 when no provider is registered, 401 when all abstain,
+ * the first ALLOW or DENY deciding in load order, the route's scope required and handed to providers, the
+ * outcome's fields, headers trimmed and repeated fields joined, and unload waiting for in-flight calls while
+ * other threads keep authenticating. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,35 +10,27 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <strings.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "host_test.h"
 
-typedef struct fake_request {
-    panel_request_t base;
-    const char *header_name;  /* nullable: no header */
-    const char *header_value;
-} fake_request_t;
-
-static const char *fake_header(const panel_request_t *self, const char *name)
+/* Authenticates a GET /api/v1/ping with one header (name NULL: none) for a route of `scope`. */
+static panelhost_auth_outcome_t authenticate_scoped(host_test_t *t, const char *scope, const char *name,
+                                                   const char *value)
 {
-    const fake_request_t *r = (const fake_request_t *)self;
-    return r->header_name && strcasecmp(r->header_name, name) == 0 ? r->header_value : NULL;
-}
-
-static fake_request_t request_with(const char *name, const char *value)
-{
-    fake_request_t r = {{sizeof r.base, "GET", "/api/v1/ping", "local", NULL, fake_header, NULL}, name, value};
-    return r;
+    panelhost_header_t header = {name, value};
+    panelhost_request_t rq = {.method = "GET", .path = "/api/v1/ping", .client_addr = "local", .scope = scope,
+                              .headers = name ? &header : NULL, .n_headers = name ? 1 : 0};
+    panelhost_auth_outcome_t out = {.struct_size = sizeof out};
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_OK);
+    return out;
 }
 
 static panelhost_auth_outcome_t authenticate(host_test_t *t, const char *name, const char *value)
 {
-    fake_request_t r = request_with(name, value);
-    panelhost_auth_outcome_t out;
-    assert_int_equal(panelhost_authenticate(t->host, &r.base, &out), PANEL_OK);
-    return out;
+    return authenticate_scoped(t, PANEL_SCOPE_NONE, name, value);
 }
 
 static void no_provider_is_503(void **unused)
@@ -116,27 +109,21 @@ typedef struct worker {
     long allowed, unavailable, other;
 } worker_t;
 
-/* Threads now inside the plugin's authenticate, held there 200 us by the header lookup it calls back. */
+/* Threads now inside the plugin's authenticate: the fixture counts itself in here and stays 200 us when the
+ * request names this counter's address in X-Fixture-Inside. */
 static atomic_int inside_plugin;
-
-static const char *slow_header(const panel_request_t *self, const char *name)
-{
-    atomic_fetch_add(&inside_plugin, 1);
-    struct timespec pause = {0, 200 * 1000};
-    nanosleep(&pause, NULL);
-    const char *value = fake_header(self, name);
-    atomic_fetch_sub(&inside_plugin, 1);
-    return value;
-}
 
 static void *authenticate_loop(void *arg)
 {
     worker_t *w = arg;
-    fake_request_t r = request_with("X-Fixture", "letmein");
-    r.base.header = slow_header;
+    char where[32];
+    snprintf(where, sizeof where, "%llx", (unsigned long long)(uintptr_t)&inside_plugin);
+    panelhost_header_t headers[2] = {{"X-Fixture", "letmein"}, {"X-Fixture-Inside", where}};
+    panelhost_request_t rq = {.method = "GET", .path = "/api/v1/ping", .client_addr = "local",
+                              .scope = PANEL_SCOPE_NONE, .headers = headers, .n_headers = 2};
     while (!atomic_load(w->stop)) {
-        panelhost_auth_outcome_t out;
-        panelhost_authenticate(w->t->host, &r.base, &out);
+        panelhost_auth_outcome_t out = {.struct_size = sizeof out};
+        panelhost_authenticate(w->t->host, &rq, &out);
         if (out.allowed && strcmp(out.principal, "fixture:good") == 0)
             w->allowed++;
         else if (!out.allowed && out.http_status == 503)
@@ -186,10 +173,92 @@ static void incomplete_request_is_refused(void **unused)
     (void)unused;
     host_test_t *t = host_test_open(NULL);
     host_test_load(t, "good");
-    fake_request_t r = request_with("X-Fixture", "letmein");
-    r.base.header = NULL;
-    panelhost_auth_outcome_t out;
-    assert_int_equal(panelhost_authenticate(t->host, &r.base, &out), PANEL_E_INVALID);
+    panelhost_header_t header = {"X-Fixture", "letmein"};
+    panelhost_request_t rq = {.method = "GET", .path = "/api/v1/ping", .client_addr = "local",
+                              .scope = PANEL_SCOPE_NONE, .headers = &header, .n_headers = 1};
+    panelhost_auth_outcome_t out = {.struct_size = sizeof out};
+    rq.client_addr = NULL;
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_E_INVALID);
+    assert_int_equal(out.allowed, 0);
+    assert_int_equal(out.http_status, 400);
+    assert_string_equal(out.error_code, "bad_request");
+    rq.client_addr = "local";
+    header.value = NULL;
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_E_INVALID);
+    assert_int_equal(out.allowed, 0);
+    header.value = "letmein";
+    rq.n_headers = PANELHOST_HEADERS_MAX + 1;
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_E_INVALID);
+    assert_non_null(strstr(out.message, "more headers"));
+    rq.n_headers = 1;
+    /* an outcome whose struct_size was not set is not written at all */
+    panelhost_auth_outcome_t unset;
+    memset(&unset, 0x5a, sizeof unset);
+    unset.struct_size = 8;
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &unset), PANEL_E_INVALID);
+    assert_int_equal(unset.allowed, 0x5a5a5a5a);
+    host_test_close(t);
+}
+
+/* The route's scope is required: NULL and "" are refused before any provider is asked; a credential without
+ * the route's scope gets the provider's 403; PANEL_SCOPE_NONE lets every valid credential in. */
+static void scope_is_required_and_reaches_providers(void **unused)
+{
+    (void)unused;
+    host_test_t *t = host_test_open(NULL);
+    host_test_load(t, "good");
+    panelhost_header_t header = {"X-Fixture", "letmein"};
+    panelhost_request_t rq = {.method = "GET", .path = "/api/v1/ping", .client_addr = "local", .scope = NULL,
+                              .headers = &header, .n_headers = 1};
+    panelhost_auth_outcome_t out = {.struct_size = sizeof out};
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_E_INVALID);
+    assert_int_equal(out.allowed, 0);
+    assert_int_equal(out.http_status, 400);
+    assert_non_null(strstr(out.message, "PANEL_SCOPE_NONE"));
+    rq.scope = "";
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_E_INVALID);
+    assert_int_equal(out.allowed, 0);
+
+    out = authenticate_scoped(t, "fixture.write", "X-Fixture", "letmein");
+    assert_int_equal(out.allowed, 0);
+    assert_int_equal(out.http_status, 403);
+    assert_string_equal(out.error_code, "scope");
+    assert_non_null(strstr(out.message, "fixture.write"));
+
+    out = authenticate_scoped(t, "fixture.read", "X-Fixture", "letmein");
+    assert_int_equal(out.allowed, 1);
+    out = authenticate_scoped(t, PANEL_SCOPE_NONE, "X-Fixture", "letmein");
+    assert_int_equal(out.allowed, 1);
+    assert_int_equal(out.http_status, 200);
+    /* the outcome carries everything a host sends back */
+    assert_string_equal(out.principal, "fixture:good");
+    assert_string_equal(out.label, "Good fixture");
+    assert_string_equal(out.scopes, "fixture.read");
+    assert_string_equal(out.error_code, "");
+    host_test_close(t);
+}
+
+/* RFC 9110 as the providers see headers: whitespace around a value is not part of it, a field sent twice is
+ * one value joined by ", " (so two different credentials never let the first one win). */
+static void headers_are_trimmed_and_repeated_fields_joined(void **unused)
+{
+    (void)unused;
+    host_test_t *t = host_test_open(NULL);
+    host_test_load(t, "good");
+    panelhost_auth_outcome_t out = authenticate(t, "X-Fixture", " \tletmein \t");
+    assert_int_equal(out.allowed, 1);
+
+    panelhost_header_t two[3] = {{"X-Fixture", "letmein"}, {"Accept", "*/*"}, {"x-fixture", "wrong"}};
+    panelhost_request_t rq = {.method = "GET", .path = "/api/v1/ping", .client_addr = "local",
+                              .scope = PANEL_SCOPE_NONE, .headers = two, .n_headers = 3};
+    out = (panelhost_auth_outcome_t){.struct_size = sizeof out};
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_OK);
+    assert_int_equal(out.allowed, 0); /* the provider saw "letmein, wrong" */
+    assert_int_equal(out.http_status, 401);
+    assert_string_equal(out.error_code, "fixture_denied");
+    two[0].value = "wrong";
+    two[2].value = "letmein";
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &out), PANEL_OK);
     assert_int_equal(out.allowed, 0);
     host_test_close(t);
 }
@@ -203,6 +272,8 @@ int main(void)
         cmocka_unit_test(failed_load_leaves_no_provider),
         cmocka_unit_test(unload_while_other_threads_authenticate),
         cmocka_unit_test(incomplete_request_is_refused),
+        cmocka_unit_test(scope_is_required_and_reaches_providers),
+        cmocka_unit_test(headers_are_trimmed_and_repeated_fields_joined),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

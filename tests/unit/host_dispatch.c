@@ -232,6 +232,35 @@ static void action_arguments_are_checked(void **state)
     assert_string_equal(out.secret, "");
 }
 
+/* No parameter value holds a control or bidirectional formatting character (a label "Minecraft\u202eserver"
+ * would read reversed in the audit trail): refused before the plugin is called, naming the character. */
+static void control_and_bidi_characters_are_refused(void **state)
+{
+    host_test_t *t = *state;
+    panel_caller_t owner = host_test_caller(t, "admin", 1);
+    int before = plugin_calls(t);
+    action_out_t out;
+    const char *n[] = {"text"};
+    const char *rlo[] = {"Minecraft\xe2\x80\xaerevres"};
+    assert_int_equal(run_action(t, &owner, "echo", n, rlo, 1, &out), PANEL_E_INVALID);
+    assert_non_null(strstr(out.message, "U+202E (RIGHT-TO-LEFT OVERRIDE)"));
+    assert_non_null(strstr(out.message, "'text'"));
+    const char *isolate[] = {"a\xe2\x81\xa6" "b"};
+    assert_int_equal(run_action(t, &owner, "echo", n, isolate, 1, &out), PANEL_E_INVALID);
+    assert_non_null(strstr(out.message, "U+2066"));
+    const char *newline[] = {"two\nlines"};
+    assert_int_equal(run_action(t, &owner, "echo", n, newline, 1, &out), PANEL_E_INVALID);
+    assert_non_null(strstr(out.message, "control character U+000A at byte 4"));
+    const char *c1[] = {"x\xc2\x85"};
+    assert_int_equal(run_action(t, &owner, "echo", n, c1, 1, &out), PANEL_E_INVALID);
+    assert_non_null(strstr(out.message, "U+0085"));
+    const char *wn[] = {"note"}, *tab[] = {"a\tb"};
+    assert_int_equal(run_action(t, &owner, "wipe", wn, tab, 1, &out), PANEL_E_INVALID);
+    assert_int_equal(plugin_calls(t), before);
+    const char *fine[] = {"Caf\xc3\xa9 \xe2\x80\x94 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d"}; /* é, em dash, Hebrew */
+    assert_int_equal(run_action(t, &owner, "echo", n, fine, 1, &out), PANEL_OK);
+}
+
 /* plugin.h promises field getters a value buffer of PANEL_VALUE_MAX + 1 bytes: a smaller one never reaches
  * the plugin. */
 static void small_value_buffer_is_refused(void **state)
@@ -368,6 +397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(readonly_and_validator_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(dangerous_field_needs_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(dangerous_action_needs_confirmation, setup, teardown),
+        cmocka_unit_test_setup_teardown(control_and_bidi_characters_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(action_arguments_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(small_result_buffers_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(small_value_buffer_is_refused, setup, teardown),

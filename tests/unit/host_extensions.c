@@ -127,12 +127,6 @@ static void listing_needs_the_permission(void **unused)
     host_test_close(t);
 }
 
-static const char *no_headers(const panel_request_t *self, const char *name)
-{
-    (void)self;
-    (void)name;
-    return NULL;
-}
 
 static void disable_needs_confirmation_and_permission_then_unloads(void **unused)
 {
@@ -166,9 +160,8 @@ static void disable_needs_confirmation_and_permission_then_unloads(void **unused
     assert_int_equal(panelhost_menu(t->host, &admin, NULL, 0), 0);
     assert_int_equal(panelhost_auth_provider_count(t->host), 0);
 
-    panel_request_t req = {sizeof req, "GET", "/api/v1/ping", "local", NULL, no_headers, NULL};
-    panelhost_auth_outcome_t out;
-    panelhost_authenticate(t->host, &req, &out);
+    panelhost_auth_outcome_t out = host_test_auth(t->host, "GET", "/api/v1/ping", "local", PANEL_SCOPE_NONE, NULL,
+                                                  NULL, NULL);
     assert_int_equal(out.allowed, 0);
     assert_int_equal(out.http_status, 503);
 

@@ -67,11 +67,10 @@ static panelhost_t *process_host(const scratch_t *s, uint32_t flags)
 
 static panelhost_auth_outcome_t auth_with(panelhost_t *host, const char *name, const char *value)
 {
-    const char *names[1] = {name}, *values[1] = {value};
-    panelhost_auth_outcome_t out;
-    assert_int_equal(panelhost_authenticate_headers(host, "GET", "/api/v1/ping", "127.0.0.1", names, values,
-                                                    name ? 1 : 0, &out),
-                     PANEL_OK);
+    int32_t rc;
+    panelhost_auth_outcome_t out =
+        host_test_auth(host, "GET", "/api/v1/ping", "127.0.0.1", PANEL_SCOPE_NONE, name, value, &rc);
+    assert_int_equal(rc, PANEL_OK);
     return out;
 }
 
@@ -215,7 +214,7 @@ static void close_at_exit_runs_fini(void **unused)
     scratch_free(&s);
 }
 
-static void authenticate_from_arrays(void **unused)
+static void authenticate_on_the_process_host(void **unused)
 {
     (void)unused;
     scratch_t s = scratch_with("good");
@@ -231,42 +230,18 @@ static void authenticate_from_arrays(void **unused)
     assert_int_equal(out.allowed, 0);
     assert_string_equal(out.error_code, "missing");
 
-    /* the first pair of a name wins; other headers are skipped */
-    const char *names[3] = {"Accept", "X-Fixture", "x-fixture"};
-    const char *values[3] = {"*/*", "letmein", "nope"};
-    assert_int_equal(panelhost_authenticate_headers(host, "GET", "/api/v1/ping", "::1", names, values, 3, &out),
-                     PANEL_OK);
-    assert_int_equal(out.allowed, 1);
-
-    const char *holes[2] = {"X-Fixture", NULL};
-    assert_int_equal(panelhost_authenticate_headers(host, "GET", "/p", "::1", holes, values, 2, &out),
-                     PANEL_E_INVALID);
+    /* a NULL host or outcome: refused, nothing asked (the request's own checks: host_auth.c) */
+    panelhost_header_t header = {"X-Fixture", "letmein"};
+    panelhost_request_t rq = {.method = "GET", .path = "/p", .client_addr = "::1", .scope = PANEL_SCOPE_NONE,
+                              .headers = &header, .n_headers = 1};
+    out = (panelhost_auth_outcome_t){.struct_size = sizeof out};
+    assert_int_equal(panelhost_authenticate(NULL, &rq, &out), PANEL_E_INVALID);
     assert_int_equal(out.allowed, 0);
     assert_int_equal(out.http_status, 400);
     assert_string_equal(out.error_code, "bad_request");
-    assert_int_equal(panelhost_authenticate_headers(host, "GET", "/p", "::1", NULL, NULL, 1, &out),
-                     PANEL_E_INVALID);
-    assert_int_equal(panelhost_authenticate_headers(host, "GET", "/p", NULL, names, values, 3, &out),
-                     PANEL_E_INVALID);
-    assert_int_equal(panelhost_authenticate_headers(host, "GET", "/p", "::1", names, values,
-                                                    PANELHOST_HEADERS_MAX + 1, &out),
-                     PANEL_E_INVALID);
-    assert_int_equal(panelhost_authenticate_headers(NULL, "GET", "/p", "::1", names, values, 3, &out),
-                     PANEL_E_INVALID);
-    assert_int_equal(panelhost_authenticate_headers(host, "GET", "/p", "::1", names, values, 3, NULL),
-                     PANEL_E_INVALID);
-
-    /* the packed form: name NUL value NUL ... */
-    static const char packed[] = "Accept\0*/*\0X-Fixture\0letmein\0";
-    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", packed, sizeof packed - 1, &out), PANEL_OK);
-    assert_int_equal(out.allowed, 1);
-    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", NULL, 0, &out), PANEL_OK);
-    assert_string_equal(out.error_code, "missing");
-    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", packed, sizeof packed - 2, &out),
-                     PANEL_E_INVALID); /* no final NUL */
+    assert_int_equal(panelhost_authenticate(host, &rq, NULL), PANEL_E_INVALID);
+    assert_int_equal(panelhost_authenticate(host, NULL, &out), PANEL_E_INVALID);
     assert_int_equal(out.http_status, 400);
-    assert_int_equal(panelhost_authenticate_packed(host, "GET", "/p", "::1", "X-Fixture\0", 10, &out),
-                     PANEL_E_INVALID); /* a name without a value */
     panelhost_process_close();
     scratch_free(&s);
 }
@@ -320,7 +295,7 @@ int main(void)
         cmocka_unit_test(change_by_another_process_is_applied),
         cmocka_unit_test(child_of_fork_opens_its_own),
         cmocka_unit_test(close_at_exit_runs_fini),
-        cmocka_unit_test(authenticate_from_arrays),
+        cmocka_unit_test(authenticate_on_the_process_host),
         cmocka_unit_test(rows_without_callback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 /* host_process_verdict.c - unit tests of the per-request entry points for bindings (host.h, after the rows):
  * panelhost_process_host (the open host found by its config path, never opening one, extension changes of
- * other processes applied, other spellings resolved), the panelhost_process_named hint (set by an absolute
- * path, cleared by close and in a fork child), panelhost_authenticate_verdict (the request as one buffer, the
- * verdict as one text, a NUL inside a string refused by the count) and panelhost_process_verdict. */
+ * other processes applied, other spellings resolved, a fork child opening its own) and panelhost_process_verdict
+ * (the request as one buffer, the route's scope required, the outcome as one text, a NUL inside a string
+ * refused by the count). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "host_test.h"
+
+/* The good fixture's ALLOW as a verdict: principal, label, scopes. */
+#define ALLOWED_GOOD "Afixture:good\nGood fixture\nfixture.read"
 
 static void assert_starts(const char *text, const char *prefix)
 {
@@ -82,33 +85,30 @@ static void host_found_by_path_never_opened(void **unused)
     (void)unused;
     scratch_t s = scratch_good();
     assert_null(panelhost_process_host(s.config)); /* nothing open: NULL, and nothing is opened */
-    assert_null(panelhost_process_named);
+    assert_null(panelhost_process_host(s.config));
     panelhost_t *host = process_open(s.config);
     assert_ptr_equal(panelhost_process_host(s.config), host);
-    assert_non_null(panelhost_process_named);
-    assert_string_equal(panelhost_process_named, s.config);
 
     char *other = NULL;
     assert_true(asprintf(&other, "%s/./panel.ini", s.dir) > 0);
     assert_ptr_equal(panelhost_process_host(other), host); /* another spelling: resolved, the same host */
-    assert_string_equal(panelhost_process_named, s.config); /* the hint keeps the first spelling */
+    assert_ptr_equal(panelhost_process_host(s.config), host);
     free(other);
     char *missing = NULL;
     assert_true(asprintf(&missing, "%s/nope.ini", s.dir) > 0);
     assert_null(panelhost_process_host(missing));
     free(missing);
 
-    /* a relative path is resolved each time (it depends on the working directory) and is never the hint */
+    /* a relative path is resolved each time (it depends on the working directory) */
     char cwd[4096];
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(chdir(s.dir), 0);
     assert_ptr_equal(panelhost_process_host("panel.ini"), host);
     assert_ptr_equal(process_open("panel.ini"), host);
-    assert_string_equal(panelhost_process_named, s.config);
     assert_int_equal(chdir(cwd), 0);
+    assert_ptr_equal(panelhost_process_host(s.config), host);
 
     panelhost_process_close();
-    assert_null(panelhost_process_named);
     assert_null(panelhost_process_host(s.config));
     scratch_free(&s);
 }
@@ -134,7 +134,7 @@ static void extension_change_seen_by_the_lookup(void **unused)
     char request[512];
     static const char *const key[] = {"X-Fixture", "letmein", NULL};
     size_t len = request_of(request, sizeof request, key);
-    const char *verdict = panelhost_process_verdict(s.config, request, len, 1);
+    const char *verdict = panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len);
     assert_starts(verdict, "D503no_auth_provider\n"); /* the fast path applied the change before asking */
     assert_ptr_equal(panelhost_process_host(s.config), host);
     assert_int_equal(panelhost_plugin_count(host), 0);
@@ -143,26 +143,24 @@ static void extension_change_seen_by_the_lookup(void **unused)
     panelhost_close(other);
     assert_ptr_equal(panelhost_process_host(s.config), host);
     assert_int_equal(panelhost_plugin_count(host), 1);
-    assert_string_equal(panelhost_process_verdict(s.config, request, len, 1), "Afixture:good");
+    assert_string_equal(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len), ALLOWED_GOOD);
     panelhost_process_close();
     scratch_free(&s);
 }
 
-static void fork_child_has_no_hint(void **unused)
+static void fork_child_opens_its_own(void **unused)
 {
     (void)unused;
     scratch_t s = scratch_good();
     panelhost_t *parent = process_open(s.config);
-    assert_non_null(panelhost_process_named);
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) {
-        int ok = panelhost_process_named == NULL && panelhost_process_host(s.config) == NULL;
+        int ok = panelhost_process_host(s.config) == NULL;
         panelhost_t *mine = NULL;
         char err[1024] = "";
         ok = ok && panelhost_process_open(s.config, 0, &mine, err, sizeof err) == PANEL_OK && mine != parent &&
-             panelhost_process_host(s.config) == mine && panelhost_process_named != NULL &&
-             strcmp(panelhost_process_named, s.config) == 0;
+             panelhost_process_host(s.config) == mine;
         panelhost_process_close();
         free(s.dir);
         free(s.config);
@@ -180,51 +178,69 @@ static void verdict_as_one_text(void **unused)
 {
     (void)unused;
     scratch_t s = scratch_good();
-    char request[1024];
+    char request[8192];
     static const char *const key[] = {"X-Fixture", "letmein", NULL};
     size_t len = request_of(request, sizeof request, key);
-    assert_starts(panelhost_process_verdict(s.config, request, len, 1), "D503host_not_open\n");
+    assert_starts(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len), "D503host_not_open\n0\n");
 
-    panelhost_t *host = process_open(s.config);
-    assert_string_equal(panelhost_authenticate_verdict(host, request, len, 1), "Afixture:good");
-    assert_string_equal(panelhost_process_verdict(s.config, request, len, 1), "Afixture:good");
+    process_open(s.config);
+    /* allowed: principal, label and scopes */
+    assert_string_equal(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len), ALLOWED_GOOD);
+    assert_string_equal(panelhost_process_verdict(s.config, "fixture.read", request, len), ALLOWED_GOOD);
+    /* the route's scope reaches the provider: a credential without it is refused; no scope is no route */
+    const char *verdict = panelhost_process_verdict(s.config, "fixture.write", request, len);
+    assert_starts(verdict, "D403scope\n0\n");
+    assert_contains(verdict, "fixture.write");
+    verdict = panelhost_process_verdict(s.config, NULL, request, len);
+    assert_starts(verdict, "D400bad_request\n0\n");
+    assert_contains(verdict, "PANEL_SCOPE_NONE");
+    assert_starts(panelhost_process_verdict(s.config, "", request, len), "D400bad_request\n0\n");
 
-    static const char *const several[] = {"Accept", "*/*", "x-FIXTURE", "letmein", "X-Fixture", "nope", NULL};
+    static const char *const several[] = {"Accept", "*/*", "x-FIXTURE", " letmein\t", NULL};
     len = request_of(request, sizeof request, several);
-    assert_string_equal(panelhost_authenticate_verdict(host, request, len, 3), "Afixture:good");
+    assert_string_equal(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len), ALLOWED_GOOD);
+    /* a credential sent twice with different values: one joined value, which the provider refuses */
+    static const char *const twice[] = {"X-Fixture", "letmein", "X-Fixture", "nope", NULL};
+    len = request_of(request, sizeof request, twice);
+    assert_starts(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len), "D401fixture_denied\n0\n");
 
     static const char *const wrong[] = {"X-Fixture", "nope", NULL};
     len = request_of(request, sizeof request, wrong);
-    const char *verdict = panelhost_authenticate_verdict(host, request, len, 1);
-    assert_starts(verdict, "D401fixture_denied\n");
-    assert_true(strlen(verdict) > strlen("D401fixture_denied\n"));
+    verdict = panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len);
+    assert_starts(verdict, "D401fixture_denied\n0\n");
+    assert_true(strlen(verdict) > strlen("D401fixture_denied\n0\n"));
 
     len = request_of(request, sizeof request, NULL); /* no headers */
-    verdict = panelhost_authenticate_verdict(host, request, len, 0);
-    assert_starts(verdict, "D401missing\n");
+    verdict = panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len);
+    assert_starts(verdict, "D401missing\n0\n");
     assert_contains(verdict, "X-Fixture");
 
-    /* a NUL inside a value: one string more than 3 + 2 * n_headers */
+    /* a NUL inside a value: an even number of strings */
     static const char nul_inside[] = "GET\0/p\0::1\0X-Fixture\0let\0me\0";
-    verdict = panelhost_authenticate_verdict(host, nul_inside, sizeof nul_inside - 1, 1);
-    assert_starts(verdict, "D400bad_request\n");
+    verdict = panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, nul_inside, sizeof nul_inside - 1);
+    assert_starts(verdict, "D400bad_request\n0\n");
     assert_contains(verdict, "NUL byte");
-    verdict = panelhost_authenticate_verdict(host, nul_inside, sizeof nul_inside - 1, 2); /* 6 strings, not 7 */
-    assert_starts(verdict, "D400bad_request\n");
-    /* no final NUL, too few strings, nothing at all, too many headers, no host */
-    assert_starts(panelhost_authenticate_verdict(host, nul_inside, sizeof nul_inside - 2, 1), "D400bad_request\n");
-    verdict = panelhost_authenticate_verdict(host, "GET\0/p", 7, 0);
+    /* no final NUL, too few strings, nothing at all */
+    assert_starts(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, nul_inside, sizeof nul_inside - 2),
+                  "D400bad_request\n");
+    verdict = panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, "GET\0/p", 7);
     assert_starts(verdict, "D400bad_request\n");
     assert_contains(verdict, "incomplete");
-    assert_starts(panelhost_authenticate_verdict(host, NULL, 0, 0), "D400bad_request\n");
-    assert_starts(panelhost_authenticate_verdict(host, "", 1, 0), "D400bad_request\n");
-    len = request_of(request, sizeof request, key);
-    assert_starts(panelhost_authenticate_verdict(host, request, len, PANELHOST_HEADERS_MAX + 1),
-                  "D400bad_request\n");
-    assert_starts(panelhost_authenticate_verdict(NULL, request, len, 1), "D400bad_request\n");
+    assert_starts(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, NULL, 0), "D400bad_request\n");
+    assert_starts(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, "", 1), "D400bad_request\n");
+    /* more headers than the library accepts */
+    len = request_of(request, sizeof request, NULL);
+    for (unsigned i = 0; i <= PANELHOST_HEADERS_MAX; i++) {
+        memcpy(request + len, "A\0b", 4);
+        len += 4;
+    }
+    verdict = panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len);
+    assert_starts(verdict, "D400bad_request\n");
+    assert_contains(verdict, "more headers");
 
     panelhost_process_close();
-    assert_starts(panelhost_process_verdict(s.config, request, len, 1), "D503host_not_open\n");
+    len = request_of(request, sizeof request, key);
+    assert_starts(panelhost_process_verdict(s.config, PANEL_SCOPE_NONE, request, len), "D503host_not_open\n");
     scratch_free(&s);
 }
 
@@ -250,9 +266,8 @@ static void catalogue_from_config_and_scoped_verdict(void **unused)
     char request[1024];
     static const char *const ok[] = {"X-Abi11", "ok", NULL};
     size_t len = request_of(request, sizeof request, ok);
-    assert_string_equal(panelhost_process_verdict_scoped(config, "store.read", request, len, 1), "Aabi11:store.read");
-    assert_string_equal(panelhost_process_verdict_scoped(config, NULL, request, len, 1), "Aabi11:-");
-    assert_string_equal(panelhost_process_verdict(config, request, len, 1), "Aabi11:-");
+    assert_starts(panelhost_process_verdict(config, "store.read", request, len), "Aabi11:store.read\n");
+    assert_starts(panelhost_process_verdict(config, PANEL_SCOPE_NONE, request, len), "Aabi11:-\n");
     panelhost_process_close();
 
     snprintf(text, sizeof text, "[host]\ndata_dir = data\nplugins = %s\napi_scopes = store.read Read it\n",
@@ -274,7 +289,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(host_found_by_path_never_opened),
         cmocka_unit_test(extension_change_seen_by_the_lookup),
-        cmocka_unit_test(fork_child_has_no_hint),
+        cmocka_unit_test(fork_child_opens_its_own),
         cmocka_unit_test(verdict_as_one_text),
         cmocka_unit_test(catalogue_from_config_and_scoped_verdict),
     };

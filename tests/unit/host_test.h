@@ -113,4 +113,20 @@ static inline int32_t host_test_collect(void *ctx, const char *const *cells, uin
     return PANEL_OK;
 }
 
+/* panelhost_authenticate of `method` `path` from `addr` for a route of `scope`, with one header (name NULL:
+ * none); *rc (nullable) receives the return value. */
+static inline panelhost_auth_outcome_t host_test_auth(panelhost_t *host, const char *method, const char *path,
+                                                      const char *addr, const char *scope, const char *name,
+                                                      const char *value, int32_t *rc)
+{
+    panelhost_header_t header = {name, value};
+    panelhost_request_t rq = {.method = method, .path = path, .client_addr = addr, .scope = scope,
+                              .headers = name ? &header : NULL, .n_headers = name ? 1 : 0};
+    panelhost_auth_outcome_t out = {.struct_size = sizeof out};
+    int32_t status = panelhost_authenticate(host, &rq, &out);
+    if (rc)
+        *rc = status;
+    return out;
+}
+
 #endif

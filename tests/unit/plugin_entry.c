@@ -234,6 +234,64 @@ static void every_denial_outcome(void **state)
     assert_int_equal(auth_status(&f->host, secret, code), 200);
 }
 
+/* What a host hands the provider (RFC 9110): a header sent twice as its values joined by ", ", each value maybe
+ * still with whitespace around it. The key is the value without it; one X-API-Key sent twice is one key; two
+ * different ones are two credentials (400 conflicting_credentials), whichever comes first. */
+static void repeated_and_padded_key_headers(void **state)
+{
+    fixture_t *f = *state;
+    char key[256], other[256], code[32], message[256], value[700], bearer[700];
+    int32_t status;
+    enable_key(f, key);
+    snprintf(other, sizeof other, "%s", key);
+    other[10] = other[10] == 'A' ? 'B' : 'A'; /* a different (malformed) value */
+    const char *same[] = {" %s", "%s\t", " \t%s \t", "%s, %s", "%s,%s", "%s ,\t%s", "%s, ", ", %s", "%s, %s, %s"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        snprintf(value, sizeof value, same[i], key, key, key);
+        if (fake_auth(&f->host, value, NULL, &status, code, message) != PANEL_AUTH_ALLOW)
+            fail_msg("X-API-Key \"%s\" (the key padded or repeated): %d %s", same[i], status, code);
+    }
+    const char *differ[][3] = {{key, ", ", other}, {other, ", ", key}, {key, ",", other}, {key, ", , ", other}};
+    for (size_t i = 0; i < sizeof differ / sizeof differ[0]; i++) {
+        snprintf(value, sizeof value, "%s%s%s", differ[i][0], differ[i][1], differ[i][2]);
+        assert_int_equal(fake_auth(&f->host, value, NULL, &status, code, message), PANEL_AUTH_DENY);
+        assert_int_equal(status, 400);
+        assert_string_equal(code, "conflicting_credentials");
+        assert_null(strstr(message, key));
+    }
+    /* Authorization: Bearer is trimmed too, and compared with X-API-Key after trimming */
+    snprintf(bearer, sizeof bearer, "Bearer  %s \t", key);
+    assert_int_equal(fake_auth(&f->host, NULL, bearer, &status, code, message), PANEL_AUTH_ALLOW);
+    snprintf(value, sizeof value, " %s, %s", key, key);
+    assert_int_equal(fake_auth(&f->host, value, bearer, &status, code, message), PANEL_AUTH_ALLOW);
+    snprintf(bearer, sizeof bearer, "Bearer %s", other);
+    assert_int_equal(fake_auth(&f->host, value, bearer, &status, code, message), PANEL_AUTH_DENY);
+    assert_string_equal(code, "conflicting_credentials");
+    /* only whitespace and commas: no credential of ours */
+    assert_int_equal(fake_auth(&f->host, " , \t", NULL, &status, code, message), PANEL_AUTH_ABSTAIN);
+}
+
+/* A host that hands the provider no state, or a request without its header function, made a bad request: 400
+ * bad_request says so (not 503 store_unavailable, which would send the owner looking at the key store). */
+static void an_incomplete_request_is_a_bad_request(void **state)
+{
+    fixture_t *f = *state;
+    char key[256], principal[64], code[32], message[256];
+    enable_key(f, key);
+    panel_request_t r = {sizeof(panel_request_t), "GET", "/api/v1/ping", "127.0.0.1", NULL, NULL, NULL};
+    panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
+                               0, NULL, 0, NULL, 0};
+    assert_int_equal(f->host.provider.authenticate(f->host.state, &r, &res), PANEL_AUTH_DENY);
+    assert_int_equal(res.http_status, 400);
+    assert_string_equal(code, "bad_request");
+    assert_non_null(strstr(message, "incomplete request"));
+    res.http_status = 0;
+    code[0] = '\0';
+    assert_int_equal(f->host.provider.authenticate(NULL, &r, &res), PANEL_AUTH_DENY);
+    assert_int_equal(res.http_status, 400);
+    assert_string_equal(code, "bad_request");
+}
+
 static void grace_reset_keeps_old_key_until_it_expires_or_ends(void **state)
 {
     fixture_t *f = *state;
@@ -509,6 +567,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(registers_menu_page_fields_actions_table_provider, setup, teardown),
         cmocka_unit_test_setup_teardown(enable_creates_a_key_once_and_it_authenticates, setup, teardown),
         cmocka_unit_test_setup_teardown(every_denial_outcome, setup, teardown),
+        cmocka_unit_test_setup_teardown(repeated_and_padded_key_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_incomplete_request_is_a_bad_request, setup, teardown),
         cmocka_unit_test_setup_teardown(grace_reset_keeps_old_key_until_it_expires_or_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(reset_needs_confirmation_and_permission, setup, teardown),
         cmocka_unit_test_setup_teardown(pasted_key_validation_messages, setup, teardown),

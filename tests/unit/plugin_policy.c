@@ -164,7 +164,7 @@ static void token_bucket_burst_and_refill(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     struct stat st;
     char *path = support_join(dir, LIMITER_FILE);
     assert_int_equal(stat(path, &st), 0);
@@ -194,7 +194,7 @@ static void token_bucket_burst_and_refill(void **s)
     assert_int_equal(limiter_take_key(&l, 9, 60, T0, &retry), LIMIT_EXCEEDED);
     /* A second mapping (another process) sees the same buckets. */
     limiter_t other;
-    assert_int_equal(limiter_open(&other, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&other, dir, NULL, err, sizeof err), PANEL_OK);
     assert_int_equal(limiter_take_key(&other, 7, 6, T0 + 80 * SEC, &retry), LIMIT_EXCEEDED);
     limiter_close(&other);
     limiter_close(&l);
@@ -204,10 +204,10 @@ static void token_bucket_burst_and_refill(void **s)
     assert_int_equal(fseek(f, 8, SEEK_SET), 0);
     assert_int_equal(fwrite("an-earlier-boot", 1, 15, f), 15);
     fclose(f);
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 80 * SEC, &retry), LIMIT_OK);
     limiter_close(&l);
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK); /* the same boot: kept */
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK); /* the same boot: kept */
     int left = 0;
     for (int i = 0; i < 10; i++)
         left += limiter_take_key(&l, 7, 6, T0 + 80 * SEC, &retry) == LIMIT_OK;
@@ -215,12 +215,70 @@ static void token_bucket_burst_and_refill(void **s)
     limiter_close(&l);
     /* A file others may write is refused, with the chmod that fixes it. */
     assert_int_equal(chmod(path, 0666), 0);
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_E_STORE);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_E_STORE);
     assert_non_null(strstr(err, "chmod go-w"));
     assert_int_equal(limiter_take_key(&l, 7, 6, T0, &retry), LIMIT_UNAVAILABLE);
     assert_int_equal(limiter_note_invalid(&l, &(cidr_addr_t){0, 1}, T0, &retry), LIMIT_UNAVAILABLE);
     limiter_close(&l);
     free(path);
+    support_rmtree(dir);
+    free(dir);
+}
+
+/* Two databases in one data directory share the bucket file but not their buckets, although their key ids
+ * coincide; two processes of one database share theirs. */
+static void buckets_are_keyed_by_database(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    limiter_t a, a2, b;
+    char err[600];
+    int64_t retry;
+    assert_int_equal(limiter_open(&a, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&a2, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&b, dir, "apikeys-shop2.db", err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_take_key(&a, 7, 1, T0, &retry), LIMIT_OK);
+    assert_int_equal(limiter_take_key(&a2, 7, 1, T0, &retry), LIMIT_EXCEEDED); /* the same database */
+    assert_int_equal(limiter_take_key(&b, 7, 1, T0, &retry), LIMIT_OK);        /* another one: its own */
+    assert_int_equal(limiter_take_key(&b, 7, 1, T0, &retry), LIMIT_EXCEEDED);
+    limiter_close(&a);
+    limiter_close(&a2);
+    limiter_close(&b);
+    support_rmtree(dir);
+    free(dir);
+}
+
+/* A bucket whose time is far ahead of the clock (the file survived a reboot its boot id could not tell, or
+ * another clock namespace wrote it) is repaired to an empty bucket: one refill interval later a request is
+ * allowed again, not only once the clock has caught up a day later. The same for the invalid-key throttle. */
+static void a_bucket_ahead_of_the_clock_is_repaired(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    limiter_t l;
+    char err[600];
+    int64_t retry;
+    const uint64_t day = 24 * 60 * 60 * SEC;
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
+    for (int i = 0; i < 6; i++) /* the bucket emptied by a clock a day ahead */
+        assert_int_equal(limiter_take_key(&l, 7, 6, T0 + day, &retry), LIMIT_OK);
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0, &retry), LIMIT_EXCEEDED); /* empty now, never full */
+    assert_int_equal(retry, 10);
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 9 * SEC, &retry), LIMIT_EXCEEDED);
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 10 * SEC, &retry), LIMIT_OK); /* one refill interval */
+    assert_int_equal(limiter_take_key(&l, 7, 6, T0 + 10 * SEC, &retry), LIMIT_EXCEEDED);
+    /* and from then on the bucket follows the clock: full again a minute later */
+    int ok = 0;
+    for (int i = 0; i < 20; i++)
+        ok += limiter_take_key(&l, 7, 6, T0 + 80 * SEC, &retry) == LIMIT_OK;
+    assert_int_equal(ok, 6);
+    /* the invalid-key throttle of an address: the same repair */
+    cidr_addr_t addr = {0, 0xC0000201};
+    for (unsigned i = 0; i < LIMITER_INVALID_PER_MINUTE; i++)
+        assert_int_equal(limiter_note_invalid(&l, &addr, T0 + day, &retry), LIMIT_OK);
+    assert_int_equal(limiter_note_invalid(&l, &addr, T0, &retry), LIMIT_EXCEEDED);
+    assert_int_equal(limiter_note_invalid(&l, &addr, T0 + 2 * SEC, &retry), LIMIT_OK);
+    limiter_close(&l);
     support_rmtree(dir);
     free(dir);
 }
@@ -242,7 +300,7 @@ static void token_bucket_is_exact_across_two_processes(void **s)
             limiter_t l;
             char err[600];
             int granted = -1;
-            if (limiter_open(&l, dir, err, sizeof err) == PANEL_OK) {
+            if (limiter_open(&l, dir, NULL, err, sizeof err) == PANEL_OK) {
                 granted = 0;
                 int64_t retry;
                 for (int i = 0; i < TRIES; i++)
@@ -275,7 +333,7 @@ static void invalid_key_table_is_bounded(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     int64_t retry;
     size_t counted = 0;
     for (uint64_t i = 0; i < 3 * LIMITER_ADDR_SLOTS; i++)
@@ -325,8 +383,9 @@ static void named_policy_build_checks_what_it_stores(void **s)
 {
     (void)s;
     named_policy_t *p = calloc(1, sizeof *p);
+    scope_table_t *table = NULL;
     char err[512];
-    assert_int_equal(named_policy_build(p, 7, "Minecraft server", "store.read,deliveries.pull", "10.0.0.0/8,2001:db8::/32",
+    assert_int_equal(named_policy_build(p, &table, 7, "Minecraft server", "store.read,deliveries.pull", "10.0.0.0/8,2001:db8::/32",
                                         120, 1900000000, err, sizeof err),
                      PANEL_OK);
     assert_int_equal(p->named_id, 7);
@@ -338,17 +397,44 @@ static void named_policy_build_checks_what_it_stores(void **s)
     assert_int_equal(p->policy.allowed.n, 2);
     assert_int_equal(p->policy.rate_limit, 120);
     assert_true(p->bucket != 7); /* not a key row's id: named buckets never meet the site key's */
+    /* its scopes are bits of the snapshot's table; a route scope is looked up there, whole ids only */
+    assert_non_null(table);
+    assert_int_equal(table->n, 2);
+    assert_int_equal(p->scope_mask, scope_table_bit(table, "store.read") | scope_table_bit(table, "deliveries.pull"));
+    assert_int_not_equal(scope_table_bit(table, "store.read"), scope_table_bit(table, "deliveries.pull"));
+    assert_int_equal(scope_table_bit(table, "store"), 0);
+    assert_int_equal(scope_table_bit(table, "store.readx"), 0);
+    assert_int_equal(scope_table_bit(table, ""), 0);
+    assert_int_equal(scope_table_bit(NULL, "store.read"), 0);
+    /* a second key shares the bits of the scopes it has in common; empty items take no bit */
+    named_policy_t *q = calloc(1, sizeof *q);
+    assert_int_equal(named_policy_build(q, &table, 8, "bot", "deliveries.pull,,orders.read", "", 0, 0, err, sizeof err),
+                     PANEL_OK);
+    assert_int_equal(table->n, 3);
+    assert_int_equal(q->scope_mask, scope_table_bit(table, "deliveries.pull") | scope_table_bit(table, "orders.read"));
+    /* 64 different scopes in one snapshot at most (a host's catalogue holds no more): beyond, it fails closed */
+    for (int i = 0; table->n < SCOPE_BITS_MAX; i++) {
+        char one[32];
+        snprintf(one, sizeof one, "scope%d", i);
+        assert_int_equal(named_policy_build(q, &table, 9, "many", one, "", 0, 0, err, sizeof err), PANEL_OK);
+    }
+    assert_int_equal(named_policy_build(q, &table, 9, "many", "scope_too_many", "", 0, 0, err, sizeof err),
+                     PANEL_E_INVALID);
+    assert_non_null(strstr(err, "more than 64 different scopes"));
+    assert_int_equal(named_policy_build(q, &table, 9, "many", "store.read", "", 0, 0, err, sizeof err), PANEL_OK);
+    free(q);
     /* Stored values this plugin would not accept fail closed, with a message saying what to do. */
-    assert_int_equal(named_policy_build(p, 0, "x", "store.read", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(named_policy_build(p, 7, "x", "", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 0, "x", "store.read", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "", "", 0, 0, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "choose its scopes again"));
-    assert_int_equal(named_policy_build(p, 7, "x", NULL, "", 0, 0, err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "10.0.0.1/8", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", NULL, "", 0, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "store.read", "10.0.0.1/8", 0, 0, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "allowed IPs"));
-    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "", -1, 0, err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(named_policy_build(p, 7, "x", "store.read", "", KEY_RATE_LIMIT_MAX + 1, 0, err, sizeof err),
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "store.read", "", -1, 0, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(named_policy_build(p, &table, 7, "x", "store.read", "", KEY_RATE_LIMIT_MAX + 1, 0, err, sizeof err),
                      PANEL_E_INVALID);
     assert_non_null(strstr(err, "rate limit"));
+    free(table);
     free(p);
 }
 
@@ -359,36 +445,41 @@ static void named_policy_checks_ip_then_scope_then_rate(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     named_policy_t *p = calloc(1, sizeof *p);
-    assert_int_equal(named_policy_build(p, 3, "bot", "store.read,deliveries.pull", "10.0.0.0/8", 2, 0, err, sizeof err),
+    scope_table_t *table = NULL;
+    assert_int_equal(named_policy_build(p, &table, 3, "bot", "store.read,deliveries.pull", "10.0.0.0/8", 2, 0, err, sizeof err),
                      PANEL_OK);
     int64_t retry = -1;
     for (int i = 0; i < 5; i++) {
         /* wrong address and wrong scope: the address is named */
-        assert_int_equal(named_policy_check(p, &l, "192.0.2.1", "deliveries.ack", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(named_policy_check(p, table, &l, "192.0.2.1", "deliveries.ack", &retry), POLICY_IP_NOT_ALLOWED);
         assert_int_equal(retry, 0);
-        assert_int_equal(named_policy_check(p, &l, NULL, "store.read", &retry), POLICY_IP_NOT_ALLOWED);
-        assert_int_equal(named_policy_check(p, &l, "local", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(named_policy_check(p, table, &l, NULL, "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+        assert_int_equal(named_policy_check(p, table, &l, "local", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
         /* an allowed address with a scope the key lacks (or a prefix of one it holds) */
-        assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
-        assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "store", &retry), POLICY_SCOPE);
+        assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
+        assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "store", &retry), POLICY_SCOPE);
         assert_int_equal(retry, 0);
     }
     /* none of the 25 refusals spent a token: the burst of 2 is whole */
-    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "store.read", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(p, &l, "10.200.0.1", NULL, &retry), POLICY_OK); /* a route without scope */
-    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.pull", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(p, table, &l, "10.200.0.1", NULL, &retry), POLICY_OK); /* a route without scope */
+    assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "deliveries.pull", &retry), POLICY_RATE_LIMITED);
     assert_true(retry >= 29 && retry <= 30); /* one token every 30 s */
     /* over the limit, the earlier checks still answer first */
-    assert_int_equal(named_policy_check(p, &l, "192.0.2.1", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
+    assert_int_equal(named_policy_check(p, table, &l, "192.0.2.1", "store.read", &retry), POLICY_IP_NOT_ALLOWED);
     assert_int_equal(retry, 0);
-    assert_int_equal(named_policy_check(p, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
+    assert_int_equal(named_policy_check(p, table, &l, "10.1.2.3", "deliveries.ack", &retry), POLICY_SCOPE);
     /* no allow-list and no limit: any address, only the scope is checked */
-    assert_int_equal(named_policy_build(p, 4, "open", "deliveries.ack", "", 0, 0, err, sizeof err), PANEL_OK);
+    assert_int_equal(named_policy_build(p, &table, 4, "open", "deliveries.ack", "", 0, 0, err, sizeof err), PANEL_OK);
     for (int i = 0; i < 100; i++)
-        assert_int_equal(named_policy_check(p, &l, NULL, "deliveries.ack", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(p, &l, NULL, "store.read", &retry), POLICY_SCOPE);
+        assert_int_equal(named_policy_check(p, table, &l, NULL, "deliveries.ack", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(p, table, &l, NULL, "store.read", &retry), POLICY_SCOPE);
+    /* a route scope no key of the snapshot holds (not in its table), and a snapshot without a table: refused */
+    assert_int_equal(named_policy_check(p, table, &l, NULL, "orders.write", &retry), POLICY_SCOPE);
+    assert_int_equal(named_policy_check(p, NULL, &l, NULL, "deliveries.ack", &retry), POLICY_SCOPE);
+    free(table);
     free(p);
     limiter_close(&l);
     support_rmtree(dir);
@@ -403,30 +494,31 @@ static void named_key_buckets_are_separate(void **s)
     char *dir = support_tmpdir();
     limiter_t l;
     char err[600];
-    assert_int_equal(limiter_open(&l, dir, err, sizeof err), PANEL_OK);
+    assert_int_equal(limiter_open(&l, dir, NULL, err, sizeof err), PANEL_OK);
     named_policy_t *one = calloc(1, sizeof *one), *two = calloc(1, sizeof *two);
-    assert_int_equal(named_policy_build(one, 1, "one", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
-    assert_int_equal(named_policy_build(two, 2, "two", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
+    scope_table_t *table = NULL;
+    assert_int_equal(named_policy_build(one, &table, 1, "one", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
+    assert_int_equal(named_policy_build(two, &table, 2, "two", "store.read", "", 1, 0, err, sizeof err), PANEL_OK);
     key_policy_t *site = NULL;
     assert_int_equal(key_policy_build("", 1, &site, err, sizeof err), PANEL_OK);
     assert_non_null(site);
     int64_t retry;
-    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
-    /* the site key rows 1 and 2 still have their tokens */
-    assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_OK);
-    assert_int_equal(key_policy_check(site, &l, 2, "192.0.2.1", &retry), POLICY_OK);
-    assert_int_equal(key_policy_check(site, &l, 1, "192.0.2.1", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    /* the site key still has its token (one bucket for its current and grace values) */
+    assert_int_equal(key_policy_check(site, &l, "192.0.2.1", &retry), POLICY_OK);
+    assert_int_equal(key_policy_check(site, &l, "192.0.2.1", &retry), POLICY_RATE_LIMITED);
     /* and so has the other named key; the first is still limited */
-    assert_int_equal(named_policy_check(two, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
-    assert_int_equal(named_policy_check(two, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
-    assert_int_equal(named_policy_check(one, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(two, table, &l, "192.0.2.1", "store.read", &retry), POLICY_OK);
+    assert_int_equal(named_policy_check(two, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(named_policy_check(one, table, &l, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
     /* a second mapping of the file (another process) sees the same named buckets */
     limiter_t other;
-    assert_int_equal(limiter_open(&other, dir, err, sizeof err), PANEL_OK);
-    assert_int_equal(named_policy_check(one, &other, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
+    assert_int_equal(limiter_open(&other, dir, NULL, err, sizeof err), PANEL_OK);
+    assert_int_equal(named_policy_check(one, table, &other, "192.0.2.1", "store.read", &retry), POLICY_RATE_LIMITED);
     limiter_close(&other);
     key_policy_free(site);
+    free(table);
     free(one);
     free(two);
     limiter_close(&l);
@@ -615,13 +707,35 @@ static void verification_order(void **state)
     assert_int_equal(fake_run(&f->host, "reset", &f->owner_yes, "1h", msg, f->key), PANEL_OK);
     f->host.now += 7200;
     assert_string_equal(call(&f->host, old, "203.0.113.9").code, "expired");
-    /* The new key has its own bucket, under the same policy. */
-    assert_int_equal(call(&f->host, f->key, "198.51.100.7").status, 200);
+    /* The new key is under the same policy, and the same bucket: a reset does not refill it. */
+    assert_string_equal(call(&f->host, f->key, "198.51.100.7").code, "rate_limited");
     assert_string_equal(call(&f->host, f->key, "203.0.113.9").code, "ip_not_allowed");
     char status[4096] = "";
     assert_int_equal(fake_status(&f->host, &f->owner, status, sizeof status), PANEL_OK);
     assert_non_null(strstr(status, "ip_not_allowed "));
-    assert_non_null(strstr(status, "rate_limited 1"));
+    assert_non_null(strstr(status, "rate_limited 2"));
+}
+
+/* During a grace period the site key's old and new values together get one allowance, not one each (as a
+ * named key's values do). */
+static void grace_values_share_the_site_key_rate_limit(void **state)
+{
+    fixture_t *f = *state;
+    set_field(f, "rate_limit", "4", PANEL_OK, NULL);
+    char msg[1024], old[256];
+    snprintf(old, sizeof old, "%s", f->key);
+    assert_int_equal(fake_run(&f->host, "reset", &f->owner_yes, "1h", msg, f->key), PANEL_OK);
+    int allowed = 0, limited = 0;
+    for (int i = 0; i < 6; i++) {
+        answer_t a = call(&f->host, i % 2 ? f->key : old, "192.0.2.1");
+        allowed += a.status == 200;
+        limited += a.status == 429 && strcmp(a.code, "rate_limited") == 0;
+    }
+    assert_int_equal(allowed, 4);
+    assert_int_equal(limited, 2);
+    /* both values are refused now, each of them */
+    assert_string_equal(call(&f->host, old, "192.0.2.1").code, "rate_limited");
+    assert_string_equal(call(&f->host, f->key, "192.0.2.1").code, "rate_limited");
 }
 
 typedef struct named_create {
@@ -727,6 +841,8 @@ int main(void)
         cmocka_unit_test(cidr_lists_parse_and_match),
         cmocka_unit_test(rate_limit_values),
         cmocka_unit_test(token_bucket_burst_and_refill),
+        cmocka_unit_test(a_bucket_ahead_of_the_clock_is_repaired),
+        cmocka_unit_test(buckets_are_keyed_by_database),
         cmocka_unit_test(token_bucket_is_exact_across_two_processes),
         cmocka_unit_test(invalid_key_table_is_bounded),
         cmocka_unit_test(scope_lists_match_whole_items_only),
@@ -735,6 +851,7 @@ int main(void)
         cmocka_unit_test(named_key_buckets_are_separate),
         cmocka_unit_test_setup_teardown(fields_validate_save_and_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(verification_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(grace_values_share_the_site_key_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(named_key_on_a_request_without_a_scope_field, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_keys_do_not_lock_out_the_updated_tool, setup, teardown),
         cmocka_unit_test_setup_teardown(a_rate_limit_without_the_shared_file_fails_closed, setup, teardown),

@@ -1,14 +1,13 @@
 <?php
 // Host.php - Panel\Host: a panel.ini's libpanelhost host seen from PHP. open() returns the process-wide host
 // (panelhost_process_open: a php-fpm worker opens it and loads its plugins on its first request and reuses it
-// for every later one; a later request's open() makes no FFI call, it reads the library's hint
-// panelhost_process_named); menu(), page(), table(), action() and setField() are the admin side, with the
-// library's permission checks and the plugin's own messages (ABI 1.1: tables of records, row actions run with
-// action(..., record:), the record an action created, available()); authenticate() asks the plugins' auth providers
-// about an API request in one FFI call (panelhost_process_verdict: the request as one string, the verdict as
-// one string; no PHP code runs inside C), and the static authenticateRequest() does the same without a Host
-// object (an API route's whole check: no open(), no object, one FFI call). Refusals are returned as values with the library's code and
-// message; PanelException is only for what a developer must fix.
+// for every later one; a later request's open() finds it with one FFI call, panelhost_process_host). This file
+// holds the admin side: menu(), page(), table(), action(), available() and setField(), with the library's
+// permission checks and the plugin's own messages (ABI 1.1: tables of records, row actions run with
+// action(..., record:), the record an action created). authenticate() and the static authenticateRequest()
+// (the API side, trait Authentication) ask the plugins' auth providers for a route's scope in one FFI call;
+// reading a page's descriptors into arrays is trait Descriptors. Refusals are returned as values with the
+// library's code and message; PanelException is only for what a developer must fix.
 declare(strict_types=1);
 
 namespace Panel;
@@ -17,18 +16,21 @@ use FFI;
 use FFI\CData;
 
 // resolved when compiled (no namespace fallback looked up on each request; strlen, is_string and count become
-// single opcodes): open() and authenticate() run on every request of a php-fpm worker
+// single opcodes): open() runs on every request of a php-fpm worker
 use function count;
 use function implode;
 use function is_string;
 use function str_contains;
-use function str_starts_with;
 use function strlen;
-use function strpos;
-use function substr;
 
 final class Host
 {
+    use Authentication;
+    use Descriptors;
+
+    /** The scope of a route that every valid key may call (ping, whoami): PANEL_SCOPE_NONE of host.h. */
+    public const ANY_SCOPE = '*';
+
     /** The PANEL_E_* statuses of include/panel/plugin.h, as the 'code' of a refusal. */
     private const CODES = [
         -1 => 'invalid', -2 => 'denied', -3 => 'not_found', -4 => 'conflict', -5 => 'version', -6 => 'store',
@@ -70,62 +72,17 @@ final class Host
         } catch (\Throwable) {
             $ffi = Native::ffi();
         }
-        // Every request after a worker's first: no call at all. The library's hint names the (absolute) config
-        // path whose host this process has open; authenticate() finds it by that path in its one FFI call
-        // (panelhost_process_verdict), the admin methods on their first use (host()), each applying the
-        // extension changes other processes made. (The hint holds no NUL byte: a C string.)
-        if ($ffi->panelhost_process_named === $configPath) {
-            return new self($ffi, $configPath);
-        }
-        return self::openFirst($ffi, $configPath);
-    }
-
-    /**
-     * authenticate() on the host of configPath for this process, as one static call: what an API route needs on
-     * every request, without open() and without a Host object (on a php-fpm worker that is the costly part of
-     * an API request after the key check itself: one FFI call, panelhost_process_verdict, finds the worker's
-     * host by the path and asks its auth providers). The worker's first call opens the host as open() does
-     * (and throws PanelException as open() does); extension changes other processes made are applied first.
-     * Arguments after configPath and the result as for authenticate().
-     */
-    public static function authenticateRequest(string $configPath, string $method, string $path, string $clientAddr,
-                                               array $headers, ?string $scope = null): array
-    {
-        try {
-            $ffi = FFI::scope('panel'); // the preload setup, as in open()
-        } catch (\Throwable) {
-            $ffi = Native::ffi();
-        }
-        if (str_contains($configPath, "\0")) {
-            throw new PanelException('the config path contains a NUL byte'); // C would see a shorter path
-        }
-        // The request as authenticate() builds it (kept inline in both: a helper call costs a PHP frame per
-        // API request, which is what this method saves).
-        $query = strpos($path, '?');
-        if ($query !== false) {
-            $path = substr($path, 0, $query);
-        }
-        $request = $method . "\0" . $path . "\0" . $clientAddr;
-        foreach ($headers as $name => $value) {
-            $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
-        }
-        $verdict = $ffi->panelhost_process_verdict_scoped($configPath, $scope, $request, strlen($request) + 1,
-            count($headers));
-        if ($verdict[0] === 'A') {
-            return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
-                'principal' => substr($verdict, 1)];
-        }
-        if (str_starts_with($verdict, "D503host_not_open\n")) {
-            // the worker's first request (or the first after closeProcess()): open it, then ask again
-            self::openFirst($ffi, $configPath);
-            $verdict = $ffi->panelhost_process_verdict_scoped($configPath, $scope, $request, strlen($request) + 1,
-            count($headers));
-            if ($verdict[0] === 'A') {
-                return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
-                    'principal' => substr($verdict, 1)];
+        // Every request after a worker's first: one lookup by the path (a string compare, a mutex and one atomic
+        // load in the library), which also applies the extension changes other processes made.
+        if (!str_contains($configPath, "\0")) {
+            $handle = $ffi->panelhost_process_host($configPath);
+            if ($handle !== null) {
+                $host = new self($ffi, $configPath);
+                $host->handle = $handle;
+                return $host;
             }
         }
-        return self::denial($verdict);
+        return self::openFirst($ffi, $configPath);
     }
 
     /** The worker's first open of configPath (or its failure, with the library's message). */
@@ -372,47 +329,6 @@ final class Host
         return $this->tableRows(FFI::addr($caller['caller']), $pageId, $tableId, $offset, $limit);
     }
 
-    /**
-     * Asks the auth providers about an API request. headers: name => value (a value may also be a list, whose
-     * first element counts), names matched case-insensitively; the path's query string is ignored. Returns
-     * ['allowed' => bool, 'status' => int (200 when allowed, else 401/403/503/...), 'error' => ?string
-     * (e.g. 'unknown'), 'message' => ?string (never the presented key), 'principal' => ?string]. scope: the
-     * scope the route requires (an id of [host] api_scopes, e.g. 'store.read'; null: none): a key without it is
-     * denied (403 'scope' from API Keys' named keys; the site key holds every scope).
-     */
-    public function authenticate(string $method, string $path, string $clientAddr, array $headers,
-                                 ?string $scope = null): array
-    {
-        // This runs on every API request: one string built and one FFI call, no C object made
-        // (panelhost_authenticate_verdict: method, path, address, then name and value of each header, each
-        // followed by a NUL; the library refuses a NUL inside any of them by counting the strings).
-        $query = strpos($path, '?');
-        if ($query !== false) {
-            $path = substr($path, 0, $query);
-        }
-        // built by concatenation (no array, no implode): its final NUL is the one every PHP string ends with
-        $request = $method . "\0" . $path . "\0" . $clientAddr;
-        foreach ($headers as $name => $value) {
-            $request .= "\0" . $name . "\0" . (is_string($value) ? $value : self::headerValue($name, $value));
-        }
-        $verdict = $this->ffi->panelhost_process_verdict_scoped($this->configPath, $scope, $request,
-            strlen($request) + 1, count($headers));
-        if ($verdict[0] === 'A') {
-            return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null,
-                'principal' => substr($verdict, 1)];
-        }
-        return self::denial($verdict);
-    }
-
-    /** authenticate()'s result for a "D..." verdict of panelhost_authenticate_verdict. */
-    private static function denial(string $verdict): array
-    {
-        $newline = (int)strpos($verdict, "\n");
-        return ['allowed' => false, 'status' => (int)substr($verdict, 1, 3),
-            'error' => substr($verdict, 4, $newline - 4), 'message' => substr($verdict, $newline + 1),
-            'principal' => null];
-    }
-
     // ----- internals ------------------------------------------------------------------------------------------
 
     /**
@@ -520,156 +436,7 @@ final class Host
         return $this->takeRows($out[0]);
     }
 
-    private function fields(CData $caller, string $pageId): array
-    {
-        $fields = [];
-        $value = $this->ffi->new('char[' . (self::VALUE_MAX + 1) . ']');
-        $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
-        for ($i = 0; !self::isNull($f = $this->ffi->panelhost_field_at($this->host(), $pageId, $i)); $i++) {
-            $id = self::str($f->id);
-            $rc = $this->ffi->panelhost_field_get($this->host(), $caller, $pageId, $id, $value, self::VALUE_MAX + 1,
-                $err, self::ERR_MAX);
-            $dangerous = ($f->flags & self::FLAG_DANGEROUS) !== 0;
-            $fields[] = [
-                'id' => $id,
-                'label' => self::str($f->label),
-                'type' => self::FIELD_TYPES[$f->type] ?? 'text',
-                'value' => $rc === 0 ? FFI::string($value) : null,
-                'error' => $rc === 0 ? null : FFI::string($err),
-                'help' => self::text($f->help),
-                'dangerous' => $dangerous,
-                'confirm' => $dangerous ? self::text($f->confirm) : null,
-            ];
-        }
-        return $fields;
-    }
-
-    private function tables(CData $caller, string $pageId): array
-    {
-        $tables = [];
-        for ($i = 0; !self::isNull($t = $this->ffi->panelhost_table_at($this->host(), $pageId, $i)); $i++) {
-            $columns = [];
-            for ($j = 0; $j < $t->n_columns; $j++) {
-                $columns[] = self::str($t->columns[$j]);
-            }
-            $id = self::str($t->id);
-            $idIndex = $t->row_id_column >= 1 && $t->row_id_column <= $t->n_columns ? $t->row_id_column - 1 : null;
-            $rows = $this->tableRows($caller, $pageId, $id, 0, $t->page_rows > 0 ? $t->page_rows : self::TABLE_ROWS_DEFAULT);
-            $refused = self::refused($rows);
-            $tables[] = [
-                'id' => $id,
-                'title' => self::str($t->title),
-                'columns' => $columns,
-                'rows' => $refused ? [] : $rows,
-                'error' => $refused ? $rows['message'] : null,
-                'row_id_column' => $idIndex === null ? null : $columns[$idIndex],
-                'row_id_index' => $idIndex,
-                'row_actions' => $idIndex === null ? [] : $this->rowActionIds($pageId, $id),
-            ];
-        }
-        return $tables;
-    }
-
-    /** The ids of the page's row actions of table tableId, in registration order. */
-    private function rowActionIds(string $pageId, string $tableId): array
-    {
-        $ids = [];
-        for ($i = 0; !self::isNull($a = $this->ffi->panelhost_action_at($this->host(), $pageId, $i)); $i++) {
-            if (self::text($a->row_table) === $tableId) {
-                $ids[] = self::str($a->id);
-            }
-        }
-        return $ids;
-    }
-
-    private function actions(CData $caller, string $pageId): array
-    {
-        $reason = $this->ffi->new('char[' . self::REASON_MAX . ']');
-        $actions = [];
-        for ($i = 0; !self::isNull($a = $this->ffi->panelhost_action_at($this->host(), $pageId, $i)); $i++) {
-            $params = [];
-            for ($j = 0; $j < $a->n_params; $j++) {
-                $p = $a->params[$j];
-                $choices = self::text($p->choices);
-                $default = self::text($p->default_value);
-                $labels = $choices === null ? null : self::text($p->choice_labels);
-                $params[] = [
-                    'id' => self::str($p->id),
-                    'label' => self::str($p->label),
-                    'help' => self::text($p->help),
-                    'type' => self::PARAM_TYPES[$p->type] ?? 'text',
-                    'choices' => $choices === null ? null : explode('|', $choices),
-                    'choice_labels' => $labels === null ? null : explode('|', $labels),
-                    'default' => $default,
-                    'required' => $default === null,
-                ];
-            }
-            $dangerous = ($a->flags & self::FLAG_DANGEROUS) !== 0;
-            $id = self::str($a->id);
-            $rowTable = self::text($a->row_table);
-            $availability = ['available' => null, 'reason' => null];
-            if ($rowTable === null) {
-                $rc = $this->ffi->panelhost_action_available($this->host(), $caller, $pageId, $id, null, $reason,
-                    self::REASON_MAX);
-                $availability = self::availability($rc, FFI::string($reason));
-                if (isset($availability['ok'])) { // a refusal of the library: render the action as it is
-                    $availability = ['available' => true, 'reason' => null];
-                }
-            }
-            $actions[] = [
-                'id' => $id,
-                'label' => self::str($a->label),
-                'help' => self::text($a->help),
-                'dangerous' => $dangerous,
-                'confirm' => $dangerous ? self::text($a->confirm) : null,
-                'params' => $params,
-                'row_table' => $rowTable,
-            ] + $availability;
-        }
-        return $actions;
-    }
-
-    /** available()'s answer for a status of panelhost_action_available and its reason text. */
-    private static function availability(int $rc, string $reason): array
-    {
-        if ($rc === 0 || $rc === self::E_STATE) {
-            return ['available' => $rc === 0, 'reason' => $rc === 0 || $reason === '' ? null : $reason];
-        }
-        if (in_array($rc, [-1, -2, -3], true)) { // the library's refusals: invalid, denied, not_found
-            return self::refusal($rc, $reason);
-        }
-        return ['available' => true, 'reason' => $reason === '' ? null : $reason]; // the plugin could not tell
-    }
-
-    private static function isNull(mixed $pointer): bool
-    {
-        return $pointer === null || ($pointer instanceof CData && FFI::isNull($pointer));
-    }
-
-    /** A nullable C string as ?string (FFI reads a const char * member as a PHP string already, NULL as null). */
-    private static function text(mixed $pointer): ?string
-    {
-        if ($pointer === null || is_string($pointer)) {
-            return $pointer;
-        }
-        return FFI::isNull($pointer) ? null : FFI::string($pointer);
-    }
-
-    /** A non-NULL C string as string. */
-    private static function str(mixed $pointer): string
-    {
-        return self::text($pointer) ?? '';
-    }
-
     /** A header's value that is not a string: a list counts by its first element ('' when empty). */
-    private static function headerValue(int|string $name, mixed $value): string
-    {
-        if (is_array($value)) {
-            $value = $value === [] ? '' : reset($value);
-        }
-        return self::scalar($value, "header $name");
-    }
-
     private static function scalar(mixed $value, string $what): string
     {
         if (is_string($value)) {

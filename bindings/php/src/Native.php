@@ -1,7 +1,7 @@
 <?php
 // Native.php - how the binding reaches libpanelhost: the FFI scope "panel" that preload.php declared (the
 // production setup, ffi.enable=preload), or else FFI::cdef over panel.h (the command line, or ffi.enable=1),
-// with the library found the way the dynamic loader finds it (soname libpanelhost.so.1: an installed library,
+// with the library found the way the dynamic loader finds it (soname libpanelhost.so.2: an installed library,
 // LD_LIBRARY_PATH=build/lib) or at PANEL_LIBRARY. Internal to the binding.
 declare(strict_types=1);
 
@@ -10,7 +10,7 @@ namespace Panel;
 /** @internal */
 final class Native
 {
-    public const SONAME = 'libpanelhost.so.1';
+    public const SONAME = 'libpanelhost.so.2';
     private static ?\FFI $ffi = null;
 
     /** The path or soname to load: PANEL_LIBRARY when set, else the soname. */
@@ -62,7 +62,7 @@ final class Native
         }
         if (str_contains($message, 'Failed loading')) {
             return "cannot load libpanelhost ($library): $message; install it (make install PREFIX=/usr/local, then "
-                . 'ldconfig), run with LD_LIBRARY_PATH=build/lib, or set PANEL_LIBRARY=/path/to/libpanelhost.so.1';
+                . 'ldconfig), run with LD_LIBRARY_PATH=build/lib, or set PANEL_LIBRARY=/path/to/libpanelhost.so.2';
         }
         if (str_contains($message, 'Failed resolving')) {
             return "the libpanelhost at $library is older than this binding ($message); install the library of the same "

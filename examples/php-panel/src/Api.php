@@ -43,7 +43,7 @@ final class Api
             // the scope each route requires, as the sample host's routes do (/api/v1/ping needs none)
             $verdict = Host::authenticateRequest($config !== '' ? $config : \panel_config(), $method, $path,
                 (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown'), $headers,
-                $path === '/api/v1/store' ? 'store.read' : null);
+                $path === '/api/v1/store' ? 'store.read' : Host::ANY_SCOPE);
         } catch (PanelException $e) {
             self::unavailable($e);
             return;
@@ -51,6 +51,9 @@ final class Api
         if (!$verdict['allowed']) {
             if ($verdict['status'] === 401) {
                 header('WWW-Authenticate: Bearer');
+            }
+            if ($verdict['retry_after'] > 0) {
+                header('Retry-After: ' . $verdict['retry_after']);
             }
             self::json($verdict['status'], ['error' => $verdict['error'], 'message' => $verdict['message']]);
             return;
@@ -60,7 +63,7 @@ final class Api
             return;
         }
         try {
-            $host = Host::open(\panel_config()); // the worker's host, already open: no FFI call
+            $host = Host::open(\panel_config()); // the worker's host, already open: found by one FFI call
         } catch (PanelException $e) {
             self::unavailable($e);
             return;
