@@ -65,8 +65,9 @@ static int32_t read_table(apikeys_state_t *st, void *vctx, char *err, size_t err
     return store_read_named(&st->store, t->offset, t->limit, key_row, t, err, err_len);
 }
 
-int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
-                              const panel_sink_t *sink, char *err, size_t err_len)
+/* The table "keys": the live named keys, one row each. */
+static int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                                     const panel_sink_t *sink, char *err, size_t err_len)
 {
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
