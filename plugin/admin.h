@@ -67,10 +67,8 @@ int32_t admin_action_reset_key(void *state, const panel_caller_t *caller, const 
                                panel_result_t *result);
 int32_t admin_action_edit_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
                               panel_result_t *result);
-/* The table "keys" and the page's named-key status lines (named_keys_table.c). */
-int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
-                              const panel_sink_t *sink, char *err, size_t err_len);
-/* Status lines: keys expiring within 7 days, keys unused for 90 days (nothing when there are none). */
+/* The page's named-key status lines (named_keys_table.c, which registers the table "keys" too).
+ * Status lines: keys expiring within 7 days, keys unused for 90 days (nothing when there are none). */
 int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
 /* Registers the table "keys" and its actions when the host has a scope catalogue (a 1.1 host with
  * PANEL_EXT_API_SCOPES): a named key holds scopes of it; without one there is nothing to choose. [init-only] */

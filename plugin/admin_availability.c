@@ -5,6 +5,11 @@
 
 #include "admin.h"
 
+static int32_t get_site(apikeys_state_t *st, void *site, char *err, size_t err_len)
+{
+    return store_get_site(&st->store, site, err, err_len);
+}
+
 /* The site's state in one store read, under the writer lock like the page's status lines. */
 static int32_t read_site(void *state, const panel_caller_t *caller, store_site_t *site, char *reason,
                          size_t reason_len)
@@ -12,10 +17,7 @@ static int32_t read_site(void *state, const panel_caller_t *caller, store_site_t
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(reason, reason_len);
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_get_site(&st->store, site, reason, reason_len);
-    pthread_mutex_unlock(&st->write_mutex);
-    return rc;
+    return apikeys_read(st, get_site, site, reason, reason_len);
 }
 
 int32_t admin_available_enable(void *state, const panel_caller_t *caller, const char *record_id, char *reason,

@@ -8,6 +8,16 @@
 #include "key_format.h"
 #include "time_format.h"
 
+static int32_t get_enabled(apikeys_state_t *st, void *enabled, char *err, size_t err_len)
+{
+    return store_get_enabled(&st->store, enabled, err, err_len);
+}
+
+static int32_t get_site(apikeys_state_t *st, void *site, char *err, size_t err_len)
+{
+    return store_get_site(&st->store, site, err, err_len);
+}
+
 int32_t admin_field_status_get(void *state, const panel_caller_t *caller, char *out, size_t out_len, char *err,
                                size_t err_len)
 {
@@ -15,9 +25,7 @@ int32_t admin_field_status_get(void *state, const panel_caller_t *caller, char *
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
     int enabled = 0;
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_get_enabled(&st->store, &enabled, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
+    int32_t rc = apikeys_read(st, get_enabled, &enabled, err, err_len);
     if (rc == PANEL_OK)
         snprintf(out, out_len, "%s", enabled ? "enabled" : "disabled");
     return rc;
@@ -29,13 +37,10 @@ int32_t admin_field_key_get(void *state, const panel_caller_t *caller, char *out
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
-    store_key_t cur;
-    int found = 0;
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_get_role(&st->store, "current", &cur, &found, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
+    store_site_t site;
+    int32_t rc = apikeys_read(st, get_site, &site, err, err_len);
     if (rc == PANEL_OK)
-        snprintf(out, out_len, "%s", found ? cur.hint : "(no key)");
+        snprintf(out, out_len, "%s", site.has_current ? site.current.hint : "(no key)");
     return rc;
 }
 

@@ -28,10 +28,10 @@ typedef struct status_data {
     int64_t denials[DENIAL_REASONS], denial_last[DENIAL_REASONS];
 } status_data_t;
 
-static int32_t read_status(apikeys_state_t *st, status_data_t *d, char *err, size_t err_len)
+static int32_t read_status(apikeys_state_t *st, void *vd, char *err, size_t err_len)
 {
+    status_data_t *d = vd;
     store_site_t site;
-    pthread_mutex_lock(&st->write_mutex);
     int32_t rc = store_get_site(&st->store, &site, err, err_len);
     if (rc == PANEL_OK) {
         d->enabled = site.enabled;
@@ -42,8 +42,19 @@ static int32_t read_status(apikeys_state_t *st, status_data_t *d, char *err, siz
     }
     if (rc == PANEL_OK)
         rc = store_get_denials(&st->store, d->denials, d->denial_last, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
     return rc;
+}
+
+typedef struct store_line {
+    char text[1024];
+} store_line_t;
+
+static int32_t describe_store(apikeys_state_t *st, void *vline, char *err, size_t err_len)
+{
+    (void)err;
+    (void)err_len;
+    store_line_t *line = vline;
+    return store_describe(&st->store, line->text, sizeof line->text);
 }
 
 /* The addresses that sent invalid keys in the last day (this machine's shared table), most first: the tools that
@@ -80,11 +91,9 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
-    char store_line[1024];
-    pthread_mutex_lock(&st->write_mutex);
-    store_describe(&st->store, store_line, sizeof store_line);
-    pthread_mutex_unlock(&st->write_mutex);
-    if (emit(sink, "Store", store_line) != PANEL_OK) {
+    store_line_t store_line;
+    apikeys_read(st, describe_store, &store_line, NULL, 0);
+    if (emit(sink, "Store", store_line.text) != PANEL_OK) {
         snprintf(err, err_len, "the host stopped reading the status lines");
         return PANEL_E_INTERNAL;
     }
@@ -96,7 +105,7 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
     }
     status_data_t d;
     memset(&d, 0, sizeof d);
-    int32_t rc = read_status(st, &d, err, err_len);
+    int32_t rc = apikeys_read(st, read_status, &d, err, err_len);
     if (rc != PANEL_OK)
         return rc;
     char value[512], when[40];

@@ -8,15 +8,17 @@
 #include "cidr.h"
 #include "key_policy.h"
 
+static int32_t read_policy(apikeys_state_t *st, void *p, char *err, size_t err_len)
+{
+    return store_get_site_policy(&st->store, p, err, err_len);
+}
+
 static int32_t get_policy(apikeys_state_t *st, const panel_caller_t *caller, store_site_policy_t *p, char *err,
                           size_t err_len)
 {
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_get_site_policy(&st->store, p, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
-    return rc;
+    return apikeys_read(st, read_policy, p, err, err_len);
 }
 
 int32_t admin_field_allowed_ips_get(void *state, const panel_caller_t *caller, char *out, size_t out_len,

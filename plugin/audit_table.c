@@ -7,6 +7,8 @@
 
 typedef struct audit_sink_ctx {
     const panel_sink_t *sink;
+    uint64_t offset;
+    uint32_t limit;
 } audit_sink_ctx_t;
 
 static int32_t audit_row(void *vctx, const store_audit_row_t *row)
@@ -18,15 +20,18 @@ static int32_t audit_row(void *vctx, const store_audit_row_t *row)
     return ctx->sink->row(ctx->sink, cells, 6);
 }
 
+static int32_t read_audit(apikeys_state_t *st, void *vctx, char *err, size_t err_len)
+{
+    audit_sink_ctx_t *ctx = vctx;
+    return store_read_audit(&st->store, ctx->offset, ctx->limit, audit_row, ctx, err, err_len);
+}
+
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len)
 {
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
-    audit_sink_ctx_t ctx = {sink};
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_read_audit(&st->store, offset, limit, audit_row, &ctx, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
-    return rc;
+    audit_sink_ctx_t ctx = {sink, offset, limit};
+    return apikeys_read(st, read_audit, &ctx, err, err_len);
 }

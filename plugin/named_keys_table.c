@@ -24,6 +24,8 @@ static void time_or(int64_t t, const char *none, char *out, size_t out_len)
 typedef struct table_ctx {
     const panel_sink_t *sink;
     int64_t now;
+    uint64_t offset;
+    uint32_t limit;
 } table_ctx_t;
 
 static int32_t key_row(void *vctx, const store_named_t *k)
@@ -57,17 +59,21 @@ static int32_t key_row(void *vctx, const store_named_t *k)
     return t->sink->row(t->sink, cells, 10);
 }
 
-int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
-                              const panel_sink_t *sink, char *err, size_t err_len)
+static int32_t read_table(apikeys_state_t *st, void *vctx, char *err, size_t err_len)
+{
+    table_ctx_t *t = vctx;
+    return store_read_named(&st->store, t->offset, t->limit, key_row, t, err, err_len);
+}
+
+/* The table "keys": the live named keys, one row each. */
+static int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                                     const panel_sink_t *sink, char *err, size_t err_len)
 {
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
-    table_ctx_t t = {sink, apikeys_now(st)};
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_read_named(&st->store, offset, limit, key_row, &t, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
-    return rc;
+    table_ctx_t t = {sink, apikeys_now(st), offset, limit};
+    return apikeys_read(st, read_table, &t, err, err_len);
 }
 
 /* ----- status lines --------------------------------------------------------------------------------------- */
@@ -109,6 +115,11 @@ static int32_t status_row(void *vctx, const store_named_t *k)
     return PANEL_OK;
 }
 
+static int32_t read_status(apikeys_state_t *st, void *s, char *err, size_t err_len)
+{
+    return store_read_named(&st->store, 0, STORE_NAMED_MAX, status_row, s, err, err_len);
+}
+
 static int32_t emit(const panel_sink_t *sink, const char *label, const char *value)
 {
     const char *cells[2] = {label, value};
@@ -117,7 +128,7 @@ static int32_t emit(const panel_sink_t *sink, const char *label, const char *val
 
 int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len)
 {
-    if (!store_has_named_keys(&st->store) || st->site_scopes_len == 0)
+    if (st->site_scopes_len == 0)
         return PANEL_OK;
     status_ctx_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -125,9 +136,7 @@ int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *
         return PANEL_E_NOMEM;
     }
     s->now = apikeys_now(st);
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_read_named(&st->store, 0, STORE_NAMED_MAX, status_row, s, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
+    int32_t rc = apikeys_read(st, read_status, s, err, err_len);
     if (rc == PANEL_OK && s->expiring_len)
         rc = emit(sink, "Keys expiring within 7 days", s->expiring);
     if (rc == PANEL_OK && s->unused_len)
@@ -140,7 +149,7 @@ int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *
 
 int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len)
 {
-    if (st->site_scopes_len == 0 || !store_has_named_keys(&st->store))
+    if (st->site_scopes_len == 0)
         return PANEL_OK; /* a 1.0 host, or no scope catalogue: named keys would have nothing to hold */
     /* The scope choices as the host wants them ('|'-separated), kept for the life of the plugin. */
     for (size_t i = 0; i <= st->site_scopes_len; i++)

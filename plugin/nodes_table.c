@@ -24,6 +24,11 @@ static int32_t node_row(void *vctx, const store_node_row_t *row)
     return ctx->sink->row(ctx->sink, cells, 4);
 }
 
+static int32_t read_nodes(apikeys_state_t *st, void *ctx, char *err, size_t err_len)
+{
+    return store_read_nodes(&st->store, node_row, ctx, err, err_len);
+}
+
 int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len)
 {
@@ -31,8 +36,5 @@ int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t off
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
     nodes_sink_ctx_t ctx = {sink, offset, limit};
-    pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_read_nodes(&st->store, node_row, &ctx, err, err_len);
-    pthread_mutex_unlock(&st->write_mutex);
-    return rc;
+    return apikeys_read(st, read_nodes, &ctx, err, err_len);
 }

@@ -1,5 +1,4 @@
-/* pg_conn.c - the PostgreSQL backend's connections (see store_postgresql.h): the conninfo rules (no password in
- * it: a passfile, peer or certificate authentication instead), connecting with timeouts derived from
+/* pg_conn.c - the PostgreSQL backend's connections (see store_postgresql.h): connecting with timeouts derived from
  * lease_seconds, queries whose failures read as instructions, the schema and its migrations (one transaction
  * under an advisory lock, so nodes starting together on an empty database all come up), and the shared digest
  * secret with its check value. */
@@ -15,34 +14,6 @@
 
 /* pg_advisory_xact_lock key of the migrations: "apikeys" in ASCII. */
 #define PG_MIGRATION_LOCK "27418087016638835"
-
-int32_t pg_check_conninfo(const char *conninfo, char *err, size_t err_len)
-{
-    char *parse_err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &parse_err);
-    if (!opts) {
-        char reason[256] = "out of memory";
-        if (parse_err) {
-            snprintf(reason, sizeof reason, "%s", parse_err);
-            reason[strcspn(reason, "\n")] = '\0';
-            PQfreemem(parse_err);
-        }
-        snprintf(err, err_len,
-                 "[plugin:apikeys] pg_conninfo is not a libpq connection string or postgresql:// URI: %s", reason);
-        return PANEL_E_INVALID;
-    }
-    int32_t rc = PANEL_OK;
-    for (PQconninfoOption *o = opts; o->keyword; o++)
-        if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-            snprintf(err, err_len,
-                     "[plugin:apikeys] pg_conninfo contains a password, which would sit in panel.ini and in process "
-                     "listings: put it in a passfile: passfile=PATH or PGPASSFILE (mode 0600), or use peer or "
-                     "certificate authentication");
-            rc = PANEL_E_INVALID;
-        }
-    PQconninfoFree(opts);
-    return rc;
-}
 
 /* Server notices ("relation already exists, skipping") are not the owner's business: libpq would print them. */
 static void ignore_notice(void *arg, const char *message)
@@ -153,46 +124,6 @@ int32_t pg_exec_prepared(PGconn *conn, const char *name, int prepare, const char
     return finish(conn, PQexecPrepared(conn, name, n, values, NULL, NULL, 0), res, doing, err, err_len);
 }
 
-int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows, const char *doing, char *err,
-                      size_t err_len)
-{
-    for (int i = 0; i < n_rows; i++)
-        rows[i] = NULL;
-    if (!conn || !PQsendQuery(conn, sql)) {
-        snprintf(err, err_len, "the PostgreSQL key store is unreachable (%s)", doing);
-        return PANEL_E_STORE;
-    }
-    int got = 0;
-    char reason[256] = "";
-    PGresult *r;
-    while ((r = PQgetResult(conn)) != NULL) {
-        ExecStatusType status = PQresultStatus(r);
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !reason[0]) {
-            snprintf(reason, sizeof reason, "%s", PQresultErrorMessage(r));
-            reason[strcspn(reason, "\n")] = '\0';
-            if (!reason[0])
-                snprintf(reason, sizeof reason, "%s", PQresStatus(status));
-        }
-        if (status == PGRES_TUPLES_OK && got < n_rows && !reason[0])
-            rows[got++] = r;
-        else
-            PQclear(r);
-    }
-    if (!reason[0] && PQstatus(conn) == CONNECTION_OK)
-        return PANEL_OK;
-    for (int i = 0; i < n_rows; i++) {
-        PQclear(rows[i]);
-        rows[i] = NULL;
-    }
-    if (PQstatus(conn) != CONNECTION_OK)
-        snprintf(err, err_len,
-                 "the PostgreSQL key store became unreachable while %s (%s); check the page before trying again",
-                 doing, reason[0] ? reason : PQerrorMessage(conn));
-    else
-        snprintf(err, err_len, "the PostgreSQL key store failed while %s: %s", doing, reason);
-    return PANEL_E_STORE;
-}
-
 int pg_decode_bytea(const char *text, uint8_t *out, size_t len)
 {
     if (!text || text[0] != '\\' || text[1] != 'x' || strlen(text + 2) != 2 * len)
@@ -227,7 +158,7 @@ static const char schema_v1[] =
     "CREATE TABLE apikeys_keys(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL,"
     " digest bytea NOT NULL UNIQUE, hint text NOT NULL, created_at bigint NOT NULL, revoked_at bigint,"
     " expires_at bigint, last_used_at bigint, use_count bigint NOT NULL DEFAULT 0, role text"
-    " CHECK (role IN ('current','grace','extra')));"
+    " CHECK (role IN ('current','grace')));"
     "CREATE UNIQUE INDEX apikeys_keys_one_current ON apikeys_keys(role) WHERE role = 'current';"
     "CREATE UNIQUE INDEX apikeys_keys_one_grace ON apikeys_keys(role) WHERE role = 'grace';"
     "CREATE INDEX apikeys_keys_valid ON apikeys_keys(role) WHERE role IS NOT NULL;"

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "panel/plugin.h"
+#include "snapshot.h"
 #include "store_postgresql.h"
 
 #define NS_PER_MS 1000000LL
@@ -254,7 +255,7 @@ static int32_t reload(pg_store_t *p, int *published, char *err, size_t err_len)
     snapshot_read_t r = {n->conn, 0};
     keyring_t *ring = NULL;
     *published = 0;
-    int32_t rc = store_build_keyring(read_snapshot, &r, 0, &ring, err, err_len);
+    int32_t rc = snapshot_build_keyring(read_snapshot, &r, 0, &ring, err, err_len);
     if (rc != PANEL_OK)
         return rc;
     pthread_mutex_lock(&n->mutex);

@@ -1,5 +1,6 @@
-/* plugin_config.h - the [plugin:apikeys] settings: key_prefix, database, default_grace, flush_interval, and the
- * store: store (sqlite|postgresql), pg_conninfo, lease_seconds, secret_file, node_id. */
+/* plugin_config.h - the [plugin:apikeys] settings: key_prefix, default_grace, flush_interval, secret_file, and
+ * store (sqlite|postgresql) with the settings of the backend it names, which that backend reads and checks itself
+ * (store_backend_t.load_settings): database (SQLite); pg_conninfo, lease_seconds, node_id (PostgreSQL). */
 #ifndef APIKEYS_PLUGIN_CONFIG_H
 #define APIKEYS_PLUGIN_CONFIG_H
 

@@ -1,5 +1,5 @@
-/* plugin_state.c - opening and closing the plugin state, the writer window, snapshot refresh and usage
- * flushing (see plugin_state.h). */
+/* plugin_state.c - opening and closing the plugin state, the writer window, reads on the write connection and
+ * usage flushing (see plugin_state.h; snapshot refresh is snapshot.c's). */
 #include "plugin_state.h"
 
 #include <sodium.h>
@@ -10,7 +10,6 @@
 
 #include "auth_provider.h"
 #include "crc32c.h"
-#include "key_format.h"
 
 int64_t apikeys_now(const apikeys_state_t *st)
 {
@@ -23,60 +22,6 @@ void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg)
 {
     if (st->options.log)
         st->options.log(st->options.ctx, level, msg);
-}
-
-/* Loads a snapshot for counter value c; on failure a failed snapshot (deny all). NULL only without memory. */
-static keyring_t *load_or_failed(apikeys_state_t *st, uint64_t c)
-{
-    char err[512];
-    keyring_t *ring = NULL;
-    if (store_load_keyring(&st->store, c, &ring, err, sizeof err) == PANEL_OK)
-        return ring;
-    char line[640];
-    snprintf(line, sizeof line, "API requests are denied until the key store can be read: %s", err);
-    apikeys_log(st, PANEL_LOG_ERROR, line);
-    return keyring_new_failed(c);
-}
-
-keyring_t *apikeys_refresh(apikeys_state_t *st)
-{
-    if (!store_reloads_on_demand(&st->store))
-        return NULL; /* the backend's own thread keeps the published snapshot current (or failed) */
-    keyring_t *private_ring = NULL;
-    pthread_mutex_lock(&st->reload_mutex);
-    uint64_t c = store_counter(&st->store);
-    int cacheable = 1;
-    if (c & 1u) {
-        uint64_t repaired = 0;
-        if (store_settle(&st->store, c, &repaired) == STORE_SIGNAL_SETTLED) {
-            apikeys_log(st, PANEL_LOG_WARN, "a process died while changing API keys; its change signal was "
-                                            "completed and the key snapshot is reloaded");
-            c = repaired;
-        } else {
-            cacheable = 0;
-        }
-    }
-    if (!cacheable) {
-        /* A writer is inside its window: read the store as it is now, but do not trust it afterwards. */
-        private_ring = load_or_failed(st, c);
-        if (!private_ring)
-            private_ring = NULL;
-    } else {
-        keyring_t *cur = guard_current(&st->guard);
-        if (!cur || cur->epoch != c || cur->status != KEYRING_OK) {
-            /* After a failure, read the file itself: pages the read connection cached from before the damage
-             * would otherwise make a reload "succeed" and accept requests from a store that cannot be read. */
-            if (cur && cur->status != KEYRING_OK)
-                store_drop_read_cache(&st->store);
-            keyring_t *next = load_or_failed(st, c);
-            if (next)
-                guard_publish(&st->guard, next, usage_add_harvest, &st->usage);
-        }
-    }
-    pthread_mutex_unlock(&st->reload_mutex);
-    if (!cacheable && !private_ring)
-        return keyring_new_failed(c); /* may be NULL: the caller then denies (503) */
-    return private_ring;
 }
 
 int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len, char *report,
@@ -96,6 +41,14 @@ int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char 
     pthread_mutex_unlock(&st->write_mutex);
     keyring_t *private_ring = apikeys_refresh(st); /* our own next verification is fast and current */
     keyring_free(private_ring);
+    return rc;
+}
+
+int32_t apikeys_read(apikeys_state_t *st, apikeys_read_fn fn, void *ctx, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&st->write_mutex);
+    int32_t rc = fn(st, ctx, err, err_len);
+    pthread_mutex_unlock(&st->write_mutex);
     return rc;
 }
 
@@ -302,62 +255,4 @@ void apikeys_state_close(apikeys_state_t *st)
     pthread_mutex_destroy(&st->write_mutex);
     sodium_memzero(st->secret, sizeof st->secret);
     free(st);
-}
-
-typedef struct add_keys_ctx {
-    size_t n;
-    void (*each)(void *ctx, size_t i, const char *key, size_t len);
-    void *each_ctx;
-} add_keys_ctx_t;
-
-static int32_t add_keys_in_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
-{
-    add_keys_ctx_t *ctx = vctx;
-    const size_t batch = 1024;
-    uint8_t *digests = malloc(batch * KEY_DIGEST_LEN);
-    if (!digests) {
-        snprintf(msg, msg_len, "out of memory");
-        return PANEL_E_NOMEM;
-    }
-    char key[64];
-    int32_t rc = PANEL_OK;
-    for (size_t done = 0; rc == PANEL_OK && done < ctx->n;) {
-        size_t m = ctx->n - done < batch ? ctx->n - done : batch;
-        for (size_t i = 0; i < m; i++) {
-            key_generate(st->config.key_prefix, st->config.prefix_len, key, sizeof key);
-            size_t len = key_length(st->config.prefix_len);
-            key_digest(st->secret, key, len, digests + i * KEY_DIGEST_LEN);
-            if (ctx->each)
-                ctx->each(ctx->each_ctx, done + i, key, len);
-            sodium_memzero(key, sizeof key);
-        }
-        rc = store_insert_extra(&st->store, digests, m, "(bulk)", apikeys_now(st), msg, msg_len);
-        done += m;
-    }
-    free(digests);
-    return rc;
-}
-
-int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, size_t i, const char *key,
-                                                                      size_t len),
-                         void *ctx, char *err, size_t err_len)
-{
-    add_keys_ctx_t c = {n, each, ctx};
-    return apikeys_write(st, add_keys_in_tx, &c, err, err_len, NULL, 0);
-}
-
-static int32_t set_enabled_tx(apikeys_state_t *st, void *ctx, char *msg, size_t msg_len)
-{
-    int enabled = *(const int *)ctx;
-    int32_t rc = store_set_enabled(&st->store, enabled, msg, msg_len);
-    if (rc == PANEL_OK)
-        rc = store_audit(&st->store, apikeys_now(st), "(program)", "local", enabled ? "enable" : "disable", "ok",
-                         NULL, msg, msg_len);
-    return rc;
-}
-
-int32_t apikeys_set_api_enabled(apikeys_state_t *st, int enabled, char *err, size_t err_len)
-{
-    int value = enabled ? 1 : 0;
-    return apikeys_write(st, set_enabled_tx, &value, err, err_len, NULL, 0);
 }

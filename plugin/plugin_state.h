@@ -1,6 +1,7 @@
 /* plugin_state.h - the plugin's state and its life cycle, independent of any host: open on a data
  * directory (config, the store backend with its digest secret and change signal, first snapshot, flusher thread), the
- * writer window every state-changing action runs in, snapshot refresh, usage flushing, and close.
+ * writer window every state-changing action runs in, reads on the write connection, usage flushing, and close
+ * (snapshot refresh: snapshot.h).
  * The benchmark and unit tests use this directly (no host needed). */
 #ifndef APIKEYS_PLUGIN_STATE_H
 #define APIKEYS_PLUGIN_STATE_H
@@ -15,6 +16,7 @@
 #include "limiter.h"
 #include "panel/plugin.h"
 #include "plugin_config.h"
+#include "snapshot.h"
 #include "snapshot_guard.h"
 #include "store.h"
 #include "usage.h"
@@ -58,32 +60,21 @@ void apikeys_state_close(apikeys_state_t *st);
 int64_t apikeys_now(const apikeys_state_t *st);
 void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg);
 
-/* [thread-safe] Brings the published snapshot up to the shared counter (slow path of verification).
- * Returns NULL when the caller should guard_enter() again, or a private snapshot (not published: a writer
- * is active in some process) that the caller uses once and frees with keyring_free(). With a backend that
- * publishes snapshots itself (PostgreSQL) it never reads the store: it returns NULL at once. */
-keyring_t *apikeys_refresh(apikeys_state_t *st);
-
 /* A state change run in one store transaction that signals the change (every verifier sees it before this
  * returns). fn writes the change and its audit row; on failure it fills msg and nothing is committed. On
  * success report (nullable) receives what the store did to make every node see it ("" on one machine). */
 typedef int32_t (*apikeys_write_fn)(apikeys_state_t *st, void *ctx, char *msg, size_t msg_len);
 int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char *msg, size_t msg_len, char *report,
                       size_t report_len);
+/* A read on the store's write connection (status, fields, tables), which the write mutex serialises like every use
+ * of that connection: runs fn(st, ctx, err, err_len) under it and returns its status. */
+typedef int32_t (*apikeys_read_fn)(apikeys_state_t *st, void *ctx, char *err, size_t err_len);
+int32_t apikeys_read(apikeys_state_t *st, apikeys_read_fn fn, void *ctx, char *err, size_t err_len);
 /* Writes one audit row in its own small transaction (refusals); no change signal. */
 int32_t apikeys_audit_only(apikeys_state_t *st, const char *actor, const char *origin, const char *action,
                            const char *outcome, const char *key_hint);
 
 /* [thread-safe] Writes harvested usage counts and denial counters to the store. */
 int32_t apikeys_flush_usage(apikeys_state_t *st, char *err, size_t err_len);
-
-/* Benchmark/test helper: creates n extra valid keys (one transaction, one change signal) and calls
- * each(ctx, i, key, len) with every plaintext key (the buffer is wiped after the call). */
-int32_t apikeys_add_keys(apikeys_state_t *st, size_t n, void (*each)(void *ctx, size_t i, const char *key,
-                                                                      size_t len),
-                         void *ctx, char *err, size_t err_len);
-
-/* Benchmark/test helper: turns the API on (1) or off (0) in one audited transaction with a change signal. */
-int32_t apikeys_set_api_enabled(apikeys_state_t *st, int enabled, char *err, size_t err_len);
 
 #endif

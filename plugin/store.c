@@ -1,13 +1,13 @@
 /* store.c - the store dispatcher (see store.h): picks the backend the config names, forwards every call to
- * it, and builds keyrings from any backend's snapshot rows. Like SQLite's os.c beside os_unix.c: no storage
+ * it. Like SQLite's os.c beside os_unix.c: no storage
  * code here. */
 #include "store.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "key_policy.h"
 #include "panel/plugin.h"
 
 extern const store_backend_t store_sqlite_backend;
@@ -15,22 +15,92 @@ extern const store_backend_t store_postgresql_backend;
 
 static const store_backend_t *const backends[] = {&store_sqlite_backend, &store_postgresql_backend};
 
-const store_backend_t *store_backend_named(const char *kind)
+/* The methods every backend has, by name (the dispatchers below call them without looking). */
+#define METHOD(m) {#m, offsetof(store_backend_t, m)}
+static const struct {
+    const char *name;
+    size_t offset;
+} required[] = {
+    METHOD(load_settings), METHOD(open),  METHOD(close),           METHOD(begin),         METHOD(commit),
+    METHOD(rollback),     METHOD(get_enabled),     METHOD(set_enabled),   METHOD(get_role),
+    METHOD(get_site),     METHOD(put_current),     METHOD(find_digest),   METHOD(revoke),
+    METHOD(make_grace),   METHOD(audit),           METHOD(read_audit),    METHOD(flush_usage),
+    METHOD(get_denials),  METHOD(last_failure_is_damage),                 METHOD(describe),
+    METHOD(get_site_policy), METHOD(set_site_policy), METHOD(named_count), METHOD(named_create),
+    METHOD(named_get),    METHOD(named_update),    METHOD(named_revoke),  METHOD(named_reset),
+    METHOD(read_named),
+}, on_demand[] = {METHOD(read_snapshot), METHOD(settle), METHOD(drop_read_cache)},
+   with_nodes[] = {METHOD(read_nodes), METHOD(serve)};
+#undef METHOD
+
+static int has_method(const store_backend_t *b, size_t offset)
 {
+    void (*fn)(void);
+    memcpy(&fn, (const char *)b + offset, sizeof fn);
+    return fn != NULL;
+}
+
+/* Once, at open: every method the dispatchers call is there, and the optional groups exactly when the backend
+ * says it has them (demand_reload, has_nodes), so no dispatcher needs a fallback. */
+static const char *missing_method(const store_backend_t *b)
+{
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!has_method(b, required[i].offset))
+            return required[i].name;
+    for (size_t i = 0; i < sizeof on_demand / sizeof on_demand[0]; i++)
+        if (has_method(b, on_demand[i].offset) != (b->demand_reload != 0))
+            return on_demand[i].name;
+    for (size_t i = 0; i < sizeof with_nodes / sizeof with_nodes[0]; i++)
+        if (has_method(b, with_nodes[i].offset) != (b->has_nodes != 0))
+            return with_nodes[i].name;
+    return NULL;
+}
+
+/* The backend of this kind, checked; NULL with err when there is none or it is incomplete. */
+static const store_backend_t *backend_of(const char *kind, char *err, size_t err_len)
+{
+    const store_backend_t *b = NULL;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
         if (strcmp(backends[i]->kind, kind) == 0)
-            return backends[i];
+            b = backends[i];
+    if (!b) {
+        snprintf(err, err_len, "[plugin:apikeys] store \"%.40s\" is not valid: use sqlite (the default, one machine) "
+                 "or postgresql (many web nodes)", kind);
+        return NULL;
+    }
+    const char *missing = missing_method(b);
+    if (missing) {
+        snprintf(err, err_len, "the %s store backend is incomplete (method %s)", b->title, missing);
+        return NULL;
+    }
+    return b;
+}
+
+static const char *no_settings(void *ctx, const char *key)
+{
+    (void)ctx;
+    (void)key;
     return NULL;
+}
+
+int32_t store_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err, size_t err_len)
+{
+    if (!get)
+        get = no_settings;
+    const char *kind = get(ctx, "store");
+    const store_backend_t *b = backend_of(kind ? kind : "sqlite", err, err_len);
+    if (!b)
+        return PANEL_E_INVALID;
+    snprintf(cfg->store, sizeof cfg->store, "%s", b->kind);
+    return b->load_settings(cfg, get, ctx, err, err_len);
 }
 
 int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len)
 {
     memset(s, 0, sizeof *s);
-    const store_backend_t *b = store_backend_named(args->config->store);
-    if (!b || b->version < STORE_BACKEND_VERSION) {
-        snprintf(err, err_len, "[plugin:apikeys] store \"%s\" is not available in this build", args->config->store);
+    const store_backend_t *b = backend_of(args->config->store, err, err_len);
+    if (!b)
         return PANEL_E_INVALID;
-    }
     s->impl = calloc(1, b->impl_size);
     if (!s->impl) {
         snprintf(err, err_len, "out of memory");
@@ -54,146 +124,6 @@ void store_close(store_t *s)
     memset(s, 0, sizeof *s);
 }
 
-/* ----- building a keyring from snapshot rows ------------------------------------------------------------ */
-
-typedef struct ring_builder {
-    keyring_t *ring;
-    int api_enabled;
-    key_policy_t *policy;        /* the site key's, precomputed (NULL: none) */
-    named_policy_t *named;       /* the named keys' (sink.named), in the order they came */
-    size_t n_named, cap_named;
-    char *err;
-    size_t err_len;
-} ring_builder_t;
-
-static int32_t builder_start(void *vctx, int64_t rows, int api_enabled)
-{
-    ring_builder_t *b = vctx;
-    b->api_enabled = api_enabled;
-    b->ring = keyring_new(rows > 0 ? (size_t)rows : 0);
-    if (!b->ring) {
-        snprintf(b->err, b->err_len, "out of memory while loading %lld keys", (long long)rows);
-        return PANEL_E_NOMEM;
-    }
-    return PANEL_OK;
-}
-
-/* The index + 1 of named key `id` in b->named, or 0. From the back: a backend sends a named key just before
- * its rows. */
-static uint32_t named_index(const ring_builder_t *b, int64_t id)
-{
-    for (size_t i = b->n_named; i > 0; i--)
-        if (b->named[i - 1].named_id == id)
-            return (uint32_t)i;
-    return 0;
-}
-
-static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
-                           int64_t named_key)
-{
-    ring_builder_t *b = vctx;
-    uint32_t named = 0;
-    if (named_key != 0) {
-        named = named_index(b, named_key);
-        if (!named)
-            return PANEL_OK; /* a row of a named key that is not live: it can never match */
-        int64_t own = b->named[named - 1].expires_at;
-        if (own != 0 && (expires_at == 0 || own < expires_at))
-            expires_at = own; /* a grace key ends with its named key at the latest */
-    }
-    if (keyring_add(b->ring, digest, id, expires_at) != 0) {
-        snprintf(b->err, b->err_len, "out of memory while loading keys");
-        return PANEL_E_NOMEM;
-    }
-    if (named)
-        keyring_set_named(b->ring, digest, named);
-    return PANEL_OK;
-}
-
-/* Parses a named key's stored policy once, here. A stored value this plugin would not accept fails the snapshot
- * (every request 503) rather than dropping a restriction the owner set. */
-static int32_t builder_named(void *vctx, const store_named_t *key)
-{
-    ring_builder_t *b = vctx;
-    if (named_index(b, key->id))
-        return PANEL_OK; /* sent twice (one row per key of it): the first one holds */
-    if (b->n_named == b->cap_named) {
-        size_t cap = b->cap_named ? b->cap_named * 2 : 8;
-        named_policy_t *grown = realloc(b->named, cap * sizeof *grown);
-        if (!grown) {
-            snprintf(b->err, b->err_len, "out of memory while loading the named keys");
-            return PANEL_E_NOMEM;
-        }
-        b->named = grown;
-        b->cap_named = cap;
-    }
-    int32_t rc = named_policy_build(&b->named[b->n_named], &b->ring->scopes, key->id, key->label, key->scopes,
-                                    key->allowed_ips, key->rate_limit, key->expires_at, b->err, b->err_len);
-    if (rc != PANEL_OK)
-        return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
-    b->n_named++;
-    return PANEL_OK;
-}
-
-/* Parses the stored policy once, here, so the verify path only compares. A stored value this plugin would not
- * accept fails the snapshot (every request 503) rather than dropping a restriction the owner set. */
-static int32_t builder_policy(void *vctx, const char *allowed_ips, int64_t rate_limit)
-{
-    ring_builder_t *b = vctx;
-    key_policy_free(b->policy);
-    b->policy = NULL;
-    int32_t rc = key_policy_build(allowed_ips, rate_limit, &b->policy, b->err, b->err_len);
-    return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
-}
-
-int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sink_t *sink, char *err,
-                                            size_t err_len),
-                            void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
-{
-    *out = NULL;
-    ring_builder_t b = {NULL, 0, NULL, NULL, 0, 0, err, err_len};
-    const store_snapshot_sink_t sink = {&b, builder_start, builder_key, builder_named, builder_policy};
-    int32_t rc = read(rctx, &sink, err, err_len);
-    if (rc == PANEL_OK && !b.ring) {
-        snprintf(err, err_len, "the key store returned no snapshot");
-        rc = PANEL_E_STORE;
-    }
-    if (rc == PANEL_OK && keyring_seal(b.ring) != 0) {
-        snprintf(err, err_len, "out of memory while indexing keys");
-        rc = PANEL_E_NOMEM;
-    }
-    if (rc != PANEL_OK) {
-        keyring_free(b.ring);
-        key_policy_free(b.policy);
-        free(b.named);
-        return rc;
-    }
-    b.ring->site_policy = b.policy;
-    b.ring->named = b.named;
-    b.ring->n_named = b.n_named;
-    b.ring->api_enabled = b.api_enabled;
-    b.ring->epoch = epoch;
-    b.ring->status = KEYRING_OK;
-    *out = b.ring;
-    return PANEL_OK;
-}
-
-static int32_t read_through_backend(void *rctx, const store_snapshot_sink_t *sink, char *err, size_t err_len)
-{
-    store_t *s = rctx;
-    return s->backend->read_snapshot(s, sink, err, err_len);
-}
-
-int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
-{
-    if (!s->backend->read_snapshot) {
-        *out = NULL;
-        snprintf(err, err_len, "the %s store loads its snapshots itself", s->backend->title);
-        return PANEL_E_INTERNAL;
-    }
-    return store_build_keyring(read_through_backend, s, epoch, out, err, err_len);
-}
-
 /* ----- dispatchers -------------------------------------------------------------------------------------- */
 
 int32_t store_begin(store_t *s, int signals_change, char *err, size_t err_len)
@@ -211,11 +141,6 @@ int32_t store_commit(store_t *s, char *report, size_t report_len, char *err, siz
 void store_rollback(store_t *s)
 {
     s->backend->rollback(s);
-}
-
-int32_t store_key_rows(store_t *s, int64_t *count, char *err, size_t err_len)
-{
-    return s->backend->key_rows(s, count, err, err_len);
 }
 
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len)
@@ -236,14 +161,7 @@ int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *foun
 int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    if (s->backend->get_site)
-        return s->backend->get_site(s, out, err, err_len);
-    int32_t rc = s->backend->get_enabled(s, &out->enabled, err, err_len);
-    if (rc == PANEL_OK)
-        rc = s->backend->get_role(s, "current", &out->current, &out->has_current, err, err_len);
-    if (rc == PANEL_OK)
-        rc = s->backend->get_role(s, "grace", &out->grace, &out->has_grace, err, err_len);
-    return rc;
+    return s->backend->get_site(s, out, err, err_len);
 }
 
 int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
@@ -267,12 +185,6 @@ int32_t store_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_
 int32_t store_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len)
 {
     return s->backend->make_grace(s, id, expires_at, err, err_len);
-}
-
-int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now, char *err,
-                           size_t err_len)
-{
-    return s->backend->insert_extra(s, digests, n, hint, now, err, err_len);
 }
 
 int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
@@ -302,17 +214,12 @@ int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t la
 
 int store_settle(store_t *s, uint64_t seen, uint64_t *now)
 {
-    if (!s->backend->settle) {
-        *now = seen;
-        return STORE_SIGNAL_WRITER_ACTIVE;
-    }
     return s->backend->settle(s, seen, now);
 }
 
 void store_drop_read_cache(store_t *s)
 {
-    if (s->backend->drop_read_cache)
-        s->backend->drop_read_cache(s);
+    s->backend->drop_read_cache(s);
 }
 
 int store_last_failure_is_damage(const store_t *s)
@@ -327,84 +234,60 @@ int32_t store_describe(store_t *s, char *out, size_t out_len)
 
 int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len)
 {
-    return s->backend->read_nodes ? s->backend->read_nodes(s, fn, ctx, err, err_len) : PANEL_OK;
+    return s->backend->read_nodes(s, fn, ctx, err, err_len);
 }
 
 int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len)
 {
-    if (!s->backend->get_site_policy) {
-        snprintf(err, err_len, "the %s store cannot keep key policies", s->backend->title);
-        return PANEL_E_STORE;
-    }
     return s->backend->get_site_policy(s, out, err, err_len);
 }
 
 int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len)
 {
-    if (!s->backend->set_site_policy) {
-        snprintf(err, err_len, "the %s store cannot keep key policies", s->backend->title);
-        return PANEL_E_STORE;
-    }
     return s->backend->set_site_policy(s, allowed_ips, rate_limit, err, err_len);
-}
-
-int store_has_named_keys(const store_t *s)
-{
-    return s->backend->named_create != NULL && s->backend->read_named != NULL;
 }
 
 int store_has_nodes(const store_t *s)
 {
-    return s->backend->read_nodes != NULL;
+    return s->backend->has_nodes;
 }
 
 /* ----- named keys ---------------------------------------------------------------------------------------- */
 
-static int32_t no_named_keys(const store_t *s, char *err, size_t err_len)
-{
-    snprintf(err, err_len, "the %s store cannot keep named keys", s->backend->title);
-    return PANEL_E_STORE;
-}
-
 int32_t store_named_count(store_t *s, int64_t *count, char *err, size_t err_len)
 {
-    return s->backend->named_count ? s->backend->named_count(s, count, err, err_len) : no_named_keys(s, err, err_len);
+    return s->backend->named_count(s, count, err, err_len);
 }
 
 int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
                            const char *hint, int64_t *id, char *err, size_t err_len)
 {
-    return s->backend->named_create ? s->backend->named_create(s, key, digest, hint, id, err, err_len)
-                                    : no_named_keys(s, err, err_len);
+    return s->backend->named_create(s, key, digest, hint, id, err, err_len);
 }
 
 int32_t store_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len)
 {
-    return s->backend->named_get ? s->backend->named_get(s, id, out, found, err, err_len)
-                                 : no_named_keys(s, err, err_len);
+    return s->backend->named_get(s, id, out, found, err, err_len);
 }
 
 int32_t store_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len)
 {
-    return s->backend->named_update ? s->backend->named_update(s, key, err, err_len) : no_named_keys(s, err, err_len);
+    return s->backend->named_update(s, key, err, err_len);
 }
 
 int32_t store_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len)
 {
-    return s->backend->named_revoke ? s->backend->named_revoke(s, id, now, err, err_len)
-                                    : no_named_keys(s, err, err_len);
+    return s->backend->named_revoke(s, id, now, err, err_len);
 }
 
 int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
 {
-    return s->backend->named_reset ? s->backend->named_reset(s, id, digest, hint, now, grace_expires_at, err, err_len)
-                                   : no_named_keys(s, err, err_len);
+    return s->backend->named_reset(s, id, digest, hint, now, grace_expires_at, err, err_len);
 }
 
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                          size_t err_len)
 {
-    return s->backend->read_named ? s->backend->read_named(s, offset, limit, fn, ctx, err, err_len)
-                                  : no_named_keys(s, err, err_len);
+    return s->backend->read_named(s, offset, limit, fn, ctx, err, err_len);
 }

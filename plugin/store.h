@@ -1,14 +1,15 @@
 /* store.h - the plugin's storage, behind one interface with one implementation per backend (the shape of
- * SQLite's sqlite3_vfs: a versioned struct of methods, and this thin dispatcher beside the implementations):
- *   store_sqlite.c      the embedded default: one file in the data directory, one machine
- *   store_postgresql.c  many web nodes sharing one PostgreSQL database, with lease-fenced revocation
- * Nothing else in the plugin knows which one runs. What every backend provides: opening (schema, migrations,
- * the digest secret), write transactions that may signal a change of the valid keys, the rows each action
+ * SQLite's sqlite3_vfs: a struct of methods, and a thin dispatcher beside the implementations, store.c):
+ *   store_sqlite*.c     the embedded default: one file in the data directory, one machine
+ *   store_postgresql.c  many web nodes sharing one PostgreSQL database, with lease-fenced revocation (+ pg_*.c)
+ * snapshot.c builds the verify path's keyring from any backend's snapshot rows.
+ * Nothing else in the plugin knows which one runs. What every backend provides: its own settings, opening
+ * (schema, migrations, the digest secret), write transactions that may signal a change of the valid keys, the rows each action
  * changes, the audit trail, batched usage and denial counters, reading a snapshot of the valid keys through a
  * row callback, and the change signal the verify path reads with one atomic load.
  *
  * Threads: the write methods and the admin reads (status, fields, audit, nodes) run under the caller's write
- * mutex; read_snapshot under its reload mutex; the counter is read from any thread. Every failure is
+ * mutex (apikeys_write, apikeys_read); read_snapshot under its reload mutex; the counter is read from any thread. Every failure is
  * PANEL_E_STORE (or PANEL_E_NOMEM) with a message a person can act on, never containing a secret. */
 #ifndef APIKEYS_STORE_H
 #define APIKEYS_STORE_H
@@ -38,7 +39,7 @@ typedef struct store_key {
 typedef struct store_digest_row {
     int found;
     int64_t id;
-    char role[16];           /* "current", "grace", "extra", "named" (a named key's row), or "" (replaced) */
+    char role[16];           /* "current", "grace", "named" (a named key's row), or "" (replaced) */
     int64_t created_at;
     int64_t revoked_at;      /* 0 unless replaced */
 } store_digest_row_t;
@@ -127,20 +128,25 @@ typedef struct store_open_args {
 
 typedef struct store store_t;
 
-#define STORE_BACKEND_VERSION 1
-
 #define STORE_SIGNAL_SETTLED 1        /* the counter is even again (*now = its value): cache what you read */
 #define STORE_SIGNAL_WRITER_ACTIVE 0  /* a live writer is inside its window: do not cache what you read */
 
 typedef struct store_backend {
-    uint32_t version;                 /* STORE_BACKEND_VERSION */
     const char *kind;                 /* "sqlite", "postgresql": the [plugin:apikeys] store value */
     const char *title;                /* "SQLite", "PostgreSQL" */
     /* 1: a verifying thread that sees the counter move reloads the snapshot itself (read_snapshot, settle);
      * 0: the backend's own thread publishes every snapshot through store_open_args_t.publish. */
     int32_t demand_reload;
+    /* 1: a shared store whose web nodes hold leases (read_nodes, serve); 0: one machine. */
+    int32_t has_nodes;
     size_t impl_size;                 /* bytes of backend state store_open allocates (zeroed) for open */
+    /* Every method is required, except two groups: read_snapshot, settle and drop_read_cache exactly when
+     * demand_reload, read_nodes and serve exactly when has_nodes. store_open checks this once. */
 
+    /* Reads and checks this backend's own [plugin:apikeys] settings into cfg, at config load (before open):
+     * PANEL_E_INVALID naming the setting, the problem and the allowed values. get(ctx, key) is NULL when unset. */
+    int32_t (*load_settings)(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err,
+                             size_t err_len);
     int32_t (*open)(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
     void (*close)(store_t *s);
 
@@ -151,11 +157,10 @@ typedef struct store_backend {
     int32_t (*commit)(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
     void (*rollback)(store_t *s);
 
-    int32_t (*key_rows)(store_t *s, int64_t *count, char *err, size_t err_len);
     int32_t (*get_enabled)(store_t *s, int *enabled, char *err, size_t err_len);
     int32_t (*set_enabled)(store_t *s, int enabled, char *err, size_t err_len);
     int32_t (*get_role)(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
-    /* Nullable: get_enabled and get_role twice. A backend across a network answers it in one round trip. */
+    /* get_enabled and get_role twice, in one read (one round trip across a network). */
     int32_t (*get_site)(store_t *s, store_site_t *out, char *err, size_t err_len);
     int32_t (*put_current)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
                            int64_t *id, char *err, size_t err_len);
@@ -163,8 +168,6 @@ typedef struct store_backend {
                            size_t err_len);
     int32_t (*revoke)(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
     int32_t (*make_grace)(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
-    int32_t (*insert_extra)(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now,
-                            char *err, size_t err_len);
     int32_t (*audit)(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                      const char *outcome, const char *key_hint, char *err, size_t err_len);
     int32_t (*read_audit)(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
@@ -179,15 +182,15 @@ typedef struct store_backend {
     int32_t (*read_snapshot)(store_t *s, const store_snapshot_sink_t *sink, char *err, size_t err_len);
     /* The counter was seen odd (value seen): STORE_SIGNAL_SETTLED or STORE_SIGNAL_WRITER_ACTIVE. */
     int (*settle)(store_t *s, uint64_t seen, uint64_t *now);
-    /* After a failed snapshot: forget cached pages so the next read goes to the medium. Nullable. */
+    /* After a failed snapshot: forget cached pages so the next read goes to the medium. */
     void (*drop_read_cache)(store_t *s);
     /* 1 when the last failure means the store is damaged or unreadable (deny until a reload succeeds). */
     int (*last_failure_is_damage)(const store_t *s);
 
-    /* The page: one "Store" status line (kind, where, health), and the live nodes (nullable: one machine). */
+    /* The page: one "Store" status line (kind, where, health), and the live nodes (has_nodes). */
     int32_t (*describe)(store_t *s, char *out, size_t out_len);
     int32_t (*read_nodes)(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
-    /* [thread-safe] This process is about to verify keys: become a node if the backend has nodes (nullable).
+    /* [thread-safe] This process is about to verify keys: become a node (has_nodes).
      * Returns once the node serves or after a bounded wait; the verify path then reads the counter as usual. */
     void (*serve)(store_t *s);
 
@@ -224,10 +227,9 @@ struct store {
     _Atomic int serving;              /* 1 after serve() returned once */
 };
 
-/* The backend named by kind ("sqlite", "postgresql"), or NULL. */
-const store_backend_t *store_backend_named(const char *kind);
-
-/* Opens the backend the config names. */
+/* Config load: "store" (default sqlite) picks the backend, whose load_settings reads its own settings. */
+int32_t store_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err, size_t err_len);
+/* Opens the backend the config names (after checking it has every method the dispatchers call). */
 int32_t store_open(store_t *s, const store_open_args_t *args, char *err, size_t err_len);
 void store_close(store_t *s);
 
@@ -246,24 +248,16 @@ static inline int store_reloads_on_demand(const store_t *s)
 static inline void store_serve(store_t *s)
 {
     if (!atomic_load_explicit(&s->serving, memory_order_acquire)) {
-        if (s->backend->serve)
+        if (s->backend->has_nodes)
             s->backend->serve(s);
         atomic_store_explicit(&s->serving, 1, memory_order_release);
     }
 }
 
-/* Reads the valid keys into a new sealed keyring with the given epoch (through read_snapshot). */
-int32_t store_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
-/* Builds a sealed keyring from any snapshot reader (backends that load on their own thread use this). */
-int32_t store_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sink_t *sink, char *err,
-                                            size_t err_len),
-                            void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len);
-
 /* The dispatchers: each calls the backend's method of the same name. */
 int32_t store_begin(store_t *s, int signals_change, char *err, size_t err_len);
 int32_t store_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
 void store_rollback(store_t *s);
-int32_t store_key_rows(store_t *s, int64_t *count, char *err, size_t err_len);
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len);
 int32_t store_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
 /* The key with role "current" or "grace"; *found = 0 when there is none. */
@@ -279,9 +273,6 @@ int32_t store_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], stor
                           size_t err_len);
 int32_t store_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
 int32_t store_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
-/* Benchmark/test helper: inserts n additional valid keys (role 'extra') in the current transaction. */
-int32_t store_insert_extra(store_t *s, const uint8_t *digests, size_t n, const char *hint, int64_t now, char *err,
-                           size_t err_len);
 int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
                     const char *outcome, const char *key_hint, char *err, size_t err_len);
 /* Audit rows newest first. */
@@ -298,7 +289,7 @@ int store_settle(store_t *s, uint64_t seen, uint64_t *now);
 void store_drop_read_cache(store_t *s);
 int store_last_failure_is_damage(const store_t *s);
 int32_t store_describe(store_t *s, char *out, size_t out_len);
-/* PANEL_OK without calling fn when the backend has no nodes. */
+/* Only when store_has_nodes(). */
 int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len);
 int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
 int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len);
@@ -312,8 +303,6 @@ int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGES
                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                          size_t err_len);
-/* 1 when the backend keeps named keys. */
-int store_has_named_keys(const store_t *s);
 /* 1 when the backend has nodes (the page then lists them). */
 int store_has_nodes(const store_t *s);
 

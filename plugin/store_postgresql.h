@@ -1,8 +1,12 @@
-/* store_postgresql.h - the PostgreSQL backend's state, shared by its three files:
- *   pg_conn.c           connecting (conninfo checks, timeouts), queries with actionable errors, the schema
- *                       and its migrations, the shared digest secret and its check value
- *   store_postgresql.c  the store methods (store.h) on the admin connection, and the wait for acknowledgements
- *                       after a committed change
+/* store_postgresql.h - the PostgreSQL backend's state and what its files share (nothing else includes it but its
+ * tests):
+ *   pg_settings.c       its settings: pg_conninfo (never with a password), lease_seconds, node_id
+ *   pg_conn.c           connecting (timeouts), queries with actionable errors, the schema and its migrations,
+ *                       the shared digest secret and its check value
+ *   store_postgresql.c  the admin connection, open and close, transactions, the page, the method table
+ *   pg_commit.c         a changing transaction's commit, and the wait for every live node's acknowledgement
+ *   pg_rows.c           the site key's rows, settings, audit trail and counters
+ *   pg_named.c          named keys
  *   pg_pipeline.c       a changing transaction's statements queued in libpq's pipeline mode (few round trips)
  *   pg_node.c           this process as a node: the lease thread (its own connection, LISTEN, reload, renew =
  *                       acknowledge) and the fence watchdog that turns the node to 503 when its lease ends
@@ -90,9 +94,70 @@ typedef struct pg_store {
     pg_node_t node;
 } pg_store_t;
 
-/* ----- pg_conn.c ----- */
+/* The backend's state of a store. */
+static inline pg_store_t *P(store_t *s)
+{
+    return s->impl;
+}
+
+/* ----- pg_commit.c ----- */
+int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
+
+/* ----- pg_rows.c ----- */
+int32_t pg_get_enabled(store_t *s, int *enabled, char *err, size_t err_len);
+int32_t pg_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
+int32_t pg_get_role(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
+int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len);
+int32_t pg_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
+int32_t pg_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err,
+                           size_t err_len);
+void pg_digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DIGEST_LEN + 3]);
+int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
+                       int64_t *id, char *err, size_t err_len);
+int32_t pg_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out,
+                       char *err, size_t err_len);
+int32_t pg_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
+int32_t pg_make_grace(store_t *s, int64_t id, int64_t expires_at, char *err, size_t err_len);
+int32_t pg_audit(store_t *s, int64_t now, const char *actor, const char *origin, const char *action,
+                 const char *outcome, const char *key_hint, char *err, size_t err_len);
+int32_t pg_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
+                      size_t err_len);
+int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
+                       const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
+                       char *err, size_t err_len);
+int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],
+                       char *err, size_t err_len);
+
+/* ----- pg_named.c ----- */
+int32_t pg_named_count(store_t *s, int64_t *count, char *err, size_t err_len);
+int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+                        const char *hint, int64_t *id, char *err, size_t err_len);
+int32_t pg_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len);
+int32_t pg_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len);
+int32_t pg_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
+int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+                       int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
+int32_t pg_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
+                      size_t err_len);
+
+/* ----- store_postgresql.c ----- */
+int32_t pg_admin_conn(pg_store_t *p, char *err, size_t err_len);
+void pg_drain_notifications(PGconn *conn);
+int pg_queue_prepared(pg_store_t *p, const char *sql, int n, const char *const *values, int keep,
+                      const char *doing);
+int32_t pg_exec_admin(pg_store_t *p, const char *sql, int n, const char *const *values, PGresult **res,
+                      const char *doing, char *err, size_t err_len);
+const char *pg_i64(char *buf, size_t len, int64_t v);
+void pg_rollback(store_t *s);
+int64_t pg_monotonic_ms(void);
+
+/* ----- pg_settings.c ----- */
 /* Refuses a conninfo with a password or that libpq cannot parse. */
 int32_t pg_check_conninfo(const char *conninfo, char *err, size_t err_len);
+/* store_backend_t.load_settings: pg_conninfo, lease_seconds, node_id. */
+int32_t pg_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void *ctx, char *err, size_t err_len);
+
+/* ----- pg_conn.c ----- */
 /* A new connection with this project's timeouts (the conninfo may override them), or NULL with err. */
 PGconn *pg_connect(const apikeys_config_t *cfg, char *err, size_t err_len);
 /* Runs sql with text parameters; PANEL_OK with *res (PQclear it; may be NULL out) or PANEL_E_STORE. */
@@ -101,11 +166,6 @@ int32_t pg_exec(PGconn *conn, const char *sql, int n, const char *const *values,
 /* Runs one statement prepared on conn under `name` (prepare = 1: prepares it first, once per connection). */
 int32_t pg_exec_prepared(PGconn *conn, const char *name, int prepare, const char *sql, int n,
                          const char *const *values, PGresult **res, const char *doing, char *err, size_t err_len);
-/* Runs several statements without parameters in one round trip (the simple query protocol). PANEL_OK when every
- * one succeeded; rows[0..n_rows) receive the results that have rows, in order (PQclear each; NULL when fewer).
- * In a transaction block a failed statement makes the rest fail and its COMMIT a rollback: that is a failure. */
-int32_t pg_exec_batch(PGconn *conn, const char *sql, PGresult **rows, int n_rows, const char *doing, char *err,
-                      size_t err_len);
 /* Migrations (one transaction under an advisory lock) and the shared secret (created with the store, else
  * checked against the store's check value); once per process, on whichever connection comes first. */
 int32_t pg_prepare_store(pg_store_t *p, PGconn *conn, char *err, size_t err_len);

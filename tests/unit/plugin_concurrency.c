@@ -25,6 +25,7 @@
 #include "../../plugin/auth_provider.h"
 #include "../../plugin/freshness.h"
 #include "../../plugin/plugin_state.h"
+#include "fixture_site_keys.h"
 #include "panel/plugin.h"
 #include "support_host_env.h"
 #include "support_plugin_host.h"
@@ -90,7 +91,7 @@ static void dead_writer_is_repaired_by_the_next_verification(void **s)
     apikeys_state_t *st = open_state(dir);
     keys_t keys;
     enable_api(dir);
-    assert_int_equal(apikeys_add_keys(st, 2, keep_key, &keys, err, sizeof err), PANEL_OK);
+    assert_int_equal(fixture_add_site_keys(st, 2, keep_key, &keys, err, sizeof err), PANEL_OK);
     assert_int_equal(apikeys_verify_key(st, keys.k[0], strlen(keys.k[0])), VERIFY_OK);
     assert_int_equal(write(go[1], "x", 1), 1);
     close(go[1]);
@@ -114,7 +115,7 @@ static void live_writer_window_means_uncached_reads(void **s)
     keys_t keys;
     char err[512];
     enable_api(dir);
-    assert_int_equal(apikeys_add_keys(st, 1, keep_key, &keys, err, sizeof err), PANEL_OK);
+    assert_int_equal(fixture_add_site_keys(st, 1, keep_key, &keys, err, sizeof err), PANEL_OK);
     size_t len = strlen(keys.k[0]);
     assert_int_equal(apikeys_verify_key(st, keys.k[0], len), VERIFY_OK);
 

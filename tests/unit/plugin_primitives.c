@@ -321,6 +321,26 @@ static void store_migrates_a_v1_file_to_v2(void **s)
     free(dir);
 }
 
+/* A new file's schema allows only the roles the plugin writes; the old files' wider CHECK still opens (above). */
+static void a_new_store_allows_only_the_roles_it_writes(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    char err[512];
+    store_t st;
+    assert_int_equal(store_sqlite_open_file(&st, dir, "apikeys.db", err, sizeof err), PANEL_OK);
+    sqlite3 *db = store_sqlite_db(&st);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO keys(name, digest, hint, created_at, role)"
+                                      " VALUES ('extra', x'01', 'h1', 1, 'extra')", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT_CHECK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO keys(name, digest, hint, created_at, role)"
+                                      " VALUES ('site', x'02', 'h2', 2, 'current')", NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(&st);
+    support_rmtree(dir);
+    free(dir);
+}
+
 typedef struct cfg_map {
     const char *k[4], *v[4];
 } cfg_map_t;
@@ -373,6 +393,11 @@ static void config_defaults_and_refusals(void **s)
     assert_int_equal(load_one("database", "apikeys.secret", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "another of the plugin's files"));
     assert_int_equal(load_one("database", "apikeys.epoch", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_one("database", "apikeys.ratelimit", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "another of the plugin's files"));
+    assert_int_equal(load_one("database", "apikeys.db-wal", err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "beside a database (its wal file)"));
+    assert_int_equal(load_one("database", "apikeys.db-journal", err, sizeof err), PANEL_E_INVALID);
     assert_int_equal(load_one("database", "apikeys-shop2.db", err, sizeof err), PANEL_OK);
     assert_int_equal(load_one("default_grace", "2h", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "0, 1h, 24h, 7d"));
@@ -383,6 +408,13 @@ static void config_defaults_and_refusals(void **s)
     assert_int_equal(load_one("flush_interval", "3600", err, sizeof err), PANEL_OK);
 }
 
+/* One setting beside store = postgresql and a valid pg_conninfo: the PostgreSQL backend's own settings. */
+static int32_t load_pg(const char *key, const char *value, apikeys_config_t *cfg, char *err, size_t err_len)
+{
+    cfg_map_t m = {{"store", "pg_conninfo", key}, {"postgresql", "host=db dbname=panel", value}};
+    return apikeys_config_load(cfg, cfg_get, &m, err, err_len);
+}
+
 /* The store settings: kind, conninfo (required for postgresql, never with a password), lease, secret, node. */
 static void store_settings_defaults_and_refusals(void **s)
 {
@@ -391,7 +423,6 @@ static void store_settings_defaults_and_refusals(void **s)
     char err[512];
     assert_int_equal(apikeys_config_load(&cfg, NULL, NULL, err, sizeof err), PANEL_OK);
     assert_string_equal(cfg.store, "sqlite");
-    assert_int_equal(cfg.lease_seconds, 3);
     assert_string_equal(cfg.secret_file, "");
     assert_int_equal(load_one("store", "mysql", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "sqlite"));
@@ -401,16 +432,24 @@ static void store_settings_defaults_and_refusals(void **s)
     cfg_map_t m = {{"store", "pg_conninfo"}, {"postgresql", "host=db dbname=panel"}};
     assert_int_equal(apikeys_config_load(&cfg, cfg_get, &m, err, sizeof err), PANEL_OK);
     assert_string_equal(cfg.pg_conninfo, "host=db dbname=panel");
-    assert_int_equal(load_one("lease_seconds", "0", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(cfg.lease_seconds, 3);
+    assert_int_equal(load_pg("lease_seconds", "0", &cfg, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "1 to 60"));
-    assert_int_equal(load_one("lease_seconds", "61", err, sizeof err), PANEL_E_INVALID);
-    assert_int_equal(load_one("lease_seconds", "60", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_pg("lease_seconds", "61", &cfg, err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_pg("lease_seconds", "60", &cfg, err, sizeof err), PANEL_OK);
+    assert_int_equal(cfg.lease_seconds, 60);
+    /* The PostgreSQL backend checks its conninfo when the config is read, before anything connects. */
+    cfg_map_t pw = {{"store", "pg_conninfo"}, {"postgresql", "host=db dbname=panel password=hunter2"}};
+    assert_int_equal(apikeys_config_load(&cfg, cfg_get, &pw, err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "passfile"));
+    assert_null(strstr(err, "hunter2"));
     assert_int_equal(load_one("secret_file", "relative/secret", err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "absolute path"));
     assert_int_equal(load_one("secret_file", "/etc/panel/apikeys.secret", err, sizeof err), PANEL_OK);
-    assert_int_equal(load_one("node_id", "web 2", err, sizeof err), PANEL_E_INVALID);
+    assert_int_equal(load_pg("node_id", "web 2", &cfg, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "node_id"));
-    assert_int_equal(load_one("node_id", "web-2.eu", err, sizeof err), PANEL_OK);
+    assert_int_equal(load_pg("node_id", "web-2.eu", &cfg, err, sizeof err), PANEL_OK);
+    assert_string_equal(cfg.node_id, "web-2.eu");
 
     /* A password is refused in both forms libpq reads, and the message says where it goes instead. */
     assert_int_equal(pg_check_conninfo("host=db dbname=panel user=panel password=hunter2", err, sizeof err),
@@ -445,6 +484,7 @@ int main(void)
         cmocka_unit_test(keyring_grows_beyond_its_initial_capacity),
         cmocka_unit_test(keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest),
         cmocka_unit_test(store_migrates_a_v1_file_to_v2),
+        cmocka_unit_test(a_new_store_allows_only_the_roles_it_writes),
         cmocka_unit_test(config_defaults_and_refusals),
         cmocka_unit_test(store_settings_defaults_and_refusals),
     };

@@ -537,10 +537,10 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(named_key_of(&r, 3), -1);
     sql_ok(c, "UPDATE apikeys_keys SET named_role = NULL WHERE hint = 'b_1'");
     /* No row is both a site key's and a named key's: the schema refuses a named row with a role. */
-    sql_refused(c, "UPDATE apikeys_keys SET role = 'extra' WHERE hint = 'a_4'", "apikeys_keys_named_not_site");
+    sql_refused(c, "UPDATE apikeys_keys SET role = 'grace' WHERE hint = 'a_4'", "apikeys_keys_named_not_site");
     old_snapshot_is_site_only(c, (const uint8_t[]){8, 5}, 2);
 
-    /* The node's own snapshot (through store_build_keyring) loads and serves. */
+    /* The node's own snapshot (through snapshot_build_keyring) loads and serves. */
     store_serve(&s);
 
     PQfinish(c);
@@ -564,6 +564,27 @@ static void failed_named_write_rolls_back(void **state)
     store_rollback(&s);
     OK(store_named_count(&s, &after, err, err_len));
     assert_int_equal(after, before);
+    store_close(&s);
+}
+
+/* The site key's allowed IPs longer than the plugin reads (set by hand) are refused by the admin read, never cut
+ * (issue 20 item 9: cut, "64.0.0.0/20" could read as "64.0.0.0/2"). */
+static void site_allow_list_too_long_to_read_is_refused(void **state)
+{
+    (void)state;
+    store_t s;
+    open_store(&s);
+    PGconn *c = sql_conn();
+    sql_ok(c, "UPDATE apikeys_state SET allowed_ips = '192.0.2.1' || repeat(' ', 4075) || ',64.0.0.0/20'");
+    store_site_policy_t p;
+    char msg[512] = "";
+    assert_int_equal(store_get_site_policy(&s, &p, msg, sizeof msg), PANEL_E_STORE);
+    assert_non_null(strstr(msg, "longer than this plugin reads"));
+    sql_ok(c, "UPDATE apikeys_state SET allowed_ips = '64.0.0.0/20'");
+    OK(store_get_site_policy(&s, &p, err, err_len));
+    assert_string_equal(p.allowed_ips, "64.0.0.0/20");
+    sql_ok(c, "UPDATE apikeys_state SET allowed_ips = ''");
+    PQfinish(c);
     store_close(&s);
 }
 
@@ -647,6 +668,7 @@ int main(void)
         cmocka_unit_test(new_store_has_schema_3_with_site_indexes_of_schema_1),
         cmocka_unit_test(named_keys_lifecycle),
         cmocka_unit_test(failed_named_write_rolls_back),
+        cmocka_unit_test(site_allow_list_too_long_to_read_is_refused),
         cmocka_unit_test(schema_2_store_is_migrated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

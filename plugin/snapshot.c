@@ -1,0 +1,206 @@
+/* snapshot.c - building the verify path's snapshot (a sealed keyring) from a backend's rows, and keeping the
+ * published one current (see snapshot.h). Every stored policy (the site key's allow-list and rate limit, each
+ * named key's scopes, allow-list, rate limit and expiry) is parsed once here, so the verify path only compares;
+ * a stored value this plugin would not accept fails the snapshot (every request 503) rather than dropping a
+ * restriction the owner set. */
+#include "snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "key_policy.h"
+#include "panel/plugin.h"
+#include "plugin_state.h"
+#include "usage.h"
+
+/* ----- building a keyring from snapshot rows ------------------------------------------------------------ */
+
+typedef struct ring_builder {
+    keyring_t *ring;
+    int api_enabled;
+    key_policy_t *policy;        /* the site key's, precomputed (NULL: none) */
+    named_policy_t *named;       /* the named keys' (sink.named), in the order they came */
+    size_t n_named, cap_named;
+    char *err;
+    size_t err_len;
+} ring_builder_t;
+
+static int32_t builder_start(void *vctx, int64_t rows, int api_enabled)
+{
+    ring_builder_t *b = vctx;
+    b->api_enabled = api_enabled;
+    b->ring = keyring_new(rows > 0 ? (size_t)rows : 0);
+    if (!b->ring) {
+        snprintf(b->err, b->err_len, "out of memory while loading %lld keys", (long long)rows);
+        return PANEL_E_NOMEM;
+    }
+    return PANEL_OK;
+}
+
+/* The index + 1 of named key `id` in b->named, or 0. From the back: a backend sends a named key just before
+ * its rows. */
+static uint32_t named_index(const ring_builder_t *b, int64_t id)
+{
+    for (size_t i = b->n_named; i > 0; i--)
+        if (b->named[i - 1].named_id == id)
+            return (uint32_t)i;
+    return 0;
+}
+
+static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
+                           int64_t named_key)
+{
+    ring_builder_t *b = vctx;
+    uint32_t named = 0;
+    if (named_key != 0) {
+        named = named_index(b, named_key);
+        if (!named)
+            return PANEL_OK; /* a row of a named key that is not live: it can never match */
+        int64_t own = b->named[named - 1].expires_at;
+        if (own != 0 && (expires_at == 0 || own < expires_at))
+            expires_at = own; /* a grace key ends with its named key at the latest */
+    }
+    if (keyring_add(b->ring, digest, id, expires_at) != 0) {
+        snprintf(b->err, b->err_len, "out of memory while loading keys");
+        return PANEL_E_NOMEM;
+    }
+    if (named)
+        keyring_set_named(b->ring, digest, named);
+    return PANEL_OK;
+}
+
+/* Parses a named key's stored policy once, here. A stored value this plugin would not accept fails the snapshot
+ * (every request 503) rather than dropping a restriction the owner set. */
+static int32_t builder_named(void *vctx, const store_named_t *key)
+{
+    ring_builder_t *b = vctx;
+    if (named_index(b, key->id))
+        return PANEL_OK; /* sent twice (one row per key of it): the first one holds */
+    if (b->n_named == b->cap_named) {
+        size_t cap = b->cap_named ? b->cap_named * 2 : 8;
+        named_policy_t *grown = realloc(b->named, cap * sizeof *grown);
+        if (!grown) {
+            snprintf(b->err, b->err_len, "out of memory while loading the named keys");
+            return PANEL_E_NOMEM;
+        }
+        b->named = grown;
+        b->cap_named = cap;
+    }
+    int32_t rc = named_policy_build(&b->named[b->n_named], &b->ring->scopes, key->id, key->label, key->scopes,
+                                    key->allowed_ips, key->rate_limit, key->expires_at, b->err, b->err_len);
+    if (rc != PANEL_OK)
+        return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
+    b->n_named++;
+    return PANEL_OK;
+}
+
+/* Parses the stored policy once, here, so the verify path only compares. A stored value this plugin would not
+ * accept fails the snapshot (every request 503) rather than dropping a restriction the owner set. */
+static int32_t builder_policy(void *vctx, const char *allowed_ips, int64_t rate_limit)
+{
+    ring_builder_t *b = vctx;
+    key_policy_free(b->policy);
+    b->policy = NULL;
+    int32_t rc = key_policy_build(allowed_ips, rate_limit, &b->policy, b->err, b->err_len);
+    return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
+}
+
+int32_t snapshot_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sink_t *sink, char *err,
+                                            size_t err_len),
+                            void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
+{
+    *out = NULL;
+    ring_builder_t b = {NULL, 0, NULL, NULL, 0, 0, err, err_len};
+    const store_snapshot_sink_t sink = {&b, builder_start, builder_key, builder_named, builder_policy};
+    int32_t rc = read(rctx, &sink, err, err_len);
+    if (rc == PANEL_OK && !b.ring) {
+        snprintf(err, err_len, "the key store returned no snapshot");
+        rc = PANEL_E_STORE;
+    }
+    if (rc == PANEL_OK && keyring_seal(b.ring) != 0) {
+        snprintf(err, err_len, "out of memory while indexing keys");
+        rc = PANEL_E_NOMEM;
+    }
+    if (rc != PANEL_OK) {
+        keyring_free(b.ring);
+        key_policy_free(b.policy);
+        free(b.named);
+        return rc;
+    }
+    b.ring->site_policy = b.policy;
+    b.ring->named = b.named;
+    b.ring->n_named = b.n_named;
+    b.ring->api_enabled = b.api_enabled;
+    b.ring->epoch = epoch;
+    b.ring->status = KEYRING_OK;
+    *out = b.ring;
+    return PANEL_OK;
+}
+
+static int32_t read_through_backend(void *rctx, const store_snapshot_sink_t *sink, char *err, size_t err_len)
+{
+    store_t *s = rctx;
+    return s->backend->read_snapshot(s, sink, err, err_len);
+}
+
+/* Reads the valid keys through the backend's read_snapshot (a demand_reload backend: store_open checked it has
+ * one, and apikeys_refresh reads no other). */
+static int32_t snapshot_load_keyring(store_t *s, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
+{
+    return snapshot_build_keyring(read_through_backend, s, epoch, out, err, err_len);
+}
+
+/* ----- keeping the published snapshot current ---------------------------------------------------------- */
+
+/* Loads a snapshot for counter value c; on failure a failed snapshot (deny all). NULL only without memory. */
+static keyring_t *load_or_failed(apikeys_state_t *st, uint64_t c)
+{
+    char err[512];
+    keyring_t *ring = NULL;
+    if (snapshot_load_keyring(&st->store, c, &ring, err, sizeof err) == PANEL_OK)
+        return ring;
+    char line[640];
+    snprintf(line, sizeof line, "API requests are denied until the key store can be read: %s", err);
+    apikeys_log(st, PANEL_LOG_ERROR, line);
+    return keyring_new_failed(c);
+}
+
+keyring_t *apikeys_refresh(apikeys_state_t *st)
+{
+    if (!store_reloads_on_demand(&st->store))
+        return NULL; /* the backend's own thread keeps the published snapshot current (or failed) */
+    keyring_t *private_ring = NULL;
+    pthread_mutex_lock(&st->reload_mutex);
+    uint64_t c = store_counter(&st->store);
+    int cacheable = 1;
+    if (c & 1u) {
+        uint64_t repaired = 0;
+        if (store_settle(&st->store, c, &repaired) == STORE_SIGNAL_SETTLED) {
+            apikeys_log(st, PANEL_LOG_WARN, "a process died while changing API keys; its change signal was "
+                                            "completed and the key snapshot is reloaded");
+            c = repaired;
+        } else {
+            cacheable = 0;
+        }
+    }
+    if (!cacheable) {
+        /* A writer is inside its window: read the store as it is now, but do not trust it afterwards. */
+        private_ring = load_or_failed(st, c);
+    } else {
+        keyring_t *cur = guard_current(&st->guard);
+        if (!cur || cur->epoch != c || cur->status != KEYRING_OK) {
+            /* After a failure, read the file itself: pages the read connection cached from before the damage
+             * would otherwise make a reload "succeed" and accept requests from a store that cannot be read. */
+            if (cur && cur->status != KEYRING_OK)
+                store_drop_read_cache(&st->store);
+            keyring_t *next = load_or_failed(st, c);
+            if (next)
+                guard_publish(&st->guard, next, usage_add_harvest, &st->usage);
+        }
+    }
+    pthread_mutex_unlock(&st->reload_mutex);
+    if (!cacheable && !private_ring)
+        return keyring_new_failed(c); /* may be NULL: the caller then denies (503) */
+    return private_ring;
+}
