@@ -58,19 +58,13 @@ int32_t admin_action_reset(void *state, const panel_caller_t *caller, const pane
 int32_t admin_action_end_grace(void *state, const panel_caller_t *caller, const panel_args_t *args,
                                panel_result_t *result);
 
-/* Named keys (admin_named_keys.c): the page action create-key and the row actions of the table "keys". */
-int32_t admin_action_create_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
-                                panel_result_t *result);
-int32_t admin_action_revoke_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
-                                panel_result_t *result);
-int32_t admin_action_reset_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
-                               panel_result_t *result);
-int32_t admin_action_edit_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
-                              panel_result_t *result);
-/* The page's named-key status lines (named_keys_table.c, which registers the table "keys" too).
- * Status lines: keys expiring within 7 days, keys unused for 90 days (nothing when there are none). */
+/* Named keys as the owner reads them (named_keys_table.c): the table "keys" (panel_table_t.read) and the
+ * page's status lines: keys expiring within 7 days, keys unused for 90 days (nothing when there are none). */
+int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
+                              const panel_sink_t *sink, char *err, size_t err_len);
 int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
-/* Registers the table "keys" and its actions when the host has a scope catalogue (a 1.1 host with
+/* Named keys' actions (admin_named_keys.c): registers the table "keys" with the page action create-key and the
+ * row actions revoke, reset-key and edit when the host has a scope catalogue (a 1.1 host with
  * PANEL_EXT_API_SCOPES): a named key holds scopes of it; without one there is nothing to choose. [init-only] */
 int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);
 
