@@ -13,16 +13,18 @@
 typedef struct action_ctx {
     const panel_caller_t *caller;
     char origin[96];
-    char key[80];            /* a newly generated key, until it is handed to the host */
+    char *key;               /* st->new_key: a newly generated key, until it is handed to the host */
     char message[1024];
     char report[768];        /* how the store made every node see the change ("" on one machine) */
     int64_t grace_seconds;
     const char *grace_text;
 } action_ctx_t;
 
-static void ctx_init(action_ctx_t *c, const panel_caller_t *caller)
+static void ctx_init(action_ctx_t *c, apikeys_state_t *st, const panel_caller_t *caller)
 {
     memset(c, 0, sizeof *c);
+    c->key = st->new_key;
+    c->key[0] = '\0';
     c->caller = caller;
     admin_caller_origin(caller, c->origin, sizeof c->origin);
 }
@@ -38,7 +40,7 @@ static int32_t audit_ok(apikeys_state_t *st, action_ctx_t *c, const char *action
 static int32_t create_current_key(apikeys_state_t *st, action_ctx_t *c, char *hint, char *msg, size_t msg_len)
 {
     const apikeys_config_t *cfg = &st->config;
-    if (key_generate(cfg->key_prefix, cfg->prefix_len, c->key, sizeof c->key) != 0) {
+    if (key_generate(cfg->key_prefix, cfg->prefix_len, c->key, APIKEYS_NEW_KEY_MAX) != 0) {
         snprintf(msg, msg_len, "could not generate a key");
         return PANEL_E_INTERNAL;
     }
@@ -54,7 +56,7 @@ static void reveal_key(action_ctx_t *c, panel_result_t *result)
 {
     if (c->key[0] && result->secret && result->secret_len > strlen(c->key))
         snprintf(result->secret, result->secret_len, "%s", c->key);
-    sodium_memzero(c->key, sizeof c->key);
+    sodium_memzero(c->key, APIKEYS_NEW_KEY_MAX);
 }
 
 static void set_message(panel_result_t *result, const char *text)
@@ -76,7 +78,7 @@ static int32_t finish(apikeys_state_t *st, action_ctx_t *c, const char *action, 
         set_message(result, c->message);
         return PANEL_OK;
     }
-    sodium_memzero(c->key, sizeof c->key);
+    sodium_memzero(c->key, APIKEYS_NEW_KEY_MAX);
     admin_audit_refusal(st, c->caller, action, rc == PANEL_E_STORE || rc == PANEL_E_INTERNAL ? "failed" : "refused",
                         why);
     set_message(result, why);
@@ -102,7 +104,7 @@ static int32_t run_simple(void *state, const panel_caller_t *caller, const char 
         return refuse_early(st, caller, action, rc, why, result);
     }
     action_ctx_t c;
-    ctx_init(&c, caller);
+    ctx_init(&c, st, caller);
     int32_t rc = apikeys_write(st, tx, &c, why, sizeof why, c.report, sizeof c.report);
     return finish(st, &c, action, rc, why, result);
 }
@@ -244,7 +246,7 @@ int32_t admin_action_reset(void *state, const panel_caller_t *caller, const pane
         return PANEL_E_CONFIRM;
     }
     action_ctx_t c;
-    ctx_init(&c, caller);
+    ctx_init(&c, st, caller);
     const char *grace = args && args->get ? args->get(args, "grace") : NULL;
     if (!grace)
         grace = st->config.default_grace;

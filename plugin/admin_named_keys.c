@@ -25,14 +25,16 @@ typedef struct named_ctx {
     const char *grace_text;
     const char *action;          /* audit name: "create key", "revoke key", "reset key", "edit key" */
     int created;                 /* 1: the action created record `id` (result->record names it) */
-    char secret[80];             /* a newly generated key, until it is handed to the host */
+    char *secret;                /* st->new_key: a newly generated key, until it is handed to the host */
     char message[1024];
     char report[768];            /* how the store made every node see the change ("" on one machine) */
 } named_ctx_t;
 
-static void ctx_init(named_ctx_t *c, const panel_caller_t *caller, const char *action)
+static void ctx_init(named_ctx_t *c, apikeys_state_t *st, const panel_caller_t *caller, const char *action)
 {
     memset(c, 0, sizeof *c);
+    c->secret = st->new_key;
+    c->secret[0] = '\0';
     c->caller = caller;
     c->action = action;
     admin_caller_origin(caller, c->origin, sizeof c->origin);
@@ -47,7 +49,7 @@ static void set_message(panel_result_t *result, const char *text)
 /* Audits and reports a refusal (or a failure of the store). */
 static int32_t refuse(apikeys_state_t *st, named_ctx_t *c, int32_t rc, const char *why, panel_result_t *result)
 {
-    sodium_memzero(c->secret, sizeof c->secret);
+    sodium_memzero(c->secret, APIKEYS_NEW_KEY_MAX);
     admin_audit_refusal(st, c->caller, c->action, rc == PANEL_E_STORE || rc == PANEL_E_INTERNAL ? "failed" : "refused",
                         why);
     set_message(result, why);
@@ -196,7 +198,7 @@ static int32_t new_secret(apikeys_state_t *st, named_ctx_t *c, uint8_t digest[KE
                           char *msg, size_t msg_len)
 {
     const apikeys_config_t *cfg = &st->config;
-    if (key_generate(cfg->key_prefix, cfg->prefix_len, c->secret, sizeof c->secret) != 0) {
+    if (key_generate(cfg->key_prefix, cfg->prefix_len, c->secret, APIKEYS_NEW_KEY_MAX) != 0) {
         snprintf(msg, msg_len, "could not generate a key");
         return PANEL_E_INTERNAL;
     }
@@ -224,7 +226,7 @@ static int32_t done(named_ctx_t *c, panel_result_t *result)
 {
     if (c->secret[0] && result->secret && result->secret_len > strlen(c->secret))
         snprintf(result->secret, result->secret_len, "%s", c->secret);
-    sodium_memzero(c->secret, sizeof c->secret);
+    sodium_memzero(c->secret, APIKEYS_NEW_KEY_MAX);
     if (c->created && c->id > 0 && PANEL_HAS_FIELD(panel_result_t, result, record) && result->record &&
         result->record_len > 20)
         snprintf(result->record, result->record_len, "%lld", (long long)c->id);
@@ -288,7 +290,7 @@ static int32_t run_named(void *state, const panel_caller_t *caller, const panel_
         set_message(result, "out of memory");
         return PANEL_E_NOMEM;
     }
-    ctx_init(c, caller, action);
+    ctx_init(c, st, caller, action);
     int32_t rc = check_caller(st, c, (flags & NAMED_DANGEROUS) != 0, result);
     if (rc == PANEL_OK && (flags & NAMED_ROW))
         rc = check_record(st, c, args, result);

@@ -181,7 +181,15 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
     pthread_mutex_init(&st->write_mutex, NULL);
     guard_init(&st->guard, NULL);
 
-    if (st->config.secret_file[0] == '\0' &&
+    st->secret = sodium_malloc(KEY_SECRET_LEN + APIKEYS_NEW_KEY_MAX);
+    if (!st->secret) {
+        snprintf(err, err_len, "out of memory for the digest secret");
+        rc = PANEL_E_NOMEM;
+    } else {
+        st->new_key = (char *)st->secret + KEY_SECRET_LEN;
+        st->new_key[0] = '\0';
+    }
+    if (rc == PANEL_OK && st->config.secret_file[0] == '\0' &&
         (size_t)snprintf(st->config.secret_file, sizeof st->config.secret_file, "%s/%s", st->data_dir,
                          KEY_SECRET_FILE) >= sizeof st->config.secret_file) {
         snprintf(err, err_len, "the data directory path is too long");
@@ -253,6 +261,6 @@ void apikeys_state_close(apikeys_state_t *st)
     usage_destroy(&st->usage);
     pthread_mutex_destroy(&st->reload_mutex);
     pthread_mutex_destroy(&st->write_mutex);
-    sodium_memzero(st->secret, sizeof st->secret);
+    sodium_free(st->secret); /* wipes the secret and the new-key buffer; NULL is ignored */
     free(st);
 }

@@ -30,10 +30,18 @@ typedef struct apikeys_options {
     int32_t start_flusher;                                  /* 1: start the usage flusher thread */
 } apikeys_options_t;
 
+/* Room for a newly generated key, with its NUL (a prefix of up to 16 characters, '_', 43 + 6 base62 digits). */
+#define APIKEYS_NEW_KEY_MAX 80
+
 typedef struct apikeys_state {
     snapshot_guard_t guard;          /* first: 64-byte aligned hot data */
     apikeys_config_t config;
-    uint8_t secret[KEY_SECRET_LEN];
+    /* The secrets, in one region of libsodium's guarded memory (sodium_malloc: kept out of core dumps and, where
+     * the limit allows, out of swap; wiped when freed): the digest secret (KEY_SECRET_LEN bytes), and the key an
+     * admin action generates, until it is handed to the host (APIKEYS_NEW_KEY_MAX bytes; admin calls are
+     * [serialised] per plugin, so one buffer serves them all). */
+    uint8_t *secret;
+    char *new_key;
     char data_dir[4096];
     store_t store;                   /* the backend the config names; its counter is the change signal */
     usage_t usage;
