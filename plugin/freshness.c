@@ -22,6 +22,7 @@ int32_t freshness_open(freshness_t *f, const char *data_dir, char *err, size_t e
         snprintf(err, err_len, "the data directory path is too long");
         return PANEL_E_INVALID;
     }
+    memcpy(f->path, path, sizeof f->path);
     f->writer_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (f->writer_fd < 0)
         goto fail;
@@ -69,6 +70,16 @@ void freshness_close(freshness_t *f)
         close(f->probe_fd);
     f->counter = NULL;
     f->writer_fd = f->probe_fd = -1;
+}
+
+int freshness_replaced(const freshness_t *f)
+{
+    struct stat mapped, named;
+    if (f->writer_fd < 0 || fstat(f->writer_fd, &mapped) != 0)
+        return 1;
+    if (stat(f->path, &named) != 0)
+        return 1;
+    return mapped.st_dev != named.st_dev || mapped.st_ino != named.st_ino;
 }
 
 int32_t freshness_writer_begin(freshness_t *f, char *err, size_t err_len)

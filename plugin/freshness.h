@@ -19,10 +19,16 @@ typedef struct freshness {
     int writer_fd;
     int probe_fd;
     _Atomic uint64_t *counter;
+    char path[4096];             /* the counter file's path, to tell when it names another file */
 } freshness_t;
 
 int32_t freshness_open(freshness_t *f, const char *data_dir, char *err, size_t err_len);
 void freshness_close(freshness_t *f);
+
+/* [caller-serialised] 1 when the counter's path no longer names the file this process mapped (it was replaced or
+ * removed, e.g. restored from a backup while servers ran): other processes then signal changes this one never
+ * sees. 0 while it is the same file. */
+int freshness_replaced(const freshness_t *f);
 
 /* [thread-safe] The counter (acquire). */
 static inline uint64_t freshness_load(const freshness_t *f)

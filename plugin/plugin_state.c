@@ -29,6 +29,11 @@ int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char 
 {
     if (report && report_len)
         report[0] = '\0';
+    if (atomic_load(&st->files_replaced)) {
+        snprintf(msg, msg_len, "nothing was changed: the key store's files were replaced while this server ran, so "
+                 "other processes would not see the change; restart it");
+        return PANEL_E_STORE;
+    }
     pthread_mutex_lock(&st->write_mutex);
     int32_t rc = store_begin(&st->store, 1, msg, msg_len);
     if (rc == PANEL_OK) {
@@ -134,6 +139,7 @@ static int64_t now_for_backend(void *ctx)
 static void flusher_tick(void *ctx)
 {
     apikeys_state_t *st = ctx;
+    apikeys_check_files(st);
     char err[512];
     if (apikeys_flush_usage(st, err, sizeof err) != PANEL_OK) {
         char line[640];

@@ -58,6 +58,9 @@ typedef struct apikeys_state {
      * cannot be used, keys with a rate limit get 503 (limiter.error says why; logged once per process). */
     limiter_t limiter;
     _Atomic int limiter_logged;
+    /* 1 once the usage flusher saw the store's files replaced under this process (store_check_files): from then
+     * on every request is denied (503) and every change refused, until the process or the extension restarts. */
+    _Atomic int files_replaced;
 } apikeys_state_t;
 
 /* Opens the state. PANEL_OK, or a negative code with a message (never containing a secret). */

@@ -166,10 +166,31 @@ static keyring_t *load_or_failed(apikeys_state_t *st, uint64_t c)
     return keyring_new_failed(c);
 }
 
+void apikeys_check_files(apikeys_state_t *st)
+{
+    if (!store_reloads_on_demand(&st->store) || atomic_load(&st->files_replaced))
+        return;
+    char why[4400];
+    if (store_check_files(&st->store, why, sizeof why) == PANEL_OK)
+        return;
+    atomic_store(&st->files_replaced, 1);
+    char line[4600];
+    snprintf(line, sizeof line, "API requests are denied and changes refused until this server restarts: %s, so it "
+             "would no longer see keys changed, reset or revoked by the others", why);
+    apikeys_log(st, PANEL_LOG_ERROR, line);
+    pthread_mutex_lock(&st->reload_mutex);
+    keyring_t *failed = keyring_new_failed(UINT64_MAX);
+    if (failed)
+        guard_publish(&st->guard, failed, usage_add_harvest, &st->usage);
+    pthread_mutex_unlock(&st->reload_mutex);
+}
+
 keyring_t *apikeys_refresh(apikeys_state_t *st)
 {
     if (!store_reloads_on_demand(&st->store))
         return NULL; /* the backend's own thread keeps the published snapshot current (or failed) */
+    if (atomic_load(&st->files_replaced))
+        return keyring_new_failed(store_counter(&st->store)); /* NULL without memory: the caller denies too */
     keyring_t *private_ring = NULL;
     pthread_mutex_lock(&st->reload_mutex);
     uint64_t c = store_counter(&st->store);

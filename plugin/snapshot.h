@@ -23,4 +23,9 @@ int32_t snapshot_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_
  * publishes snapshots itself (PostgreSQL) it never reads the store: it returns NULL at once. */
 keyring_t *apikeys_refresh(apikeys_state_t *st);
 
+/* [the usage flusher] Off the hot path: when the store's files were replaced or removed under this process
+ * (store_check_files), marks the state (files_replaced), logs why once and publishes a snapshot that denies
+ * everything; apikeys_refresh then never loads another, so every request is denied until a restart. */
+void apikeys_check_files(apikeys_state_t *st);
+
 #endif

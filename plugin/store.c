@@ -29,7 +29,7 @@ static const struct {
     METHOD(get_site_policy), METHOD(set_site_policy), METHOD(named_count), METHOD(named_create),
     METHOD(named_get),    METHOD(named_update),    METHOD(named_revoke),  METHOD(named_reset),
     METHOD(read_named),
-}, on_demand[] = {METHOD(read_snapshot), METHOD(settle), METHOD(drop_read_cache)},
+}, on_demand[] = {METHOD(read_snapshot), METHOD(settle), METHOD(drop_read_cache), METHOD(check_files)},
    with_nodes[] = {METHOD(read_nodes), METHOD(serve)};
 #undef METHOD
 
@@ -220,6 +220,11 @@ int store_settle(store_t *s, uint64_t seen, uint64_t *now)
 void store_drop_read_cache(store_t *s)
 {
     s->backend->drop_read_cache(s);
+}
+
+int32_t store_check_files(store_t *s, char *why, size_t why_len)
+{
+    return s->backend->check_files(s, why, why_len);
 }
 
 int store_last_failure_is_damage(const store_t *s)

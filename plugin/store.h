@@ -184,6 +184,10 @@ typedef struct store_backend {
     int (*settle)(store_t *s, uint64_t seen, uint64_t *now);
     /* After a failed snapshot: forget cached pages so the next read goes to the medium. */
     void (*drop_read_cache)(store_t *s);
+    /* Off the hot path (the usage flusher): PANEL_OK while the files this process reads and signals through are
+     * still the ones at their paths; PANEL_E_STORE with why when one was replaced or removed (this process would
+     * no longer see what the others write). */
+    int32_t (*check_files)(store_t *s, char *why, size_t why_len);
     /* 1 when the last failure means the store is damaged or unreadable (deny until a reload succeeds). */
     int (*last_failure_is_damage)(const store_t *s);
 
@@ -287,6 +291,7 @@ int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t la
                           size_t err_len);
 int store_settle(store_t *s, uint64_t seen, uint64_t *now);
 void store_drop_read_cache(store_t *s);
+int32_t store_check_files(store_t *s, char *why, size_t why_len);
 int store_last_failure_is_damage(const store_t *s);
 int32_t store_describe(store_t *s, char *out, size_t out_len);
 /* Only when store_has_nodes(). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "panel/plugin.h"
 #include "store_sqlite_internal.h"
@@ -35,6 +36,23 @@ static int32_t sq_open(store_t *store, const store_open_args_t *args, char *err,
     else
         sq_close(store);
     return rc;
+}
+
+/* The database file and the change counter file are still the ones this process opened. */
+static int32_t sq_check_files(store_t *store, char *why, size_t why_len)
+{
+    sqlite_store_t *s = store->impl;
+    struct stat now;
+    if (stat(s->path, &now) != 0 || now.st_dev != s->file_dev || now.st_ino != s->file_ino) {
+        snprintf(why, why_len, "the key store %s was replaced or removed while this process used it", s->path);
+        return PANEL_E_STORE;
+    }
+    if (freshness_replaced(&s->fresh)) {
+        snprintf(why, why_len, "the change signal %s was replaced or removed while this process used it",
+                 s->fresh.path);
+        return PANEL_E_STORE;
+    }
+    return PANEL_OK;
 }
 
 static int sq_last_failure_is_damage(const store_t *store)
@@ -160,6 +178,7 @@ const store_backend_t store_sqlite_backend = {
     .read_snapshot = sq_read_snapshot,
     .settle = sq_settle,
     .drop_read_cache = sq_drop_read_cache,
+    .check_files = sq_check_files,
     .last_failure_is_damage = sq_last_failure_is_damage,
     .describe = sq_describe,
     .get_site_policy = sq_get_site_policy,

@@ -10,6 +10,7 @@
 #define APIKEYS_STORE_SQLITE_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "freshness.h"
 #include "store.h"
@@ -24,6 +25,8 @@ typedef struct sqlite_store {
     sqlite3 *db;
     sqlite3 *rdb;
     char path[4096];
+    dev_t file_dev;          /* the database file opened (stat right after opening), to tell when it is replaced */
+    ino_t file_ino;
     int last_error;          /* the primary SQLite code of the last failure (0 after success) */
     /* Per connection [STORE_CONN_*], touched only by whoever holds that connection (see above): */
     int stale[2];            /* 1: a damage failure was seen; drop the cached statements at the next transaction */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "file_check.h"
@@ -137,6 +138,11 @@ int32_t sq_open_file(sqlite_store_t *s, const char *data_dir, const char *file_n
     }
     if (prc == PANEL_OK)
         prc = configure(s, s->rdb, err, err_len);
+    struct stat opened;
+    if (prc == PANEL_OK && stat(s->path, &opened) == 0) {
+        s->file_dev = opened.st_dev;
+        s->file_ino = opened.st_ino;
+    }
     return prc;
 }
 
