@@ -97,12 +97,6 @@ static int contains(const web_proxies_t *proxies, const web_cidr_t *addr)
     return 0;
 }
 
-int web_proxies_contains(const web_proxies_t *proxies, const char *addr)
-{
-    web_cidr_t a;
-    return addr != NULL && parse_address(addr, strlen(addr), &a) && contains(proxies, &a);
-}
-
 static void write_address(const web_cidr_t *a, char *out, size_t out_len)
 {
     char text[INET6_ADDRSTRLEN] = "";
@@ -110,34 +104,52 @@ static void write_address(const web_cidr_t *a, char *out, size_t out_len)
     snprintf(out, out_len, "%s", text);
 }
 
-void web_client_addr(const web_proxies_t *proxies, const char *peer, const char *forwarded_for, char *out,
-                     size_t out_len)
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int web_client_addr(const web_proxies_t *proxies, const char *peer, const web_forwarded_line_t *lines,
+                    size_t n_lines, char *out, size_t out_len)
 {
     web_cidr_t peer_addr;
     if (!parse_address(peer, strlen(peer), &peer_addr)) {
         snprintf(out, out_len, "%s", peer);
-        return;
+        return 0;
     }
     write_address(&peer_addr, out, out_len);
-    if (forwarded_for == NULL || !contains(proxies, &peer_addr))
-        return;
-    /* Walk the hops from the right: each trusted one vouches for the hop left of it. */
-    size_t end = strlen(forwarded_for);
-    while (end > 0) {
-        size_t start = end;
-        while (start > 0 && forwarded_for[start - 1] != ',')
-            start--;
-        size_t a = start, b = end;
-        while (a < b && (forwarded_for[a] == ' ' || forwarded_for[a] == '\t'))
-            a++;
-        while (b > a && (forwarded_for[b - 1] == ' ' || forwarded_for[b - 1] == '\t'))
-            b--;
-        web_cidr_t hop;
-        if (!parse_address(forwarded_for + a, b - a, &hop))
-            return; /* garbage: keep the last good hop (or the peer) */
-        write_address(&hop, out, out_len);
-        if (!contains(proxies, &hop))
-            return;
-        end = start > 0 ? start - 1 : 0;
+    if (n_lines == 0 || !contains(proxies, &peer_addr))
+        return 0;
+    /* Walk the hops from the right (the last line's last hop first): each trusted one vouches for the hop left
+     * of it. Only the hops up to the first untrusted one are read, whatever the length of the rest; empty list
+     * elements are skipped (RFC 9110, 5.6.1). */
+    int hops = 0;
+    for (size_t line = n_lines; line-- > 0;) {
+        const char *text = lines[line].value != NULL ? lines[line].value : "";
+        size_t end = lines[line].len;
+        for (;;) {
+            size_t start = end;
+            while (start > 0 && text[start - 1] != ',')
+                start--;
+            size_t a = start, b = end;
+            while (a < b && is_ows(text[a]))
+                a++;
+            while (b > a && is_ows(text[b - 1]))
+                b--;
+            if (b > a) {
+                web_cidr_t hop;
+                if (!parse_address(text + a, b - a, &hop))
+                    return -1; /* a trusted proxy vouched for something that is not an address */
+                hops++;
+                write_address(&hop, out, out_len);
+                if (!contains(proxies, &hop))
+                    return 0;
+            }
+            if (start == 0)
+                break;
+            end = start - 1;
+        }
     }
+    /* every hop was a trusted proxy: the left-most one is the client; no hop at all is unreadable */
+    return hops > 0 ? 0 : -1;
 }

@@ -304,51 +304,61 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
     return queue_plain(conn, st, 404, "Not found.\n");
 }
 
-/* Joins every X-Forwarded-For header of the request with ',' (a proxy may add its own header line). */
-typedef struct forwarded {
-    char text[2048];
-    size_t len;
-    int overflow;
-} forwarded_t;
+/* The X-Forwarded-For header lines of a request, in the order received: counted (items NULL), then listed. */
+typedef struct forwarded_lines {
+    web_forwarded_line_t *items;
+    size_t n;
+} forwarded_lines_t;
 
-static enum MHD_Result join_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result list_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                      const char *value, size_t value_size)
 {
-    forwarded_t *f = cls;
+    forwarded_lines_t *f = cls;
     (void)kind;
-    if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+    if (key == NULL || key_size != 15 || strncasecmp(key, "X-Forwarded-For", 15) != 0)
         return MHD_YES;
-    size_t n = strlen(value);
-    if (f->len + n + 2 > sizeof f->text) {
-        f->overflow = 1;
-        return MHD_NO;
+    if (f->items != NULL) {
+        f->items[f->n].value = value;
+        f->items[f->n].len = value != NULL ? value_size : 0;
     }
-    if (f->len > 0)
-        f->text[f->len++] = ',';
-    memcpy(f->text + f->len, value, n);
-    f->len += n;
-    f->text[f->len] = '\0';
+    f->n++;
     return MHD_YES;
 }
 
-/* The peer's address, or the client a trusted proxy forwarded for ([host] trusted_proxies). */
-static void client_address(const server_t *srv, struct MHD_Connection *conn, char *out, size_t out_len)
+/* The peer's address, or the client a trusted proxy forwarded for ([host] trusted_proxies). Returns 0, or -1
+ * when a trusted proxy's X-Forwarded-For does not name the client (out then holds the peer, for the log). */
+static int client_address(const server_t *srv, struct MHD_Connection *conn, char *out, size_t out_len)
 {
     char peer[INET6_ADDRSTRLEN] = "unknown";
     snprintf(out, out_len, "unknown");
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL)
-        return;
+        return 0;
     const struct sockaddr *sa = info->client_addr;
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer, sizeof peer);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer, sizeof peer);
-    forwarded_t forwarded = {"", 0, 0};
+    forwarded_lines_t lines = {NULL, 0};
     if (srv->config.trusted_proxies.n > 0)
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, join_forwarded, &forwarded);
-    /* an X-Forwarded-For too long to hold is not believed: the peer answers for the request */
-    web_client_addr(&srv->config.trusted_proxies, peer,
-                    forwarded.len > 0 && !forwarded.overflow ? forwarded.text : NULL, out, out_len);
+        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, list_forwarded, &lines);
+    if (lines.n > 0) {
+        size_t count = lines.n;
+        lines.items = calloc(count, sizeof *lines.items);
+        if (lines.items == NULL) {
+            snprintf(out, out_len, "%s", peer);
+            return -1;
+        }
+        lines.n = 0;
+        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, list_forwarded, &lines);
+        if (lines.n > count)
+            lines.n = count; /* cannot happen: the headers do not change between the two passes */
+    }
+    int rc = web_client_addr(&srv->config.trusted_proxies, peer, lines.items, lines.n, out, out_len);
+    free(lines.items);
+    if (rc != 0)
+        snprintf(out, out_len, "%s", peer);
+    return rc;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -363,7 +373,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (st == NULL)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->started);
-        client_address(srv, conn, st->client_addr, sizeof st->client_addr);
+        int forwarded_ok = client_address(srv, conn, st->client_addr, sizeof st->client_addr) == 0;
         loggable_path(method, st->method, sizeof st->method);
         loggable_path(url, st->path, sizeof st->path);
         pthread_mutex_lock(&srv->lock);
@@ -374,6 +384,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *framing = web_framing_problem(conn);
         if (framing != NULL) /* answered before any body byte is read; the connection then closes */
             return queue_refusal_and_close(conn, st, framing);
+        if (!forwarded_ok)
+            return queue_refusal_and_close(
+                conn, st,
+                "The request came through a trusted proxy ([host] trusted_proxies) whose X-Forwarded-For does "
+                "not end with the client's IP address, so the client cannot be told. The proxy must append the "
+                "address it received the request from (nginx: proxy_set_header X-Forwarded-For "
+                "$proxy_add_x_forwarded_for).\n");
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
