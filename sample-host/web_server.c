@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,10 +160,10 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, request_state_t *
     return ok;
 }
 
-/* A refusal after which the connection is closed (the request's framing cannot be trusted, so nothing more
- * is read from it): 400 with Connection: close. */
-static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, request_state_t *st,
-                                               const char *message)
+/* An answer queued before any body byte is read, after which the connection is closed (the request's framing
+ * cannot be trusted, or its body is not wanted), so nothing more is read from it: Connection: close. */
+static enum MHD_Result queue_and_close(struct MHD_Connection *conn, request_state_t *st, int status,
+                                       const char *content_type, const char *message)
 {
     char *body = strdup(message);
     struct MHD_Response *r =
@@ -172,13 +173,19 @@ static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, requ
         return MHD_NO;
     }
     add_common_headers(r);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    st->status = 400;
-    enum MHD_Result ok = MHD_queue_response(conn, 400, r);
+    st->status = status;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, request_state_t *st,
+                                               const char *message)
+{
+    return queue_and_close(conn, st, 400, "text/plain; charset=utf-8", message);
 }
 
 static enum MHD_Result queue_plain(struct MHD_Connection *conn, request_state_t *st, int status,
@@ -188,6 +195,50 @@ static enum MHD_Result queue_plain(struct MHD_Connection *conn, request_state_t 
     if (body == NULL)
         return MHD_NO;
     return queue_text(conn, st, status, body, strlen(body), "text/plain; charset=utf-8", "no-store", NULL);
+}
+
+/* ----- request bodies ------------------------------------------------------------------------------------ */
+
+#define TOO_LARGE_TEXT "The request body is too large: this panel reads at most 65536 bytes.\n"
+
+/* The API and /healthz, answered by the router; everything else is the panel's. */
+static int is_api(const char *url)
+{
+    return strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0;
+}
+
+/* The request's Content-Length (libmicrohttpd has checked that it is a number), saturated; 0 when it has none
+ * (no body, or a chunked one, which is bounded while it is read). */
+static uint64_t declared_length(struct MHD_Connection *conn)
+{
+    const char *text = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (text == NULL)
+        return 0;
+    errno = 0;
+    unsigned long long n = strtoull(text, NULL, 10);
+    return errno == ERANGE ? UINT64_MAX : (uint64_t)n;
+}
+
+/* A body declared larger than the route reads is refused from its Content-Length, before any of it is read
+ * (a slow sender of a huge body holds nothing): the API's 413 body_too_large beyond ROUTER_BODY_MAX, the
+ * panel's beyond BODY_MAX. MHD_YES when nothing was queued and *queued is 0. */
+static enum MHD_Result refuse_declared_body(struct MHD_Connection *conn, request_state_t *st, const char *url,
+                                            int *queued)
+{
+    uint64_t declared = declared_length(conn);
+    int api = is_api(url);
+    *queued = 0;
+    if (declared <= (api ? ROUTER_BODY_MAX : BODY_MAX))
+        return MHD_YES;
+    *queued = 1;
+    if (!api)
+        return queue_and_close(conn, st, 413, "text/plain; charset=utf-8", TOO_LARGE_TEXT);
+    char json[200];
+    snprintf(json, sizeof json,
+             "{\"error\":\"body_too_large\",\"message\":\"the request body is larger than %d bytes; send less "
+             "(e.g. at most 1000 ids per ack)\"}",
+             ROUTER_BODY_MAX);
+    return queue_and_close(conn, st, 413, "application/json", json);
 }
 
 /* ----- dispatch ------------------------------------------------------------------------------------------ */
@@ -267,9 +318,9 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
 {
     web_deadline_answering(conn);
     if (st->body_too_large)
-        return queue_plain(conn, st, 413, "The request body is too large.\n");
+        return queue_plain(conn, st, 413, TOO_LARGE_TEXT);
     web_extensions_tick(&srv->extensions); /* applies another process's extension changes (<= 1 s old) */
-    if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0)
+    if (is_api(url))
         return answer_api(srv, conn, st, method, url);
     if (web_admin_owns(url)) {
         /* DNS rebinding: a page of another site whose name now resolves to us must not reach the panel. */
@@ -391,6 +442,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 "not end with the client's IP address, so the client cannot be told. The proxy must append the "
                 "address it received the request from (nginx: proxy_set_header X-Forwarded-For "
                 "$proxy_add_x_forwarded_for).\n");
+        int queued = 0;
+        enum MHD_Result refused = refuse_declared_body(conn, st, url, &queued);
+        if (queued) {
+            web_deadline_answering(conn);
+            return refused;
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -617,7 +674,8 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         admin_auth_close(srv.admin.auth);
         return -1;
     }
-    if (web_deadline_start(&srv.deadline, srv.config.header_timeout, srv.config.body_min_rate, err, err_len) != 0) {
+    if (web_deadline_start(&srv.deadline, srv.config.header_timeout, srv.config.body_timeout,
+                           srv.config.body_min_rate, err, err_len) != 0) {
         web_extensions_destroy(&srv.extensions);
         session_store_close(srv.admin.sessions);
         admin_auth_close(srv.admin.auth);
