@@ -432,9 +432,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pthread_mutex_unlock(&srv->lock);
         *con_cls = st;
         web_deadline_headers_done(conn);
-        const char *framing = web_framing_problem(conn);
+        int framing_status = 400;
+        const char *framing = web_framing_problem(conn, &framing_status);
         if (framing != NULL) /* answered before any body byte is read; the connection then closes */
-            return queue_refusal_and_close(conn, st, framing);
+            return queue_and_close(conn, st, framing_status, "text/plain; charset=utf-8", framing);
         if (!forwarded_ok)
             return queue_refusal_and_close(
                 conn, st,

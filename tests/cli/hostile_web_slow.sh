@@ -1,8 +1,10 @@
 #!/bin/bash
-# hostile_web_slow.sh - slow request bodies against `sample-host serve` (API Keys plugin), issue 20 item 2: 300 connections from five loopback addresses that declare a 1 TB body (Content-Length:
+# hostile_web_slow.sh - slow and unreadable request bodies against `sample-host serve` (API Keys plugin), issue 20
+# items 2 and 16: 300 connections from five loopback addresses that declare a 1 TB body (Content-Length:
 # 1000000000000) and send it a byte a second get 413 at once, before any body is read, and meanwhile /healthz
 # and an API request with a key answer within 1 s (before: the connections filled the server); a declared body
-# within the limit and over it, to the API (JSON 413 body_too_large) and the panel.
+# within the limit and over it, to the API (JSON 413 body_too_large) and the panel; a Transfer-Encoding other
+# than chunked gets 400 or 501 at once (RFC 9112, 6.1), not silence until the header timeout.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
@@ -141,6 +143,29 @@ check 'printf "%s" "$RAW" | grep -q "still open" && ! printf "%s" "$RAW" | grep 
 head -c 16000 /dev/zero | tr '\0' a >"$TMP/16k"
 http POST /api/v1/deliveries/pull -H "X-API-Key: $KEY" --data-binary @"$TMP/16k"
 check '[ "$CODE" != 413 ]' "an API body of 16000 bytes is read and answered by the route (status $CODE)"
+
+# ----- transfer codings other than chunked (issue 20, item 16): answered at once, the connection closed
+# te_answer STATUS VALUE: a POST with Transfer-Encoding: VALUE gets STATUS within 1 s, and the connection closes
+te_answer() {
+  local want=$1
+  raw "$PORT" "b'POST /login HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nTransfer-Encoding: $2\\r\\n\\r\\n'" 5
+  CODE=$RAW_SECONDS; HEADERS=$RAW
+  check 'printf "%s" "$RAW" | grep -q "^HTTP/1.1 $want" && printf "%s" "$RAW" | grep -q "Transfer-Encoding" && under "$RAW_SECONDS" 1 && ! printf "%s" "$RAW" | grep -q "still open"' \
+    "Transfer-Encoding: $2 gets $1 naming Transfer-Encoding at once ($RAW_SECONDS s; before: no answer) and the connection closes"
+}
+te_answer 400 xchunked          # the body's end cannot be told: 400
+te_answer 400 gzip
+te_answer 400 identity
+te_answer 400 'chunked, gzip'   # chunked not last
+te_answer 501 'gzip, chunked'   # framed, but a coding the server lacks: 501
+te_answer 501 'chunked, chunked'
+te_answer 400 'chunked;x=1'     # not the chunked libmicrohttpd would read
+raw "$PORT" 'b"POST /api/v1/ping HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n0\r\n\r\n"' 5
+CODE=$RAW_SECONDS; HEADERS=$RAW
+check 'printf "%s" "$RAW" | grep -q "^HTTP/1.1 405"' "Transfer-Encoding: Chunked (any case) is read as before (405 from the GET route)"
+raw "$PORT" 'b"POST /api/v1/deliveries/pull HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:   chunked\r\nConnection: close\r\n\r\n7\r\nlimit=1\r\n0\r\n\r\n"' 5
+CODE=$RAW_SECONDS; HEADERS=$RAW
+check 'printf "%s" "$RAW" | grep -q "^HTTP/1.1 401"' "a chunked body with spaces before the coding reaches the route (401 without a key)"
 
 http GET /healthz
 check '[ "$CODE" = 200 ]' "the server still answers"
