@@ -153,6 +153,8 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, request_state_t *
             snprintf(seconds, sizeof seconds, "%ld", extra->retry_after);
             MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
         }
+        if (extra->allow != NULL)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, extra->allow);
     }
     st->status = status;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
@@ -186,6 +188,21 @@ static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, requ
                                                const char *message)
 {
     return queue_and_close(conn, st, 400, "text/plain; charset=utf-8", message);
+}
+
+/* The answer to OPTIONS: 204 with the methods the path answers. */
+static enum MHD_Result queue_options(struct MHD_Connection *conn, request_state_t *st, const char *allow)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    st->status = 204;
+    enum MHD_Result ok = MHD_queue_response(conn, 204, r);
+    MHD_destroy_response(r);
+    return ok;
 }
 
 static enum MHD_Result queue_plain(struct MHD_Connection *conn, request_state_t *st, int status,
@@ -248,13 +265,38 @@ static const char *connection_header(void *ctx, const char *name)
     return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_HEADER_KIND, name);
 }
 
+/* The Allow value of an API route that answers `method` (the router's 405 names it): HEAD and OPTIONS too. */
+static const char *api_allow(const char *method)
+{
+    if (strcmp(method, "GET") == 0)
+        return "GET, HEAD, OPTIONS";
+    if (strcmp(method, "POST") == 0)
+        return "POST, OPTIONS";
+    return method;
+}
+
+/* An API request. HEAD is routed as GET (the answer is the GET's, sent without its body, RFC 9110 9.3.2);
+ * OPTIONS asks the router which method the path answers (its 405, before any authentication) and answers 204
+ * with Allow, or the router's 404 for no such route. */
 static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
                                   const char *method, const char *url)
 {
-    router_request_t rq = {method, url, connection_header, conn, st->client_addr, st->body, st->body_len};
+    int options = strcmp(method, "OPTIONS") == 0;
+    router_request_t rq = {strcmp(method, "HEAD") == 0 ? "GET" : method,
+                           url,
+                           connection_header,
+                           conn,
+                           st->client_addr,
+                           st->body,
+                           st->body_len};
     router_response_t rs;
     memset(&rs, 0, sizeof rs);
     router_handle(&srv->router, &rq, &rs);
+    if (options && rs.status == 405 && rs.allow != NULL) {
+        const char *allow = api_allow(rs.allow);
+        router_response_free(&rs);
+        return queue_options(conn, st, allow);
+    }
     char *body = rs.body;
     rs.body = NULL;
     if (body == NULL)
@@ -269,7 +311,7 @@ static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, re
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rs.allow != NULL)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs.allow);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, api_allow(rs.allow));
     if (rs.authenticate != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rs.authenticate);
     if (rs.retry_after > 0) {
@@ -320,6 +362,10 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
     if (st->body_too_large)
         return queue_plain(conn, st, 413, TOO_LARGE_TEXT);
     web_extensions_tick(&srv->extensions); /* applies another process's extension changes (<= 1 s old) */
+    int options = strcmp(method, "OPTIONS") == 0;
+    int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (options && strcmp(url, "*") == 0) /* OPTIONS * : the server as a whole */
+        return queue_options(conn, st, "GET, HEAD, POST, OPTIONS");
     if (is_api(url))
         return answer_api(srv, conn, st, method, url);
     if (web_admin_owns(url)) {
@@ -334,10 +380,25 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
                      srv->config.allowed_text);
             return queue_plain(conn, st, 421, message);
         }
+        if (options)
+            return queue_options(conn, st, web_admin_allow(url));
         return answer_admin(srv, conn, st, method, url);
     }
     const web_asset_t *asset = web_asset_find(url);
-    if (asset != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+    if (asset != NULL || strcmp(url, "/") == 0) {
+        if (options)
+            return queue_options(conn, st, "GET, HEAD, OPTIONS");
+        if (!get) {
+            web_response_t res;
+            memset(&res, 0, sizeof res);
+            res.allow = "GET, HEAD, OPTIONS";
+            char *body = strdup("Method not allowed: this path answers GET and HEAD.\n");
+            if (body == NULL)
+                return MHD_NO;
+            return queue_text(conn, st, 405, body, strlen(body), "text/plain; charset=utf-8", "no-store", &res);
+        }
+    }
+    if (asset != NULL) {
         char *body = strdup(asset->body);
         if (body == NULL)
             return MHD_NO;
