@@ -1,20 +1,18 @@
-/* web_server.c - the libmicrohttpd server of the sample host (see web_server.h): request bodies, dispatch to
- * the router (/healthz, /api/), the static files and the admin panel (behind the Host check), the framing
- * refusals (400 + Connection: close) and request deadlines, response headers, the access log and the
- * signal-driven graceful shutdown. */
+/* web_server.c - the libmicrohttpd server of the sample host (see web_server.h): request bodies (413 from
+ * Content-Length before any is read), dispatch to the router (/healthz, /api/), the static files and the admin
+ * panel (behind the Host check), HEAD as GET and OPTIONS with Allow, the framing and X-Forwarded-For refusals
+ * (400/501 + Connection: close) and request deadlines, response headers, the access log and the signal-driven
+ * graceful shutdown. Where it listens: web_listen.c; the client address: web_client_addr.c. */
 #include "web_server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -32,10 +30,9 @@
 #include "web_extensions.h"
 #include "web_framing.h"
 #include "web_http.h"
+#include "web_listen.h"
 
 #define BODY_MAX (64 * 1024)
-#define WORKERS_DEFAULT 4
-#define WORKERS_MAX 64
 #define SHUTDOWN_GRACE_SECONDS 10
 
 #define CONTENT_SECURITY_POLICY                                                                              \
@@ -416,63 +413,6 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
     return queue_plain(conn, st, 404, "Not found.\n");
 }
 
-/* The X-Forwarded-For header lines of a request, in the order received: counted (items NULL), then listed. */
-typedef struct forwarded_lines {
-    web_forwarded_line_t *items;
-    size_t n;
-} forwarded_lines_t;
-
-static enum MHD_Result list_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-                                      const char *value, size_t value_size)
-{
-    forwarded_lines_t *f = cls;
-    (void)kind;
-    if (key == NULL || key_size != 15 || strncasecmp(key, "X-Forwarded-For", 15) != 0)
-        return MHD_YES;
-    if (f->items != NULL) {
-        f->items[f->n].value = value;
-        f->items[f->n].len = value != NULL ? value_size : 0;
-    }
-    f->n++;
-    return MHD_YES;
-}
-
-/* The peer's address, or the client a trusted proxy forwarded for ([host] trusted_proxies). Returns 0, or -1
- * when a trusted proxy's X-Forwarded-For does not name the client (out then holds the peer, for the log). */
-static int client_address(const server_t *srv, struct MHD_Connection *conn, char *out, size_t out_len)
-{
-    char peer[INET6_ADDRSTRLEN] = "unknown";
-    snprintf(out, out_len, "unknown");
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info == NULL || info->client_addr == NULL)
-        return 0;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer, sizeof peer);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer, sizeof peer);
-    forwarded_lines_t lines = {NULL, 0};
-    if (srv->config.trusted_proxies.n > 0)
-        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, list_forwarded, &lines);
-    if (lines.n > 0) {
-        size_t count = lines.n;
-        lines.items = calloc(count, sizeof *lines.items);
-        if (lines.items == NULL) {
-            snprintf(out, out_len, "%s", peer);
-            return -1;
-        }
-        lines.n = 0;
-        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, list_forwarded, &lines);
-        if (lines.n > count)
-            lines.n = count; /* cannot happen: the headers do not change between the two passes */
-    }
-    int rc = web_client_addr(&srv->config.trusted_proxies, peer, lines.items, lines.n, out, out_len);
-    free(lines.items);
-    if (rc != 0)
-        snprintf(out, out_len, "%s", peer);
-    return rc;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -485,7 +425,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (st == NULL)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->started);
-        int forwarded_ok = client_address(srv, conn, st->client_addr, sizeof st->client_addr) == 0;
+        int forwarded_ok =
+            web_client_addr_of(&srv->config.trusted_proxies, conn, st->client_addr, sizeof st->client_addr) == 0;
         loggable_path(method, st->method, sizeof st->method);
         loggable_path(url, st->path, sizeof st->path);
         pthread_mutex_lock(&srv->lock);
@@ -567,91 +508,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ----- start and stop ------------------------------------------------------------------------------------ */
 
-/* The host part of "HOST:PORT" ("[v6]:PORT" stays bracketed), for the default allowed hosts. */
-static void listen_host_part(const char *listen, char *out, size_t out_len)
-{
-    const char *colon = strrchr(listen, ':');
-    size_t n = colon != NULL ? (size_t)(colon - listen) : strlen(listen);
-    snprintf(out, out_len, "%.*s", (int)(n < out_len ? n : out_len - 1), listen);
-}
-
-/* Splits "HOST:PORT" ("[v6]:PORT" for IPv6) and resolves it numerically (or "localhost"). */
-static int resolve_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *addr_len, char *err,
-                          size_t err_len)
-{
-    char host[256];
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || colon == listen || colon[1] == '\0') {
-        snprintf(err, err_len, "cannot listen on '%s': want HOST:PORT, e.g. 127.0.0.1:8080", listen);
-        return -1;
-    }
-    size_t host_len = (size_t)(colon - listen);
-    const char *h = listen;
-    if (listen[0] == '[' && host_len >= 2 && listen[host_len - 1] == ']') {
-        h = listen + 1;
-        host_len -= 2;
-    }
-    if (host_len >= sizeof host) {
-        snprintf(err, err_len, "cannot listen on '%s': the host part is too long", listen);
-        return -1;
-    }
-    memcpy(host, h, host_len);
-    host[host_len] = '\0';
-    char *end = NULL;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || port < 0 || port > 65535) {
-        snprintf(err, err_len, "cannot listen on '%s': the port must be a number from 0 to 65535", listen);
-        return -1;
-    }
-    struct addrinfo hints;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | (strcmp(host, "localhost") == 0 ? 0 : AI_NUMERICHOST);
-    struct addrinfo *res = NULL;
-    int gai = getaddrinfo(host, colon + 1, &hints, &res);
-    if (gai != 0 || res == NULL) {
-        snprintf(err, err_len, "cannot listen on '%s': '%s' is not an IP address (%s)", listen, host,
-                 gai != 0 ? gai_strerror(gai) : "no address");
-        return -1;
-    }
-    memcpy(addr, res->ai_addr, res->ai_addrlen);
-    *addr_len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
-static int is_loopback(const struct sockaddr_storage *addr)
-{
-    if (addr->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)addr;
-        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    }
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)addr;
-    return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-}
-
-/* The number of worker threads: [host] workers, 1..WORKERS_MAX, default WORKERS_DEFAULT. 0 or -1 (err set). */
-static int worker_count(panelhost_t *host, unsigned *workers, char *err, size_t err_len)
-{
-    const char *text = panelhost_config_get(host, "host", "workers");
-    *workers = WORKERS_DEFAULT;
-    if (text == NULL || text[0] == '\0')
-        return 0;
-    char *end = NULL;
-    errno = 0;
-    long n = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > WORKERS_MAX) {
-        snprintf(err, err_len,
-                 "[host] workers = '%s' is not valid: give the number of threads that serve requests, a whole "
-                 "number from 1 to %d (default %d), or remove the line",
-                 text, WORKERS_MAX, WORKERS_DEFAULT);
-        return -1;
-    }
-    *workers = (unsigned)n;
-    return 0;
-}
-
 /* Waits until no request is in flight, or the grace period is over. */
 static void wait_for_idle(server_t *srv)
 {
@@ -665,31 +521,6 @@ static void wait_for_idle(server_t *srv)
     pthread_mutex_unlock(&srv->lock);
 }
 
-static void print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password)
-{
-    char ip[INET6_ADDRSTRLEN] = "";
-    if (addr->ss_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)addr)->sin_addr, ip, sizeof ip);
-    else
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr, ip, sizeof ip);
-    int v6 = addr->ss_family == AF_INET6;
-    printf("Admin panel: http://%s%s%s:%u/  (API: http://%s%s%s:%u/api/v1/ping; Ctrl-C stops)\n", v6 ? "[" : "",
-           ip, v6 ? "]" : "", (unsigned)port, v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)port);
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[n > 0 ? (size_t)n : 0] = '\0';
-    const char *program = n > 0 ? self : "sample-host";
-    if (first_password != NULL) {
-        printf("First run: created the password of user admin: %s\n", first_password);
-        printf("It is shown only this once. Log in as admin with it; change it with: %s passwd admin\n", program);
-    } else {
-        printf("Log in as admin with the password printed on the first run (or any user of the config); set a "
-               "new one with: %s passwd USER\n",
-               program);
-    }
-    fflush(stdout);
-}
-
 int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
 {
     if (listen == NULL)
@@ -699,12 +530,12 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     struct sockaddr_storage addr;
     socklen_t addr_len = 0;
     memset(&addr, 0, sizeof addr);
-    if (resolve_listen(listen, &addr, &addr_len, err, err_len) != 0)
+    if (web_listen_resolve(listen, &addr, &addr_len, err, err_len) != 0)
         return -1;
     unsigned workers;
-    if (worker_count(host, &workers, err, err_len) != 0)
+    if (web_listen_workers(host, &workers, err, err_len) != 0)
         return -1;
-    if (!is_loopback(&addr))
+    if (!web_listen_is_loopback(&addr))
         fprintf(stderr, "sample-host: warning: listening on %s, which is not a loopback address: the panel and "
                         "the API are reachable from the network over plain HTTP; put a TLS proxy in front\n",
                 listen);
@@ -714,7 +545,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     srv.host = host;
     srv.admin.host = host;
     char listen_host[300];
-    listen_host_part(listen, listen_host, sizeof listen_host);
+    web_listen_host_part(listen, listen_host, sizeof listen_host);
     if (web_config_load(host, listen_host, &srv.config, err, err_len) != 0)
         return -1;
     srv.admin.secure_cookies = srv.config.secure_cookies;
@@ -774,7 +605,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         rc = -1;
     } else {
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-        print_ready(&addr, info != NULL ? info->port : 0, created == 1 ? first_password : NULL);
+        web_listen_print_ready(&addr, info != NULL ? info->port : 0, created == 1 ? first_password : NULL);
         sodium_memzero(first_password, sizeof first_password);
         int sig = 0;
         while (sigwait(&stop_signals, &sig) != 0) {
