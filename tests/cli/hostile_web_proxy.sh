@@ -4,7 +4,7 @@
 # proxy) is refused for a forwarded client however long the X-Forwarded-For the client wrote (before: 2100 bytes
 # of it made the proxy the client, 200), several X-Forwarded-For lines are one list in the order received, a
 # trusted proxy's header that does not end with an address is 400 (never the proxy as the client), and the
-# invalid-key throttle counts the forwarded client, not the proxy.
+# invalid-key and login throttles count the forwarded client, not the proxy.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
@@ -86,6 +86,17 @@ http GET /api/v1/ping -H 'X-API-Key: sak_not_a_key_y'
 check '[ "$CODE" = 401 ]' "the proxy's own address is not throttled for them (401, not 429)"
 http GET /api/v1/ping -H 'X-API-Key: sak_not_a_key_z' -H 'X-Forwarded-For: 198.51.100.1'
 check '[ "$CODE" = 401 ]' "another forwarded client is not throttled (401)"
+
+# ----- the login throttle counts the forwarded client too
+JAR="$TMP/login.jar"
+http GET /login -c "$JAR" -b "$JAR"; TOKEN=$(csrf_of_body)
+for i in 1 2 3; do
+  http POST /login -b "$JAR" "${LONG_XFF[@]}" --data "_csrf=$TOKEN&user=helpdesk&password=wrong-password-$i"
+done
+throttle_row() { sqlite3 "$TMP/data/admin-sessions.db" "SELECT coalesce(max(failures), 0) FROM throttle WHERE scope = 'addr' AND key = 'a:$1'"; }
+CODE="$CODE; 203.0.113.9: $(throttle_row 203.0.113.9), 127.0.0.1: $(throttle_row 127.0.0.1)"
+check '[ "$(throttle_row 203.0.113.9)" = 3 ] && [ "$(throttle_row 127.0.0.1)" = 0 ]' \
+  "3 wrong passwords sent with a long X-Forwarded-For count against 203.0.113.9, not the proxy"
 
 stop_server
 check '[ "$STOP_RC" = 0 ]' "the server exits 0 on SIGTERM"
