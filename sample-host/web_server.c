@@ -442,8 +442,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return queue_refusal_and_close(
                 conn, st,
                 "The request came through a trusted proxy ([host] trusted_proxies) whose X-Forwarded-For does "
-                "not end with the client's IP address, so the client cannot be told. The proxy must append the "
-                "address it received the request from (nginx: proxy_set_header X-Forwarded-For "
+                "not name the client's IP address (read from the right, it reaches a hop that is not an IP "
+                "address, or has none), so the client cannot be told. The proxy must append the address it "
+                "received the request from (nginx: proxy_set_header X-Forwarded-For "
                 "$proxy_add_x_forwarded_for).\n");
         int queued = 0;
         enum MHD_Result refused = refuse_declared_body(conn, st, url, &queued);
