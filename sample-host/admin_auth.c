@@ -399,13 +399,26 @@ int admin_auth_login(admin_auth_t *auth, const char *user, const char *password,
      * failures: others' failures for the user name, or from its (perhaps shared) address, cannot lock it out. */
     int trusted = device_token_valid(auth, user, device_token, device_id);
     snprintf(device_key, sizeof device_key, "d:%s", trusted ? device_id : "");
-    int64_t wait_user = trusted ? 0 : login_throttle_wait(auth->by_user, user_key, now);
-    int64_t wait_addr = trusted ? 0 : login_throttle_wait(auth->by_addr, addr_key, now);
-    int64_t wait_device = trusted ? login_throttle_wait(auth->by_device, device_key, now) : 0;
-    int64_t wait = wait_user > wait_addr ? wait_user : wait_addr;
-    if (wait_device > wait)
-        wait = wait_device;
+    /* Each attempt is reserved (counted as a failure) before its password is hashed, check and count in one
+     * transaction, so N parallel attempts get no more guesses than N sequential ones; a success takes its
+     * reservation back. */
+    login_throttle_ticket_t user_ticket, addr_ticket, device_ticket;
+    memset(&user_ticket, 0, sizeof user_ticket);
+    memset(&addr_ticket, 0, sizeof addr_ticket);
+    memset(&device_ticket, 0, sizeof device_ticket);
+    int64_t wait = 0;
+    if (trusted) {
+        wait = login_throttle_reserve(auth->by_device, device_key, now, &device_ticket);
+    } else {
+        wait = login_throttle_reserve(auth->by_user, user_key, now, &user_ticket);
+        int64_t wait_addr =
+            wait > 0 ? login_throttle_wait(auth->by_addr, addr_key, now)
+                     : login_throttle_reserve(auth->by_addr, addr_key, now, &addr_ticket);
+        if (wait_addr > wait)
+            wait = wait_addr;
+    }
     if (wait > 0) {
+        login_throttle_cancel(auth->by_user, user_key, &user_ticket); /* reserved before the address refused */
         *retry_after = wait;
         return ADMIN_LOGIN_THROTTLED;
     }
@@ -418,8 +431,12 @@ int admin_auth_login(admin_auth_t *auth, const char *user, const char *password,
     if (rc == 0 && admin_auth_user_exists(auth, user) && lookup_locked(auth, user, hash) == 0)
         real = 1;
     pthread_mutex_unlock(&auth->lock);
-    if (rc != 0)
+    if (rc != 0) {
+        login_throttle_cancel(auth->by_user, user_key, &user_ticket);
+        login_throttle_cancel(auth->by_addr, addr_key, &addr_ticket);
+        login_throttle_cancel(auth->by_device, device_key, &device_ticket);
         return ADMIN_LOGIN_ERROR;
+    }
     if (!real)
         memcpy(hash, auth->dummy_hash, sizeof hash);
     size_t checked_len = password_len <= ADMIN_PASSWORD_MAX ? password_len : ADMIN_PASSWORD_MAX;
@@ -428,15 +445,10 @@ int admin_auth_login(admin_auth_t *auth, const char *user, const char *password,
     sodium_memzero(hash, sizeof hash);
     if (ok && real) {
         login_throttle_clear(trusted ? auth->by_device : auth->by_user, trusted ? device_key : user_key);
+        login_throttle_cancel(auth->by_addr, addr_key, &addr_ticket); /* a success is no failure of the address */
         return ADMIN_LOGIN_OK;
     }
-    if (trusted) {
-        login_throttle_failed(auth->by_device, device_key, now);
-    } else {
-        login_throttle_failed(auth->by_user, user_key, now);
-        login_throttle_failed(auth->by_addr, addr_key, now);
-    }
-    return ADMIN_LOGIN_REFUSED;
+    return ADMIN_LOGIN_REFUSED; /* the failure was counted by the reservation */
 }
 
 int admin_auth_fingerprint(admin_auth_t *auth, const char *user, char out[ADMIN_FINGERPRINT_LEN])

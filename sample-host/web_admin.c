@@ -20,6 +20,15 @@ int web_admin_owns(const char *path)
            strncmp(path, "/admin/", 7) == 0;
 }
 
+const char *web_admin_allow(const char *path)
+{
+    if (strcmp(path, "/logout") == 0)
+        return "POST, OPTIONS";
+    if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0)
+        return "GET, HEAD, OPTIONS";
+    return "GET, HEAD, POST, OPTIONS";
+}
+
 static void redirect(web_response_t *res, const char *location)
 {
     res->status = 303;
@@ -168,6 +177,7 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
     res->status = 200;
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 && !is_post(req)) {
         web_page_error(admin->host, NULL, NULL, 405, "Method not allowed", "Use GET or POST.", res);
+        res->allow = web_admin_allow(req->path);
         return;
     }
     if (strcmp(req->path, "/login") == 0) {
@@ -216,11 +226,13 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
         } else {
             web_page_error(admin->host, &caller, csrf, 405, "Method not allowed",
                            "Log out with the button in the header.", res);
+            res->allow = web_admin_allow(req->path);
         }
     } else if (strcmp(req->path, "/admin") == 0 || strcmp(req->path, "/admin/") == 0) {
-        if (is_post(req))
+        if (is_post(req)) {
             web_page_error(admin->host, &caller, csrf, 405, "Method not allowed", "Nothing to post here.", res);
-        else
+            res->allow = web_admin_allow(req->path);
+        } else
             web_page_overview(admin->host, &caller, csrf, res);
     } else if (web_extensions_owns(req->path)) {
         web_extensions_handle(admin->host, &caller, csrf, is_post(req), &form, res);

@@ -19,7 +19,11 @@ typedef struct web_admin {
 /* 1 when `path` belongs to the admin panel (/login, /logout, /admin, /admin/...). */
 int web_admin_owns(const char *path);
 
-/* Answers one admin-panel request. */
+/* The methods an admin-panel path answers, for an Allow header (405, OPTIONS): a static string. HEAD is
+ * answered wherever GET is (RFC 9110, 9.3.2). */
+const char *web_admin_allow(const char *path);
+
+/* Answers one admin-panel request (HEAD as GET; the web server sends no body for it). */
 void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response_t *res);
 
 #endif /* SAMPLE_HOST_WEB_ADMIN_H */

@@ -1,10 +1,14 @@
-/* web_client_addr.c - trusted proxies and X-Forwarded-For (see web_client_addr.h). */
+/* web_client_addr.c - trusted proxies and X-Forwarded-For (see web_client_addr.h): the walk over the header's
+ * hops, and the request's peer address and header lines read from libmicrohttpd. */
 #include "web_client_addr.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 /* Parses an address into cidr (family and bytes); IPv4-mapped IPv6 becomes IPv4. Returns 1 on success. */
 static int parse_address(const char *text, size_t n, web_cidr_t *out)
@@ -97,12 +101,6 @@ static int contains(const web_proxies_t *proxies, const web_cidr_t *addr)
     return 0;
 }
 
-int web_proxies_contains(const web_proxies_t *proxies, const char *addr)
-{
-    web_cidr_t a;
-    return addr != NULL && parse_address(addr, strlen(addr), &a) && contains(proxies, &a);
-}
-
 static void write_address(const web_cidr_t *a, char *out, size_t out_len)
 {
     char text[INET6_ADDRSTRLEN] = "";
@@ -110,34 +108,114 @@ static void write_address(const web_cidr_t *a, char *out, size_t out_len)
     snprintf(out, out_len, "%s", text);
 }
 
-void web_client_addr(const web_proxies_t *proxies, const char *peer, const char *forwarded_for, char *out,
-                     size_t out_len)
+/* One X-Forwarded-For header line of a request: its value and length (not NUL-terminated). */
+typedef struct web_forwarded_line {
+    const char *value;
+    size_t len;
+} web_forwarded_line_t;
+
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* The client address from the peer and the X-Forwarded-For lines (see web_client_addr_of). 0 or -1. */
+static int client_addr_walk(const web_proxies_t *proxies, const char *peer, const web_forwarded_line_t *lines,
+                            size_t n_lines, char *out, size_t out_len)
 {
     web_cidr_t peer_addr;
     if (!parse_address(peer, strlen(peer), &peer_addr)) {
         snprintf(out, out_len, "%s", peer);
-        return;
+        return 0;
     }
     write_address(&peer_addr, out, out_len);
-    if (forwarded_for == NULL || !contains(proxies, &peer_addr))
-        return;
-    /* Walk the hops from the right: each trusted one vouches for the hop left of it. */
-    size_t end = strlen(forwarded_for);
-    while (end > 0) {
-        size_t start = end;
-        while (start > 0 && forwarded_for[start - 1] != ',')
-            start--;
-        size_t a = start, b = end;
-        while (a < b && (forwarded_for[a] == ' ' || forwarded_for[a] == '\t'))
-            a++;
-        while (b > a && (forwarded_for[b - 1] == ' ' || forwarded_for[b - 1] == '\t'))
-            b--;
-        web_cidr_t hop;
-        if (!parse_address(forwarded_for + a, b - a, &hop))
-            return; /* garbage: keep the last good hop (or the peer) */
-        write_address(&hop, out, out_len);
-        if (!contains(proxies, &hop))
-            return;
-        end = start > 0 ? start - 1 : 0;
+    if (n_lines == 0 || !contains(proxies, &peer_addr))
+        return 0;
+    /* Walk the hops from the right (the last line's last hop first): each trusted one vouches for the hop left
+     * of it. Only the hops up to the first untrusted one are read, whatever the length of the rest; empty list
+     * elements are skipped (RFC 9110, 5.6.1). */
+    int hops = 0;
+    for (size_t line = n_lines; line-- > 0;) {
+        const char *text = lines[line].value != NULL ? lines[line].value : "";
+        size_t end = lines[line].len;
+        for (;;) {
+            size_t start = end;
+            while (start > 0 && text[start - 1] != ',')
+                start--;
+            size_t a = start, b = end;
+            while (a < b && is_ows(text[a]))
+                a++;
+            while (b > a && is_ows(text[b - 1]))
+                b--;
+            if (b > a) {
+                web_cidr_t hop;
+                if (!parse_address(text + a, b - a, &hop))
+                    return -1; /* a trusted proxy vouched for something that is not an address */
+                hops++;
+                write_address(&hop, out, out_len);
+                if (!contains(proxies, &hop))
+                    return 0;
+            }
+            if (start == 0)
+                break;
+            end = start - 1;
+        }
     }
+    /* every hop was a trusted proxy: the left-most one is the client; no hop at all is unreadable */
+    return hops > 0 ? 0 : -1;
+}
+
+/* The X-Forwarded-For header lines of a request, in the order received: counted (items NULL), then listed. */
+typedef struct forwarded_lines {
+    web_forwarded_line_t *items;
+    size_t n;
+} forwarded_lines_t;
+
+static enum MHD_Result list_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                      const char *value, size_t value_size)
+{
+    forwarded_lines_t *f = cls;
+    (void)kind;
+    if (key == NULL || key_size != 15 || strncasecmp(key, "X-Forwarded-For", 15) != 0)
+        return MHD_YES;
+    if (f->items != NULL) {
+        f->items[f->n].value = value;
+        f->items[f->n].len = value != NULL ? value_size : 0;
+    }
+    f->n++;
+    return MHD_YES;
+}
+
+int web_client_addr_of(const web_proxies_t *proxies, struct MHD_Connection *conn, char *out, size_t out_len)
+{
+    char peer[INET6_ADDRSTRLEN] = "unknown";
+    snprintf(out, out_len, "unknown");
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL)
+        return 0;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer, sizeof peer);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer, sizeof peer);
+    forwarded_lines_t lines = {NULL, 0};
+    if (proxies->n > 0)
+        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, list_forwarded, &lines);
+    if (lines.n > 0) {
+        size_t count = lines.n;
+        lines.items = calloc(count, sizeof *lines.items);
+        if (lines.items == NULL) {
+            snprintf(out, out_len, "%s", peer);
+            return -1;
+        }
+        lines.n = 0;
+        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, list_forwarded, &lines);
+        if (lines.n > count)
+            lines.n = count; /* cannot happen: the headers do not change between the two passes */
+    }
+    int rc = client_addr_walk(proxies, peer, lines.items, lines.n, out, out_len);
+    free(lines.items);
+    if (rc != 0)
+        snprintf(out, out_len, "%s", peer);
+    return rc;
 }

@@ -1,11 +1,14 @@
 /* web_client_addr.h - which address a request comes from: the peer's, or, when the peer is one of the
  * proxies of [host] trusted_proxies (CIDRs, default none), the first address of X-Forwarded-For that is not a
  * trusted proxy, read from the right (the proxies append; everything left of the last trusted hop is the
- * client's own claim). Pure functions: web_server.c applies them to every request. */
+ * client's own claim, never read; a hop the walk reaches that is not an address makes the request unreadable:
+ * 400). web_server.c asks it for every request. */
 #ifndef SAMPLE_HOST_WEB_CLIENT_ADDR_H
 #define SAMPLE_HOST_WEB_CLIENT_ADDR_H
 
 #include <stddef.h>
+
+#include <microhttpd.h>
 
 #define WEB_PROXIES_MAX 32
 
@@ -24,14 +27,13 @@ typedef struct web_proxies {
  * "127.0.0.1 10.0.0.0/8 fd00::/8" (NULL or "": none). Returns 0, or -1 with err naming the bad item. */
 int web_proxies_parse(const char *value, web_proxies_t *out, char *err, size_t err_len);
 
-/* 1 when the address text (IPv4, IPv6, or IPv4-mapped IPv6) is inside one of the CIDRs. */
-int web_proxies_contains(const web_proxies_t *proxies, const char *addr);
-
-/* The request's client address into out: peer itself unless it is a trusted proxy and forwarded_for
- * (nullable: X-Forwarded-For, several headers joined with ',') names hops; then the right-most hop that is
- * not a trusted proxy, or the left-most hop when all are. A hop that is not an IP address ends the walk
- * (the hop right of it is used, or the peer). IPv4-mapped addresses are written as IPv4. */
-void web_client_addr(const web_proxies_t *proxies, const char *peer, const char *forwarded_for, char *out,
-                     size_t out_len);
+/* The client address of the request on conn into out: the peer's address itself unless the peer is a trusted
+ * proxy and the request has X-Forwarded-For lines (several lines are one list, in the order received, RFC 9110
+ * 5.3); then the right-most hop that is not a trusted proxy, or the left-most hop when all are. The walk reads
+ * only the hops right of the one it stops at, so the length of what the client itself wrote (left of them)
+ * does not matter. IPv4-mapped addresses are written as IPv4. Returns 0, or -1 when the peer is a trusted proxy
+ * and the walk meets a hop that is not an IP address, or finds no hop at all: the client cannot be told
+ * (answer 400; never take the proxy for the client); out then holds the peer's address, for the log. */
+int web_client_addr_of(const web_proxies_t *proxies, struct MHD_Connection *conn, char *out, size_t out_len);
 
 #endif /* SAMPLE_HOST_WEB_CLIENT_ADDR_H */

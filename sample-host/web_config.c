@@ -1,4 +1,4 @@
-/* web_config.c - the [host] settings public_url, allowed_hosts, header_timeout and body_min_rate (see
+/* web_config.c - the [host] settings public_url, allowed_hosts, header_timeout, body_timeout, body_min_rate (see
  * web_config.h): parsing, validation with messages naming the setting, and matching a Host header. */
 #include "web_config.h"
 
@@ -127,6 +127,9 @@ int web_config_load(panelhost_t *host, const char *listen_host, web_config_t *ou
     }
     if (read_number(host, "header_timeout", 1, 3600, WEB_HEADER_TIMEOUT_DEFAULT,
                     "the seconds a client has to send a request's line and headers", &out->header_timeout, err,
+                    err_len) != 0 ||
+        read_number(host, "body_timeout", 1, 3600, WEB_BODY_TIMEOUT_DEFAULT,
+                    "the seconds a client has to send a whole request body", &out->body_timeout, err,
                     err_len) != 0 ||
         read_number(host, "body_min_rate", 1, 1000000000u, WEB_BODY_MIN_RATE_DEFAULT,
                     "the bytes per second a request body must arrive at", &out->body_min_rate, err, err_len) != 0)

@@ -1,6 +1,6 @@
 /* web_config.h - the web server's [host] settings that guard requests: public_url (an https one makes every
  * cookie Secure), allowed_hosts (the Host names admin requests may carry, against DNS rebinding),
- * header_timeout and body_min_rate (the whole-request deadline against trickling clients), trusted_proxies
+ * header_timeout, body_timeout and body_min_rate (the whole-request deadline against trickling clients), trusted_proxies
  * (whose X-Forwarded-For is believed: web_client_addr.h). Read and
  * checked once when `serve` starts; each bad value is refused with a message naming the setting. */
 #ifndef SAMPLE_HOST_WEB_CONFIG_H
@@ -14,6 +14,7 @@
 #define WEB_ALLOWED_HOSTS_MAX 32
 #define WEB_HOST_NAME_MAX 255
 #define WEB_HEADER_TIMEOUT_DEFAULT 10u   /* seconds for the request line and headers */
+#define WEB_BODY_TIMEOUT_DEFAULT 30u     /* seconds for a whole request body, from the end of its headers */
 #define WEB_BODY_MIN_RATE_DEFAULT 500u   /* bytes per second a body must keep up after the headers */
 
 typedef struct web_config {
@@ -23,6 +24,7 @@ typedef struct web_config {
     char allowed[WEB_ALLOWED_HOSTS_MAX][WEB_HOST_NAME_MAX + 1]; /* lower case, without port */
     char allowed_text[1024];             /* the list, for messages */
     unsigned header_timeout;             /* seconds, 1..3600 */
+    unsigned body_timeout;               /* seconds, 1..3600 */
     unsigned body_min_rate;              /* bytes per second, 1..1e9 */
     web_proxies_t trusted_proxies;       /* [host] trusted_proxies; none by default */
 } web_config_t;

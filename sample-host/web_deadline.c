@@ -36,6 +36,7 @@ struct web_deadline {
     pthread_t thread;
     tracked_t *head;
     int64_t header_ms;
+    int64_t body_ms;
     uint64_t min_rate;
 };
 
@@ -139,6 +140,8 @@ static const char *late(const web_deadline_t *d, tracked_t *r, int64_t now)
     int64_t elapsed = now - atomic_load(&r->since_ms);
     if (phase == PHASE_HEADERS && elapsed > d->header_ms)
         return "its request line and headers took longer than [host] header_timeout";
+    if (phase == PHASE_BODY && elapsed > d->body_ms)
+        return "its request body took longer than [host] body_timeout";
     if (phase == PHASE_BODY && elapsed > d->header_ms &&
         atomic_load(&r->body_bytes) * 1000 < (uint64_t)(elapsed - d->header_ms) * d->min_rate)
         return "its request body arrived slower than [host] body_min_rate";
@@ -173,8 +176,8 @@ static void *watch(void *arg)
     return NULL;
 }
 
-int web_deadline_start(web_deadline_t **out, unsigned header_timeout, unsigned body_min_rate, char *err,
-                       size_t err_len)
+int web_deadline_start(web_deadline_t **out, unsigned header_timeout, unsigned body_timeout,
+                       unsigned body_min_rate, char *err, size_t err_len)
 {
     *out = NULL;
     web_deadline_t *d = calloc(1, sizeof *d);
@@ -183,6 +186,7 @@ int web_deadline_start(web_deadline_t **out, unsigned header_timeout, unsigned b
         return -1;
     }
     d->header_ms = (int64_t)header_timeout * 1000;
+    d->body_ms = (int64_t)body_timeout * 1000;
     d->min_rate = body_min_rate;
     pthread_mutex_init(&d->lock, NULL);
     pthread_condattr_t attr;

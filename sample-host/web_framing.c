@@ -9,8 +9,11 @@
 typedef struct framing_scan {
     const char *content_length; /* the first Content-Length value */
     size_t content_length_size;
-    int transfer_encoding;
+    int transfer_encoding;      /* Transfer-Encoding lines */
+    unsigned codings;           /* transfer codings named in them (one list, in order) */
+    int last_is_chunked;        /* the last of them is chunked */
     const char *problem;
+    int status;                 /* of the problem: 400, or 501 for a transfer coding the server lacks */
 } framing_scan_t;
 
 static int has_control_byte(const char *value, size_t size)
@@ -40,6 +43,34 @@ static int cut_at_nul(const char *value, size_t size)
 #endif
 }
 
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Adds the transfer codings of one Transfer-Encoding value (a comma-separated list; empty elements are
+ * skipped) to the scan, remembering whether the last one is chunked, as libmicrohttpd reads it: the word alone,
+ * in any case, without parameters. */
+static void scan_codings(framing_scan_t *scan, const char *value, size_t size)
+{
+    size_t i = 0;
+    while (i <= size) {
+        size_t start = i;
+        while (i < size && value[i] != ',')
+            i++;
+        size_t a = start, b = i;
+        while (a < b && is_ows(value[a]))
+            a++;
+        while (b > a && is_ows(value[b - 1]))
+            b--;
+        if (b > a) {
+            scan->codings++;
+            scan->last_is_chunked = b - a == 7 && strncasecmp(value + a, "chunked", 7) == 0;
+        }
+        i++; /* past the comma (or the end) */
+    }
+}
+
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
                                    const char *value, size_t value_size)
 {
@@ -65,16 +96,26 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
         scan->content_length = value;
         scan->content_length_size = value_size;
     } else if (key_size == 17 && strncasecmp(key, "Transfer-Encoding", 17) == 0) {
-        scan->transfer_encoding = 1;
+        scan->transfer_encoding++;
+        scan_codings(scan, value != NULL ? value : "", value_size);
     }
     return MHD_YES;
 }
 
-const char *web_framing_problem(struct MHD_Connection *conn)
+const char *web_framing_problem(struct MHD_Connection *conn, int *status)
 {
-    framing_scan_t scan = {NULL, 0, 0, NULL};
+    framing_scan_t scan = {NULL, 0, 0, 0, 0, NULL, 400};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &scan);
     if (scan.problem == NULL && scan.content_length != NULL && scan.transfer_encoding)
         scan.problem = "The request has both Content-Length and Transfer-Encoding; send one of them only.\n";
+    if (scan.problem == NULL && scan.transfer_encoding && !scan.last_is_chunked)
+        scan.problem = "The request's Transfer-Encoding does not end with chunked, so where its body ends cannot "
+                       "be told; send the body chunked (Transfer-Encoding: chunked) or with a Content-Length.\n";
+    if (scan.problem == NULL && scan.transfer_encoding && scan.codings > 1) {
+        scan.problem = "The request's Transfer-Encoding names a coding other than chunked; this server "
+                       "understands only Transfer-Encoding: chunked (or send a Content-Length).\n";
+        scan.status = 501;
+    }
+    *status = scan.status;
     return scan.problem;
 }

@@ -32,6 +32,7 @@ typedef struct web_response {
     char cookies[WEB_MAX_COOKIES][256]; /* Set-Cookie values */
     size_t n_cookies;
     long retry_after;           /* > 0: a Retry-After header */
+    const char *allow;          /* static string: an Allow header (with 405), or NULL */
 } web_response_t;
 
 #endif /* SAMPLE_HOST_WEB_HTTP_H */

@@ -1,19 +1,18 @@
-/* web_server.c - the libmicrohttpd server of the sample host (see web_server.h): request bodies, dispatch to
- * the router (/healthz, /api/), the static files and the admin panel (behind the Host check), the framing
- * refusals (400 + Connection: close) and request deadlines, response headers, the access log and the
- * signal-driven graceful shutdown. */
+/* web_server.c - the libmicrohttpd server of the sample host (see web_server.h): request bodies (413 from
+ * Content-Length before any is read), dispatch to the router (/healthz, /api/), the static files and the admin
+ * panel (behind the Host check), HEAD as GET and OPTIONS with Allow, the framing and X-Forwarded-For refusals
+ * (400/501 + Connection: close) and request deadlines, response headers, the access log and the signal-driven
+ * graceful shutdown. Where it listens: web_listen.c; the client address: web_client_addr.c. */
 #include "web_server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -31,11 +30,10 @@
 #include "web_extensions.h"
 #include "web_framing.h"
 #include "web_http.h"
+#include "web_listen.h"
 #include "web_request_headers.h"
 
 #define BODY_MAX (64 * 1024)
-#define WORKERS_DEFAULT 4
-#define WORKERS_MAX 64
 #define SHUTDOWN_GRACE_SECONDS 10
 
 #define CONTENT_SECURITY_POLICY                                                                              \
@@ -153,6 +151,8 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, request_state_t *
             snprintf(seconds, sizeof seconds, "%ld", extra->retry_after);
             MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
         }
+        if (extra->allow != NULL)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, extra->allow);
     }
     st->status = status;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
@@ -160,10 +160,10 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, request_state_t *
     return ok;
 }
 
-/* A refusal after which the connection is closed (the request's framing cannot be trusted, so nothing more
- * is read from it): 400 with Connection: close. */
-static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, request_state_t *st,
-                                               const char *message)
+/* An answer queued before any body byte is read, after which the connection is closed (the request's framing
+ * cannot be trusted, or its body is not wanted), so nothing more is read from it: Connection: close. */
+static enum MHD_Result queue_and_close(struct MHD_Connection *conn, request_state_t *st, int status,
+                                       const char *content_type, const char *message)
 {
     char *body = strdup(message);
     struct MHD_Response *r =
@@ -173,11 +173,32 @@ static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, requ
         return MHD_NO;
     }
     add_common_headers(r);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    st->status = 400;
-    enum MHD_Result ok = MHD_queue_response(conn, 400, r);
+    st->status = status;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result queue_refusal_and_close(struct MHD_Connection *conn, request_state_t *st,
+                                               const char *message)
+{
+    return queue_and_close(conn, st, 400, "text/plain; charset=utf-8", message);
+}
+
+/* The answer to OPTIONS: 204 with the methods the path answers. */
+static enum MHD_Result queue_options(struct MHD_Connection *conn, request_state_t *st, const char *allow)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    st->status = 204;
+    enum MHD_Result ok = MHD_queue_response(conn, 204, r);
     MHD_destroy_response(r);
     return ok;
 }
@@ -191,17 +212,86 @@ static enum MHD_Result queue_plain(struct MHD_Connection *conn, request_state_t 
     return queue_text(conn, st, status, body, strlen(body), "text/plain; charset=utf-8", "no-store", NULL);
 }
 
+/* ----- request bodies ------------------------------------------------------------------------------------ */
+
+#define TOO_LARGE_TEXT "The request body is too large: this panel reads at most 65536 bytes.\n"
+
+/* The API and /healthz, answered by the router; everything else is the panel's. */
+static int is_api(const char *url)
+{
+    return strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0;
+}
+
+/* The request's Content-Length (libmicrohttpd has checked that it is a number), saturated; 0 when it has none
+ * (no body, or a chunked one, which is bounded while it is read). */
+static uint64_t declared_length(struct MHD_Connection *conn)
+{
+    const char *text = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (text == NULL)
+        return 0;
+    errno = 0;
+    unsigned long long n = strtoull(text, NULL, 10);
+    return errno == ERANGE ? UINT64_MAX : (uint64_t)n;
+}
+
+/* A body declared larger than the route reads is refused from its Content-Length, before any of it is read
+ * (a slow sender of a huge body holds nothing): the API's 413 body_too_large beyond ROUTER_BODY_MAX, the
+ * panel's beyond BODY_MAX. MHD_YES when nothing was queued and *queued is 0. */
+static enum MHD_Result refuse_declared_body(struct MHD_Connection *conn, request_state_t *st, const char *url,
+                                            int *queued)
+{
+    uint64_t declared = declared_length(conn);
+    int api = is_api(url);
+    *queued = 0;
+    if (declared <= (api ? ROUTER_BODY_MAX : BODY_MAX))
+        return MHD_YES;
+    *queued = 1;
+    if (!api)
+        return queue_and_close(conn, st, 413, "text/plain; charset=utf-8", TOO_LARGE_TEXT);
+    char json[200];
+    snprintf(json, sizeof json,
+             "{\"error\":\"body_too_large\",\"message\":\"the request body is larger than %d bytes; send less "
+             "(e.g. at most 1000 ids per ack)\"}",
+             ROUTER_BODY_MAX);
+    return queue_and_close(conn, st, 413, "application/json", json);
+}
+
 /* ----- dispatch ------------------------------------------------------------------------------------------ */
 
+/* The Allow value of an API route that answers `method` (the router's 405 names it): HEAD and OPTIONS too. */
+static const char *api_allow(const char *method)
+{
+    if (strcmp(method, "GET") == 0)
+        return "GET, HEAD, OPTIONS";
+    if (strcmp(method, "POST") == 0)
+        return "POST, OPTIONS";
+    return method;
+}
+
+/* An API request. HEAD is routed as GET (the answer is the GET's, sent without its body, RFC 9110 9.3.2);
+ * OPTIONS asks the router which method the path answers (its 405, before any authentication) and answers 204
+ * with Allow, or the router's 404 for no such route. */
 static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, request_state_t *st,
                                   const char *method, const char *url)
 {
+    int options = strcmp(method, "OPTIONS") == 0;
     panelhost_header_t headers[WEB_REQUEST_HEADERS_MAX];
     size_t n_headers = web_request_headers(conn, headers, WEB_REQUEST_HEADERS_MAX);
-    router_request_t rq = {method, url, headers, n_headers, st->client_addr, st->body, st->body_len};
+    router_request_t rq = {strcmp(method, "HEAD") == 0 ? "GET" : method,
+                           url,
+                           headers,
+                           n_headers,
+                           st->client_addr,
+                           st->body,
+                           st->body_len};
     router_response_t rs;
     memset(&rs, 0, sizeof rs);
     router_handle(&srv->router, &rq, &rs);
+    if (options && rs.status == 405 && rs.allow != NULL) {
+        const char *allow = api_allow(rs.allow);
+        router_response_free(&rs);
+        return queue_options(conn, st, allow);
+    }
     char *body = rs.body;
     rs.body = NULL;
     if (body == NULL)
@@ -216,7 +306,7 @@ static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, re
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rs.allow != NULL)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs.allow);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, api_allow(rs.allow));
     if (rs.authenticate != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rs.authenticate);
     if (rs.retry_after > 0) {
@@ -265,9 +355,13 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
 {
     web_deadline_answering(conn);
     if (st->body_too_large)
-        return queue_plain(conn, st, 413, "The request body is too large.\n");
+        return queue_plain(conn, st, 413, TOO_LARGE_TEXT);
     web_extensions_tick(&srv->extensions); /* applies another process's extension changes (<= 1 s old) */
-    if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0)
+    int options = strcmp(method, "OPTIONS") == 0;
+    int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (options && strcmp(url, "*") == 0) /* OPTIONS * : the server as a whole */
+        return queue_options(conn, st, "GET, HEAD, POST, OPTIONS");
+    if (is_api(url))
         return answer_api(srv, conn, st, method, url);
     if (web_admin_owns(url)) {
         /* DNS rebinding: a page of another site whose name now resolves to us must not reach the panel. */
@@ -281,10 +375,25 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
                      srv->config.allowed_text);
             return queue_plain(conn, st, 421, message);
         }
+        if (options)
+            return queue_options(conn, st, web_admin_allow(url));
         return answer_admin(srv, conn, st, method, url);
     }
     const web_asset_t *asset = web_asset_find(url);
-    if (asset != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+    if (asset != NULL || strcmp(url, "/") == 0) {
+        if (options)
+            return queue_options(conn, st, "GET, HEAD, OPTIONS");
+        if (!get) {
+            web_response_t res;
+            memset(&res, 0, sizeof res);
+            res.allow = "GET, HEAD, OPTIONS";
+            char *body = strdup("Method not allowed: this path answers GET and HEAD.\n");
+            if (body == NULL)
+                return MHD_NO;
+            return queue_text(conn, st, 405, body, strlen(body), "text/plain; charset=utf-8", "no-store", &res);
+        }
+    }
+    if (asset != NULL) {
         char *body = strdup(asset->body);
         if (body == NULL)
             return MHD_NO;
@@ -302,53 +411,6 @@ static enum MHD_Result dispatch(server_t *srv, struct MHD_Connection *conn, requ
     return queue_plain(conn, st, 404, "Not found.\n");
 }
 
-/* Joins every X-Forwarded-For header of the request with ',' (a proxy may add its own header line). */
-typedef struct forwarded {
-    char text[2048];
-    size_t len;
-    int overflow;
-} forwarded_t;
-
-static enum MHD_Result join_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    forwarded_t *f = cls;
-    (void)kind;
-    if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
-        return MHD_YES;
-    size_t n = strlen(value);
-    if (f->len + n + 2 > sizeof f->text) {
-        f->overflow = 1;
-        return MHD_NO;
-    }
-    if (f->len > 0)
-        f->text[f->len++] = ',';
-    memcpy(f->text + f->len, value, n);
-    f->len += n;
-    f->text[f->len] = '\0';
-    return MHD_YES;
-}
-
-/* The peer's address, or the client a trusted proxy forwarded for ([host] trusted_proxies). */
-static void client_address(const server_t *srv, struct MHD_Connection *conn, char *out, size_t out_len)
-{
-    char peer[INET6_ADDRSTRLEN] = "unknown";
-    snprintf(out, out_len, "unknown");
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info == NULL || info->client_addr == NULL)
-        return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer, sizeof peer);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer, sizeof peer);
-    forwarded_t forwarded = {"", 0, 0};
-    if (srv->config.trusted_proxies.n > 0)
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, join_forwarded, &forwarded);
-    /* an X-Forwarded-For too long to hold is not believed: the peer answers for the request */
-    web_client_addr(&srv->config.trusted_proxies, peer,
-                    forwarded.len > 0 && !forwarded.overflow ? forwarded.text : NULL, out, out_len);
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -361,7 +423,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (st == NULL)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->started);
-        client_address(srv, conn, st->client_addr, sizeof st->client_addr);
+        int forwarded_ok =
+            web_client_addr_of(&srv->config.trusted_proxies, conn, st->client_addr, sizeof st->client_addr) == 0;
         loggable_path(method, st->method, sizeof st->method);
         loggable_path(url, st->path, sizeof st->path);
         pthread_mutex_lock(&srv->lock);
@@ -369,9 +432,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pthread_mutex_unlock(&srv->lock);
         *con_cls = st;
         web_deadline_headers_done(conn);
-        const char *framing = web_framing_problem(conn);
+        int framing_status = 400;
+        const char *framing = web_framing_problem(conn, &framing_status);
         if (framing != NULL) /* answered before any body byte is read; the connection then closes */
-            return queue_refusal_and_close(conn, st, framing);
+            return queue_and_close(conn, st, framing_status, "text/plain; charset=utf-8", framing);
+        if (!forwarded_ok)
+            return queue_refusal_and_close(
+                conn, st,
+                "The request came through a trusted proxy ([host] trusted_proxies) whose X-Forwarded-For does "
+                "not name the client's IP address (read from the right, it reaches a hop that is not an IP "
+                "address, or has none), so the client cannot be told. The proxy must append the address it "
+                "received the request from (nginx: proxy_set_header X-Forwarded-For "
+                "$proxy_add_x_forwarded_for).\n");
+        int queued = 0;
+        enum MHD_Result refused = refuse_declared_body(conn, st, url, &queued);
+        if (queued) {
+            web_deadline_answering(conn);
+            return refused;
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -429,91 +507,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ----- start and stop ------------------------------------------------------------------------------------ */
 
-/* The host part of "HOST:PORT" ("[v6]:PORT" stays bracketed), for the default allowed hosts. */
-static void listen_host_part(const char *listen, char *out, size_t out_len)
-{
-    const char *colon = strrchr(listen, ':');
-    size_t n = colon != NULL ? (size_t)(colon - listen) : strlen(listen);
-    snprintf(out, out_len, "%.*s", (int)(n < out_len ? n : out_len - 1), listen);
-}
-
-/* Splits "HOST:PORT" ("[v6]:PORT" for IPv6) and resolves it numerically (or "localhost"). */
-static int resolve_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *addr_len, char *err,
-                          size_t err_len)
-{
-    char host[256];
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || colon == listen || colon[1] == '\0') {
-        snprintf(err, err_len, "cannot listen on '%s': want HOST:PORT, e.g. 127.0.0.1:8080", listen);
-        return -1;
-    }
-    size_t host_len = (size_t)(colon - listen);
-    const char *h = listen;
-    if (listen[0] == '[' && host_len >= 2 && listen[host_len - 1] == ']') {
-        h = listen + 1;
-        host_len -= 2;
-    }
-    if (host_len >= sizeof host) {
-        snprintf(err, err_len, "cannot listen on '%s': the host part is too long", listen);
-        return -1;
-    }
-    memcpy(host, h, host_len);
-    host[host_len] = '\0';
-    char *end = NULL;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || port < 0 || port > 65535) {
-        snprintf(err, err_len, "cannot listen on '%s': the port must be a number from 0 to 65535", listen);
-        return -1;
-    }
-    struct addrinfo hints;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | (strcmp(host, "localhost") == 0 ? 0 : AI_NUMERICHOST);
-    struct addrinfo *res = NULL;
-    int gai = getaddrinfo(host, colon + 1, &hints, &res);
-    if (gai != 0 || res == NULL) {
-        snprintf(err, err_len, "cannot listen on '%s': '%s' is not an IP address (%s)", listen, host,
-                 gai != 0 ? gai_strerror(gai) : "no address");
-        return -1;
-    }
-    memcpy(addr, res->ai_addr, res->ai_addrlen);
-    *addr_len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
-static int is_loopback(const struct sockaddr_storage *addr)
-{
-    if (addr->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)addr;
-        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    }
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)addr;
-    return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-}
-
-/* The number of worker threads: [host] workers, 1..WORKERS_MAX, default WORKERS_DEFAULT. 0 or -1 (err set). */
-static int worker_count(panelhost_t *host, unsigned *workers, char *err, size_t err_len)
-{
-    const char *text = panelhost_config_get(host, "host", "workers");
-    *workers = WORKERS_DEFAULT;
-    if (text == NULL || text[0] == '\0')
-        return 0;
-    char *end = NULL;
-    errno = 0;
-    long n = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > WORKERS_MAX) {
-        snprintf(err, err_len,
-                 "[host] workers = '%s' is not valid: give the number of threads that serve requests, a whole "
-                 "number from 1 to %d (default %d), or remove the line",
-                 text, WORKERS_MAX, WORKERS_DEFAULT);
-        return -1;
-    }
-    *workers = (unsigned)n;
-    return 0;
-}
-
 /* Waits until no request is in flight, or the grace period is over. */
 static void wait_for_idle(server_t *srv)
 {
@@ -527,31 +520,6 @@ static void wait_for_idle(server_t *srv)
     pthread_mutex_unlock(&srv->lock);
 }
 
-static void print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password)
-{
-    char ip[INET6_ADDRSTRLEN] = "";
-    if (addr->ss_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)addr)->sin_addr, ip, sizeof ip);
-    else
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr, ip, sizeof ip);
-    int v6 = addr->ss_family == AF_INET6;
-    printf("Admin panel: http://%s%s%s:%u/  (API: http://%s%s%s:%u/api/v1/ping; Ctrl-C stops)\n", v6 ? "[" : "",
-           ip, v6 ? "]" : "", (unsigned)port, v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)port);
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[n > 0 ? (size_t)n : 0] = '\0';
-    const char *program = n > 0 ? self : "sample-host";
-    if (first_password != NULL) {
-        printf("First run: created the password of user admin: %s\n", first_password);
-        printf("It is shown only this once. Log in as admin with it; change it with: %s passwd admin\n", program);
-    } else {
-        printf("Log in as admin with the password printed on the first run (or any user of the config); set a "
-               "new one with: %s passwd USER\n",
-               program);
-    }
-    fflush(stdout);
-}
-
 int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
 {
     if (listen == NULL)
@@ -561,12 +529,12 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     struct sockaddr_storage addr;
     socklen_t addr_len = 0;
     memset(&addr, 0, sizeof addr);
-    if (resolve_listen(listen, &addr, &addr_len, err, err_len) != 0)
+    if (web_listen_resolve(listen, &addr, &addr_len, err, err_len) != 0)
         return -1;
     unsigned workers;
-    if (worker_count(host, &workers, err, err_len) != 0)
+    if (web_listen_workers(host, &workers, err, err_len) != 0)
         return -1;
-    if (!is_loopback(&addr))
+    if (!web_listen_is_loopback(&addr))
         fprintf(stderr, "sample-host: warning: listening on %s, which is not a loopback address: the panel and "
                         "the API are reachable from the network over plain HTTP; put a TLS proxy in front\n",
                 listen);
@@ -576,7 +544,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     srv.host = host;
     srv.admin.host = host;
     char listen_host[300];
-    listen_host_part(listen, listen_host, sizeof listen_host);
+    web_listen_host_part(listen, listen_host, sizeof listen_host);
     if (web_config_load(host, listen_host, &srv.config, err, err_len) != 0)
         return -1;
     srv.admin.secure_cookies = srv.config.secure_cookies;
@@ -598,7 +566,8 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         admin_auth_close(srv.admin.auth);
         return -1;
     }
-    if (web_deadline_start(&srv.deadline, srv.config.header_timeout, srv.config.body_min_rate, err, err_len) != 0) {
+    if (web_deadline_start(&srv.deadline, srv.config.header_timeout, srv.config.body_timeout,
+                           srv.config.body_min_rate, err, err_len) != 0) {
         web_extensions_destroy(&srv.extensions);
         session_store_close(srv.admin.sessions);
         admin_auth_close(srv.admin.auth);
@@ -635,7 +604,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         rc = -1;
     } else {
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-        print_ready(&addr, info != NULL ? info->port : 0, created == 1 ? first_password : NULL);
+        web_listen_print_ready(&addr, info != NULL ? info->port : 0, created == 1 ? first_password : NULL);
         sodium_memzero(first_password, sizeof first_password);
         int sig = 0;
         while (sigwait(&stop_signals, &sig) != 0) {

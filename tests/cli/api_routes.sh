@@ -231,8 +231,8 @@ if ! start_server "$TMP/proxy.ini" proxy; then fail "server starts with trusted_
   grep -q 'access: .* 203\.0\.113\.10 GET /api/v1/store ' "$SERVER_LOG" \
     && pass "serve: trusted hops (also in a second X-Forwarded-For header) are skipped" \
     || { fail "trusted hops skipped"; tail -3 "$SERVER_LOG"; }
-  grep -q 'access: .* 127\.0\.0\.1 GET /api/v1/whoami ' "$SERVER_LOG" \
-    && pass "serve: an X-Forwarded-For that is not an address leaves the peer as the client" \
+  grep -q 'access: .* 127\.0\.0\.1 GET /api/v1/whoami 400 ' "$SERVER_LOG" \
+    && pass "serve: a trusted proxy's X-Forwarded-For that is not an address is refused (400), the peer logged" \
     || { fail "garbage XFF"; tail -3 "$SERVER_LOG"; }
   stop_server
 fi

@@ -5,7 +5,7 @@
 # every cookie Secure (4); admin requests with a Host outside [host] allowed_hosts get 421 (5); ambiguous
 # framing (two Content-Lengths, Content-Length with Transfer-Encoding, a NUL or control byte in a header)
 # gets 400 + Connection: close and no second answer (6); trickling clients are cut off by [host]
-# header_timeout and body_min_rate (7).
+# header_timeout, body_min_rate and body_timeout (7: a body sent fast enough but for too long, issue 20 item 2).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
@@ -47,8 +47,9 @@ sys.stdout.write(out.decode("latin-1"))
 PY
 )
 }
-# trickle HOST_PORT HEAD BYTE_EVERY SECONDS_MAX: sends HEAD, then one byte every BYTE_EVERY seconds; prints how
-# long the server kept the connection open, or "open" when it was still open after SECONDS_MAX.
+# trickle HOST_PORT HEAD BYTE_EVERY SECONDS_MAX [BYTES]: sends HEAD, then one byte (or BYTES bytes) every
+# BYTE_EVERY seconds; prints how long the server kept the connection open, or "open" when it was still open after
+# SECONDS_MAX.
 trickle() {
   python3 - "$@" <<'PY'
 import socket, sys, time, ast
@@ -56,6 +57,7 @@ host, port = sys.argv[1].rsplit(":", 1)
 s = socket.create_connection((host, int(port)))
 s.sendall(ast.literal_eval(sys.argv[2]))
 every, limit, start = float(sys.argv[3]), float(sys.argv[4]), time.monotonic()
+piece = b"X" * (int(sys.argv[5]) if len(sys.argv) > 5 else 1)
 s.settimeout(every)
 while time.monotonic() - start < limit:
     try:
@@ -66,7 +68,7 @@ while time.monotonic() - start < limit:
     except OSError:
         print("%.1f" % (time.monotonic() - start)); sys.exit(0)
     try:
-        s.sendall(b"X")
+        s.sendall(piece)
     except OSError:
         print("%.1f" % (time.monotonic() - start)); sys.exit(0)
 print("open")
@@ -183,7 +185,7 @@ check 'printf "%s" "$RAW" | grep -q "^HTTP/1.1 200"' "a tab in a header value is
 stop_server
 
 # ----- 4. public_url https: Secure cookies; 5. allowed_hosts; 7. deadlines ---------------------------------
-sed 's|^currency = EUR$|currency = EUR\npublic_url = https://panel.example.com\nheader_timeout = 1\nbody_min_rate = 1000|' \
+sed 's|^currency = EUR$|currency = EUR\npublic_url = https://panel.example.com\nheader_timeout = 1\nbody_min_rate = 1000\nbody_timeout = 2|' \
   "$CONFIG" >"$TMP/https.ini"; chmod 600 "$TMP/https.ini"
 start_tracked "$TMP/https.ini" https || fail "server starts with public_url"
 PORT=${SERVER_URL#http://}; PORT=${PORT%/}
@@ -197,11 +199,15 @@ T_HEAD=$(trickle "$PORT" 'b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "' 0.2 6
 CODE=$T_HEAD
 check '[ "$T_HEAD" != open ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 4 else 1)" "$T_HEAD"' \
   "headers trickled a byte at a time are cut after header_timeout = 1 ($T_HEAD s; before: held open)"
-T_BODY=$(trickle "$PORT" 'b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n"' 0.05 6)
+T_BODY=$(trickle "$PORT" 'b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n"' 0.05 6)
 CODE=$T_BODY
 check '[ "$T_BODY" != open ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 4 else 1)" "$T_BODY"' \
   "a body slower than body_min_rate = 1000 B/s is cut ($T_BODY s)"
-check 'grep -q "closed a connection from 127.0.0.1: its request line and headers took longer than \[host\] header_timeout" "$SERVER_LOG" && grep -q "slower than \[host\] body_min_rate" "$SERVER_LOG"' \
+T_LONG=$(trickle "$PORT" 'b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n"' 0.1 8 500)
+CODE=$T_LONG
+check '[ "$T_LONG" != open ] && python3 -c "import sys; sys.exit(0 if 1.9 < float(sys.argv[1]) < 4 else 1)" "$T_LONG"' \
+  "a body sent at 5000 B/s (above body_min_rate) but for longer than body_timeout = 2 is cut after 2 s ($T_LONG s; before: held 12 s)"
+check 'grep -q "closed a connection from 127.0.0.1: its request line and headers took longer than \[host\] header_timeout" "$SERVER_LOG" && grep -q "slower than \[host\] body_min_rate" "$SERVER_LOG" && grep -q "its request body took longer than \[host\] body_timeout" "$SERVER_LOG"' \
   "each cut is logged with the setting that caused it"
 http GET /healthz
 check '[ "$CODE" = 200 ]' "a normal request is served as before"
@@ -215,7 +221,7 @@ http GET /login
 check '[ "$CODE" = 421 ] && body_has "now: panel.test"' "with allowed_hosts set, only those names do (421 for 127.0.0.1)"
 stop_server
 
-for bad in "public_url = ftp://x" "allowed_hosts = bad/name" "header_timeout = 0" "body_min_rate = fast"; do
+for bad in "public_url = ftp://x" "allowed_hosts = bad/name" "header_timeout = 0" "body_min_rate = fast" "body_timeout = 0"; do
   sed "s|^currency = EUR\$|currency = EUR\n$bad|" "$CONFIG" >"$TMP/bad.ini"; chmod 600 "$TMP/bad.ini"
   run -c "$TMP/bad.ini" serve --listen 127.0.0.1:0
   key=${bad%% *}
