@@ -4,7 +4,7 @@
 #   make install PREFIX=/usr/local DESTDIR=         make clean
 #   make run        the web panel on ./data (prints URL and login)   make test-browser  the Chromium test only
 # Layout conventions (add a file, not a rule): host-api/*.c -> libpanelhost; plugin/*.c -> apikeys.so;
-# sample-host/*.c -> sample-host; tests/fixtures/NAME.c -> NAME.so; tests/unit/host_*.c link libpanelhost,
+# sample-host/{,cli/,web/,api/}*.c -> sample-host; tests/fixtures/NAME.c -> NAME.so; tests/unit/host_*.c link libpanelhost,
 # tests/unit/plugin_*.c link the plugin's objects; tests/cli/*.sh run against the built sample host.
 
 B        ?= build
@@ -34,7 +34,7 @@ LIBS_SAMPLE = $(call pkg_config,LIBS_SAMPLE,--libs libsodium libmicrohttpd sqlit
 
 HOST_SRC    := $(wildcard host-api/*.c)
 PLUGIN_SRC  := $(wildcard plugin/*.c)
-SAMPLE_SRC  := $(wildcard sample-host/*.c)
+SAMPLE_SRC  := $(wildcard sample-host/*.c sample-host/*/*.c)
 FIXTURE_SRC := $(wildcard tests/fixtures/*.c)
 UNIT_HOST_SRC   := $(wildcard tests/unit/host_*.c)
 UNIT_PLUGIN_SRC := $(wildcard tests/unit/plugin_*.c)
@@ -77,6 +77,10 @@ deps:
 $(B)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The sample host's folders (cli/, web/, api/ and the shared files at its top) include each other's headers by name.
+SAMPLE_INCLUDES := -Isample-host -Isample-host/cli -Isample-host/web -Isample-host/api
+$(B)/obj/sample-host/%.o: CPPFLAGS += $(SAMPLE_INCLUDES)
 
 # Plugins hide everything but their one entry symbol.
 $(B)/obj/plugin/%.o $(B)/obj/tests/fixtures/%.o: CFLAGS += -fvisibility=hidden

@@ -1,4 +1,4 @@
-/* fuzz_api_bodies.c - libFuzzer target: the two body parsers of the sample host's API (sample-host/api_body.c,
+/* fuzz_api_bodies.c - libFuzzer target: the two body parsers of the sample host's API (sample-host/api/api_body.c,
  * compiled in directly; the ack's JSON is read by jansson, linked as the sample host links it). The first input byte picks the parser and the Content-Type (bit 0: pull form or ack
  * JSON; bits 1-2: none, the right type, the right type with a charset, another type); the rest is the body,
  * handed over without a NUL so a read past its end is an overflow. Findings besides sanitizer reports: a
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sample-host/api_body.c"
+#include "../../sample-host/api/api_body.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
-/* cli_extensions.c - the sample host's extension commands (see cli_extensions.h): listing the installed
+/* cmd_extensions.c - the sample host's extension commands (see cmd_extensions.h): listing the installed
  * extensions, enabling and disabling one (disabling refused without --yes, showing what stops working), and
  * reading the host audit log. The permission checks and the audit entries are libpanelhost's. */
-#include "cli_extensions.h"
+#include "cmd_extensions.h"
 
 #include <stdio.h>
 #include <string.h>

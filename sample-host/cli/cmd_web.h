@@ -1,7 +1,7 @@
-/* web_cli.h - the sample host commands of the web panel: `serve` (the web server) and `passwd` (set a
- * web-panel user's password). Listed in the command table of cli_commands.c. */
-#ifndef SAMPLE_HOST_WEB_CLI_H
-#define SAMPLE_HOST_WEB_CLI_H
+/* cmd_web.h - the sample host commands of the web panel: `serve` (the web server, cmd_serve.c) and `passwd`
+ * (set a web-panel user's password, cmd_passwd.c). Listed in the command table of cli_commands.c. */
+#ifndef SAMPLE_HOST_CMD_WEB_H
+#define SAMPLE_HOST_CMD_WEB_H
 
 #include "cli.h"
 
@@ -26,4 +26,4 @@ int cmd_passwd(cli_context_t *ctx);
     "(argon2id, libsodium crypto_pwhash_str) is kept in DATA_DIR/admin-passwords (0600), never in the\n"     \
     "config. Every session of USER ends, also in a running server.\n"
 
-#endif /* SAMPLE_HOST_WEB_CLI_H */
+#endif /* SAMPLE_HOST_CMD_WEB_H */

@@ -1,4 +1,4 @@
-/* admin_auth_cli.c - the `passwd USER` command: reads a new web-panel password from the terminal (twice,
+/* cmd_passwd.c - the `passwd USER` command: reads a new web-panel password from the terminal (twice,
  * without echo) or from one line of standard input, stores its hash and ends the user's sessions. */
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 
 #include "admin_auth.h"
 #include "admin_auth_session.h"
-#include "web_cli.h"
+#include "cmd_web.h"
 
 #define LINE_MAX_BYTES (ADMIN_PASSWORD_MAX + 2)
 

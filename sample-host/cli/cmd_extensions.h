@@ -1,7 +1,7 @@
-/* cli_extensions.h - the sample host's commands for extensions: `extensions` (the installed ones),
+/* cmd_extensions.h - the sample host's commands for extensions: `extensions` (the installed ones),
  * `extension enable|disable ID` and `host-audit` (the host audit log). Listed in cli_commands.c. */
-#ifndef SAMPLE_HOST_CLI_EXTENSIONS_H
-#define SAMPLE_HOST_CLI_EXTENSIONS_H
+#ifndef SAMPLE_HOST_CMD_EXTENSIONS_H
+#define SAMPLE_HOST_CMD_EXTENSIONS_H
 
 #include "cli.h"
 
@@ -36,4 +36,4 @@ int cmd_host_audit(cli_context_t *ctx);
     "Needs the permission extensions.manage.\n"                                                              \
     "--json: [{\"when\",\"user\",\"origin\",\"action\",\"target\",\"outcome\",\"detail\"}]\n"
 
-#endif /* SAMPLE_HOST_CLI_EXTENSIONS_H */
+#endif /* SAMPLE_HOST_CMD_EXTENSIONS_H */

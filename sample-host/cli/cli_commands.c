@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "web_cli.h"
-#include "cli_extensions.h"
+#include "cmd_web.h"
+#include "cmd_extensions.h"
 
 static const cli_command_t commands[] = {
     {"plugins", 0, 0, 0, 0, cmd_plugins, "plugins",

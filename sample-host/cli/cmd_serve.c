@@ -1,5 +1,5 @@
-/* web_cli.c - the `serve` command: runs the web server of web_server.c with the loaded host. */
-#include "web_cli.h"
+/* cmd_serve.c - the `serve` command: runs the web server of web_server.c with the loaded host. */
+#include "cmd_web.h"
 
 #include "web_server.h"
 
