@@ -8,12 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  status: $CODE"; printf '  headers: %s\n' "$HEADERS" | head -8
-    echo "  body: ${BODY:0:600}"
-  fi
-}
 alive() { http GET /healthz; check '[ "$CODE" = 200 ]' "the server still answers after $1"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 utf8_ok() { python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' <"$TMP/http.body" 2>/dev/null; }
@@ -39,6 +33,25 @@ check '[ "$CODE" = 413 ] && printf "%s" "$BODY" | grep -q "too large"' "a 1 MB b
 http POST /api/v1/ping --data-binary @"$TMP/big.body" -H 'X-API-Key: sak_x'
 check '[ "$CODE" = 413 ]' "a 1 MB body to the API is refused with 413 before authentication"
 alive "oversized bodies"
+
+# ----- a credential sent twice or padded with whitespace (RFC 9110: repeated fields are one list; the whitespace
+# around a value is not part of it): two different keys are refused whichever comes first, never the first winning
+run -c "$CONFIG" --json action settings/api-key enable
+KEY=$(json_get 'j["secret"]')
+OTHER="sak_$(repeat A 43)AAAAAA"
+http GET /api/v1/ping -H "X-API-Key: $KEY" -H "X-API-Key: $OTHER"
+check '[ "$CODE" = 400 ] && printf "%s" "$BODY" | grep -q "\"conflicting_credentials\""' \
+  "a good key then another in a second X-API-Key: 400 conflicting_credentials"
+http GET /api/v1/ping -H "X-API-Key: $OTHER" -H "X-API-Key: $KEY"
+check '[ "$CODE" = 400 ] && printf "%s" "$BODY" | grep -q "\"conflicting_credentials\""' \
+  "another key then the good one: 400 conflicting_credentials too"
+check '! printf "%s" "$BODY" | grep -q "$KEY"' "the refusal does not echo either key"
+http GET /api/v1/ping -H "X-API-Key: $KEY" -H "X-API-Key: $KEY"
+check '[ "$CODE" = 200 ]' "the same key sent twice is that key: 200"
+http GET /api/v1/ping -H "X-API-Key: $(printf '\t')$KEY  $(printf '\t')"
+check '[ "$CODE" = 200 ]' "whitespace around the key is not part of it: 200"
+http GET /api/v1/ping -H "Authorization: Bearer $KEY " -H "X-API-Key:  $KEY"
+check '[ "$CODE" = 200 ]' "the same key padded in both headers: 200"
 
 http GET /api/v1/ping -H "X-API-Key: sak_$(repeat b 5000)"
 check '[ "$CODE" = 401 ] && printf "%s" "$BODY" | grep -q "\"malformed\"" && ! printf "%s" "$BODY" | grep -q bbbbbbbb' \

@@ -7,11 +7,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  status: $CODE"; echo "  body: ${BODY:0:300}"
-  fi
-}
 # parallel_wrong USER JAR N ADDR: N wrong passwords for USER posted at once with the jar's cookies (its login
 # token) from ADDR; writes the statuses to $TMP/codes and sets CODE to their counts
 parallel_wrong() {

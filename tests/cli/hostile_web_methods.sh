@@ -6,12 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  status: $CODE"; printf '  headers: %s\n' "$HEADERS" | head -12
-    echo "  body: ${BODY:0:300}"
-  fi
-}
 header() { printf '%s\n' "$HEADERS" | grep -i "^$1: " | head -1 | cut -d' ' -f2- ; }
 # head_raw PATH [HEADER_LINE...]: a HEAD request on its own connection (Connection: close); sets CODE, HEADERS
 # and AFTER (the bytes the server sent after the headers: none for HEAD)

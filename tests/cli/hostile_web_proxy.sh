@@ -8,12 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  status: $CODE"; printf '  headers: %s\n' "$HEADERS" | head -8
-    echo "  body: ${BODY:0:600}"
-  fi
-}
 repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 body_code() { printf '%s' "$BODY" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("error",""))' 2>/dev/null; }
 # logged_client PATH: the client address of the last access-log line for PATH

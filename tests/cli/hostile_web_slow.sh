@@ -8,12 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  status: $CODE"; printf '  headers: %s\n' "$HEADERS" | head -8
-    echo "  body: ${BODY:0:600}"
-  fi
-}
 # timed PATH [CURL ARGS...]: one GET; sets CODE and SECONDS_TAKEN (curl's total time; 5 s at most)
 timed() {
   local path=$1; shift

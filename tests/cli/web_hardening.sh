@@ -9,12 +9,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 
-check() { # check 'SHELL CONDITION' WHAT
-  if eval "$1"; then echo "PASS: $2"; else
-    echo "FAIL: $2"; echo "  status: $CODE"; printf '  headers: %s\n' "$HEADERS" | head -12
-    echo "  body: ${BODY:0:600}"
-  fi
-}
 has_header() { printf '%s\n' "$HEADERS" | grep -Eiq -- "$1"; }
 body_has() { printf '%s' "$BODY" | grep -Eq -- "$1"; }
 # login_from ADDR USER PASSWORD JAR: logs in from a source address, keeping the jar's other cookies.
