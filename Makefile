@@ -130,7 +130,7 @@ $(B)/tests/store_pg_%: $(B)/obj/tests/unit/store_pg_%.o $(CORE_A)
 # PostgreSQL 15 (each many-nodes test starts a private server) and socat (the proxy that cuts a node off).
 TEST_TOOLS := chromium:chromium node:nodejs npm:npm sqlite3:sqlite3 curl:curl python3:python3 \
               setpriv:util-linux prlimit:util-linux dpkg=postgresql:postgresql socat:socat \
-              php:php-cli dpkg=php-fpm:php-fpm nginx:nginx
+              php:php-cli dpkg=php-fpm:php-fpm nginx:nginx gcore:gdb
 CHECK_TOOLS := valgrind:valgrind clang:clang dpkg=libclang-rt-14-dev:libclang-rt-14-dev
 
 # The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".

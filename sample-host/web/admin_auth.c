@@ -39,8 +39,11 @@ struct admin_auth {
     login_throttle_t *by_user;
     login_throttle_t *by_addr;
     login_throttle_t *by_device;    /* failures of browsers presenting a valid device cookie, per cookie */
-    unsigned char device_key[32];   /* signs device cookies (DATA_DIR/admin-device.secret) */
+    unsigned char *device_key;      /* DEVICE_KEY_LEN bytes that sign device cookies (DATA_DIR/admin-device.secret),
+                                     * in libsodium's guarded memory: out of core dumps, wiped when freed */
 };
+
+#define DEVICE_KEY_LEN 32
 
 static int valid_user_name(const char *user)
 {
@@ -170,7 +173,7 @@ static int device_secret_load(admin_auth_t *auth, const char *data_dir, char *er
     }
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
-        unsigned char fresh[sizeof auth->device_key];
+        unsigned char fresh[DEVICE_KEY_LEN];
         randombytes_buf(fresh, sizeof fresh);
         int wfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         int written = wfd >= 0 && write(wfd, fresh, sizeof fresh) == (ssize_t)sizeof fresh && fsync(wfd) == 0;
@@ -189,7 +192,7 @@ static int device_secret_load(admin_auth_t *auth, const char *data_dir, char *er
         return -1;
     }
     int rc = panelhost_check_open_file(fd, path, err, err_len) == PANEL_OK ? 0 : -1;
-    if (rc == 0 && read(fd, auth->device_key, sizeof auth->device_key) != (ssize_t)sizeof auth->device_key) {
+    if (rc == 0 && read(fd, auth->device_key, DEVICE_KEY_LEN) != (ssize_t)DEVICE_KEY_LEN) {
         snprintf(err, err_len, "%s is damaged (not 32 bytes); remove it (browsers then count as new devices)", path);
         rc = -1;
     }
@@ -202,7 +205,7 @@ static void device_mac(const admin_auth_t *auth, const char *user, const unsigne
                        unsigned char mac[32])
 {
     crypto_generichash_state h;
-    crypto_generichash_init(&h, auth->device_key, sizeof auth->device_key, 32);
+    crypto_generichash_init(&h, auth->device_key, DEVICE_KEY_LEN, 32);
     crypto_generichash_update(&h, (const unsigned char *)"panel-device", 13);
     crypto_generichash_update(&h, (const unsigned char *)user, strlen(user) + 1);
     crypto_generichash_update(&h, nonce, 16);
@@ -254,6 +257,12 @@ int admin_auth_open(panelhost_t *host, admin_auth_t **out, char *err, size_t err
     }
     pthread_mutex_init(&auth->lock, NULL);
     sem_init(&auth->pwhash_slots, 0, PWHASH_CONCURRENCY);
+    auth->device_key = sodium_malloc(DEVICE_KEY_LEN);
+    if (auth->device_key == NULL) {
+        snprintf(err, err_len, "out of memory for the device cookie key");
+        admin_auth_close(auth);
+        return -1;
+    }
     const char *data_dir = panelhost_data_dir(host);
     const login_throttle_limits_t per_user = {5, 30, 900, THROTTLE_ENTRIES_MAX};
     const login_throttle_limits_t per_addr = {20, 30, 900, THROTTLE_ENTRIES_MAX};
@@ -293,6 +302,7 @@ void admin_auth_close(admin_auth_t *auth)
     login_throttle_free(auth->by_device);
     sem_destroy(&auth->pwhash_slots);
     pthread_mutex_destroy(&auth->lock);
+    sodium_free(auth->device_key); /* wipes it; NULL is ignored */
     sodium_memzero(auth, sizeof *auth);
     free(auth);
 }
