@@ -52,7 +52,7 @@ typedef struct named_policy {
     uint64_t scope_mask;           /* its scopes as bits of the snapshot's scope_table_t */
     char scopes[PANEL_SCOPES_MAX]; /* "store.read,deliveries.pull", as stored (an ALLOW's result names them) */
     size_t scopes_len;
-    char principal[64];            /* "apikeys:key:<id>" */
+    char principal[PANEL_PRINCIPAL_MAX]; /* "apikeys:key:<id>" */
     size_t principal_len;
     char label[PANEL_LABEL_MAX];   /* the owner's label, e.g. "Minecraft server" (whoami, ABI 1.2) */
     size_t label_len;
