@@ -131,6 +131,8 @@ $(B)/tests/store_pg_%: $(B)/obj/tests/unit/store_pg_%.o $(CORE_A)
 TEST_TOOLS := chromium:chromium node:nodejs npm:npm sqlite3:sqlite3 curl:curl python3:python3 \
               setpriv:util-linux prlimit:util-linux dpkg=postgresql:postgresql socat:socat \
               php:php-cli dpkg=php-fpm:php-fpm nginx:nginx gcore:gdb
+# The PHP binding's package checks (tests/cli/php_binding.sh): composer validate, PHPUnit 9.6, phpcs (PSR-12).
+TEST_TOOLS += composer:composer phpunit:phpunit phpcs:php-codesniffer
 CHECK_TOOLS := valgrind:valgrind clang:clang dpkg=libclang-rt-14-dev:libclang-rt-14-dev
 
 # The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".

@@ -1,4 +1,5 @@
 <?php
+
 // autoload.php - for projects without Composer: require this file to autoload Panel\ (PSR-4, src/), as
 // Composer's autoloader does with this package's composer.json. Under the preload setup the classes are
 // already loaded and this does nothing.

@@ -1,4 +1,5 @@
 <?php
+
 // preload.php - the production setup of the binding, as PHP's manual recommends for FFI (README, "Using it
 // from PHP"):
 //   ffi.enable=preload

@@ -1,4 +1,5 @@
 <?php
+
 // Authentication.php - Panel\Authentication, the part of Panel\Host that answers API requests: authenticate()
 // and the static authenticateRequest(), each one FFI call (panelhost_process_verdict: the request as one string,
 // the route's scope required, the verdict as one string; no PHP code runs inside C), and the reading of that
@@ -30,13 +31,18 @@ trait Authentication
      * (and throws PanelException as open() does); extension changes other processes made are applied first.
      * Arguments after configPath and the result as for authenticate(); scope is required.
      */
-    public static function authenticateRequest(string $configPath, string $method, string $path, string $clientAddr,
-                                               array $headers, string $scope): array
-    {
+    public static function authenticateRequest(
+        string $configPath,
+        string $method,
+        string $path,
+        string $clientAddr,
+        array $headers,
+        string $scope
+    ): array {
         try {
             $ffi = FFI::scope('panel'); // the preload setup, as in open()
         } catch (\Throwable) {
-            $ffi = Native::ffi();
+            $ffi = Native::ffi($configPath);
         }
         if (str_contains($configPath, "\0")) {
             throw new PanelException('the config path contains a NUL byte'); // C would see a shorter path
@@ -71,15 +77,20 @@ trait Authentication
      * api_scopes (e.g. 'store.read'; a key without it is denied, 403 'scope' from API Keys' named keys), or
      * Host::ANY_SCOPE for a route every valid key may call. There is no default: a route always says which.
      * headers: name => value (a value may also be a list, a field received several times: its items are
-     * joined by ", " as RFC 9110 combines repeated fields, so two different keys are refused), names matched case-insensitively; the path's query
-     * string is ignored. Returns ['allowed' => bool, 'status' => int (200 when allowed, else
-     * 400/401/403/429/503/...), 'error' => ?string (e.g. 'unknown'), 'message' => ?string (never the presented
-     * key), 'retry_after' => int (seconds for a Retry-After header, 0: none), 'principal' => ?string,
+     * joined by ", " as RFC 9110 combines repeated fields, so two different keys are refused), names matched
+     * case-insensitively; the path's query string is ignored. Returns ['allowed' => bool, 'status' => int
+     * (200 when allowed, else 400/401/403/429/503/...), 'error' => ?string (e.g. 'unknown'),
+     * 'message' => ?string (never the presented key), 'retry_after' => int (seconds for a Retry-After
+     * header, 0: none), 'principal' => ?string,
      * 'label' => ?string, 'scopes' => list<string>].
      */
-    public function authenticate(string $method, string $path, string $clientAddr, array $headers,
-                                 string $scope): array
-    {
+    public function authenticate(
+        string $method,
+        string $path,
+        string $clientAddr,
+        array $headers,
+        string $scope
+    ): array {
         // This runs on every API request: one string built and one FFI call, no C object made
         // (panelhost_process_verdict: method, path, address, then name and value of each header, each
         // followed by a NUL; the library refuses a NUL inside any of them by counting the strings).

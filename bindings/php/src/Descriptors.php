@@ -1,4 +1,5 @@
 <?php
+
 // Descriptors.php - Panel\Descriptors, the part of Panel\Host that reads what a page's plugin registered: its
 // fields with their values, its tables (record tables' row-id column and row actions), its actions with their
 // parameters, choices, labels and availability, turned into the arrays page() returns. Used by Host only.
@@ -21,8 +22,16 @@ trait Descriptors
         $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
         for ($i = 0; !self::isNull($f = $this->ffi->panelhost_field_at($this->host(), $pageId, $i)); $i++) {
             $id = self::str($f->id);
-            $rc = $this->ffi->panelhost_field_get($this->host(), $caller, $pageId, $id, $value, self::VALUE_MAX + 1,
-                $err, self::ERR_MAX);
+            $rc = $this->ffi->panelhost_field_get(
+                $this->host(),
+                $caller,
+                $pageId,
+                $id,
+                $value,
+                self::VALUE_MAX + 1,
+                $err,
+                self::ERR_MAX
+            );
             $dangerous = ($f->flags & self::FLAG_DANGEROUS) !== 0;
             $fields[] = [
                 'id' => $id,
@@ -48,7 +57,8 @@ trait Descriptors
             }
             $id = self::str($t->id);
             $idIndex = $t->row_id_column >= 1 && $t->row_id_column <= $t->n_columns ? $t->row_id_column - 1 : null;
-            $rows = $this->tableRows($caller, $pageId, $id, 0, $t->page_rows > 0 ? $t->page_rows : self::TABLE_ROWS_DEFAULT);
+            $pageRows = $t->page_rows > 0 ? $t->page_rows : self::TABLE_ROWS_DEFAULT;
+            $rows = $this->tableRows($caller, $pageId, $id, 0, $pageRows);
             $refused = self::refused($rows);
             $tables[] = [
                 'id' => $id,
@@ -103,8 +113,15 @@ trait Descriptors
             $rowTable = self::text($a->row_table);
             $availability = ['available' => null, 'reason' => null];
             if ($rowTable === null) {
-                $rc = $this->ffi->panelhost_action_available($this->host(), $caller, $pageId, $id, null, $reason,
-                    self::REASON_MAX);
+                $rc = $this->ffi->panelhost_action_available(
+                    $this->host(),
+                    $caller,
+                    $pageId,
+                    $id,
+                    null,
+                    $reason,
+                    self::REASON_MAX
+                );
                 $availability = self::availability($rc, FFI::string($reason));
                 if (isset($availability['ok'])) { // a refusal of the library: render the action as it is
                     $availability = ['available' => true, 'reason' => null];

@@ -1,4 +1,5 @@
 <?php
+
 // Host.php - Panel\Host: a panel.ini's libpanelhost host seen from PHP. open() returns the process-wide host
 // (panelhost_process_open: a php-fpm worker opens it and loads its plugins on its first request and reuses it
 // for every later one; a later request's open() finds it with one FFI call, panelhost_process_host). This file
@@ -70,7 +71,7 @@ final class Host
         try {
             $ffi = FFI::scope('panel'); // the preload setup (Native::ffi() says so, or declares it, otherwise)
         } catch (\Throwable) {
-            $ffi = Native::ffi();
+            $ffi = Native::ffi($configPath);
         }
         // Every request after a worker's first: one lookup by the path (a string compare, a mutex and one atomic
         // load in the library), which also applies the extension changes other processes made.
@@ -96,7 +97,8 @@ final class Host
         $rc = $ffi->panelhost_process_open($configPath, self::CLOSE_AT_EXIT, $out, $err, self::ERR_MAX);
         if ($rc !== 0) {
             $message = FFI::string($err);
-            throw new PanelException($message !== '' ? $message : "cannot open the host of $configPath (status $rc)", $rc);
+            $message = $message !== '' ? $message : "cannot open the host of $configPath (status $rc)";
+            throw new PanelException($message, $rc);
         }
         $host = new self($ffi, $configPath);
         $host->handle = $out[0];
@@ -145,8 +147,10 @@ final class Host
             return [];
         }
         $entries = $this->ffi->new('const panel_menu_entry_t*[' . self::MENU_MAX . ']');
-        $n = min($this->ffi->panelhost_menu($this->host(), FFI::addr($caller['caller']), $entries, self::MENU_MAX),
-            self::MENU_MAX);
+        $n = min(
+            $this->ffi->panelhost_menu($this->host(), FFI::addr($caller['caller']), $entries, self::MENU_MAX),
+            self::MENU_MAX
+        );
         $menu = [];
         for ($i = 0; $i < $n; $i++) {
             $menu[] = ['path' => self::str($entries[$i]->path), 'page' => self::str($entries[$i]->page_id)];
@@ -212,9 +216,15 @@ final class Host
      * record: the record id a row action acts on (a cell of its table's row_id_column); the library refuses a
      * row action without one and a page action with one ('invalid', its message saying what to give).
      */
-    public function action(string $user, string $pageId, string $actionId, array $params = [], bool $confirmed = false,
-                           ?string $clientAddr = null, ?string $record = null): array
-    {
+    public function action(
+        string $user,
+        string $pageId,
+        string $actionId,
+        array $params = [],
+        bool $confirmed = false,
+        ?string $clientAddr = null,
+        ?string $record = null
+    ): array {
         $caller = $this->caller($user, $confirmed, $clientAddr);
         if (isset($caller['refusal'])) {
             return $caller['refusal'] + ['secret' => null, 'record' => null];
@@ -243,8 +253,17 @@ final class Host
         $result->record = FFI::addr($created[0]);
         $result->record_len = self::RECORD_MAX;
         // panelhost_action_run is this call with a NULL record
-        $rc = $this->ffi->panelhost_action_run_record($this->host(), FFI::addr($caller['caller']), $pageId, $actionId,
-            $record, $namePtrs, $valuePtrs, $n, FFI::addr($result));
+        $rc = $this->ffi->panelhost_action_run_record(
+            $this->host(),
+            FFI::addr($caller['caller']),
+            $pageId,
+            $actionId,
+            $record,
+            $namePtrs,
+            $valuePtrs,
+            $n,
+            FFI::addr($result)
+        );
         $revealed = FFI::string($secret);
         FFI::memset($secret, 0, self::SECRET_MAX);
         if ($blob !== null) {
@@ -267,9 +286,13 @@ final class Host
      * (unknown page or action, permission, a record id for a page action or none for a row action) are
      * returned as ['ok' => false, 'code', 'message'].
      */
-    public function available(string $user, string $pageId, string $actionId, ?string $record = null,
-                              ?string $clientAddr = null): array
-    {
+    public function available(
+        string $user,
+        string $pageId,
+        string $actionId,
+        ?string $record = null,
+        ?string $clientAddr = null
+    ): array {
         $caller = $this->caller($user, false, $clientAddr);
         if (isset($caller['refusal'])) {
             return $caller['refusal'];
@@ -278,8 +301,15 @@ final class Host
             return self::refusal(-1, 'a page, action or record id contains a NUL byte');
         }
         $reason = $this->ffi->new('char[' . self::REASON_MAX . ']');
-        $rc = $this->ffi->panelhost_action_available($this->host(), FFI::addr($caller['caller']), $pageId, $actionId,
-            $record, $reason, self::REASON_MAX);
+        $rc = $this->ffi->panelhost_action_available(
+            $this->host(),
+            FFI::addr($caller['caller']),
+            $pageId,
+            $actionId,
+            $record,
+            $reason,
+            self::REASON_MAX
+        );
         return self::availability($rc, FFI::string($reason));
     }
 
@@ -287,9 +317,14 @@ final class Host
      * Sets a field to `value` exactly as given (a pasted key is not trimmed). Returns ['ok' => bool,
      * 'code' => ?string, 'message' => string]. A dangerous field needs confirmed: true (else code 'confirm').
      */
-    public function setField(string $user, string $pageId, string $fieldId, string $value, bool $confirmed = false,
-                             ?string $clientAddr = null): array
-    {
+    public function setField(
+        string $user,
+        string $pageId,
+        string $fieldId,
+        string $value,
+        bool $confirmed = false,
+        ?string $clientAddr = null
+    ): array {
         $caller = $this->caller($user, $confirmed, $clientAddr);
         if (isset($caller['refusal'])) {
             return $caller['refusal'];
@@ -303,8 +338,16 @@ final class Host
             FFI::memcpy($copy, $value, $len); // passed with its length: a NUL inside reaches the validator
         }
         $message = $this->ffi->new('char[' . self::MESSAGE_MAX . ']');
-        $rc = $this->ffi->panelhost_field_set($this->host(), FFI::addr($caller['caller']), $pageId, $fieldId,
-            FFI::addr($copy[0]), $len, $message, self::MESSAGE_MAX);
+        $rc = $this->ffi->panelhost_field_set(
+            $this->host(),
+            FFI::addr($caller['caller']),
+            $pageId,
+            $fieldId,
+            FFI::addr($copy[0]),
+            $len,
+            $message,
+            self::MESSAGE_MAX
+        );
         FFI::memset($copy, 0, $len + 1);
         return ['ok' => $rc === 0, 'code' => $rc === 0 ? null : self::code($rc), 'message' => FFI::string($message)];
     }
@@ -313,9 +356,14 @@ final class Host
      * Up to `limit` rows of a table (newest first), skipping the `offset` newest: a list of rows, each a list of
      * cells (the column titles are in page()['tables']); or a refusal ['ok' => false, 'code', 'message'].
      */
-    public function table(string $user, string $pageId, string $tableId, int $offset = 0, int $limit = 50,
-                          ?string $clientAddr = null): array
-    {
+    public function table(
+        string $user,
+        string $pageId,
+        string $tableId,
+        int $offset = 0,
+        int $limit = 50,
+        ?string $clientAddr = null
+    ): array {
         $caller = $this->caller($user, false, $clientAddr);
         if (isset($caller['refusal'])) {
             return $caller['refusal'];
@@ -338,8 +386,8 @@ final class Host
     private function host(): CData
     {
         return $this->handle ??= $this->ffi->panelhost_process_host($this->configPath)
-            ?? throw new PanelException("the process-wide host of {$this->configPath} is closed (Host::closeProcess()); "
-                . 'open it again with Host::open()');
+            ?? throw new PanelException("the process-wide host of {$this->configPath} is closed "
+                . '(Host::closeProcess()); open it again with Host::open()');
     }
 
     /**
@@ -353,7 +401,10 @@ final class Host
             $clientAddr = (string)($_SERVER['REMOTE_ADDR'] ?? 'unknown');
         }
         if (str_contains($user . ($clientAddr ?? ''), "\0") || $user === '' || $clientAddr === '') {
-            return ['refusal' => self::refusal(-1, 'the user name and client address must be non-empty, without NUL bytes')];
+            return ['refusal' => self::refusal(
+                -1,
+                'the user name and client address must be non-empty, without NUL bytes'
+            )];
         }
         $keep = [$this->cString($user)];
         $origin = self::ORIGIN_CLI;
@@ -368,8 +419,17 @@ final class Host
         $caller = $this->ffi->new('panel_caller_t');
         $caller->struct_size = FFI::sizeof($caller);
         $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
-        $rc = $this->ffi->panelhost_caller_init($this->host(), FFI::addr($caller), FFI::addr($keep[0][0]), $origin,
-            $uid === false ? -1 : $uid, $addr, $confirmed ? 1 : 0, $err, self::ERR_MAX);
+        $rc = $this->ffi->panelhost_caller_init(
+            $this->host(),
+            FFI::addr($caller),
+            FFI::addr($keep[0][0]),
+            $origin,
+            $uid === false ? -1 : $uid,
+            $addr,
+            $confirmed ? 1 : 0,
+            $err,
+            self::ERR_MAX
+        );
         if ($rc !== 0) {
             return ['refusal' => self::refusal($rc, FFI::string($err))];
         }
@@ -428,8 +488,17 @@ final class Host
     {
         $err = $this->ffi->new('char[' . self::ERR_MAX . ']');
         $out = $this->ffi->new('panelhost_rows_t*[1]');
-        $rc = $this->ffi->panelhost_table_rows($this->host(), $caller, $pageId, $tableId, $offset, $limit, $out, $err,
-            self::ERR_MAX);
+        $rc = $this->ffi->panelhost_table_rows(
+            $this->host(),
+            $caller,
+            $pageId,
+            $tableId,
+            $offset,
+            $limit,
+            $out,
+            $err,
+            self::ERR_MAX
+        );
         if ($rc !== 0) {
             return self::refusal($rc, FFI::string($err));
         }

@@ -1,4 +1,5 @@
 <?php
+
 // PanelException.php - what a developer must fix before the binding can work: FFI not enabled, libpanelhost
 // not found or too old, the preload setup missing, a config the library refuses, an enabled plugin that does
 // not load (e.g. one built for another ABI major). The message is the library's (or says what to do); the
