@@ -80,6 +80,9 @@ static const cli_command_t commands[] = {
      "Needs the permission deliveries.manage (role of the --as user).\n"
      "--json: list: [{\"id\",\"username\",\"command\",\"created\",\"delivered\"}] (UTC times; delivered is\n"
      "        null while waiting); add: {\"ok\":true,\"id\",\"username\",\"command\"}\n"},
+    {"openapi", 0, 0, 0, 0, cmd_openapi, "openapi", "print the OpenAPI 3.1 description of the HTTP API",
+     "Prints the OpenAPI 3.1 document of the API (the same as GET /api/v1/openapi.json serves, and\n"
+     "docs/openapi.json), built from the routes and the scope catalogue ([host] api_scopes).\n"},
     {"serve", 0, 0, CLI_OPT_LISTEN, 0, cmd_serve, "serve [--listen HOST:PORT]", WEB_CLI_SERVE_SUMMARY,
      WEB_CLI_SERVE_HELP},
     {"passwd", 1, 1, 0, 0, cmd_passwd, "passwd USER", WEB_CLI_PASSWD_SUMMARY, WEB_CLI_PASSWD_HELP},
