@@ -60,7 +60,8 @@ static const cli_command_t commands[] = {
      "call METHOD PATH [-H 'Name: value']... [-d BODY] [--from ADDR]",
      "an API request as an external tool would send it",
      "Sends one request through the host's router, as an HTTP client would (client address \"local\").\n"
-     "Routes: GET /healthz (no authentication); behind the plugins' auth providers GET /api/v1/ping,\n"
+     "Routes: GET /healthz and GET /api/v1/openapi.json (no authentication; `openapi` prints the latter);\n"
+     "behind the plugins' auth providers GET /api/v1/ping,\n"
      "GET /api/v1/whoami, GET /api/v1/store (scope store.read), POST /api/v1/deliveries/pull (scope\n"
      "deliveries.pull; form body limit=N, 1 to 100, default 10) and POST /api/v1/deliveries/ack (scope\n"
      "deliveries.ack; JSON body {\"ids\":[...]}).\n"
