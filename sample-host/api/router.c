@@ -185,9 +185,17 @@ static int route_path(const char *path, char *buf, size_t buf_len)
     return 1;
 }
 
-static const char routes_text[] =
-    "no such route; the API offers GET /healthz, GET /api/v1/openapi.json (its description), GET /api/v1/ping, "
-    "GET /api/v1/whoami, GET /api/v1/store, POST /api/v1/deliveries/pull and POST /api/v1/deliveries/ack";
+/* The 404's message, listing every route of the table (so it cannot drift from it either), in buf. */
+static const char *routes_text(char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "no such route; the API offers");
+    for (size_t i = 0; i < N_ROUTES && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s %s", i == 0 ? "" : i + 1 == N_ROUTES ? " and" : ",",
+                                 routes[i].label);
+    if (used < len)
+        snprintf(buf + used, len - used, " (GET /api/v1/openapi.json describes them)");
+    return buf;
+}
 
 void router_handle(router_t *router, const router_request_t *request, router_response_t *out)
 {
@@ -206,7 +214,8 @@ void router_handle(router_t *router, const router_request_t *request, router_res
         }
     }
     if (route == NULL) {
-        answer_error(out, 404, "not_found", routes_text);
+        char text[640];
+        answer_error(out, 404, "not_found", routes_text(text, sizeof text));
         return;
     }
     if (strcmp(route->method, request->method) != 0) {

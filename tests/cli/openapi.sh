@@ -59,6 +59,15 @@ check '[ "$(wc -l <"$TMP/codes")" -ge 20 ] && [ -z "$missing_codes" ]' \
   "each of the $(wc -l <"$TMP/codes") denial codes of plugin/denials.c, host-api/auth.c and the router is in the document with its status" \
   "missing or with another status: $missing_codes"
 
+run "${C[@]}" call GET /api/v1/nope
+unlisted=$(printf '%s' "$OUT" | sed -n '2,$p' | python3 -c '
+import json, sys
+message = json.load(sys.stdin)["message"]
+doc = json.load(open(sys.argv[1]))
+print(" ".join(m.upper() + " " + p for p in doc["paths"] for m in doc["paths"][p] if m.upper() + " " + p not in message))' "$DOC")
+check '[ "$RC" = 1 ] && [ -z "$unlisted" ]' "a 404 names every operation of the document (both come from the route table)" \
+  "not named: $unlisted"
+
 # ----- Redocly CLI -----------------------------------------------------------------------------------------------
 lint() { (cd "$TMP" && "$NPM_BIN/redocly" lint "$1" --format=stylish) >"$TMP/lint.out" 2>&1; LINT_RC=$?; }
 lint "$DOC"
