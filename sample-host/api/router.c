@@ -1,5 +1,6 @@
-/* router.c - the sample host's request router: the route table (GET /healthz, GET /api/v1/ping, /whoami,
- * /store, POST /api/v1/deliveries/pull and /ack), each route's method and required scope, the body bound,
+/* router.c - the sample host's request router: the route table (GET /healthz, GET /api/v1/openapi.json,
+ * GET /api/v1/ping, /whoami, /store, POST /api/v1/deliveries/pull and /ack), each route's method, required
+ * scope and what its OpenAPI operation says (summary, bodies, schemas, examples; openapi.c), the body bound,
  * authentication of /api/ routes through libpanelhost, and the JSON bodies of answers and denials
  * ({"error","message"}). Used by the `call` command and the web server. */
 #include "router.h"
@@ -12,15 +13,6 @@
 #include "api_scopes.h"
 #include "deliveries.h"
 #include "router_routes.h"
-
-typedef struct route {
-    const char *path;
-    const char *method;
-    const char *label;          /* "METHOD PATH", for messages */
-    int authenticated;          /* 1: behind the auth providers */
-    const char *scope;          /* the scope the route requires, or PANEL_SCOPE_NONE */
-    route_handler_fn handler;
-} route_t;
 
 static int body_ok(const route_context_t *ctx, json_t **body)
 {
@@ -58,18 +50,71 @@ static int body_store(const route_context_t *ctx, json_t **body)
     return 200;
 }
 
+/* The 200 answers' bodies and the request bodies, as JSON Schema text for the OpenAPI document (openapi.c). */
+#define SCHEMA_OK "{\"type\":\"object\",\"required\":[\"ok\"],\"properties\":{\"ok\":{\"const\":true}}," \
+                  "\"additionalProperties\":false}"
+#define SCHEMA_WHOAMI                                                                                             \
+    "{\"type\":\"object\",\"required\":[\"principal\"],\"properties\":{\"principal\":{\"type\":\"string\"," \
+    "\"description\":\"who the auth provider named, e.g. apikeys:site or apikeys:key:ID\"},\"label\":{\"type\":"   \
+    "\"string\",\"description\":\"the key's label, when the provider names one\"},\"scopes\":{\"type\":\"array\"," \
+    "\"items\":{\"type\":\"string\"},\"description\":\"the key's scopes, when the provider names them\"}},"        \
+    "\"additionalProperties\":false}"
+#define SCHEMA_STORE                                                                                              \
+    "{\"type\":\"object\",\"required\":[\"store_name\",\"currency\"],\"properties\":{\"store_name\":{\"type\":"  \
+    "[\"string\",\"null\"]},\"currency\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false}"
+#define SCHEMA_PULL_FORM                                                                                          \
+    "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,"        \
+    "\"default\":10,\"description\":\"how many deliveries to pull at most\"}}}"
+#define SCHEMA_PULL                                                                                               \
+    "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{"    \
+    "\"type\":\"object\",\"required\":[\"id\",\"username\",\"command\"],\"properties\":{\"id\":{\"type\":"       \
+    "\"integer\",\"minimum\":1},\"username\":{\"type\":\"string\"},\"command\":{\"type\":\"string\"}},"         \
+    "\"additionalProperties\":false}}},\"additionalProperties\":false}"
+#define SCHEMA_ACK_JSON                                                                                           \
+    "{\"type\":\"object\",\"required\":[\"ids\"],\"properties\":{\"ids\":{\"type\":\"array\",\"maxItems\":1000," \
+    "\"items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":9223372036854775807},\"description\":"            \
+    "\"the ids of pulled deliveries the game server has run\"}}}"
+#define SCHEMA_ACK                                                                                                \
+    "{\"type\":\"object\",\"required\":[\"acked\"],\"properties\":{\"acked\":{\"type\":\"integer\",\"minimum\":0," \
+    "\"description\":\"how many of the ids were waiting (now delivered)\"}},\"additionalProperties\":false}"
+#define SCHEMA_OPENAPI                                                                                            \
+    "{\"type\":\"object\",\"required\":[\"openapi\",\"info\",\"paths\"],\"properties\":{\"openapi\":{\"const\":"  \
+    "\"3.1.0\"},\"info\":{\"type\":\"object\"},\"paths\":{\"type\":\"object\"}}}"
+
 static const route_t routes[] = {
-    {"/healthz", "GET", "GET /healthz", 0, PANEL_SCOPE_NONE, body_ok},
-    {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, PANEL_SCOPE_NONE, body_ok},
-    {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, PANEL_SCOPE_NONE, body_whoami},
-    {"/api/v1/store", "GET", "GET /api/v1/store", 1, API_SCOPE_STORE_READ, body_store},
+    {"/healthz", "GET", "GET /healthz", 0, PANEL_SCOPE_NONE, body_ok, "healthz", "Is the server up",
+     "Answers 200 while the server runs; no credential needed.", NULL, 0, NULL, NULL, SCHEMA_OK, "{\"ok\":true}"},
+    {"/api/v1/openapi.json", "GET", "GET /api/v1/openapi.json", 0, PANEL_SCOPE_NONE, route_openapi, "getOpenapi",
+     "This document", "The OpenAPI 3.1 description of this API (the same as docs/openapi.json); no credential "
+     "needed.", NULL, 0, NULL, NULL, SCHEMA_OPENAPI, "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"...\"},\"paths\":{}}"},
+    {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, PANEL_SCOPE_NONE, body_ok, "ping", "Check a key",
+     "Answers 200 to any valid key (no scope needed): a tool's way to test its key.", NULL, 0, NULL, NULL,
+     SCHEMA_OK, "{\"ok\":true}"},
+    {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, PANEL_SCOPE_NONE, body_whoami, "whoami", "Who the key is",
+     "The principal the key authenticates as, with its label and scopes when the provider names them (a named "
+     "key); any valid key.", NULL, 0, NULL, NULL, SCHEMA_WHOAMI,
+     "{\"principal\":\"apikeys:key:1\",\"label\":\"Game server\",\"scopes\":[\"deliveries.pull\",\"deliveries.ack\"]}"},
+    {"/api/v1/store", "GET", "GET /api/v1/store", 1, API_SCOPE_STORE_READ, body_store, "getStore",
+     "The store's name and currency", "The store's name and currency ([host] store_name and currency; null when "
+     "not set).", NULL, 0, NULL, NULL, SCHEMA_STORE, "{\"store_name\":\"My Store\",\"currency\":\"EUR\"}"},
     {"/api/v1/deliveries/pull", "POST", "POST /api/v1/deliveries/pull", 1, API_SCOPE_DELIVERIES_PULL,
-     route_deliveries_pull},
+     route_deliveries_pull, "pullDeliveries", "Pull waiting deliveries",
+     "The oldest deliveries still waiting (at most `limit`, default 10), oldest first. Pulling does not mark them "
+     "delivered: acknowledge each once it has run.", "application/x-www-form-urlencoded", 0, SCHEMA_PULL_FORM,
+     "{\"limit\":2}", SCHEMA_PULL,
+     "{\"items\":[{\"id\":1,\"username\":\"Steve\",\"command\":\"give Steve diamond 1\"}]}"},
     {"/api/v1/deliveries/ack", "POST", "POST /api/v1/deliveries/ack", 1, API_SCOPE_DELIVERIES_ACK,
-     route_deliveries_ack},
+     route_deliveries_ack, "ackDeliveries", "Acknowledge deliveries",
+     "Marks pulled deliveries delivered, in one transaction. Ids unknown or already delivered, and repeats, are "
+     "not counted.", "application/json", 1, SCHEMA_ACK_JSON, "{\"ids\":[1,2]}", SCHEMA_ACK, "{\"acked\":2}"},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
+
+const route_t *router_route_at(size_t i)
+{
+    return i < N_ROUTES ? &routes[i] : NULL;
+}
 
 const char *router_required_scope(size_t i, const char **route)
 {
@@ -140,9 +185,17 @@ static int route_path(const char *path, char *buf, size_t buf_len)
     return 1;
 }
 
-static const char routes_text[] =
-    "no such route; the API offers GET /healthz, GET /api/v1/ping, GET /api/v1/whoami, GET /api/v1/store, "
-    "POST /api/v1/deliveries/pull and POST /api/v1/deliveries/ack";
+/* The 404's message, listing every route of the table (so it cannot drift from it either), in buf. */
+static const char *routes_text(char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "no such route; the API offers");
+    for (size_t i = 0; i < N_ROUTES && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s %s", i == 0 ? "" : i + 1 == N_ROUTES ? " and" : ",",
+                                 routes[i].label);
+    if (used < len)
+        snprintf(buf + used, len - used, " (GET /api/v1/openapi.json describes them)");
+    return buf;
+}
 
 void router_handle(router_t *router, const router_request_t *request, router_response_t *out)
 {
@@ -161,7 +214,8 @@ void router_handle(router_t *router, const router_request_t *request, router_res
         }
     }
     if (route == NULL) {
-        answer_error(out, 404, "not_found", routes_text);
+        char text[640];
+        answer_error(out, 404, "not_found", routes_text(text, sizeof text));
         return;
     }
     if (strcmp(route->method, request->method) != 0) {

@@ -1,5 +1,7 @@
-/* router_routes.h - what router.c hands a route's handler, and the handlers that live in their own files
- * (router_deliveries.c: the delivery queue's pull and ack). Internal to the router. */
+/* router_routes.h - the route table's row (what router.c routes on and what openapi.c describes, from the same
+ * row so the description cannot drift from the routes), what router.c hands a route's handler, and the handlers
+ * that live in their own files (router_deliveries.c: the delivery queue's pull and ack; openapi.c: the API's
+ * OpenAPI document). Internal to the router. */
 #ifndef SAMPLE_HOST_ROUTER_ROUTES_H
 #define SAMPLE_HOST_ROUTER_ROUTES_H
 
@@ -20,10 +22,34 @@ typedef struct route_context {
  * and returns its HTTP status; on an error status the document is {"error","message"} (see route_error). */
 typedef int (*route_handler_fn)(const route_context_t *ctx, json_t **body);
 
+/* One route: how it is routed and authenticated, and what its OpenAPI operation says. The JSON texts are JSON
+ * Schema 2020-12 (OpenAPI 3.1) and examples; openapi.c parses them. */
+typedef struct route {
+    const char *path;
+    const char *method;
+    const char *label;          /* "METHOD PATH", for messages */
+    int authenticated;          /* 1: behind the auth providers */
+    const char *scope;          /* the scope the route requires, or PANEL_SCOPE_NONE */
+    route_handler_fn handler;
+    const char *operation_id;   /* OpenAPI operationId, e.g. "pullDeliveries" */
+    const char *summary;        /* one line */
+    const char *description;    /* what it does and answers */
+    const char *request_type;   /* the body's media type, or NULL: the route reads no body */
+    int request_required;       /* 1: a body must be sent */
+    const char *request_schema; /* JSON text; NULL when request_type is */
+    const char *request_example;/* JSON text (a form body: an object of its fields); NULL when request_type is */
+    const char *response_schema;/* JSON text of the 200 answer's body */
+    const char *response_example; /* JSON text of a 200 answer's body */
+} route_t;
+
+/* The i-th route of the table, or NULL past the end. */
+const route_t *router_route_at(size_t i);
+
 /* Sets *body to {"error":code,"message":message} and returns status. */
 int route_error(json_t **body, int status, const char *code, const char *message);
 
 int route_deliveries_pull(const route_context_t *ctx, json_t **body);
 int route_deliveries_ack(const route_context_t *ctx, json_t **body);
+int route_openapi(const route_context_t *ctx, json_t **body);
 
 #endif /* SAMPLE_HOST_ROUTER_ROUTES_H */

@@ -95,6 +95,8 @@ int cmd_action(cli_context_t *ctx);
 int cmd_call(cli_context_t *ctx);
 /* cmd_deliveries.c */
 int cmd_deliveries(cli_context_t *ctx);
+/* cmd_openapi.c */
+int cmd_openapi(cli_context_t *ctx);
 
 /* cli_lookup.c: finding what a command names, with messages that say what exists instead */
 /* The page `page_id`, after checking it exists (else exit 2) and the acting user may open it (else exit 1).

@@ -60,7 +60,8 @@ static const cli_command_t commands[] = {
      "call METHOD PATH [-H 'Name: value']... [-d BODY] [--from ADDR]",
      "an API request as an external tool would send it",
      "Sends one request through the host's router, as an HTTP client would (client address \"local\").\n"
-     "Routes: GET /healthz (no authentication); behind the plugins' auth providers GET /api/v1/ping,\n"
+     "Routes: GET /healthz and GET /api/v1/openapi.json (no authentication; `openapi` prints the latter);\n"
+     "behind the plugins' auth providers GET /api/v1/ping,\n"
      "GET /api/v1/whoami, GET /api/v1/store (scope store.read), POST /api/v1/deliveries/pull (scope\n"
      "deliveries.pull; form body limit=N, 1 to 100, default 10) and POST /api/v1/deliveries/ack (scope\n"
      "deliveries.ack; JSON body {\"ids\":[...]}).\n"
@@ -80,6 +81,9 @@ static const cli_command_t commands[] = {
      "Needs the permission deliveries.manage (role of the --as user).\n"
      "--json: list: [{\"id\",\"username\",\"command\",\"created\",\"delivered\"}] (UTC times; delivered is\n"
      "        null while waiting); add: {\"ok\":true,\"id\",\"username\",\"command\"}\n"},
+    {"openapi", 0, 0, 0, 0, cmd_openapi, "openapi", "print the OpenAPI 3.1 description of the HTTP API",
+     "Prints the OpenAPI 3.1 document of the API (the same as GET /api/v1/openapi.json serves, and\n"
+     "docs/openapi.json), built from the routes and the scope catalogue ([host] api_scopes).\n"},
     {"serve", 0, 0, CLI_OPT_LISTEN, 0, cmd_serve, "serve [--listen HOST:PORT]", WEB_CLI_SERVE_SUMMARY,
      WEB_CLI_SERVE_HELP},
     {"passwd", 1, 1, 0, 0, cmd_passwd, "passwd USER", WEB_CLI_PASSWD_SUMMARY, WEB_CLI_PASSWD_HELP},
