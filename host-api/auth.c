@@ -235,10 +235,14 @@ static const char *incomplete(const panelhost_request_t *rq)
     return NULL;
 }
 
+/* The outcome's size in libpanelhost 2.0: the least a caller may give. Members appended later are written only
+ * when the caller's struct_size covers them. */
+#define PH_OUTCOME_SIZE_2_0 sizeof(panelhost_auth_outcome_t)
+
 int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *request,
                                panelhost_auth_outcome_t *outcome)
 {
-    if (!outcome || outcome->struct_size < sizeof *outcome)
+    if (!outcome || outcome->struct_size < PH_OUTCOME_SIZE_2_0)
         return PANEL_E_INVALID;
     if (!host || !request)
         return refuse(outcome, "no host or no request was given");

@@ -312,8 +312,8 @@ typedef struct panelhost_auth_outcome {
  * **RETURNS PANEL_OK WHENEVER IT DECIDED, ALSO WHEN IT DENIED: THE RETURN VALUE IS NOT THE VERDICT. ALWAYS
  * CHECK outcome->allowed.** An incomplete request (a NULL method, path, client address or header, NULL or ""
  * scope, more than PANELHOST_HEADERS_MAX headers) or a NULL host returns PANEL_E_INVALID, with outcome a 400
- * "bad_request" denial naming what is missing; an outcome whose struct_size is below the size of this
- * header's first six members returns PANEL_E_INVALID without writing it. */
+ * "bad_request" denial naming what is missing; an outcome whose struct_size is below this struct's size in
+ * libpanelhost 2.0 (the members above) returns PANEL_E_INVALID without writing it. */
 int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *request,
                                panelhost_auth_outcome_t *outcome);
 

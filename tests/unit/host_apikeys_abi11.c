@@ -79,6 +79,28 @@ static void availability_labels_and_scopes(void **unused)
     assert_string_equal(out.principal, "apikeys:site");
     assert_string_equal(out.scopes, "store.read,deliveries.pull,deliveries.ack");
     assert_int_equal(out.retry_after, 0);
+
+    /* a named key holding only deliveries.pull: refused 403 scope on a route requiring store.read, let in on a
+     * route that says PANEL_SCOPE_NONE (the case the libpanelhost 1 entry points without a scope let through) */
+    panel_caller_t owner = host_test_caller(t, "admin", 1);
+    char record[PANEL_RECORD_ID_MAX + 1], named[PANEL_SECRET_MAX];
+    panel_result_t r = {.struct_size = sizeof r, .message = message, .message_len = 1024, .secret = named,
+                        .secret_len = PANEL_SECRET_MAX, .record = record, .record_len = sizeof record};
+    const char *names[] = {"label", "scopes"}, *values[] = {"Game server", "deliveries.pull"};
+    assert_int_equal(panelhost_action_run(t->host, &owner, PAGE, "create-key", names, values, 2, &r), PANEL_OK);
+    out = host_test_auth(t->host, "GET", "/api/v1/store", "127.0.0.1", "store.read", "X-API-Key", named, &rc);
+    assert_int_equal(rc, PANEL_OK);
+    assert_int_equal(out.allowed, 0);
+    assert_int_equal(out.http_status, 403);
+    assert_string_equal(out.error_code, "scope");
+    assert_non_null(strstr(out.message, "store.read"));
+    out = host_test_auth(t->host, "GET", "/api/v1/whoami", "127.0.0.1", PANEL_SCOPE_NONE, "X-API-Key", named, &rc);
+    assert_int_equal(out.allowed, 1);
+    assert_string_equal(out.label, "Game server");
+    assert_string_equal(out.scopes, "deliveries.pull");
+    out = host_test_auth(t->host, "GET", "/api/v1/store", "127.0.0.1", NULL, "X-API-Key", named, &rc);
+    assert_int_equal(rc, PANEL_E_INVALID); /* no scope at all: never a way in */
+    assert_int_equal(out.allowed, 0);
     host_test_close(t);
 }
 
