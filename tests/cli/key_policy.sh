@@ -118,8 +118,8 @@ pg_start_two_nodes
 run "${P1[@]}" --json action $PAGE enable
 PK=$(json_get 'j["secret"]')
 cp "$TMP/pgdata1/apikeys.secret" "$TMP/pgdata2/apikeys.secret"
-[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'")" = 3 ] \
-  && pass "postgresql: a new store has schema version 3" || fail "pg schema version"
+[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'")" = 4 ] \
+  && pass "postgresql: a new store has schema version 4" || fail "pg schema version"
 # A running node (serve) verifies with each new policy as soon as the set on another process returned.
 if start_server "$TMP/pg2.ini" pgnode; then
   http GET /api/v1/ping -H "X-API-Key: $PK"
