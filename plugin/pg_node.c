@@ -7,7 +7,9 @@
  * only makes the writer read the lease row instead). It renews its lease in one statement every third of the
  * lease: lease_end = now + lease_seconds and loaded = its change number, only when the committed change number,
  * read under FOR SHARE (which waits for a committing writer), is the loaded one; that row is the durable
- * acknowledgement.
+ * acknowledgement. The same statement returns the database's clock: the node's offset from it (NTP's midpoint
+ * estimate) corrects apikeys_now(), and a node surely further off than max_clock_offset fences itself (503) until
+ * a renewal finds it back within.
  * The fence watchdog: when the lease deadline passes without a renewal (measured on this process's monotonic
  * clock from before the renewal was sent), publishes a failed snapshot: every key gets 503 until a renewal
  * succeeds with a freshly loaded snapshot.
