@@ -127,9 +127,10 @@ $(B)/tests/store_pg_%: $(B)/obj/tests/unit/store_pg_%.o $(CORE_A)
 
 # Programs the tests drive (installed when missing, like the build's libraries): the browser test's Chromium and
 # Node.js, sqlite3 and curl for inspecting stores and servers, python3 for JSON, setpriv/prlimit for faults,
-# PostgreSQL 15 (each many-nodes test starts a private server) and socat (the proxy that cuts a node off).
+# PostgreSQL 15 (each many-nodes test starts a private server), socat (the proxy that cuts a node off) and
+# libfaketime (pg_clock.sh runs one node with its wall clock set back).
 TEST_TOOLS := chromium:chromium node:nodejs npm:npm sqlite3:sqlite3 curl:curl python3:python3 \
-              setpriv:util-linux prlimit:util-linux dpkg=postgresql:postgresql socat:socat \
+              setpriv:util-linux prlimit:util-linux dpkg=postgresql:postgresql socat:socat faketime:faketime \
               php:php-cli dpkg=php-fpm:php-fpm nginx:nginx gcore:gdb
 # The PHP binding's package checks (tests/cli/php_binding.sh): composer validate, PHPUnit 9.6, phpcs (PSR-12).
 TEST_TOOLS += composer:composer phpunit:phpunit phpcs:php-codesniffer

@@ -255,13 +255,13 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .page_rows = 10,
         .read = admin_audit_read,
     };
-    static const char *const node_columns[] = {"Node", "Address", "Lease ends", "Change loaded"};
+    static const char *const node_columns[] = {"Node", "Address", "Lease ends", "Change loaded", "Clock offset"};
     const panel_table_t nodes = {
         .struct_size = sizeof(panel_table_t),
         .id = "nodes",
         .title = "Live nodes (web nodes sharing this store)",
         .columns = node_columns,
-        .n_columns = 4,
+        .n_columns = 5,
         .page_rows = 50,
         .read = admin_nodes_read,
     };

@@ -1,5 +1,7 @@
 /* nodes_table.c - the "Live nodes" table of a shared store: every web node holding a lease, when the lease
- * ends and the change number it has loaded and acknowledged. Registered only when the store has nodes. */
+ * ends, the change number it has loaded and acknowledged, and its wall clock's offset from the database's (the
+ * node's clock minus the database's: -30.0 s is 30 s behind), with its fence when that is over the bound.
+ * Registered only when the store has nodes. */
 #include <stdio.h>
 
 #include "admin.h"
@@ -20,8 +22,8 @@ static int32_t node_row(void *vctx, const store_node_row_t *row)
     if (ctx->left == 0)
         return PANEL_OK;
     ctx->left--;
-    const char *cells[4] = {row->node_id, row->address, row->lease_end, row->loaded};
-    return ctx->sink->row(ctx->sink, cells, 4);
+    const char *cells[5] = {row->node_id, row->address, row->lease_end, row->loaded, row->clock_offset};
+    return ctx->sink->row(ctx->sink, cells, 5);
 }
 
 static int32_t read_nodes(apikeys_state_t *st, void *ctx, char *err, size_t err_len)

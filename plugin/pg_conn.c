@@ -202,6 +202,13 @@ static const char schema_v3[] =
     "CREATE INDEX IF NOT EXISTS apikeys_keys_named ON apikeys_keys(named_key) WHERE named_key IS NOT NULL;"
     "UPDATE apikeys_meta SET value = '3' WHERE name = 'schema_version';";
 
+/* v4: each node's clock offset from the database's, as it measured it at its previous renewal (NULL: not yet, or
+ * a node of an older plugin), and whether that offset fences it. */
+static const char schema_v4[] =
+    "ALTER TABLE apikeys_nodes ADD COLUMN IF NOT EXISTS clock_offset_ms bigint,"
+    " ADD COLUMN IF NOT EXISTS clock_fenced boolean NOT NULL DEFAULT false;"
+    "UPDATE apikeys_meta SET value = '4' WHERE name = 'schema_version';";
+
 /* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
  * secret and reveals nothing about it. */
 static void secret_check_value(const uint8_t secret[KEY_SECRET_LEN], char hex[2 * 32 + 1])
@@ -321,6 +328,9 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
         rc = pg_exec(conn, schema_v2, 0, NULL, NULL, "adding the key policy (schema version 2)", err, err_len);
     if (rc == PANEL_OK && version < 3)
         rc = pg_exec(conn, schema_v3, 0, NULL, NULL, "adding named keys (schema version 3)", err, err_len);
+    if (rc == PANEL_OK && version < 4)
+        rc = pg_exec(conn, schema_v4, 0, NULL, NULL, "adding the nodes' clock offsets (schema version 4)", err,
+                     err_len);
     if (rc == PANEL_OK)
         rc = check_secret(p, conn, err, err_len);
     /* Leases that ended an hour ago belong to nodes that are gone. */

@@ -7,7 +7,9 @@
  * only makes the writer read the lease row instead). It renews its lease in one statement every third of the
  * lease: lease_end = now + lease_seconds and loaded = its change number, only when the committed change number,
  * read under FOR SHARE (which waits for a committing writer), is the loaded one; that row is the durable
- * acknowledgement.
+ * acknowledgement. The same statement returns the database's clock: the node's offset from it (NTP's midpoint
+ * estimate) corrects apikeys_now(), and a node surely further off than max_clock_offset fences itself (503) until
+ * a renewal finds it back within.
  * The fence watchdog: when the lease deadline passes without a renewal (measured on this process's monotonic
  * clock from before the renewal was sent), publishes a failed snapshot: every key gets 503 until a renewal
  * succeeds with a freshly loaded snapshot.
@@ -29,6 +31,13 @@
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / NS_PER_MS;
+}
 
 static int64_t mono_ns(void)
 {
@@ -135,13 +144,18 @@ static const char snapshot_sql[] =
 static const char ack_sql[] =
     "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" PG_ACK_CHANNEL "', $1)";
 static const char renew_sql[] =
+    /* Also records the clock offset measured at the previous renewal ($7, NULL: none yet) and its fence ($8), and
+     * returns the database's clock (milliseconds since the epoch) last, for this renewal's measurement. */
     "WITH c AS (SELECT change FROM apikeys_state WHERE id = 1 FOR SHARE),"
-    " ins AS (INSERT INTO apikeys_nodes(instance, node_id, address, pid, lease_end, loaded)"
-    " SELECT $1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint FROM c"
+    " ins AS (INSERT INTO apikeys_nodes(instance, node_id, address, pid, lease_end, loaded, clock_offset_ms,"
+    " clock_fenced)"
+    " SELECT $1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint, $7::bigint, $8::boolean FROM c"
     " WHERE c.change = $6::bigint"
-    " ON CONFLICT (instance) DO UPDATE SET lease_end = excluded.lease_end, loaded = excluded.loaded"
+    " ON CONFLICT (instance) DO UPDATE SET lease_end = excluded.lease_end, loaded = excluded.loaded,"
+    " clock_offset_ms = excluded.clock_offset_ms, clock_fenced = excluded.clock_fenced"
     " RETURNING 1)"
-    " SELECT (SELECT change FROM c), (SELECT count(*) FROM ins)";
+    " SELECT (SELECT change FROM c), (SELECT count(*) FROM ins),"
+    " floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
 /* The named key ids a snapshot has announced (sink->named) so far. */
 typedef struct seen_named {
@@ -281,6 +295,57 @@ static int32_t acknowledge(pg_store_t *p, int64_t loaded, char *err, size_t err_
     return pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err, err_len);
 }
 
+/* One measurement of the database's clock minus this machine's (offset_ms, within round_trip_ms / 2). A sample
+ * over a slow round trip (a renewal that waited for a committing writer) is ignored once there is a better one.
+ * Publishes the offset for apikeys_now(), then fences the node while it is surely over max_clock_offset (by more
+ * than the error bound), and lifts that fence (the renewal then serves again) once it is back within. 1: fenced. */
+/* "30.0 s behind" / "2.5 s ahead of" for a correction offset_ms (the database's clock minus this machine's). */
+static void describe_offset(int64_t offset_ms, char *out, size_t out_len)
+{
+    int64_t magnitude = offset_ms < 0 ? -offset_ms : offset_ms;
+    snprintf(out, out_len, "%.1f s %s", (double)magnitude / 1000.0, offset_ms > 0 ? "behind" : "ahead of");
+}
+
+static int clock_sample(pg_store_t *p, int64_t offset_ms, int64_t round_trip_ms)
+{
+    pg_node_t *n = &p->node;
+    pthread_mutex_lock(&n->mutex);
+    if (!n->has_offset || round_trip_ms <= 1000 || round_trip_ms / 2 <= n->offset_err_ms) {
+        n->has_offset = 1;
+        n->offset_ms = offset_ms;
+        n->offset_err_ms = round_trip_ms / 2;
+        atomic_store_explicit(&p->clock_offset_ms, offset_ms, memory_order_relaxed);
+    }
+    int64_t off = n->offset_ms, magnitude = off < 0 ? -off : off;
+    int over = magnitude - n->offset_err_ms > (int64_t)p->config->max_clock_offset * 1000;
+    if (over) {
+        char how[64], why[300];
+        describe_offset(off, how, sizeof how);
+        snprintf(why, sizeof why,
+                 "its clock is %s the key store's (more than max_clock_offset = %u s), so it cannot tell which "
+                 "keys have expired; fix its time synchronisation (NTP: chrony or systemd-timesyncd)",
+                 how, p->config->max_clock_offset);
+        if (!n->clock_fenced || n->serving) {
+            char line[400];
+            snprintf(line, sizeof line, "node %s refuses every API key: %s", p->node_id, why);
+            node_log(p, PANEL_LOG_ERROR, line);
+        }
+        if (n->serving)
+            fence_locked(p, why);
+        else
+            snprintf(n->status, sizeof n->status, "refusing every key (503): %s", why);
+    } else if (n->clock_fenced) {
+        char how[64], line[200];
+        describe_offset(off, how, sizeof how);
+        snprintf(line, sizeof line, "node %s: its clock is back within max_clock_offset (%s the key store's)",
+                 p->node_id, how);
+        node_log(p, PANEL_LOG_INFO, line);
+    }
+    n->clock_fenced = over;
+    pthread_mutex_unlock(&n->mutex);
+    return over;
+}
+
 /* Renews the lease with the loaded snapshot, in one statement (no lock is held across a round trip): only when
  * the committed change number, read under FOR SHARE (which waits for a committing writer), is still the loaded
  * one. *renewed = 1 when it did; *committed = the change number it read. The lease row's `loaded` is also the
@@ -296,18 +361,32 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     snprintf(pid, sizeof pid, "%ld", (long)getpid());
     snprintf(lease, sizeof lease, "%u seconds", p->config->lease_seconds);
     snprintf(loaded_text, sizeof loaded_text, "%" PRId64, loaded);
-    const char *params[] = {p->instance, p->node_id, p->address, pid, lease, loaded_text};
+    char offset_text[24];
+    pthread_mutex_lock(&n->mutex);
+    snprintf(offset_text, sizeof offset_text, "%" PRId64, n->offset_ms);
+    const char *offset = n->has_offset ? offset_text : NULL, *fenced = n->clock_fenced ? "true" : "false";
+    pthread_mutex_unlock(&n->mutex);
+    const char *params[] = {p->instance, p->node_id, p->address, pid, lease, loaded_text, offset, fenced};
     int64_t sent = mono_ns(); /* the lease counts from before the renewal leaves this process */
+    int64_t wall_sent = wall_ms();
     PGresult *r;
-    int32_t rc = pg_exec_prepared(n->conn, "apikeys_renew", 0, renew_sql, 6, params, &r, "renewing the lease", err,
+    int32_t rc = pg_exec_prepared(n->conn, "apikeys_renew", 0, renew_sql, 8, params, &r, "renewing the lease", err,
                                   err_len);
     if (rc != PANEL_OK)
         return rc;
+    int64_t round_trip_ms = (mono_ns() - sent) / NS_PER_MS;
     *committed = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
     int done = PQntuples(r) == 1 && strtoll(PQgetvalue(r, 0, 1), NULL, 10) == 1;
+    int fenced_now = PQntuples(r) == 1 && PQnfields(r) == 3 &&
+                     clock_sample(p, strtoll(PQgetvalue(r, 0, 2), NULL, 10) - (wall_sent + round_trip_ms / 2),
+                                  round_trip_ms);
     PQclear(r);
     if (!done)
         return PANEL_OK;
+    if (fenced_now) {
+        *renewed = 1; /* renewed as a fenced node: its row says so; measure again at the next renewal */
+        return PANEL_OK;
+    }
     int64_t deadline = sent + (int64_t)p->config->lease_seconds * NS_PER_S;
     pthread_mutex_lock(&n->mutex);
     if (n->loaded_change == loaded && mono_ns() < deadline) {
@@ -410,7 +489,7 @@ static int32_t connect_node(pg_store_t *p, char *err, size_t err_len)
     static const struct {
         const char *name, *sql;
         int n;
-    } statements[] = {{"apikeys_snapshot", snapshot_sql, 0}, {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 6}};
+    } statements[] = {{"apikeys_snapshot", snapshot_sql, 0}, {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 8}};
     for (size_t i = 0; rc == PANEL_OK && i < sizeof statements / sizeof statements[0]; i++) {
         PGresult *r = PQprepare(conn, statements[i].name, statements[i].sql, statements[i].n, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {

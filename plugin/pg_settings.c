@@ -1,6 +1,7 @@
 /* pg_settings.c - the PostgreSQL backend's own [plugin:apikeys] settings (see store_postgresql.h): pg_conninfo
  * (required; a libpq keyword/value string or postgresql:// URI, never with a password in it: a passfile, peer or
- * certificate authentication instead), lease_seconds and node_id. Read at config load, before the store opens. */
+ * certificate authentication instead), lease_seconds, max_clock_offset and node_id. Read at config load, before
+ * the store opens. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ int32_t pg_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void 
     const char *conninfo = get(ctx, "pg_conninfo");
     const char *lease = get(ctx, "lease_seconds");
     const char *node_id = get(ctx, "node_id");
+    const char *max_offset = get(ctx, "max_clock_offset");
     if (!conninfo || conninfo[0] == '\0') {
         snprintf(err, err_len, "[plugin:apikeys] store = postgresql needs pg_conninfo, e.g. "
                  "\"host=db.internal dbname=panel user=panel\" or a postgresql:// URI");
@@ -74,6 +76,16 @@ int32_t pg_load_settings(apikeys_config_t *cfg, apikeys_config_get_fn get, void 
             return PANEL_E_INVALID;
         }
         cfg->lease_seconds = (uint32_t)v;
+    }
+    cfg->max_clock_offset = 5;
+    if (max_offset) {
+        long v = whole_number(max_offset, 1, 3600);
+        if (v < 0) {
+            snprintf(err, err_len, "[plugin:apikeys] max_clock_offset \"%.20s\" is not valid: give a whole number of "
+                     "seconds from 1 to 3600 (default 5)", max_offset);
+            return PANEL_E_INVALID;
+        }
+        cfg->max_clock_offset = (uint32_t)v;
     }
     if (node_id) {
         size_t n = strlen(node_id);

@@ -1,6 +1,7 @@
 /* plugin_config.h - the [plugin:apikeys] settings: key_prefix, default_grace, flush_interval, secret_file, and
  * store (sqlite|postgresql) with the settings of the backend it names, which that backend reads and checks itself
- * (store_backend_t.load_settings): database (SQLite); pg_conninfo, lease_seconds, node_id (PostgreSQL). */
+ * (store_backend_t.load_settings): database (SQLite); pg_conninfo, lease_seconds, max_clock_offset,
+ * node_id (PostgreSQL). */
 #ifndef APIKEYS_PLUGIN_CONFIG_H
 #define APIKEYS_PLUGIN_CONFIG_H
 
@@ -19,6 +20,7 @@ typedef struct apikeys_config {
     char store[16];             /* "sqlite" (default) or "postgresql" */
     char pg_conninfo[1024];     /* libpq keyword/value string or postgresql:// URI (store = postgresql) */
     uint32_t lease_seconds;     /* 1..60 (default 3): how long a node cut off from the store goes on answering */
+    uint32_t max_clock_offset;  /* 1..3600 s (default 5): a node whose clock is further off the store's is fenced */
     char secret_file[4096];     /* absolute path of the digest secret; "" = DATA_DIR/apikeys.secret */
     char node_id[64];           /* the name this node shows in leases; "" = hostname/pid */
 } apikeys_config_t;

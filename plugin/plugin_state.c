@@ -11,11 +11,13 @@
 #include "auth_provider.h"
 #include "crc32c.h"
 
+/* The wall clock for expiry and grace: the host's, corrected on a node of a shared store by its measured offset
+ * from the store's clock (rounded to the second), so a node whose clock is set back does not revive a key. */
 int64_t apikeys_now(const apikeys_state_t *st)
 {
-    if (st->options.now)
-        return st->options.now(st->options.ctx);
-    return (int64_t)time(NULL);
+    int64_t now = st->options.now ? st->options.now(st->options.ctx) : (int64_t)time(NULL);
+    int64_t off = store_clock_offset_ms(&st->store);
+    return now + (off >= 0 ? (off + 500) / 1000 : -((500 - off) / 1000));
 }
 
 void apikeys_log(const apikeys_state_t *st, int32_t level, const char *msg)

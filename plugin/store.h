@@ -60,6 +60,7 @@ typedef int32_t (*store_audit_fn)(void *ctx, const store_audit_row_t *row);
 /* One node of a shared store (PostgreSQL): strings valid during the callback. */
 typedef struct store_node_row {
     const char *node_id, *address, *lease_end, *loaded;
+    const char *clock_offset;  /* its wall clock's measured offset from the database's ("+0.0 s"), and a fence */
 } store_node_row_t;
 typedef int32_t (*store_node_fn)(void *ctx, const store_node_row_t *row);
 
@@ -229,6 +230,9 @@ struct store {
     void *impl;                       /* the backend's state, impl_size bytes */
     _Atomic uint64_t *counter;        /* the change signal; the verify path loads it once per request */
     _Atomic int serving;              /* 1 after serve() returned once */
+    /* Milliseconds to add to this machine's wall clock to get the store's (a shared store measures it at each
+     * lease renewal); NULL: one machine, one clock. */
+    _Atomic int64_t *clock_offset_ms;
 };
 
 /* Config load: "store" (default sqlite) picks the backend, whose load_settings reads its own settings. */
@@ -241,6 +245,12 @@ void store_close(store_t *s);
 static inline uint64_t store_counter(const store_t *s)
 {
     return atomic_load_explicit(s->counter, memory_order_acquire);
+}
+
+/* [thread-safe] The wall clock correction in milliseconds (relaxed: a coarse clock needs no ordering). */
+static inline int64_t store_clock_offset_ms(const store_t *s)
+{
+    return s->clock_offset_ms ? atomic_load_explicit(s->clock_offset_ms, memory_order_relaxed) : 0;
 }
 
 static inline int store_reloads_on_demand(const store_t *s)

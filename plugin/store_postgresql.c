@@ -153,6 +153,7 @@ static int32_t pg_open(store_t *s, const store_open_args_t *args, char *err, siz
         return PANEL_E_INTERNAL;
     }
     s->counter = &p->counter;
+    s->clock_offset_ms = &p->clock_offset_ms;
     /* Reachable now: prepare the schema and check the secret, and refuse to load on a mismatch. Unreachable:
      * load anyway; every request is refused (503) until the node reaches the store by itself. */
     char why[512];
@@ -182,6 +183,7 @@ static void pg_close(store_t *s)
     p->conn = NULL;
     pthread_mutex_destroy(&p->ready_mutex);
     s->counter = NULL;
+    s->clock_offset_ms = NULL;
 }
 
 static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_len)
@@ -272,13 +274,16 @@ static int32_t pg_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err,
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s),
                                "SELECT node_id, address, to_char(lease_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
-                            " || ' UTC', loaded::text FROM apikeys_nodes WHERE lease_end > clock_timestamp()"
-                            " ORDER BY node_id, instance",
+                            " || ' UTC', loaded::text, CASE WHEN clock_offset_ms IS NULL THEN 'not measured yet'"
+                            " ELSE to_char(-clock_offset_ms / 1000.0, 'FMS9999990.0') || ' s' || CASE WHEN"
+                            " clock_fenced THEN ' (over max_clock_offset: refusing every key)' ELSE '' END END"
+                            " FROM apikeys_nodes WHERE lease_end > clock_timestamp() ORDER BY node_id, instance",
                             0, NULL, &r, "reading the nodes", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     for (int i = 0; rc == PANEL_OK && i < PQntuples(r); i++) {
-        store_node_row_t row = {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3)};
+        store_node_row_t row = {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                                PQgetvalue(r, i, 4)};
         rc = fn(ctx, &row);
         if (rc != PANEL_OK)
             snprintf(err, err_len, "the host stopped reading the nodes");

@@ -1,6 +1,7 @@
 /* store_postgresql.h - the PostgreSQL backend's state and what its files share (nothing else includes it but its
  * tests):
- *   pg_settings.c       its settings: pg_conninfo (never with a password), lease_seconds, node_id
+ *   pg_settings.c       its settings: pg_conninfo (never with a password), lease_seconds, max_clock_offset,
+ *                       node_id
  *   pg_conn.c           connecting (timeouts), queries with actionable errors, the schema and its migrations,
  *                       the shared digest secret and its check value
  *   store_postgresql.c  the admin connection, open and close, transactions, the page, the method table
@@ -20,13 +21,21 @@
  *   apikeys_keys, apikeys_audit, apikeys_denials  as in the SQLite store (apikeys_keys.named_key: NULL for the
  *                                        site key's rows; a named key's rows keep role NULL and have their own
  *                                        named_role 'current'/'grace', NULL once revoked or replaced)
- *   apikeys_nodes(instance, node_id, address, pid, started_at, lease_end, loaded)
+ *   apikeys_nodes(instance, node_id, address, pid, started_at, lease_end, loaded, clock_offset_ms, clock_fenced)
+ *                                        clock_offset_ms: the node's wall clock's offset from the database's as it
+ *                                        measured it at its previous renewal (NULL: not yet); clock_fenced: it
+ *                                        refuses every key because that offset is over max_clock_offset (schema 4)
  *
  * The guarantee: when an action that changes the valid keys returns success, every node either acknowledged
  * the change (it reloaded and published the new snapshot first) or its lease has ended by the database's
  * clock, and a node whose lease ended refuses every key (it measures the lease on its own monotonic clock
  * from before the renewal it sent, so it stops no later than the database says). A node renews only with a
- * snapshot of the committed change number it read under FOR SHARE, so no renewal can race a commit. */
+ * snapshot of the committed change number it read under FOR SHARE, so no renewal can race a commit.
+ *
+ * Clocks: expiry and grace are decided on each node's wall clock, so each renewal also reads the database's clock
+ * and the node estimates its offset from it (the midpoint of its send and receive times, within half the round
+ * trip); apikeys_now() adds it. A node whose offset is over max_clock_offset refuses every key (503) until its
+ * clock is back within it. */
 #ifndef APIKEYS_STORE_POSTGRESQL_H
 #define APIKEYS_STORE_POSTGRESQL_H
 
@@ -38,8 +47,9 @@
 
 #include "store.h"
 
-#define PG_SCHEMA_VERSION 3   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
-                               * 3: named keys (apikeys_named, apikeys_keys.named_key, named_role) */
+#define PG_SCHEMA_VERSION 4   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
+                               * 3: named keys (apikeys_named, apikeys_keys.named_key, named_role);
+                               * 4: each node's clock offset (apikeys_nodes.clock_offset_ms, clock_fenced) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
 #define PG_ADMIN_STATEMENTS 48        /* room for every statement the admin connection keeps prepared */
@@ -59,6 +69,9 @@ typedef struct pg_node {
     keyring_t *held;                  /* a snapshot loaded while fenced, published once a renewal succeeds */
     uint64_t epoch_seq;               /* epochs of published snapshots (the counter follows them) */
     char status[640];                 /* what this node is doing, for the page */
+    int has_offset;                   /* clock_offset_ms holds a measurement */
+    int clock_fenced;                 /* 1 while the offset is over max_clock_offset (refusing every key) */
+    int64_t offset_ms, offset_err_ms; /* the last accepted measurement, and its error bound (half the round trip) */
 } pg_node_t;
 
 #define PG_PIPE_MAX 48                /* statements (and their prepares) one changing transaction may queue */
@@ -91,6 +104,7 @@ typedef struct pg_store {
     char unreachable[320];            /* why the admin connection failed last ("" when it works) */
     int64_t failed_at_ms;             /* monotonic time of that failure */
     _Atomic uint64_t counter;         /* the change signal the verify path reads */
+    _Atomic int64_t clock_offset_ms;  /* the database's clock minus this machine's (store_t.clock_offset_ms) */
     pg_node_t node;
 } pg_store_t;
 

@@ -433,11 +433,16 @@ static void store_settings_defaults_and_refusals(void **s)
     assert_int_equal(apikeys_config_load(&cfg, cfg_get, &m, err, sizeof err), PANEL_OK);
     assert_string_equal(cfg.pg_conninfo, "host=db dbname=panel");
     assert_int_equal(cfg.lease_seconds, 3);
+    assert_int_equal(cfg.max_clock_offset, 5);
     assert_int_equal(load_pg("lease_seconds", "0", &cfg, err, sizeof err), PANEL_E_INVALID);
     assert_non_null(strstr(err, "1 to 60"));
     assert_int_equal(load_pg("lease_seconds", "61", &cfg, err, sizeof err), PANEL_E_INVALID);
     assert_int_equal(load_pg("lease_seconds", "60", &cfg, err, sizeof err), PANEL_OK);
     assert_int_equal(cfg.lease_seconds, 60);
+    assert_int_equal(load_pg("max_clock_offset", "0", &cfg, err, sizeof err), PANEL_E_INVALID);
+    assert_non_null(strstr(err, "max_clock_offset \"0\" is not valid: give a whole number of seconds from 1 to 3600"));
+    assert_int_equal(load_pg("max_clock_offset", "30", &cfg, err, sizeof err), PANEL_OK);
+    assert_int_equal(cfg.max_clock_offset, 30);
     /* The PostgreSQL backend checks its conninfo when the config is read, before anything connects. */
     cfg_map_t pw = {{"store", "pg_conninfo"}, {"postgresql", "host=db dbname=panel password=hunter2"}};
     assert_int_equal(apikeys_config_load(&cfg, cfg_get, &pw, err, sizeof err), PANEL_E_INVALID);

@@ -269,11 +269,11 @@ static listing_t list(store_t *s, uint64_t offset, uint32_t limit)
 /* ----- the tests ----- */
 
 /* The site key's indexes are those of schema 1; the named keys' rows have their own unique index. */
-static void assert_schema_3_indexes(PGconn *c)
+static void assert_schema_indexes(PGconn *c)
 {
     char v[512];
     assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
-                        "3");
+                        "4");
     assert_string_equal(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_current'",
                                  v, sizeof v),
                         "CREATE UNIQUE INDEX apikeys_keys_one_current ON public.apikeys_keys USING btree (role)"
@@ -292,13 +292,13 @@ static void assert_schema_3_indexes(PGconn *c)
                         " (named_key, named_role) WHERE (named_role IS NOT NULL)");
 }
 
-static void new_store_has_schema_3_with_site_indexes_of_schema_1(void **state)
+static void new_store_has_schema_4_with_site_indexes_of_schema_1(void **state)
 {
     (void)state;
     store_t s;
     open_store(&s);
     PGconn *c = sql_conn();
-    assert_schema_3_indexes(c);
+    assert_schema_indexes(c);
     PQfinish(c);
     store_close(&s);
 }
@@ -612,7 +612,7 @@ static void schema_2_store_is_migrated(void **state)
                                     " 'apikeys_keys' AND column_name IN ('named_key', 'named_role')", v, sizeof v),
                         "0");
     open_store(&s);
-    assert_schema_3_indexes(c);
+    assert_schema_indexes(c);
     assert_string_equal(role_of(c, "old_1", v, sizeof v), "current/-");
     store_key_t cur;
     int found = 0;
@@ -638,12 +638,26 @@ static void schema_2_store_is_migrated(void **state)
     old_snapshot_is_site_only(c, (const uint8_t[]){1}, 1);
     store_close(&s);
 
-    sql_ok(c, "UPDATE apikeys_meta SET value = '4' WHERE name = 'schema_version'");
+    /* A schema 3 store (no clock offsets in apikeys_nodes) gains them, and keeps its lease rows. */
+    sql_ok(c, "INSERT INTO apikeys_nodes(instance, node_id, address, pid, lease_end, loaded)"
+              " VALUES ('old/1@h', 'old', 'h pid 1', 1, clock_timestamp(), 1)");
+    sql_ok(c, "ALTER TABLE apikeys_nodes DROP COLUMN clock_offset_ms, DROP COLUMN clock_fenced;"
+              " UPDATE apikeys_meta SET value = '3' WHERE name = 'schema_version'");
+    open_store(&s);
+    assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
+                        "4");
+    assert_string_equal(sql_text(c, "SELECT coalesce(clock_offset_ms::text, 'null') || ' ' || clock_fenced::text"
+                                    " FROM apikeys_nodes WHERE instance = 'old/1@h'", v, sizeof v),
+                        "null false");
+    store_close(&s);
+    sql_ok(c, "DELETE FROM apikeys_nodes WHERE instance = 'old/1@h'");
+
+    sql_ok(c, "UPDATE apikeys_meta SET value = '5' WHERE name = 'schema_version'");
     store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL};
     char err[512] = "";
     assert_int_equal(store_open(&s, &args, err, sizeof err), PANEL_E_STORE);
-    assert_non_null(strstr(err, "schema version 4, newer than this plugin understands (3)"));
-    sql_ok(c, "UPDATE apikeys_meta SET value = '3' WHERE name = 'schema_version'");
+    assert_non_null(strstr(err, "schema version 5, newer than this plugin understands (4)"));
+    sql_ok(c, "UPDATE apikeys_meta SET value = '4' WHERE name = 'schema_version'");
     PQfinish(c);
 }
 
@@ -665,7 +679,7 @@ int main(void)
     snprintf(cfg.node_id, sizeof cfg.node_id, "unit");
     cfg.lease_seconds = 2;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(new_store_has_schema_3_with_site_indexes_of_schema_1),
+        cmocka_unit_test(new_store_has_schema_4_with_site_indexes_of_schema_1),
         cmocka_unit_test(named_keys_lifecycle),
         cmocka_unit_test(failed_named_write_rolls_back),
         cmocka_unit_test(site_allow_list_too_long_to_read_is_refused),
