@@ -277,18 +277,18 @@ static int x_api_key_of(const char *value, const char **key, size_t *len)
     if (!value)
         return CREDENTIAL_NONE;
     for (const char *at = value;;) {
-        const char *comma = strchr(at, ',');
+        const char *end = strchrnul(at, ','); /* one pass finds the comma or the end */
         size_t n;
-        const char *entry = trim_ows(at, comma ? (size_t)(comma - at) : strlen(at), &n);
+        const char *entry = trim_ows(at, (size_t)(end - at), &n);
         if (n && !*len) {
             *key = entry;
             *len = n;
         } else if (n && (n != *len || memcmp(entry, *key, n) != 0)) {
             return CREDENTIAL_CONFLICT;
         }
-        if (!comma)
+        if (*end == '\0')
             break;
-        at = comma + 1;
+        at = end + 1;
     }
     return *len ? CREDENTIAL_FOUND : CREDENTIAL_NONE;
 }
