@@ -278,5 +278,7 @@ int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *req
     if (!decided)
         deny_missing(outcome, snapshot); /* still inside the reader slot: the descriptions stay valid */
     reader_leave(slot);
+    if (headers.used)
+        explicit_bzero(headers.scratch, headers.used); /* a joined or trimmed copy of a credential */
     return PANEL_OK;
 }

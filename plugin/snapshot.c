@@ -178,10 +178,10 @@ void apikeys_check_files(apikeys_state_t *st)
     snprintf(line, sizeof line, "API requests are denied and changes refused until this server restarts: %s, so it "
              "would no longer see keys changed, reset or revoked by the others", why);
     apikeys_log(st, PANEL_LOG_ERROR, line);
+    /* A snapshot that denies everything, or none at all when memory ran out: the verify path denies on both,
+     * and the good snapshot it replaces is never served again. */
     pthread_mutex_lock(&st->reload_mutex);
-    keyring_t *failed = keyring_new_failed(UINT64_MAX);
-    if (failed)
-        guard_publish(&st->guard, failed, usage_add_harvest, &st->usage);
+    guard_publish(&st->guard, keyring_new_failed(UINT64_MAX), usage_add_harvest, &st->usage);
     pthread_mutex_unlock(&st->reload_mutex);
 }
 
@@ -190,7 +190,7 @@ keyring_t *apikeys_refresh(apikeys_state_t *st)
     if (!store_reloads_on_demand(&st->store))
         return NULL; /* the backend's own thread keeps the published snapshot current (or failed) */
     if (atomic_load(&st->files_replaced))
-        return keyring_new_failed(store_counter(&st->store)); /* NULL without memory: the caller denies too */
+        return NULL; /* apikeys_check_files published a snapshot that denies everything; never load another */
     keyring_t *private_ring = NULL;
     pthread_mutex_lock(&st->reload_mutex);
     uint64_t c = store_counter(&st->store);
