@@ -301,6 +301,11 @@ typedef struct panelhost_auth_outcome {
     char message[PANEL_MESSAGE_MAX];       /* denied: what to do; never the presented credential */
     char label[PANEL_LABEL_MAX];   /* allowed: a name for people (e.g. a named key's label); "" when none */
     char scopes[PANEL_SCOPES_MAX]; /* allowed: the principal's scopes, comma-separated ids; "" when not said */
+    /* ----- end of libpanelhost 2.0's outcome; since 2.1 (ABI 1.3), written only when struct_size holds them */
+    int64_t deprecation;       /* allowed: Unix time the credential was superseded, to send as
+                                * `Deprecation: @<time>` (RFC 9745); 0: none */
+    int64_t sunset;            /* allowed: Unix time the credential stops working, to send as
+                                * `Sunset: <HTTP-date>` (RFC 8594); 0: none */
 } panelhost_auth_outcome_t;
 
 /* [thread-safe] Asks every auth provider in registration order (plugins in load order); the first ALLOW or
@@ -316,6 +321,17 @@ typedef struct panelhost_auth_outcome {
  * libpanelhost 2.0 (the members above) returns PANEL_E_INVALID without writing it. */
 int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *request,
                                panelhost_auth_outcome_t *outcome);
+
+/* [thread-safe] since libpanelhost 2.1 (ABI 1.3). Hands a credential someone reported as leaked (e.g. the body
+ * of the sample host's POST /api/v1/keys/revoke) to every auth provider that takes reports
+ * (panel_auth_provider_t.report_leak), in registration order; each makes the credential refused for good
+ * when it is one of its live values. Returns PANEL_OK when every such provider accepted the report, whether or
+ * not any knew the credential (answer the reporter the same either way, RFC 7009 section 2.2), or the first
+ * failure with its message in err[0..err_len) (answer 503: the report may be retried). PANEL_E_INVALID for a
+ * NULL host or report, an empty credential or one over PANEL_VALUE_MAX bytes or holding a NUL or control
+ * character (answer 200 as for an unknown one: a malformed string is no key). The caller wipes the
+ * credential after the call. */
+int32_t panelhost_report_leak(panelhost_t *host, const panel_leak_report_t *report, char *err, size_t err_len);
 
 /* ----- the API scope catalogue (ABI 1.1: extension PANEL_EXT_API_SCOPES of panel/plugin.h) ---------------
  * The scopes the host program's API routes may require, with a description each, which plugins read during

@@ -59,7 +59,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------------------------- */
 
 #define PANEL_ABI_MAJOR 1u
-#define PANEL_ABI_MINOR 2u
+#define PANEL_ABI_MINOR 3u
 
 /* The name of the single symbol a plugin exports; its type is `const panel_plugin_entry_t`. */
 #define PANEL_ENTRY_SYMBOL "panel_plugin_entry"
@@ -274,7 +274,27 @@ typedef struct panel_table {
      * (panel_action_t.row_table) may name this table. */
     uint32_t row_id_column;
     uint32_t reserved;         /* since 1.1; 0 */
+    /* ----- end of the ABI 1.1 layout (56 bytes on LP64); fields below are since 1.3 ----- */
+    /* since 1.3. 0: a plain table. Else the table is a time series a host may draw as a chart (a 1.2 host, or
+     * one that cannot draw, shows the plain table): 1 + the index of the column whose cells are the start of
+     * each row's period as ISO 8601 UTC ("2026-12-06T23:00:00Z"); read() emits the rows newest first, as
+     * for any table. */
+    uint32_t time_column;
+    /* since 1.3; 0 with time_column 0. Else 0 (one series per time) or 1 + the index of a column that splits
+     * the rows into groups (e.g. a key id): a host sums the groups for the table's chart and may draw one chart
+     * per group value (e.g. linked from a record's row whose id equals the group value). */
+    uint32_t group_column;
+    /* since 1.3; 0 with time_column 0. Else the columns that are series, bit i for column i (at least one
+     * bit; not the time or group column): their cells are non-negative decimal integers ("" counts as 0). */
+    uint32_t series_columns;
+    uint32_t series_flags;     /* since 1.3; PANEL_SERIES_* bits; 0 with time_column 0 */
+    /* since 1.3; nullable: no unit. With time_column, the unit of every series, plural, e.g. "requests". */
+    const char *series_unit;
 } panel_table_t;
+
+/* since 1.3: a panel_table_t.series_flags bit: the series of one row add up to its total (e.g. allowed +
+ * denied requests), so a host stacks them. Without it a host draws them side by side or as lines. */
+#define PANEL_SERIES_STACKED 1u
 
 #define PANEL_PARAM_TEXT 1      /* any UTF-8 text up to PANEL_VALUE_MAX bytes */
 #define PANEL_PARAM_ENUM 2      /* one of `choices` */
@@ -304,6 +324,14 @@ typedef struct panel_param {
      * label per choice in the same order, e.g. "none: the old key stops at once|1 hour|24 hours|7 days" for
      * "0|1h|24h|7d"; a host shows the label and still sends the choice. Else NULL. */
     const char *choice_labels;
+    /* ----- end of the ABI 1.1 layout (64 bytes on LP64); fields below are since 1.3 ----- */
+    /* since 1.3. 0: none. A row action's parameter: 1 + the index of the column of the action's row_table
+     * whose cell holds this parameter's current value for the record (for a list, its canonical "a,b" form),
+     * so a host that shows a form for one row fills the input from the row (ticks a list's choices) and sends
+     * the whole desired state; a host that does not (a 1.2 host, a command line) leaves the default. The
+     * plugin still treats every value run() gets as the desired one. */
+    uint32_t edits_column;
+    uint32_t reserved;         /* since 1.3; 0 */
 } panel_param_t;
 
 /* The arguments of one action call, built by the host. The host has checked every value (enum and list
@@ -429,7 +457,30 @@ typedef struct panel_auth_result {
      * it (then write nothing). Check PANEL_HAS_FIELD(panel_auth_result_t, result, label_len). */
     char *label;
     size_t label_len;          /* since 1.2; >= PANEL_LABEL_MAX when label is non-NULL */
+    /* ----- end of the ABI 1.2 layout (96 bytes on LP64); fields below are since 1.3 ----- */
+    /* since 1.3. ALLOW: when the presented credential was superseded (e.g. the Unix time of the reset that
+     * left it in a grace period), which a host sends as `Deprecation: @<time>` (RFC 9745); 0 (as on entry):
+     * not deprecated. Write it only when PANEL_HAS_FIELD(panel_auth_result_t, result, deprecation). */
+    int64_t deprecation;
+    /* since 1.3. ALLOW: the Unix time after which the presented credential stops working (a grace period's
+     * end, an expiry within the provider's warning window), which a host sends as `Sunset: <HTTP-date>`
+     * (RFC 8594); 0 (as on entry): none. Write it only when PANEL_HAS_FIELD(panel_auth_result_t, result,
+     * sunset). */
+    int64_t sunset;
 } panel_auth_result_t;
+
+/* since 1.3: a credential someone reported as leaked (e.g. found in a public repository), handed to every
+ * provider that has report_leak; valid only during that call. Holding the credential is the proof: the
+ * reporter is not authenticated. */
+typedef struct panel_leak_report {
+    uint32_t struct_size;      /* sizeof(panel_leak_report_t) as the host was built */
+    const char *credential;    /* non-NULL; credential_len bytes (no NUL inside); the host wipes it after */
+    size_t credential_len;     /* 1..PANEL_VALUE_MAX */
+    const char *found_at;      /* nullable; where it was found as the reporter said (a URL), unchecked text
+                                * of at most 2048 bytes without control characters */
+    const char *source;        /* nullable; what found it as the reporter said, e.g. "github", "content" */
+    const char *reporter_addr; /* non-NULL; the reporting client's address, as panel_request_t.client_addr */
+} panel_leak_report_t;
 
 typedef struct panel_auth_provider {
     uint32_t struct_size;      /* sizeof(panel_auth_provider_t) as the plugin was built */
@@ -439,7 +490,16 @@ typedef struct panel_auth_provider {
     /* [thread-safe] non-NULL. Returns PANEL_AUTH_ALLOW, PANEL_AUTH_DENY or PANEL_AUTH_ABSTAIN. Must not
      * block on the network; must fail closed (DENY) when it cannot tell. */
     int32_t (*authenticate)(void *state, const panel_request_t *request, panel_auth_result_t *result);
-    /* ----- end of the ABI 1.0 layout (32 bytes on LP64) ----- */
+    /* ----- end of the ABI 1.0 layout (32 bytes on LP64); fields below are since 1.3 ----- */
+    /* since 1.3. [thread-safe] nullable: the provider takes no leak reports. A host asks every provider that
+     * has one with each reported credential. When the credential is one of the provider's live values, the
+     * provider makes it refused for good before it returns (on every node of a shared store), keeps what it
+     * needs to answer later requests with it as leaked (never the credential itself), and tells the owner.
+     * Returns PANEL_OK both when it revoked the credential and when it does not know it (the host answers the
+     * reporter the same in both cases, so a report reveals nothing), or a negative code (e.g. PANEL_E_STORE)
+     * with a message in err[0..err_len) when it could not tell or could not make it refused: then the host
+     * answers 503 and the reporter may try again. Must never log, store or echo the credential. */
+    int32_t (*report_leak)(void *state, const panel_leak_report_t *report, char *err, size_t err_len);
 } panel_auth_provider_t;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -556,7 +616,8 @@ PANEL_STATIC_ASSERT(sizeof(panel_sink_t) == 24, "sink: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_menu_entry_t) == 48, "menu entry: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_page_t) == 48, "page: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_field_t) == 72, "field: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_auth_provider_t) == 32, "auth provider: ABI 1.0 size");
+PANEL_STATIC_ASSERT(offsetof(panel_auth_provider_t, report_leak) == 32, "auth provider: 1.3 after 1.0");
+PANEL_STATIC_ASSERT(sizeof(panel_auth_provider_t) == 40, "auth provider: ABI 1.3 size");
 /* grown in 1.1: the first appended field starts exactly at the 1.0 size; 1.1 sizes in 8-byte units */
 PANEL_STATIC_ASSERT(offsetof(panel_table_t, row_id_column) == 48, "table: 1.1 fields after the 1.0 layout");
 PANEL_STATIC_ASSERT(offsetof(panel_param_t, choice_labels) == 56, "param: 1.1 fields after the 1.0 layout");
@@ -565,14 +626,18 @@ PANEL_STATIC_ASSERT(offsetof(panel_result_t, record) == 40, "result: 1.1 fields 
 PANEL_STATIC_ASSERT(offsetof(panel_action_t, row_table) == 72, "action: 1.1 fields after the 1.0 layout");
 PANEL_STATIC_ASSERT(offsetof(panel_request_t, scope) == 48, "request: 1.1 fields after the 1.0 layout");
 PANEL_STATIC_ASSERT(offsetof(panel_auth_result_t, retry_after) == 56, "auth result: 1.1 fields after 1.0");
-PANEL_STATIC_ASSERT(sizeof(panel_table_t) == 56, "table: ABI 1.1 size");
-PANEL_STATIC_ASSERT(sizeof(panel_param_t) == 64, "param: ABI 1.1 size");
+PANEL_STATIC_ASSERT(offsetof(panel_table_t, time_column) == 56, "table: 1.3 fields after the 1.1 layout");
+PANEL_STATIC_ASSERT(sizeof(panel_table_t) == 80, "table: ABI 1.3 size");
+PANEL_STATIC_ASSERT(offsetof(panel_param_t, edits_column) == 64, "param: 1.3 fields after the 1.1 layout");
+PANEL_STATIC_ASSERT(sizeof(panel_param_t) == 72, "param: ABI 1.3 size");
 PANEL_STATIC_ASSERT(sizeof(panel_args_t) == 32, "args: ABI 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_result_t) == 56, "result: ABI 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_action_t) == 88, "action: ABI 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_request_t) == 56, "request: ABI 1.1 size");
 PANEL_STATIC_ASSERT(offsetof(panel_auth_result_t, label) == 80, "auth result: 1.2 fields after the 1.1 layout");
-PANEL_STATIC_ASSERT(sizeof(panel_auth_result_t) == 96, "auth result: ABI 1.2 size");
+PANEL_STATIC_ASSERT(offsetof(panel_auth_result_t, deprecation) == 96, "auth result: 1.3 after the 1.2 layout");
+PANEL_STATIC_ASSERT(sizeof(panel_auth_result_t) == 112, "auth result: ABI 1.3 size");
+PANEL_STATIC_ASSERT(sizeof(panel_leak_report_t) == 48, "leak report: ABI 1.3 size");
 PANEL_STATIC_ASSERT(sizeof(panel_api_scope_t) == 24, "api scope: 1.1 size");
 PANEL_STATIC_ASSERT(sizeof(panel_api_scopes_t) == 16, "api scopes: 1.1 size");
 #endif

@@ -280,7 +280,7 @@ static void an_incomplete_request_is_a_bad_request(void **state)
     enable_key(f, key);
     panel_request_t r = {sizeof(panel_request_t), "GET", "/api/v1/ping", "127.0.0.1", NULL, NULL, NULL};
     panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
-                               0, NULL, 0, NULL, 0};
+                               0, NULL, 0, NULL, 0, 0, 0};
     assert_int_equal(f->host.provider.authenticate(f->host.state, &r, &res), PANEL_AUTH_DENY);
     assert_int_equal(res.http_status, 400);
     assert_string_equal(code, "bad_request");

@@ -597,7 +597,7 @@ static answer_t call(fake_host_t *h, const char *key, const char *addr)
     answer_t a;
     memset(&a, 0, sizeof a);
     panel_auth_result_t res = {sizeof res, 0, a.principal, sizeof a.principal, a.code, sizeof a.code,
-                               a.message, sizeof a.message, 0, NULL, 0, NULL, 0};
+                               a.message, sizeof a.message, 0, NULL, 0, NULL, 0, 0, 0};
     int32_t verdict = h->provider.authenticate(h->state, &r.req, &res);
     a.status = verdict == PANEL_AUTH_ALLOW ? 200 : res.http_status;
     a.retry_after = res.retry_after;
@@ -773,7 +773,7 @@ static void named_key_on_a_request_without_a_scope_field(void **state)
     request_t r = {{offsetof(panel_request_t, scope), "GET", "/api/v1/ping", "local", NULL, header, NULL}, named};
     char principal[64] = "", code[32] = "", message[256] = "";
     panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
-                               0, NULL, 0, NULL, 0};
+                               0, NULL, 0, NULL, 0, 0, 0};
     assert_int_equal(f->host.provider.authenticate(f->host.state, &r.req, &res), PANEL_AUTH_DENY);
     assert_int_equal(res.http_status, 403);
     assert_string_equal(code, "scope");

@@ -76,7 +76,7 @@ static int status_of(fake_host_t *h, const char *key, const char *addr)
     request_t r = {{sizeof(panel_request_t), "GET", "/api/v1/ping", addr, NULL, header, NULL}, key};
     char principal[64] = "", code[32] = "", message[256] = "";
     panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
-                               0, NULL, 0, NULL, 0};
+                               0, NULL, 0, NULL, 0, 0, 0};
     int32_t verdict = h->provider.authenticate(h->state, &r.req, &res);
     return verdict == PANEL_AUTH_ALLOW ? 200 : res.http_status;
 }

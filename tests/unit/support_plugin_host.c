@@ -266,7 +266,7 @@ int32_t fake_auth(fake_host_t *fh, const char *x_api_key, const char *authorizat
                         x_api_key, authorization};
     char principal[64] = "";
     code[0] = message[0] = '\0';
-    panel_auth_result_t res = {sizeof(panel_auth_result_t), 0, principal, 64, code, 32, message, 256, 0, NULL, 0, NULL, 0};
+    panel_auth_result_t res = {sizeof(panel_auth_result_t), 0, principal, 64, code, 32, message, 256, 0, NULL, 0, NULL, 0, 0, 0};
     int32_t verdict = fh->provider.authenticate(fh->state, &r.req, &res);
     *status = verdict == PANEL_AUTH_ALLOW ? 200 : res.http_status;
     if (verdict == PANEL_AUTH_ALLOW)
