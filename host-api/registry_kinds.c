@@ -75,6 +75,7 @@ static const rule_t provider_rules[] = {
     RULE(panel_auth_provider_t, id, RULE_ID_PATH),
     RULE(panel_auth_provider_t, description, RULE_TEXT),
     RULE(panel_auth_provider_t, authenticate, RULE_CALLBACK),
+    /* since 1.3: report_leak, a nullable callback: nothing to check */
 };
 
 static const kind_t provider_kind = {
@@ -146,6 +147,42 @@ static void free_table_extra(void *desc)
     t->columns = NULL;
 }
 
+/* Since 1.3: a time series names its time column, optionally a group column, and at least one series column
+ * (neither of the other two), all within the table; a plain table sets none of these. */
+static int32_t check_time_series(const panel_table_t *d, char *why, size_t why_len)
+{
+    if (d->time_column == 0) {
+        if (d->group_column || d->series_columns || d->series_flags || d->series_unit) {
+            snprintf(why, why_len, "group_column, series_columns, series_flags and series_unit are for a time "
+                                   "series; set time_column too, or set them all to 0 / NULL");
+            return PANEL_E_INVALID;
+        }
+        return PANEL_OK;
+    }
+    if (d->time_column > d->n_columns || d->group_column > d->n_columns) {
+        snprintf(why, why_len, "time_column %u or group_column %u is beyond the table's %u columns; each is 1 + the "
+                 "index of a column (1: the first)", d->time_column, d->group_column, d->n_columns);
+        return PANEL_E_INVALID;
+    }
+    if (d->group_column == d->time_column) {
+        snprintf(why, why_len, "group_column is the time column; set it to another column or 0 (no groups)");
+        return PANEL_E_INVALID;
+    }
+    uint32_t all = d->n_columns == 32 ? UINT32_MAX : (1u << d->n_columns) - 1u;
+    uint32_t not_series = (1u << (d->time_column - 1u)) | (d->group_column ? 1u << (d->group_column - 1u) : 0u);
+    if (d->series_columns == 0 || (d->series_columns & ~all) || (d->series_columns & not_series)) {
+        snprintf(why, why_len, "series_columns 0x%x must name at least one of the table's %u columns (bit i for "
+                 "column i), and neither the time nor the group column", d->series_columns, d->n_columns);
+        return PANEL_E_INVALID;
+    }
+    if (d->series_flags & ~PANEL_SERIES_STACKED) {
+        snprintf(why, why_len, "series_flags 0x%x has unknown bits; use 0 or PANEL_SERIES_STACKED",
+                 d->series_flags);
+        return PANEL_E_INVALID;
+    }
+    return PANEL_OK;
+}
+
 /* The column titles: 1..32 one-line texts, copied. */
 static int32_t check_table(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
 {
@@ -167,6 +204,9 @@ static int32_t check_table(const reg_ctx_t *ctx, void *desc, char *why, size_t w
         return PANEL_E_INVALID;
     }
     d->reserved = 0;
+    int32_t series_rc = check_time_series(d, why, why_len);
+    if (series_rc != PANEL_OK)
+        return series_rc;
     const char *problem;
     for (uint32_t i = 0; i < d->n_columns; i++)
         if ((problem = ph_reg_text_problem(d->columns[i], 1, 0))) {
@@ -190,7 +230,8 @@ static const rule_t table_rules[] = {
     RULE(panel_table_t, id, RULE_ID),
     RULE(panel_table_t, title, RULE_LABEL),
     RULE(panel_table_t, read, RULE_CALLBACK),
-    /* since 1.1: row_id_column, checked by check_table against n_columns */
+    RULE(panel_table_t, series_unit, RULE_TEXT), /* since 1.3 */
+    /* since 1.1: row_id_column, checked by check_table against n_columns; since 1.3 the time series */
 };
 
 static const kind_t table_kind = {
@@ -243,6 +284,30 @@ static int32_t check_row_table(const reg_ctx_t *ctx, const panel_action_t *d, ch
     return PANEL_OK;
 }
 
+/* Since 1.3: a parameter that edits a column is a row action's, and names a column of its row table. */
+static int32_t check_edits_column(const reg_ctx_t *ctx, const panel_action_t *d, const panel_param_t *param,
+                                  char *why, size_t why_len)
+{
+    if (param->edits_column == 0)
+        return PANEL_OK;
+    const panel_table_t *table = NULL;
+    for (size_t i = 0; d->row_table && i < ctx->page->n_tables; i++)
+        if (strcmp(ctx->page->tables[i]->id, d->row_table) == 0)
+            table = ctx->page->tables[i];
+    if (!table) {
+        snprintf(why, why_len, "'%s' sets edits_column but the action is a page action; only a row action's "
+                 "parameter edits a column of its row table (set edits_column = 0)", param->id);
+        return PANEL_E_INVALID;
+    }
+    if (param->edits_column > table->n_columns) {
+        snprintf(why, why_len, "'%s' has edits_column %u but table '%s' has %u columns; set 1 + the index of the "
+                 "column holding the parameter's current value", param->id, param->edits_column, table->id,
+                 table->n_columns);
+        return PANEL_E_INVALID;
+    }
+    return PANEL_OK;
+}
+
 /* The row table (since 1.1) and the parameters: 0..16, each validated and copied, ids unique within the
  * action. */
 static int32_t check_action(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
@@ -277,6 +342,8 @@ static int32_t check_action(const reg_ctx_t *ctx, void *desc, char *why, size_t 
                 snprintf(param_why, sizeof param_why, "'%s' is declared twice", params[i]->id);
                 rc = PANEL_E_CONFLICT;
             }
+        if (rc == PANEL_OK)
+            rc = check_edits_column(ctx, d, params[i], param_why, sizeof param_why);
         if (rc != PANEL_OK) {
             free_action_extra(d);
             snprintf(why, why_len, "parameter %u %s", i, param_why);

@@ -188,6 +188,7 @@ int32_t ph_reg_copy_param(const panel_param_t *src, panel_param_t **out, char *w
     if (copy) {
         memcpy(copy, desc, sizeof *copy);
         copy->struct_size = sizeof *copy;
+        copy->reserved = 0;
     }
     if (!copy || !ph_reg_dup_strings(&param_kind, copy)) {
         if (copy)
