@@ -10,3 +10,5 @@ Route::get('/healthz', [ApiController::class, 'ping']);
 Route::get('/api/v1/ping', [ApiController::class, 'ping'])->middleware('apikey:any');
 Route::get('/api/v1/whoami', [ApiController::class, 'whoami'])->middleware('apikey:any');
 Route::get('/api/v1/store', [ApiController::class, 'store'])->middleware('apikey:store.read');
+// a developer's mistake the middleware refuses (500, never the route): no scope named
+Route::get('/api/v1/unscoped', [ApiController::class, 'ping'])->middleware('apikey');

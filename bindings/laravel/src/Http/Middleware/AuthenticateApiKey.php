@@ -68,16 +68,33 @@ final class AuthenticateApiKey
         return self::announce($next($request), $verdict);
     }
 
-    /** Adds Deprecation (RFC 9745) and Sunset (RFC 8594) when the verdict names those times. */
+    /**
+     * The Deprecation (RFC 9745: "@" Unix time) and Sunset (RFC 8594: an HTTP-date) headers a verdict asks for:
+     * the binding's 'deprecation' and 'sunset' (Unix times; 0 or absent: none; a value already formatted as the
+     * header's is sent as it is). Header name => value.
+     */
+    public static function announcements(array $verdict): array
+    {
+        $headers = [];
+        $deprecation = $verdict['deprecation'] ?? null;
+        $sunset = $verdict['sunset'] ?? null;
+        if (is_numeric($deprecation) && (int)$deprecation > 0) {
+            $headers['Deprecation'] = '@' . (int)$deprecation;
+        } elseif (is_string($deprecation) && $deprecation !== '' && !is_numeric($deprecation)) {
+            $headers['Deprecation'] = $deprecation;
+        }
+        if (is_numeric($sunset) && (int)$sunset > 0) {
+            $headers['Sunset'] = gmdate('D, d M Y H:i:s', (int)$sunset) . ' GMT';
+        } elseif (is_string($sunset) && $sunset !== '' && !is_numeric($sunset)) {
+            $headers['Sunset'] = $sunset;
+        }
+        return $headers;
+    }
+
     private static function announce(Response $response, array $verdict): Response
     {
-        $deprecation = (int)($verdict['deprecation'] ?? 0);
-        $sunset = (int)($verdict['sunset'] ?? 0);
-        if ($deprecation > 0) {
-            $response->headers->set('Deprecation', '@' . $deprecation);
-        }
-        if ($sunset > 0) {
-            $response->headers->set('Sunset', gmdate('D, d M Y H:i:s', $sunset) . ' GMT');
+        foreach (self::announcements($verdict) as $name => $value) {
+            $response->headers->set($name, $value);
         }
         return $response;
     }
