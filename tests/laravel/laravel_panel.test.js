@@ -3,7 +3,8 @@
 // the route group; the owner enables the API, resets the key with a grace period (the confirmation step; the old
 // key keeps working through the apikey middleware, the new one works too), creates a named key (label, scope
 // checkboxes, expiry choice labels; "Record: N", the key once), edits it (parameters folded in the row), revokes it
-// (the confirmation step; then 401); a forged CSRF token changes nothing; a support user's gate hides the page
+// (the confirmation step; then 401); a pasted key with a trailing space reaches the plugin as typed and is
+// refused next to its field; a forged CSRF token changes nothing; a support user's gate hides the page
 // (no menu entry, 403), a user with no panel user gets 403. Screenshots: build/screenshots/laravel-*.png.
 // Environment: PANEL_URL, OWNER_PASSWORD, SUPPORT_PASSWORD, NOBODY_PASSWORD, SCREENSHOT_DIR, CHROMIUM.
 'use strict';
@@ -151,6 +152,18 @@ run(async (page, cspErrors) => {
   r = await api('/api/v1/store', newKey);
   check(r.status === 200 && /"store_name":"Test <Store>"/.test(r.body) && /"principal":"apikeys:/.test(r.body),
     'the store route (apikey:store.read) answers with the principal', r.body);
+
+  await page.goto(base + PAGE);
+  await page.fill('#input-api_key', 'sak_tooshort ');
+  await page.check('#confirm-api_key');
+  await Promise.all([page.waitForNavigation(), page.click('#field-api_key button[type=submit]')]);
+  const fieldError = page.locator('#field-api_key .error');
+  check((await fieldError.count()) === 1 && /trailing space/.test(await fieldError.innerText()),
+    "a pasted key reaches the plugin exactly as typed (the application's TrimStrings does not touch it), and its "
+    + 'refusal is shown next to the field', (await fieldError.count()) === 1 ? await fieldError.innerText() : '');
+  check((await page.inputValue('#input-api_key')) === '', 'the secret input is never refilled');
+  r = await api('/api/v1/ping', newKey);
+  check(r.status === 200, 'a refused key changes nothing (the current key still works)', `${r.status}`);
 
   await page.goto(base + PAGE);
   if (check((await page.locator('#table-keys').count()) === 1, 'the page has the named keys table')) {

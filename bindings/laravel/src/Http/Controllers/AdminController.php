@@ -107,11 +107,16 @@ final class AdminController
         if ($entered instanceof Response) {
             return $entered;
         }
+        // the value exactly as typed, from the form's own body: the application's TrimStrings and
+        // ConvertEmptyStringsToNull must not turn a pasted key with a stray space into a different one
+        $raw = [];
+        parse_str((string)$request->getContent(), $raw);
+        $value = is_string($raw['value'] ?? null) ? $raw['value'] : (string)$request->input('value', '');
         $result = $entered['host']->setField(
             $entered['panelUser'],
             $page,
             $field,
-            (string)$request->input('value', ''),
+            $value,
             confirmed: $request->input('confirmed') === '1',
             clientAddr: (string)$request->ip()
         );
