@@ -202,3 +202,9 @@ else
   pass "the application logged no PHP error or warning"
 fi
 stop_php_stack QUIT
+# no key in what the application and servers wrote: their logs, the sessions, the compiled views, the cache
+if grep -rEl 'sak_[0-9A-Za-z]{30,}' "$STACK" "$APP/storage" >"$TMP/leaks" 2>/dev/null; then
+  echo "FAIL: no API key in the logs, sessions or caches of the application"; sed 's/^/  /' "$TMP/leaks"
+else
+  pass "no API key in the logs, sessions or caches of the application"
+fi
