@@ -95,12 +95,14 @@ check '[ "$OUT" = "[{\"Deprecation\":\"@1796601600\",\"Sunset\":\"Mon, 07 Dec 20
 OUT=""
 
 # the application's users: owner acts as panel user admin (role owner), support as helpdesk (role support: no
-# settings permission), nobody has no panel user
+# settings permission), nobody has no panel user, suspended acts as admin but the application's own gate
+# (App\Providers\AppServiceProvider: Gate::before) refuses it every panel permission
 php -r '
   $users = [];
-  foreach ([[1, "owner", "admin"], [2, "support", "helpdesk"], [3, "nobody", null]] as [$id, $name, $panel]) {
+  foreach ([[1, "owner", "admin"], [2, "support", "helpdesk"], [3, "nobody", null], [4, "suspended", "admin"]]
+           as [$id, $name, $panel]) {
     $users[] = ["id" => $id, "name" => $name, "password" => password_hash("$name-laravel-pw", PASSWORD_BCRYPT),
-      "panel_user" => $panel];
+      "panel_user" => $panel, "suspended" => $name === "suspended"];
   }
   file_put_contents($argv[1], json_encode($users));' "$APP/storage/users.json"
 
@@ -109,7 +111,7 @@ if ! start_php_stack "$CONFIG" 2; then echo "FAIL: nginx + php-fpm serve the Lar
 pass "nginx + php-fpm (the preload setup) serve the Laravel application"
 
 PANEL_URL="$STACK_URL/" OWNER_PASSWORD='owner-laravel-pw' SUPPORT_PASSWORD='support-laravel-pw' \
-  NOBODY_PASSWORD='nobody-laravel-pw' SCREENSHOT_DIR="$PWD/$B/screenshots" \
+  NOBODY_PASSWORD='nobody-laravel-pw' SUSPENDED_PASSWORD='suspended-laravel-pw' SCREENSHOT_DIR="$PWD/$B/screenshots" \
   node "$PWD/tests/laravel/laravel_panel.test.js"
 [ $? -eq 0 ] || stack_logs
 

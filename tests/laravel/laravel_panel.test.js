@@ -5,8 +5,9 @@
 // checkboxes, expiry choice labels; "Record: N", the key once), edits it (parameters folded in the row), revokes it
 // (the confirmation step; then 401); a pasted key with a trailing space reaches the plugin as typed and is
 // refused next to its field; a forged CSRF token changes nothing; a support user's gate hides the page
-// (no menu entry, 403), a user with no panel user gets 403. Screenshots: build/screenshots/laravel-*.png.
-// Environment: PANEL_URL, OWNER_PASSWORD, SUPPORT_PASSWORD, NOBODY_PASSWORD, SCREENSHOT_DIR, CHROMIUM.
+// (no menu entry, 403), a user with no panel user gets 403, and the application's own gate (Gate::before) shuts
+// out a user whose panel user is an owner. Screenshots: build/screenshots/laravel-*.png.
+// Environment: PANEL_URL, OWNER_PASSWORD, SUPPORT_PASSWORD, NOBODY_PASSWORD, SUSPENDED_PASSWORD, SCREENSHOT_DIR, CHROMIUM.
 'use strict';
 
 const path = require('path');
@@ -191,4 +192,21 @@ run(async (page, cspErrors) => {
   const none = await page.goto(base + PAGE);
   check(none.status() === 403 && /no role in the panel/.test(await page.textContent('#error-message')),
     'an application user with no panel user gets 403', `status ${none.status()}`);
+  await logout(page);
+
+  await login(page, 'suspended', process.env.SUSPENDED_PASSWORD);
+  check((await page.locator('nav a', { hasText: 'API Key' }).count()) === 0,
+    "the application's own gate (Gate::before) hides the entry from a user whose panel user is an owner");
+  const suspended = await page.goto(base + PAGE);
+  check(suspended.status() === 403 && !(await page.content()).includes('data-action="reset"'),
+    "... and refuses the page (403)", `status ${suspended.status()}`);
+  const forbiddenPost = await page.evaluate(async () => {
+    const token = document.querySelector('header input[name="_token"]').value;
+    const res = await fetch('/admin/panel/settings/api-key/action/disable', { method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `_token=${token}` });
+    return res.status;
+  });
+  r = await api('/api/v1/ping', newKey);
+  check(forbiddenPost === 403 && r.status === 200, "... and its actions (403; the API stays enabled)",
+    `status ${forbiddenPost}, key ${r.status}`);
 });
