@@ -159,6 +159,29 @@ final class Host
     }
 
     /**
+     * The permission a page requires (e.g. 'settings.api_key'; the library refuses the page and everything on
+     * it to a role without it), or null when there is no such page. Calls no plugin: for a framework's own
+     * authorization (a Laravel gate) before page() runs the plugin's callbacks.
+     */
+    public function permission(string $pageId): ?string
+    {
+        if (str_contains($pageId, "\0")) {
+            return null;
+        }
+        $page = $this->ffi->panelhost_page($this->host(), $pageId);
+        return self::isNull($page) ? null : self::str($page->permission);
+    }
+
+    /** Whether a role of the config grants a permission ('*', 'prefix.*' or the exact name), as the library decides. */
+    public function roleAllows(string $role, string $permission): bool
+    {
+        if (str_contains($role . $permission, "\0")) {
+            return false;
+        }
+        return $this->ffi->panelhost_role_allows($this->host(), $role, $permission) === 1;
+    }
+
+    /**
      * Everything a template needs to render a page: ['ok' => true, 'id', 'title', 'description',
      * 'status' => [[label, value], ...], 'fields' => [...], 'tables' => [...], 'actions' => [...]]; or a
      * refusal ['ok' => false, 'code' => 'denied'|'not_found'|..., 'message' => ...].
