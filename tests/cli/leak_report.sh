@@ -105,6 +105,8 @@ check 'audit_rows | grep -F "leak-report" | grep -F "key ID $NID" | grep -qF "ht
   "the audit row names the named key and where it was found"
 run "${C[@]}" --json --yes action $PAGE reset-key --record "$NID"
 NAMED2=$(json_get 'j.get("secret","")'); ALL_KEYS+=("$NAMED2")
+check '[ "$(json_get "\"previous key was reported as leaked and stays revoked\" in j[\"message\"]")" = True ]' \
+  "Reset key's message says the reported value stays revoked"
 ping "$NAMED2"
 check '[ "$CODE" = 200 ] && ! keys_row "$NID" | grep -q leaked' "Reset key gives the named key a new value"
 
