@@ -138,6 +138,9 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
 panelhost_t *panelhost_process_host(const char *config_path);
 const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
                                       size_t request_len);
+int32_t panelhost_process_report_leak(const char *config_path, const char *credential, size_t credential_len,
+                                      const char *found_at, const char *source, const char *reporter_addr,
+                                      char *err, size_t err_len);
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);
 int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,

@@ -27,6 +27,7 @@ use function strlen;
 final class Host
 {
     use Authentication;
+    use LeakReport;
     use Descriptors;
 
     /** The scope of a route that every valid key may call (ping, whoami): PANEL_SCOPE_NONE of host.h. */
