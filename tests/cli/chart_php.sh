@@ -4,17 +4,20 @@
 # series columns, stacked, unit) and none to a plain table or to the abi12 fixture's (a 1.2 plugin); every bar of
 # the PHP chart has the number computed here from the fixture's rule, with a height of that number times one
 # scale, and the PHP chart's bars are exactly the sample host's web chart's for the same clock. Runs PHP's CLI
-# (tests/php/chart_page.php); says SKIP under the valgrind pass.
+# (tests/php/chart_page.php), then the example panel's page itself through nginx + php-fpm: the chart above the
+# table, under the panel's Content-Security-Policy, no PHP error. Says SKIP under the valgrind pass.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
 source "$(dirname "$0")/../php/php_env.sh"
+source "$(dirname "$0")/../php/fpm_stack.sh"
 
 if [ -n "${TEST_WRAPPER:-}" ]; then
   echo "SKIP: chart_php.sh under TEST_WRAPPER ($TEST_WRAPPER): PHP is not run under valgrind"
   exit 0
 fi
-require_php
+require_php fpm
 php_environment
+trap 'stop_php_stack KILL 2>/dev/null; rm -rf "$TMP"' EXIT
 
 CONFIG="$TMP/panel.ini"
 write_config "$CONFIG" "$FIXTURES/abi13.so $FIXTURES/abi12.so" '[plugin:abi13]' 'case = good'
@@ -103,3 +106,25 @@ stop_server
 PANEL_CONFIG="$CONFIG" php -d ffi.enable=1 tests/php/chart_page.php abi12/page >"$TMP/php12.out" 2>"$TMP/php12.err"; RC=$?
 check '[ "$RC" = 0 ] && [ "$(tail -1 "$TMP/php12.out")" = "[null,null]" ] && ! grep -q "<svg" "$TMP/php12.out"' \
   "a 1.2 plugin's tables have no series in the binding and no chart in the PHP panel" "$(cat "$TMP/php12.out" "$TMP/php12.err")"
+
+# The example panel itself (nginx + php-fpm): the page carries the chart above the table, under its CSP.
+printf 'admin-chart-php-pw\n' | "$PWD/$B/sample-host" -c "$CONFIG" passwd admin >/dev/null 2>"$TMP/passwd.err" \
+  || { echo "FAIL: sample-host passwd admin"; cat "$TMP/passwd.err"; exit 1; }
+if ! start_php_stack "$CONFIG" 2; then echo "FAIL: nginx + php-fpm serve the example panel"; exit 1; fi
+JAR="$TMP/php.jar"
+csrf=$(curl -s -b "$JAR" -c "$JAR" "$STACK_URL/login" | sed -n 's/.*name="_csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$csrf" --data-urlencode user=admin \
+  --data-urlencode password=admin-chart-php-pw "$STACK_URL/login"
+CODE=$(curl -s -b "$JAR" -D "$TMP/panel.h" -o "$TMP/panel.html" -w '%{http_code}' "$STACK_URL/admin/abi13/page")
+BODY=$(cat "$TMP/panel.html"); HEADERS=$(tr -d '\r' <"$TMP/panel.h")
+check '[ "$CODE" = 200 ] && body_has "<section class=\"chart-section\" id=\"chart-usage\">" &&
+       body_has "<svg class=\"chart\" id=\"chart-usage-days\"" && body_has "<section class=\"table\" id=\"table-usage\">"' \
+  "the example panel's page draws the chart above the time series' table"
+bars "$TMP/panel.html" >"$TMP/panel.bars"
+check '[ "$(wc -l <"$TMP/panel.bars")" = 144 ]' "the example panel's page has the chart's 144 bars"
+check 'has_header "^content-security-policy: default-src .self.; form-action .self.; frame-ancestors .none." &&
+       ! body_has " style=\"" && ! body_has "<script>"' "the chart needs no inline style or script under the panel's CSP"
+stop_php_stack QUIT
+if grep -q 'PHP \(Fatal\|Warning\|Notice\|Deprecated\)' "$STACK/php-errors.log" 2>/dev/null; then
+  echo "FAIL: the panel logged no PHP error"; cat "$STACK/php-errors.log"
+else pass "the panel logged no PHP error or warning"; fi
