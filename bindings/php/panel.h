@@ -66,6 +66,12 @@ typedef struct panel_table {
     /* since 1.1 */
     uint32_t row_id_column;
     uint32_t reserved;
+    /* since 1.3 (libpanelhost 2.1): a time series; read only when struct_size >= 80 */
+    uint32_t time_column;
+    uint32_t group_column;
+    uint32_t series_columns;
+    uint32_t series_flags;
+    const char *series_unit;
 } panel_table_t;
 
 typedef struct panel_param {

@@ -129,7 +129,7 @@ final class Admin
             }
         }
         View::render('page', ['user' => $user, 'menu' => $menu, 'page' => $page, 'notice' => $notice,
-            'available' => $available]);
+            'available' => $available, 'charts' => Chart::forPage($host, $user, $page)]);
     }
 
     private static function change(Host $host, string $user, array $menu, string $pageId, string $kind, string $id): void

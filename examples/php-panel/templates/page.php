@@ -84,6 +84,7 @@ $button = static function (array $action, ?array $availability, string $suffix) 
 </section>
 
 <?php foreach ($page['tables'] as $table): ?>
+<?php if (isset($charts[$table['id']])) { $chart = $charts[$table['id']]; require __DIR__ . '/chart.php'; } /* a time series (ABI 1.3) */ ?>
 <section class="table" id="table-<?= $h($table['id']) ?>">
   <h2><?= $h($table['title']) ?></h2>
   <?php if ($table['error'] !== null): ?><p class="error"><?= $h($table['error']) ?></p><?php endif ?>
