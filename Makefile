@@ -13,7 +13,7 @@ DESTDIR  ?=
 CC       ?= cc
 DEPS     := sqlite3 libsodium inih cmocka libmicrohttpd libpq jansson
 SONAME_MAJOR := 2
-SOVERSION    := 2.0.0
+SOVERSION    := 2.1.0
 
 # The dependencies are checked by the phony target deps, an order-only prerequisite of every object, so only a
 # make that compiles checks them (and installs what is missing when we are root, else stops with the exact
