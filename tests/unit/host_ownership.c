@@ -21,8 +21,8 @@
 
 static void assert_contains(const char *haystack, const char *needle)
 {
-    if (!strstr(haystack, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, haystack);
+    if (!haystack || !strstr(haystack, needle))
+        fail_msg("expected \"%s\" in \"%s\"", needle, haystack ? haystack : "(no message)");
 }
 
 /* A scratch folder with panel.ini (data_dir = data) and an existing data/ folder; returns the folder. */
