@@ -21,8 +21,9 @@
 
 static void assert_contains(const char *haystack, const char *needle)
 {
-    if (!haystack || !strstr(haystack, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, haystack ? haystack : "(no message)");
+    if (!needle || !haystack || !strstr(haystack, needle))
+        fail_msg("expected \"%s\" in \"%s\"", needle ? needle : "(a path that could not be made)",
+                 haystack ? haystack : "(no message)");
 }
 
 /* A scratch folder with panel.ini (data_dir = data) and an existing data/ folder; returns the folder. */
