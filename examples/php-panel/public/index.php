@@ -1,6 +1,6 @@
 <?php
 // index.php - the example panel's front controller: every request comes here (nginx try_files, or php -S with
-// this file as router). Routes: GET /healthz; GET /api/v1/ping and /api/v1/store behind the plugins' auth
+// this file as router). Routes: GET /healthz; GET /api/v1/ping, /api/v1/whoami and /api/v1/store behind the plugins' auth
 // providers (Panel\Host::authenticate, the sample host's JSON bodies and status codes); the admin panel
 // (/login, /logout, /admin, /admin/PAGE, POST /admin/PAGE/action/ID and /admin/PAGE/field/ID), rendered
 // generically from what the plugins registered; HEAD wherever GET works, OPTIONS (204 with Allow) on every route.
@@ -11,7 +11,7 @@ use PhpPanel\Admin;
 use PhpPanel\Api;
 
 if (PHP_SAPI === 'cli-server' && is_file(__DIR__ . parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH))) {
-    return false; // php -S: let it serve panel.css and panel.js
+    return false; // php -S: let it serve panel.css, panel.js and favicon.ico
 }
 
 require __DIR__ . '/../src/bootstrap.php';
@@ -24,7 +24,7 @@ $method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
 /** The methods $path answers (RFC 9110: HEAD wherever GET works, OPTIONS everywhere), or null: no such route. */
 function allowed_methods(string $path): ?string
 {
-    if (in_array($path, ['/healthz', '/api/v1/ping', '/api/v1/store', '/', '/admin'], true)) {
+    if (in_array($path, ['/healthz', '/api/v1/ping', '/api/v1/whoami', '/api/v1/store', '/', '/admin'], true)) {
         return 'GET, HEAD, OPTIONS';
     }
     if ($path === '/login') {
