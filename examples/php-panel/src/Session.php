@@ -6,6 +6,9 @@
 // timestamps; an expired session is destroyed, and expired session files are removed at each login. The CSRF
 // token every form carries and every POST must send back: the session's, or before login the login form's
 // (a random value in the panel_login cookie, the form field its MAC under DATA_DIR/php-device.secret).
+// keepOutcome/takeOutcome: the outcome of a POST (its message, a one-time secret, the confirmation step) kept in
+// the session's data on the server - never in the URL or a cookie's value - for the next GET of the page, which
+// takes it once: it is removed from the session as it is read, and one older than OUTCOME_SECONDS is dropped.
 declare(strict_types=1);
 
 namespace PhpPanel;
@@ -17,6 +20,7 @@ final class Session
     public const IDLE_SECONDS = 30 * 60;
     public const MAX_SECONDS = 12 * 60 * 60;
     private const TOUCH_INTERVAL = 60;   // last_seen is rewritten at most once a minute
+    private const OUTCOME_SECONDS = 300; // an outcome not shown within 5 minutes is dropped (with its secret)
     private const NAME = 'panel_session';
     private const LOGIN_COOKIE = 'panel_login';
 
@@ -71,6 +75,42 @@ final class Session
         }
         $_SESSION = ['user' => $user, 'csrf' => bin2hex(random_bytes(32)), 'created' => time(), 'last_seen' => time()];
         self::forgetCookie(self::LOGIN_COOKIE, '/login');
+    }
+
+    /** Keeps the outcome of a change of page pageId for the next GET of that page (replacing an unread one). */
+    public static function keepOutcome(string $pageId, array $outcome): void
+    {
+        if (session_status() !== PHP_SESSION_ACTIVE) {
+            return;
+        }
+        self::dropOutcome();
+        $_SESSION['outcome'] = ['page' => $pageId, 'at' => time(), 'data' => $outcome];
+    }
+
+    /** The outcome kept for page pageId, or null; removed from the session either way once it is this page's. */
+    public static function takeOutcome(string $pageId): ?array
+    {
+        $kept = $_SESSION['outcome'] ?? null;
+        if (!is_array($kept)) {
+            return null;
+        }
+        if (!is_int($kept['at'] ?? null) || time() - $kept['at'] > self::OUTCOME_SECONDS) {
+            self::dropOutcome();
+            return null;
+        }
+        if (($kept['page'] ?? null) !== $pageId) {
+            return null;
+        }
+        unset($_SESSION['outcome']);
+        return is_array($kept['data'] ?? null) ? $kept['data'] : null;
+    }
+
+    private static function dropOutcome(): void
+    {
+        if (isset($_SESSION['outcome']['data']['secret']) && is_string($_SESSION['outcome']['data']['secret'])) {
+            sodium_memzero($_SESSION['outcome']['data']['secret']);
+        }
+        unset($_SESSION['outcome']);
     }
 
     public static function logout(): void
