@@ -185,7 +185,7 @@ final class Admin
             'text' => $pending['text'], 'title' => 'Confirm: ' . $action['label'], 'currentPage' => $page['id']]);
     }
 
-    /** The address the store's API answers at: [host] public_url, else this request's scheme and host. */
+    /** The address the store's API answers at: [host] public_url, else this request's scheme, host and port. */
     private static function apiUrl(Host $host): string
     {
         $configured = rtrim((string)$host->config('host', 'public_url'), '/');
@@ -196,7 +196,12 @@ final class Admin
         if (!preg_match('/^[A-Za-z0-9.:\[\]-]{1,255}$/', $name)) { // the command is pasted into a shell
             $name = 'localhost';
         }
-        return (($_SERVER['HTTPS'] ?? '') === 'on' ? 'https' : 'http') . '://' . $name;
+        $https = ($_SERVER['HTTPS'] ?? '') === 'on';
+        $port = (string)($_SERVER['SERVER_PORT'] ?? '');
+        if (!preg_match('/:[0-9]+$/', $name) && ctype_digit($port) && $port !== ($https ? '443' : '80')) {
+            $name .= ':' . $port; // (nginx passes the Host header without its port)
+        }
+        return ($https ? 'https' : 'http') . '://' . $name;
     }
 
     /** Runs an action or sets a field, keeps the outcome for the next GET of the page, and answers 303 to it. */
