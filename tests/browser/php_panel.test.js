@@ -36,6 +36,10 @@ async function namedKeys(page, newKey) {
   const createdText = (await page.locator('#result-message').count()) === 1 ? await page.textContent('#result-message') : '';
   check(/^[0-9]+$/.test(recordId) && createdText.includes(`ID ${recordId}`),
     'Create key names the new key in its message and marks its row in the keys table', `result: ${createdText}`);
+  const createdRecord = page.locator('#created-record');
+  check((await createdRecord.count()) === 1 && (await createdRecord.getAttribute('hidden')) !== null
+    && (await createdRecord.textContent()).trim() === recordId,
+    'the message that names the key is not followed by "Created: N" (the record id stays in a hidden #created-record)');
   const namedSecret = await revealedSecret(page);
   const namedKey = namedSecret ? namedSecret.key : 'missing';
   check(namedSecret !== null && namedKey.startsWith('sak_') && namedKey !== newKey, 'the new named key is shown once');

@@ -1,5 +1,6 @@
 <?php /* page.php - a plugin page rendered from Panel\Host::page(), laid out as the sample host's: the outcome of the
-       last change (carried over the redirect: the message, the one-time secret box with a ready curl command),
+       last change (carried over the redirect: the message - followed by "Created: N" unless it names the record
+       it created, as the sample host's; that record's row is marked - the one-time secret box with a ready curl command),
        status lines, fields, page actions (with their parameters; dangerous ones ask first; one the plugin says
        makes no sense now is disabled with its reason) and tables (templates/table.php: a record's row actions
        below its row). $available: [table][record][action] => available(); $apiUrl: the store's API address. */
@@ -23,7 +24,9 @@ $pageActions = array_values(array_filter($page['actions'], static fn(array $a): 
 <?php if ($page['description'] !== null): ?><p class="help description"><?= $h($page['description']) ?></p><?php endif ?>
 
 <?php if ($notice !== [] && $notice['field'] === null): ?>
-  <p class="notice <?= $notice['ok'] ? 'ok' : 'failed' ?>" role="<?= $notice['ok'] ? 'status' : 'alert' ?>" id="result-message"><?= $h($notice['message']) ?></p>
+  <p class="notice <?= $notice['ok'] ? 'ok' : 'failed' ?>" role="<?= $notice['ok'] ? 'status' : 'alert' ?>" id="result-message"><?= $h($notice['message']) ?>
+    <?php if (($notice['record'] ?? null) !== null): $named = str_contains((string)$notice['message'], (string)$notice['record']); ?>
+      <span id="created-record"<?= $named ? ' hidden>' : '>Created: ' ?><?= $h($notice['record']) ?></span><?php endif ?></p>
 <?php endif ?>
 <?php if (($notice['secret'] ?? null) !== null): require __DIR__ . '/secret.php'; endif ?>
 
