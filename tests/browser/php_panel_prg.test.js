@@ -3,7 +3,8 @@
 // answered with 303 to the page; the outcome and the one-time secret reach the next GET through the session's
 // data (never the URL nor a cookie's value) and are gone from the session's file once shown; reloading after
 // Enable, Create key, Reset (site key, with a grace period) and a named key's Reset changes nothing (same number
-// of audit entries and keys, the key just shown still works) and does not show the secret again; a refused
+// of audit entries and keys, the key just shown still works) and does not show the secret again; a HEAD of the
+// page does not take the outcome meant for the GET; a refused
 // field change shows its message once; the confirmation step names the key's choices by their labels (the grace
 // period "1 hour", "none: ...", not "1h" or "0").
 // Environment: PANEL_URL, ADMIN_PASSWORD, SESSION_DIR (the panel's php-sessions folder), CHROMIUM.
@@ -113,6 +114,18 @@ run(async (page) => {
   check((await page.locator('#field-api_key .error').count()) === 1, 'a refused pasted key shows the message next to the field');
   await page.reload();
   check((await page.locator('#field-api_key .error').count()) === 0, 'after a reload the field\'s message is gone (shown once)');
+
+  // a HEAD of the page between the POST and its GET leaves the outcome for the GET (its answer has no body)
+  const csrf = await page.getAttribute('form[data-action="create-key"] input[name="_csrf"]', 'value');
+  const head = await page.evaluate(async ({ token, url }) => {
+    const body = new URLSearchParams({ _csrf: token, 'param[label]': 'Headless', 'pc[scopes][]': 'store.read' });
+    await fetch('/admin/settings/api-key/action/create-key', { method: 'POST', body, redirect: 'manual' });
+    return (await fetch(url, { method: 'HEAD' })).status;
+  }, { token: csrf, url: PAGE });
+  await page.goto(base + PAGE);
+  check(head === 200 && (await secretShown()) && /Headless/.test(await page.textContent('#result-message')),
+    'a HEAD of the page before the GET does not take the outcome: the GET still shows the message and the key once',
+    `HEAD ${head}`);
 
   const bad = posts.filter((p) => p.status !== 303 || p.location !== PAGE);
   check(posts.length >= 7 && bad.length === 0, `every one of the ${posts.length} POSTs was answered with 303 to the page`,

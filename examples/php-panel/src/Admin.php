@@ -118,7 +118,8 @@ final class Admin
                 $page['message'], $user, $menu);
             return;
         }
-        $notice = Session::takeOutcome($pageId) ?? [];
+        // (a HEAD leaves it for the GET: its answer is thrown away, and with it would go a one-time secret)
+        $notice = ($_SERVER['REQUEST_METHOD'] ?? 'GET') === 'HEAD' ? [] : (Session::takeOutcome($pageId) ?? []);
         if (isset($notice['confirm'])) {
             self::confirmStep($user, $menu, $page, $notice['confirm']);
             return;
