@@ -7,7 +7,7 @@
 // list wraps inside its cell, every row action's button of every row is inside the viewport once scrolled to
 // vertically, an opened Edit form fits; the secret box leaves room below the baseline (the _ of sak_ is not
 // clipped); the paste-key box's checkbox has its "I understand" label. Screenshots (secrets masked):
-// $SCREENSHOT_DIR/php-{api-key,api-key-edit,overview,login}-{1280,390}.png, the keys table with Edit open
+// $SCREENSHOT_DIR/php-{api-key,api-key-edit,overview,login,confirm}-{1280,390}.png, the keys table with Edit open
 // php-keys-edit-{1280,390}.png.
 // Environment: PANEL_URL, ADMIN_PASSWORD, SCREENSHOT_DIR, CHROMIUM.
 'use strict';
@@ -205,6 +205,18 @@ run(async (page, cspErrors) => {
     await edit.scrollIntoViewIfNeeded();
     await shot(page, 'api-key-edit', width);
     await page.locator('#table-keys').screenshot({ path: path.join(shots, `php-keys-edit-${width}.png`) });
+  }
+  // the confirmation step of a row's Revoke, at each width
+  await page.setViewportSize(viewport(1280));
+  await page.goto(base + '/admin/settings/api-key');
+  await submit(page, '#table-keys form.row-action[data-action="revoke"] button[type=submit]');
+  check((await page.locator('#confirm-step').count()) === 1, 'a row\'s Revoke opens its confirmation step');
+  for (const width of WIDTHS) {
+    await page.setViewportSize(viewport(width));
+    noSidewaysScroll(await geometry(page), `the confirmation step at ${width} px`);
+    const yes = await page.locator('#confirm-yes').boundingBox();
+    check(yes && yes.x >= 0 && yes.x + yes.width <= width, `at ${width} px the confirmation's button fits the viewport`, JSON.stringify(yes));
+    await shot(page, 'confirm', width);
   }
   check(cspErrors.length === 0, 'no Content-Security-Policy violations', cspErrors.join('; '));
 });
