@@ -3,7 +3,8 @@
 // layout's grid, the header's colour, the buttons' borders), the viewport meta tag, /favicon.ico; on the API Key
 // page (the one-time secret shown, two named keys, one with a long label) at 1280 and 390 px: the page never
 // scrolls sideways (the document's width is measured), the menu is beside the content at 1280 and above it at
-// 390, each record's actions sit below its row at the table's full width, each row is a card at 390 px, a scope
+// 390, every table fits its box (no column hidden to the right), each record's actions sit below its row at the
+// table's full width, each row is a card at 390 px, a scope
 // list wraps inside its cell, every row action's button of every row is inside the viewport once scrolled to
 // vertically, an opened Edit form fits; the secret box leaves room below the baseline (the _ of sak_ is not
 // clipped); the paste-key box's checkbox has its "I understand" label. Screenshots (secrets masked):
@@ -182,6 +183,10 @@ run(async (page, cspErrors) => {
       check(t.rowDisplay === 'table-row' && !t.labelShown && t.headShown, `at ${width} px the records are a table with its header`,
         JSON.stringify(t));
     }
+    const boxes = await page.evaluate(() => Array.from(document.querySelectorAll('.table-scroll'))
+      .map((el) => ({ id: el.closest('section').id, scroll: el.scrollWidth, client: el.clientWidth })));
+    check(boxes.length >= 2 && boxes.every((b) => b.scroll <= b.client + 1),
+      `at ${width} px every table fits its box: no column is hidden to the right`, JSON.stringify(boxes));
     await actionsReachable(page, width);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'api-key', width);
