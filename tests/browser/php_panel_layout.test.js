@@ -117,6 +117,10 @@ run(async (page, cspErrors) => {
     "the style sheet is applied: the header bar's colour and the page's font", JSON.stringify(css));
   check(css.border === 'solid 1px' && css.radius === '4px', "the style sheet is applied: buttons have the panel's border",
     JSON.stringify(css));
+  const overview = await page.locator('#overview a').allInnerTexts();
+  check(overview.includes('Settings > API Key') && (await page.locator('nav a[aria-current="page"]').innerText()) === 'Overview',
+    'the overview lists every page the user may open (Settings > API Key) and the menu marks Overview as current',
+    JSON.stringify(overview));
   for (const width of WIDTHS) {
     await page.setViewportSize(viewport(width));
     noSidewaysScroll(await geometry(page), `the overview at ${width} px`);
