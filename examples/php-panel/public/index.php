@@ -1,10 +1,11 @@
 <?php
 // index.php - the example panel's front controller: every request comes here (nginx try_files, or php -S with
-// this file as router). Routes: GET /healthz; GET /api/v1/ping, /api/v1/whoami and /api/v1/store behind the plugins' auth
+// this file as router). Routes: GET /healthz; GET /api/v1/ping and /api/v1/store behind the plugins' auth
 // providers (Panel\Host::authenticate, the sample host's JSON bodies and status codes); the admin panel
 // (/login, /logout, /admin, /admin/PAGE, POST /admin/PAGE/action/ID and /admin/PAGE/field/ID), rendered
 // generically from what the plugins registered; HEAD wherever GET works, OPTIONS (204 with Allow) on every route.
 // The config is $PANEL_CONFIG (default: the sample host's).
+// GET /api/v1/whoami too: who the key is (the command the one-time secret box offers).
 declare(strict_types=1);
 
 use PhpPanel\Admin;
