@@ -34,7 +34,7 @@ async function namedKeys(page, newKey) {
   const created = page.locator('#table-keys tr.record.created');
   const recordId = ((await created.count()) === 1 ? await created.getAttribute('data-record') : null) || 'missing';
   const createdText = (await page.locator('#result-message').count()) === 1 ? await page.textContent('#result-message') : '';
-  check(/^[0-9]+$/.test(recordId) && createdText.includes(`ID ${recordId}`),
+  check(/^[0-9]+$/.test(recordId) && new RegExp(`\\b${recordId}\\b`).test(createdText),
     'Create key names the new key in its message and marks its row in the keys table', `result: ${createdText}`);
   const createdRecord = page.locator('#created-record');
   check((await createdRecord.count()) === 1 && (await createdRecord.getAttribute('hidden')) !== null
