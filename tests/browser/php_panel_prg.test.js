@@ -101,6 +101,9 @@ run(async (page) => {
   await submit(page, '#table-keys form.row-action[data-action="reset-key"] button[type=submit]');
   const rowConfirm = (await page.locator('#confirm-params').count()) === 1 ? await page.innerText('#confirm-params') : '';
   check(/none/.test(rowConfirm) && !/\s0$/.test(rowConfirm.trim()), 'the named key\'s reset confirmation shows "none", not 0', rowConfirm);
+  const rowShown = (await page.locator('#confirm-record').count()) === 1 ? await page.innerText('#confirm-record') : '';
+  check(/Minecraft server/.test(rowShown) && /sak_/.test(rowShown) && !rowShown.includes(named),
+    'the named key\'s reset confirmation shows the key it acts on (its row: label and hint, never the key)', rowShown);
   await submit(page, '#confirm-yes');
   const namedNew = (await secretShown()) ? await page.inputValue('#one-time-secret') : 'missing';
   check(namedNew.startsWith('sak_') && namedNew !== named, 'the named key\'s confirmed reset shows its new key once');

@@ -152,7 +152,10 @@ final class Admin
         }
     }
 
-    /** The confirmation step of a dangerous action: its text, each parameter as its label and its choice's label. */
+    /**
+     * The confirmation step of a dangerous action: its text, the record a row action acts on (its row's cells),
+     * each parameter as its label and its choice's label.
+     */
     private static function confirmStep(string $user, array $menu, array $page, array $pending): void
     {
         $action = null;
@@ -181,8 +184,21 @@ final class Admin
             }
             $shown[] = [$param['label'], $value];
         }
+        $recordRow = []; // the record a row action acts on, as its table shows it (e.g. a key's label and hint)
+        foreach ($page['tables'] as $table) {
+            if ($table['id'] !== $action['row_table'] || $table['row_id_index'] === null) {
+                continue;
+            }
+            foreach ($table['rows'] as $row) {
+                if ((string)($row[$table['row_id_index']] ?? '') === $pending['record']) {
+                    foreach ($table['columns'] as $i => $column) {
+                        $recordRow[] = [$column, (string)($row[$i] ?? '')];
+                    }
+                }
+            }
+        }
         View::render('confirm', ['user' => $user, 'menu' => $menu, 'pageId' => $page['id'], 'action' => $action,
-            'params' => $pending['params'], 'shown' => $shown, 'record' => $pending['record'],
+            'params' => $pending['params'], 'shown' => $shown, 'record' => $pending['record'], 'recordRow' => $recordRow,
             'text' => $pending['text'], 'title' => 'Confirm: ' . $action['label'], 'currentPage' => $page['id']]);
     }
 
