@@ -76,6 +76,19 @@ run(async (page) => {
     'Create key: the page after the redirect shows its message, the key once and its row');
   await secretOnlyOnPage(named, 'Create key');
   await reloadChangesNothing(named, 'Create key');
+  // the secret box's hint: run the command, reload, the key's last use shows (each php-fpm worker writes its
+  // counts every few seconds: reload until it does, for at most 30 s)
+  check((await api('/api/v1/whoami', named)).status === 200, 'the command\'s request with the new named key works');
+  const namedId = await page.locator('#table-keys tr.record').first().getAttribute('data-record');
+  const usesOf = async () => page.$$eval(`#table-keys tr.record[data-record="${namedId}"] td`,
+    (tds) => Object.fromEntries(tds.map((td) => [td.querySelector('.record-label').textContent, td.lastChild.textContent])));
+  let used = await usesOf();
+  for (const until = Date.now() + 30000; Number(used.Uses) < 1 && Date.now() < until;) {
+    await page.reload();
+    used = await usesOf();
+  }
+  check(Number(used.Uses) >= 1 && used['Last used'] !== 'never',
+    'after the command ran, reloading the page shows the key\'s last use (as the secret box says)', JSON.stringify(used));
 
   // Reset the site key with a grace period: the confirmation names the choice by its label
   await page.selectOption('#param-reset-grace', '1h');

@@ -12,7 +12,9 @@ $command = "curl -H 'X-API-Key: " . $notice['secret'] . "' " . $apiUrl . '/api/v
     <input type="text" id="one-time-secret" readonly value="<?= $h($notice['secret']) ?>" autocomplete="off" spellcheck="false" aria-label="One-time secret">
     <button type="button" data-copy-target="one-time-secret">Copy</button>
   </div>
-  <label for="secret-command">Try it: this command asks the store's API who the key is</label>
+  <label for="secret-command">Try it from the user's side: this command asks the store's API who the key is</label>
+  <p class="help" id="try-secret-help">Run it, then reload this page: the key's last use shows the request (the
+    web server's workers write it within seconds).</p>
   <div class="secret-row">
     <textarea id="secret-command" readonly rows="2" autocomplete="off" spellcheck="false"><?= $h($command) ?></textarea>
     <button type="button" data-copy-target="secret-command">Copy</button>
