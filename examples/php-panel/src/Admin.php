@@ -4,7 +4,7 @@
 // label and its choice's label), row actions of a table of records (the record id posted as _record, run with
 // Host::action(..., record:)) and field changes. Every POST that reaches an action or a field is answered with
 // 303 to the page (post/redirect/get: a reload repeats nothing); its outcome - the message, the one-time secret,
-// the record it created, the confirmation step - waits in the session (Session::flash) for the next GET of that
+// the record it created, the confirmation step - waits in the session (Session::keepOutcome) for the next GET of that
 // page, which takes it once. Every POST without this session's CSRF token (before login: the login form's) is
 // refused with 403. Logins are throttled (LoginThrottle: 429 with Retry-After). Refusals from the library are
 // shown with its message and matching status; a failure to open the host is logged, and people see only that
@@ -52,7 +52,6 @@ final class Admin
             self::redirect('/login');
             return;
         }
-        $user = Session::user();
         if ($user === null || $host->config("user:$user", 'role') === null) {
             self::redirect('/login');
             return;
