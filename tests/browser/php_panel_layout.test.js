@@ -7,7 +7,8 @@
 // table's full width, each row is a card at 390 px, a scope
 // list wraps inside its cell, every row action's button of every row is inside the viewport once scrolled to
 // vertically, an opened Edit form fits; the secret box leaves room below the baseline (the _ of sak_ is not
-// clipped); the paste-key box's checkbox has its "I understand" label. Screenshots (secrets masked):
+// clipped); the paste-key box's checkbox has its "I understand" label; under mobile emulation the page is laid
+// out at the phone's width at scale 1 (the viewport meta tag at work). Screenshots (secrets masked):
 // $SCREENSHOT_DIR/php-{api-key,api-key-edit,overview,login,confirm}-{1280,390}.png, the keys table with Edit open
 // php-keys-edit-{1280,390}.png.
 // Environment: PANEL_URL, ADMIN_PASSWORD, SCREENSHOT_DIR, CHROMIUM.
@@ -89,7 +90,8 @@ run(async (page, cspErrors) => {
   await page.setViewportSize(viewport(1280));
   await page.goto(base + '/login');
   check(styles.length > 0 && styles.every((t) => /^text\/css/.test(t)), 'panel.css is served as text/css', styles.join(', '));
-  check((await page.getAttribute('meta[name="viewport"]', 'content')) === 'width=device-width, initial-scale=1',
+  const meta = page.locator('meta[name="viewport"]');
+  check((await meta.count()) === 1 && (await meta.getAttribute('content')) === 'width=device-width, initial-scale=1',
     'the page has the viewport meta tag (width=device-width, initial-scale=1)');
   const icon = await page.evaluate(async () => {
     const res = await fetch('/favicon.ico');
@@ -215,6 +217,18 @@ run(async (page, cspErrors) => {
     await shot(page, 'api-key-edit', width);
     await page.locator('#table-keys').screenshot({ path: path.join(shots, `php-keys-edit-${width}.png`) });
   }
+  // on a phone (Chromium's mobile emulation, where a page without the viewport meta tag is laid out 980 px wide
+  // and shown zoomed out): the page is laid out at the phone's width, at scale 1, and does not scroll sideways
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 3, mobile: true });
+  await page.reload();
+  const phone = await page.evaluate(() => ({ inner: window.innerWidth, scale: window.visualViewport.scale,
+    doc: document.documentElement.scrollWidth }));
+  check(phone.inner === 390 && phone.scale === 1 && phone.doc <= 390,
+    'on a phone (mobile emulation, 390 px) the page is laid out at 390 px at scale 1, not zoomed out', JSON.stringify(phone));
+  await cdp.send('Emulation.clearDeviceMetricsOverride');
+  await cdp.detach();
+
   // the confirmation step of a row's Revoke, at each width
   await page.setViewportSize(viewport(1280));
   await page.goto(base + '/admin/settings/api-key');
