@@ -134,6 +134,8 @@ TEST_TOOLS := chromium:chromium node:nodejs npm:npm sqlite3:sqlite3 curl:curl py
               php:php-cli dpkg=php-fpm:php-fpm nginx:nginx gcore:gdb
 # The PHP binding's package checks (tests/cli/php_binding.sh): composer validate, PHPUnit 9.6, phpcs (PSR-12).
 TEST_TOOLS += composer:composer phpunit:phpunit phpcs:php-codesniffer
+# The Laravel package's application test (tests/cli/laravel_app.sh): Debian's Laravel 8.
+TEST_TOOLS += dpkg=php-laravel-framework:php-laravel-framework
 CHECK_TOOLS := valgrind:valgrind clang:clang dpkg=libclang-rt-14-dev:libclang-rt-14-dev
 
 # The whole suite: unit tests, then the command-line tests; prints "N passed, N failed".

@@ -17,6 +17,11 @@
  * "auth_unavailable" (distinct from "no_auth_provider") until the next successful publish. Never freed. */
 static ph_auth_snapshot_t unavailable_marker;
 
+int ph_auth_unavailable(const ph_auth_snapshot_t *snapshot)
+{
+    return snapshot == &unavailable_marker;
+}
+
 static void free_snapshot(ph_auth_snapshot_t *snapshot)
 {
     if (snapshot != &unavailable_marker)
@@ -35,7 +40,7 @@ static unsigned first_slot(void)
 
 /* Claims a slot naming the current snapshot and returns that snapshot, *slot_out the slot; or returns NULL
  * with no slot held when no snapshot is published (nothing to protect). */
-static const ph_auth_snapshot_t *reader_enter(panelhost_t *host, ph_auth_slot_t **slot_out)
+const ph_auth_snapshot_t *ph_auth_reader_enter(panelhost_t *host, ph_auth_slot_t **slot_out)
 {
     *slot_out = NULL;
     for (unsigned i = first_slot(), tried = 1;; i = (i + 1) % PH_AUTH_SLOTS, tried++) {
@@ -65,7 +70,7 @@ static const ph_auth_snapshot_t *reader_enter(panelhost_t *host, ph_auth_slot_t 
     }
 }
 
-static void reader_leave(ph_auth_slot_t *slot)
+void ph_auth_reader_leave(ph_auth_slot_t *slot)
 {
     if (slot)
         atomic_store_explicit(&slot->snapshot, 0, memory_order_release);
@@ -263,7 +268,7 @@ int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *req
     };
 
     ph_auth_slot_t *slot;
-    const ph_auth_snapshot_t *snapshot = reader_enter(host, &slot);
+    const ph_auth_snapshot_t *snapshot = ph_auth_reader_enter(host, &slot);
     int decided = 0;
     if (snapshot == &unavailable_marker) {
         deny(outcome, 503, "auth_unavailable",
@@ -277,7 +282,7 @@ int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *req
         decided = ask_provider(snapshot->providers[i], &plugin_request, outcome);
     if (!decided)
         deny_missing(outcome, snapshot); /* still inside the reader slot: the descriptions stay valid */
-    reader_leave(slot);
+    ph_auth_reader_leave(slot);
     if (headers.used)
         explicit_bzero(headers.scratch, headers.used); /* a joined or trimmed copy of a credential */
     return PANEL_OK;

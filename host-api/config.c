@@ -25,7 +25,8 @@ typedef struct parse_ctx {
 static const char *const host_keys[] = {"data_dir",       "plugins",       "plugin_dir", "listen",
                                            "workers",        "store_name",    "currency",   "public_url",
                                            "allowed_hosts",  "header_timeout", "body_min_rate", "api_scopes",
-                                           "trusted_proxies", "body_timeout", "library", NULL};
+                                           "trusted_proxies", "body_timeout", "library", "leak_reports_per_minute",
+                                           NULL};
 
 /* Counts lines as inih reads them; the pre-scan guaranteed that each fgets returns one whole line. */
 static char *counting_reader(char *str, int num, void *stream)
@@ -91,8 +92,8 @@ static int check_key(parse_ctx_t *ctx, const char *section, const char *key, con
         if (!name_in(key, host_keys))
             return handler_fail(ctx, "unknown key '%s' in [host]; known keys are data_dir, plugins, plugin_dir, "
                                      "listen, workers, store_name, currency, public_url, allowed_hosts, "
-                                     "header_timeout, body_timeout, body_min_rate, api_scopes, trusted_proxies "
-                                     "and library",
+                                     "header_timeout, body_timeout, body_min_rate, api_scopes, trusted_proxies, "
+                                     "library and leak_reports_per_minute",
                                 key);
         if (strcmp(key, "data_dir") == 0 && value[0] == '\0')
             return handler_fail(ctx, "data_dir is empty; name the folder for the plugins' data");

@@ -280,6 +280,11 @@ int ph_choice_member(const char *choices, const char *value);
  * no reader uses the previous snapshot. */
 int32_t ph_auth_publish(panelhost_t *host, const ph_plugin_t *exclude, char *err, size_t err_len);
 void ph_auth_free(panelhost_t *host);
+/* The published provider snapshot, its reader slot held in *slot (NULL: none published, no slot held); leave it
+ * with ph_auth_reader_leave. ph_auth_unavailable: the snapshot is the out-of-memory marker (no providers in it). */
+const ph_auth_snapshot_t *ph_auth_reader_enter(panelhost_t *host, ph_auth_slot_t **slot);
+void ph_auth_reader_leave(ph_auth_slot_t *slot);
+int ph_auth_unavailable(const ph_auth_snapshot_t *snapshot);
 
 /* permissions.c */
 int32_t ph_permission_pattern_valid(const char *pattern);

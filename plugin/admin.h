@@ -76,6 +76,9 @@ int32_t admin_available_disable(void *state, const panel_caller_t *caller, const
 int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
                                   size_t reason_len);
 
+/* The page's status line for a site key reported as leaked, until a new one is made (leak_report.c). */
+int32_t admin_leak_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
+
 /* Audit table. */
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len);

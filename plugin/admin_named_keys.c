@@ -415,7 +415,10 @@ static int32_t reset_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_l
         rc = store_named_reset(&st->store, c->id, digest, hint, now, until, msg, msg_len);
     sodium_memzero(digest, sizeof digest);
     char previous[256], outcome[300];
-    if (until > 0) {
+    if (!k->hint[0]) { /* no current value: it was reported as leaked (leak_report.c) and is revoked already */
+        snprintf(previous, sizeof previous, "the previous key was reported as leaked and stays revoked");
+        snprintf(outcome, sizeof outcome, "ok: key %lld \"%s\" reset after a leak report", (long long)c->id, k->label);
+    } else if (until > 0) {
         char when[40];
         apikeys_format_time(until, when, sizeof when);
         snprintf(previous, sizeof previous, "the previous key (%s) stays valid until %s (grace %s)", k->hint, when,

@@ -119,6 +119,8 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
             snprintf(value, sizeof value, "none - run Enable or Reset to create one");
         rc = emit(sink, "Key", value);
     }
+    if (rc == PANEL_OK)
+        rc = admin_leak_status(st, sink, err, err_len);
     if (rc == PANEL_OK && d.has_current) {
         format_time_or(d.current.created_at, "unknown", when, sizeof when);
         rc = emit(sink, "Key created", when);
@@ -302,6 +304,7 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .id = "apikeys",
         .description = "API key in X-API-Key: <key> or Authorization: Bearer <key>",
         .authenticate = apikeys_authenticate,
+        .report_leak = apikeys_report_leak,
     };
     int32_t rc = host->add_page(host, &page, err, err_len);
     if (rc == PANEL_OK)

@@ -35,6 +35,8 @@ typedef struct verify_ctx {
     int named;                 /* the key found is a named key's (its denials point at the key's Edit) */
     /* nullable: an ALLOW's principal and scopes are written here, while the snapshot is still held */
     panel_auth_result_t *result;
+    char leak_date[24];        /* DENIAL_LEAKED: the report's date, copied while the snapshot is held */
+    size_t leak_date_len;
 } verify_ctx_t;
 
 /* Copies text[0..n) with its NUL into buf[0..len) when it fits whole (a buffer too small gets nothing). */
@@ -84,8 +86,14 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     uint8_t digest[KEY_DIGEST_LEN];
     key_digest(st->secret, key, len, digest);
     keyring_entry_t *e = keyring_find(ring, digest);
-    if (!e)
-        return DENIAL_UNKNOWN;
+    if (!e) {
+        const keyring_leak_t *leak = ring->n_leaks ? keyring_find_leak(ring, digest) : NULL;
+        if (!leak || apikeys_now(st) - leak->reported_at >= LEAK_KEEP_SECONDS)
+            return DENIAL_UNKNOWN;
+        memcpy(v->leak_date, leak->date, sizeof v->leak_date);
+        v->leak_date_len = leak->date_len;
+        return DENIAL_LEAKED;
+    }
     const named_policy_t *named = e->named ? &ring->named[e->named - 1] : NULL;
     v->named = named != NULL;
     if (e->expires_at != 0 && apikeys_now(st) >= e->expires_at) {
@@ -199,7 +207,7 @@ static int verify_request(apikeys_state_t *st, const char *key, size_t len, veri
 
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
 {
-    verify_ctx_t v = {NULL, NULL, 0, 0, 0, NULL};
+    verify_ctx_t v = {NULL, NULL, 0, 0, 0, NULL, "", 0};
     return verify_request(st, key, len, &v);
 }
 
@@ -325,6 +333,9 @@ static void answer_verify_denial(const apikeys_state_t *st, panel_auth_result_t 
     case DENIAL_EXPIRED:
         answer_denial(result, outcome, v->named_expired, "", 0);
         return;
+    case DENIAL_LEAKED:
+        answer_denial(result, outcome, 0, v->leak_date, v->leak_date_len);
+        return;
     case DENIAL_IP_NOT_ALLOWED:
         if (v->client_addr)
             answer_denial(result, outcome, v->named, v->client_addr, strnlen(v->client_addr, 64));
@@ -366,7 +377,7 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
      * named key holds only its own. A request of the 1.0 layout cannot say which scope its route needs: the
      * empty scope, which no key holds, refuses a named key there (fail closed) and leaves the site key alone. */
     const char *scope = PANEL_HAS_FIELD(panel_request_t, request, scope) ? request->scope : "";
-    verify_ctx_t v = {request->client_addr, scope, 0, 0, 0, result};
+    verify_ctx_t v = {request->client_addr, scope, 0, 0, 0, result, "", 0};
     int outcome = verify_request(st, key, len, &v);
     if (outcome == VERIFY_OK)
         return PANEL_AUTH_ALLOW;

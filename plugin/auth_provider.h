@@ -33,4 +33,8 @@ int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len);
 /* [thread-safe] The panel_auth_provider_t callback (state = apikeys_state_t *). */
 int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_auth_result_t *result);
 
+/* [thread-safe] The panel_auth_provider_t.report_leak callback (ABI 1.3; leak_report.c): revokes the reported
+ * value when it is live, every node refusing it before the return; PANEL_OK also when it is not ours. */
+int32_t apikeys_report_leak(void *state, const panel_leak_report_t *report, char *err, size_t err_len);
+
 #endif

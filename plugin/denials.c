@@ -60,6 +60,10 @@ const denial_t denial_table[DENIAL_ROWS] = {
                       T("this API key does not hold the scope " D ", which this route requires; the store owner can "
                         "add it to the key under Settings > API Key (Edit)"),
                       NONE},
+    /* The detail is the date of the report ("2026-12-06 23:45 UTC"). */
+    [DENIAL_LEAKED] = {T("leaked"), 401,
+                       T("this key was reported as leaked on " D " and revoked; ask the store owner for a new key"),
+                       NONE},
     [DENIAL_SCOPE_UNSTATED] = {T("scope"), 403,
                                T("this server does not say which scope its API routes require (an ABI 1.0 host), so "
                                  "keys with limited scopes are refused here; use the site key"),

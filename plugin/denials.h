@@ -20,11 +20,12 @@
 #define DENIAL_TOO_MANY_INVALID 8    /* more than 30 invalid keys a minute from one address (429, Retry-After) */
 #define DENIAL_LIMITER_UNAVAILABLE 9 /* a key with a rate limit while the shared bucket file is unusable (503) */
 #define DENIAL_SCOPE 10             /* a valid named key without the scope the route requires (403) */
-#define DENIAL_REASONS 11           /* the counted reasons: 0 .. DENIAL_REASONS - 1 */
-#define DENIAL_SCOPE_UNSTATED 11    /* DENIAL_SCOPE (counted as it) from a host that names no route scope (1.0) */
-#define DENIAL_CONFLICT 12          /* two different credentials in one request (400) */
-#define DENIAL_BAD_REQUEST 13       /* the host handed an incomplete request or no state (400) */
-#define DENIAL_ROWS 14
+#define DENIAL_LEAKED 11            /* a value reported as leaked within 90 days (401; leak_report.c) */
+#define DENIAL_REASONS 12           /* the counted reasons: 0 .. DENIAL_REASONS - 1 */
+#define DENIAL_SCOPE_UNSTATED 12    /* DENIAL_SCOPE (counted as it) from a host that names no route scope (1.0) */
+#define DENIAL_CONFLICT 13          /* two different credentials in one request (400) */
+#define DENIAL_BAD_REQUEST 14       /* the host handed an incomplete request or no state (400) */
+#define DENIAL_ROWS 15
 
 /* Where a message names the request's detail (the key prefix, the client address, the route's scope): the
  * text before DENIAL_DETAIL, the detail, then the text after it. */

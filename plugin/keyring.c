@@ -201,6 +201,7 @@ void keyring_free(keyring_t *ring)
     key_policy_free(ring->site_policy);
     free(ring->named);
     free(ring->scopes);
+    free(ring->leaks);
     free(ring);
 }
 

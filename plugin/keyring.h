@@ -25,6 +25,15 @@ typedef struct keyring_entry {
     uint32_t named;                /* 0: a site key (ring->site_policy); else 1 + its index in ring->named */
 } __attribute__((aligned(64))) keyring_entry_t;
 
+/* A value reported as leaked (keyring_leaks.c): a request with it is answered 401 leaked, naming the date,
+ * instead of unknown, while the report is recent (LEAK_KEEP_SECONDS of store.h). */
+typedef struct keyring_leak {
+    uint8_t digest[KEY_DIGEST_LEN];
+    int64_t reported_at;
+    char date[24];                 /* reported_at as "YYYY-MM-DD HH:MM UTC" */
+    size_t date_len;
+} keyring_leak_t;
+
 #define KEYRING_OK 0
 #define KEYRING_FAILED 1           /* the store could not be read: deny everything (fail closed) */
 
@@ -46,6 +55,9 @@ typedef struct keyring {
     size_t n_named;
     /* The scopes those named keys hold, one bit each (key_policy.h); NULL when none. Owned: freed with it. */
     struct scope_table *scopes;
+    /* The values reported as leaked, sorted by digest (keyring_find_leak); NULL when none. Owned. */
+    keyring_leak_t *leaks;
+    size_t n_leaks;
     struct keyring *next_retired;  /* owned by the snapshot guard */
 } keyring_t;
 
@@ -62,6 +74,11 @@ void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], ui
 int keyring_seal(keyring_t *ring);
 /* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL. */
 keyring_entry_t *keyring_find(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);
+/* keyring_leaks.c: hands the keyring its leaked values (n of them, taken over and sorted here; before the keyring
+ * is published), and finds one by digest (NULL: not reported). Off the hot path: only a request whose key is not
+ * valid asks. */
+void keyring_set_leaks(keyring_t *ring, keyring_leak_t *leaks, size_t n);
+const keyring_leak_t *keyring_find_leak(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);
 /* Frees the keyring (NULL is ignored). */
 void keyring_free(keyring_t *ring);
 /* Bytes used by the keyring (the table and the header), for the benchmark. */

@@ -47,12 +47,14 @@ static int32_t key_row(void *vctx, const store_named_t *k)
         snprintf(rate, sizeof rate, "%lld/min", (long long)k->rate_limit);
     else
         snprintf(rate, sizeof rate, "none");
+    /* a live named key without a current value: it was reported as leaked (store.h) */
+    const char *current = k->hint[0] ? k->hint : "leaked: revoked (Reset key makes a new one)";
     if (k->has_grace) {
         char when[40];
         apikeys_format_time(k->grace_expires_at, when, sizeof when);
-        snprintf(key, sizeof key, "%s (previous %s until %s)", k->hint, k->grace_hint, when);
+        snprintf(key, sizeof key, "%s (previous %s until %s)", current, k->grace_hint, when);
     } else {
-        snprintf(key, sizeof key, "%s", k->hint);
+        snprintf(key, sizeof key, "%s", current);
     }
     const char *cells[10] = {id,   k->label, k->scopes, key,
                              created, expires, last, uses, k->allowed_ips[0] ? k->allowed_ips : "any", rate};

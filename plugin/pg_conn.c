@@ -331,6 +331,8 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
     if (rc == PANEL_OK && version < 4)
         rc = pg_exec(conn, schema_v4, 0, NULL, NULL, "adding the nodes' clock offsets (schema version 4)", err,
                      err_len);
+    if (rc == PANEL_OK && version < 6)
+        rc = pg_migrate_leaks(conn, err, err_len);
     if (rc == PANEL_OK)
         rc = check_secret(p, conn, err, err_len);
     /* Leases that ended an hour ago belong to nodes that are gone. */

@@ -250,6 +250,8 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
     free(named);
     free(seen.ids);
     PQclear(rows);
+    if (rc == PANEL_OK)
+        rc = pg_read_leaked(conn, sink, err, err_len);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "key_policy.h"
 #include "panel/plugin.h"
 #include "plugin_state.h"
+#include "time_format.h"
 #include "usage.h"
 
 /* ----- building a keyring from snapshot rows ------------------------------------------------------------ */
@@ -22,6 +23,8 @@ typedef struct ring_builder {
     key_policy_t *policy;        /* the site key's, precomputed (NULL: none) */
     named_policy_t *named;       /* the named keys' (sink.named), in the order they came */
     size_t n_named, cap_named;
+    keyring_leak_t *leaks;       /* the values reported as leaked (sink.leaked) */
+    size_t n_leaks, cap_leaks;
     char *err;
     size_t err_len;
 } ring_builder_t;
@@ -106,13 +109,36 @@ static int32_t builder_policy(void *vctx, const char *allowed_ips, int64_t rate_
     return rc == PANEL_E_INVALID ? PANEL_E_STORE : rc;
 }
 
+/* A value reported as leaked: kept with its date formatted once, here, so a denial copies it. */
+static int32_t builder_leaked(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t reported_at)
+{
+    ring_builder_t *b = vctx;
+    if (b->n_leaks == b->cap_leaks) {
+        size_t cap = b->cap_leaks ? b->cap_leaks * 2 : 8;
+        keyring_leak_t *grown = realloc(b->leaks, cap * sizeof *grown);
+        if (!grown) {
+            snprintf(b->err, b->err_len, "out of memory while loading the leaked keys");
+            return PANEL_E_NOMEM;
+        }
+        b->leaks = grown;
+        b->cap_leaks = cap;
+    }
+    keyring_leak_t *l = &b->leaks[b->n_leaks++];
+    memcpy(l->digest, digest, KEY_DIGEST_LEN);
+    l->reported_at = reported_at;
+    apikeys_format_time(reported_at, l->date, sizeof l->date);
+    l->date_len = strlen(l->date);
+    return PANEL_OK;
+}
+
 int32_t snapshot_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_sink_t *sink, char *err,
                                             size_t err_len),
                             void *rctx, uint64_t epoch, keyring_t **out, char *err, size_t err_len)
 {
     *out = NULL;
-    ring_builder_t b = {NULL, 0, NULL, NULL, 0, 0, err, err_len};
-    const store_snapshot_sink_t sink = {&b, builder_start, builder_key, builder_named, builder_policy};
+    ring_builder_t b = {NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, err, err_len};
+    const store_snapshot_sink_t sink = {&b, builder_start, builder_key, builder_named, builder_policy,
+                                        builder_leaked};
     int32_t rc = read(rctx, &sink, err, err_len);
     if (rc == PANEL_OK && !b.ring) {
         snprintf(err, err_len, "the key store returned no snapshot");
@@ -126,8 +152,10 @@ int32_t snapshot_build_keyring(int32_t (*read)(void *rctx, const store_snapshot_
         keyring_free(b.ring);
         key_policy_free(b.policy);
         free(b.named);
+        free(b.leaks);
         return rc;
     }
+    keyring_set_leaks(b.ring, b.leaks, b.n_leaks);
     b.ring->site_policy = b.policy;
     b.ring->named = b.named;
     b.ring->n_named = b.n_named;

@@ -28,7 +28,7 @@ static const struct {
     METHOD(get_denials),  METHOD(last_failure_is_damage),                 METHOD(describe),
     METHOD(get_site_policy), METHOD(set_site_policy), METHOD(named_count), METHOD(named_create),
     METHOD(named_get),    METHOD(named_update),    METHOD(named_revoke),  METHOD(named_reset),
-    METHOD(read_named),
+    METHOD(read_named),   METHOD(leak_revoke),      METHOD(last_site_leak),
 }, on_demand[] = {METHOD(read_snapshot), METHOD(settle), METHOD(drop_read_cache), METHOD(check_files)},
    with_nodes[] = {METHOD(read_nodes), METHOD(serve)};
 #undef METHOD
@@ -295,4 +295,15 @@ int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_name
                          size_t err_len)
 {
     return s->backend->read_named(s, offset, limit, fn, ctx, err, err_len);
+}
+
+int32_t store_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,
+                          char *err, size_t err_len)
+{
+    return s->backend->leak_revoke(s, digest, leak, found, err, err_len);
+}
+
+int32_t store_last_site_leak(store_t *s, store_leak_t *out, int *found, char *err, size_t err_len)
+{
+    return s->backend->last_site_leak(s, out, found, err, err_len);
 }

@@ -92,6 +92,19 @@ typedef struct store_named {
 } store_named_t;
 typedef int32_t (*store_named_fn)(void *ctx, const store_named_t *row);
 
+/* A value reported as leaked (leak_report.c), as the store keeps it for LEAK_KEEP_SECONDS: never the key, its
+ * digest is kept beside it. A live named key without a current key row is one whose value was reported. */
+#define LEAK_KEEP_SECONDS (90 * 86400)
+#define LEAK_PLACE_MAX 201           /* bytes of the escaped place (URL) with its NUL: 200 characters */
+typedef struct store_leak {
+    int64_t reported_at;
+    char role[16];                   /* "current", "grace" (the site key's), "named", "named-grace" */
+    int64_t named_key;               /* the named key's id (role "named"), else 0 */
+    char hint[32];
+    char reporter[64];               /* the reporting client's address */
+    char found_at[LEAK_PLACE_MAX];   /* where it was found, escaped ("" when not said) */
+} store_leak_t;
+
 /* Receives a snapshot of the valid keys: start() once (an upper bound of the rows that follow, and the API
  * switch), then key() per valid key. A non-zero return stops the read with that status. */
 typedef struct store_snapshot_sink {
@@ -106,6 +119,9 @@ typedef struct store_snapshot_sink {
     /* The site key's policy settings as stored (allowed_ips as its canonical text, "" = any; rate_limit per
      * minute, 0 = none), once, in the same read. Nullable (a sink that does not want them). */
     int32_t (*site_policy)(void *ctx, const char *allowed_ips, int64_t rate_limit);
+    /* A value reported as leaked within LEAK_KEEP_SECONDS (its digest and when), in the same read or right after
+     * it (a leaked digest is never valid again, so a later read can only add some). Nullable. */
+    int32_t (*leaked)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t reported_at);
 } store_snapshot_sink_t;
 
 /* The site key's policy settings (Settings > API Key: allowed_ips, rate_limit). */
@@ -223,6 +239,16 @@ typedef struct store_backend {
     /* The live named keys by id, with their listing fields (on the write connection; no transaction needed). */
     int32_t (*read_named)(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                           size_t err_len);
+
+    /* Leak reports (leak_report.c), inside a transaction the caller began with signals_change = 1. leak_revoke:
+     * when digest is a live value (the site key's current or grace value, or a live named key's current or grace
+     * value), revokes that value, keeps its digest with leak's reported_at, reporter and found_at, fills leak's
+     * role ("current", "grace", "named", "named-grace"), named_key and hint, and sets *found = 1; else *found = 0
+     * and nothing is kept. Either way forgets reports older than LEAK_KEEP_SECONDS before leak->reported_at.
+     * last_site_leak: the newest report of the site key's current value; *found = 0 when there is none. */
+    int32_t (*leak_revoke)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,
+                           char *err, size_t err_len);
+    int32_t (*last_site_leak)(store_t *s, store_leak_t *out, int *found, char *err, size_t err_len);
 } store_backend_t;
 
 struct store {
@@ -318,6 +344,9 @@ int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGES
                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                          size_t err_len);
+int32_t store_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,
+                          char *err, size_t err_len);
+int32_t store_last_site_leak(store_t *s, store_leak_t *out, int *found, char *err, size_t err_len);
 /* 1 when the backend has nodes (the page then lists them). */
 int store_has_nodes(const store_t *s);
 

@@ -334,4 +334,6 @@ const store_backend_t store_postgresql_backend = {
     .named_revoke = pg_named_revoke,
     .named_reset = pg_named_reset,
     .read_named = pg_read_named,
+    .leak_revoke = pg_leak_revoke,
+    .last_site_leak = pg_last_site_leak,
 };

@@ -47,9 +47,10 @@
 
 #include "store.h"
 
-#define PG_SCHEMA_VERSION 4   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
+#define PG_SCHEMA_VERSION 6   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
                                * 3: named keys (apikeys_named, apikeys_keys.named_key, named_role);
-                               * 4: each node's clock offset (apikeys_nodes.clock_offset_ms, clock_fenced) */
+                               * 4: each node's clock offset (apikeys_nodes.clock_offset_ms, clock_fenced);
+                               * 6: leaked keys (apikeys_leaked, pg_leaks.c) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
 #define PG_ADMIN_STATEMENTS 48        /* room for every statement the admin connection keeps prepared */
@@ -188,6 +189,14 @@ int pg_decode_bytea(const char *text, uint8_t *out, size_t len);
 /* Copies text into out[0..len) (NUL-terminated); 0, or -1 when it did not fit and was cut at a UTF-8 character
  * boundary. */
 int pg_copy_text(char *out, size_t len, const char *text);
+
+/* ----- pg_leaks.c ----- */
+int32_t pg_migrate_leaks(PGconn *conn, char *err, size_t err_len);
+int32_t pg_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found, char *err,
+                       size_t err_len);
+int32_t pg_last_site_leak(store_t *s, store_leak_t *out, int *found, char *err, size_t err_len);
+/* The reported digests into sink->leaked (when set), read on conn right after a snapshot. */
+int32_t pg_read_leaked(PGconn *conn, const store_snapshot_sink_t *sink, char *err, size_t err_len);
 
 /* ----- pg_pipeline.c ----- */
 int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len);

@@ -190,4 +190,6 @@ const store_backend_t store_sqlite_backend = {
     .named_revoke = sq_named_revoke,
     .named_reset = sq_named_reset,
     .read_named = sq_read_named,
+    .leak_revoke = sq_leak_revoke,
+    .last_site_leak = sq_last_site_leak,
 };

@@ -15,7 +15,8 @@
 #include "freshness.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 4   /* 1: the tables; 2: index on keys(role); 3: key policy settings; 4: named keys */
+#define STORE_SCHEMA_VERSION 5   /* 1: the tables; 2: index on keys(role); 3: key policy settings; 4: named keys;
+                                  * 5: leaked keys (store_sqlite_leaks.c) */
 
 #define STORE_CONN_WRITE 0
 #define STORE_CONN_READ 1

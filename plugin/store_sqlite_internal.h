@@ -110,6 +110,14 @@ int32_t sq_named_revoke(store_t *store, int64_t id, int64_t now, char *err, size
 int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
                        int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 
+/* ----- store_sqlite_leaks.c ----- */
+int32_t sq_migrate_leaks(sqlite_store_t *s, char *err, size_t err_len);
+int32_t sq_leak_revoke(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,
+                       char *err, size_t err_len);
+int32_t sq_last_site_leak(store_t *store, store_leak_t *out, int *found, char *err, size_t err_len);
+/* The reported digests into sink->leaked (when set), inside the snapshot's read transaction on rdb. */
+int32_t sq_read_leaked(sqlite_store_t *s, const store_snapshot_sink_t *sink, char *err, size_t err_len);
+
 /* ----- store_sqlite.c ----- */
 int32_t sq_begin_tx(sqlite_store_t *s, int signals_change, char *err, size_t err_len);
 void sq_rollback_tx(sqlite_store_t *s);

@@ -96,6 +96,8 @@ static int32_t migrate(sqlite_store_t *s, char *err, size_t err_len)
         rc = sq_exec(s, s->db, schema_v3, "adding the key policy settings (schema version 3)", err, err_len);
     if (rc == PANEL_OK && version < 4)
         rc = sq_exec(s, s->db, schema_v4, "adding named keys (schema version 4)", err, err_len);
+    if (rc == PANEL_OK && version < 5)
+        rc = sq_migrate_leaks(s, err, err_len);
     if (rc == PANEL_OK && version < STORE_SCHEMA_VERSION) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);

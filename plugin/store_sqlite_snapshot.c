@@ -136,6 +136,8 @@ int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sink, char
             rc = sq_store_fail(s, s->rdb, step, "reading the valid keys", err, err_len);
         sq_release(st);
     }
+    if (rc == PANEL_OK)
+        rc = sq_read_leaked(s, sink, err, err_len);
     end_read(s);
     return rc;
 }

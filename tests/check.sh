@@ -54,6 +54,12 @@ record() {
   [ "$2" = ok ] || all_ok=0
 }
 
+# slowest LOG: the eight slowest tests of a run-tests.sh log, so the time a pass takes can be traced.
+slowest() {
+  echo "-- slowest in $(basename "$1" .log):"
+  sed -n 's/^ok   \(.*\), \([0-9]*\) s)$/\2 s  \1)/p' "$1" | sort -rn | head -8
+}
+
 # suite_counts LOG: the "N passed, N failed" line of tests/run-tests.sh.
 suite_counts() { grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1; }
 
@@ -71,6 +77,7 @@ pass_asan() {
   local rc=$? counts
   counts=$(suite_counts "$log")
   if [ "$rc" -ne 0 ]; then grep -v '^ok ' "$log" | tail -80; fi
+  slowest "$log"
   if ! reports "$logs"; then rc=1; counts="$counts; sanitizer reports above"; fi
   record asan "$([ "$rc" -eq 0 ] && echo ok || echo FAILED)" $((SECONDS - t0)) "${counts:-no summary}"
 }
@@ -87,6 +94,7 @@ pass_valgrind() {
   local rc=$? counts
   counts=$(suite_counts "$log")
   if [ "$rc" -ne 0 ]; then grep -v '^ok ' "$log" | tail -80; fi
+  slowest "$log"
   if ! reports "$logs"; then rc=1; counts="$counts; valgrind reports above"; fi
   record valgrind "$([ "$rc" -eq 0 ] && echo ok || echo FAILED)" $((SECONDS - t0)) "${counts:-no summary}"
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # run-tests.sh - runs the whole test suite against the build in $B (default build): every cmocka unit test
 # binary in $B/tests, then every command-line test script tests/cli/*.sh. Prints each failure, and at the end
-# one line "N passed, N failed". Exit status 0 only when nothing failed and at least one test ran.
+# one line "N passed, N failed"; each
+# passing test's line gives its checks and seconds, so the slow ones are easy to find. Exit status 0 only when nothing failed and at least one test ran.
 # Optional: TEST_WRAPPER (e.g. "valgrind ...") runs each unit binary and the sample host under it.
 set -u
 B=${B:-build}
@@ -12,24 +13,26 @@ trap 'rm -f "$log"' EXIT
 
 for bin in "$B"/tests/host_* "$B"/tests/plugin_*; do
   [ -x "$bin" ] || continue
+  t0=$SECONDS
   ${TEST_WRAPPER:-} "$bin" >"$log" 2>&1
   rc=$?
   p=$(grep -c '^\[       OK \]' "$log")
   f=$(grep -c '^\[  FAILED  \] [a-z_0-9]' "$log")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or failed outside a test
   passed=$((passed + p)); failed=$((failed + f))
-  if [ "$f" -ne 0 ]; then echo "== $bin: $f failed (exit $rc)"; cat "$log"; else echo "ok   $bin ($p tests)"; fi
+  if [ "$f" -ne 0 ]; then echo "== $bin: $f failed (exit $rc)"; cat "$log"; else echo "ok   $bin ($p tests, $((SECONDS - t0)) s)"; fi
 done
 
 for script in tests/cli/*.sh; do
   case "$script" in */lib.sh) continue ;; esac
+  t0=$SECONDS
   bash "$script" >"$log" 2>&1
   rc=$?
   p=$(grep -c '^PASS: ' "$log")
   f=$(grep -c '^FAIL: ' "$log")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
-  if [ "$f" -ne 0 ]; then echo "== $script: $f failed (exit $rc)"; cat "$log"; else echo "ok   $script ($p checks)"; fi
+  if [ "$f" -ne 0 ]; then echo "== $script: $f failed (exit $rc)"; cat "$log"; else echo "ok   $script ($p checks, $((SECONDS - t0)) s)"; fi
 done
 
 echo "$passed passed, $failed failed"

@@ -66,6 +66,12 @@ typedef struct panel_table {
     /* since 1.1 */
     uint32_t row_id_column;
     uint32_t reserved;
+    /* since 1.3 (libpanelhost 2.1): a time series; read only when struct_size >= 80 */
+    uint32_t time_column;
+    uint32_t group_column;
+    uint32_t series_columns;
+    uint32_t series_flags;
+    const char *series_unit;
 } panel_table_t;
 
 typedef struct panel_param {
@@ -141,6 +147,9 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
 panelhost_t *panelhost_process_host(const char *config_path);
 const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
                                       size_t request_len);
+int32_t panelhost_process_report_leak(const char *config_path, const char *credential, size_t credential_len,
+                                      const char *found_at, const char *source, const char *reporter_addr,
+                                      char *err, size_t err_len);
 int32_t panelhost_page_status_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    panelhost_rows_t **out, char *err, size_t err_len);
 int32_t panelhost_table_rows(panelhost_t *host, const panel_caller_t *caller, const char *page_id,

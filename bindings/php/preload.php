@@ -29,7 +29,7 @@ declare(strict_types=1);
             throw new RuntimeException('panel preload: FFI::load(' . $dir . '/panel.h) failed (see the warning above)');
         }
     }
-    foreach (['PanelException', 'Native', 'Authentication', 'Descriptors', 'Host'] as $class) {
+    foreach (['PanelException', 'Native', 'Authentication', 'Descriptors', 'LeakReport', 'Host'] as $class) {
         require_once $dir . '/src/' . $class . '.php';
     }
 })();

@@ -558,6 +558,17 @@ panelhost_t *panelhost_process_host(const char *config_path);
 const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
                                       size_t request_len);
 
+/* [worker-thread] since libpanelhost 2.1 (ABI 1.3). panelhost_report_leak on the process-wide host of config_path
+ * (found as panelhost_process_host finds it), with the report's members as plain arguments: a binding's leak
+ * report in one call. credential[0..credential_len) (no NUL needed at its end); found_at and source nullable,
+ * NUL-terminated; reporter_addr non-NULL. Returns what panelhost_report_leak returns (PANEL_OK: answer 200;
+ * PANEL_E_INVALID: a malformed credential, answer 200 too; another code: answer 503, err says why), or
+ * PANEL_E_STATE with err when this process has no host open for config_path (open it with
+ * panelhost_process_open). The caller wipes the credential after the call. */
+int32_t panelhost_process_report_leak(const char *config_path, const char *credential, size_t credential_len,
+                                      const char *found_at, const char *source, const char *reporter_addr,
+                                      char *err, size_t err_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,8 @@ static const denial_doc_t denials[] = {
     {"missing", 401, "no credential this API accepts was sent"},
     {"malformed", 401, "the key has the store's prefix but a wrong length, character or checksum"},
     {"unknown", 401, "the key is not valid for this store (it may have been reset)"},
+    {"leaked", 401, "the key was reported as leaked (POST /api/v1/keys/revoke) and revoked; the message names the "
+                    "date"},
     {"expired", 401, "the key's grace period ended, or a named key expired"},
     {"denied", 401, "an auth provider refused without naming a code"},
     {"disabled", 403, "the API is disabled for this store"},
@@ -37,7 +39,8 @@ static const denial_doc_t denials[] = {
     {"method_not_allowed", 405, "the route answers another method (see Allow)"},
     {"body_too_large", 413, "the request body is larger than 16384 bytes"},
     {"uri_too_long", 414, "the request path is longer than 1023 bytes"},
-    {"rate_limited", 429, "the key sent more requests than its rate limit allows (see Retry-After)"},
+    {"rate_limited", 429, "the key sent more requests than its rate limit allows, or this address sent too many "
+                          "leak reports (see Retry-After)"},
     {"too_many_invalid", 429, "more than 30 invalid keys a minute came from this address (see Retry-After)"},
     {"internal", 500, "the server ran out of memory"},
     {"provider_error", 500, "an auth provider gave an invalid answer"},
@@ -46,6 +49,7 @@ static const denial_doc_t denials[] = {
     {"no_auth_provider", 503, "no API authentication is configured (no plugin offers an auth provider)"},
     {"auth_unavailable", 503, "API authentication is temporarily unavailable (out of memory)"},
     {"queue_unavailable", 503, "the delivery queue cannot be used now"},
+    {"report_unavailable", 503, "a leak report could not be handled now; send it again (see Retry-After)"},
 };
 
 #define N_DENIALS (sizeof denials / sizeof denials[0])
@@ -163,9 +167,20 @@ static json_t *error_response(int status)
     return r;
 }
 
+/* One finding of POST /api/v1/keys/revoke's JSON body (GitHub's secret-scanning alert items, or one object). */
+static json_t *leak_finding(void)
+{
+    return json_pack("{s:s,s:[s],s:{s:{s:s,s:i,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}}}", "type", "object",
+                     "required", "token", "properties", "token", "type", "string", "minLength", 1, "description",
+                     "the leaked key", "url", "type", "string", "description",
+                     "where it was found (shown to the store owner, escaped, at most 200 characters)", "type", "type",
+                     "string", "description", "the scanner's name for the kind of secret (ignored)", "source", "type",
+                     "string", "description", "what found it, e.g. content, commit (ignored)");
+}
+
 static json_t *components(panelhost_t *host)
 {
-    json_t *schemas = json_pack("{s:o}", "DenialCode", denial_code_schema());
+    json_t *schemas = json_pack("{s:o,s:o}", "DenialCode", denial_code_schema(), "LeakFinding", leak_finding());
     json_t *responses = json_object();
     for (size_t i = 0; i < N_STATUSES; i++) {
         char name[32];
@@ -206,8 +221,39 @@ static json_t *security(const route_t *route)
 
 static json_t *request_body(const route_t *route)
 {
-    return json_pack("{s:b,s:{s:{s:o,s:o}}}", "required", route->request_required, "content", route->request_type,
-                     "schema", parse(route->request_schema), "example", parse(route->request_example));
+    if (!strchr(route->request_type, ','))
+        return json_pack("{s:b,s:{s:{s:o,s:o}}}", "required", route->request_required, "content",
+                         route->request_type, "schema", parse(route->request_schema), "example",
+                         parse(route->request_example));
+    /* several media types: schemas and examples are arrays in the same order */
+    json_t *schemas = parse(route->request_schema), *examples = parse(route->request_example);
+    json_t *content = json_object();
+    const char *type = route->request_type;
+    for (size_t i = 0; content != NULL && *type; i++) {
+        size_t n = strcspn(type, ",");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)n, type);
+        json_t *schema = json_array_get(schemas, i), *example = json_array_get(examples, i);
+        content = schema && example ? json_doc_set(content, name, json_pack("{s:O,s:O}", "schema", schema,
+                                                                            "example", example))
+                                    : (json_decref(content), NULL);
+        type += n + (type[n] == ',');
+    }
+    json_decref(schemas);
+    json_decref(examples);
+    return json_pack("{s:b,s:o}", "required", route->request_required, "content", content);
+}
+
+/* The status as text, e.g. "429" (a static buffer per status: statuses[] has each once). */
+static const char *code_of(int status)
+{
+    static char text[N_STATUSES][8];
+    for (size_t i = 0; i < N_STATUSES; i++)
+        if (statuses[i] == status) {
+            snprintf(text[i], sizeof text[i], "%d", status);
+            return text[i];
+        }
+    return "";
 }
 
 static json_t *responses(const route_t *route)
@@ -223,7 +269,8 @@ static json_t *responses(const route_t *route)
         int applies = status == 405 || status == 413 || status == 500 ||
                       (route->authenticated && (status == 400 || status == 401 || status == 403 || status == 429 ||
                                                 status == 503)) ||
-                      (route->request_type != NULL && status == 400);
+                      (route->request_type != NULL && status == 400) ||
+                      (route->own_statuses != NULL && strstr(route->own_statuses, code_of(status)) != NULL);
         if (!applies)
             continue;
         char code[8], target[64];

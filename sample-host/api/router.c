@@ -1,5 +1,5 @@
 /* router.c - the sample host's request router: the route table (GET /healthz, GET /api/v1/openapi.json,
- * GET /api/v1/ping, /whoami, /store, POST /api/v1/deliveries/pull and /ack), each route's method, required
+ * GET /api/v1/ping, /whoami, /store, POST /api/v1/deliveries/pull and /ack, POST /api/v1/keys/revoke), each route's method, required
  * scope and what its OpenAPI operation says (summary, bodies, schemas, examples; openapi.c), the body bound,
  * authentication of /api/ routes through libpanelhost, and the JSON bodies of answers and denials
  * ({"error","message"}). Used by the `call` command and the web server. */
@@ -81,32 +81,54 @@ static int body_store(const route_context_t *ctx, json_t **body)
     "{\"type\":\"object\",\"required\":[\"openapi\",\"info\",\"paths\"],\"properties\":{\"openapi\":{\"const\":"  \
     "\"3.1.0\"},\"info\":{\"type\":\"object\"},\"paths\":{\"type\":\"object\"}}}"
 
+/* POST /api/v1/keys/revoke (router_revoke.c): the three body shapes, form first, and the empty answer. */
+#define SCHEMA_REVOKE_FORM                                                                                        \
+    "{\"type\":\"object\",\"required\":[\"token\"],\"properties\":{\"token\":{\"type\":\"string\","   \
+    "\"description\":\"the leaked key\"},\"token_type_hint\":{\"type\":\"string\",\"description\":"        \
+    "\"accepted and ignored (RFC 7009)\"}}}"
+#define SCHEMA_REVOKE_JSON                                                                                        \
+    "{\"oneOf\":[{\"$ref\":\"#/components/schemas/LeakFinding\"},{\"type\":\"array\",\"minItems\":1,"     \
+    "\"maxItems\":100,\"items\":{\"$ref\":\"#/components/schemas/LeakFinding\"},\"description\":"          \
+    "\"GitHub's secret-scanning alert format\"}]}"
+#define EXAMPLE_REVOKE_JSON                                                                                       \
+    "{\"token\":\"sk_live_...\",\"url\":\"https://github.com/example/repo/blob/main/config.yml\"}"
+
 static const route_t routes[] = {
     {"/healthz", "GET", "GET /healthz", 0, PANEL_SCOPE_NONE, body_ok, "healthz", "Is the server up",
-     "Answers 200 while the server runs; no credential needed.", NULL, 0, NULL, NULL, SCHEMA_OK, "{\"ok\":true}"},
+     "Answers 200 while the server runs; no credential needed.", NULL, 0, NULL, NULL, SCHEMA_OK, "{\"ok\":true}", NULL},
     {"/api/v1/openapi.json", "GET", "GET /api/v1/openapi.json", 0, PANEL_SCOPE_NONE, route_openapi, "getOpenapi",
      "This document", "The OpenAPI 3.1 description of this API (the same as docs/openapi.json); no credential "
-     "needed.", NULL, 0, NULL, NULL, SCHEMA_OPENAPI, "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"...\"},\"paths\":{}}"},
+     "needed.", NULL, 0, NULL, NULL, SCHEMA_OPENAPI, "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"...\"},\"paths\":{}}", NULL},
     {"/api/v1/ping", "GET", "GET /api/v1/ping", 1, PANEL_SCOPE_NONE, body_ok, "ping", "Check a key",
      "Answers 200 to any valid key (no scope needed): a tool's way to test its key.", NULL, 0, NULL, NULL,
-     SCHEMA_OK, "{\"ok\":true}"},
+     SCHEMA_OK, "{\"ok\":true}", NULL},
     {"/api/v1/whoami", "GET", "GET /api/v1/whoami", 1, PANEL_SCOPE_NONE, body_whoami, "whoami", "Who the key is",
      "The principal the key authenticates as, with its label and scopes when the provider names them (a named "
      "key); any valid key.", NULL, 0, NULL, NULL, SCHEMA_WHOAMI,
-     "{\"principal\":\"apikeys:key:1\",\"label\":\"Game server\",\"scopes\":[\"deliveries.pull\",\"deliveries.ack\"]}"},
+     "{\"principal\":\"apikeys:key:1\",\"label\":\"Game server\",\"scopes\":[\"deliveries.pull\",\"deliveries.ack\"]}", NULL},
     {"/api/v1/store", "GET", "GET /api/v1/store", 1, API_SCOPE_STORE_READ, body_store, "getStore",
      "The store's name and currency", "The store's name and currency ([host] store_name and currency; null when "
-     "not set).", NULL, 0, NULL, NULL, SCHEMA_STORE, "{\"store_name\":\"My Store\",\"currency\":\"EUR\"}"},
+     "not set).", NULL, 0, NULL, NULL, SCHEMA_STORE, "{\"store_name\":\"My Store\",\"currency\":\"EUR\"}", NULL},
     {"/api/v1/deliveries/pull", "POST", "POST /api/v1/deliveries/pull", 1, API_SCOPE_DELIVERIES_PULL,
      route_deliveries_pull, "pullDeliveries", "Pull waiting deliveries",
      "The oldest deliveries still waiting (at most `limit`, default 10), oldest first. Pulling does not mark them "
      "delivered: acknowledge each once it has run.", "application/x-www-form-urlencoded", 0, SCHEMA_PULL_FORM,
      "{\"limit\":2}", SCHEMA_PULL,
-     "{\"items\":[{\"id\":1,\"username\":\"Steve\",\"command\":\"give Steve diamond 1\"}]}"},
+     "{\"items\":[{\"id\":1,\"username\":\"Steve\",\"command\":\"give Steve diamond 1\"}]}", NULL},
     {"/api/v1/deliveries/ack", "POST", "POST /api/v1/deliveries/ack", 1, API_SCOPE_DELIVERIES_ACK,
      route_deliveries_ack, "ackDeliveries", "Acknowledge deliveries",
      "Marks pulled deliveries delivered, in one transaction. Ids unknown or already delivered, and repeats, are "
-     "not counted.", "application/json", 1, SCHEMA_ACK_JSON, "{\"ids\":[1,2]}", SCHEMA_ACK, "{\"acked\":2}"},
+     "not counted.", "application/json", 1, SCHEMA_ACK_JSON, "{\"ids\":[1,2]}", SCHEMA_ACK, "{\"acked\":2}", NULL},
+    {"/api/v1/keys/revoke", "POST", "POST /api/v1/keys/revoke", 0, PANEL_SCOPE_NONE, route_keys_revoke, "revokeKey",
+     "Report a leaked key", "Report a key found where it should not be (a public repository, a paste, a chat): "
+     "when it is a live key of this store it stops working on every server before the answer is sent, and the "
+     "store owner is told. No credential needed: holding the key is the proof. The answer is 200 {} for every "
+     "well-formed request, whether each token was live, already dead, unknown or malformed (RFC 7009), so it "
+     "tells nothing about any string. 429 past 20 reports a minute from one address ([host] "
+     "leak_reports_per_minute); 503 when a report could not be handled (send it again).",
+     "application/x-www-form-urlencoded,application/json", 1, "[" SCHEMA_REVOKE_FORM "," SCHEMA_REVOKE_JSON "]",
+     "[{\"token\":\"sk_live_...\"}," EXAMPLE_REVOKE_JSON "]", "{\"type\":\"object\",\"maxProperties\":0}",
+     "{}", "429,503"},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -232,7 +254,8 @@ void router_handle(router_t *router, const router_request_t *request, router_res
         return;
     }
 
-    route_context_t ctx = {router, request, NULL, NULL, NULL, NULL};
+    long retry_after = 0;
+    route_context_t ctx = {router, request, NULL, NULL, NULL, NULL, &retry_after};
     if (route->method[0] == 'P') /* only the POST routes read a body */
         ctx.content_type = router_header(request, "Content-Type");
     panelhost_auth_outcome_t outcome = {.struct_size = sizeof outcome};
@@ -264,6 +287,8 @@ void router_handle(router_t *router, const router_request_t *request, router_res
     json_t *body = NULL;
     int status = route->handler(&ctx, &body);
     finish(out, status, body);
+    if (retry_after > 0 && out->status == status)
+        out->retry_after = retry_after;
 }
 
 void router_response_free(router_response_t *response)

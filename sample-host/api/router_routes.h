@@ -16,6 +16,7 @@ typedef struct route_context {
     const char *scopes;         /* authenticated routes: the principal's scopes, comma-separated; "" or NULL:
                                  * the provider did not say */
     const char *label;          /* authenticated routes: the principal's label (ABI 1.2); "" or NULL: none */
+    long *retry_after_out;      /* non-NULL, 0 on entry: a handler's seconds for a Retry-After header */
 } route_context_t;
 
 /* Sets *body to the answer's document (json_doc.h; NULL when it could not be built: the router answers 500)
@@ -34,12 +35,16 @@ typedef struct route {
     const char *operation_id;   /* OpenAPI operationId, e.g. "pullDeliveries" */
     const char *summary;        /* one line */
     const char *description;    /* what it does and answers */
-    const char *request_type;   /* the body's media type, or NULL: the route reads no body */
+    /* the body's media type, or several separated by ',' (then request_schema and request_example are JSON
+     * arrays, one item per type in the same order), or NULL: the route reads no body */
+    const char *request_type;
     int request_required;       /* 1: a body must be sent */
     const char *request_schema; /* JSON text; NULL when request_type is */
     const char *request_example;/* JSON text (a form body: an object of its fields); NULL when request_type is */
     const char *response_schema;/* JSON text of the 200 answer's body */
     const char *response_example; /* JSON text of a 200 answer's body */
+    /* an unauthenticated route's own refusals besides 400/405/413/500, e.g. "429,503"; NULL: none */
+    const char *own_statuses;
 } route_t;
 
 /* The i-th route of the table, or NULL past the end. */
@@ -51,5 +56,6 @@ int route_error(json_t **body, int status, const char *code, const char *message
 int route_deliveries_pull(const route_context_t *ctx, json_t **body);
 int route_deliveries_ack(const route_context_t *ctx, json_t **body);
 int route_openapi(const route_context_t *ctx, json_t **body);
+int route_keys_revoke(const route_context_t *ctx, json_t **body);
 
 #endif /* SAMPLE_HOST_ROUTER_ROUTES_H */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_sparkline.h"
 #include "json_doc.h"
 #include "rows.h"
 
@@ -466,6 +467,7 @@ static int page_print_text(cli_context_t *ctx, const page_view_t *view)
         print_plain(tv->table->title);
         printf(" (table %s, newest first; `sample-host table %s %s` for more)\n", tv->table->id,
                page->id, tv->table->id);
+        cli_print_sparklines(ctx, page->id, tv->table); /* a time series (ABI 1.3): a line per series */
         if (tv->rows.n_rows == 0 && tv->status == PANEL_OK)
             printf("  (no rows)\n");
         else

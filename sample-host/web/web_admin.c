@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "web_chart.h"
 #include "web_extensions.h"
 #include "web_form.h"
 #include "web_layout.h"
@@ -240,6 +241,8 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
         const char *page_id = req->path + strlen("/admin/");
         if (is_post(req))
             web_page_submit(admin->host, &caller, csrf, page_id, &form, res);
+        else if (req->chart != NULL)
+            web_chart_page(admin->host, &caller, csrf, page_id, req->chart, req->group, res);
         else
             web_page_show(admin->host, &caller, csrf, page_id, res);
     }

@@ -42,6 +42,8 @@ static const char panel_css[] =
     "details.row-params[open]{min-width:16em;padding:.3em 0}"
     "details.row-params[open] input[type=text],details.row-params[open] select{width:100%}\n"
     "input[type=text],input[type=password],select{font:inherit;padding:.2em .3em;max-width:100%}\n"
+    "svg.chart{display:block;width:100%;max-width:40em;height:auto}figure.chart-figure{margin:.5em 0}"
+    ".chart-legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.2em 1.2em}\n"
     "@media (max-width:720px){.layout{flex-direction:column;gap:.8em;padding:.6em}"
     "nav{min-width:0}header{padding:.5em .6em}"
     "section,form.action,.secret,.login{padding:.6em .7em}"

@@ -22,6 +22,8 @@ typedef struct web_request {
     const char *content_type;   /* nullable */
     const char *body;           /* the request body (POST), NUL-terminated; "" when none */
     size_t body_len;
+    const char *chart;          /* GET ?chart=TABLE: a time-series table's chart view (web_chart.h); NULL: none */
+    const char *group;          /* GET &group=VALUE: that chart for one group; NULL: every group */
 } web_request_t;
 
 typedef struct web_response {

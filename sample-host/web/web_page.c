@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "web_chart.h"
 #include "web_layout.h"
 #include "web_params.h"
 #include "web_row_actions.h"
@@ -281,8 +282,10 @@ static void render_page(panelhost_t *host, const panel_caller_t *caller, const c
         web_raw(b, "</section>");
     }
     const panel_table_t *t;
-    for (size_t i = 0; (t = panelhost_table_at(host, page->id, i)) != NULL; i++)
+    for (size_t i = 0; (t = panelhost_table_at(host, page->id, i)) != NULL; i++) {
+        web_chart_section(b, host, caller, page->id, t); /* a time series (ABI 1.3): its chart first */
         web_render_table(b, host, caller, page->id, csrf, t, TABLE_ROWS_MAX);
+    }
     web_layout_end(b);
 }
 
@@ -306,6 +309,12 @@ static const panel_page_t *visible_page(panelhost_t *host, const panel_caller_t 
         return NULL;
     }
     return page;
+}
+
+const panel_page_t *web_page_visible(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                                     const char *page_id, web_response_t *res)
+{
+    return visible_page(host, caller, csrf, page_id, res);
 }
 
 void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,

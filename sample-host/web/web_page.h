@@ -13,6 +13,11 @@
 void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
                    web_response_t *res);
 
+/* The page `page_id` when the caller may see it; else NULL after answering 404 or 403 (and auditing the refusal)
+ * as web_page_show does. For views of a page other than the page itself (web_chart.c). */
+const panel_page_t *web_page_visible(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
+                                     const char *page_id, web_response_t *res);
+
 /* POST: the form posted to the page (its CSRF token already checked): "_op" is "field" (with "_field",
  * "value") or "action" (with "_action" and "p.NAME" parameters); "_confirm" = "1" confirms a dangerous one.
  * Answers the page with the outcome, or the confirmation step. */

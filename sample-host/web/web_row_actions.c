@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rows.h"
+#include "web_chart.h"
 #include "web_layout.h"
 #include "web_params.h"
 
@@ -136,6 +137,7 @@ void web_render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *cal
         }
         if (n_actions > 0) {
             web_raw(b, "<td class=\"row-actions\">");
+            web_chart_record_link(b, host, page_id, t, record); /* the record's own chart, if any */
             for (size_t i = 0; i < n_actions; i++)
                 render_row_form(b, host, caller, page_id, csrf, actions[i], record);
             web_raw(b, "</td>");

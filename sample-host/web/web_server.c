@@ -334,6 +334,8 @@ static enum MHD_Result answer_admin(server_t *srv, struct MHD_Connection *conn, 
         .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .body = st->body != NULL ? st->body : "",
         .body_len = st->body_len,
+        .chart = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "chart"),
+        .group = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "group"),
     };
     web_response_t res;
     memset(&res, 0, sizeof res);

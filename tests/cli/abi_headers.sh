@@ -15,11 +15,11 @@ cat >"$tmp/current.c" <<'SRC'
 int main(void)
 {
     panel_args_t args = {sizeof args, 0, 0, 0};
-    panelhost_auth_outcome_t out = {sizeof out, 0, 0, 0, 0, {0}, {0}, {0}, {0}, {0}};
+    panelhost_auth_outcome_t out = {sizeof out, 0, 0, 0, 0, {0}, {0}, {0}, {0}, {0}, 0, 0};
     panelhost_header_t header = {"X-API-Key", "k"};
     panelhost_request_t rq = {"GET", "/api/v1/ping", "local", PANEL_SCOPE_NONE, &header, 1};
     return PANEL_HAS_FIELD(panel_args_t, &args, record_id) && out.struct_size && rq.n_headers == 1 &&
-           PANEL_ABI_MINOR == 2u ? 0 : 1;
+           PANEL_ABI_MINOR == 3u ? 0 : 1;
 }
 SRC
 cp "$tmp/current.c" "$tmp/current.cpp"
@@ -37,7 +37,7 @@ FLAGS="-Wall -Wextra -Wpedantic -Werror"
 for cc in gcc clang; do
   command -v $cc >/dev/null || continue
   if $cc -std=c11 $FLAGS -Iinclude "$tmp/current.c" -o "$tmp/a" >"$tmp/log" 2>&1 && "$tmp/a"; then
-    pass "$cc -std=c11: plugin.h and host.h (ABI 1.2)"; else fail "$cc -std=c11: plugin.h and host.h"; fi
+    pass "$cc -std=c11: plugin.h and host.h (ABI 1.3)"; else fail "$cc -std=c11: plugin.h and host.h"; fi
   if $cc -std=c11 $FLAGS -Itests/fixtures/abi-1.0 "$tmp/frozen.c" -o "$tmp/b" >"$tmp/log" 2>&1 && "$tmp/b"; then
     pass "$cc -std=c11: the frozen 1.0 plugin.h"; else fail "$cc -std=c11: the frozen 1.0 plugin.h"; fi
   if $cc -std=c11 $FLAGS -Itests/fixtures/abi-1.2 "$tmp/frozen12.c" -o "$tmp/e" >"$tmp/log" 2>&1 && "$tmp/e"; then
@@ -46,7 +46,7 @@ done
 for cxx in g++ clang++; do
   command -v $cxx >/dev/null || continue
   if $cxx -std=c++11 $FLAGS -Iinclude "$tmp/current.cpp" -o "$tmp/c" >"$tmp/log" 2>&1 && "$tmp/c"; then
-    pass "$cxx -std=c++11: plugin.h and host.h (ABI 1.2)"; else fail "$cxx -std=c++11: plugin.h and host.h"; fi
+    pass "$cxx -std=c++11: plugin.h and host.h (ABI 1.3)"; else fail "$cxx -std=c++11: plugin.h and host.h"; fi
   if $cxx -std=c++11 $FLAGS -Itests/fixtures/abi-1.0 "$tmp/frozen.cpp" -o "$tmp/d" >"$tmp/log" 2>&1 && "$tmp/d"; then
     pass "$cxx -std=c++11: the frozen 1.0 plugin.h"; else fail "$cxx -std=c++11: the frozen 1.0 plugin.h"; fi
 done

@@ -5,7 +5,7 @@
 # its status; GET /api/v1/openapi.json serves it without a key; and the contract test (tests/npm-tools/
 # openapi_contract.js, ajv) calls every documented operation on a running `sample-host serve` with its example and
 # provokes each denial (401 missing/malformed/unknown, 403 scope/disabled, 400 bad body and conflicting
-# credentials, 404, 405, 413, 414, 429 too_many_invalid), checking each answer's status, headers and body against
+# credentials, 404, 405, 413, 414, 429 too_many_invalid, a leak report and 401 leaked), checking each answer's status, headers and body against
 # the document.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../browser/server.sh"
@@ -28,7 +28,7 @@ check '[ "$RC" = 0 ] && cmp -s "$TMP/regenerated.json" "$DOC"' \
 doc_has() { python3 -c "import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$DOC"; }
 P='j["paths"]'
 check 'doc_has "j[\"openapi\"] == \"3.1.0\""' "the document is OpenAPI 3.1"
-check 'doc_has "sorted((p, m) for p in $P for m in $P[p]) == [(\"/api/v1/deliveries/ack\", \"post\"), (\"/api/v1/deliveries/pull\", \"post\"), (\"/api/v1/openapi.json\", \"get\"), (\"/api/v1/ping\", \"get\"), (\"/api/v1/store\", \"get\"), (\"/api/v1/whoami\", \"get\"), (\"/healthz\", \"get\")]"' \
+check 'doc_has "sorted((p, m) for p in $P for m in $P[p]) == [(\"/api/v1/deliveries/ack\", \"post\"), (\"/api/v1/deliveries/pull\", \"post\"), (\"/api/v1/keys/revoke\", \"post\"), (\"/api/v1/openapi.json\", \"get\"), (\"/api/v1/ping\", \"get\"), (\"/api/v1/store\", \"get\"), (\"/api/v1/whoami\", \"get\"), (\"/healthz\", \"get\")]"' \
   "every route of the router is an operation with its method"
 check 'doc_has "$P[\"/api/v1/deliveries/pull\"][\"post\"][\"security\"] == [{\"apiKey\": [\"deliveries.pull\"]}, {\"bearer\": [\"deliveries.pull\"]}]"' \
   "a route's scope is the role of both security schemes (X-API-Key and Bearer)"
@@ -117,7 +117,9 @@ cat >"$TMP/cases.json" <<EOF
  {"name": "a wrong method, no key", "method": "POST", "path": "/healthz", "status": 405, "error": "method_not_allowed"},
  {"name": "a body too large", "op": "pullDeliveries", "headers": {"X-API-Key": "$KEY"}, "body": "$BIG", "contentType": "application/x-www-form-urlencoded", "status": 413, "error": "body_too_large"},
  {"name": "no such route", "method": "GET", "path": "/api/v1/nope", "status": 404, "error": "not_found"},
- {"name": "a path too long", "method": "GET", "path": "$LONG", "status": 414, "error": "uri_too_long"}
+ {"name": "a path too long", "method": "GET", "path": "$LONG", "status": 414, "error": "uri_too_long"},
+ {"name": "a leak report with its example", "op": "revokeKey", "body": "example", "status": 200},
+ {"name": "a leak report that cannot be read", "op": "revokeKey", "body": "{", "contentType": "application/json", "status": 400, "error": "bad_request"}
 ]
 EOF
 contract "$TMP/cases.json"
@@ -131,6 +133,8 @@ cat >"$TMP/cases2.json" <<EOF
 [
  {"name": "a key that was reset", "op": "ping", "headers": {"X-API-Key": "$KEY"}, "status": 401, "error": "unknown"},
  {"name": "the API disabled", "op": "getStore", "headers": {"X-API-Key": "$NEW"}, "status": 403, "error": "disabled"},
+ {"name": "a leak report of the named key (JSON)", "op": "revokeKey", "body": "{\"token\":\"$READER\",\"url\":\"https://x.test/a\"}", "contentType": "application/json", "status": 200},
+ {"name": "a key reported as leaked", "op": "whoami", "headers": {"X-API-Key": "$READER"}, "status": 401, "error": "leaked"},
  {"name": "the 31st invalid key in a minute", "op": "ping", "headers": {"X-API-Key": "sak_wrong"}, "repeat": 31, "status": 429, "error": "too_many_invalid"}
 ]
 EOF

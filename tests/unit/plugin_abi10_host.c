@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "panel/plugin.h"
@@ -33,12 +32,8 @@
 /* `size` bytes ending exactly where an inaccessible page begins; zeroed. */
 static void *guarded(size_t size)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    unsigned char *base = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_true(base != MAP_FAILED);
-    assert_int_equal(mprotect(base + page, (size_t)page, PROT_NONE), 0);
-    unsigned char *p = base + page - size;
-    memset(p, 0, size);
+    void *p = support_guarded(size);
+    assert_non_null(p);
     return p;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,4 +121,19 @@ char *support_copy_file(const char *from, const char *dir, const char *name, mod
     char *path = support_write_file(dir, name, buf, len, mode);
     free(buf);
     return path;
+}
+
+void *support_guarded(size_t size)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || size > (size_t)page)
+        return NULL;
+    unsigned char *base = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        return NULL;
+    if (mprotect(base + page, (size_t)page, PROT_NONE) != 0)
+        return NULL;
+    unsigned char *p = base + page - size;
+    memset(p, 0, size);
+    return p;
 }

@@ -25,4 +25,9 @@ char *support_copy_file(const char *from, const char *dir, const char *name, mod
 /* dir/name, malloc'd. */
 char *support_join(const char *dir, const char *name);
 
+/* `size` zeroed bytes (at most a page) ending exactly where an inaccessible page begins, so a read or write past
+ * them crashes: how an old host's struct of its own size is handed to a newer plugin. NULL when mmap fails;
+ * never freed (a test's few pages). */
+void *support_guarded(size_t size);
+
 #endif

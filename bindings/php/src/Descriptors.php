@@ -69,9 +69,35 @@ trait Descriptors
                 'row_id_column' => $idIndex === null ? null : $columns[$idIndex],
                 'row_id_index' => $idIndex,
                 'row_actions' => $idIndex === null ? [] : $this->rowActionIds($pageId, $id),
+                'series' => self::timeSeries($t, $columns),
             ];
         }
         return $tables;
+    }
+
+    /**
+     * Since ABI 1.3 (libpanelhost 2.1): a table that is a time series a panel may draw as a chart, as
+     * ['time_index' => int, 'group_index' => ?int, 'series' => [column index => title, ...], 'stacked' => bool,
+     * 'unit' => ?string] (indexes 0-based); null for a plain table and with an older library.
+     */
+    private static function timeSeries(CData $t, array $columns): ?array
+    {
+        if ($t->struct_size < self::TABLE_SIZE_1_3 || $t->time_column < 1 || $t->time_column > $t->n_columns) {
+            return null;
+        }
+        $series = [];
+        foreach ($columns as $i => $title) {
+            if ($i < 32 && (($t->series_columns >> $i) & 1) === 1) {
+                $series[$i] = $title;
+            }
+        }
+        return $series === [] ? null : [
+            'time_index' => $t->time_column - 1,
+            'group_index' => $t->group_column >= 1 && $t->group_column <= $t->n_columns ? $t->group_column - 1 : null,
+            'series' => $series,
+            'stacked' => ($t->series_flags & self::SERIES_STACKED) !== 0,
+            'unit' => self::text($t->series_unit),
+        ];
     }
 
     /** The ids of the page's row actions of table tableId, in registration order. */

@@ -27,6 +27,7 @@ use function strlen;
 final class Host
 {
     use Authentication;
+    use LeakReport;
     use Descriptors;
 
     /** The scope of a route that every valid key may call (ping, whoami): PANEL_SCOPE_NONE of host.h. */
@@ -52,6 +53,8 @@ final class Host
     private const ERR_MAX = 1024;
     private const MENU_MAX = 256;
     private const TABLE_ROWS_DEFAULT = 20;   // rows page() shows of a table whose page_rows is 0
+    private const TABLE_SIZE_1_3 = 80;       // sizeof(panel_table_t) since ABI 1.3: the time-series fields
+    private const SERIES_STACKED = 0x1;      // PANEL_SERIES_STACKED
 
     /** The panelhost_t *, or null until the first admin call looks it up (host()). */
     private ?CData $handle = null;
@@ -159,13 +162,38 @@ final class Host
     }
 
     /**
+     * The permission a page requires (e.g. 'settings.api_key'; the library refuses the page and everything on
+     * it to a role without it), or null when there is no such page. Calls no plugin: for a framework's own
+     * authorization (a Laravel gate) before page() runs the plugin's callbacks.
+     */
+    public function permission(string $pageId): ?string
+    {
+        if (str_contains($pageId, "\0")) {
+            return null;
+        }
+        $page = $this->ffi->panelhost_page($this->host(), $pageId);
+        return self::isNull($page) ? null : self::str($page->permission);
+    }
+
+    /** Whether a role of the config grants a permission ('*', 'prefix.*' or the exact name), as the library decides. */
+    public function roleAllows(string $role, string $permission): bool
+    {
+        if (str_contains($role . $permission, "\0")) {
+            return false;
+        }
+        return $this->ffi->panelhost_role_allows($this->host(), $role, $permission) === 1;
+    }
+
+    /**
      * Everything a template needs to render a page: ['ok' => true, 'id', 'title', 'description',
      * 'status' => [[label, value], ...], 'fields' => [...], 'tables' => [...], 'actions' => [...]]; or a
      * refusal ['ok' => false, 'code' => 'denied'|'not_found'|..., 'message' => ...].
      * A table: ['id', 'title', 'columns' => [titles], 'rows' => [[cells], ...], 'error' => ?string,
      * 'row_id_column' => ?string (the title of the column holding each row's record id; null when the rows are
      * not records), 'row_id_index' => ?int (that column's 0-based index, so a row's record id is
-     * $row[$table['row_id_index']]), 'row_actions' => [ids of the actions offered per row]].
+     * $row[$table['row_id_index']]), 'row_actions' => [ids of the actions offered per row], 'series' => null, or
+     * for a time series a panel may draw (ABI 1.3) ['time_index', 'group_index' => ?int, 'series' => [column
+     * index => title], 'stacked' => bool, 'unit' => ?string]].
      * An action: ['id', 'label', 'help', 'dangerous', 'confirm', 'params' => [...], 'row_table' => ?string (the
      * table whose rows it acts on: run it with action(..., record: $id); null for a page action), 'available'
      * => ?bool and 'reason' => ?string (for a page action, whether it makes sense now and why not, as the plugin

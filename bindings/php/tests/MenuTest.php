@@ -70,4 +70,20 @@ final class MenuTest extends TestCase
             S::$host->menu('nosuchuser') === []
         );
     }
+
+    /**
+     * @testdox permission() names a page's permission and roleAllows() decides as the library does
+     */
+    public function testPermissionAndRoleAllows(): void
+    {
+        $this->assertTrue(
+            S::$host->permission('settings/api-key') === 'settings.api_key'
+                && S::$host->permission('no/such-page') === null
+                && S::$host->roleAllows('owner', 'settings.api_key')
+                && !S::$host->roleAllows('support', 'settings.api_key')
+                && S::$host->roleAllows('support', 'orders.list')
+                && !S::$host->roleAllows('nosuchrole', 'orders.list'),
+            (string)S::$host->permission('settings/api-key')
+        );
+    }
 }

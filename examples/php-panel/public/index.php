@@ -1,7 +1,8 @@
 <?php
 // index.php - the example panel's front controller: every request comes here (nginx try_files, or php -S with
 // this file as router). Routes: GET /healthz; GET /api/v1/ping and /api/v1/store behind the plugins' auth
-// providers (Panel\Host::authenticate, the sample host's JSON bodies and status codes); the admin panel
+// providers (Panel\Host::authenticate, the sample host's JSON bodies and status codes); POST /api/v1/keys/revoke
+// (a leaked key reported, Panel\Host::reportLeak; src/Revoke.php); the admin panel
 // (/login, /logout, /admin, /admin/PAGE, POST /admin/PAGE/action/ID and /admin/PAGE/field/ID), rendered
 // generically from what the plugins registered; HEAD wherever GET works, OPTIONS (204 with Allow) on every route.
 // The config is $PANEL_CONFIG (default: the sample host's).
@@ -10,6 +11,7 @@ declare(strict_types=1);
 
 use PhpPanel\Admin;
 use PhpPanel\Api;
+use PhpPanel\Revoke;
 
 if (PHP_SAPI === 'cli-server' && is_file(__DIR__ . parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH))) {
     return false; // php -S: let it serve panel.css, panel.js and favicon.ico
@@ -30,6 +32,9 @@ function allowed_methods(string $path): ?string
     }
     if ($path === '/login') {
         return 'GET, HEAD, POST, OPTIONS';
+    }
+    if ($path === '/api/v1/keys/revoke') {
+        return 'POST, OPTIONS';
     }
     if ($path === '/logout' || preg_match('#^/admin/.+?/(action|field)/[a-z0-9_-]+$#', $path)) {
         return 'POST, OPTIONS';
@@ -56,6 +61,8 @@ if ($head) {
 }
 if ($path === '/healthz') {
     Api::json(200, ['ok' => true]);
+} elseif ($path === '/api/v1/keys/revoke') {
+    Revoke::handle($method);
 } elseif (str_starts_with($path, '/api/')) {
     Api::handle($method, $path);
 } else {

@@ -145,7 +145,7 @@ final class Admin
         }
         View::render('page', ['user' => $user, 'menu' => $menu, 'page' => $page, 'notice' => $notice,
             'available' => $available, 'apiUrl' => self::apiUrl($host), 'title' => $page['title'],
-            'currentPage' => $pageId]);
+            'currentPage' => $pageId, 'charts' => Chart::forPage($host, $user, $page)]);
         if (isset($notice['secret'])) {
             sodium_memzero($notice['secret']);
         }

@@ -89,4 +89,6 @@ $pageActions = array_values(array_filter($page['actions'], static fn(array $a): 
 </section>
 <?php endif ?>
 
-<?php foreach ($page['tables'] as $table): require __DIR__ . '/table.php'; endforeach ?>
+<?php foreach ($page['tables'] as $table): ?>
+<?php if (isset($charts[$table['id']])) { $chart = $charts[$table['id']]; require __DIR__ . '/chart.php'; } /* a time series (ABI 1.3) */ ?>
+<?php require __DIR__ . '/table.php'; endforeach ?>
