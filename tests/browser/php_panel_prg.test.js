@@ -138,10 +138,28 @@ run(async (page) => {
     await fetch('/admin/settings/api-key/action/create-key', { method: 'POST', body, redirect: 'manual' });
     return (await fetch(url, { method: 'HEAD' })).status;
   }, { token: csrf, url: PAGE });
+  const dir = process.env.SESSION_DIR;
+  const waiting = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'latin1')).join('\n');
   await page.goto(base + PAGE);
   check(head === 200 && (await secretShown()) && /Headless/.test(await page.textContent('#result-message')),
     'a HEAD of the page before the GET does not take the outcome: the GET still shows the message and the key once',
     `HEAD ${head}`);
+  const headless = (await secretShown()) ? await page.inputValue('#one-time-secret') : 'missing';
+  check(headless.startsWith('sak_') && !waiting.includes(headless) && !waiting.includes(headless.slice(4)),
+    'while the outcome waited for the GET, the session file did not hold the secret readable (sealed under the browser\'s key)');
+
+  // a browser without the key (here: a wrong one) gets the message but not the secret, and is told so
+  const token2 = await page.getAttribute('form[data-action="create-key"] input[name="_csrf"]', 'value');
+  await page.evaluate(async (token) => {
+    const body = new URLSearchParams({ _csrf: token, 'param[label]': 'Other browser', 'pc[scopes][]': 'store.read' });
+    await fetch('/admin/settings/api-key/action/create-key', { method: 'POST', body, redirect: 'manual' });
+  }, token2);
+  await page.context().addCookies([{ name: 'panel_outcome', value: '0'.repeat(64), domain: new URL(base).hostname,
+    path: '/admin', httpOnly: true, sameSite: 'Strict' }]);
+  await page.goto(base + PAGE);
+  check(!(await secretShown()) && (await page.locator('#secret-lost').count()) === 1
+    && /Other browser/.test(await page.textContent('#result-message')),
+    'a browser without the sealed secret\'s key sees the message and a note, never the secret');
 
   const bad = posts.filter((p) => p.status !== 303 || p.location !== PAGE);
   check(posts.length >= 7 && bad.length === 0, `every one of the ${posts.length} POSTs was answered with 303 to the page`,

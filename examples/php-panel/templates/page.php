@@ -29,6 +29,10 @@ $pageActions = array_values(array_filter($page['actions'], static fn(array $a): 
       <span id="created-record"<?= $named ? ' hidden>' : '>Created: ' ?><?= $h($notice['record']) ?></span><?php endif ?></p>
 <?php endif ?>
 <?php if (($notice['secret'] ?? null) !== null): require __DIR__ . '/secret.php'; endif ?>
+<?php if (($notice['secret_lost'] ?? false) === true): ?>
+  <p class="notice failed" role="alert" id="secret-lost">The new secret can be shown only in the browser that sent
+    the form, and this one does not hold its key: make a new one (Reset) if you do not have it.</p>
+<?php endif ?>
 
 <?php if ($page['status'] !== []): ?>
 <section id="status"><h2>Status</h2>
