@@ -84,6 +84,9 @@ typedef struct panel_param {
     const char *default_value;
     /* since 1.1 */
     const char *choice_labels;
+    /* since 1.3 (read only when struct_size covers it) */
+    uint32_t edits_column;
+    uint32_t reserved;
 } panel_param_t;
 
 typedef struct panel_result {

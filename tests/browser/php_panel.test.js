@@ -1,8 +1,8 @@
 // php_panel.test.js - the seed flow through the example PHP panel (examples/php-panel under nginx + php-fpm)
 // in headless Chromium, as admin_panel.test.js does for the sample host: log in, open Settings > API Key,
 // enable, read the key shown once, call the API with it, reset with confirmation, old key 401, new key 200,
-// a refused pasted key; a named key: Create key (label, scope checkboxes) shows "Record: N" and the key once, its
-// row in the keys table gets Edit (parameters folded in <details>) and Revoke (the confirmation step), the
+// a refused pasted key; a named key: Create key (label, scope checkboxes) names the key and marks its row, shows the
+// key once, its row in the keys table gets Edit (parameters folded in <details>) and Revoke (the confirmation step), the
 // key's API answers follow; disable -> 403; a POST without the CSRF token is refused (also a row action's); a
 // user without the permission sees no menu entry and gets 403 on the page URL. Prints "PASS: ..." / "FAIL: ..."
 // lines.
@@ -31,9 +31,15 @@ async function namedKeys(page, newKey) {
     'the expiry choices show their labels');
   await create.locator('select[name="param[expires]"]').selectOption('90d');
   await Promise.all([page.waitForNavigation(), create.locator('button[type=submit]').click()]);
-  const recordText = (await page.locator('#result-record').count()) === 1 ? await page.textContent('#result-record') : '';
-  const recordId = (/^Record: ([0-9]+)$/.exec(recordText.trim()) || [])[1] || 'missing';
-  check(recordId !== 'missing', 'Create key answers with "Record: N" for the new key', `result: ${recordText}`);
+  const created = page.locator('#table-keys tr.record.created');
+  const recordId = ((await created.count()) === 1 ? await created.getAttribute('data-record') : null) || 'missing';
+  const createdText = (await page.locator('#result-message').count()) === 1 ? await page.textContent('#result-message') : '';
+  check(/^[0-9]+$/.test(recordId) && new RegExp(`\\b${recordId}\\b`).test(createdText),
+    'Create key names the new key in its message and marks its row in the keys table', `result: ${createdText}`);
+  const createdRecord = page.locator('#created-record');
+  check((await createdRecord.count()) === 1 && (await createdRecord.getAttribute('hidden')) !== null
+    && (await createdRecord.textContent()).trim() === recordId,
+    'the message that names the key is not followed by "Created: N" (the record id stays in a hidden #created-record)');
   const namedSecret = await revealedSecret(page);
   const namedKey = namedSecret ? namedSecret.key : 'missing';
   check(namedSecret !== null && namedKey.startsWith('sak_') && namedKey !== newKey, 'the new named key is shown once');
@@ -44,7 +50,7 @@ async function namedKeys(page, newKey) {
   r = await api('/api/v1/ping', namedKey);
   check(r.status === 200, 'the named key gets 200', `status ${r.status} ${r.body}`);
   await page.screenshot({ path: path.join(shots, 'php-panel-named-keys.png'), fullPage: true,
-    mask: [page.locator('#one-time-secret')] });
+    mask: [page.locator('#one-time-secret'), page.locator('#secret-command')] });
 
   await page.goto(base + '/admin/settings/api-key');
   const edit = page.locator(`#table-keys form.row-action[data-action="edit"][data-record="${recordId}"]`);
@@ -53,7 +59,8 @@ async function namedKeys(page, newKey) {
   check(!(await edit.locator('input[name="param[label]"]').isVisible()), "edit's parameters are folded until opened");
   await edit.locator('summary').click();
   await edit.locator('input[name="param[label]"]').fill('Minecraft');
-  await edit.locator('input[name="pc[scopes][]"][value="store.read"]').check(); // edit leaves scopes unticked: keep
+  await edit.locator('input[name="pc[scopes][]"][value="store.read"]').check();
+  await edit.locator('input[name="pc[scopes][]"][value="deliveries.pull"]').uncheck(); // (ticked when the form is filled from the row)
   await Promise.all([page.waitForNavigation(), edit.locator('button[type=submit]').click()]);
   const editMessage = (await page.locator('#result-message').count()) === 1 ? await page.textContent('#result-message') : '';
   const editedRow = page.locator(`#table-keys tr[data-record="${recordId}"]`);
@@ -81,9 +88,10 @@ async function namedKeys(page, newKey) {
   r = await api('/api/v1/ping', namedKey);
   check(r.status === 200, 'before confirming, the named key still works');
   await Promise.all([page.waitForNavigation(), page.click('#confirm-yes')]);
+  const revokedRow = page.locator(`#table-keys tr[data-record="${recordId}"]`);
   check((await page.locator('#result-message.notice').count()) === 1
-    && (await page.locator(`#table-keys tr[data-record="${recordId}"]`).count()) === 0,
-    'the confirmed revoke removes the key from the table');
+    && ((await revokedRow.count()) === 0 || /revoked/i.test(await revokedRow.innerText())),
+    'the confirmed revoke removes the key from the table (or marks it revoked)');
   r = await api('/api/v1/ping', namedKey);
   check(r.status === 401, 'the revoked key gets 401', `status ${r.status} ${r.body}`);
   r = await api('/api/v1/ping', newKey);
@@ -110,7 +118,7 @@ run(async (page, cspErrors) => {
   check(first !== null && /will not be shown again/i.test(first.note), 'the key comes with a "will not be shown again" note');
   check(await page.isVisible('button[data-copy-target="one-time-secret"]'), 'the key has a copy button');
   await page.screenshot({ path: path.join(shots, 'php-panel-api-key.png'), fullPage: true,
-    mask: [page.locator('#one-time-secret')] });
+    mask: [page.locator('#one-time-secret'), page.locator('#secret-command')] });
   const oldKey = first ? first.key : 'missing';
 
   let r = await api('/api/v1/ping', oldKey);

@@ -54,6 +54,7 @@ error_log $STACK/nginx-error.log;
 pid $STACK/nginx.pid;
 events { worker_connections 512; }
 http {
+  include /etc/nginx/mime.types; # as Debian's nginx.conf does: panel.css is text/css, else Chromium ignores it
   access_log off;
   client_body_temp_path $STACK/nginx-body;
   fastcgi_temp_path $STACK/nginx-fastcgi;

@@ -132,6 +132,7 @@ trait Descriptors
                     'choice_labels' => $labels === null ? null : explode('|', $labels),
                     'default' => $default,
                     'required' => $default === null,
+                    'edits_index' => $this->editsIndex($p),
                 ];
             }
             $dangerous = ($a->flags & self::FLAG_DANGEROUS) !== 0;
@@ -176,6 +177,19 @@ trait Descriptors
             return self::refusal($rc, $reason);
         }
         return ['available' => true, 'reason' => $reason === '' ? null : $reason]; // the plugin could not tell
+    }
+
+    /**
+     * ABI 1.3's edits_column of a row action's parameter as the index of the row's cell holding the parameter's
+     * current value (the host checked it names a column of the row table), null when it names none or the
+     * library's copy predates the field.
+     */
+    private function editsIndex(CData $param): ?int
+    {
+        if ($param->struct_size < FFI::sizeof($this->ffi->type('panel_param_t'))) {
+            return null;
+        }
+        return $param->edits_column >= 1 ? $param->edits_column - 1 : null;
     }
 
     private static function isNull(mixed $pointer): bool

@@ -199,8 +199,9 @@ final class Host
      * => ?bool and 'reason' => ?string (for a page action, whether it makes sense now and why not, as the plugin
      * says, for rendering only; null for a row action: ask available() per record)]. A parameter: ['id', 'label',
      * 'help', 'type' => 'text'|'enum'|'list', 'choices' => ?[values], 'choice_labels' => ?[labels, one per
-     * choice, to show while sending the choice], 'default', 'required']. A list's value is its items joined by
-     * ','.
+     * choice, to show while sending the choice], 'default', 'required', 'edits_index' => ?int (a row action's
+     * parameter: the index of the row's cell holding its current value, to fill the form from the row; ABI 1.3's
+     * edits_column - 1, null when it names none)]. A list's value is its items joined by ','.
      */
     public function page(string $user, string $pageId, ?string $clientAddr = null): array
     {

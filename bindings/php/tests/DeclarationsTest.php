@@ -25,13 +25,13 @@ final class DeclarationsTest extends TestCase
     }
 
     /**
-     * @testdox panel.h declares the ABI 1.2 struct sizes plugin.h asserts (the table's since 1.3: its time series)
+     * @testdox panel.h declares the struct sizes plugin.h asserts (1.2's; 1.3's table series, param edits_column)
      */
     public function testPanelHDeclaresTheABI12StructSizes(): void
     {
         $scope = FFI::scope('panel');
         $sizes = ['panel_caller_t' => 64, 'panel_menu_entry_t' => 48, 'panel_page_t' => 48, 'panel_field_t' => 72,
-            'panel_table_t' => 80, 'panel_param_t' => 64, 'panel_result_t' => 56, 'panel_action_t' => 88];
+            'panel_table_t' => 80, 'panel_param_t' => 72, 'panel_result_t' => 56, 'panel_action_t' => 88];
         $wrong = [];
         foreach ($sizes as $type => $size) {
             if (FFI::sizeof($scope->type($type)) !== $size) {

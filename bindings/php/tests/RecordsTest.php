@@ -276,4 +276,23 @@ final class RecordsTest extends TestCase
             json_encode($r)
         );
     }
+
+    /**
+     * @testdox page() gives each parameter edits_index: null where the plugin names no column (a 1.1 plugin)
+     */
+    public function testPageGivesEachParameterEditsIndex(): void
+    {
+        $params = [];
+        foreach (S::$a11 as $action) {
+            foreach ($action['params'] as $param) {
+                $params[] = $param;
+            }
+        }
+        $this->assertTrue(
+            $params !== []
+                && array_filter($params, static fn(array $p): bool => !array_key_exists('edits_index', $p)) === []
+                && array_filter($params, static fn(array $p): bool => $p['edits_index'] !== null) === [],
+            json_encode($params)
+        );
+    }
 }

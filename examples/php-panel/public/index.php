@@ -6,6 +6,7 @@
 // (/login, /logout, /admin, /admin/PAGE, POST /admin/PAGE/action/ID and /admin/PAGE/field/ID), rendered
 // generically from what the plugins registered; HEAD wherever GET works, OPTIONS (204 with Allow) on every route.
 // The config is $PANEL_CONFIG (default: the sample host's).
+// GET /api/v1/whoami too: who the key is (the command the one-time secret box offers).
 declare(strict_types=1);
 
 use PhpPanel\Admin;
@@ -13,7 +14,7 @@ use PhpPanel\Api;
 use PhpPanel\Revoke;
 
 if (PHP_SAPI === 'cli-server' && is_file(__DIR__ . parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH))) {
-    return false; // php -S: let it serve panel.css and panel.js
+    return false; // php -S: let it serve panel.css, panel.js and favicon.ico
 }
 
 require __DIR__ . '/../src/bootstrap.php';
@@ -26,7 +27,7 @@ $method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
 /** The methods $path answers (RFC 9110: HEAD wherever GET works, OPTIONS everywhere), or null: no such route. */
 function allowed_methods(string $path): ?string
 {
-    if (in_array($path, ['/healthz', '/api/v1/ping', '/api/v1/store', '/', '/admin'], true)) {
+    if (in_array($path, ['/healthz', '/api/v1/ping', '/api/v1/whoami', '/api/v1/store', '/', '/admin'], true)) {
         return 'GET, HEAD, OPTIONS';
     }
     if ($path === '/login') {

@@ -1,5 +1,7 @@
 <?php
-// Api.php - the API routes of the example panel: GET /api/v1/ping and GET /api/v1/store (scope store.read), each
+// Api.php - the API routes of the example panel: GET /api/v1/ping, GET /api/v1/whoami (who the key is: principal,
+// label and scopes, as the sample host's; the command the one-time secret box offers) and GET /api/v1/store
+// (scope store.read), each
 // request asked of the plugins' auth providers through Panel\Host::authenticateRequest (one static call: no Host object is
 // made for a request that only needs the verdict), answered with the sample host's bodies and
 // status codes ({"ok":true}, {"store_name","currency"}, {"error","message"}, 401 with WWW-Authenticate:
@@ -15,9 +17,9 @@ final class Api
 {
     public static function handle(string $method, string $path): void
     {
-        if ($path !== '/api/v1/ping' && $path !== '/api/v1/store') {
-            self::json(404, ['error' => 'not_found',
-                'message' => 'no such route; the API offers GET /healthz, GET /api/v1/ping and GET /api/v1/store']);
+        if ($path !== '/api/v1/ping' && $path !== '/api/v1/whoami' && $path !== '/api/v1/store') {
+            self::json(404, ['error' => 'not_found', 'message' => 'no such route; the API offers GET /healthz, '
+                . 'GET /api/v1/ping, GET /api/v1/whoami and GET /api/v1/store']);
             return;
         }
         if ($method !== 'GET') {
@@ -60,6 +62,12 @@ final class Api
         }
         if ($path === '/api/v1/ping') {
             self::json(200, ['ok' => true]);
+            return;
+        }
+        if ($path === '/api/v1/whoami') { // label and scopes only when the provider named them, as the sample host
+            self::json(200, ['principal' => $verdict['principal']]
+                + ($verdict['label'] !== null ? ['label' => $verdict['label']] : [])
+                + ($verdict['scopes'] !== [] ? ['scopes' => $verdict['scopes']] : []));
             return;
         }
         try {

@@ -6,6 +6,10 @@
 // timestamps; an expired session is destroyed, and expired session files are removed at each login. The CSRF
 // token every form carries and every POST must send back: the session's, or before login the login form's
 // (a random value in the panel_login cookie, the form field its MAC under DATA_DIR/php-device.secret).
+// keepOutcome/takeOutcome: the outcome of a POST (its message, a one-time secret, the confirmation step) kept in
+// the session's data on the server - never in the URL or a cookie's value - for the next GET of the page, which
+// takes it once: it is removed from the session as it is read, and one older than OUTCOME_SECONDS is dropped. A
+// secret is kept sealed under a key only the browser holds (cookie panel_outcome), so no file holds it readable.
 declare(strict_types=1);
 
 namespace PhpPanel;
@@ -17,7 +21,9 @@ final class Session
     public const IDLE_SECONDS = 30 * 60;
     public const MAX_SECONDS = 12 * 60 * 60;
     private const TOUCH_INTERVAL = 60;   // last_seen is rewritten at most once a minute
+    private const OUTCOME_SECONDS = 300; // an outcome not shown within 5 minutes is dropped (with its secret)
     private const NAME = 'panel_session';
+    private const OUTCOME_COOKIE = 'panel_outcome';
     private const LOGIN_COOKIE = 'panel_login';
 
     private static string $dir = '';
@@ -71,6 +77,82 @@ final class Session
         }
         $_SESSION = ['user' => $user, 'csrf' => bin2hex(random_bytes(32)), 'created' => time(), 'last_seen' => time()];
         self::forgetCookie(self::LOGIN_COOKIE, '/login');
+    }
+
+    /**
+     * Keeps the outcome of a change of page pageId for the next GET of that page (replacing an unread one). A
+     * one-time secret is kept sealed (crypto_secretbox) under a fresh random key that only the browser holds, in
+     * the cookie panel_outcome (HttpOnly, SameSite=Strict, path /admin): the session's file never holds the secret
+     * readable, and the cookie holds a key, not the secret.
+     */
+    public static function keepOutcome(string $pageId, array $outcome): void
+    {
+        if (session_status() !== PHP_SESSION_ACTIVE) {
+            return;
+        }
+        self::dropOutcome();
+        if (isset($outcome['secret']) && is_string($outcome['secret'])) {
+            $key = sodium_crypto_secretbox_keygen();
+            $nonce = random_bytes(SODIUM_CRYPTO_SECRETBOX_NONCEBYTES);
+            $outcome['sealed'] = base64_encode($nonce . sodium_crypto_secretbox($outcome['secret'], $nonce, $key));
+            setcookie(self::OUTCOME_COOKIE, sodium_bin2hex($key), self::cookieOptions('/admin'));
+            sodium_memzero($key);
+            sodium_memzero($outcome['secret']);
+        }
+        unset($outcome['secret']);
+        $_SESSION['outcome'] = ['page' => $pageId, 'at' => time(), 'data' => $outcome];
+    }
+
+    /**
+     * The outcome kept for page pageId, or null; removed from the session once it is this page's (or too old).
+     * Its secret is opened with the browser's key; without the key (another browser, a lost cookie) the secret
+     * stays unreadable and 'secret_lost' says so.
+     */
+    public static function takeOutcome(string $pageId): ?array
+    {
+        $kept = $_SESSION['outcome'] ?? null;
+        if (!is_array($kept)) {
+            return null;
+        }
+        if (!is_int($kept['at'] ?? null) || time() - $kept['at'] > self::OUTCOME_SECONDS) {
+            self::dropOutcome();
+            return null;
+        }
+        if (($kept['page'] ?? null) !== $pageId || !is_array($kept['data'] ?? null)) {
+            return null;
+        }
+        self::dropOutcome();
+        $data = $kept['data'];
+        if (isset($data['sealed'])) {
+            $data['secret'] = self::unseal((string)$data['sealed']);
+            $data['secret_lost'] = $data['secret'] === null;
+            unset($data['sealed']);
+        }
+        return $data;
+    }
+
+    private static function unseal(string $sealed): ?string
+    {
+        $cookie = $_COOKIE[self::OUTCOME_COOKIE] ?? '';
+        $box = base64_decode($sealed, true);
+        if (!is_string($cookie) || !preg_match('/^[0-9a-f]{64}$/', $cookie) || $box === false
+            || strlen($box) <= SODIUM_CRYPTO_SECRETBOX_NONCEBYTES) {
+            return null;
+        }
+        $key = sodium_hex2bin($cookie);
+        $secret = sodium_crypto_secretbox_open(substr($box, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES),
+            substr($box, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES), $key);
+        sodium_memzero($key);
+        return $secret === false ? null : $secret;
+    }
+
+    /** Removes the kept outcome and forgets the browser's key to its secret. */
+    private static function dropOutcome(): void
+    {
+        unset($_SESSION['outcome']);
+        if (isset($_COOKIE[self::OUTCOME_COOKIE])) {
+            self::forgetCookie(self::OUTCOME_COOKIE, '/admin');
+        }
     }
 
     public static function logout(): void
