@@ -89,9 +89,20 @@ pass_valgrind() {
   if ! submake B="$B" CC="$CC" all >"$work/plain-build.log" 2>&1; then
     tail -40 "$work/plain-build.log"; record valgrind FAILED $((SECONDS - t0)) "build failed"; return
   fi
-  echo "== check: unit tests and sample host under valgrind memcheck"
-  SKIP_UNDER_VALGRIND=1 TEST_WRAPPER="$VALGRIND --log-file=$logs/vg.%p" B="$B" tests/run-tests.sh >"$log" 2>&1
-  local rc=$? counts
+  echo "== check: unit tests and sample host under valgrind memcheck (two shards side by side)"
+  local shard pids=() rc=0 counts passed=0 failed=0 p f
+  for shard in 0 1; do
+    SKIP_UNDER_VALGRIND=1 TEST_WRAPPER="$VALGRIND --log-file=$logs/vg.%p" TEST_SHARD=$shard/2 B="$B" \
+      tests/run-tests.sh >"$work/valgrind.$shard.log" 2>&1 &
+    pids+=($!)
+  done
+  for shard in 0 1; do
+    wait "${pids[$shard]}" || rc=1
+    read -r p f < <(suite_counts "$work/valgrind.$shard.log" | sed 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/')
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
+  done
+  cat "$work/valgrind.0.log" "$work/valgrind.1.log" | grep -v -E '^[0-9]+ passed, [0-9]+ failed' >"$log"
+  echo "$passed passed, $failed failed" >>"$log"
   counts=$(suite_counts "$log")
   if [ "$rc" -ne 0 ]; then grep -v '^ok ' "$log" | tail -80; fi
   slowest "$log"

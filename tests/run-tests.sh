@@ -4,6 +4,8 @@
 # one line "N passed, N failed"; each
 # passing test's line gives its checks and seconds, so the slow ones are easy to find. Exit status 0 only when nothing failed and at least one test ran.
 # Optional: TEST_WRAPPER (e.g. "valgrind ...") runs each unit binary and the sample host under it.
+# TEST_SHARD=I/N (e.g. 0/2) runs only every N-th test starting with the I-th (unit binaries, then scripts), so
+# N runs side by side share the work (make check runs the valgrind pass as two shards on two cores).
 set -u
 B=${B:-build}
 export B
@@ -11,8 +13,19 @@ passed=0 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+shard=${TEST_SHARD:-0/1}
+shard_i=${shard%/*} shard_n=${shard#*/}
+case "$shard_i/$shard_n" in
+  [0-9]*/[1-9]*) [ "$shard_i" -lt "$shard_n" ] || { echo "TEST_SHARD=$shard: I must be below N" >&2; exit 2; } ;;
+  *) echo "TEST_SHARD=$shard: give it as I/N, e.g. 0/2" >&2; exit 2 ;;
+esac
+ordinal=-1
+# mine: 0 when the next test belongs to this shard.
+mine() { ordinal=$((ordinal + 1)); [ $((ordinal % shard_n)) -eq "$shard_i" ]; }
+
 for bin in "$B"/tests/host_* "$B"/tests/plugin_*; do
   [ -x "$bin" ] || continue
+  mine || continue
   t0=$SECONDS
   ${TEST_WRAPPER:-} "$bin" >"$log" 2>&1
   rc=$?
@@ -25,6 +38,7 @@ done
 
 for script in tests/cli/*.sh; do
   case "$script" in */lib.sh) continue ;; esac
+  mine || continue
   t0=$SECONDS
   bash "$script" >"$log" 2>&1
   rc=$?
