@@ -8,9 +8,11 @@
 
 #include <sodium.h>
 
+#include "web_flash.h"
 #include "web_layout.h"
 #include "web_params.h"
 #include "web_row_actions.h"
+#include "web_secret.h"
 
 #define TABLE_ROWS_MAX 50u
 #define MENU_MAX 256
@@ -25,6 +27,7 @@ typedef struct page_outcome {
     const char *secret;         /* a one-time secret to show, or NULL */
     const char *secret_source;  /* the label of the action that revealed it */
     const char *record;         /* the record the action created (ABI 1.1), or NULL */
+    const char *host_header;    /* the request's Host (nullable), for the secret box's command */
 } page_outcome_t;
 
 void web_page_error(panelhost_t *host, const panel_caller_t *caller, const char *csrf, int status,
@@ -228,18 +231,6 @@ static void render_action(web_buf_t *b, panelhost_t *host, const panel_caller_t 
     web_raw(b, "</form>");
 }
 
-static void render_secret(web_buf_t *b, const page_outcome_t *outcome)
-{
-    web_raw(b, "<div class=\"secret\" role=\"status\" id=\"one-time-secret-box\"><p><strong>");
-    web_html_text(b, outcome->secret_source);
-    web_raw(b, ": copy this secret now. It will not be shown again.</strong> Store it where your tool "
-               "can read it; if it is lost, a new one has to be made.</p>"
-               "<div class=\"secret-row\"><input type=\"text\" id=\"one-time-secret\" readonly autocomplete=\"off\" "
-               "spellcheck=\"false\" aria-label=\"One-time secret\" value=\"");
-    web_html_text(b, outcome->secret);
-    web_raw(b, "\"> <button type=\"button\" data-copy-target=\"one-time-secret\" hidden>Copy</button></div></div>");
-}
-
 /* Renders the whole page with the outcome of the last form. The page exists and the caller may see it. */
 static void render_page(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
                         const panel_page_t *page, const page_outcome_t *outcome, web_response_t *res)
@@ -255,14 +246,16 @@ static void render_page(panelhost_t *host, const panel_caller_t *caller, const c
                                    : "<p class=\"notice ok\" role=\"status\" id=\"notice\">");
         web_html_text(b, outcome->message);
         if (outcome->record != NULL && outcome->record[0] != '\0') {
-            web_raw(b, " <span id=\"created-record\">Record: ");
+            /* a message that names the record ("Key 1 created") needs no second mention */
+            int named = strstr(outcome->message, outcome->record) != NULL;
+            web_raw(b, named ? " <span id=\"created-record\" hidden>" : " <span id=\"created-record\">Created: ");
             web_html_text(b, outcome->record);
             web_raw(b, "</span>");
         }
         web_raw(b, "</p>");
     }
     if (outcome->secret != NULL && outcome->secret[0] != '\0')
-        render_secret(b, outcome);
+        web_render_secret(b, host, outcome->secret_source, outcome->secret, outcome->host_header);
     render_status(b, host, caller, page->id);
 
     const panel_field_t *f = panelhost_field_at(host, page->id, 0);
@@ -308,16 +301,52 @@ static const panel_page_t *visible_page(panelhost_t *host, const panel_caller_t 
     return page;
 }
 
-void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                   web_response_t *res)
+void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                   const char *page_id, web_response_t *res)
 {
     const panel_page_t *page = visible_page(host, caller, csrf, page_id, res);
     if (page == NULL)
         return;
     page_outcome_t outcome;
     memset(&outcome, 0, sizeof outcome);
+    outcome.host_header = req->host_header;
+    web_flash_t flash; /* the result of the post that sent the browser here, taken once */
+    if (req->session_cookie != NULL &&
+        web_flash_take(req->session_cookie, page->id, &flash, panelhost_now(host)) == 1) {
+        outcome.message = flash.message[0] != '\0' ? flash.message : "Done.";
+        outcome.secret = flash.secret;
+        outcome.secret_source = flash.source;
+        outcome.record = flash.record;
+    }
     res->status = 200;
     render_page(host, caller, csrf, page, &outcome, res);
+    sodium_memzero(&flash, sizeof flash);
+}
+
+/* A change was made: keeps its result for the next GET of this session and answers 303 to the page, so a reload
+ * repeats nothing and the secret never travels in a URL or cookie. Returns -1 when it could not (no session, no
+ * memory); the caller then shows the result at once. */
+static int redirect_with_result(panelhost_t *host, const web_request_t *req, const panel_page_t *page,
+                                const char *message, const char *source, const char *record, const char *secret,
+                                web_response_t *res)
+{
+    if (req->session_cookie == NULL)
+        return -1;
+    web_flash_t flash;
+    memset(&flash, 0, sizeof flash);
+    snprintf(flash.page_id, sizeof flash.page_id, "%s", page->id);
+    snprintf(flash.message, sizeof flash.message, "%s", message);
+    snprintf(flash.source, sizeof flash.source, "%s", source);
+    snprintf(flash.record, sizeof flash.record, "%s", record != NULL ? record : "");
+    snprintf(flash.secret, sizeof flash.secret, "%s", secret != NULL ? secret : "");
+    if (web_flash_put(req->session_cookie, &flash, panelhost_now(host)) != 0)
+        return -1;
+    res->status = 303;
+    snprintf(res->location, sizeof res->location, "/admin/%s", page->id);
+    web_raw(&res->body, "<!doctype html><title>Done</title><p>Done. Continue at <a href=\"");
+    web_html_text(&res->body, res->location);
+    web_raw(&res->body, "\">the page</a>.</p>\n");
+    return 0;
 }
 
 static const panel_field_t *find_field(panelhost_t *host, const char *page_id, const char *id)
@@ -353,7 +382,8 @@ static int failure_status(int32_t rc)
 }
 
 static void submit_field(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                         const panel_page_t *page, const web_form_t *form, web_response_t *res)
+                         const web_request_t *req, const panel_page_t *page, const web_form_t *form,
+                         web_response_t *res)
 {
     const panel_field_t *f = find_field(host, page->id, web_form_get(form, "_field", NULL));
     page_outcome_t outcome;
@@ -378,8 +408,11 @@ static void submit_field(panelhost_t *host, const panel_caller_t *caller, const 
         return;
     }
     char error[1200];
+    outcome.host_header = req->host_header;
     if (rc == PANEL_OK) {
         outcome.message = msg[0] != '\0' ? msg : "Saved.";
+        if (redirect_with_result(host, req, page, outcome.message, f->label, NULL, NULL, res) == 0)
+            return;
         res->status = 200;
     } else {
         if (rc == PANEL_E_CONFIRM)
@@ -475,8 +508,8 @@ static void list_join(const web_form_t *form, const char *name, char *out, size_
 typedef char list_value_t[PANEL_VALUE_MAX + 1];
 
 static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                                const panel_page_t *page, const web_form_t *form, list_value_t *lists,
-                                web_response_t *res)
+                                const web_request_t *req, const panel_page_t *page, const web_form_t *form,
+                                list_value_t *lists, web_response_t *res)
 {
     const panel_action_t *a = find_action(host, page->id, web_form_get(form, "_action", NULL));
     if (a == NULL) {
@@ -527,11 +560,16 @@ static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller,
     page_outcome_t outcome;
     memset(&outcome, 0, sizeof outcome);
     char error[1200];
+    outcome.host_header = req->host_header;
     if (rc == PANEL_OK) {
         outcome.message = message[0] != '\0' ? message : "Done.";
-        outcome.secret = rc == PANEL_OK ? secret : NULL;
+        outcome.secret = secret;
         outcome.secret_source = a->label;
         outcome.record = created;
+        if (redirect_with_result(host, req, page, outcome.message, a->label, created, secret, res) == 0) {
+            sodium_memzero(secret, sizeof secret);
+            return;
+        }
         res->status = 200;
     } else {
         snprintf(error, sizeof error, "%s", message[0] != '\0' ? message : "The action failed.");
@@ -547,19 +585,20 @@ static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller,
 
 /* Runs the posted action; the joined values of its list parameters live in a heap buffer meanwhile. */
 static void submit_action(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                          const panel_page_t *page, const web_form_t *form, web_response_t *res)
+                          const web_request_t *req, const panel_page_t *page, const web_form_t *form,
+                          web_response_t *res)
 {
     list_value_t *lists = calloc(16, sizeof *lists);
     if (lists == NULL) {
         web_page_error(host, caller, csrf, 500, "Out of memory", "The server ran out of memory; try again.", res);
         return;
     }
-    submit_action_lists(host, caller, csrf, page, form, lists, res);
+    submit_action_lists(host, caller, csrf, req, page, form, lists, res);
     free(lists);
 }
 
-void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                     const web_form_t *form, web_response_t *res)
+void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                     const char *page_id, const web_form_t *form, web_response_t *res)
 {
     const panel_page_t *page = visible_page(host, caller, csrf, page_id, res);
     if (page == NULL)
@@ -569,9 +608,9 @@ void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char
     confirmed_caller.confirmed = confirm != NULL && strcmp(confirm, "1") == 0;
     const char *op = web_form_get(form, "_op", NULL);
     if (op != NULL && strcmp(op, "field") == 0)
-        submit_field(host, &confirmed_caller, csrf, page, form, res);
+        submit_field(host, &confirmed_caller, csrf, req, page, form, res);
     else if (op != NULL && strcmp(op, "action") == 0)
-        submit_action(host, &confirmed_caller, csrf, page, form, res);
+        submit_action(host, &confirmed_caller, csrf, req, page, form, res);
     else
         web_page_error(host, caller, csrf, 400, "Bad request", "The form did not say what to do.", res);
 }

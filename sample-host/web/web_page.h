@@ -9,15 +9,18 @@
 #include "web_form.h"
 #include "web_http.h"
 
-/* GET: the page `page_id` for `caller` (404 when unknown, 403 when the caller's role lacks its permission). */
-void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                   web_response_t *res);
+/* GET: the page `page_id` for `caller` (404 when unknown, 403 when the caller's role lacks its permission), with
+ * the result the session's last successful post left (web_flash.h), shown once. */
+void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                   const char *page_id, web_response_t *res);
 
 /* POST: the form posted to the page (its CSRF token already checked): "_op" is "field" (with "_field",
  * "value") or "action" (with "_action" and "p.NAME" parameters); "_confirm" = "1" confirms a dangerous one.
- * Answers the page with the outcome, or the confirmation step. */
-void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                     const web_form_t *form, web_response_t *res);
+ * A change that went through is answered 303 to the page, its result (message, created record, one-time secret)
+ * kept for that GET (web_flash.h); a refusal changed nothing and is answered with the page, its error and a 4xx;
+ * an unconfirmed dangerous action with the confirmation step. */
+void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                     const char *page_id, const web_form_t *form, web_response_t *res);
 
 /* The overview at /admin: a list of the pages the caller may open. */
 void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const char *csrf, web_response_t *res);

@@ -332,6 +332,7 @@ static enum MHD_Result answer_admin(server_t *srv, struct MHD_Connection *conn, 
         .login_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_LOGIN_COOKIE),
         .device_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_DEVICE_COOKIE),
         .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .host_header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
         .body = st->body != NULL ? st->body : "",
         .body_len = st->body_len,
     };

@@ -62,13 +62,19 @@ check '[ "$CODE" = 403 ] && ! body_has "echo: no-token-here"' "a form posted wit
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=0000${CSRF:4}&_op=action&_action=echo&p.text=bad-token"
 check '[ "$CODE" = 403 ] && ! body_has "echo: bad-token"' "a form posted with a wrong CSRF token is refused"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=echo" --data-urlencode 'p.text=<b>hi</b>'
+check '[ "$CODE" = 303 ] && has_header "^location: /admin/fixture/good$" && ! body_has "echo:"' \
+  "an action that ran is answered 303 to its page, the result not in the redirect"
+follow "$JAR"
 check '[ "$CODE" = 200 ] && body_has "echo: &lt;b&gt;hi&lt;/b&gt;"' "an action with its CSRF token runs and its message is escaped"
+http GET /admin/fixture/good -b "$JAR"
+check '[ "$CODE" = 200 ] && ! body_has "echo: "' "the result is shown once: the next GET of the page no longer shows it"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=wipe&p.mode=1h"
 check '[ "$CODE" = 200 ] && body_has "Wiping cannot be undone." && body_has "id=\"confirm-yes\"" && ! body_has "wiped with"' "a dangerous action without confirmation shows the plugin's confirmation text and does not run"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=wipe&p.mode=1h&_confirm=1"
-check '[ "$CODE" = 200 ] && body_has "wiped with mode 1h"' "the confirmed dangerous action runs with its parameters"
+follow "$JAR"
+check '[ "$POSTED" = 303 ] && [ "$CODE" = 200 ] && body_has "wiped with mode 1h"' "the confirmed dangerous action runs with its parameters"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text&value=FORMVALUE77"
-check '[ "$CODE" = 200 ] || [ "$CODE" = 422 ]' "a field form is handled"
+check '[ "$CODE" = 303 ] || [ "$CODE" = 422 ]' "a field form is handled (saved: 303 to the page; refused: 422)"
 
 # wrong password and unknown user: same status, same body
 JAR2="$TMP/other.jar"
