@@ -20,9 +20,9 @@
 
 /* The confirmations of a named key's Revoke and Reset; the host shows the key's row (label, hint) beside them. */
 #define APIKEYS_REVOKE_NAMED_CONFIRM                                                                            \
-    "Revoking stops this key at once: the tool that sends it gets 401 for every request (so does the key's "   \
-    "previous value, if a reset kept it working for a while). This cannot be undone; the tool will need a "    \
-    "new key."
+    "This key stops working at once: the tool that sends it gets 401 for every request (so does the key's "   \
+    "previous value, if a reset kept it working for a while). Revoking cannot be undone; the tool will need "  \
+    "a new key."
 #define APIKEYS_RESET_NAMED_CONFIRM                                                                             \
     "Resetting gives this key a new value, shown once. The current value stops working at the end of the "    \
     "grace period chosen below (at once with none); until the tool gets the new value, its requests get 401."
