@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "web_extensions.h"
 #include "web_flash.h"
 #include "web_layout.h"
 #include "web_params.h"
@@ -437,6 +438,24 @@ static const char *param_label(const panel_action_t *a, const char *id)
     return id;
 }
 
+/* How the action's form showed `value` of parameter `id`: an enum choice's label ("none: the old key stops at
+ * once" for "0"), else the value itself. */
+static void param_value_text(const panel_action_t *a, const char *id, const char *value, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%s", value);
+    for (uint32_t i = 0; i < a->n_params; i++) {
+        const panel_param_t *p = a->params[i];
+        if (p == NULL || strcmp(p->id, id) != 0 || p->type != PANEL_PARAM_ENUM)
+            continue;
+        char choice[PANEL_VALUE_MAX + 1], label[PANEL_TEXT_MAX + 1];
+        for (size_t c = 0; panelhost_param_choice(p, c, choice, sizeof choice, label, sizeof label) == PANEL_OK; c++)
+            if (strcmp(choice, value) == 0) {
+                snprintf(out, out_len, "%s", label);
+                return;
+            }
+    }
+}
+
 /* The confirmation step of a dangerous action posted without "_confirm": its text and a button that posts
  * the same parameters again, confirmed. */
 static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
@@ -464,13 +483,17 @@ static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller,
     web_raw(b, "<input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\">");
     web_html_text(b, text != NULL && text[0] != '\0' ? text : a->confirm);
     web_raw(b, "</p>");
+    if (record != NULL)
+        web_render_record(b, host, caller, page->id, a, record, TABLE_ROWS_MAX);
     if (n > 0) {
         web_raw(b, "<dl class=\"status\">");
         for (size_t i = 0; i < n; i++) {
             web_raw(b, "<dt>");
             web_html_text(b, param_label(a, names[i]));
             web_raw(b, "</dt><dd>");
-            web_html_text(b, values[i]);
+            char shown[PANEL_TEXT_MAX + 1];
+            param_value_text(a, names[i], values[i], shown, sizeof shown);
+            web_html_text(b, shown);
             web_raw(b, "</dd>");
         }
         web_raw(b, "</dl>");
@@ -624,7 +647,8 @@ void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const ch
     res->status = 200;
     web_layout_begin(b, host, caller, csrf, "Overview", NULL);
     web_raw(b, "<h1>Overview</h1>");
-    if (n == 0) {
+    int extensions = caller->has_permission != NULL && caller->has_permission(caller, PANELHOST_PERMISSION_EXTENSIONS);
+    if (n == 0 && !extensions) {
         web_raw(b, "<p id=\"no-pages\">There are no pages your role may open.</p>");
     } else {
         web_raw(b, "<p>Pages you may open:</p><ul id=\"pages\">");
@@ -635,6 +659,8 @@ void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const ch
             web_html_text(b, entries[i]->path);
             web_raw(b, "</a></li>");
         }
+        if (extensions) /* the host's own page, as in the menu */
+            web_raw(b, "<li><a href=\"" WEB_EXTENSIONS_PATH "\">System &gt; Extensions</a></li>");
         web_raw(b, "</ul>");
     }
     web_layout_end(b);
