@@ -312,7 +312,7 @@ void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *
     memset(&outcome, 0, sizeof outcome);
     outcome.host_header = req->host_header;
     web_flash_t flash; /* the result of the post that sent the browser here, taken once */
-    if (req->session_cookie != NULL &&
+    if (req->session_cookie != NULL && strcmp(req->method, "GET") == 0 && /* a HEAD leaves it for the GET */
         web_flash_take(req->session_cookie, page->id, &flash, panelhost_now(host)) == 1) {
         outcome.message = flash.message[0] != '\0' ? flash.message : "Done.";
         outcome.secret = flash.secret;

@@ -45,8 +45,9 @@ void web_render_secret(web_buf_t *b, const panelhost_t *host, const char *source
         char base[1024], command[1600];
         api_base(host, host_header, base, sizeof base);
         snprintf(command, sizeof command, "curl -H 'X-API-Key: %s' %s/api/v1/whoami", secret, base);
-        web_raw(b, "<p class=\"help\">Try it from the user's side: this command asks the store's API who the key "
-                   "is; the status line \"Last request with this key\" shows the request.</p>");
+        web_raw(b, "<p class=\"help\" id=\"try-secret-help\">Try it from the user's side: this command asks the "
+                   "store's API who the key is. Run it, then reload this page: the key's last use shows the "
+                   "request.</p>");
         copy_row(b, "try-secret-command", "Command to try the secret", command);
         sodium_memzero(command, sizeof command);
     }

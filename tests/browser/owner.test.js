@@ -148,6 +148,11 @@ run(async (page, cspErrors) => {
   'a reload after Create key makes no second key and shows the key nowhere', `${rowsBefore} rows before`);
   const who = await api('/api/v1/whoami', key);
   check(who.status === 200 && who.body.includes(`apikeys:key:${id}`), 'the command\'s request works with the key', who.body);
+  await page.goto(base + PAGE);
+  const used = await page.$$eval(`#table-keys tbody.record[data-record="${id}"] td`,
+    (tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-label'), td.textContent])));
+  check(used['Last used'] !== 'never' && Number(used.Uses) >= 1,
+    'after the command ran, reloading the page shows the key\'s last use', JSON.stringify(used));
 
   // ----- Edit opens with the key's settings; ticking one more scope keeps the others
   await page.click(`${rowForm(id, 'edit')} summary`);
