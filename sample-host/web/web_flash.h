@@ -1,15 +1,17 @@
 /* web_flash.h - what a successful form post leaves for the page the browser is sent to next (Post/Redirect/Get):
- * the result message, the record the action created and a one-time secret, kept in this process's memory under a
- * digest of the session id (never in the URL, never in a cookie's value, never on disk), handed out once by the
- * next GET of that session and wiped as it is taken. An entry nobody takes is wiped after WEB_FLASH_TTL seconds.
- * Thread-safe. */
+ * the result message, the record the action created and a one-time secret. It waits in the panel's shared
+ * database (DATA_DIR/admin-sessions.db, so any sample-host process on the data directory may answer the GET),
+ * encrypted with a key derived from the session id, which no file holds (the database keeps only digests), under
+ * a row named by another digest of it: never in the URL, never in a cookie's value, never readable from disk.
+ * The next GET of that session takes it (deleting the row, with SQLite's secure_delete) and the caller wipes it
+ * after use; one nobody takes is deleted after WEB_FLASH_TTL seconds. Thread-safe. */
 #ifndef SAMPLE_HOST_WEB_FLASH_H
 #define SAMPLE_HOST_WEB_FLASH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "panel/plugin.h"
+#include "panel/host.h"
 
 #define WEB_FLASH_TTL 300
 
@@ -21,12 +23,15 @@ typedef struct web_flash {
     char secret[PANEL_SECRET_MAX];        /* a one-time secret, or "" */
 } web_flash_t;
 
-/* Keeps *flash for the session whose cookie value is `session` (replacing and wiping what it held), then wipes
- * *flash. Returns 0, or -1 when no memory could be had (the caller shows the result at once instead). */
-int web_flash_put(const char *session, web_flash_t *flash, int64_t now);
+/* Keeps *flash for the session whose cookie value is `session` (replacing what it held), then wipes *flash.
+ * Returns 0, or -1 when it could not be kept (the caller then shows the result at once instead). */
+int web_flash_put(const panelhost_t *host, const char *session, web_flash_t *flash);
 
-/* Moves the session's entry for page `page_id` into *out and wipes the stored one. Returns 1 when there was one,
- * else 0 (then *out is zeroed). The caller wipes *out after use. */
-int web_flash_take(const char *session, const char *page_id, web_flash_t *out, int64_t now);
+/* Takes the session's entry: when it belongs to page `page_id`, moves it into *out and returns 1; else returns 0
+ * with *out zeroed (an entry for another page is dropped too: read once). The caller wipes *out after use. */
+int web_flash_take(const panelhost_t *host, const char *session, const char *page_id, web_flash_t *out);
+
+/* Closes the database connection (at shutdown, after the last request). */
+void web_flash_close(void);
 
 #endif /* SAMPLE_HOST_WEB_FLASH_H */

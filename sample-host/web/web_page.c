@@ -313,7 +313,7 @@ void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *
     outcome.host_header = req->host_header;
     web_flash_t flash; /* the result of the post that sent the browser here, taken once */
     if (req->session_cookie != NULL && strcmp(req->method, "GET") == 0 && /* a HEAD leaves it for the GET */
-        web_flash_take(req->session_cookie, page->id, &flash, panelhost_now(host)) == 1) {
+        web_flash_take(host, req->session_cookie, page->id, &flash) == 1) {
         outcome.message = flash.message[0] != '\0' ? flash.message : "Done.";
         outcome.secret = flash.secret;
         outcome.secret_source = flash.source;
@@ -340,7 +340,7 @@ static int redirect_with_result(panelhost_t *host, const web_request_t *req, con
     snprintf(flash.source, sizeof flash.source, "%s", source);
     snprintf(flash.record, sizeof flash.record, "%s", record != NULL ? record : "");
     snprintf(flash.secret, sizeof flash.secret, "%s", secret != NULL ? secret : "");
-    if (web_flash_put(req->session_cookie, &flash, panelhost_now(host)) != 0)
+    if (web_flash_put(host, req->session_cookie, &flash) != 0)
         return -1;
     res->status = 303;
     snprintf(res->location, sizeof res->location, "/admin/%s", page->id);

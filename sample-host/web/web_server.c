@@ -28,6 +28,7 @@
 #include "web_config.h"
 #include "web_deadline.h"
 #include "web_extensions.h"
+#include "web_flash.h"
 #include "web_framing.h"
 #include "web_http.h"
 #include "web_listen.h"
@@ -621,6 +622,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     web_deadline_stop(srv.deadline); /* after MHD_stop_daemon: no connection is left */
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     session_store_close(srv.admin.sessions);
+    web_flash_close();
     admin_auth_close(srv.admin.auth);
     router_destroy(&srv.router); /* after MHD_stop_daemon: no request is running */
     pthread_cond_destroy(&srv.idle);

@@ -117,6 +117,8 @@ check '[ "$CODE" = 303 ] && has_header "^location: /login"' "a password change e
 # logout
 http GET /admin -b "$JAR"; CSRF=$(csrf_of_body)
 OLD_SESSION_OK=$CODE
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=echo&p.text=across-processes-77"
+ACROSS_POST=$CODE
 stop_server
 check '[ "$STOP_RC" = 0 ]' "SIGTERM stops the server with exit status 0"
 check 'grep -q "SIGTERM received" "$SERVER_LOG"' "the server says it is finishing on SIGTERM"
@@ -126,6 +128,13 @@ start_server "$CONFIG" restarted || fail "server restarts"
 check '[ -z "$FIRST_PASSWORD" ]' "a restart does not create another password"
 http GET /admin -b "$JAR"
 check '[ "$OLD_SESSION_OK" = 200 ] && [ "$CODE" = 200 ]' "a session survives a server restart"
+check '[ -f "$TMP/data/admin-sessions.db" ] && ! grep -aq "across-processes-77" "$TMP"/data/admin-sessions.db*' \
+  "a post's result waiting for its page is not readable in the database files (encrypted with the session id)"
+http GET /admin/fixture/good -b "$JAR"
+check '[ "$ACROSS_POST" = 303 ] && [ "$CODE" = 200 ] && body_has "echo: across-processes-77"' \
+  "a post's result is shown by another process answering the GET (here the restarted server)"
+http GET /admin/fixture/good -b "$JAR"
+check '! body_has "across-processes-77"' "... and only once"
 http POST /logout -b "$JAR" --data "_csrf=$CSRF"
 check '[ "$CODE" = 303 ] && has_header "^set-cookie: panel_session=;.*Max-Age=0"' "logout ends the session and clears the cookie"
 http GET /admin -b "$JAR"
