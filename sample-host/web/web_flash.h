@@ -1,5 +1,5 @@
-/* web_flash.h - what a successful form post leaves for the page the browser is sent to next (Post/Redirect/Get):
- * the result message, the record the action created and a one-time secret. It waits in the panel's shared
+/* web_flash.h - what a form post leaves for the page the browser is sent to next (Post/Redirect/Get): the result
+ * message, the record the action created and a one-time secret, or the refusal and what it belongs to. It waits in the panel's shared
  * database (DATA_DIR/admin-sessions.db, so any sample-host process on the data directory may answer the GET),
  * encrypted with a key derived from the session id, which no file holds (the database keeps only digests), under
  * a row named by another digest of it: never in the URL, never in a cookie's value, never readable from disk.
@@ -21,6 +21,10 @@ typedef struct web_flash {
     char source[256];                     /* the label of the action or field that produced it */
     char record[PANEL_RECORD_ID_MAX + 1]; /* the record the action created, or "" */
     char secret[PANEL_SECRET_MAX];        /* a one-time secret, or "" */
+    int32_t failed;                       /* 1: a refusal (nothing was changed) */
+    char error[1200];                     /* the refusal, shown next to what it belongs to */
+    char field_id[PANEL_ID_MAX + 1];      /* the field the error belongs to, or "" */
+    char action_id[PANEL_ID_MAX + 1];     /* the action the error belongs to, or "" */
 } web_flash_t;
 
 /* Keeps *flash for the session whose cookie value is `session` (replacing what it held), then wipes *flash.

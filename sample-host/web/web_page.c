@@ -315,6 +315,10 @@ void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *
     if (req->session_cookie != NULL && strcmp(req->method, "GET") == 0 && /* a HEAD leaves it for the GET */
         web_flash_take(host, req->session_cookie, page->id, &flash) == 1) {
         outcome.message = flash.message[0] != '\0' ? flash.message : "Done.";
+        outcome.failed = flash.failed;
+        outcome.error = flash.error[0] != '\0' ? flash.error : NULL;
+        outcome.field_id = flash.field_id[0] != '\0' ? flash.field_id : NULL;
+        outcome.action_id = flash.action_id[0] != '\0' ? flash.action_id : NULL;
         outcome.secret = flash.secret;
         outcome.secret_source = flash.source;
         outcome.record = flash.record;
@@ -324,27 +328,33 @@ void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *
     sodium_memzero(&flash, sizeof flash);
 }
 
-/* A change was made: keeps its result for the next GET of this session and answers 303 to the page, so a reload
- * repeats nothing and the secret never travels in a URL or cookie. Returns -1 when it could not (no session, no
- * memory); the caller then shows the result at once. */
-static int redirect_with_result(panelhost_t *host, const web_request_t *req, const panel_page_t *page,
-                                const char *message, const char *source, const char *record, const char *secret,
-                                web_response_t *res)
+/* A form post was handled (a change made, or refused with nothing changed): keeps its outcome for the next GET of
+ * this session and answers 303 to the page (at the field or page action an error belongs to), so a reload repeats
+ * nothing and the secret never travels in a URL or cookie. Returns -1 when it could not (no session, the database
+ * unusable); the caller then shows the outcome at once. */
+static int redirect_with_outcome(panelhost_t *host, const web_request_t *req, const panel_page_t *page,
+                                 const page_outcome_t *o, web_response_t *res)
 {
     if (req->session_cookie == NULL)
         return -1;
     web_flash_t flash;
     memset(&flash, 0, sizeof flash);
     snprintf(flash.page_id, sizeof flash.page_id, "%s", page->id);
-    snprintf(flash.message, sizeof flash.message, "%s", message);
-    snprintf(flash.source, sizeof flash.source, "%s", source);
-    snprintf(flash.record, sizeof flash.record, "%s", record != NULL ? record : "");
-    snprintf(flash.secret, sizeof flash.secret, "%s", secret != NULL ? secret : "");
+    snprintf(flash.message, sizeof flash.message, "%s", o->message != NULL ? o->message : "");
+    snprintf(flash.source, sizeof flash.source, "%s", o->secret_source != NULL ? o->secret_source : "");
+    snprintf(flash.record, sizeof flash.record, "%s", o->record != NULL ? o->record : "");
+    snprintf(flash.secret, sizeof flash.secret, "%s", o->secret != NULL ? o->secret : "");
+    flash.failed = o->failed;
+    snprintf(flash.error, sizeof flash.error, "%s", o->error != NULL ? o->error : "");
+    snprintf(flash.field_id, sizeof flash.field_id, "%s", o->field_id != NULL ? o->field_id : "");
+    snprintf(flash.action_id, sizeof flash.action_id, "%s", o->action_id != NULL ? o->action_id : "");
     if (web_flash_put(host, req->session_cookie, &flash) != 0)
         return -1;
     res->status = 303;
-    snprintf(res->location, sizeof res->location, "/admin/%s", page->id);
-    web_raw(&res->body, "<!doctype html><title>Done</title><p>Done. Continue at <a href=\"");
+    snprintf(res->location, sizeof res->location, "/admin/%s%s%s", page->id,
+             o->field_id != NULL ? "#field-" : o->action_id != NULL ? "#action-" : "",
+             o->field_id != NULL ? o->field_id : o->action_id != NULL ? o->action_id : "");
+    web_raw(&res->body, "<!doctype html><title>Result</title><p>The result is on <a href=\"");
     web_html_text(&res->body, res->location);
     web_raw(&res->body, "\">the page</a>.</p>\n");
     return 0;
@@ -412,8 +422,6 @@ static void submit_field(panelhost_t *host, const panel_caller_t *caller, const 
     outcome.host_header = req->host_header;
     if (rc == PANEL_OK) {
         outcome.message = msg[0] != '\0' ? msg : "Saved.";
-        if (redirect_with_result(host, req, page, outcome.message, f->label, NULL, NULL, res) == 0)
-            return;
         res->status = 200;
     } else {
         if (rc == PANEL_E_CONFIRM)
@@ -426,6 +434,8 @@ static void submit_field(panelhost_t *host, const panel_caller_t *caller, const 
         outcome.failed = 1;
         res->status = failure_status(rc);
     }
+    if (redirect_with_outcome(host, req, page, &outcome, res) == 0)
+        return;
     render_page(host, caller, csrf, page, &outcome, res);
 }
 
@@ -589,20 +599,17 @@ static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller,
         outcome.secret = secret;
         outcome.secret_source = a->label;
         outcome.record = created;
-        if (redirect_with_result(host, req, page, outcome.message, a->label, created, secret, res) == 0) {
-            sodium_memzero(secret, sizeof secret);
-            return;
-        }
         res->status = 200;
     } else {
         snprintf(error, sizeof error, "%s", message[0] != '\0' ? message : "The action failed.");
-        outcome.action_id = a->id;
+        outcome.action_id = a->row_table == NULL ? a->id : NULL; /* a row action's refusal is the notice */
         outcome.error = error;
         outcome.message = error;
         outcome.failed = 1;
         res->status = failure_status(rc);
     }
-    render_page(host, caller, csrf, page, &outcome, res);
+    if (redirect_with_outcome(host, req, page, &outcome, res) != 0)
+        render_page(host, caller, csrf, page, &outcome, res);
     sodium_memzero(secret, sizeof secret);
 }
 

@@ -16,9 +16,10 @@ void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *
 
 /* POST: the form posted to the page (its CSRF token already checked): "_op" is "field" (with "_field",
  * "value") or "action" (with "_action" and "p.NAME" parameters); "_confirm" = "1" confirms a dangerous one.
- * A change that went through is answered 303 to the page, its result (message, created record, one-time secret)
- * kept for that GET (web_flash.h); a refusal changed nothing and is answered with the page, its error and a 4xx;
- * an unconfirmed dangerous action with the confirmation step. */
+ * A post the plugin handled is answered 303 to the page, its outcome (message, created record, one-time secret, or
+ * the refusal and the field or action it belongs to) kept for that GET (web_flash.h), so a reload repeats nothing;
+ * an unconfirmed dangerous action gets the confirmation step (nothing changed yet); a post the panel refuses
+ * itself (no permission, no such field or action) gets its error page. */
 void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
                      const char *page_id, const web_form_t *form, web_response_t *res);
 

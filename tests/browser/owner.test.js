@@ -154,6 +154,17 @@ run(async (page, cspErrors) => {
   check(used['Last used'] !== 'never' && Number(used.Uses) >= 1,
     'after the command ran, reloading the page shows the key\'s last use', JSON.stringify(used));
 
+  // ----- a refused Create key (no scope): 303 too, the refusal shown once, nothing created
+  await page.goto(base + PAGE);
+  await page.fill('#param-create-key-label', 'No scope');
+  await submit(page, 'form[data-action="create-key"] button[type=submit]');
+  const refused = await notice(page);
+  check(/choose at least one scope/.test(refused) && new URL(page.url()).hash === '#action-create-key',
+    'a refused Create key lands on the page at the form, naming the problem', `${refused} ${page.url()}`);
+  await reloadIsGet(page, 'a refused Create key');
+  check((await notice(page)) === '' && (await page.locator('#table-keys tbody.record').count()) === rowsBefore,
+    'a reload after a refusal shows it no more and creates nothing');
+
   // ----- Edit opens with the key's settings; ticking one more scope keeps the others
   await page.click(`${rowForm(id, 'edit')} summary`);
   const ticked = await page.$$eval(`${rowForm(id, 'edit')} input[name="pc.scopes"]:checked`, (els) => els.map((e) => e.value));

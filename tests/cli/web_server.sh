@@ -77,7 +77,15 @@ http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=w
 follow "$JAR"
 check '[ "$POSTED" = 303 ] && [ "$CODE" = 200 ] && body_has "wiped with mode 1h"' "the confirmed dangerous action runs with its parameters"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text&value=FORMVALUE77"
-check '[ "$CODE" = 303 ] || [ "$CODE" = 422 ]' "a field form is handled (saved: 303 to the page; refused: 422)"
+check '[ "$CODE" = 303 ]' "a saved field is answered 303 to the page"
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text&value=ab%00cd"
+check '[ "$CODE" = 303 ] && has_header "^location: /admin/fixture/good#field-text$"' \
+  "a refused field is answered 303 too, to the field the refusal belongs to"
+follow "$JAR"
+check '[ "$CODE" = 200 ] && printf "%s" "$BODY" | grep -Eq "id=\"field-text\">.*Not saved: [^<]*NUL" && body_has "Nothing was changed"' \
+  "the page shows the refusal next to the field"
+http GET /admin/fixture/good -b "$JAR"
+check '! body_has "Not saved"' "a reload no longer shows the refusal"
 
 # wrong password and unknown user: same status, same body
 JAR2="$TMP/other.jar"
