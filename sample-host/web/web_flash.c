@@ -139,7 +139,8 @@ int web_flash_take(const panelhost_t *host, const char *session, const char *pag
     out->message[sizeof out->message - 1] = out->source[sizeof out->source - 1] = '\0';
     out->record[sizeof out->record - 1] = out->secret[sizeof out->secret - 1] = '\0';
     out->error[sizeof out->error - 1] = out->field_id[sizeof out->field_id - 1] = '\0';
-    out->action_id[sizeof out->action_id - 1] = '\0';
+    out->action_id[sizeof out->action_id - 1] = out->confirm_action[sizeof out->confirm_action - 1] = '\0';
+    out->confirm_record[sizeof out->confirm_record - 1] = out->confirm_params[sizeof out->confirm_params - 1] = '\0';
     return 1;
 }
 

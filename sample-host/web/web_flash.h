@@ -25,6 +25,11 @@ typedef struct web_flash {
     char error[1200];                     /* the refusal, shown next to what it belongs to */
     char field_id[PANEL_ID_MAX + 1];      /* the field the error belongs to, or "" */
     char action_id[PANEL_ID_MAX + 1];     /* the action the error belongs to, or "" */
+    /* An unconfirmed dangerous action (web_confirm.h): its id ("" for none), record, and parameters as a form
+     * body ("p.grace=1h&..."); `message` holds the confirmation text. */
+    char confirm_action[PANEL_ID_MAX + 1];
+    char confirm_record[PANEL_RECORD_ID_MAX + 1];
+    char confirm_params[8192];
 } web_flash_t;
 
 /* Keeps *flash for the session whose cookie value is `session` (replacing what it held), then wipes *flash.

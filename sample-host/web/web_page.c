@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "web_confirm.h"
 #include "web_extensions.h"
 #include "web_flash.h"
 #include "web_layout.h"
@@ -322,6 +323,10 @@ void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *
         outcome.secret = flash.secret;
         outcome.secret_source = flash.source;
         outcome.record = flash.record;
+        if (flash.confirm_action[0] != '\0' && web_confirm_show(host, caller, csrf, page, &flash, res) == 0) {
+            sodium_memzero(&flash, sizeof flash);
+            return;
+        }
     }
     res->status = 200;
     render_page(host, caller, csrf, page, &outcome, res);
@@ -439,90 +444,6 @@ static void submit_field(panelhost_t *host, const panel_caller_t *caller, const 
     render_page(host, caller, csrf, page, &outcome, res);
 }
 
-/* The label the action declared for parameter `id` (the id itself when it has none). */
-static const char *param_label(const panel_action_t *a, const char *id)
-{
-    for (uint32_t i = 0; i < a->n_params; i++)
-        if (a->params[i] != NULL && strcmp(a->params[i]->id, id) == 0 && a->params[i]->label != NULL)
-            return a->params[i]->label;
-    return id;
-}
-
-/* How the action's form showed `value` of parameter `id`: an enum choice's label ("none: the old key stops at
- * once" for "0"), else the value itself. */
-static void param_value_text(const panel_action_t *a, const char *id, const char *value, char *out, size_t out_len)
-{
-    snprintf(out, out_len, "%s", value);
-    for (uint32_t i = 0; i < a->n_params; i++) {
-        const panel_param_t *p = a->params[i];
-        if (p == NULL || strcmp(p->id, id) != 0 || p->type != PANEL_PARAM_ENUM)
-            continue;
-        char choice[PANEL_VALUE_MAX + 1], label[PANEL_TEXT_MAX + 1];
-        for (size_t c = 0; panelhost_param_choice(p, c, choice, sizeof choice, label, sizeof label) == PANEL_OK; c++)
-            if (strcmp(choice, value) == 0) {
-                snprintf(out, out_len, "%s", label);
-                return;
-            }
-    }
-}
-
-/* The confirmation step of a dangerous action posted without "_confirm": its text and a button that posts
- * the same parameters again, confirmed. */
-static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                                const panel_page_t *page, const panel_action_t *a, const char *record,
-                                const char *const *names, const char *const *values, size_t n, const char *text,
-                                web_response_t *res)
-{
-    web_buf_t *b = &res->body;
-    res->status = 200;
-    web_layout_begin(b, host, caller, csrf, "Confirm", page->id);
-    web_raw(b, "<h1>Confirm: ");
-    web_html_text(b, a->label);
-    web_raw(b, "</h1><form method=\"post\" class=\"action\" id=\"confirm-step\" action=\"/admin/");
-    web_html_text(b, page->id);
-    web_raw(b, "\">");
-    begin_form(b, csrf, "action");
-    web_raw(b, "<input type=\"hidden\" name=\"_action\" value=\"");
-    web_html_text(b, a->id);
-    web_raw(b, "\">");
-    if (record != NULL) {
-        web_raw(b, "<input type=\"hidden\" name=\"_record\" value=\"");
-        web_html_text(b, record);
-        web_raw(b, "\">");
-    }
-    web_raw(b, "<input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\">");
-    web_html_text(b, text != NULL && text[0] != '\0' ? text : a->confirm);
-    web_raw(b, "</p>");
-    if (record != NULL)
-        web_render_record(b, host, caller, page->id, a, record, TABLE_ROWS_MAX);
-    if (n > 0) {
-        web_raw(b, "<dl class=\"status\">");
-        for (size_t i = 0; i < n; i++) {
-            web_raw(b, "<dt>");
-            web_html_text(b, param_label(a, names[i]));
-            web_raw(b, "</dt><dd>");
-            char shown[PANEL_TEXT_MAX + 1];
-            param_value_text(a, names[i], values[i], shown, sizeof shown);
-            web_html_text(b, shown);
-            web_raw(b, "</dd>");
-        }
-        web_raw(b, "</dl>");
-    }
-    for (size_t i = 0; i < n; i++) {
-        web_raw(b, "<input type=\"hidden\" name=\"p.");
-        web_html_text(b, names[i]);
-        web_raw(b, "\" value=\"");
-        web_html_text(b, values[i]);
-        web_raw(b, "\">");
-    }
-    web_raw(b, "<button type=\"submit\" class=\"danger\" id=\"confirm-yes\">Yes, ");
-    web_html_text(b, a->label);
-    web_raw(b, "</button> <a href=\"/admin/");
-    web_html_text(b, page->id);
-    web_raw(b, "\" id=\"confirm-cancel\">Cancel</a></form>");
-    web_layout_end(b);
-}
-
 /* Every value of form field `name`, joined with ',' into out (cut at out_len). */
 static void list_join(const web_form_t *form, const char *name, char *out, size_t out_len)
 {
@@ -581,7 +502,9 @@ static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller,
     int32_t rc = panelhost_action_run_record(host, caller, page->id, a->id, record, names, values, n, &result);
     created[sizeof created - 1] = '\0';
     if (rc == PANEL_E_CONFIRM) {
-        render_confirm_step(host, caller, csrf, page, a, record, names, values, n, message, res);
+        /* nothing changed yet: 303 to the page, which shows the confirmation step once */
+        if (web_confirm_redirect(host, req, page, a, record, names, values, n, message, res) != 0)
+            web_confirm_render(host, caller, csrf, page, a, record, names, values, n, message, res);
         sodium_memzero(secret, sizeof secret);
         return;
     }

@@ -208,7 +208,9 @@ run(async (page, cspErrors) => {
     !/grace period|the new key/.test(revokeText), 'the Revoke confirmation shows the key and says what stops working',
   revokeText);
   await shot(page, 'confirm-revoke-1280');
-  await submit(page, '#confirm-cancel');
+  await reloadIsGet(page, 'the Revoke confirmation step');
+  check((await page.locator('#confirm-step').count()) === 0 && (await api('/api/v1/store', newKey)).status === 200,
+    'reloading the confirmation step shows the page and revokes nothing');
 
   // ----- the Keys table at both widths, with more keys
   await createKey(page, 'Discord bot for the EU community server', ['store.read']);
