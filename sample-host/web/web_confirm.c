@@ -14,6 +14,15 @@
 #define TABLE_ROWS_MAX 50u
 #define CONFIRM_PARAMS_MAX 16
 
+/* 1 when parameter `id` of a is a list with choices (its form posts one pc.ID per ticked box). */
+static int is_choice_list(const panel_action_t *a, const char *id)
+{
+    for (uint32_t i = 0; i < a->n_params; i++)
+        if (a->params[i] != NULL && strcmp(a->params[i]->id, id) == 0)
+            return a->params[i]->type == PANEL_PARAM_LIST && a->params[i]->choices != NULL;
+    return 0;
+}
+
 /* The label the action declared for parameter `id` (the id itself when it has none). */
 static const char *param_label(const panel_action_t *a, const char *id)
 {
@@ -87,6 +96,16 @@ void web_confirm_render(panelhost_t *host, const panel_caller_t *caller, const c
         web_raw(b, "\" value=\"");
         web_html_text(b, values[i]);
         web_raw(b, "\">");
+        if (is_choice_list(a, names[i])) /* posted again as its ticked boxes, as the action's own form does */
+            for (const char *p = values[i]; *p != '\0';) {
+                size_t len = strcspn(p, ",");
+                web_raw(b, "<input type=\"hidden\" name=\"pc.");
+                web_html_text(b, names[i]);
+                web_raw(b, "\" value=\"");
+                web_html_text_n(b, p, len);
+                web_raw(b, "\">");
+                p += len + (p[len] == ',');
+            }
     }
     web_raw(b, "<button type=\"submit\" class=\"danger\" id=\"confirm-yes\">Yes, ");
     web_html_text(b, a->label);
