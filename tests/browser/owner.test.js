@@ -45,7 +45,7 @@ async function reloadIsGet(page, what) {
 // Where every row action's button (or its fold's summary) sits against the viewport, and the document's width.
 async function actionGeometry(page) {
   return page.evaluate(() => {
-    const items = Array.from(document.querySelectorAll('#table-keys .row-actions-list form'))
+    const items = Array.from(document.querySelectorAll('#table-keys form.row-action'))
       .map((f) => f.querySelector('details > summary') || f.querySelector('button'))
       .map((el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, w: r.width, text: el.textContent }; });
     return { viewport: window.innerWidth, docWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
@@ -58,6 +58,8 @@ async function layout(page) {
     await page.setViewportSize({ width, height: width < 700 ? 844 : 900 });
     await page.goto(base + PAGE);
     const g = await actionGeometry(page);
+    const outside = g.items.filter((i) => !(i.w > 0 && i.left >= 0 && i.right <= g.viewport)).length;
+    console.log(`INFO: at ${width} px: document ${g.docWidth} px wide, ${outside} of ${g.items.length} row actions outside the viewport`);
     if (!shotsOnly) {
       check(g.docWidth <= g.viewport, `at ${width} px the page does not scroll sideways`,
         `document ${g.docWidth} px in a ${g.viewport} px viewport`);
