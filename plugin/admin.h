@@ -18,9 +18,14 @@
     "Saving a pasted key replaces the current key at once: every external tool that still uses the old key "  \
     "stops working. Update connected integrations with the pasted key."
 
-#define APIKEYS_NAMED_CONFIRM                                                                                   \
-    "The tool that uses this key stops working (after the grace period, if you choose one). Update it with "  \
-    "the new key, or remove it."
+/* The confirmations of a named key's Revoke and Reset; the host shows the key's row (label, hint) beside them. */
+#define APIKEYS_REVOKE_NAMED_CONFIRM                                                                            \
+    "This key stops working at once: the tool that sends it gets 401 for every request (so does the key's "   \
+    "previous value, if a reset kept it working for a while). Revoking cannot be undone; the tool will need "  \
+    "a new key."
+#define APIKEYS_RESET_NAMED_CONFIRM                                                                             \
+    "Resetting gives this key a new value, shown once. The current value stops working at the end of the "    \
+    "grace period chosen below (at once with none); until the tool gets the new value, its requests get 401."
 
 /* Registers the menu entry, page, fields, table, actions and auth provider. [init-only] */
 int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);

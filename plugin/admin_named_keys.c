@@ -181,7 +181,10 @@ static int32_t parse_allowed_ips(const char *text, char *out, size_t out_len, ch
 static int32_t parse_rate(const char *text, int64_t *out, char *why, size_t why_len)
 {
     const char *t = text ? text : "";
-    return key_policy_parse_rate(t, strlen(t), out, why, why_len);
+    size_t n = strlen(t);
+    if (n > 4 && strcmp(t + n - 4, "/min") == 0) /* "60/min", as the Keys table shows it */
+        n -= 4;
+    return key_policy_parse_rate(t, n, out, why, why_len);
 }
 
 /* ----- shared transaction parts --------------------------------------------------------------------------- */
@@ -246,20 +249,24 @@ static int32_t run_tx(apikeys_state_t *st, named_ctx_t *c, apikeys_write_fn tx, 
     return rc == PANEL_OK ? done(c, result) : refuse(st, c, rc, why, result);
 }
 
-/* The permission (and, for a dangerous action, the confirmation) every named-key action checks first. */
-static int32_t check_caller(apikeys_state_t *st, named_ctx_t *c, int dangerous, panel_result_t *result)
+/* The permission every named-key action checks first. */
+static int32_t check_caller(apikeys_state_t *st, named_ctx_t *c, panel_result_t *result)
 {
     char why[512];
     if (!admin_caller_allowed(c->caller)) {
         int32_t rc = admin_refuse_permission(why, sizeof why);
         return refuse(st, c, rc, why, result);
     }
-    if (dangerous && !c->caller->confirmed) {
-        admin_audit_refusal(st, c->caller, c->action, "refused", "not confirmed");
-        set_message(result, APIKEYS_NAMED_CONFIRM);
-        return PANEL_E_CONFIRM;
-    }
     return PANEL_OK;
+}
+
+/* An unconfirmed dangerous row action changes nothing and says what confirming means (libpanelhost asks first;
+ * this holds for any host). */
+static int32_t ask_confirmation(apikeys_state_t *st, named_ctx_t *c, panel_result_t *result)
+{
+    admin_audit_refusal(st, c->caller, c->action, "refused", "not confirmed");
+    set_message(result, strcmp(c->action, "revoke key") == 0 ? APIKEYS_REVOKE_NAMED_CONFIRM : APIKEYS_RESET_NAMED_CONFIRM);
+    return PANEL_E_CONFIRM;
 }
 
 /* A row action's record, or PANEL_E_INVALID (no record: a host that does not offer row actions). */
@@ -291,9 +298,11 @@ static int32_t run_named(void *state, const panel_caller_t *caller, const panel_
         return PANEL_E_NOMEM;
     }
     ctx_init(c, st, caller, action);
-    int32_t rc = check_caller(st, c, (flags & NAMED_DANGEROUS) != 0, result);
+    int32_t rc = check_caller(st, c, result);
     if (rc == PANEL_OK && (flags & NAMED_ROW))
         rc = check_record(st, c, args, result);
+    if (rc == PANEL_OK && (flags & NAMED_DANGEROUS) && !caller->confirmed)
+        rc = ask_confirmation(st, c, result);
     if (rc == PANEL_OK && prepare) {
         char why[600];
         rc = prepare(st, c, args, why, sizeof why);
@@ -343,8 +352,8 @@ static int32_t create_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_
     if (rc == PANEL_OK)
         rc = store_get_enabled(&st->store, &enabled, msg, msg_len);
     snprintf(c->message, sizeof c->message,
-             "Key \"%s\" created (ID %lld, %s, scopes %.400s; %s): copy it now, it is shown only once.%s",
-             c->key.label, (long long)c->id, hint, c->key.scopes, expiry,
+             "Key %lld created: \"%s\" (%s, scopes %.400s; %s). Copy it now, it is shown only once.%s",
+             (long long)c->id, c->key.label, hint, c->key.scopes, expiry,
              enabled ? "" : " The API is disabled: run Enable to accept requests.");
     return rc;
 }
@@ -526,6 +535,8 @@ static int32_t parse_edit(apikeys_state_t *st, named_ctx_t *c, const edit_values
     if (rc == PANEL_OK) {
         if (!v->rate_limit || strcmp(v->rate_limit, "keep") == 0)
             c->key.rate_limit = -1;
+        else if (strcmp(v->rate_limit, "none") == 0) /* the Keys table's cell for no limit */
+            c->key.rate_limit = 0;
         else
             rc = parse_rate(v->rate_limit, &c->key.rate_limit, why, why_len);
     }
@@ -576,7 +587,8 @@ int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char
                                   .label = "Scopes",
                                   .help = "what the key may do: at least one",
                                   .type = PANEL_PARAM_LIST,
-                                  .choices = st->scope_choices};
+                                  .choices = st->scope_choices,
+                                  .choice_labels = st->scope_labels[0] ? st->scope_labels : NULL};
     const panel_param_t expires = {.struct_size = sizeof(panel_param_t),
                                    .id = "expires",
                                    .label = "Expires",
@@ -604,26 +616,32 @@ int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char
                                       .label = "Label",
                                       .help = "empty: keep the label",
                                       .type = PANEL_PARAM_TEXT,
-                                      .default_value = ""};
+                                      .default_value = "",
+                                      .edits_column = 2};
     const panel_param_t edit_scopes = {.struct_size = sizeof(panel_param_t),
                                        .id = "scopes",
                                        .label = "Scopes",
                                        .help = "none chosen: keep the scopes",
                                        .type = PANEL_PARAM_LIST,
                                        .choices = st->scope_choices,
-                                       .default_value = ""};
+                                       .choice_labels = st->scope_labels[0] ? st->scope_labels : NULL,
+                                       .default_value = "",
+                                       .edits_column = 3};
     const panel_param_t edit_ips = {.struct_size = sizeof(panel_param_t),
                                     .id = "allowed_ips",
                                     .label = "Allowed IPs",
-                                    .help = "keep, any, or addresses and CIDRs separated by commas (at most 50)",
+                                    .help = "any, or addresses and CIDRs separated by commas (at most 50); keep: "
+                                            "unchanged",
                                     .type = PANEL_PARAM_TEXT,
-                                    .default_value = "keep"};
+                                    .default_value = "keep",
+                                    .edits_column = 9};
     const panel_param_t edit_rate = {.struct_size = sizeof(panel_param_t),
                                      .id = "rate_limit",
                                      .label = "Rate limit (requests per minute)",
-                                     .help = "keep, or a number (0: no limit)",
+                                     .help = "a number, e.g. 60 or 60/min; none or 0: no limit; keep: unchanged",
                                      .type = PANEL_PARAM_TEXT,
-                                     .default_value = "keep"};
+                                     .default_value = "keep",
+                                     .edits_column = 10};
     const panel_param_t *const create_params[] = {&label, &scopes, &expires, &allowed_ips, &rate_limit};
     const panel_param_t *const reset_params[] = {&grace};
     const panel_param_t *const edit_params[] = {&edit_label, &edit_scopes, &edit_ips, &edit_rate};
@@ -641,7 +659,7 @@ int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char
          .label = "Revoke",
          .help = "Stops the key now (and its previous key, if one is in a grace period).",
          .flags = PANEL_FLAG_DANGEROUS,
-         .confirm = APIKEYS_NAMED_CONFIRM,
+         .confirm = APIKEYS_REVOKE_NAMED_CONFIRM,
          .run = admin_action_revoke_key,
          .row_table = "keys"},
         {.struct_size = sizeof(panel_action_t),
@@ -652,7 +670,7 @@ int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char
          .help = "Gives the key a new value and shows it once; with a grace period the old value keeps working "
                  "until it ends.",
          .flags = PANEL_FLAG_DANGEROUS,
-         .confirm = APIKEYS_NAMED_CONFIRM,
+         .confirm = APIKEYS_RESET_NAMED_CONFIRM,
          .params = reset_params,
          .n_params = 1,
          .run = admin_action_reset_key,

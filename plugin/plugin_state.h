@@ -54,6 +54,9 @@ typedef struct apikeys_state {
     char site_scopes[PANEL_SCOPES_MAX];
     size_t site_scopes_len;
     char scope_choices[PANEL_SCOPES_MAX]; /* the same ids '|'-separated: the choices of a named key's scopes */
+    /* "id: description|..." in the same order (site_scopes.c), the choice labels of those scopes; "" when the
+     * catalogue's descriptions do not fit (hosts then show the bare ids) */
+    char scope_labels[4 * PANEL_SCOPES_MAX];
     /* The machine-wide buckets (apikeys.ratelimit): key rate limits and the invalid-key throttle. When the file
      * cannot be used, keys with a rate limit get 503 (limiter.error says why; logged once per process). */
     limiter_t limiter;

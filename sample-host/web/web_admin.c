@@ -240,11 +240,11 @@ void web_admin_handle(web_admin_t *admin, const web_request_t *req, web_response
     } else {
         const char *page_id = req->path + strlen("/admin/");
         if (is_post(req))
-            web_page_submit(admin->host, &caller, csrf, page_id, &form, res);
+            web_page_submit(admin->host, &caller, csrf, req, page_id, &form, res);
         else if (req->chart != NULL)
             web_chart_page(admin->host, &caller, csrf, page_id, req->chart, req->group, res);
         else
-            web_page_show(admin->host, &caller, csrf, page_id, res);
+            web_page_show(admin->host, &caller, csrf, req, page_id, res);
     }
     web_form_free(&form);
     sodium_memzero(csrf, sizeof csrf);

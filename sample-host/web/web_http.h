@@ -20,6 +20,7 @@ typedef struct web_request {
     const char *login_cookie;   /* value of the panel_login cookie, or NULL */
     const char *device_cookie;  /* value of the panel_device cookie (sent to /login only), or NULL */
     const char *content_type;   /* nullable */
+    const char *host_header;    /* the Host header (checked against [host] allowed_hosts), nullable */
     const char *body;           /* the request body (POST), NUL-terminated; "" when none */
     size_t body_len;
     const char *chart;          /* GET ?chart=TABLE: a time-series table's chart view (web_chart.h); NULL: none */

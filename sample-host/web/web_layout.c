@@ -77,7 +77,8 @@ void web_layout_begin(web_buf_t *b, const panelhost_t *host, const panel_caller_
     web_html_text(b, title);
     web_raw(b, " - ");
     web_html_text(b, store);
-    web_raw(b, " admin</title><link rel=\"stylesheet\" href=\"/static/panel.css\">"
+    web_raw(b, " admin</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.ico\">"
+               "<link rel=\"stylesheet\" href=\"/static/panel.css\">"
                "<script src=\"/static/panel.js\" defer></script></head><body><header><span><strong>");
     web_html_text(b, store);
     web_raw(b, "</strong> admin panel</span>");

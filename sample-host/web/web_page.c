@@ -9,9 +9,13 @@
 #include <sodium.h>
 
 #include "web_chart.h"
+#include "web_confirm.h"
+#include "web_extensions.h"
+#include "web_flash.h"
 #include "web_layout.h"
 #include "web_params.h"
 #include "web_row_actions.h"
+#include "web_secret.h"
 
 #define TABLE_ROWS_MAX 50u
 #define MENU_MAX 256
@@ -26,6 +30,7 @@ typedef struct page_outcome {
     const char *secret;         /* a one-time secret to show, or NULL */
     const char *secret_source;  /* the label of the action that revealed it */
     const char *record;         /* the record the action created (ABI 1.1), or NULL */
+    const char *host_header;    /* the request's Host (nullable), for the secret box's command */
 } page_outcome_t;
 
 void web_page_error(panelhost_t *host, const panel_caller_t *caller, const char *csrf, int status,
@@ -229,18 +234,6 @@ static void render_action(web_buf_t *b, panelhost_t *host, const panel_caller_t 
     web_raw(b, "</form>");
 }
 
-static void render_secret(web_buf_t *b, const page_outcome_t *outcome)
-{
-    web_raw(b, "<div class=\"secret\" role=\"status\" id=\"one-time-secret-box\"><p><strong>");
-    web_html_text(b, outcome->secret_source);
-    web_raw(b, ": copy this secret now. It will not be shown again.</strong> Store it where your tool "
-               "can read it; if it is lost, a new one has to be made.</p>"
-               "<div class=\"secret-row\"><input type=\"text\" id=\"one-time-secret\" readonly autocomplete=\"off\" "
-               "spellcheck=\"false\" aria-label=\"One-time secret\" value=\"");
-    web_html_text(b, outcome->secret);
-    web_raw(b, "\"> <button type=\"button\" data-copy-target=\"one-time-secret\" hidden>Copy</button></div></div>");
-}
-
 /* Renders the whole page with the outcome of the last form. The page exists and the caller may see it. */
 static void render_page(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
                         const panel_page_t *page, const page_outcome_t *outcome, web_response_t *res)
@@ -256,14 +249,16 @@ static void render_page(panelhost_t *host, const panel_caller_t *caller, const c
                                    : "<p class=\"notice ok\" role=\"status\" id=\"notice\">");
         web_html_text(b, outcome->message);
         if (outcome->record != NULL && outcome->record[0] != '\0') {
-            web_raw(b, " <span id=\"created-record\">Record: ");
+            /* a message that names the record ("Key 1 created") needs no second mention */
+            int named = strstr(outcome->message, outcome->record) != NULL;
+            web_raw(b, named ? " <span id=\"created-record\" hidden>" : " <span id=\"created-record\">Created: ");
             web_html_text(b, outcome->record);
             web_raw(b, "</span>");
         }
         web_raw(b, "</p>");
     }
     if (outcome->secret != NULL && outcome->secret[0] != '\0')
-        render_secret(b, outcome);
+        web_render_secret(b, host, outcome->secret_source, outcome->secret, outcome->host_header);
     render_status(b, host, caller, page->id);
 
     const panel_field_t *f = panelhost_field_at(host, page->id, 0);
@@ -317,16 +312,66 @@ const panel_page_t *web_page_visible(panelhost_t *host, const panel_caller_t *ca
     return visible_page(host, caller, csrf, page_id, res);
 }
 
-void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                   web_response_t *res)
+void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                   const char *page_id, web_response_t *res)
 {
     const panel_page_t *page = visible_page(host, caller, csrf, page_id, res);
     if (page == NULL)
         return;
     page_outcome_t outcome;
     memset(&outcome, 0, sizeof outcome);
+    outcome.host_header = req->host_header;
+    web_flash_t flash; /* the result of the post that sent the browser here, taken once */
+    if (req->session_cookie != NULL && strcmp(req->method, "GET") == 0 && /* a HEAD leaves it for the GET */
+        web_flash_take(host, req->session_cookie, page->id, &flash) == 1) {
+        outcome.message = flash.message[0] != '\0' ? flash.message : "Done.";
+        outcome.failed = flash.failed;
+        outcome.error = flash.error[0] != '\0' ? flash.error : NULL;
+        outcome.field_id = flash.field_id[0] != '\0' ? flash.field_id : NULL;
+        outcome.action_id = flash.action_id[0] != '\0' ? flash.action_id : NULL;
+        outcome.secret = flash.secret;
+        outcome.secret_source = flash.source;
+        outcome.record = flash.record;
+        if (flash.confirm_action[0] != '\0' && web_confirm_show(host, caller, csrf, page, &flash, res) == 0) {
+            sodium_memzero(&flash, sizeof flash);
+            return;
+        }
+    }
     res->status = 200;
     render_page(host, caller, csrf, page, &outcome, res);
+    sodium_memzero(&flash, sizeof flash);
+}
+
+/* A form post was handled (a change made, or refused with nothing changed): keeps its outcome for the next GET of
+ * this session and answers 303 to the page (at the field or page action an error belongs to), so a reload repeats
+ * nothing and the secret never travels in a URL or cookie. Returns -1 when it could not (no session, the database
+ * unusable); the caller then shows the outcome at once. */
+static int redirect_with_outcome(panelhost_t *host, const web_request_t *req, const panel_page_t *page,
+                                 const page_outcome_t *o, web_response_t *res)
+{
+    if (req->session_cookie == NULL)
+        return -1;
+    web_flash_t flash;
+    memset(&flash, 0, sizeof flash);
+    snprintf(flash.page_id, sizeof flash.page_id, "%s", page->id);
+    snprintf(flash.message, sizeof flash.message, "%s", o->message != NULL ? o->message : "");
+    snprintf(flash.source, sizeof flash.source, "%s", o->secret_source != NULL ? o->secret_source : "");
+    snprintf(flash.record, sizeof flash.record, "%s", o->record != NULL ? o->record : "");
+    snprintf(flash.secret, sizeof flash.secret, "%s", o->secret != NULL ? o->secret : "");
+    flash.failed = o->failed;
+    snprintf(flash.error, sizeof flash.error, "%s", o->error != NULL ? o->error : "");
+    snprintf(flash.field_id, sizeof flash.field_id, "%s", o->field_id != NULL ? o->field_id : "");
+    snprintf(flash.action_id, sizeof flash.action_id, "%s", o->action_id != NULL ? o->action_id : "");
+    if (web_flash_put(host, req->session_cookie, &flash) != 0)
+        return -1;
+    res->status = 303;
+    snprintf(res->location, sizeof res->location, "/admin/%s%s%s", page->id,
+             o->field_id != NULL ? "#field-" : o->action_id != NULL ? "#action-" : "",
+             o->field_id != NULL ? o->field_id : o->action_id != NULL ? o->action_id : "");
+    web_raw(&res->body, "<!doctype html><title>Result</title><p>The result is on <a href=\"");
+    web_html_text(&res->body, res->location);
+    web_raw(&res->body, "\">the page</a>.</p>\n");
+    return 0;
 }
 
 static const panel_field_t *find_field(panelhost_t *host, const char *page_id, const char *id)
@@ -362,7 +407,8 @@ static int failure_status(int32_t rc)
 }
 
 static void submit_field(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                         const panel_page_t *page, const web_form_t *form, web_response_t *res)
+                         const web_request_t *req, const panel_page_t *page, const web_form_t *form,
+                         web_response_t *res)
 {
     const panel_field_t *f = find_field(host, page->id, web_form_get(form, "_field", NULL));
     page_outcome_t outcome;
@@ -387,6 +433,7 @@ static void submit_field(panelhost_t *host, const panel_caller_t *caller, const 
         return;
     }
     char error[1200];
+    outcome.host_header = req->host_header;
     if (rc == PANEL_OK) {
         outcome.message = msg[0] != '\0' ? msg : "Saved.";
         res->status = 200;
@@ -401,69 +448,9 @@ static void submit_field(panelhost_t *host, const panel_caller_t *caller, const 
         outcome.failed = 1;
         res->status = failure_status(rc);
     }
+    if (redirect_with_outcome(host, req, page, &outcome, res) == 0)
+        return;
     render_page(host, caller, csrf, page, &outcome, res);
-}
-
-/* The label the action declared for parameter `id` (the id itself when it has none). */
-static const char *param_label(const panel_action_t *a, const char *id)
-{
-    for (uint32_t i = 0; i < a->n_params; i++)
-        if (a->params[i] != NULL && strcmp(a->params[i]->id, id) == 0 && a->params[i]->label != NULL)
-            return a->params[i]->label;
-    return id;
-}
-
-/* The confirmation step of a dangerous action posted without "_confirm": its text and a button that posts
- * the same parameters again, confirmed. */
-static void render_confirm_step(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                                const panel_page_t *page, const panel_action_t *a, const char *record,
-                                const char *const *names, const char *const *values, size_t n, const char *text,
-                                web_response_t *res)
-{
-    web_buf_t *b = &res->body;
-    res->status = 200;
-    web_layout_begin(b, host, caller, csrf, "Confirm", page->id);
-    web_raw(b, "<h1>Confirm: ");
-    web_html_text(b, a->label);
-    web_raw(b, "</h1><form method=\"post\" class=\"action\" id=\"confirm-step\" action=\"/admin/");
-    web_html_text(b, page->id);
-    web_raw(b, "\">");
-    begin_form(b, csrf, "action");
-    web_raw(b, "<input type=\"hidden\" name=\"_action\" value=\"");
-    web_html_text(b, a->id);
-    web_raw(b, "\">");
-    if (record != NULL) {
-        web_raw(b, "<input type=\"hidden\" name=\"_record\" value=\"");
-        web_html_text(b, record);
-        web_raw(b, "\">");
-    }
-    web_raw(b, "<input type=\"hidden\" name=\"_confirm\" value=\"1\"><p class=\"confirm-text\">");
-    web_html_text(b, text != NULL && text[0] != '\0' ? text : a->confirm);
-    web_raw(b, "</p>");
-    if (n > 0) {
-        web_raw(b, "<dl class=\"status\">");
-        for (size_t i = 0; i < n; i++) {
-            web_raw(b, "<dt>");
-            web_html_text(b, param_label(a, names[i]));
-            web_raw(b, "</dt><dd>");
-            web_html_text(b, values[i]);
-            web_raw(b, "</dd>");
-        }
-        web_raw(b, "</dl>");
-    }
-    for (size_t i = 0; i < n; i++) {
-        web_raw(b, "<input type=\"hidden\" name=\"p.");
-        web_html_text(b, names[i]);
-        web_raw(b, "\" value=\"");
-        web_html_text(b, values[i]);
-        web_raw(b, "\">");
-    }
-    web_raw(b, "<button type=\"submit\" class=\"danger\" id=\"confirm-yes\">Yes, ");
-    web_html_text(b, a->label);
-    web_raw(b, "</button> <a href=\"/admin/");
-    web_html_text(b, page->id);
-    web_raw(b, "\" id=\"confirm-cancel\">Cancel</a></form>");
-    web_layout_end(b);
 }
 
 /* Every value of form field `name`, joined with ',' into out (cut at out_len). */
@@ -484,8 +471,8 @@ static void list_join(const web_form_t *form, const char *name, char *out, size_
 typedef char list_value_t[PANEL_VALUE_MAX + 1];
 
 static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                                const panel_page_t *page, const web_form_t *form, list_value_t *lists,
-                                web_response_t *res)
+                                const web_request_t *req, const panel_page_t *page, const web_form_t *form,
+                                list_value_t *lists, web_response_t *res)
 {
     const panel_action_t *a = find_action(host, page->id, web_form_get(form, "_action", NULL));
     if (a == NULL) {
@@ -524,7 +511,9 @@ static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller,
     int32_t rc = panelhost_action_run_record(host, caller, page->id, a->id, record, names, values, n, &result);
     created[sizeof created - 1] = '\0';
     if (rc == PANEL_E_CONFIRM) {
-        render_confirm_step(host, caller, csrf, page, a, record, names, values, n, message, res);
+        /* nothing changed yet: 303 to the page, which shows the confirmation step once */
+        if (web_confirm_redirect(host, req, page, a, record, names, values, n, message, res) != 0)
+            web_confirm_render(host, caller, csrf, page, a, record, names, values, n, message, res);
         sodium_memzero(secret, sizeof secret);
         return;
     }
@@ -536,39 +525,42 @@ static void submit_action_lists(panelhost_t *host, const panel_caller_t *caller,
     page_outcome_t outcome;
     memset(&outcome, 0, sizeof outcome);
     char error[1200];
+    outcome.host_header = req->host_header;
     if (rc == PANEL_OK) {
         outcome.message = message[0] != '\0' ? message : "Done.";
-        outcome.secret = rc == PANEL_OK ? secret : NULL;
+        outcome.secret = secret;
         outcome.secret_source = a->label;
         outcome.record = created;
         res->status = 200;
     } else {
         snprintf(error, sizeof error, "%s", message[0] != '\0' ? message : "The action failed.");
-        outcome.action_id = a->id;
+        outcome.action_id = a->row_table == NULL ? a->id : NULL; /* a row action's refusal is the notice */
         outcome.error = error;
         outcome.message = error;
         outcome.failed = 1;
         res->status = failure_status(rc);
     }
-    render_page(host, caller, csrf, page, &outcome, res);
+    if (redirect_with_outcome(host, req, page, &outcome, res) != 0)
+        render_page(host, caller, csrf, page, &outcome, res);
     sodium_memzero(secret, sizeof secret);
 }
 
 /* Runs the posted action; the joined values of its list parameters live in a heap buffer meanwhile. */
 static void submit_action(panelhost_t *host, const panel_caller_t *caller, const char *csrf,
-                          const panel_page_t *page, const web_form_t *form, web_response_t *res)
+                          const web_request_t *req, const panel_page_t *page, const web_form_t *form,
+                          web_response_t *res)
 {
     list_value_t *lists = calloc(16, sizeof *lists);
     if (lists == NULL) {
         web_page_error(host, caller, csrf, 500, "Out of memory", "The server ran out of memory; try again.", res);
         return;
     }
-    submit_action_lists(host, caller, csrf, page, form, lists, res);
+    submit_action_lists(host, caller, csrf, req, page, form, lists, res);
     free(lists);
 }
 
-void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                     const web_form_t *form, web_response_t *res)
+void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                     const char *page_id, const web_form_t *form, web_response_t *res)
 {
     const panel_page_t *page = visible_page(host, caller, csrf, page_id, res);
     if (page == NULL)
@@ -578,9 +570,9 @@ void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char
     confirmed_caller.confirmed = confirm != NULL && strcmp(confirm, "1") == 0;
     const char *op = web_form_get(form, "_op", NULL);
     if (op != NULL && strcmp(op, "field") == 0)
-        submit_field(host, &confirmed_caller, csrf, page, form, res);
+        submit_field(host, &confirmed_caller, csrf, req, page, form, res);
     else if (op != NULL && strcmp(op, "action") == 0)
-        submit_action(host, &confirmed_caller, csrf, page, form, res);
+        submit_action(host, &confirmed_caller, csrf, req, page, form, res);
     else
         web_page_error(host, caller, csrf, 400, "Bad request", "The form did not say what to do.", res);
 }
@@ -594,7 +586,8 @@ void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const ch
     res->status = 200;
     web_layout_begin(b, host, caller, csrf, "Overview", NULL);
     web_raw(b, "<h1>Overview</h1>");
-    if (n == 0) {
+    int extensions = caller->has_permission != NULL && caller->has_permission(caller, PANELHOST_PERMISSION_EXTENSIONS);
+    if (n == 0 && !extensions) {
         web_raw(b, "<p id=\"no-pages\">There are no pages your role may open.</p>");
     } else {
         web_raw(b, "<p>Pages you may open:</p><ul id=\"pages\">");
@@ -605,6 +598,8 @@ void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const ch
             web_html_text(b, entries[i]->path);
             web_raw(b, "</a></li>");
         }
+        if (extensions) /* the host's own page, as in the menu */
+            web_raw(b, "<li><a href=\"" WEB_EXTENSIONS_PATH "\">System &gt; Extensions</a></li>");
         web_raw(b, "</ul>");
     }
     web_layout_end(b);

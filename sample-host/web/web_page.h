@@ -9,9 +9,10 @@
 #include "web_form.h"
 #include "web_http.h"
 
-/* GET: the page `page_id` for `caller` (404 when unknown, 403 when the caller's role lacks its permission). */
-void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                   web_response_t *res);
+/* GET: the page `page_id` for `caller` (404 when unknown, 403 when the caller's role lacks its permission), with
+ * the result the session's last successful post left (web_flash.h), shown once. */
+void web_page_show(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                   const char *page_id, web_response_t *res);
 
 /* The page `page_id` when the caller may see it; else NULL after answering 404 or 403 (and auditing the refusal)
  * as web_page_show does. For views of a page other than the page itself (web_chart.c). */
@@ -20,9 +21,12 @@ const panel_page_t *web_page_visible(panelhost_t *host, const panel_caller_t *ca
 
 /* POST: the form posted to the page (its CSRF token already checked): "_op" is "field" (with "_field",
  * "value") or "action" (with "_action" and "p.NAME" parameters); "_confirm" = "1" confirms a dangerous one.
- * Answers the page with the outcome, or the confirmation step. */
-void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const char *page_id,
-                     const web_form_t *form, web_response_t *res);
+ * A post the plugin handled is answered 303 to the page, its outcome (message, created record, one-time secret, or
+ * the refusal and the field or action it belongs to) kept for that GET (web_flash.h), so a reload repeats nothing;
+ * an unconfirmed dangerous action gets the confirmation step (nothing changed yet); a post the panel refuses
+ * itself (no permission, no such field or action) gets its error page. */
+void web_page_submit(panelhost_t *host, const panel_caller_t *caller, const char *csrf, const web_request_t *req,
+                     const char *page_id, const web_form_t *form, web_response_t *res);
 
 /* The overview at /admin: a list of the pages the caller may open. */
 void web_page_overview(panelhost_t *host, const panel_caller_t *caller, const char *csrf, web_response_t *res);

@@ -18,8 +18,14 @@ void web_action_button(web_buf_t *b, const panel_action_t *a, int available, con
                        const char *id_suffix);
 
 /* Renders table t of the page, as a table that scrolls in its own box; when its rows are records and the page
- * has row actions for it, each row gets a form per row action (hidden _action and _record). */
+ * has row actions for it, each record is a <tbody> with its cells and, below them at full width, a form per row
+ * action (hidden _action and _record); below 720 px each record shows as a card. */
 void web_render_table(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                       const char *csrf, const panel_table_t *t, unsigned rows_max);
+
+/* The record `record` of row action a's table as a list of its columns and cells (<dl id="confirm-record">), so a
+ * confirmation shows which entry it acts on (a key's label and hint); nothing when the row cannot be found. */
+void web_render_record(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                       const panel_action_t *a, const char *record, unsigned rows_max);
 
 #endif /* SAMPLE_HOST_WEB_ROW_ACTIONS_H */

@@ -28,6 +28,7 @@
 #include "web_config.h"
 #include "web_deadline.h"
 #include "web_extensions.h"
+#include "web_flash.h"
 #include "web_framing.h"
 #include "web_http.h"
 #include "web_listen.h"
@@ -332,6 +333,7 @@ static enum MHD_Result answer_admin(server_t *srv, struct MHD_Connection *conn, 
         .login_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_LOGIN_COOKIE),
         .device_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_DEVICE_COOKIE),
         .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .host_header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
         .body = st->body != NULL ? st->body : "",
         .body_len = st->body_len,
         .chart = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "chart"),
@@ -622,6 +624,7 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
     web_deadline_stop(srv.deadline); /* after MHD_stop_daemon: no connection is left */
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     session_store_close(srv.admin.sessions);
+    web_flash_close();
     admin_auth_close(srv.admin.auth);
     router_destroy(&srv.router); /* after MHD_stop_daemon: no request is running */
     pthread_cond_destroy(&srv.idle);

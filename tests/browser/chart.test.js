@@ -121,7 +121,7 @@ run(async (page, cspErrors) => {
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(base + '/admin/abi13/page');
-  const link = page.locator('#table-keys tr[data-record="3"] a.chart-link');
+  const link = page.locator('#table-keys tbody[data-record="3"] a.chart-link');
   check((await link.count()) === 1, 'key 3\'s row links to its own chart');
   await Promise.all([page.waitForNavigation(), link.click()]);
   check(/\?chart=usage&group=3$/.test(page.url()), 'the link opens ?chart=usage&group=3', page.url());

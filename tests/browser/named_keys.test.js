@@ -14,7 +14,7 @@ const { base, shots, check, api, login, submit, run } = require('./harness');
 
 const hint = (key) => `${key.slice(0, 4)}…${key.slice(-4)}`;
 const notice = async (page) => ((await page.locator('#notice').count()) === 1 ? page.textContent('#notice') : '');
-const keysRow = (page, id) => page.locator('#table-keys tr', { has: page.locator(`form.row-action[data-record="${id}"]`) });
+const keysRow = (page, id) => page.locator(`#table-keys tbody.record[data-record="${id}"] tr.record-cells`);
 
 run(async (page, cspErrors) => {
   await login(page, 'admin', process.env.ADMIN_PASSWORD);
@@ -30,7 +30,7 @@ run(async (page, cspErrors) => {
   await page.fill('#param-create-key-rate_limit', '100');
   await submit(page, 'form[data-action="create-key"] button[type=submit]');
   const created = await notice(page);
-  check(/Key "Minecraft server" created \(ID \d+/.test(created), 'Create key says what it created', created);
+  check(/Key \d+ created: "Minecraft server"/.test(created), 'Create key says what it created', created);
   const key = (await page.locator('#one-time-secret').count()) === 1 ? await page.inputValue('#one-time-secret') : '';
   check(/^sak_[0-9A-Za-z]{49}$/.test(key), 'the new key is shown once in the secret box', key ? hint(key) : 'none');
   const record = (await page.locator('#created-record').count()) === 1 ? await page.textContent('#created-record') : '';

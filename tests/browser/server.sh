@@ -77,6 +77,14 @@ body_has() { printf '%s' "$BODY" | grep -Eq -- "$1"; }
 # csrf_of_body: the first _csrf value in the last BODY.
 csrf_of_body() { printf '%s' "$BODY" | grep -Eo 'name="_csrf" value="[0-9a-f]+"' | head -1 | sed 's/.*value="//; s/"$//'; }
 
+# follow JAR: after a form POST, GETs the page a 303 names (cookie jar JAR), as a browser does; POSTED keeps the
+# POST's status and CODE/BODY/HEADERS become the GET's. A POST not answered 303 is left as it was.
+follow() {
+  POSTED=$CODE
+  local location; location=$(printf '%s\n' "$HEADERS" | sed -n 's/^location: //Ip' | head -1)
+  if [ "$CODE" = 303 ] && [ -n "$location" ]; then http GET "$location" -b "$1"; fi
+}
+
 # login USER PASSWORD JAR: logs in with a fresh cookie jar; leaves the POST's CODE/HEADERS/BODY.
 login() {
   local user=$1 password=$2 jar=$3

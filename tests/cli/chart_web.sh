@@ -32,13 +32,13 @@ check 'body_has "<desc id=\"chart-usage-days-desc\">Stacked bars of Allowed and 
 check 'body_has "Allowed: 998 requests</li>" && body_has "Denied: 471 requests</li>"' "the legend gives each series' total"
 check 'body_has "<summary>The numbers</summary>" && body_has "<tr><th scope=\"row\">2026-12-06</th><td>126</td><td>34</td></tr>"' \
   "the numbers are there as a table too (today: 126 allowed, 34 denied)"
-check 'body_has "<section class=\"table\" id=\"table-usage\">" && body_has "<td>2026-12-06T23:00:00Z</td><td>site</td>"' \
+check 'body_has "<section class=\"table\" id=\"table-usage\">" && body_has "<td data-label=\"Hour\">2026-12-06T23:00:00Z</td><td data-label=\"Key\">site</td>"' \
   "the time series' table is still shown under its chart"
 check '! body_has "<script[^>]*>[^<]" && ! body_has " style=\"" && ! body_has " on[a-z]+=\""' \
   "the chart needs no script, inline script, inline style or event handler"
 check 'has_header "^content-security-policy: default-src .none.; script-src .self.; style-src .self.; img-src .self.;"' \
   "the page is served under the same Content-Security-Policy"
-check 'body_has "<tr data-record=\"3\">.*<a class=\"chart-link\" href=\"/admin/abi13/page\?chart=usage&amp;group=3\">"' \
+check 'body_has "<tbody class=\"record\" data-record=\"3\">.*<a class=\"chart-link\" href=\"/admin/abi13/page\?chart=usage&amp;group=3\">"' \
   "key 3's row links to its own chart"
 
 http GET '/admin/abi13/page?chart=usage&group=3' -b "$JAR"

@@ -62,7 +62,7 @@ expect_rc 0 "create-key succeeds"
   || fail "create-key names its record"
 [[ "$K" =~ ^sak_[0-9A-Za-z]{49}$ ]] && pass "the key is shown (53 characters, prefix sak_)" || fail "the key is shown"
 MC=$K; MC_ID=$ID; MC_HINT=$(hint_of "$MC")
-expect_out "Minecraft server.*ID $MC_ID.*$MC_HINT.*store\.read,deliveries\.pull.*it expires.*shown only once" \
+expect_out "Key $MC_ID created: .*Minecraft server.* \\($MC_HINT, scopes store\.read,deliveries\.pull; it expires.*shown only once" \
   "the message names the label, ID, hint, scopes and expiry"
 run "${C[@]}" action $PAGE create-key --param label=Human --param scopes=store.read
 expect_rc 0 "create-key without --json"

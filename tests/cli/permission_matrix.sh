@@ -207,19 +207,19 @@ for role in "${ROLES[@]}"; do
   if [ "$want" = allowed ]; then [ "$CODE" = 200 ] && [[ "$BODY" == *"web matrix $role"* ]] && pass "$what is shown" || fail "$what is shown ($CODE)"
   else [ "$CODE" = 403 ] && [[ "$BODY" != *"web matrix"* ]] && pass "$what is not shown (403)" || fail "$what is not shown ($CODE)"; fi
   http POST /admin/settings/api-key -b "$jar" --data "_csrf=$CSRF&_op=action&_action=edit&_record=$NK_ID" \
-    --data-urlencode "p.label=web edit $role"
+    --data-urlencode "p.label=web edit $role"; follow "$jar"
   what="web $role: edit of record $NK_ID"
-  if [ "$want" = allowed ]; then [ "$CODE" = 200 ] && named_row "$NK_ID" | grep -q "web edit $role" && pass "$what takes effect" || fail "$what takes effect ($CODE)"
+  if [ "$want" = allowed ]; then [ "$POSTED" = 303 ] && [ "$CODE" = 200 ] && named_row "$NK_ID" | grep -q "web edit $role" && pass "$what takes effect (303, then the page)" || fail "$what takes effect ($POSTED)"
   else [ "$CODE" = 403 ] && [ "$(named_row "$NK_ID")" = "$ROW" ] && pass "$what is refused (403), nothing changed" || fail "$what is refused ($CODE)"; fi
   for a in reset-key revoke; do
-    http POST /admin/settings/api-key -b "$jar" --data "_csrf=$CSRF&_op=action&_action=$a&_record=$NK_ID&_confirm=1"
+    http POST /admin/settings/api-key -b "$jar" --data "_csrf=$CSRF&_op=action&_action=$a&_record=$NK_ID&_confirm=1"; follow "$jar"
     what="web $role: $a of record $NK_ID"
     if [ "$want" = allowed ]; then
       old=$NK
       [ "$a" = reset-key ] && NK=$(printf '%s' "$BODY" | grep -Eo 'sak_[0-9A-Za-z]{49}' | head -1)
-      [ "$CODE" = 200 ] && [ -n "$NK" ] && [ "$(named_works "$old")" = "HTTP 401" ] \
+      [ "$POSTED" = 303 ] && [ "$CODE" = 200 ] && [ -n "$NK" ] && [ "$(named_works "$old")" = "HTTP 401" ] \
         && { [ "$a" = revoke ] || [ "$(named_works "$NK")" = "HTTP 200" ]; } \
-        && pass "$what takes effect" || fail "$what takes effect ($CODE)"
+        && pass "$what takes effect (303, then the page)" || fail "$what takes effect ($POSTED)"
     else [ "$CODE" = 403 ] && [[ "$BODY" != *sak_[0-9A-Za-z]* ]] && [ "$(named_works "$NK")" = "HTTP 200" ] \
       && pass "$what is refused (403), the key still works" || fail "$what is refused ($CODE)"; fi
   done

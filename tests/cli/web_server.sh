@@ -62,13 +62,33 @@ check '[ "$CODE" = 403 ] && ! body_has "echo: no-token-here"' "a form posted wit
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=0000${CSRF:4}&_op=action&_action=echo&p.text=bad-token"
 check '[ "$CODE" = 403 ] && ! body_has "echo: bad-token"' "a form posted with a wrong CSRF token is refused"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=echo" --data-urlencode 'p.text=<b>hi</b>'
+check '[ "$CODE" = 303 ] && has_header "^location: /admin/fixture/good$" && ! body_has "echo:" && ! has_header "^set-cookie" \
+  && ! printf "%s" "$HEADERS" | grep -q "hi"' \
+  "an action that ran is answered 303 to its page, its result neither in the redirect's URL nor in a cookie"
+http HEAD /admin/fixture/good -b "$JAR" -I
+check '[ "$CODE" = 200 ]' "a HEAD of the page before the GET answers 200 (and leaves the result for the GET)"
+http GET /admin/fixture/good -b "$JAR"
 check '[ "$CODE" = 200 ] && body_has "echo: &lt;b&gt;hi&lt;/b&gt;"' "an action with its CSRF token runs and its message is escaped"
-http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=wipe&p.mode=1h"
-check '[ "$CODE" = 200 ] && body_has "Wiping cannot be undone." && body_has "id=\"confirm-yes\"" && ! body_has "wiped with"' "a dangerous action without confirmation shows the plugin's confirmation text and does not run"
+http GET /admin/fixture/good -b "$JAR"
+check '[ "$CODE" = 200 ] && ! body_has "echo: "' "the result is shown once: the next GET of the page no longer shows it"
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=wipe&p.mode=1h"; follow "$JAR"
+check '[ "$POSTED" = 303 ] && [ "$CODE" = 200 ] && body_has "Wiping cannot be undone." && body_has "id=\"confirm-yes\"" && body_has "name=\"p.mode\" value=\"1h\"" && ! body_has "wiped with"' \
+  "a dangerous action without confirmation is answered 303; the page shows the confirmation step with its parameters and nothing ran"
+http GET /admin/fixture/good -b "$JAR"
+check '! body_has "id=\"confirm-yes\""' "a reload shows the page, not the confirmation step again"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=wipe&p.mode=1h&_confirm=1"
-check '[ "$CODE" = 200 ] && body_has "wiped with mode 1h"' "the confirmed dangerous action runs with its parameters"
+follow "$JAR"
+check '[ "$POSTED" = 303 ] && [ "$CODE" = 200 ] && body_has "wiped with mode 1h"' "the confirmed dangerous action runs with its parameters"
 http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text&value=FORMVALUE77"
-check '[ "$CODE" = 200 ] || [ "$CODE" = 422 ]' "a field form is handled"
+check '[ "$CODE" = 303 ]' "a saved field is answered 303 to the page"
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=field&_field=text&value=ab%00cd"
+check '[ "$CODE" = 303 ] && has_header "^location: /admin/fixture/good#field-text$"' \
+  "a refused field is answered 303 too, to the field the refusal belongs to"
+follow "$JAR"
+check '[ "$CODE" = 200 ] && printf "%s" "$BODY" | grep -Eq "id=\"field-text\">.*Not saved: [^<]*NUL" && body_has "Nothing was changed"' \
+  "the page shows the refusal next to the field"
+http GET /admin/fixture/good -b "$JAR"
+check '! body_has "Not saved"' "a reload no longer shows the refusal"
 
 # wrong password and unknown user: same status, same body
 JAR2="$TMP/other.jar"
@@ -108,6 +128,8 @@ check '[ "$CODE" = 303 ] && has_header "^location: /login"' "a password change e
 # logout
 http GET /admin -b "$JAR"; CSRF=$(csrf_of_body)
 OLD_SESSION_OK=$CODE
+http POST /admin/fixture/good -b "$JAR" --data "_csrf=$CSRF&_op=action&_action=echo&p.text=across-processes-77"
+ACROSS_POST=$CODE
 stop_server
 check '[ "$STOP_RC" = 0 ]' "SIGTERM stops the server with exit status 0"
 check 'grep -q "SIGTERM received" "$SERVER_LOG"' "the server says it is finishing on SIGTERM"
@@ -117,6 +139,13 @@ start_server "$CONFIG" restarted || fail "server restarts"
 check '[ -z "$FIRST_PASSWORD" ]' "a restart does not create another password"
 http GET /admin -b "$JAR"
 check '[ "$OLD_SESSION_OK" = 200 ] && [ "$CODE" = 200 ]' "a session survives a server restart"
+check '[ -f "$TMP/data/admin-sessions.db" ] && ! grep -aq "across-processes-77" "$TMP"/data/admin-sessions.db*' \
+  "a post's result waiting for its page is not readable in the database files (encrypted with the session id)"
+http GET /admin/fixture/good -b "$JAR"
+check '[ "$ACROSS_POST" = 303 ] && [ "$CODE" = 200 ] && body_has "echo: across-processes-77"' \
+  "a post's result is shown by another process answering the GET (here the restarted server)"
+http GET /admin/fixture/good -b "$JAR"
+check '! body_has "across-processes-77"' "... and only once"
 http POST /logout -b "$JAR" --data "_csrf=$CSRF"
 check '[ "$CODE" = 303 ] && has_header "^set-cookie: panel_session=;.*Max-Age=0"' "logout ends the session and clears the cookie"
 http GET /admin -b "$JAR"
