@@ -80,6 +80,9 @@ int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, con
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len);
 
+/* The usage table (usage_table.c): requests per hour and key value, an ABI 1.3 time series. [init-only] */
+int32_t admin_usage_register(const panel_host_t *host, char *err, size_t err_len);
+
 /* Live nodes table (shared stores only). */
 int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len);

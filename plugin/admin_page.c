@@ -321,6 +321,8 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
     if (rc == PANEL_OK && store_has_nodes(&st->store))
         rc = host->add_table(host, APIKEYS_PAGE_ID, &nodes, err, err_len);
     if (rc == PANEL_OK)
+        rc = admin_usage_register(host, err, err_len);
+    if (rc == PANEL_OK)
         rc = host->add_table(host, APIKEYS_PAGE_ID, &audit, err, err_len);
     if (rc == PANEL_OK)
         rc = host->add_auth_provider(host, &provider, err, err_len);

@@ -20,10 +20,18 @@ typedef struct keyring_entry {
     uint8_t digest[KEY_DIGEST_LEN];
     int64_t key_id;                /* keys.id in the store */
     int64_t expires_at;            /* Unix seconds; 0 = never (the current key) */
-    _Atomic uint64_t uses;         /* verified uses not yet harvested for the store */
+    int64_t superseded_at;         /* Unix seconds this value was replaced (it is in a grace period); 0: current */
     uint32_t occupied;             /* 1: a key; 0: an empty slot */
     uint32_t named;                /* 0: a site key (ring->site_policy); else 1 + its index in ring->named */
 } __attribute__((aligned(64))) keyring_entry_t;
+
+/* The counts a verifying thread's usage cache hands over for one table slot's key when it needs the room
+ * (usage.c): allowed requests, then the denials a key that was found can get (usage.h maps the reasons). Written
+ * only on such an eviction, never per request; the flusher takes them with an exchange. */
+#define KEYRING_USAGE_COUNTS 8
+typedef struct keyring_usage {
+    _Atomic uint32_t counts[KEYRING_USAGE_COUNTS];
+} keyring_usage_t;
 
 #define KEYRING_OK 0
 #define KEYRING_FAILED 1           /* the store could not be read: deny everything (fail closed) */
@@ -46,6 +54,9 @@ typedef struct keyring {
     size_t n_named;
     /* The scopes those named keys hold, one bit each (key_policy.h); NULL when none. Owned: freed with it. */
     struct scope_table *scopes;
+    /* One keyring_usage_t per table slot (entries[i] counts in usage[i]); allocated by keyring_seal, NULL before
+     * (counts handed over to a keyring without it are dropped). Owned: freed with it. */
+    keyring_usage_t *usage;
     struct keyring *next_retired;  /* owned by the snapshot guard */
 } keyring_t;
 
@@ -58,7 +69,10 @@ keyring_t *keyring_new_failed(uint64_t epoch);
 int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t key_id, int64_t expires_at);
 /* Sets the named index (1 + index in ring->named) of the key just added with keyring_add. */
 void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint32_t named);
-/* Ends building; after this the keyring is read-only (except the atomic use counters). 0 or -1. */
+/* Sets when the value just added with keyring_add was replaced (a value in its grace period). */
+void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t superseded_at);
+/* Ends building (allocates the usage counters); after this the keyring is read-only (except those counters).
+ * 0 or -1 (out of memory). */
 int keyring_seal(keyring_t *ring);
 /* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL. */
 keyring_entry_t *keyring_find(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);
