@@ -504,6 +504,16 @@ int cmd_page(cli_context_t *ctx)
 
 /* ----- table ------------------------------------------------------------------------------------------- */
 
+/* A cell for --json: in a time series (ABI 1.3), a count (a column other than the time and the group, all digits)
+ * is a JSON number, so a script reads numbers; every other cell is its text. */
+static json_t *json_cell(const panel_table_t *table, uint32_t c, const char *text)
+{
+    if (table->time_column == 0 || c + 1 == table->time_column || c + 1 == table->group_column || !text ||
+        !text[0] || strlen(text) > 18 || strspn(text, "0123456789") != strlen(text))
+        return json_doc_string(text);
+    return json_integer((json_int_t)strtoll(text, NULL, 10));
+}
+
 int cmd_table(cli_context_t *ctx)
 {
     const char *page_id = ctx->inv->args[0];
@@ -532,7 +542,7 @@ int cmd_table(cli_context_t *ctx)
         for (size_t r = 0; r < rows.n_rows; r++) {
             json_t *row = json_object();
             for (uint32_t c = 0; c < table->n_columns; c++)
-                row = json_doc_set(row, table->columns[c], json_doc_string(rows_cell(&rows.rows[r], c)));
+                row = json_doc_set(row, table->columns[c], json_cell(table, c, rows_cell(&rows.rows[r], c)));
             list = json_doc_append(list, row);
         }
         rc = cli_emit_json(ctx->inv, list);
