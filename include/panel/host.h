@@ -547,7 +547,9 @@ panelhost_t *panelhost_process_host(const char *config_path);
  * client address, then name and value of each header, each followed by a NUL (so it ends with one; at most
  * PANELHOST_HEADERS_MAX headers). Returns the outcome as one NUL-terminated text in a buffer of the calling
  * thread, valid until that thread's next call; never NULL:
- *   allowed: "A" principal "\n" label "\n" scopes          e.g. "Aapikeys:named:3\nMinecraft\nstore.read"
+ *   allowed: "A" principal "\n" label "\n" scopes "\n" deprecation "\n" sunset
+ *            (since 2.1: the outcome's deprecation and sunset as decimal Unix seconds, 0: none)
+ *                                         e.g. "Aapikeys:named:3\nMinecraft\nstore.read\n0\n1796601600"
  *   denied:  "D" status (3 digits) error_code "\n" retry_after (decimal seconds, 0: none) "\n" message
  *                                                           e.g. "D401unknown\n0\nthe key is not known ..."
  * (a newline inside the principal, code or scopes becomes '_', inside the label or message a space; the
