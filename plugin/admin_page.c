@@ -141,6 +141,8 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
             snprintf(value, sizeof value, "%s (%lld requests)", when, (long long)d.grace.use_count);
             rc = emit(sink, "Previous key last used", value);
         }
+        if (rc == PANEL_OK)
+            rc = admin_usage_status(st, sink, err, err_len); /* who uses which value (the last caller) */
     }
     if (rc == PANEL_OK) {
         size_t pos = 0;
