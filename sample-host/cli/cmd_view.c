@@ -241,6 +241,8 @@ static json_t *json_action(const panel_action_t *a, const action_state_t *as)
     if (a->row_table == NULL) {
         o = json_doc_set(o, "available", json_boolean(!as->unavailable));
         o = json_doc_set(o, "unavailable_reason", json_doc_string(as->unavailable ? as->reason : NULL));
+        if (!as->unavailable && as->reason[0])
+            o = json_doc_set(o, "note", json_doc_string(as->reason));
     }
     json_t *params = json_array();
     for (uint32_t p = 0; p < a->n_params; p++)
@@ -336,6 +338,10 @@ static void page_print_action(const panel_action_t *a, const action_state_t *as)
         printf("  [row action of table %s: --record ID]", a->row_table);
     if (as->unavailable) {
         printf("  (not available now: ");
+        print_plain(as->reason);
+        printf(")");
+    } else if (as->reason[0]) { /* the plugin's note on an available action */
+        printf("  (");
         print_plain(as->reason);
         printf(")");
     }
