@@ -274,7 +274,7 @@ static void assert_schema_indexes(PGconn *c)
 {
     char v[512];
     assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
-                        "4");
+                        "5");
     assert_string_equal(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_current'",
                                  v, sizeof v),
                         "CREATE UNIQUE INDEX apikeys_keys_one_current ON public.apikeys_keys USING btree (role)"
@@ -652,19 +652,19 @@ static void schema_2_store_is_migrated(void **state)
               " UPDATE apikeys_meta SET value = '3' WHERE name = 'schema_version'");
     open_store(&s);
     assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
-                        "4");
+                        "5");
     assert_string_equal(sql_text(c, "SELECT coalesce(clock_offset_ms::text, 'null') || ' ' || clock_fenced::text"
                                     " FROM apikeys_nodes WHERE instance = 'old/1@h'", v, sizeof v),
                         "null false");
     store_close(&s);
     sql_ok(c, "DELETE FROM apikeys_nodes WHERE instance = 'old/1@h'");
 
-    sql_ok(c, "UPDATE apikeys_meta SET value = '5' WHERE name = 'schema_version'");
+    sql_ok(c, "UPDATE apikeys_meta SET value = '6' WHERE name = 'schema_version'");
     store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL};
     char err[512] = "";
     assert_int_equal(store_open(&s, &args, err, sizeof err), PANEL_E_STORE);
-    assert_non_null(strstr(err, "schema version 5, newer than this plugin understands (4)"));
-    sql_ok(c, "UPDATE apikeys_meta SET value = '4' WHERE name = 'schema_version'");
+    assert_non_null(strstr(err, "schema version 6, newer than this plugin understands (5)"));
+    sql_ok(c, "UPDATE apikeys_meta SET value = '5' WHERE name = 'schema_version'");
     PQfinish(c);
 }
 
