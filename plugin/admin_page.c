@@ -177,6 +177,8 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
     if (rc == PANEL_OK)
         rc = admin_named_status(st, sink, err, err_len);
     if (rc == PANEL_OK)
+        rc = admin_named_usage_status(st, sink, err, err_len); /* named keys in their reset grace */
+    if (rc == PANEL_OK)
         rc = emit(sink, "Send the key in", "X-API-Key: <key> or Authorization: Bearer <key>");
     if (rc != PANEL_OK)
         snprintf(err, err_len, "the host stopped reading the status lines");

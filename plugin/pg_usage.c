@@ -34,6 +34,11 @@ static const char read_caller_sql[] =
     "SELECT COALESCE(last_used_at, 0), COALESCE(last_addr, ''), COALESCE(last_agent, ''),"
     " (SELECT COALESCE(SUM(count), 0) FROM apikeys_usage_recent WHERE key_id = $1::bigint AND minute >= $2::bigint)"
     " FROM apikeys_keys WHERE id = $1::bigint";
+static const char read_named_caller_sql[] =
+    "SELECT COALESCE(k.last_used_at, 0), COALESCE(k.last_addr, ''), COALESCE(k.last_agent, ''),"
+    " (SELECT COALESCE(SUM(count), 0) FROM apikeys_usage_recent WHERE key_id = k.id AND minute >= $3::bigint)"
+    " FROM apikeys_keys k JOIN apikeys_named n ON n.id = k.named_key"
+    " WHERE k.named_key = $1::bigint AND k.named_role = $2 AND n.revoked_at IS NULL";
 
 static int32_t add_hourly(pg_store_t *p, int64_t hour, const char *key, const char *code, uint64_t count, char *err,
                           size_t err_len)
@@ -134,21 +139,44 @@ int32_t pg_read_usage(store_t *s, int64_t since, store_usage_fn fn, void *ctx, c
     return rc;
 }
 
-int32_t pg_read_caller(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err, size_t err_len)
+/* The one row of a caller statement into out; *found = 1 when there was one. Clears r. */
+static void caller_row(PGresult *r, store_caller_t *out, int *found)
 {
     memset(out, 0, sizeof *out);
-    char a[24], b[24];
-    const char *params[] = {pg_i64(a, sizeof a, key_id), pg_i64(b, sizeof b, since / 60)};
-    PGresult *r;
-    int32_t rc = pg_exec_admin(P(s), read_caller_sql, 2, params, &r, "reading a key's last caller", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    if (PQntuples(r) == 1) {
+    *found = PQntuples(r) == 1;
+    if (*found) {
         out->last_used_at = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         snprintf(out->addr, sizeof out->addr, "%s", PQgetvalue(r, 0, 1));
         snprintf(out->agent, sizeof out->agent, "%s", PQgetvalue(r, 0, 2));
         out->last_hour = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
     }
     PQclear(r);
-    return PANEL_OK;
+}
+
+int32_t pg_read_caller(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    char a[24], b[24];
+    const char *params[] = {pg_i64(a, sizeof a, key_id), pg_i64(b, sizeof b, since / 60)};
+    PGresult *r;
+    int found;
+    int32_t rc = pg_exec_admin(P(s), read_caller_sql, 2, params, &r, "reading a key's last caller", err, err_len);
+    if (rc == PANEL_OK)
+        caller_row(r, out, &found);
+    return rc;
+}
+
+int32_t pg_read_named_caller(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out, int *found,
+                             char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    char a[24], b[24];
+    const char *params[] = {pg_i64(a, sizeof a, named_id), grace ? "grace" : "current", pg_i64(b, sizeof b, since / 60)};
+    PGresult *r;
+    int32_t rc = pg_exec_admin(P(s), read_named_caller_sql, 3, params, &r, "reading a key's last caller", err,
+                               err_len);
+    if (rc == PANEL_OK)
+        caller_row(r, out, found);
+    return rc;
 }

@@ -25,7 +25,7 @@ static const struct {
     METHOD(rollback),     METHOD(get_enabled),     METHOD(set_enabled),   METHOD(get_role),
     METHOD(get_site),     METHOD(put_current),     METHOD(find_digest),   METHOD(revoke),
     METHOD(make_grace),   METHOD(audit),           METHOD(read_audit),    METHOD(flush_usage),
-    METHOD(read_usage),   METHOD(read_caller),
+    METHOD(read_usage),   METHOD(read_caller),     METHOD(read_named_caller),
     METHOD(get_denials),  METHOD(last_failure_is_damage),                 METHOD(describe),
     METHOD(get_site_policy), METHOD(set_site_policy), METHOD(named_count), METHOD(named_create),
     METHOD(named_get),    METHOD(named_update),    METHOD(named_revoke),  METHOD(named_reset),
@@ -203,6 +203,12 @@ int32_t store_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audi
 int32_t store_flush_usage(store_t *s, const store_flush_t *flush, char *err, size_t err_len)
 {
     return s->backend->flush_usage(s, flush, err, err_len);
+}
+
+int32_t store_read_named_caller(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                                int *found, char *err, size_t err_len)
+{
+    return s->backend->read_named_caller(s, named_id, grace, since, out, found, err, err_len);
 }
 
 void store_usage_key(int64_t label, char *out, size_t out_len)

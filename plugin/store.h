@@ -222,6 +222,10 @@ typedef struct store_backend {
     /* The last caller of key value (row) `key_id` and its allowed requests since `since` (zeros when none). */
     int32_t (*read_caller)(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err,
                            size_t err_len);
+    /* The same for the live named key `named_id`'s current (grace 0) or grace (grace 1) value; *found = 0 when it
+     * has none. */
+    int32_t (*read_named_caller)(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                                 int *found, char *err, size_t err_len);
     int32_t (*get_denials)(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],
                            char *err, size_t err_len);
 
@@ -343,6 +347,8 @@ int32_t store_flush_usage(store_t *s, const store_flush_t *flush, char *err, siz
 int32_t store_read_usage(store_t *s, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len);
 int32_t store_read_caller(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err,
                           size_t err_len);
+int32_t store_read_named_caller(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                                int *found, char *err, size_t err_len);
 /* Denial totals and last times per reason (0 when never). */
 int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS], char *err,
                           size_t err_len);

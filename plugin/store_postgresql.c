@@ -322,6 +322,7 @@ const store_backend_t store_postgresql_backend = {
     .flush_usage = pg_flush_usage,
     .read_usage = pg_read_usage,
     .read_caller = pg_read_caller,
+    .read_named_caller = pg_read_named_caller,
     .get_denials = pg_get_denials,
     .last_failure_is_damage = pg_last_failure_is_damage,
     .describe = pg_describe,

@@ -141,6 +141,8 @@ int32_t pg_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audit_f
 int32_t pg_flush_usage(store_t *s, const store_flush_t *flush, char *err, size_t err_len);
 int32_t pg_read_usage(store_t *s, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len);
 int32_t pg_read_caller(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err, size_t err_len);
+int32_t pg_read_named_caller(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out, int *found,
+                             char *err, size_t err_len);
 int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],
                        char *err, size_t err_len);
 

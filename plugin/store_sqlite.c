@@ -176,6 +176,7 @@ const store_backend_t store_sqlite_backend = {
     .flush_usage = sq_flush_usage,
     .read_usage = sq_read_usage,
     .read_caller = sq_read_caller,
+    .read_named_caller = sq_read_named_caller,
     .get_denials = sq_get_denials,
     .read_snapshot = sq_read_snapshot,
     .settle = sq_settle,

@@ -49,6 +49,7 @@ enum {
     SQL_PRUNE_RECENT,
     SQL_READ_USAGE,
     SQL_READ_CALLER,
+    SQL_READ_NAMED_CALLER,
     SQL_COUNT_
 };
 
@@ -100,6 +101,8 @@ int32_t sq_flush_usage(store_t *store, const store_flush_t *flush, char *err, si
 int32_t sq_read_usage(store_t *store, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len);
 int32_t sq_read_caller(store_t *store, int64_t key_id, int64_t since, store_caller_t *out, char *err,
                        size_t err_len);
+int32_t sq_read_named_caller(store_t *store, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                             int *found, char *err, size_t err_len);
 
 /* ----- store_sqlite_snapshot.c ----- */
 void sq_drop_read_cache(store_t *store);

@@ -49,6 +49,10 @@ const char *const sq_sql_text[SQL_COUNT_] = {
     [SQL_READ_CALLER] = "SELECT COALESCE(last_used_at, 0), COALESCE(last_addr, ''), COALESCE(last_agent, ''),"
                         " (SELECT COALESCE(SUM(count), 0) FROM usage_recent WHERE key_id = ?1 AND minute >= ?2)"
                         " FROM keys WHERE id = ?1",
+    [SQL_READ_NAMED_CALLER] = "SELECT COALESCE(k.last_used_at, 0), COALESCE(k.last_addr, ''), COALESCE(k.last_agent, ''),"
+                              " (SELECT COALESCE(SUM(count), 0) FROM usage_recent WHERE key_id = k.id AND minute >= ?3)"
+                              " FROM keys k JOIN named_keys n ON n.id = k.named_key"
+                              " WHERE k.named_key = ?1 AND k.named_role = ?2 AND n.revoked_at IS NULL",
     [SQL_GET_DENIALS] = "SELECT reason, count, COALESCE(last_at, 0) FROM denials",
     [SQL_COUNT_VALID] = "SELECT (SELECT count(*) FROM keys WHERE role IS NOT NULL) +"
                         " (SELECT count(*) FROM keys WHERE named_role IS NOT NULL)",

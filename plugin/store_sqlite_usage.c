@@ -125,26 +125,54 @@ int32_t sq_read_usage(store_t *store, int64_t since, store_usage_fn fn, void *ct
     return rc;
 }
 
-int32_t sq_read_caller(store_t *store, int64_t key_id, int64_t since, store_caller_t *out, char *err,
-                       size_t err_len)
+/* One row of SQL_READ_CALLER or SQL_READ_NAMED_CALLER (bound by the caller) into out; *found = 1 when there was one. */
+static int32_t caller_row(sqlite_store_t *s, sqlite3_stmt *st, store_caller_t *out, int *found, char *err,
+                          size_t err_len)
 {
-    sqlite_store_t *s = store->impl;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    int32_t rc = sq_cached(s, s->db, SQL_READ_CALLER, &st, "reading a key's last caller", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, key_id);
-    sqlite3_bind_int64(st, 2, since / 60);
+    *found = 0;
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
+        *found = 1;
         out->last_used_at = sqlite3_column_int64(st, 0);
         sq_copy_text(st, 1, out->addr, sizeof out->addr);
         sq_copy_text(st, 2, out->agent, sizeof out->agent);
         out->last_hour = sqlite3_column_int64(st, 3);
         step = sqlite3_step(st);
     }
-    rc = step == SQLITE_DONE ? PANEL_OK : sq_store_fail(s, s->db, step, "reading a key's last caller", err, err_len);
+    int32_t rc = step == SQLITE_DONE ? PANEL_OK
+                                     : sq_store_fail(s, s->db, step, "reading a key's last caller", err, err_len);
     sq_release(st);
     return rc;
+}
+
+int32_t sq_read_caller(store_t *store, int64_t key_id, int64_t since, store_caller_t *out, char *err,
+                       size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st;
+    int found;
+    int32_t rc = sq_cached(s, s->db, SQL_READ_CALLER, &st, "reading a key's last caller", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, key_id);
+    sqlite3_bind_int64(st, 2, since / 60);
+    return caller_row(s, st, out, &found, err, err_len);
+}
+
+int32_t sq_read_named_caller(store_t *store, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                             int *found, char *err, size_t err_len)
+{
+    sqlite_store_t *s = store->impl;
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    sqlite3_stmt *st;
+    int32_t rc = sq_cached(s, s->db, SQL_READ_NAMED_CALLER, &st, "reading a key's last caller", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, named_id);
+    sqlite3_bind_text(st, 2, grace ? "grace" : "current", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, since / 60);
+    return caller_row(s, st, out, found, err, err_len);
 }

@@ -1,8 +1,9 @@
 /* usage_status.c - who still uses a key value, for the owner (issue: see which tool still uses a key): the status
  * lines of the site key's current and previous value while a grace period runs (last caller: when, client
- * address, User-Agent; requests in the last hour), and the note End grace period carries (what ending the grace
+ * address, User-Agent; requests in the last hour), the same for each named key in its reset grace, and the note End grace period carries (what ending the grace
  * period now would break). The counts reach the store through the batched flush, so the page flushes first. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
@@ -54,7 +55,7 @@ static int32_t read_callers(apikeys_state_t *st, void *vc, char *err, size_t err
 
 static int32_t emit_caller(const panel_sink_t *sink, const char *who, const store_caller_t *c, int64_t now)
 {
-    char label[64], value[256], ago[40], from[160];
+    char label[160], value[256], ago[40], from[160];
     snprintf(label, sizeof label, "%s last caller", who);
     if (c->last_used_at > 0) {
         ago_text(now - c->last_used_at, ago, sizeof ago);
@@ -83,6 +84,67 @@ int32_t admin_usage_status(apikeys_state_t *st, const panel_sink_t *sink, char *
     rc = emit_caller(sink, "Previous key", &c.previous, c.now);
     if (rc == PANEL_OK && c.site.has_current)
         rc = emit_caller(sink, "Key", &c.current, c.now);
+    return rc;
+}
+
+/* ----- named keys in their reset grace -------------------------------------------------------------------------- */
+
+typedef struct named_grace {
+    int64_t id;
+    char label[STORE_LABEL_MAX];
+    store_caller_t previous, current;
+} named_grace_t;
+
+typedef struct named_graces {
+    named_grace_t keys[STORE_NAMED_MAX];
+    size_t n;
+    int64_t now;
+} named_graces_t;
+
+static int32_t note_named(void *vctx, const store_named_t *key)
+{
+    named_graces_t *g = vctx;
+    if (key->has_grace && key->grace_expires_at > g->now && g->n < STORE_NAMED_MAX) {
+        g->keys[g->n].id = key->id;
+        snprintf(g->keys[g->n].label, sizeof g->keys[0].label, "%s", key->label);
+        g->n++;
+    }
+    return PANEL_OK;
+}
+
+static int32_t read_named_graces(apikeys_state_t *st, void *vg, char *err, size_t err_len)
+{
+    named_graces_t *g = vg;
+    int32_t rc = store_read_named(&st->store, 0, STORE_NAMED_MAX, note_named, g, err, err_len);
+    for (size_t i = 0; rc == PANEL_OK && i < g->n; i++) {
+        int found;
+        rc = store_read_named_caller(&st->store, g->keys[i].id, 1, g->now - 3600, &g->keys[i].previous, &found, err,
+                                     err_len);
+        if (rc == PANEL_OK)
+            rc = store_read_named_caller(&st->store, g->keys[i].id, 0, g->now - 3600, &g->keys[i].current, &found,
+                                         err, err_len);
+    }
+    return rc;
+}
+
+int32_t admin_named_usage_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len)
+{
+    named_graces_t *g = calloc(1, sizeof *g);
+    if (!g) {
+        snprintf(err, err_len, "out of memory");
+        return PANEL_E_NOMEM;
+    }
+    g->now = apikeys_now(st);
+    int32_t rc = apikeys_read(st, read_named_graces, g, err, err_len);
+    for (size_t i = 0; rc == PANEL_OK && i < g->n; i++) {
+        char who[96];
+        snprintf(who, sizeof who, "%s (key %lld): previous value", g->keys[i].label, (long long)g->keys[i].id);
+        rc = emit_caller(sink, who, &g->keys[i].previous, g->now);
+        snprintf(who, sizeof who, "%s (key %lld): current value", g->keys[i].label, (long long)g->keys[i].id);
+        if (rc == PANEL_OK)
+            rc = emit_caller(sink, who, &g->keys[i].current, g->now);
+    }
+    free(g);
     return rc;
 }
 

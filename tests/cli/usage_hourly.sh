@@ -101,3 +101,19 @@ run "${C[@]}" --now $((NOW + 31 * 86400)) --json table $PAGE usage
 check '[ -z "$(row site allowed)" ] && [ "$(sqlite3 "$TMP/data/apikeys.db" "SELECT count(*) FROM usage_hourly WHERE hour = '$((NOW - NOW % 3600))'")" = 0 ]' \
   "a row 31 days old is pruned (gone from the table and the store)"
 check 'printf "%s" "$OUT" | grep -q "\"key\": *\"[0-9]*\""' "the named key's requests are counted under its id"
+
+# ----- 3. a named key in its reset grace: its previous and current value's last callers --------------------------------
+T=$((NOW + 32 * 86400))
+run "${C[@]}" --now $T --json action $PAGE create-key --param label=relay --param scopes=store.read
+OLDV=$(printf '%s' "$OUT" | key_of); REC=$(json_get 'j.get("record", "")')
+run "${C[@]}" --now $((T + 10)) --json action $PAGE reset-key --record "$REC" --yes --param grace=1h
+NEWV=$(printf '%s' "$OUT" | key_of)
+run "${C[@]}" --now $((T + 20)) call GET /api/v1/ping -H "X-API-Key: $OLDV" --from 203.0.113.8 -H 'User-Agent: RelayBot/3'
+expect_out '^Deprecation: @'$((T + 10))'$' "the named key's old value in its reset grace gets Deprecation"
+run "${C[@]}" --now $((T + 30)) call GET /api/v1/ping -H "X-API-Key: $NEWV" --from 198.51.100.8
+run "${C[@]}" --now $((T + 200)) page $PAGE
+expect_out "relay \\(key $REC\\): previous value last caller +3 minutes ago from 203\\.0\\.113\\.8 \\(RelayBot/3\\)" \
+  "the page shows a named key's previous value's last caller during its reset grace"
+expect_out "relay \\(key $REC\\): previous value requests in the last hour +1\$" "... its requests in the last hour"
+expect_out "relay \\(key $REC\\): current value last caller +2 minutes ago from 198\\.51\\.100\\.8\$" \
+  "... and its current value's last caller"
