@@ -11,7 +11,10 @@ fi
 PAGE=settings/api-key
 NOW=1796000000                                  # 2026-11-30 00:53:20 UTC
 HOUR=2026-11-30T00:00:00Z
-pg_start_two_nodes
+pg_private_start
+SCOPES='api_scopes = store.read: Read the store; deliveries.pull: Pull deliveries; deliveries.ack: Acknowledge deliveries'
+pg_node_config 1 "$(pg_conninfo_socket)" "$SCOPES"; pg_node_config 2 "$(pg_conninfo_socket)" "$SCOPES"
+P1=(-c "$TMP/pg1.ini"); P2=(-c "$TMP/pg2.ini")
 key_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'; }
 row() { printf '%s' "$OUT" | python3 -c "import json,sys; r=[x for x in json.load(sys.stdin) if x['hour']=='$HOUR' and x['key']=='$1']; print(r[0]['$2'] if r else '')"; }
 
@@ -38,4 +41,15 @@ check '[ "$(pg_sql "SELECT last_addr || '"'"' '"'"'|| last_agent FROM apikeys_ke
 run "${P1[@]}" --now $((NOW + 31 * 86400)) call GET /api/v1/ping -H "X-API-Key: $K1"
 check '[ "$(pg_sql "SELECT count(*) FROM apikeys_usage WHERE hour = '$((NOW - NOW % 3600))'")" = 0 ]' \
   "a row 31 days old is pruned at the next flush"
+
+# a named key in its reset grace: the page (node 1) shows the last caller node 2 saw with its previous value
+T=$((NOW + 32 * 86400))
+run "${P1[@]}" --now $T --json action $PAGE create-key --param label=relay --param scopes=store.read
+OLDV=$(printf '%s' "$OUT" | key_of); REC=$(json_get 'j.get("record", "")')
+run "${P1[@]}" --now $((T + 10)) --json action $PAGE reset-key --record "$REC" --yes --param grace=1h
+run "${P2[@]}" --now $((T + 20)) call GET /api/v1/ping -H "X-API-Key: $OLDV" --from 203.0.113.8 -H 'User-Agent: RelayBot/3'
+expect_out '^Sunset: ' "node 2 tells the named key's old value its Sunset"
+run "${P1[@]}" --now $((T + 200)) page $PAGE
+expect_out "relay \\(key $REC\\): previous value last caller +3 minutes ago from 203\\.0\\.113\\.8 \\(RelayBot/3\\)" \
+  "node 1's page shows the named key's previous value's last caller, seen by node 2"
 pg_stop
