@@ -15,11 +15,11 @@ cat >"$tmp/current.c" <<'SRC'
 int main(void)
 {
     panel_args_t args = {sizeof args, 0, 0, 0};
-    panelhost_auth_outcome_t out = {sizeof out, 0, 0, 0, 0, {0}, {0}, {0}, {0}, {0}};
+    panelhost_auth_outcome_t out = {sizeof out, 0, 0, 0, 0, {0}, {0}, {0}, {0}, {0}, 0, 0};
     panelhost_header_t header = {"X-API-Key", "k"};
     panelhost_request_t rq = {"GET", "/api/v1/ping", "local", PANEL_SCOPE_NONE, &header, 1};
     return PANEL_HAS_FIELD(panel_args_t, &args, record_id) && out.struct_size && rq.n_headers == 1 &&
-           PANEL_ABI_MINOR == 2u ? 0 : 1;
+           PANEL_ABI_MINOR == 3u ? 0 : 1;
 }
 SRC
 cp "$tmp/current.c" "$tmp/current.cpp"
