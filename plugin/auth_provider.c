@@ -81,12 +81,13 @@ static int policy_outcome(int policy)
 /* An ALLOW's announcement (ABI 1.3, when the host's result holds it): a value in its grace period is deprecated
  * since its reset (Deprecation, RFC 9745) and ends with its grace period (Sunset, RFC 8594); a named key within
  * SUNSET_WARNING_S of its expiry ends then (Sunset). Nothing for any other key. */
-static void announce(const keyring_entry_t *e, const named_policy_t *named, int64_t now, panel_auth_result_t *result)
+static void announce(const keyring_t *ring, const keyring_entry_t *e, const named_policy_t *named, int64_t now,
+                     panel_auth_result_t *result)
 {
     if (!PANEL_HAS_FIELD(panel_auth_result_t, result, sunset))
         return;
-    if (e->superseded_at != 0 || (!named && e->expires_at != 0)) {
-        result->deprecation = e->superseded_at;
+    if (e->occupied == KEYRING_SUPERSEDED || (!named && e->expires_at != 0)) {
+        result->deprecation = named ? named->superseded_at : ring->site_superseded_at;
         result->sunset = e->expires_at;
     } else if (named && named->expires_at != 0 && named->expires_at - now <= SUNSET_WARNING_S) {
         result->sunset = named->expires_at;
@@ -124,7 +125,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
         if (v->result) {
             put_principal(v->result, named->principal, named->principal_len, named->label, named->label_len,
                           named->scopes, named->scopes_len);
-            announce(e, named, v->now, v->result);
+            announce(ring, e, named, v->now, v->result);
         }
         return VERIFY_OK;
     }
@@ -136,7 +137,7 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     }
     if (v->result) {
         put_principal(v->result, TEXT("apikeys:site"), "", 0, st->site_scopes, st->site_scopes_len);
-        announce(e, NULL, v->now, v->result);
+        announce(ring, e, NULL, v->now, v->result);
     }
     return VERIFY_OK;
 }

@@ -95,9 +95,9 @@ static keyring_entry_t *table_insert(keyring_entry_t *table, size_t mask, const 
     memcpy(slot->digest, e->digest, KEY_DIGEST_LEN);
     slot->key_id = e->key_id;
     slot->expires_at = e->expires_at;
-    slot->superseded_at = e->superseded_at;
+    atomic_init(&slot->spilled, atomic_load_explicit(&e->spilled, memory_order_relaxed));
     slot->named = e->named;
-    slot->occupied = 1;
+    slot->occupied = e->occupied ? e->occupied : KEYRING_VALUE;
     return slot;
 }
 
@@ -158,6 +158,7 @@ int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t k
     memcpy(e.digest, digest, KEY_DIGEST_LEN);
     e.key_id = key_id;
     e.expires_at = expires_at;
+    atomic_init(&e.spilled, 0);
     table_insert(ring->entries, ring->mask, &e);
     ring->count++;
     return 0;
@@ -170,11 +171,11 @@ void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], ui
         e->named = named;
 }
 
-void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t superseded_at)
+void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN])
 {
     keyring_entry_t *e = keyring_find(ring, digest);
     if (e)
-        e->superseded_at = superseded_at;
+        e->occupied = KEYRING_SUPERSEDED;
 }
 
 int keyring_seal(keyring_t *ring)

@@ -20,14 +20,20 @@ typedef struct keyring_entry {
     uint8_t digest[KEY_DIGEST_LEN];
     int64_t key_id;                /* keys.id in the store */
     int64_t expires_at;            /* Unix seconds; 0 = never (the current key) */
-    int64_t superseded_at;         /* Unix seconds this value was replaced (it is in a grace period); 0: current */
-    uint32_t occupied;             /* 1: a key; 0: an empty slot */
+    /* Allowed uses a verifying thread's usage record handed over when it needed the room (usage.c): written only
+     * then (the line is in cache, just compared), never per request; the flusher takes it with an exchange. */
+    _Atomic uint64_t spilled;
+    uint32_t occupied;             /* KEYRING_VALUE or KEYRING_SUPERSEDED: a key; 0: an empty slot */
     uint32_t named;                /* 0: a site key (ring->site_policy); else 1 + its index in ring->named */
 } __attribute__((aligned(64))) keyring_entry_t;
 
-/* The counts a verifying thread's usage cache hands over for one table slot's key when it needs the room
- * (usage.c): allowed requests, then the denials a key that was found can get (usage.h maps the reasons). Written
- * only on such an eviction, never per request; the flusher takes them with an exchange. */
+#define KEYRING_VALUE 1u       /* keyring_entry_t.occupied: a valid key value */
+#define KEYRING_SUPERSEDED 2u  /* ... one that was replaced and is in its grace period (Deprecation, Sunset) */
+
+/* The denials a verifying thread's usage record hands over for one table slot's key when it needs the room
+ * (usage.c; its allowed uses go to the entry's `spilled`): the denials a key that was found can get (usage.c maps
+ * the reasons). Written only on such an eviction of a record that has denials; the flusher takes them with an
+ * exchange. */
 #define KEYRING_USAGE_COUNTS 8
 typedef struct keyring_usage {
     _Atomic uint32_t counts[KEYRING_USAGE_COUNTS];
@@ -57,6 +63,7 @@ typedef struct keyring {
     /* One keyring_usage_t per table slot (entries[i] counts in usage[i]); allocated by keyring_seal, NULL before
      * (counts handed over to a keyring without it are dropped). Owned: freed with it. */
     keyring_usage_t *usage;
+    int64_t site_superseded_at;    /* when the site key's grace value was replaced (its reset); 0: none */
     struct keyring *next_retired;  /* owned by the snapshot guard */
 } keyring_t;
 
@@ -69,8 +76,8 @@ keyring_t *keyring_new_failed(uint64_t epoch);
 int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t key_id, int64_t expires_at);
 /* Sets the named index (1 + index in ring->named) of the key just added with keyring_add. */
 void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint32_t named);
-/* Sets when the value just added with keyring_add was replaced (a value in its grace period). */
-void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t superseded_at);
+/* Marks the value just added with keyring_add as replaced (KEYRING_SUPERSEDED: in its grace period). */
+void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);
 /* Ends building (allocates the usage counters); after this the keyring is read-only (except those counters).
  * 0 or -1 (out of memory). */
 int keyring_seal(keyring_t *ring);

@@ -67,8 +67,13 @@ static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int
     }
     if (named)
         keyring_set_named(b->ring, digest, named);
-    if (superseded_at)
-        keyring_set_superseded(b->ring, digest, superseded_at);
+    if (superseded_at) { /* a grace value: its reset's time is its owner's */
+        keyring_set_superseded(b->ring, digest);
+        if (named)
+            b->named[named - 1].superseded_at = superseded_at;
+        else
+            b->ring->site_superseded_at = superseded_at;
+    }
     return PANEL_OK;
 }
 

@@ -2,8 +2,9 @@
  * request:
  *   - each verifying thread counts in the usage records of the guard slot it holds (snapshot_guard.h): per key
  *     value its allowed requests, its denials by reason, and its last allowed request's time, client address
- *     and User-Agent (copied at most once a second per value); a record that must make room hands its counts
- *     to its keyring's per-slot counters (keyring_usage_t), which no request writes otherwise;
+ *     and User-Agent (copied at most once a second per value); a record that must make room hands its allowed
+ *     uses to the key's keyring entry (its line is in cache) and its denials to the keyring's per-slot counters
+ *     (keyring_usage_t), which no request writes otherwise;
  *   - denial counters striped across cache lines by thread: every denial by reason (the status page's totals)
  *     and, apart, the denials no key was found for (the usage table's key "none");
  *   - the pending list of harvested values waiting to be written, and the flusher thread that calls a tick
@@ -36,6 +37,7 @@ typedef struct usage_stripe {
  * pending ring (NULL once that ring was left: the counts went to its keyring, the last caller stays here). */
 typedef struct usage_record {
     const keyring_entry_t *entry;
+    int denials;                     /* 1 when u.denied holds a count */
     store_usage_t u;                 /* u.key_id 0: a free record */
 } usage_record_t;
 

@@ -1,12 +1,13 @@
 /* usage_records.c - the per-thread side of usage counting (see usage.h): a guard slot's records of the key
- * values its holder verified (counts, last caller), the keyring's per-slot counters a record hands its counts
- * to when it must make room or its ring is left, and harvesting both for the flush. */
+ * values its holder verified (counts, last caller), where a record hands its counts when it must make room or its
+ * ring is left (allowed uses to the key's entry, denials to the keyring's per-slot counters), and harvesting them
+ * all for the flush. */
 #include <string.h>
 
 #include "key_policy.h"
 #include "usage.h"
 
-/* The keyring counter index of a denial a found key can get (keyring_usage_t.counts[0] is allowed), or 0. */
+/* The keyring counter index of a denial a found key can get (1..7; keyring_usage_t.counts[0] is unused), or 0. */
 static unsigned ring_index(int denial)
 {
     switch (denial) {
@@ -58,22 +59,27 @@ void usage_copy_agent(char out[STORE_AGENT_MAX], const char *agent)
     out[n] = '\0';
 }
 
-/* Hands a record's counts to its entry's counters in `ring` (the ring the entry is in) and zeroes them. */
+/* Hands a record's counts to its entry in `ring` (the ring the entry is in) and zeroes them: the allowed uses to
+ * the entry itself (its line is in cache: the digest was just compared), denials (rare) to the ring's counters. */
 static void spill(usage_record_t *r, keyring_t *ring)
 {
-    if (r->entry && ring && ring->usage) {
-        keyring_usage_t *c = &ring->usage[r->entry - ring->entries];
+    if (r->entry && ring) {
         if (r->u.allowed)
-            atomic_fetch_add_explicit(&c->counts[0], (uint32_t)r->u.allowed, memory_order_relaxed);
-        for (int d = 0; d < DENIAL_REASONS; d++) {
-            unsigned at = ring_index(d);
-            if (r->u.denied[d] && at)
-                atomic_fetch_add_explicit(&c->counts[at], (uint32_t)r->u.denied[d], memory_order_relaxed);
+            atomic_fetch_add_explicit(&((keyring_entry_t *)r->entry)->spilled, r->u.allowed, memory_order_relaxed);
+        if (r->denials && ring->usage) {
+            keyring_usage_t *c = &ring->usage[r->entry - ring->entries];
+            for (int d = 0; d < DENIAL_REASONS; d++) {
+                unsigned at = ring_index(d);
+                if (r->u.denied[d] && at)
+                    atomic_fetch_add_explicit(&c->counts[at], (uint32_t)r->u.denied[d], memory_order_relaxed);
+            }
         }
     }
     r->entry = NULL;
     r->u.allowed = 0;
-    memset(r->u.denied, 0, sizeof r->u.denied);
+    if (r->denials)
+        memset(r->u.denied, 0, sizeof r->u.denied);
+    r->denials = 0;
 }
 
 /* The record for e: its own, else a free one, else the one used longest ago (its counts go to the ring). */
@@ -89,12 +95,12 @@ static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyr
         if (victim->u.key_id != 0 && (recs[i].u.key_id == 0 || recs[i].u.last_at < victim->u.last_at))
             victim = &recs[i];
     }
-    if (victim->u.key_id != 0)
-        spill(victim, (keyring_t *)ring);
-    memset(&victim->u, 0, sizeof victim->u);
+    spill(victim, (keyring_t *)ring); /* no memset of the whole record: the caller fields are reset one by one */
     victim->entry = e;
     victim->u.key_id = e->key_id;
     victim->u.label = usage_label(ring, e);
+    victim->u.last_at = 0;
+    victim->u.addr[0] = victim->u.agent[0] = '\0';
     return victim;
 }
 
@@ -103,8 +109,10 @@ void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, cons
 {
     usage_record_t *r = recs[0].u.key_id == e->key_id && recs[0].entry == e ? &recs[0] : record_for(recs, ring, e);
     if (denial >= 0) {
-        if (denial < DENIAL_REASONS)
+        if (denial < DENIAL_REASONS) {
             r->u.denied[denial]++;
+            r->denials = 1;
+        }
         return;
     }
     r->u.allowed++;
@@ -128,7 +136,7 @@ void usage_records_harvest(usage_record_t recs[USAGE_RECORDS], usage_harvest_fn 
         usage_record_t *r = &recs[i];
         if (r->u.key_id != 0 && harvest)
             harvest(ctx, &r->u);
-        memset(r, 0, sizeof *r);
+        memset(r, 0, sizeof *r); /* [writer] off the hot path */
     }
 }
 
@@ -146,16 +154,17 @@ void usage_ring_harvest(keyring_t *ring, usage_harvest_fn harvest, void *ctx)
         store_usage_t item;
         int any = 0;
         memset(&item, 0, sizeof item);
-        for (unsigned c = 0; c < KEYRING_USAGE_COUNTS; c++) {
+        if (atomic_load_explicit(&e->spilled, memory_order_relaxed)) {
+            item.allowed = atomic_exchange_explicit(&((keyring_entry_t *)e)->spilled, 0, memory_order_relaxed);
+            any = item.allowed != 0;
+        }
+        for (unsigned c = 1; c < KEYRING_USAGE_COUNTS; c++) {
             _Atomic uint32_t *count = &ring->usage[i].counts[c];
             if (!atomic_load_explicit(count, memory_order_relaxed))
                 continue; /* most keys have nothing: read, write only what has counts */
             uint32_t n = atomic_exchange_explicit(count, 0, memory_order_relaxed);
             any = 1;
-            if (c == 0)
-                item.allowed = n;
-            else
-                item.denied[reason_of[c]] = n;
+            item.denied[reason_of[c]] = n;
         }
         if (!any || !harvest)
             continue;
