@@ -54,8 +54,8 @@ void guard_leave(snapshot_guard_t *g, unsigned slot)
     atomic_store_explicit(&g->slots[slot].hazard, 0, memory_order_release);
 }
 
-void guard_count(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry, int denial,
-                 int64_t now, const char *client_addr, const panel_request_t *request)
+void guard_count_slow(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry, int denial,
+                      int64_t now, const char *client_addr, const panel_request_t *request)
 {
     guard_slot_t *s = &g->slots[slot];
     keyring_t *pending = atomic_load_explicit(&s->pending_ring, memory_order_relaxed);

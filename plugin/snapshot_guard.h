@@ -42,9 +42,22 @@ keyring_t *guard_enter(snapshot_guard_t *g, unsigned *slot);
 /* [thread-safe] Releases the slot claimed by guard_enter. */
 void guard_leave(snapshot_guard_t *g, unsigned slot);
 /* [thread-safe, slot holder] Counts one request with `entry` (which belongs to the held snapshot `ring`):
- * allowed (denial USAGE_ALLOWED) or denied for a DENIAL_* reason; see usage_count. */
-void guard_count(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry, int denial,
-                 int64_t now, const char *client_addr, const panel_request_t *request);
+ * allowed (denial USAGE_ALLOWED) or denied for a DENIAL_* reason; see usage_count. The common case (another
+ * allowed request with the key this slot counted last, within the same second) is inline: one increment. */
+void guard_count_slow(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry, int denial,
+                      int64_t now, const char *client_addr, const panel_request_t *request);
+static inline void guard_count(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry,
+                               int denial, int64_t now, const char *client_addr, const panel_request_t *request)
+{
+    guard_slot_t *s = &g->slots[slot];
+    usage_record_t *r = &s->records[0];
+    if (denial < 0 && r->entry == entry && r->u.last_at == now &&
+        atomic_load_explicit(&s->pending_ring, memory_order_relaxed) == ring) {
+        r->u.allowed++;
+        return;
+    }
+    guard_count_slow(g, slot, ring, entry, denial, now, client_addr, request);
+}
 
 /* [writer] The current snapshot (valid until the writer publishes another). */
 keyring_t *guard_current(snapshot_guard_t *g);
