@@ -53,6 +53,7 @@ typedef enum {
     FIG_PHP_REQUEST_MS,
     FIG_VERIFY_POLICY_VS_HASH,
     FIG_KEYS_100_VS_1,
+    FIG_USAGE_FLUSH_MS,
     FIG_COUNT
 } bench_figure_id;
 
@@ -163,6 +164,7 @@ void bench_run_http(const bench_env_t *env);                                   /
 void bench_run_pg(const bench_env_t *env, bench_fixtures_t *fx);               /* bench_pg.c */
 void bench_run_php(const bench_env_t *env);                                    /* bench_php.c */
 void bench_run_named(const bench_env_t *env);                                  /* bench_named.c */
+void bench_run_usage(const bench_env_t *env);                                  /* bench_usage.c */
 
 /* The timing loops of verify_vs_hash (bench_verify.c), shared with pg_verify_vs_hash so both figures are
  * measured the same way: ns per bare BLAKE2b-256 of key[0..len) over n rounds; ns per authentication of key

@@ -22,7 +22,7 @@ static void usage(FILE *out)
                  "figures are {\"median\",\"min\",\"max\"} (null when not measured). --quick: fewer repetitions.\n"
                  "DIR holds plugins/apikeys.so and sample-host (default: this program's folder); the bench data\n"
                  "goes to DIR/bench-data. --only PART runs one part (for profiling): hash, scaling, threads, peer,\n"
-                 "memory, pg, named, reset, load, http, php (pg starts its own PostgreSQL 15 and is skipped, saying\n"
+                 "memory, pg, named, reset, usage, load, http, php (pg starts its own PostgreSQL 15 and is skipped, saying\n"
                  "why, when it or socat is not installed; named: verify_policy_vs_hash and keys_100_vs_1, on data\n"
                  "directories of their own; php, run from the repository root, starts nginx + php-fpm and is skipped\n"
                  "likewise without them). Exit status: 0 when every figure holds its \"must be\" or is skipped,\n"
@@ -121,6 +121,7 @@ int main(int argc, char **argv)
         {"named", "named keys: a key with scopes, allowed IPs and a rate limit vs BLAKE2b-256; 100 named keys vs 1",
          NULL, bench_run_named},
         {"reset", "reset vs one-row commit", NULL, bench_run_reset},
+        {"usage", "one usage flush: 100 keys over 24 hours of usage rows", NULL, bench_run_usage},
         {"load", "load + init + fini + unload", NULL, bench_run_load},
         {"http", "HTTP: /api/v1/ping with a key vs /healthz (polling client)", NULL, bench_run_http},
         {"php", "PHP: nginx + php-fpm, /api/v1/ping with a key vs a plain PHP route; first and later requests", NULL,

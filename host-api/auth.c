@@ -121,12 +121,27 @@ void ph_auth_free(panelhost_t *host)
     free_snapshot(old);
 }
 
+/* 1 when the caller's outcome holds the 2.1 members deprecation and sunset. */
+#define PH_OUTCOME_HAS_TIMES(out) \
+    ((out)->struct_size >= offsetof(panelhost_auth_outcome_t, sunset) + sizeof(int64_t))
+
+/* The credential's Deprecation and Sunset times (ABI 1.3) into an outcome that holds them; a negative time, which
+ * no HTTP date can say, counts as none. */
+static void put_times(panelhost_auth_outcome_t *out, int64_t deprecation, int64_t sunset)
+{
+    if (!PH_OUTCOME_HAS_TIMES(out))
+        return;
+    out->deprecation = deprecation > 0 ? deprecation : 0;
+    out->sunset = sunset > 0 ? sunset : 0;
+}
+
 static void deny(panelhost_auth_outcome_t *out, int32_t status, const char *code, const char *message)
 {
     out->allowed = 0;
     out->http_status = status;
     out->retry_after = 0;
     out->principal[0] = out->label[0] = out->scopes[0] = '\0';
+    put_times(out, 0, 0);
     ph_errf(out->error_code, sizeof out->error_code, "%s", code);
     ph_errf(out->message, sizeof out->message, "%s", message);
 }
@@ -141,6 +156,7 @@ static int32_t refuse(panelhost_auth_outcome_t *out, const char *why)
 
 #define PH_RETRY_AFTER_MAX 86400 /* a day: a longer Retry-After is a provider's bug */
 
+
 /* Asks one provider; returns 1 when it decided (out filled), 0 when it abstained. */
 static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *request, panelhost_auth_outcome_t *out)
 {
@@ -149,6 +165,7 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
     out->http_status = 0;
     out->retry_after = 0;
     out->principal[0] = out->error_code[0] = out->message[0] = out->label[0] = out->scopes[0] = '\0';
+    put_times(out, 0, 0);
     panel_auth_result_t result = {
         .struct_size = sizeof result,
         .principal = out->principal,
@@ -180,6 +197,7 @@ static int ask_provider(const ph_provider_rec_t *p, const panel_request_t *reque
         out->http_status = 200;
         if (!out->principal[0])
             ph_errf(out->principal, sizeof out->principal, "%s", p->desc.id);
+        put_times(out, result.deprecation, result.sunset);
         return 1;
     case PANEL_AUTH_DENY:
         out->principal[0] = '\0';
@@ -240,9 +258,9 @@ static const char *incomplete(const panelhost_request_t *rq)
     return NULL;
 }
 
-/* The outcome's size in libpanelhost 2.0: the least a caller may give. Members appended later are written only
- * when the caller's struct_size covers them. */
-#define PH_OUTCOME_SIZE_2_0 sizeof(panelhost_auth_outcome_t)
+/* The outcome's size in libpanelhost 2.0 (up to deprecation, appended in 2.1): the least a caller may give.
+ * Members appended later are written only when the caller's struct_size covers them. */
+#define PH_OUTCOME_SIZE_2_0 offsetof(panelhost_auth_outcome_t, deprecation)
 
 int32_t panelhost_authenticate(panelhost_t *host, const panelhost_request_t *request,
                                panelhost_auth_outcome_t *outcome)

@@ -8,8 +8,9 @@
 
 #include "internal.h"
 
-/* "A" principal "\n" label "\n" scopes, or "D" status code "\n" retry_after "\n" message; and the NUL */
-#define VERDICT_MAX (1 + PANEL_PRINCIPAL_MAX + PANEL_LABEL_MAX + PANEL_SCOPES_MAX + 8 + PANEL_MESSAGE_MAX)
+/* "A" principal "\n" label "\n" scopes "\n" deprecation "\n" sunset, or "D" status code "\n" retry_after "\n"
+ * message; and the NUL */
+#define VERDICT_MAX (1 + PANEL_PRINCIPAL_MAX + PANEL_LABEL_MAX + PANEL_SCOPES_MAX + 48 + PANEL_MESSAGE_MAX)
 
 static _Thread_local char verdict[VERDICT_MAX];
 
@@ -86,6 +87,9 @@ const char *panelhost_process_verdict(const char *config_path, const char *scope
     size_t at = put(put(0, "A", '_'), out.principal, '_');
     at = put(put(at, "\n", '\n'), out.label, ' ');
     at = put(put(at, "\n", '\n'), out.scopes, '_');
+    char times[48];
+    snprintf(times, sizeof times, "\n%lld\n%lld", (long long)out.deprecation, (long long)out.sunset);
+    at = put(at, times, '\n');
     verdict[at] = '\0';
     return verdict;
 }

@@ -542,8 +542,10 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
     for (char *p = msg; *p; p++) /* one line: the reason is shown beside a button */
         if ((unsigned char)*p < 0x20)
             *p = ' ';
-    if (rc == PANEL_OK)
+    if (rc == PANEL_OK) {
+        ph_errf(reason, reason_len, "%s", msg); /* available, with the plugin's note when it gave one */
         return PANEL_OK;
+    }
     if (rc == PANEL_E_STATE)
         ph_errf(reason, reason_len, "%s", msg[0] ? msg : "not available now");
     else

@@ -88,6 +88,17 @@ int32_t admin_leak_status(apikeys_state_t *st, const panel_sink_t *sink, char *e
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len);
 
+/* The usage table (usage_table.c): requests per hour and key value, an ABI 1.3 time series. [init-only] */
+int32_t admin_usage_register(const panel_host_t *host, char *err, size_t err_len);
+
+/* Who still uses a key value (usage_status.c): the status lines of the site key's current and previous value
+ * while a grace period runs, and End grace period's note: PANEL_OK with what ending it now breaks (or that no
+ * request came in the last 60 minutes), PANEL_E_STATE without a grace period. */
+int32_t admin_usage_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
+int32_t admin_named_usage_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
+int32_t admin_end_grace_note(apikeys_state_t *st, char *note, size_t note_len);
+void admin_grace_end_note(const store_caller_t *previous, int64_t now, char *note, size_t note_len);
+
 /* Live nodes table (shared stores only). */
 int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
                          const panel_sink_t *sink, char *err, size_t err_len);

@@ -1,5 +1,6 @@
 /* admin_availability.c - whether each page action makes sense now (ABI 1.1 panel_action_t.available): Enable
- * while enabled, Disable while disabled and End grace period without a grace key are not, with the reason.
+ * while enabled, Disable while disabled and End grace period without a grace key are not, with the reason; End
+ * grace period during one is, with a note saying who used the previous key last (usage_status.c).
  * Guidance for rendering only: running them anyway keeps each action's own answer (admin_actions.c). */
 #include <stdio.h>
 
@@ -54,13 +55,8 @@ int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, con
                                   size_t reason_len)
 {
     (void)record_id;
-    store_site_t site;
-    int32_t rc = read_site(state, caller, &site, reason, reason_len);
-    if (rc != PANEL_OK)
-        return rc;
-    if (!site.has_grace) {
-        snprintf(reason, reason_len, "No previous key is in a grace period.");
-        return PANEL_E_STATE;
-    }
-    return PANEL_OK;
+    if (!admin_caller_allowed(caller))
+        return admin_refuse_permission(reason, reason_len);
+    /* available with a note: whether the previous key was used in the last hour, and by whom */
+    return admin_end_grace_note(state, reason, reason_len);
 }

@@ -143,6 +143,8 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
             snprintf(value, sizeof value, "%s (%lld requests)", when, (long long)d.grace.use_count);
             rc = emit(sink, "Previous key last used", value);
         }
+        if (rc == PANEL_OK)
+            rc = admin_usage_status(st, sink, err, err_len); /* who uses which value (the last caller) */
     }
     if (rc == PANEL_OK) {
         size_t pos = 0;
@@ -176,6 +178,8 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
         rc = emit_stale_senders(st, sink);
     if (rc == PANEL_OK)
         rc = admin_named_status(st, sink, err, err_len);
+    if (rc == PANEL_OK)
+        rc = admin_named_usage_status(st, sink, err, err_len); /* named keys in their reset grace */
     if (rc == PANEL_OK)
         rc = emit(sink, "Send the key in", "X-API-Key: <key> or Authorization: Bearer <key>");
     if (rc != PANEL_OK)
@@ -323,6 +327,8 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         rc = admin_named_register(st, host, err, err_len);
     if (rc == PANEL_OK && store_has_nodes(&st->store))
         rc = host->add_table(host, APIKEYS_PAGE_ID, &nodes, err, err_len);
+    if (rc == PANEL_OK)
+        rc = admin_usage_register(host, err, err_len);
     if (rc == PANEL_OK)
         rc = host->add_table(host, APIKEYS_PAGE_ID, &audit, err, err_len);
     if (rc == PANEL_OK)

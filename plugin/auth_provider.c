@@ -29,6 +29,9 @@ static int could_be_imported(const char *key, size_t len)
 /* What a request brings besides its key, and what a denial tells the client besides its reason. */
 typedef struct verify_ctx {
     const char *client_addr;   /* nullable */
+    const panel_request_t *request; /* nullable: its User-Agent is read for the key's last caller */
+    int64_t now;               /* the store's clock, read once per request */
+    int counted;               /* the request was counted against the key found (usage_count) */
     const char *scope;         /* nullable: the scope the route requires (ABI 1.1) */
     int64_t retry_after;       /* seconds, for the 429s */
     int named_expired;         /* DENIAL_EXPIRED: the named key itself expired (not a grace period) */
@@ -75,6 +78,25 @@ static int policy_outcome(int policy)
     }
 }
 
+#define SUNSET_WARNING_S (7 * 86400) /* a named key expiring within this gets Sunset */
+
+/* An ALLOW's announcement (ABI 1.3, when the host's result holds it): a value in its grace period is deprecated
+ * since its reset (Deprecation, RFC 9745) and ends with its grace period (Sunset, RFC 8594); a named key within
+ * SUNSET_WARNING_S of its expiry ends then (Sunset). Nothing for any other key. */
+static void announce(const keyring_t *ring, const keyring_entry_t *e, const named_policy_t *named, int64_t now,
+                     panel_auth_result_t *result)
+{
+    if (!PANEL_HAS_FIELD(panel_auth_result_t, result, sunset))
+        return;
+    if (e->occupied == KEYRING_SUPERSEDED || (!named && e->expires_at != 0)) {
+        result->deprecation = named ? named->superseded_at : ring->site_superseded_at;
+        result->sunset = e->expires_at;
+    } else if (named && named->expires_at != 0 && named->expires_at - now <= SUNSET_WARNING_S) {
+        result->sunset = named->expires_at;
+    }
+}
+
+/* Verifies in `ring`; *found receives the key's entry whenever one matched, allowed or not. */
 static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const char *key, size_t len,
                      verify_ctx_t *v, keyring_entry_t **found)
 {
@@ -88,15 +110,16 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     keyring_entry_t *e = keyring_find(ring, digest);
     if (!e) {
         const keyring_leak_t *leak = ring->n_leaks ? keyring_find_leak(ring, digest) : NULL;
-        if (!leak || apikeys_now(st) - leak->reported_at >= LEAK_KEEP_SECONDS)
+        if (!leak || v->now - leak->reported_at >= LEAK_KEEP_SECONDS)
             return DENIAL_UNKNOWN;
         memcpy(v->leak_date, leak->date, sizeof v->leak_date);
         v->leak_date_len = leak->date_len;
         return DENIAL_LEAKED;
     }
+    *found = e;
     const named_policy_t *named = e->named ? &ring->named[e->named - 1] : NULL;
     v->named = named != NULL;
-    if (e->expires_at != 0 && apikeys_now(st) >= e->expires_at) {
+    if (e->expires_at != 0 && v->now >= e->expires_at) {
         v->named_expired = named && named->expires_at == e->expires_at;
         return DENIAL_EXPIRED;
     }
@@ -107,10 +130,11 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
             named_policy_check(named, ring->scopes, &st->limiter, v->client_addr, v->scope, &v->retry_after));
         if (outcome != VERIFY_OK)
             return outcome;
-        if (v->result)
+        if (v->result) {
             put_principal(v->result, named->principal, named->principal_len, named->label, named->label_len,
                           named->scopes, named->scopes_len);
-        *found = e;
+            announce(ring, e, named, v->now, v->result);
+        }
         return VERIFY_OK;
     }
     if (ring->site_policy) {
@@ -119,10 +143,23 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
         if (outcome != VERIFY_OK)
             return outcome;
     }
-    if (v->result)
+    if (v->result) {
         put_principal(v->result, TEXT("apikeys:site"), "", 0, st->site_scopes, st->site_scopes_len);
-    *found = e;
+        announce(ring, e, NULL, v->now, v->result);
+    }
     return VERIFY_OK;
+}
+
+static int throttle_invalid(apikeys_state_t *st, int outcome, verify_ctx_t *v);
+
+/* A request whose key was found: an expired one meets the invalid-key throttle; the outcome as a usage count. */
+static int found_outcome(apikeys_state_t *st, int outcome, verify_ctx_t *v, int *denial)
+{
+    if (outcome == DENIAL_EXPIRED)
+        outcome = throttle_invalid(st, outcome, v);
+    *denial = outcome == VERIFY_OK ? USAGE_ALLOWED : outcome;
+    v->counted = 1;
+    return outcome;
 }
 
 static int verify_key(apikeys_state_t *st, const char *key, size_t len, verify_ctx_t *v)
@@ -135,14 +172,18 @@ static int verify_key(apikeys_state_t *st, const char *key, size_t len, verify_c
     if (key_class == KEY_MALFORMED)
         return DENIAL_MALFORMED;
 
+    v->now = apikeys_now(st);
     unsigned slot;
+    int denial;
     keyring_t *ring = guard_enter(&st->guard, &slot);
     uint64_t counter = store_counter(&st->store);
     if (ring && ring->epoch == counter && ring->status == KEYRING_OK) { /* fast path */
         keyring_entry_t *e;
         int outcome = verify_in(st, ring, key_class, key, len, v, &e);
-        if (e)
-            guard_count_use(&st->guard, slot, ring, e);
+        if (e) {
+            outcome = found_outcome(st, outcome, v, &denial);
+            guard_count(&st->guard, slot, ring, e, denial, v->now, v->client_addr, v->request);
+        }
         guard_leave(&st->guard, slot);
         return outcome;
     }
@@ -154,15 +195,22 @@ static int verify_key(apikeys_state_t *st, const char *key, size_t len, verify_c
     int outcome;
     if (private_ring) {
         outcome = verify_in(st, private_ring, key_class, key, len, v, &e);
-        if (e)
-            usage_add_harvest(&st->usage, e->key_id, 1);
+        if (e) { /* a ring of this request alone: its one record goes to the pending list */
+            usage_record_t recs[USAGE_RECORDS];
+            memset(recs, 0, sizeof recs);
+            outcome = found_outcome(st, outcome, v, &denial);
+            usage_count(recs, private_ring, e, denial, v->now, v->client_addr, v->request);
+            usage_records_harvest(recs, usage_add_harvest, &st->usage);
+        }
         keyring_free(private_ring);
         return outcome;
     }
     ring = guard_enter(&st->guard, &slot);
     outcome = verify_in(st, ring, key_class, key, len, v, &e);
-    if (e)
-        guard_count_use(&st->guard, slot, ring, e);
+    if (e) {
+        outcome = found_outcome(st, outcome, v, &denial);
+        guard_count(&st->guard, slot, ring, e, denial, v->now, v->client_addr, v->request);
+    }
     guard_leave(&st->guard, slot);
     return outcome;
 }
@@ -197,17 +245,18 @@ static int verify_request(apikeys_state_t *st, const char *key, size_t len, veri
 {
     int outcome = verify_key(st, key, len, v);
     if (outcome != VERIFY_OK) {
-        outcome = throttle_invalid(st, outcome, v);
+        if (!v->counted)
+            outcome = throttle_invalid(st, outcome, v); /* a found key's was decided before it was counted */
         if (outcome == DENIAL_LIMITER_UNAVAILABLE)
             log_limiter_once(st);
-        usage_note_denial(&st->usage, outcome, apikeys_now(st));
+        usage_note_denial(&st->usage, outcome, v->now ? v->now : apikeys_now(st), !v->counted);
     }
     return outcome;
 }
 
 int apikeys_verify_key(apikeys_state_t *st, const char *key, size_t len)
 {
-    verify_ctx_t v = {NULL, NULL, 0, 0, 0, NULL, "", 0};
+    verify_ctx_t v = {.client_addr = NULL};
     return verify_request(st, key, len, &v);
 }
 
@@ -377,7 +426,7 @@ int32_t apikeys_authenticate(void *state, const panel_request_t *request, panel_
      * named key holds only its own. A request of the 1.0 layout cannot say which scope its route needs: the
      * empty scope, which no key holds, refuses a named key there (fail closed) and leaves the site key alone. */
     const char *scope = PANEL_HAS_FIELD(panel_request_t, request, scope) ? request->scope : "";
-    verify_ctx_t v = {request->client_addr, scope, 0, 0, 0, result, "", 0};
+    verify_ctx_t v = {.client_addr = request->client_addr, .request = request, .scope = scope, .result = result};
     int outcome = verify_request(st, key, len, &v);
     if (outcome == VERIFY_OK)
         return PANEL_AUTH_ALLOW;

@@ -47,6 +47,7 @@ uint64_t scope_table_bit(const scope_table_t *t, const char *scope);
 typedef struct named_policy {
     int64_t named_id;
     int64_t expires_at;            /* the named key's own expiry (Unix seconds); 0 = never */
+    int64_t superseded_at;         /* when its grace value was replaced (its reset); 0: none */
     int64_t bucket;                /* its rate-limit bucket: shared by its current and grace key */
     key_policy_t policy;           /* its allow-list and rate limit (n = 0, 0: none) */
     uint64_t scope_mask;           /* its scopes as bits of the snapshot's scope_table_t */

@@ -95,9 +95,9 @@ static keyring_entry_t *table_insert(keyring_entry_t *table, size_t mask, const 
     memcpy(slot->digest, e->digest, KEY_DIGEST_LEN);
     slot->key_id = e->key_id;
     slot->expires_at = e->expires_at;
-    atomic_init(&slot->uses, atomic_load_explicit(&e->uses, memory_order_relaxed));
+    atomic_init(&slot->spilled, atomic_load_explicit(&e->spilled, memory_order_relaxed));
     slot->named = e->named;
-    slot->occupied = 1;
+    slot->occupied = e->occupied ? e->occupied : KEYRING_VALUE;
     return slot;
 }
 
@@ -158,7 +158,7 @@ int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t k
     memcpy(e.digest, digest, KEY_DIGEST_LEN);
     e.key_id = key_id;
     e.expires_at = expires_at;
-    atomic_init(&e.uses, 0);
+    atomic_init(&e.spilled, 0);
     table_insert(ring->entries, ring->mask, &e);
     ring->count++;
     return 0;
@@ -171,9 +171,21 @@ void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], ui
         e->named = named;
 }
 
+void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN])
+{
+    keyring_entry_t *e = keyring_find(ring, digest);
+    if (e)
+        e->occupied = KEYRING_SUPERSEDED;
+}
+
 int keyring_seal(keyring_t *ring)
 {
-    (void)ring; /* entries are inserted in place: nothing left to build */
+    /* entries are inserted in place; only the usage counters are left to make */
+    if (!ring->usage) {
+        ring->usage = calloc(ring->slots, sizeof *ring->usage);
+        if (!ring->usage)
+            return -1;
+    }
     return 0;
 }
 
@@ -202,10 +214,12 @@ void keyring_free(keyring_t *ring)
     free(ring->named);
     free(ring->scopes);
     free(ring->leaks);
+    free(ring->usage);
     free(ring);
 }
 
 size_t keyring_memory(const keyring_t *ring)
 {
-    return sizeof *ring + ring->table_bytes + ring->n_named * sizeof(named_policy_t);
+    return sizeof *ring + ring->table_bytes + (ring->usage ? ring->slots * sizeof(keyring_usage_t) : 0) +
+           ring->n_named * sizeof(named_policy_t);
 }

@@ -20,8 +20,10 @@ typedef struct keyring_entry {
     uint8_t digest[KEY_DIGEST_LEN];
     int64_t key_id;                /* keys.id in the store */
     int64_t expires_at;            /* Unix seconds; 0 = never (the current key) */
-    _Atomic uint64_t uses;         /* verified uses not yet harvested for the store */
-    uint32_t occupied;             /* 1: a key; 0: an empty slot */
+    /* Allowed uses a verifying thread's usage record handed over when it needed the room (usage.c): written only
+     * then (the line is in cache, just compared), never per request; the flusher takes it with an exchange. */
+    _Atomic uint64_t spilled;
+    uint32_t occupied;             /* KEYRING_VALUE or KEYRING_SUPERSEDED: a key; 0: an empty slot */
     uint32_t named;                /* 0: a site key (ring->site_policy); else 1 + its index in ring->named */
 } __attribute__((aligned(64))) keyring_entry_t;
 
@@ -33,6 +35,17 @@ typedef struct keyring_leak {
     char date[24];                 /* reported_at as "YYYY-MM-DD HH:MM UTC" */
     size_t date_len;
 } keyring_leak_t;
+#define KEYRING_VALUE 1u       /* keyring_entry_t.occupied: a valid key value */
+#define KEYRING_SUPERSEDED 2u  /* ... one that was replaced and is in its grace period (Deprecation, Sunset) */
+
+/* The denials a verifying thread's usage record hands over for one table slot's key when it needs the room
+ * (usage.c; its allowed uses go to the entry's `spilled`): the denials a key that was found can get (usage.c maps
+ * the reasons). Written only on such an eviction of a record that has denials; the flusher takes them with an
+ * exchange. */
+#define KEYRING_USAGE_COUNTS 8
+typedef struct keyring_usage {
+    _Atomic uint32_t counts[KEYRING_USAGE_COUNTS];
+} keyring_usage_t;
 
 #define KEYRING_OK 0
 #define KEYRING_FAILED 1           /* the store could not be read: deny everything (fail closed) */
@@ -58,6 +71,10 @@ typedef struct keyring {
     /* The values reported as leaked, sorted by digest (keyring_find_leak); NULL when none. Owned. */
     keyring_leak_t *leaks;
     size_t n_leaks;
+    /* One keyring_usage_t per table slot (entries[i] counts in usage[i]); allocated by keyring_seal, NULL before
+     * (counts handed over to a keyring without it are dropped). Owned: freed with it. */
+    keyring_usage_t *usage;
+    int64_t site_superseded_at;    /* when the site key's grace value was replaced (its reset); 0: none */
     struct keyring *next_retired;  /* owned by the snapshot guard */
 } keyring_t;
 
@@ -70,7 +87,10 @@ keyring_t *keyring_new_failed(uint64_t epoch);
 int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t key_id, int64_t expires_at);
 /* Sets the named index (1 + index in ring->named) of the key just added with keyring_add. */
 void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint32_t named);
-/* Ends building; after this the keyring is read-only (except the atomic use counters). 0 or -1. */
+/* Marks the value just added with keyring_add as replaced (KEYRING_SUPERSEDED: in its grace period). */
+void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);
+/* Ends building (allocates the usage counters); after this the keyring is read-only (except those counters).
+ * 0 or -1 (out of memory). */
 int keyring_seal(keyring_t *ring);
 /* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL. */
 keyring_entry_t *keyring_find(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);

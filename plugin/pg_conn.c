@@ -209,6 +209,17 @@ static const char schema_v4[] =
     " ADD COLUMN IF NOT EXISTS clock_fenced boolean NOT NULL DEFAULT false;"
     "UPDATE apikeys_meta SET value = '4' WHERE name = 'schema_version';";
 
+/* v5: usage per UTC hour (hour: Unix seconds, a multiple of 3600; key: "site", "site-previous", "none" or a named
+ * key's id; code: "allowed" or a denial's code), allowed requests per key value and minute for the last hour, and
+ * each key value's last caller. Every node adds its counts (INSERT ... ON CONFLICT adds). */
+static const char schema_v5[] =
+    "CREATE TABLE IF NOT EXISTS apikeys_usage(hour bigint NOT NULL, key text NOT NULL, code text NOT NULL,"
+    " count bigint NOT NULL, PRIMARY KEY (hour, key, code));"
+    "CREATE TABLE IF NOT EXISTS apikeys_usage_recent(key_id bigint NOT NULL, minute bigint NOT NULL,"
+    " count bigint NOT NULL, PRIMARY KEY (key_id, minute));"
+    "ALTER TABLE apikeys_keys ADD COLUMN IF NOT EXISTS last_addr text, ADD COLUMN IF NOT EXISTS last_agent text;"
+    "UPDATE apikeys_meta SET value = '5' WHERE name = 'schema_version';";
+
 /* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
  * secret and reveals nothing about it. */
 static void secret_check_value(const uint8_t secret[KEY_SECRET_LEN], char hex[2 * 32 + 1])
@@ -331,6 +342,9 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
     if (rc == PANEL_OK && version < 4)
         rc = pg_exec(conn, schema_v4, 0, NULL, NULL, "adding the nodes' clock offsets (schema version 4)", err,
                      err_len);
+    if (rc == PANEL_OK && version < 5)
+        rc = pg_exec(conn, schema_v5, 0, NULL, NULL, "adding usage per hour and last callers (schema version 5)",
+                     err, err_len);
     if (rc == PANEL_OK && version < 6)
         rc = pg_migrate_leaks(conn, err, err_len);
     if (rc == PANEL_OK)

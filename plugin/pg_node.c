@@ -133,13 +133,18 @@ static const char snapshot_sql[] =
      * A named key's columns come with each of its rows (a named key has two rows at most, its current and its
      * grace key); a revoked one's rows are not valid, whatever their named_role. */
     "SELECT s.change, s.api_enabled, v.id, v.digest, COALESCE(v.expires_at, 0), s.allowed_ips, s.rate_limit,"
-    " v.named_key, v.label, v.scopes, v.allowed_ips, v.rate_limit, v.created_at, COALESCE(v.named_expires_at, 0)"
+    " v.named_key, v.label, v.scopes, v.allowed_ips, v.rate_limit, v.created_at, COALESCE(v.named_expires_at, 0),"
+    /* a grace row's reset time: when its owner's current row was created */
+    " COALESCE(v.superseded_at, 0)"
     " FROM apikeys_state s LEFT JOIN ("
     "SELECT id, digest, expires_at, 0::bigint AS named_key, NULL::text AS label, NULL::text AS scopes,"
     " NULL::text AS allowed_ips, NULL::bigint AS rate_limit, NULL::bigint AS created_at,"
-    " NULL::bigint AS named_expires_at FROM apikeys_keys WHERE role IS NOT NULL"
+    " NULL::bigint AS named_expires_at, CASE WHEN role = 'grace' THEN (SELECT c.created_at FROM apikeys_keys c"
+    " WHERE c.role = 'current') END AS superseded_at FROM apikeys_keys WHERE role IS NOT NULL"
     " UNION ALL SELECT k.id, k.digest, k.expires_at, k.named_key, n.label, n.scopes, n.allowed_ips, n.rate_limit,"
-    " n.created_at, n.expires_at FROM apikeys_keys k JOIN apikeys_named n ON n.id = k.named_key"
+    " n.created_at, n.expires_at, CASE WHEN k.named_role = 'grace' THEN (SELECT c.created_at FROM apikeys_keys c"
+    " WHERE c.named_key = k.named_key AND c.named_role = 'current') END"
+    " FROM apikeys_keys k JOIN apikeys_named n ON n.id = k.named_key"
     " WHERE k.named_role IS NOT NULL AND n.revoked_at IS NULL) v ON true WHERE s.id = 1";
 static const char ack_sql[] =
     "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" PG_ACK_CHANNEL "', $1)";
@@ -213,7 +218,7 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
     if (rc != PANEL_OK)
         return rc;
     int n = PQntuples(rows);
-    if (n < 1 || PQnfields(rows) != 14) {
+    if (n < 1 || PQnfields(rows) != 15) {
         PQclear(rows);
         snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
         return PANEL_E_STORE;
@@ -245,7 +250,7 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
                 break;
         }
         rc = sink->key(sink->ctx, digest, strtoll(PQgetvalue(rows, i, 2), NULL, 10),
-                       strtoll(PQgetvalue(rows, i, 4), NULL, 10), named_key);
+                       strtoll(PQgetvalue(rows, i, 4), NULL, 10), named_key, strtoll(PQgetvalue(rows, i, 14), NULL, 10));
     }
     free(named);
     free(seen.ids);

@@ -1,6 +1,6 @@
 /* pg_rows.c - the PostgreSQL backend's rows of the site key (see store_postgresql.h): the API switch and key
- * policy, the current and grace key, finding a digest, revoking, the audit trail, and the batched usage and
- * denial counters, on the admin connection (in the changing transaction's pipeline when one is open). */
+ * policy, the current and grace key, finding a digest, revoking, the audit trail, and the denial counters
+ * (the batched usage: pg_usage.c), on the admin connection (in the changing transaction's pipeline when one is open). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,56 +231,6 @@ int32_t pg_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audit_f
     }
     PQclear(r);
     return rc;
-}
-
-int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
-                       const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
-                       char *err, size_t err_len)
-{
-    /* One round trip (pipelined, BEGIN to COMMIT): a node cut off mid-flush must not hold key rows locked that a
-     * reset elsewhere revokes. */
-    pg_store_t *p = P(s);
-    int32_t rc = pg_admin_conn(p, err, err_len);
-    if (rc == PANEL_OK)
-        rc = pg_pipe_start(&p->pipe, p->conn, err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    p->in_tx = 1;
-    p->tx_signals = 0;
-    if (pg_pipe_queue(&p->pipe, NULL, NULL, "BEGIN", 0, NULL, 0, "saving usage counts") < 0)
-        rc = pg_pipe_wait(&p->pipe, -1, err, err_len);
-    char a[24], b[24], c[24];
-    for (size_t i = 0; rc == PANEL_OK && i < n_usage; i++) {
-        const char *params[] = {pg_i64(a, sizeof a, usage[i].key_id), pg_i64(b, sizeof b, (int64_t)usage[i].count),
-                                pg_i64(c, sizeof c, now)};
-        rc = pg_exec_admin(P(s),
-                           "UPDATE apikeys_keys SET use_count = use_count + $2::bigint,"
-                        " last_used_at = GREATEST(COALESCE(last_used_at, 0), $3::bigint) WHERE id = $1::bigint",
-                        3, params, NULL, "saving usage counts", err, err_len);
-    }
-    for (int r = 0; rc == PANEL_OK && r < DENIAL_REASONS; r++) {
-        if (!denials[r])
-            continue;
-        const char *params[] = {denial_table[r].code.text, pg_i64(a, sizeof a, (int64_t)denials[r]),
-                                pg_i64(b, sizeof b, denial_last[r])};
-        rc = pg_exec_admin(P(s),
-                           "INSERT INTO apikeys_denials(reason, count, last_at) VALUES ($1, $2::bigint, $3::bigint)"
-                        " ON CONFLICT (reason) DO UPDATE SET count = apikeys_denials.count + excluded.count,"
-                        " last_at = GREATEST(COALESCE(apikeys_denials.last_at, 0), excluded.last_at)",
-                        3, params, NULL, "saving denial counts", err, err_len);
-    }
-    if (rc == PANEL_OK && pg_pipe_queue(&p->pipe, NULL, NULL, "COMMIT", 0, NULL, 0, "saving usage counts") < 0)
-        rc = pg_pipe_wait(&p->pipe, -1, err, err_len);
-    if (rc == PANEL_OK)
-        rc = pg_pipe_end(&p->pipe, err, err_len);
-    if (rc != PANEL_OK) {
-        pg_rollback(s);
-        return rc;
-    }
-    pg_pipe_discard(&p->pipe);
-    memset(&p->pipe, 0, sizeof p->pipe);
-    p->in_tx = 0;
-    return PANEL_OK;
 }
 
 int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],

@@ -89,9 +89,9 @@ int32_t apikeys_flush_usage(apikeys_state_t *st, char *err, size_t err_len)
 
     store_usage_t *items = NULL;
     size_t n = 0;
-    uint64_t denials[DENIAL_REASONS];
+    uint64_t denials[DENIAL_REASONS], keyless[DENIAL_REASONS];
     int64_t last_at[DENIAL_REASONS];
-    usage_take(&st->usage, &items, &n, denials, last_at);
+    usage_take(&st->usage, &items, &n, denials, last_at, keyless);
     int any = n > 0;
     for (int r = 0; r < DENIAL_REASONS; r++)
         any |= denials[r] != 0;
@@ -99,15 +99,16 @@ int32_t apikeys_flush_usage(apikeys_state_t *st, char *err, size_t err_len)
         free(items);
         return PANEL_OK;
     }
+    const store_flush_t flush = {items, n, apikeys_now(st), denials, last_at, keyless};
     pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_flush_usage(&st->store, items, n, apikeys_now(st), denials, last_at, err, err_len);
+    int32_t rc = store_flush_usage(&st->store, &flush, err, err_len);
     int damaged = rc != PANEL_OK && store_last_failure_is_damage(&st->store);
     pthread_mutex_unlock(&st->write_mutex);
     if (rc == PANEL_OK) {
         free(items);
         return PANEL_OK;
     }
-    usage_restore(&st->usage, items, n, denials, last_at);
+    usage_restore(&st->usage, items, n, denials, last_at, keyless);
     if (damaged) {
         /* Fail closed: deny every request until a reload from the store succeeds. */
         pthread_mutex_lock(&st->reload_mutex);

@@ -52,7 +52,7 @@ static uint32_t named_index(const ring_builder_t *b, int64_t id)
 }
 
 static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
-                           int64_t named_key)
+                           int64_t named_key, int64_t superseded_at)
 {
     ring_builder_t *b = vctx;
     uint32_t named = 0;
@@ -70,6 +70,13 @@ static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int
     }
     if (named)
         keyring_set_named(b->ring, digest, named);
+    if (superseded_at) { /* a grace value: its reset's time is its owner's */
+        keyring_set_superseded(b->ring, digest);
+        if (named)
+            b->named[named - 1].superseded_at = superseded_at;
+        else
+            b->ring->site_superseded_at = superseded_at;
+    }
     return PANEL_OK;
 }
 

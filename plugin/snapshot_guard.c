@@ -54,27 +54,16 @@ void guard_leave(snapshot_guard_t *g, unsigned slot)
     atomic_store_explicit(&g->slots[slot].hazard, 0, memory_order_release);
 }
 
-/* Adds the slot's pending uses to their entry. Only the slot holder calls this. */
-static void slot_spill(guard_slot_t *s)
-{
-    if (s->pending_entry && s->pending_count)
-        atomic_fetch_add_explicit(&s->pending_entry->uses, s->pending_count, memory_order_relaxed);
-    s->pending_entry = NULL;
-    s->pending_count = 0;
-    atomic_store_explicit(&s->pending_ring, NULL, memory_order_release);
-}
-
-void guard_count_use(snapshot_guard_t *g, unsigned slot, keyring_t *ring, keyring_entry_t *entry)
+void guard_count_slow(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry, int denial,
+                      int64_t now, const char *client_addr, const panel_request_t *request)
 {
     guard_slot_t *s = &g->slots[slot];
-    if (s->pending_entry == entry && atomic_load_explicit(&s->pending_ring, memory_order_relaxed) == ring) {
-        s->pending_count++;
-        return;
+    keyring_t *pending = atomic_load_explicit(&s->pending_ring, memory_order_relaxed);
+    if (pending != ring) {
+        usage_records_leave(s->records, pending); /* its counts go to the ring their entries are in */
+        atomic_store_explicit(&s->pending_ring, ring, memory_order_release);
     }
-    slot_spill(s);
-    s->pending_entry = entry;
-    s->pending_count = 1;
-    atomic_store_explicit(&s->pending_ring, ring, memory_order_release);
+    usage_count(s->records, ring, entry, denial, now, client_addr, request);
 }
 
 keyring_t *guard_current(snapshot_guard_t *g)
@@ -84,26 +73,18 @@ keyring_t *guard_current(snapshot_guard_t *g)
 
 static void harvest_ring(keyring_t *ring, guard_harvest_fn harvest, void *ctx)
 {
-    if (!ring)
-        return;
-    for (size_t i = 0; i < ring->slots; i++) { /* every table slot; empty ones hold no key */
-        keyring_entry_t *e = &ring->entries[i];
-        if (!e->occupied)
-            continue;
-        uint64_t n = atomic_exchange_explicit(&e->uses, 0, memory_order_relaxed);
-        if (n && harvest)
-            harvest(ctx, e->key_id, n);
-    }
+    usage_ring_harvest(ring, harvest, ctx);
 }
 
-/* Spills every slot nobody holds; returns 0 when some slot was held (its pending ring is then kept). */
-static void spill_free_slots(snapshot_guard_t *g)
+/* Harvests the records of every slot nobody holds (a held one keeps its pending ring for later). */
+static void harvest_free_slots(snapshot_guard_t *g, guard_harvest_fn harvest, void *ctx)
 {
     for (unsigned i = 0; i < GUARD_SLOTS; i++) {
         guard_slot_t *s = &g->slots[i];
         uintptr_t expected = 0;
         if (atomic_compare_exchange_strong(&s->hazard, &expected, GUARD_BUSY)) {
-            slot_spill(s);
+            usage_records_harvest(s->records, harvest, ctx);
+            atomic_store_explicit(&s->pending_ring, NULL, memory_order_release);
             atomic_store(&s->hazard, 0);
         }
     }
@@ -123,7 +104,7 @@ static int ring_in_use(snapshot_guard_t *g, keyring_t *ring)
 
 void guard_reclaim(snapshot_guard_t *g, guard_harvest_fn harvest, void *ctx)
 {
-    spill_free_slots(g);
+    harvest_free_slots(g, harvest, ctx);
     harvest_ring(atomic_load(&g->current), harvest, ctx);
     keyring_t **link = &g->retired;
     while (*link) {

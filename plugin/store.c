@@ -25,6 +25,7 @@ static const struct {
     METHOD(rollback),     METHOD(get_enabled),     METHOD(set_enabled),   METHOD(get_role),
     METHOD(get_site),     METHOD(put_current),     METHOD(find_digest),   METHOD(revoke),
     METHOD(make_grace),   METHOD(audit),           METHOD(read_audit),    METHOD(flush_usage),
+    METHOD(read_usage),   METHOD(read_caller),     METHOD(read_named_caller),
     METHOD(get_denials),  METHOD(last_failure_is_damage),                 METHOD(describe),
     METHOD(get_site_policy), METHOD(set_site_policy), METHOD(named_count), METHOD(named_create),
     METHOD(named_get),    METHOD(named_update),    METHOD(named_revoke),  METHOD(named_reset),
@@ -199,11 +200,36 @@ int32_t store_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audi
     return s->backend->read_audit(s, offset, limit, fn, ctx, err, err_len);
 }
 
-int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
-                          const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
-                          char *err, size_t err_len)
+int32_t store_flush_usage(store_t *s, const store_flush_t *flush, char *err, size_t err_len)
 {
-    return s->backend->flush_usage(s, usage, n_usage, now, denials, denial_last, err, err_len);
+    return s->backend->flush_usage(s, flush, err, err_len);
+}
+
+int32_t store_read_named_caller(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                                int *found, char *err, size_t err_len)
+{
+    return s->backend->read_named_caller(s, named_id, grace, since, out, found, err, err_len);
+}
+
+void store_usage_key(int64_t label, char *out, size_t out_len)
+{
+    if (label == STORE_USAGE_SITE)
+        snprintf(out, out_len, "site");
+    else if (label == STORE_USAGE_SITE_PREVIOUS)
+        snprintf(out, out_len, "site-previous");
+    else
+        snprintf(out, out_len, "%lld", (long long)label);
+}
+
+int32_t store_read_usage(store_t *s, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len)
+{
+    return s->backend->read_usage(s, since, fn, ctx, err, err_len);
+}
+
+int32_t store_read_caller(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err,
+                          size_t err_len)
+{
+    return s->backend->read_caller(s, key_id, since, out, err, err_len);
 }
 
 int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS], char *err,

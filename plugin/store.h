@@ -64,11 +64,50 @@ typedef struct store_node_row {
 } store_node_row_t;
 typedef int32_t (*store_node_fn)(void *ctx, const store_node_row_t *row);
 
-/* A harvested usage count. */
+/* The usage of one key value since the last flush (usage.h): its requests allowed and denied by reason, and
+ * its last allowed request's time, client address and User-Agent (only the last one is ever kept). */
+#define STORE_USAGE_SITE 0               /* label: the site key's current value */
+#define STORE_USAGE_SITE_PREVIOUS (-1)   /* label: the site key's value in its grace period */
+#define STORE_ADDR_MAX 48                /* a client address with its NUL (IPv6 text is at most 45 bytes) */
+#define STORE_AGENT_MAX 81               /* a User-Agent's first 80 bytes with its NUL */
+#define STORE_USAGE_DAYS 30              /* hours older than this are pruned at a flush */
 typedef struct store_usage {
-    int64_t key_id;
-    uint64_t count;
+    int64_t key_id;                      /* the value's row (keys.id) */
+    int64_t label;                       /* > 0: the named key's id; else STORE_USAGE_SITE or _SITE_PREVIOUS */
+    uint64_t allowed;
+    uint64_t denied[DENIAL_REASONS];
+    int64_t last_at;                     /* the last allowed request (0: none, or known only as "at the flush") */
+    char addr[STORE_ADDR_MAX];           /* "" when not known */
+    char agent[STORE_AGENT_MAX];         /* "" when not sent */
 } store_usage_t;
+
+/* What a flush writes besides the values' usage: the denial totals (and last times) by reason, and the denials
+ * no key was found for (missing, malformed, unknown, ...), by reason, counted under the key "none". */
+typedef struct store_flush {
+    const store_usage_t *usage;
+    size_t n_usage;
+    int64_t now;
+    const uint64_t *denials;             /* DENIAL_REASONS */
+    const int64_t *denial_last;          /* DENIAL_REASONS */
+    const uint64_t *keyless;             /* DENIAL_REASONS */
+} store_flush_t;
+
+/* One (hour, key, code) count of the usage table; code "allowed" or a denial's code; key "site",
+ * "site-previous", "none" or a named key's id. Strings valid during the callback. */
+typedef struct store_usage_row {
+    int64_t hour;                        /* Unix seconds, a multiple of 3600 */
+    const char *key, *code;
+    int64_t count;
+} store_usage_row_t;
+typedef int32_t (*store_usage_fn)(void *ctx, const store_usage_row_t *row);
+
+/* A key value's last caller and its recent requests (the page's status, a grace period's end). */
+typedef struct store_caller {
+    int64_t last_used_at;                /* 0: never */
+    char addr[STORE_ADDR_MAX];
+    char agent[STORE_AGENT_MAX];
+    int64_t last_hour;                   /* allowed requests in the 60 minutes before now */
+} store_caller_t;
 
 /* A named key (Settings > API Key, table "keys"; never the key itself). Up to STORE_NAMED_MAX live ones; a
  * revoked one keeps its row (and its key rows keep theirs, role NULL) but is never listed or loaded again. */
@@ -110,9 +149,10 @@ typedef struct store_leak {
 typedef struct store_snapshot_sink {
     void *ctx;
     int32_t (*start)(void *ctx, int64_t rows, int api_enabled);
-    /* named_key: the id of the named key the row belongs to, 0 for the site key's rows (current, grace). */
+    /* named_key: the id of the named key the row belongs to, 0 for the site key's rows (current, grace).
+     * superseded_at: for a grace row, when its owner's current row was created (the reset); else 0. */
     int32_t (*key)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
-                   int64_t named_key);
+                   int64_t named_key, int64_t superseded_at);
     /* A live named key (id, label, scopes, allowed_ips, rate_limit, created_at, expires_at set; the listing
      * fields zero), once per named key, before the first key() of its rows, in the same read. Nullable. */
     int32_t (*named)(void *ctx, const store_named_t *key);
@@ -189,9 +229,19 @@ typedef struct store_backend {
                      const char *outcome, const char *key_hint, char *err, size_t err_len);
     int32_t (*read_audit)(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
                           size_t err_len);
-    int32_t (*flush_usage)(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
-                           const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
-                           char *err, size_t err_len);
+    /* One transaction of its own: adds every count (never overwrites: nodes add theirs), keeps each value's last
+     * caller, adds the hourly rows and the minute counts, prunes hours older than STORE_USAGE_DAYS and minutes
+     * older than an hour. */
+    int32_t (*flush_usage)(store_t *s, const store_flush_t *flush, char *err, size_t err_len);
+    /* The usage table's counts from hour `since` on, newest hour first, then by key and code. */
+    int32_t (*read_usage)(store_t *s, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len);
+    /* The last caller of key value (row) `key_id` and its allowed requests since `since` (zeros when none). */
+    int32_t (*read_caller)(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err,
+                           size_t err_len);
+    /* The same for the live named key `named_id`'s current (grace 0) or grace (grace 1) value; *found = 0 when it
+     * has none. */
+    int32_t (*read_named_caller)(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                                 int *found, char *err, size_t err_len);
     int32_t (*get_denials)(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],
                            char *err, size_t err_len);
 
@@ -319,9 +369,12 @@ int32_t store_audit(store_t *s, int64_t now, const char *actor, const char *orig
 int32_t store_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
                          size_t err_len);
 /* Adds usage counts and denial deltas in one transaction of its own. */
-int32_t store_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
-                          const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
-                          char *err, size_t err_len);
+int32_t store_flush_usage(store_t *s, const store_flush_t *flush, char *err, size_t err_len);
+int32_t store_read_usage(store_t *s, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len);
+int32_t store_read_caller(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err,
+                          size_t err_len);
+int32_t store_read_named_caller(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                                int *found, char *err, size_t err_len);
 /* Denial totals and last times per reason (0 when never). */
 int32_t store_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS], char *err,
                           size_t err_len);
@@ -347,6 +400,8 @@ int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_name
 int32_t store_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,
                           char *err, size_t err_len);
 int32_t store_last_site_leak(store_t *s, store_leak_t *out, int *found, char *err, size_t err_len);
+/* The usage table's key of a label (store_usage_t.label): "site", "site-previous" or the named key's id. */
+void store_usage_key(int64_t label, char *out, size_t out_len);
 /* 1 when the backend has nodes (the page then lists them). */
 int store_has_nodes(const store_t *s);
 

@@ -50,10 +50,12 @@
 #define PG_SCHEMA_VERSION 6   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
                                * 3: named keys (apikeys_named, apikeys_keys.named_key, named_role);
                                * 4: each node's clock offset (apikeys_nodes.clock_offset_ms, clock_fenced);
+                               * 5: usage per hour and last callers (apikeys_usage, apikeys_usage_recent,
+                               *    apikeys_keys.last_addr, last_agent);
                                * 6: leaked keys (apikeys_leaked, pg_leaks.c) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
-#define PG_ADMIN_STATEMENTS 48        /* room for every statement the admin connection keeps prepared */
+#define PG_ADMIN_STATEMENTS 56        /* room for every statement the admin connection keeps prepared */
 
 typedef struct pg_node {
     pthread_t lease_thread, watchdog_thread;
@@ -137,9 +139,11 @@ int32_t pg_audit(store_t *s, int64_t now, const char *actor, const char *origin,
                  const char *outcome, const char *key_hint, char *err, size_t err_len);
 int32_t pg_read_audit(store_t *s, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
                       size_t err_len);
-int32_t pg_flush_usage(store_t *s, const store_usage_t *usage, size_t n_usage, int64_t now,
-                       const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
-                       char *err, size_t err_len);
+int32_t pg_flush_usage(store_t *s, const store_flush_t *flush, char *err, size_t err_len);
+int32_t pg_read_usage(store_t *s, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len);
+int32_t pg_read_caller(store_t *s, int64_t key_id, int64_t since, store_caller_t *out, char *err, size_t err_len);
+int32_t pg_read_named_caller(store_t *s, int64_t named_id, int grace, int64_t since, store_caller_t *out, int *found,
+                             char *err, size_t err_len);
 int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS],
                        char *err, size_t err_len);
 

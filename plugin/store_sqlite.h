@@ -15,12 +15,12 @@
 #include "freshness.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 5   /* 1: the tables; 2: index on keys(role); 3: key policy settings; 4: named keys;
-                                  * 5: leaked keys (store_sqlite_leaks.c) */
+#define STORE_SCHEMA_VERSION 6   /* 1: the tables; 2: index on keys(role); 3: key policy settings; 4: named keys;
+                                  * 5: usage per hour and last callers; 6: leaked keys (store_sqlite_leaks.c) */
 
 #define STORE_CONN_WRITE 0
 #define STORE_CONN_READ 1
-#define STORE_STATEMENTS 34      /* room for the statements store_sqlite.c keeps prepared per connection */
+#define STORE_STATEMENTS 40      /* room for the statements store_sqlite.c keeps prepared per connection */
 
 typedef struct sqlite_store {
     sqlite3 *db;

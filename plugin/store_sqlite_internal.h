@@ -43,6 +43,13 @@ enum {
     SQL_NAMED_RETIRE_ROLE,
     SQL_NAMED_TO_GRACE,
     SQL_LOAD_NAMED,
+    SQL_ADD_HOURLY,
+    SQL_ADD_RECENT,
+    SQL_PRUNE_HOURLY,
+    SQL_PRUNE_RECENT,
+    SQL_READ_USAGE,
+    SQL_READ_CALLER,
+    SQL_READ_NAMED_CALLER,
     SQL_COUNT_
 };
 
@@ -86,11 +93,16 @@ int32_t sq_audit(store_t *store, int64_t now, const char *actor, const char *ori
                  const char *outcome, const char *key_hint, char *err, size_t err_len);
 int32_t sq_read_audit(store_t *store, uint64_t offset, uint32_t limit, store_audit_fn fn, void *ctx, char *err,
                       size_t err_len);
-int32_t sq_flush_usage(store_t *store, const store_usage_t *usage, size_t n_usage, int64_t now,
-                       const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
-                       char *err, size_t err_len);
 int32_t sq_get_denials(store_t *store, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS], char *err,
                        size_t err_len);
+
+/* ----- store_sqlite_usage.c ----- */
+int32_t sq_flush_usage(store_t *store, const store_flush_t *flush, char *err, size_t err_len);
+int32_t sq_read_usage(store_t *store, int64_t since, store_usage_fn fn, void *ctx, char *err, size_t err_len);
+int32_t sq_read_caller(store_t *store, int64_t key_id, int64_t since, store_caller_t *out, char *err,
+                       size_t err_len);
+int32_t sq_read_named_caller(store_t *store, int64_t named_id, int grace, int64_t since, store_caller_t *out,
+                             int *found, char *err, size_t err_len);
 
 /* ----- store_sqlite_snapshot.c ----- */
 void sq_drop_read_cache(store_t *store);

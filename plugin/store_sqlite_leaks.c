@@ -17,7 +17,7 @@ static const char schema_leaks[] =
 
 int32_t sq_migrate_leaks(sqlite_store_t *s, char *err, size_t err_len)
 {
-    return sq_exec(s, s->db, schema_leaks, "adding the leaked keys (schema version 5)", err, err_len);
+    return sq_exec(s, s->db, schema_leaks, "adding the leaked keys (schema version 6)", err, err_len);
 }
 
 /* The live value with this digest: the site key's current or grace row, or a live named key's current or grace

@@ -49,6 +49,17 @@ static const char schema_v4[] =
     "CREATE UNIQUE INDEX keys_named_role ON keys(named_key, named_role) WHERE named_role IS NOT NULL;"
     "CREATE INDEX keys_named ON keys(named_key) WHERE named_key IS NOT NULL;";
 
+/* v5: usage per UTC hour (hour: Unix seconds, a multiple of 3600; key: "site", "site-previous", "none" or a named
+ * key's id; code: "allowed" or a denial's code), allowed requests per key value and minute for the last hour, and
+ * each key value's last caller (its last allowed request's client address and User-Agent, nothing older). */
+static const char schema_v5[] =
+    "CREATE TABLE usage_hourly(hour INTEGER NOT NULL, key TEXT NOT NULL, code TEXT NOT NULL,"
+    " count INTEGER NOT NULL, PRIMARY KEY(hour, key, code)) WITHOUT ROWID;"
+    "CREATE TABLE usage_recent(key_id INTEGER NOT NULL, minute INTEGER NOT NULL, count INTEGER NOT NULL,"
+    " PRIMARY KEY(key_id, minute)) WITHOUT ROWID;"
+    "ALTER TABLE keys ADD COLUMN last_addr TEXT;"
+    "ALTER TABLE keys ADD COLUMN last_agent TEXT;";
+
 static int32_t configure(sqlite_store_t *s, sqlite3 *db, char *err, size_t err_len)
 {
     sqlite3_busy_timeout(db, 2000);
@@ -97,6 +108,8 @@ static int32_t migrate(sqlite_store_t *s, char *err, size_t err_len)
     if (rc == PANEL_OK && version < 4)
         rc = sq_exec(s, s->db, schema_v4, "adding named keys (schema version 4)", err, err_len);
     if (rc == PANEL_OK && version < 5)
+        rc = sq_exec(s, s->db, schema_v5, "adding usage per hour and last callers (schema version 5)", err, err_len);
+    if (rc == PANEL_OK && version < 6)
         rc = sq_migrate_leaks(s, err, err_len);
     if (rc == PANEL_OK && version < STORE_SCHEMA_VERSION) {
         char sql[64];

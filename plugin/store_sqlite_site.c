@@ -267,49 +267,6 @@ int32_t sq_read_audit(store_t *store, uint64_t offset, uint32_t limit, store_aud
     return rc;
 }
 
-int32_t sq_flush_usage(store_t *store, const store_usage_t *usage, size_t n_usage, int64_t now,
-                       const uint64_t denials[DENIAL_REASONS], const int64_t denial_last[DENIAL_REASONS],
-                       char *err, size_t err_len)
-{
-    sqlite_store_t *s = store->impl;
-    int32_t rc = sq_begin_tx(s, 0, err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    sqlite3_stmt *st = NULL;
-    if (n_usage) {
-        rc = sq_cached(s, s->db, SQL_ADD_USAGE, &st, "saving usage counts", err, err_len);
-        for (size_t i = 0; rc == PANEL_OK && i < n_usage; i++) {
-            sqlite3_bind_int64(st, 1, usage[i].key_id);
-            sqlite3_bind_int64(st, 2, (int64_t)usage[i].count);
-            sqlite3_bind_int64(st, 3, now);
-            int step = sqlite3_step(st);
-            if (step != SQLITE_DONE)
-                rc = sq_store_fail(s, s->db, step, "saving usage counts", err, err_len);
-            sqlite3_reset(st);
-        }
-        sq_release(st);
-    }
-    if (rc == PANEL_OK) {
-        rc = sq_cached(s, s->db, SQL_ADD_DENIALS, &st, "saving denial counts", err, err_len);
-        for (int r = 0; rc == PANEL_OK && r < DENIAL_REASONS; r++) {
-            if (!denials[r])
-                continue;
-            sqlite3_bind_text(st, 1, denial_table[r].code.text, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 2, (int64_t)denials[r]);
-            sqlite3_bind_int64(st, 3, denial_last[r]);
-            int step = sqlite3_step(st);
-            if (step != SQLITE_DONE)
-                rc = sq_store_fail(s, s->db, step, "saving denial counts", err, err_len);
-            sqlite3_reset(st);
-        }
-        sq_release(st);
-    }
-    if (rc == PANEL_OK)
-        return sq_commit_tx(s, err, err_len);
-    sq_rollback_tx(s);
-    return rc;
-}
-
 int32_t sq_get_denials(store_t *store, int64_t counts[DENIAL_REASONS], int64_t last_at[DENIAL_REASONS], char *err,
                        size_t err_len)
 {

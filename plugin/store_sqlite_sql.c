@@ -30,18 +30,41 @@ const char *const sq_sql_text[SQL_COUNT_] = {
     [SQL_AUDIT] = "INSERT INTO audit(at, actor, origin, action, outcome, key_hint) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [SQL_READ_AUDIT] = "SELECT at, actor, origin, action, outcome, key_hint FROM audit ORDER BY id DESC"
                        " LIMIT ?1 OFFSET ?2",
+    /* ?3: the last allowed request's time; its caller (?4, ?5) replaces the kept one only when it is newer. */
     [SQL_ADD_USAGE] = "UPDATE keys SET use_count = use_count + ?2,"
+                      " last_addr = CASE WHEN ?3 >= COALESCE(last_used_at, 0) AND ?4 <> '' THEN ?4 ELSE last_addr END,"
+                      " last_agent = CASE WHEN ?3 >= COALESCE(last_used_at, 0) AND ?4 <> '' THEN ?5 ELSE last_agent END,"
                       " last_used_at = MAX(COALESCE(last_used_at, 0), ?3) WHERE id = ?1",
     [SQL_ADD_DENIALS] =
         "INSERT INTO denials(reason, count, last_at) VALUES (?1, ?2, ?3) ON CONFLICT(reason) DO UPDATE"
         " SET count = count + excluded.count, last_at = MAX(COALESCE(last_at, 0), excluded.last_at)",
+    [SQL_ADD_HOURLY] = "INSERT INTO usage_hourly(hour, key, code, count) VALUES (?1, ?2, ?3, ?4)"
+                       " ON CONFLICT(hour, key, code) DO UPDATE SET count = count + excluded.count",
+    [SQL_ADD_RECENT] = "INSERT INTO usage_recent(key_id, minute, count) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT(key_id, minute) DO UPDATE SET count = count + excluded.count",
+    [SQL_PRUNE_HOURLY] = "DELETE FROM usage_hourly WHERE hour < ?1",
+    [SQL_PRUNE_RECENT] = "DELETE FROM usage_recent WHERE minute < ?1",
+    [SQL_READ_USAGE] = "SELECT hour, key, code, count FROM usage_hourly WHERE hour >= ?1"
+                       " ORDER BY hour DESC, key, code",
+    [SQL_READ_CALLER] = "SELECT COALESCE(last_used_at, 0), COALESCE(last_addr, ''), COALESCE(last_agent, ''),"
+                        " (SELECT COALESCE(SUM(count), 0) FROM usage_recent WHERE key_id = ?1 AND minute >= ?2)"
+                        " FROM keys WHERE id = ?1",
+    [SQL_READ_NAMED_CALLER] = "SELECT COALESCE(k.last_used_at, 0), COALESCE(k.last_addr, ''), COALESCE(k.last_agent, ''),"
+                              " (SELECT COALESCE(SUM(count), 0) FROM usage_recent WHERE key_id = k.id AND minute >= ?3)"
+                              " FROM keys k JOIN named_keys n ON n.id = k.named_key"
+                              " WHERE k.named_key = ?1 AND k.named_role = ?2 AND n.revoked_at IS NULL",
     [SQL_GET_DENIALS] = "SELECT reason, count, COALESCE(last_at, 0) FROM denials",
     [SQL_COUNT_VALID] = "SELECT (SELECT count(*) FROM keys WHERE role IS NOT NULL) +"
                         " (SELECT count(*) FROM keys WHERE named_role IS NOT NULL)",
     /* Through the role index: without statistics the planner would scan every revoked row. */
-    [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0), 0 FROM keys INDEXED BY keys_role"
-                       " WHERE role IS NOT NULL UNION ALL SELECT id, digest, COALESCE(expires_at, 0), named_key"
-                       " FROM keys INDEXED BY keys_named WHERE named_key IS NOT NULL AND named_role IS NOT NULL",
+    /* The last column: a grace row's reset time, when its owner's current row was created (else 0). */
+    [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0), 0, CASE WHEN role = 'grace' THEN COALESCE("
+                       "(SELECT created_at FROM keys WHERE role = 'current'), 0) ELSE 0 END"
+                       " FROM keys INDEXED BY keys_role WHERE role IS NOT NULL"
+                       " UNION ALL SELECT k.id, k.digest, COALESCE(k.expires_at, 0), k.named_key,"
+                       " CASE WHEN k.named_role = 'grace' THEN COALESCE((SELECT c.created_at FROM keys c"
+                       " WHERE c.named_key = k.named_key AND c.named_role = 'current'), 0) ELSE 0 END"
+                       " FROM keys k INDEXED BY keys_named WHERE k.named_key IS NOT NULL AND k.named_role IS NOT NULL",
     /* A named key's row answers role "named": it is not the site key's to reactivate or to report replaced. */
     [SQL_FIND_DIGEST_ROW] = "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END,"
                             " created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",

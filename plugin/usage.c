@@ -1,4 +1,5 @@
-/* usage.c - denial counters, the pending list of harvested use counts and the flusher thread. */
+/* usage.c - denial counters, the pending list of harvested key values and the flusher thread (the per-thread
+ * records: usage_records.c). */
 #include "usage.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ int usage_init(usage_t *u)
         for (int r = 0; r < DENIAL_REASONS; r++) {
             atomic_init(&u->stripes[s].denials[r], 0);
             atomic_init(&u->stripes[s].last_at[r], 0);
+            atomic_init(&u->stripes[s].keyless[r], 0);
         }
     if (pthread_mutex_init(&u->pending_mutex, NULL) != 0)
         return -1;
@@ -51,17 +53,19 @@ void usage_destroy(usage_t *u)
     pthread_mutex_destroy(&u->pending_mutex);
 }
 
-void usage_note_denial(usage_t *u, int reason, int64_t now)
+void usage_note_denial(usage_t *u, int reason, int64_t now, int keyless)
 {
     if (reason < 0 || reason >= DENIAL_REASONS)
         return;
     usage_stripe_t *s = &u->stripes[stripe_for_thread()];
     atomic_fetch_add_explicit(&s->denials[reason], 1, memory_order_relaxed);
+    if (keyless)
+        atomic_fetch_add_explicit(&s->keyless[reason], 1, memory_order_relaxed);
     if (atomic_load_explicit(&s->last_at[reason], memory_order_relaxed) < now)
         atomic_store_explicit(&s->last_at[reason], now, memory_order_relaxed);
 }
 
-static void append_pending(usage_t *u, int64_t key_id, uint64_t count)
+static void append_pending(usage_t *u, const store_usage_t *item)
 {
     if (u->n_pending == u->cap_pending) {
         size_t cap = u->cap_pending ? u->cap_pending * 2 : 16;
@@ -71,21 +75,19 @@ static void append_pending(usage_t *u, int64_t key_id, uint64_t count)
         u->pending = grown;
         u->cap_pending = cap;
     }
-    u->pending[u->n_pending].key_id = key_id;
-    u->pending[u->n_pending].count = count;
-    u->n_pending++;
+    u->pending[u->n_pending++] = *item;
 }
 
-void usage_add_harvest(void *usage, int64_t key_id, uint64_t count)
+void usage_add_harvest(void *usage, const store_usage_t *item)
 {
     usage_t *u = usage;
     pthread_mutex_lock(&u->pending_mutex);
-    append_pending(u, key_id, count);
+    append_pending(u, item);
     pthread_mutex_unlock(&u->pending_mutex);
 }
 
 void usage_take(usage_t *u, store_usage_t **items, size_t *n, uint64_t denials[DENIAL_REASONS],
-                int64_t last_at[DENIAL_REASONS])
+                int64_t last_at[DENIAL_REASONS], uint64_t keyless[DENIAL_REASONS])
 {
     pthread_mutex_lock(&u->pending_mutex);
     *items = u->pending;
@@ -96,8 +98,10 @@ void usage_take(usage_t *u, store_usage_t **items, size_t *n, uint64_t denials[D
     for (int r = 0; r < DENIAL_REASONS; r++) {
         denials[r] = 0;
         last_at[r] = 0;
+        keyless[r] = 0;
         for (unsigned s = 0; s < USAGE_STRIPES; s++) {
             denials[r] += atomic_exchange_explicit(&u->stripes[s].denials[r], 0, memory_order_relaxed);
+            keyless[r] += atomic_exchange_explicit(&u->stripes[s].keyless[r], 0, memory_order_relaxed);
             int64_t t = atomic_load_explicit(&u->stripes[s].last_at[r], memory_order_relaxed);
             if (t > last_at[r])
                 last_at[r] = t;
@@ -106,15 +110,16 @@ void usage_take(usage_t *u, store_usage_t **items, size_t *n, uint64_t denials[D
 }
 
 void usage_restore(usage_t *u, store_usage_t *items, size_t n, const uint64_t denials[DENIAL_REASONS],
-                   const int64_t last_at[DENIAL_REASONS])
+                   const int64_t last_at[DENIAL_REASONS], const uint64_t keyless[DENIAL_REASONS])
 {
     pthread_mutex_lock(&u->pending_mutex);
     for (size_t i = 0; i < n; i++)
-        append_pending(u, items[i].key_id, items[i].count);
+        append_pending(u, &items[i]);
     pthread_mutex_unlock(&u->pending_mutex);
     free(items);
     for (int r = 0; r < DENIAL_REASONS; r++) {
         atomic_fetch_add_explicit(&u->stripes[0].denials[r], denials[r], memory_order_relaxed);
+        atomic_fetch_add_explicit(&u->stripes[0].keyless[r], keyless[r], memory_order_relaxed);
         if (atomic_load_explicit(&u->stripes[0].last_at[r], memory_order_relaxed) < last_at[r])
             atomic_store_explicit(&u->stripes[0].last_at[r], last_at[r], memory_order_relaxed);
     }

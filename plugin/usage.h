@@ -1,8 +1,16 @@
-/* usage.h - batched usage accounting: harvested per-key use counts waiting to be written, per-reason denial
- * counters striped across cache lines (so verifying threads do not share a written line), and the flusher
- * thread that calls a tick function every flush_interval seconds until stopped.
- * What a crash can lose: the counts of at most one flush interval (default 10 s). Last-used times are
- * recorded at flush time, so they are precise to one interval. */
+/* usage.h - batched usage accounting, with no write to a shared cache line, no lock and no allocation per
+ * request:
+ *   - each verifying thread counts in the usage records of the guard slot it holds (snapshot_guard.h): per key
+ *     value its allowed requests, its denials by reason, and its last allowed request's time, client address
+ *     and User-Agent (copied at most once a second per value); a record that must make room hands its allowed
+ *     uses to the key's keyring entry (its line is in cache) and its denials to the keyring's per-slot counters
+ *     (keyring_usage_t), which no request writes otherwise;
+ *   - denial counters striped across cache lines by thread: every denial by reason (the status page's totals)
+ *     and, apart, the denials no key was found for (the usage table's key "none");
+ *   - the pending list of harvested values waiting to be written, and the flusher thread that calls a tick
+ *     function every flush_interval seconds until stopped.
+ * The flush writes them all with one store transaction (store.h, flush_usage): hourly counts, last callers.
+ * What a crash can lose: the counts of at most one flush interval (default 10 s). */
 #ifndef APIKEYS_USAGE_H
 #define APIKEYS_USAGE_H
 
@@ -11,19 +19,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keyring.h"
+#include "panel/plugin.h"
 #include "store.h" /* store_usage_t, DENIAL_REASONS */
 
 #define USAGE_STRIPES 16u
+#define USAGE_RECORDS 4u   /* key values one guard slot counts before it hands counts to the keyring */
+#define USAGE_ALLOWED (-1) /* usage_count's `denial` for an allowed request */
 
 typedef struct usage_stripe {
     _Alignas(64) _Atomic uint64_t denials[DENIAL_REASONS];
     _Atomic int64_t last_at[DENIAL_REASONS];
+    _Atomic uint64_t keyless[DENIAL_REASONS];
 } usage_stripe_t;
+
+/* One key value's counts in a guard slot, owned by the slot's holder. entry is the value's entry in the slot's
+ * pending ring (NULL once that ring was left: the counts went to its keyring, the last caller stays here). */
+typedef struct usage_record {
+    const keyring_entry_t *entry;
+    int denials;                     /* 1 when u.denied holds a count */
+    store_usage_t u;                 /* u.key_id 0: a free record */
+} usage_record_t;
 
 typedef struct usage {
     usage_stripe_t stripes[USAGE_STRIPES];
     pthread_mutex_t pending_mutex;
-    store_usage_t *pending;          /* harvested key counts not yet written */
+    store_usage_t *pending;          /* harvested values not yet written */
     size_t n_pending, cap_pending;
     /* flusher thread */
     pthread_mutex_t tick_mutex;
@@ -36,21 +57,43 @@ typedef struct usage {
     void *tick_ctx;
 } usage_t;
 
+/* Receives harvested usage (a guard_harvest_fn). */
+typedef void (*usage_harvest_fn)(void *ctx, const store_usage_t *item);
+
 int usage_init(usage_t *u);
 void usage_destroy(usage_t *u);
 
-/* [thread-safe] Counts one denial for `reason` at time `now`. */
-void usage_note_denial(usage_t *u, int reason, int64_t now);
+/* [thread-safe] Counts one denial for `reason` at time `now`; keyless: no key was found for it. */
+void usage_note_denial(usage_t *u, int reason, int64_t now, int keyless);
 
-/* [writer] Adds a harvested count (a guard_harvest_fn; ctx = usage_t). */
-void usage_add_harvest(void *usage, int64_t key_id, uint64_t count);
+/* [slot holder] Counts one request with `e` of `ring` (denial: USAGE_ALLOWED or a DENIAL_* below
+ * DENIAL_REASONS) in the slot's records; an allowed one also becomes the value's last caller (client_addr
+ * nullable; the User-Agent read from request, nullable). No allocation, no lock. */
+void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e, int denial,
+                 int64_t now, const char *client_addr, const panel_request_t *request);
+/* [slot holder] The slot moves to another ring: hands the counts to `old` (the ring the records' entries are
+ * in, still alive) and keeps the last callers. */
+void usage_records_leave(usage_record_t recs[USAGE_RECORDS], keyring_t *old);
+/* [writer, the slot held exclusively] Hands every record to harvest and clears them. */
+void usage_records_harvest(usage_record_t recs[USAGE_RECORDS], usage_harvest_fn harvest, void *ctx);
+/* [writer] Hands the counts in ring's per-slot counters to harvest (and zeroes them). */
+void usage_ring_harvest(keyring_t *ring, usage_harvest_fn harvest, void *ctx);
+/* The usage label of a value: the named key's id, or STORE_USAGE_SITE / STORE_USAGE_SITE_PREVIOUS. */
+int64_t usage_label(const keyring_t *ring, const keyring_entry_t *e);
+/* Copies a User-Agent for keeping: at most STORE_AGENT_MAX - 1 bytes, not cutting a UTF-8 character, control
+ * characters as '?'. */
+void usage_copy_agent(char out[STORE_AGENT_MAX], const char *agent);
+void usage_copy_addr(char out[STORE_ADDR_MAX], const char *addr);
 
-/* [writer] Takes the pending key counts and denial deltas for writing; the caller frees *items.
+/* [writer] Adds a harvested value (a usage_harvest_fn; ctx = usage_t). */
+void usage_add_harvest(void *usage, const store_usage_t *item);
+
+/* [writer] Takes the pending values and the denial deltas for writing; the caller frees *items.
  * usage_restore() puts them back when the write failed. */
 void usage_take(usage_t *u, store_usage_t **items, size_t *n, uint64_t denials[DENIAL_REASONS],
-                int64_t last_at[DENIAL_REASONS]);
+                int64_t last_at[DENIAL_REASONS], uint64_t keyless[DENIAL_REASONS]);
 void usage_restore(usage_t *u, store_usage_t *items, size_t n, const uint64_t denials[DENIAL_REASONS],
-                   const int64_t last_at[DENIAL_REASONS]);
+                   const int64_t last_at[DENIAL_REASONS], const uint64_t keyless[DENIAL_REASONS]);
 
 /* Starts the flusher: tick(ctx) every `interval` seconds. 0 or -1. */
 int usage_start(usage_t *u, uint32_t interval, void (*tick)(void *ctx), void *ctx);

@@ -236,7 +236,8 @@ int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *cal
  * of its row table, as the plugin's availability callback says; for rendering only (the action may still be run,
  * and then gives its own answer). Same page, permission and record-id checks as panelhost_action_run_record
  * (PANEL_E_NOT_FOUND, PANEL_E_DENIED, PANEL_E_INVALID; the plugin is not called). Returns PANEL_OK when it is
- * available (also when the plugin registered no availability callback; reason ""), PANEL_E_STATE when it is
+ * available (reason: the plugin's note, one line, e.g. what running it now would break; "" when it gave none or
+ * registered no availability callback), PANEL_E_STATE when it is
  * not, with the plugin's reason (one line) in reason[0..reason_len), or another negative code when the
  * plugin could not tell, with its message: show the action as available then (running it gives the real
  * answer). Serialised per plugin like every admin call. */
@@ -547,7 +548,9 @@ panelhost_t *panelhost_process_host(const char *config_path);
  * client address, then name and value of each header, each followed by a NUL (so it ends with one; at most
  * PANELHOST_HEADERS_MAX headers). Returns the outcome as one NUL-terminated text in a buffer of the calling
  * thread, valid until that thread's next call; never NULL:
- *   allowed: "A" principal "\n" label "\n" scopes          e.g. "Aapikeys:named:3\nMinecraft\nstore.read"
+ *   allowed: "A" principal "\n" label "\n" scopes "\n" deprecation "\n" sunset
+ *            (since 2.1: the outcome's deprecation and sunset as decimal Unix seconds, 0: none)
+ *                                         e.g. "Aapikeys:named:3\nMinecraft\nstore.read\n0\n1796601600"
  *   denied:  "D" status (3 digits) error_code "\n" retry_after (decimal seconds, 0: none) "\n" message
  *                                                           e.g. "D401unknown\n0\nthe key is not known ..."
  * (a newline inside the principal, code or scopes becomes '_', inside the label or message a space; the

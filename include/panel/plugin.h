@@ -390,7 +390,9 @@ typedef struct panel_action {
      * host runs it only with a record id (args->record_id), a page action only without one. */
     const char *row_table;
     /* since 1.1. [serialised] nullable: always available. Whether the action makes sense now, for the page
-     * (record_id NULL) or for the record `record_id` (a row action). Returns PANEL_OK when it does, or
+     * (record_id NULL) or for the record `record_id` (a row action). Returns PANEL_OK when it does (with an
+     * optional note in reason[0..reason_len), one line a host may show beside the action, e.g. what running it
+     * now would break; leave it "" for none), or
      * PANEL_E_STATE with the reason in reason[0..reason_len) (one line, e.g. "The API is already enabled."),
      * or another negative code with a message when it cannot tell (e.g. PANEL_E_STORE). It guides rendering
      * only: a host disables the button and shows the reason, or prints the reason beside the action, but may

@@ -6,9 +6,11 @@
 #include "router.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api_scopes.h"
 #include "deliveries.h"
@@ -219,6 +221,31 @@ static const char *routes_text(char *buf, size_t len)
     return buf;
 }
 
+/* An HTTP-date (IMF-fixdate, RFC 9110 section 5.6.7), e.g. "Sun, 06 Dec 2026 23:00:00 GMT", in any locale. */
+static void http_date(int64_t t, char *out, size_t out_len)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out, out_len, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The Deprecation and Sunset headers of an allowed credential that is going away (libpanelhost 2.1). */
+static void announce(router_response_t *out, const panelhost_auth_outcome_t *outcome)
+{
+    if (outcome->deprecation > 0)
+        snprintf(out->deprecation, sizeof out->deprecation, "@%lld", (long long)outcome->deprecation);
+    if (outcome->sunset > 0)
+        http_date(outcome->sunset, out->sunset, sizeof out->sunset);
+}
+
 void router_handle(router_t *router, const router_request_t *request, router_response_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -289,6 +316,8 @@ void router_handle(router_t *router, const router_request_t *request, router_res
     finish(out, status, body);
     if (retry_after > 0 && out->status == status)
         out->retry_after = retry_after;
+    if (route->authenticated)
+        announce(out, &outcome);
 }
 
 void router_response_free(router_response_t *response)

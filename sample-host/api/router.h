@@ -43,6 +43,10 @@ typedef struct router_response {
     const char *allow;          /* 405: the value for an Allow header; else NULL (static string) */
     const char *authenticate;   /* 401: the value for a WWW-Authenticate header; else NULL (static) */
     long retry_after;           /* > 0: seconds for a Retry-After header (a denial that says when to retry) */
+    /* An allowed credential that is going away (ABI 1.3): the values of a Deprecation header ("@<unix time>",
+     * RFC 9745) and a Sunset header (an IMF-fixdate, RFC 8594); "" when none. */
+    char deprecation[24];
+    char sunset[32];
 } router_response_t;
 
 /* Handles one request. Always fills *out (a JSON body for errors too; 500 when out of memory). [thread-safe]. */

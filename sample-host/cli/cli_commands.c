@@ -69,8 +69,10 @@ static const cli_command_t commands[] = {
      "  -d BODY, --data BODY   the request body, sent as a form (application/x-www-form-urlencoded) unless\n"
      "                         -H gives a Content-Type, e.g. -H 'Content-Type: application/json'\n"
      "  --from ADDR   the client address the request claims (IPv4 or IPv6), for address-based rules\n"
-     "Prints the HTTP status and the JSON body. Exit status 0 for a 2xx answer, else 1.\n"
-     "--json: {\"status\":N,\"body\":{...}}\n"},
+     "Prints the HTTP status, the Deprecation and Sunset headers when the key is going away (in its\n"
+     "grace period after a reset, or expiring soon), and the JSON body. Exit status 0 for a 2xx\n"
+     "answer, else 1.\n"
+     "--json: {\"status\":N,\"body\":{...}}, with \"headers\":{\"Deprecation\":...,\"Sunset\":...} when sent\n"},
     {"deliveries", 0, 3, 0, 1, cmd_deliveries, "deliveries [add USERNAME COMMAND]",
      "the delivery queue game servers pull: list it, or queue one",
      "Without arguments, lists the delivery queue (DATA_DIR/host-deliveries.db), newest first: id, username,\n"

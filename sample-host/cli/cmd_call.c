@@ -159,10 +159,20 @@ int cmd_call(cli_context_t *ctx)
         json_t *answer = json_loads(body, JSON_DECODE_ANY, NULL);
         if (answer == NULL)
             rc = cli_fail(inv, CLI_EXIT_REFUSED, "internal", "the answer's body is not JSON");
-        else
+        else if (!response.deprecation[0] && !response.sunset[0])
             rc = cli_emit_json(inv, json_pack("{s:i,s:o}", "status", response.status, "body", answer));
+        else /* the headers that tell the tool its key is going away */
+            rc = cli_emit_json(inv, json_pack("{s:i,s:{s:s?,s:s?},s:o}", "status", response.status, "headers",
+                                              "Deprecation", response.deprecation[0] ? response.deprecation : NULL,
+                                              "Sunset", response.sunset[0] ? response.sunset : NULL, "body",
+                                              answer));
     } else {
-        printf("HTTP %d\n%s\n", response.status, body);
+        printf("HTTP %d\n", response.status);
+        if (response.deprecation[0])
+            printf("Deprecation: %s\n", response.deprecation);
+        if (response.sunset[0])
+            printf("Sunset: %s\n", response.sunset);
+        printf("%s\n", body);
     }
     int status = response.status;
     router_response_free(&response);

@@ -242,6 +242,8 @@ static json_t *json_action(const panel_action_t *a, const action_state_t *as)
     if (a->row_table == NULL) {
         o = json_doc_set(o, "available", json_boolean(!as->unavailable));
         o = json_doc_set(o, "unavailable_reason", json_doc_string(as->unavailable ? as->reason : NULL));
+        if (!as->unavailable && as->reason[0])
+            o = json_doc_set(o, "note", json_doc_string(as->reason));
     }
     json_t *params = json_array();
     for (uint32_t p = 0; p < a->n_params; p++)
@@ -337,6 +339,10 @@ static void page_print_action(const panel_action_t *a, const action_state_t *as)
         printf("  [row action of table %s: --record ID]", a->row_table);
     if (as->unavailable) {
         printf("  (not available now: ");
+        print_plain(as->reason);
+        printf(")");
+    } else if (as->reason[0]) { /* the plugin's note on an available action */
+        printf("  (");
         print_plain(as->reason);
         printf(")");
     }
@@ -506,6 +512,16 @@ int cmd_page(cli_context_t *ctx)
 
 /* ----- table ------------------------------------------------------------------------------------------- */
 
+/* A cell for --json: in a time series (ABI 1.3), a count (a column other than the time and the group, all digits)
+ * is a JSON number, so a script reads numbers; every other cell is its text. */
+static json_t *json_cell(const panel_table_t *table, uint32_t c, const char *text)
+{
+    if (table->time_column == 0 || c + 1 == table->time_column || c + 1 == table->group_column || !text ||
+        !text[0] || strlen(text) > 18 || strspn(text, "0123456789") != strlen(text))
+        return json_doc_string(text);
+    return json_integer((json_int_t)strtoll(text, NULL, 10));
+}
+
 int cmd_table(cli_context_t *ctx)
 {
     const char *page_id = ctx->inv->args[0];
@@ -534,7 +550,7 @@ int cmd_table(cli_context_t *ctx)
         for (size_t r = 0; r < rows.n_rows; r++) {
             json_t *row = json_object();
             for (uint32_t c = 0; c < table->n_columns; c++)
-                row = json_doc_set(row, table->columns[c], json_doc_string(rows_cell(&rows.rows[r], c)));
+                row = json_doc_set(row, table->columns[c], json_cell(table, c, rows_cell(&rows.rows[r], c)));
             list = json_doc_append(list, row);
         }
         rc = cli_emit_json(ctx->inv, list);

@@ -315,6 +315,10 @@ static enum MHD_Result answer_api(server_t *srv, struct MHD_Connection *conn, re
         snprintf(seconds, sizeof seconds, "%ld", rs.retry_after);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
     }
+    if (rs.deprecation[0]) /* a credential going away (RFC 9745, RFC 8594) */
+        MHD_add_response_header(r, "Deprecation", rs.deprecation);
+    if (rs.sunset[0])
+        MHD_add_response_header(r, "Sunset", rs.sunset);
     st->status = rs.status;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs.status, r);
     MHD_destroy_response(r);

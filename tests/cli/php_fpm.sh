@@ -140,10 +140,25 @@ else
   fail "a reset after the kill works (old: $(echo $codes_old | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '); new: $(echo $CODES | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '))"
 fi
 
+# a reset with a grace period: the value in its grace gets Deprecation and Sunset, as from the sample host; the
+# current value neither (issue 21, section 4)
+run -c "$CONFIG" --json action settings/api-key reset --yes --param grace=1h
+FOURTH=$(printf '%s' "$OUT" | key_of 2>/dev/null)
+WANT=$($HOST -c "$CONFIG" --json call GET /api/v1/ping -H "X-API-Key: $THIRD" 2>/dev/null \
+  | python3 -c 'import json,sys; h=json.load(sys.stdin).get("headers", {}); print(h.get("Deprecation", ""), "|", h.get("Sunset", ""))')
+curl -s -D "$TMP/hgrace" -o /dev/null -H "X-API-Key: $THIRD" "$STACK_URL/api/v1/ping"
+GOT="$(sed -n 's/^Deprecation: \(.*\)\r$/\1/Ip' "$TMP/hgrace") | $(sed -n 's/^Sunset: \(.*\)\r$/\1/Ip' "$TMP/hgrace")"
+check '[ -n "$FOURTH" ] && [[ "$GOT" =~ ^@[0-9]+\ \|\ [A-Z][a-z][a-z],\ [0-9]{2}\ [A-Z][a-z][a-z]\ [0-9]{4}\ [0-9:]{8}\ GMT$ ]] && [ "$GOT" = "$WANT" ]' \
+  "a value in its grace period gets the sample host's Deprecation and Sunset headers ($GOT)" "php: $GOT; sample: $WANT"
+curl -s -D "$TMP/hcurrent" -o /dev/null -H "X-API-Key: $FOURTH" "$STACK_URL/api/v1/ping"
+check '! grep -qiE "^(Deprecation|Sunset):" "$TMP/hcurrent" && grep -q " 200" "$TMP/hcurrent"' \
+  "the current value gets neither header" "$(cat "$TMP/hcurrent")"
+
 # a graceful stop: every worker exits normally and closes its host, so the plugin writes its use counts
 stop_php_stack QUIT
 run -c "$CONFIG" --json page settings/api-key
-USES=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(next((s["value"] for s in json.load(sys.stdin)["status"] if s["label"] == "Requests with this key"), "none"))' 2>/dev/null)
+# (the key of those requests, THIRD, is the previous key since the reset with a grace period above)
+USES=$(printf '%s' "$OUT" | python3 -c 'import json,re,sys; print(next((re.search(r"\((\d+) requests\)", s["value"]).group(1) for s in json.load(sys.stdin)["status"] if s["label"] == "Previous key last used"), "none"))' 2>/dev/null)
 if [ "${USES:-0}" -ge 40 ] 2>/dev/null; then pass "after a graceful stop the workers' use counts are in the store ($USES requests with the key)"
 else fail "after a graceful stop the workers' use counts are in the store (got '$USES'; flush_interval is an hour, so only closing the host writes them)"; stack_logs; fi
 if grep -qiE 'segfault|SIGSEGV|exited on signal 11|core dumped' "$STACK/fpm.log" 2>/dev/null; then

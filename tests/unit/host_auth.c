@@ -67,6 +67,25 @@ static void provider_allows_denies_and_abstains(void **unused)
     assert_string_equal(out.error_code, "missing");
     /* the message names what the provider reads, from its description */
     assert_non_null(strstr(out.message, "X-Fixture header (provider fixture-header)"));
+
+    /* a caller of libpanelhost 2.0 (its outcome ends before deprecation and sunset) is answered, and the 2.1
+     * members it does not have are never written */
+    struct {
+        panelhost_auth_outcome_t out;
+    } old;
+    memset(&old, 0x5a, sizeof old);
+    old.out.struct_size = (uint32_t)offsetof(panelhost_auth_outcome_t, deprecation);
+    panelhost_header_t header = {"X-Fixture", "letmein"};
+    panelhost_request_t rq = {.method = "GET", .path = "/api/v1/ping", .client_addr = "local",
+                              .scope = PANEL_SCOPE_NONE, .headers = &header, .n_headers = 1};
+    assert_int_equal(panelhost_authenticate(t->host, &rq, &old.out), PANEL_OK);
+    assert_int_equal(old.out.allowed, 1);
+    assert_int_equal(old.out.deprecation, 0x5a5a5a5a5a5a5a5aLL);
+    assert_int_equal(old.out.sunset, 0x5a5a5a5a5a5a5a5aLL);
+    /* a 2.1 caller's times are 0 when the provider announces nothing (the fixture never does) */
+    out = authenticate(t, "x-fixture", "letmein");
+    assert_int_equal(out.deprecation, 0);
+    assert_int_equal(out.sunset, 0);
     host_test_close(t);
 }
 

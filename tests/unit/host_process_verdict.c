@@ -15,7 +15,7 @@
 #include "host_test.h"
 
 /* The good fixture's ALLOW as a verdict: principal, label, scopes. */
-#define ALLOWED_GOOD "Afixture:good\nGood fixture\nfixture.read"
+#define ALLOWED_GOOD "Afixture:good\nGood fixture\nfixture.read\n0\n0" /* the fixture announces no Deprecation or Sunset */
 
 static void assert_starts(const char *text, const char *prefix)
 {

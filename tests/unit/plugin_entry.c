@@ -126,9 +126,27 @@ static void registers_menu_page_fields_actions_table_provider(void **state)
     assert_non_null(fake_action(h, "enable"));
     assert_non_null(fake_action(h, "disable"));
     assert_non_null(fake_action(h, "end-grace"));
-    assert_int_equal(h->n_tables, 1);
-    assert_string_equal(h->tables[0].id, "audit");
-    assert_int_equal(h->tables[0].n_columns, 6);
+    assert_int_equal(h->n_tables, 2);
+    /* usage: a time series (ABI 1.3) of hour, key, allowed, denied and one column per counted denial code */
+    const panel_table_t *usage = &h->tables[0];
+    assert_string_equal(usage->id, "usage");
+    static const char *const codes[] = {"missing", "malformed", "unknown", "expired", "disabled", "store_unavailable",
+                                        "ip_not_allowed", "rate_limited", "too_many_invalid",
+                                        "rate_limit_unavailable", "scope", "leaked"};
+    assert_int_equal(usage->n_columns, 4 + 12);
+    assert_string_equal(usage->columns[0], "hour");
+    assert_string_equal(usage->columns[1], "key");
+    assert_string_equal(usage->columns[2], "allowed");
+    assert_string_equal(usage->columns[3], "denied");
+    for (int r = 0; r < 11; r++)
+        assert_string_equal(usage->columns[4 + r], codes[r]);
+    assert_int_equal(usage->time_column, 1);
+    assert_int_equal(usage->group_column, 2);
+    assert_int_equal(usage->series_columns, (1u << 2) | (1u << 3));
+    assert_int_equal(usage->series_flags, PANEL_SERIES_STACKED);
+    assert_string_equal(usage->series_unit, "requests");
+    assert_string_equal(h->tables[1].id, "audit");
+    assert_int_equal(h->tables[1].n_columns, 6);
     assert_int_equal(h->n_providers, 1);
     assert_string_equal(panel_plugin_entry.id, "apikeys");
 }

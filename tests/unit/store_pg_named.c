@@ -190,9 +190,10 @@ static int32_t rec_start(void *ctx, int64_t rows, int api_enabled)
 }
 
 static int32_t rec_key(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
-                       int64_t named_key)
+                       int64_t named_key, int64_t superseded_at)
 {
     recorder_t *r = ctx;
+    (void)superseded_at;
     if (named_key) {
         int announced = 0;
         for (int i = 0; i < r->n_named; i++)
@@ -424,10 +425,16 @@ static void named_keys_lifecycle(void **state)
     char sqlbuf[200];
     int64_t id1 = strtoll(sql_text(c, "SELECT id FROM apikeys_keys WHERE hint = 'a_1'", v, sizeof v), NULL, 10);
     int64_t id3 = strtoll(sql_text(c, "SELECT id FROM apikeys_keys WHERE hint = 'a_3'", v, sizeof v), NULL, 10);
-    store_usage_t usage[] = {{id1, 3}, {id3, 4}};
-    uint64_t denials[DENIAL_REASONS] = {0};
+    store_usage_t usage[2];
+    memset(usage, 0, sizeof usage);
+    usage[0].key_id = id1;
+    usage[0].allowed = 3;
+    usage[1].key_id = id3;
+    usage[1].allowed = 4;
+    uint64_t denials[DENIAL_REASONS] = {0}, keyless[DENIAL_REASONS] = {0};
     int64_t denial_last[DENIAL_REASONS] = {0};
-    OK(store_flush_usage(&s, usage, 2, 3100, denials, denial_last, err, err_len));
+    const store_flush_t flush = {usage, 2, 3100, denials, denial_last, keyless};
+    OK(store_flush_usage(&s, &flush, err, err_len));
     snprintf(sqlbuf, sizeof sqlbuf, "UPDATE apikeys_keys SET last_used_at = 2500 WHERE id = %lld", (long long)id1);
     sql_ok(c, sqlbuf);
     OK(store_named_get(&s, a, &g, &found, err, err_len));

@@ -82,7 +82,10 @@ trait Authentication
      * (200 when allowed, else 400/401/403/429/503/...), 'error' => ?string (e.g. 'unknown'),
      * 'message' => ?string (never the presented key), 'retry_after' => int (seconds for a Retry-After
      * header, 0: none), 'principal' => ?string,
-     * 'label' => ?string, 'scopes' => list<string>].
+     * 'label' => ?string, 'scopes' => list<string>, 'deprecation' => ?int, 'sunset' => ?int]. deprecation and
+     * sunset (Unix seconds, null: none) are set on an allowed credential that is going away: a value in its
+     * grace period after a reset (both), a key expiring soon (sunset); send them as `Deprecation: @<time>`
+     * (RFC 9745) and `Sunset: <HTTP-date>` (RFC 8594), e.g. with gmdate(DATE_RFC7231, $sunset).
      */
     public function authenticate(
         string $method,
@@ -110,16 +113,19 @@ trait Authentication
         return self::denial($verdict);
     }
 
-    /** authenticate()'s result for an "A" principal "\n" label "\n" scopes verdict. */
+    /**
+     * authenticate()'s result for an "A" principal "\n" label "\n" scopes "\n" deprecation "\n" sunset verdict
+     * (a library before 2.1 ends after scopes: no times then).
+     */
     private static function allowance(string $verdict): array
     {
-        $first = (int)strpos($verdict, "\n");
-        $second = (int)strpos($verdict, "\n", $first + 1);
-        $label = substr($verdict, $first + 1, $second - $first - 1);
-        $scopes = substr($verdict, $second + 1);
+        [$principal, $label, $scopes, $deprecation, $sunset] = explode("\n", substr($verdict, 1), 5)
+            + ['', '', '', '0', '0'];
         return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null, 'retry_after' => 0,
-            'principal' => substr($verdict, 1, $first - 1), 'label' => $label !== '' ? $label : null,
-            'scopes' => $scopes !== '' ? explode(',', $scopes) : []];
+            'principal' => $principal, 'label' => $label !== '' ? $label : null,
+            'scopes' => $scopes !== '' ? explode(',', $scopes) : [],
+            'deprecation' => (int)$deprecation > 0 ? (int)$deprecation : null,
+            'sunset' => (int)$sunset > 0 ? (int)$sunset : null];
     }
 
     /** authenticate()'s result for a "D" status code "\n" retry_after "\n" message verdict. */
@@ -130,7 +136,7 @@ trait Authentication
         return ['allowed' => false, 'status' => (int)substr($verdict, 1, 3),
             'error' => substr($verdict, 4, $first - 4), 'message' => substr($verdict, $second + 1),
             'retry_after' => (int)substr($verdict, $first + 1, $second - $first - 1),
-            'principal' => null, 'label' => null, 'scopes' => []];
+            'principal' => null, 'label' => null, 'scopes' => [], 'deprecation' => null, 'sunset' => null];
     }
 
     /** A header's value; a list (a field received several times) joined by ", " as RFC 9110 combines them. */

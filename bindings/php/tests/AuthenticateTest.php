@@ -24,7 +24,8 @@ final class AuthenticateTest extends TestCase
         $a = S::$host->authenticate('GET', '/api/v1/ping', '203.0.113.5', ['X-Fixture' => 'letmein'], Host::ANY_SCOPE);
         $this->assertTrue(
             $a === ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null, 'retry_after' => 0,
-                'principal' => 'fixture:good', 'label' => 'Good fixture', 'scopes' => ['fixture.read']],
+                'principal' => 'fixture:good', 'label' => 'Good fixture', 'scopes' => ['fixture.read'],
+                'deprecation' => null, 'sunset' => null],
             json_encode($a)
         );
     }

@@ -107,7 +107,8 @@ final class ExceptionsTest extends TestCase
             . ', "GET", "/api/v1/ping", "::1", ["X-Fixture" => "letmein"], Panel\Host::ANY_SCOPE));');
         $this->assertTrue(
             $text === '{"allowed":true,"status":200,"error":null,"message":null,"retry_after":0,'
-                . '"principal":"fixture:good","label":"Good fixture","scopes":["fixture.read"]}',
+                . '"principal":"fixture:good","label":"Good fixture","scopes":["fixture.read"],"deprecation":null,'
+                . '"sunset":null}',
             $text
         );
     }

@@ -309,6 +309,31 @@ final class NamedKeysTest extends TestCase
     }
 
     /**
+     * @testdox the value in its grace period carries deprecation (the reset) and sunset (the grace end); the new one
+     * neither, through authenticate() and authenticateRequest() alike
+     */
+    public function testTheValueInItsGracePeriodCarriesDeprecationAndSunset(): void
+    {
+        $again = Host::authenticateRequest(
+            S::$config,
+            'GET',
+            '/api/v1/ping',
+            '203.0.113.5',
+            ['X-API-Key' => S::$named],
+            Host::ANY_SCOPE
+        );
+        $this->assertTrue(
+            is_int(S::$old['deprecation'])
+                && abs(S::$old['deprecation'] - time()) < 600
+                && S::$old['sunset'] === S::$old['deprecation'] + 3600
+                && S::$new['deprecation'] === null
+                && S::$new['sunset'] === null
+                && $again === S::$old,
+            json_encode([S::$old, S::$new, $again])
+        );
+    }
+
+    /**
      * @testdox revoke without a record is refused with the library's message
      */
     public function testRevokeWithoutARecordIsRefusedWithTheLibrary(): void

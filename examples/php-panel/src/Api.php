@@ -60,6 +60,13 @@ final class Api
             self::json($verdict['status'], ['error' => $verdict['error'], 'message' => $verdict['message']]);
             return;
         }
+        // the key is going away: in its grace period after a reset, or expiring soon (RFC 9745, RFC 8594)
+        if ($verdict['deprecation'] !== null) {
+            header('Deprecation: @' . $verdict['deprecation']);
+        }
+        if ($verdict['sunset'] !== null) {
+            header('Sunset: ' . gmdate(DATE_RFC7231, $verdict['sunset']));
+        }
         if ($path === '/api/v1/ping') {
             self::json(200, ['ok' => true]);
             return;
