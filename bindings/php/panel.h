@@ -40,6 +40,9 @@ typedef struct panel_page {
     const char *description;
     const char *permission;
     void *status;
+    /* since 1.3 */
+    uint32_t status_summary_lines;
+    uint32_t reserved;
 } panel_page_t;
 
 typedef struct panel_field {
@@ -53,6 +56,8 @@ typedef struct panel_field {
     void *get;
     void *validate;
     void *set;
+    /* since 1.3 */
+    void *available;
 } panel_field_t;
 
 typedef struct panel_table {

@@ -217,7 +217,12 @@ typedef struct panel_page {
      * ("Last used", "2026-11-26 15:04 UTC"). Returns PANEL_OK or a negative code with err[0..err_len). */
     int32_t (*status)(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
                       size_t err_len);
-    /* ----- end of the ABI 1.0 layout (48 bytes on LP64) ----- */
+    /* ----- end of the ABI 1.0 layout (48 bytes on LP64); fields below are since 1.3 ----- */
+    /* since 1.3. 0: every status line is for everyone. Else the number of leading status lines that are the
+     * summary an owner reads; the lines after them are details (counters, file paths) a host may fold behind a
+     * "Details" disclosure. A 1.2 host shows every line. */
+    uint32_t status_summary_lines;
+    uint32_t reserved;         /* since 1.3; 0 */
 } panel_page_t;
 
 #define PANEL_FIELD_TOGGLE 1    /* value "1" or "0" */
@@ -251,7 +256,13 @@ typedef struct panel_field {
      * failure nothing has changed. The host wipes `value` after the call when the field is a secret. */
     int32_t (*set)(void *state, const panel_caller_t *caller, const char *value, size_t value_len,
                    char *msg, size_t msg_len);
-    /* ----- end of the ABI 1.0 layout (72 bytes on LP64) ----- */
+    /* ----- end of the ABI 1.0 layout (72 bytes on LP64); fields below are since 1.3 ----- */
+    /* since 1.3. [serialised] nullable: always offered. Whether setting the field makes sense now, as
+     * panel_action_t.available: PANEL_OK (offer it), PANEL_E_STATE with the reason in reason[0..reason_len)
+     * (e.g. "Enable the API first: there is no key to replace."; a host hides the input or disables it and
+     * shows the reason), or another negative code when it cannot tell. It guides rendering only: set() still
+     * gives the field's own answer. Must be quick and change nothing. */
+    int32_t (*available)(void *state, const panel_caller_t *caller, char *reason, size_t reason_len);
 } panel_field_t;
 
 /* A read-only table on a page, e.g. an audit trail; since 1.1 its rows may be records that row actions act on. */
@@ -616,8 +627,10 @@ PANEL_STATIC_ASSERT(sizeof(panel_host_t) == 112, "host table: the ABI 1.0 size")
 PANEL_STATIC_ASSERT(sizeof(panel_caller_t) == 64, "caller: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_sink_t) == 24, "sink: ABI 1.0 size");
 PANEL_STATIC_ASSERT(sizeof(panel_menu_entry_t) == 48, "menu entry: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_page_t) == 48, "page: ABI 1.0 size");
-PANEL_STATIC_ASSERT(sizeof(panel_field_t) == 72, "field: ABI 1.0 size");
+PANEL_STATIC_ASSERT(offsetof(panel_page_t, status_summary_lines) == 48, "page: 1.3 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(sizeof(panel_page_t) == 56, "page: ABI 1.3 size");
+PANEL_STATIC_ASSERT(offsetof(panel_field_t, available) == 72, "field: 1.3 fields after the 1.0 layout");
+PANEL_STATIC_ASSERT(sizeof(panel_field_t) == 80, "field: ABI 1.3 size");
 PANEL_STATIC_ASSERT(offsetof(panel_auth_provider_t, report_leak) == 32, "auth provider: 1.3 after 1.0");
 PANEL_STATIC_ASSERT(sizeof(panel_auth_provider_t) == 40, "auth provider: ABI 1.3 size");
 /* grown in 1.1: the first appended field starts exactly at the 1.0 size; 1.1 sizes in 8-byte units */

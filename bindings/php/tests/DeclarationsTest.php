@@ -30,7 +30,7 @@ final class DeclarationsTest extends TestCase
     public function testPanelHDeclaresTheABI12StructSizes(): void
     {
         $scope = FFI::scope('panel');
-        $sizes = ['panel_caller_t' => 64, 'panel_menu_entry_t' => 48, 'panel_page_t' => 48, 'panel_field_t' => 72,
+        $sizes = ['panel_caller_t' => 64, 'panel_menu_entry_t' => 48, 'panel_page_t' => 56, 'panel_field_t' => 80,
             'panel_table_t' => 80, 'panel_param_t' => 72, 'panel_result_t' => 56, 'panel_action_t' => 88];
         $wrong = [];
         foreach ($sizes as $type => $size) {
