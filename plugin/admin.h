@@ -97,7 +97,6 @@ int32_t admin_usage_register(const panel_host_t *host, char *err, size_t err_len
 int32_t admin_usage_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
 int32_t admin_named_usage_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
 int32_t admin_end_grace_note(apikeys_state_t *st, char *note, size_t note_len);
-void admin_grace_end_note(const store_caller_t *previous, int64_t now, char *note, size_t note_len);
 
 /* Live nodes table (shared stores only). */
 int32_t admin_nodes_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,

@@ -78,12 +78,6 @@ void usage_records_leave(usage_record_t recs[USAGE_RECORDS], keyring_t *old);
 void usage_records_harvest(usage_record_t recs[USAGE_RECORDS], usage_harvest_fn harvest, void *ctx);
 /* [writer] Hands the counts in ring's per-slot counters to harvest (and zeroes them). */
 void usage_ring_harvest(keyring_t *ring, usage_harvest_fn harvest, void *ctx);
-/* The usage label of a value: the named key's id, or STORE_USAGE_SITE / STORE_USAGE_SITE_PREVIOUS. */
-int64_t usage_label(const keyring_t *ring, const keyring_entry_t *e);
-/* Copies a User-Agent for keeping: at most STORE_AGENT_MAX - 1 bytes, not cutting a UTF-8 character, control
- * characters as '?'. */
-void usage_copy_agent(char out[STORE_AGENT_MAX], const char *agent);
-void usage_copy_addr(char out[STORE_ADDR_MAX], const char *addr);
 
 /* [writer] Adds a harvested value (a usage_harvest_fn; ctx = usage_t). */
 void usage_add_harvest(void *usage, const store_usage_t *item);

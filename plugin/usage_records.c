@@ -30,21 +30,24 @@ static unsigned ring_index(int denial)
     }
 }
 
-int64_t usage_label(const keyring_t *ring, const keyring_entry_t *e)
+/* The usage label of a value: the named key's id, or STORE_USAGE_SITE / STORE_USAGE_SITE_PREVIOUS. */
+static int64_t usage_label(const keyring_t *ring, const keyring_entry_t *e)
 {
     if (e->named && e->named <= ring->n_named)
         return ring->named[e->named - 1].named_id;
     return e->expires_at != 0 ? STORE_USAGE_SITE_PREVIOUS : STORE_USAGE_SITE;
 }
 
-void usage_copy_addr(char out[STORE_ADDR_MAX], const char *addr)
+static void usage_copy_addr(char out[STORE_ADDR_MAX], const char *addr)
 {
     size_t n = addr ? strnlen(addr, STORE_ADDR_MAX - 1) : 0;
     memcpy(out, addr ? addr : "", n);
     out[n] = '\0';
 }
 
-void usage_copy_agent(char out[STORE_AGENT_MAX], const char *agent)
+/* Copies a User-Agent for keeping: at most STORE_AGENT_MAX - 1 bytes, not cutting a UTF-8 character, control
+ * characters as '?'. */
+static void usage_copy_agent(char out[STORE_AGENT_MAX], const char *agent)
 {
     size_t n = agent ? strnlen(agent, STORE_AGENT_MAX) : 0;
     if (n > STORE_AGENT_MAX - 1) {

@@ -148,7 +148,7 @@ int32_t admin_named_usage_status(apikeys_state_t *st, const panel_sink_t *sink, 
     return rc;
 }
 
-void admin_grace_end_note(const store_caller_t *previous, int64_t now, char *note, size_t note_len)
+static void admin_grace_end_note(const store_caller_t *previous, int64_t now, char *note, size_t note_len)
 {
     if (previous->last_used_at <= 0 || now - previous->last_used_at > 3600) {
         snprintf(note, note_len, "No request with the previous key in the last 60 minutes.");
