@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "../form_codec.h"
+
 #define SEND_PULL "send a form body such as limit=10 (1 to 100; Content-Type: application/x-www-form-urlencoded)"
 #define SEND_ACK "send a JSON body such as {\"ids\":[1,2,3]} with Content-Type: application/json"
 
@@ -24,56 +26,10 @@ static int refuse(char *err, size_t err_len, const char *what, const char *send)
 /* 1 when content_type (nullable: yes) names media type `want` (parameters such as charset allowed). */
 static int media_type_is(const char *content_type, const char *want)
 {
-    if (content_type == NULL)
-        return 1;
-    const char *p = content_type;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    size_t n = strcspn(p, ";");
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-        n--;
-    return n == strlen(want) && strncasecmp(p, want, n) == 0;
+    return content_type == NULL || form_media_type_is(content_type, want);
 }
 
 /* ----- form ---------------------------------------------------------------------------------------------- */
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes s[0..n) ('+' a space, %XX a byte) into out[0..out_max) (bytes past out_max are checked and
- * dropped); *out_len gets the decoded length, also past out_max. Returns 0, or -1 for a bad %-escape. */
-static int form_decode(const char *s, size_t n, char *out, size_t out_max, size_t *out_len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (i + 2 >= n)
-                return -1;
-            int hi = hex_digit(s[i + 1]);
-            int lo = hex_digit(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (o < out_max)
-            out[o] = c;
-        o++;
-    }
-    *out_len = o;
-    return 0;
-}
 
 int api_body_pull_limit(const char *content_type, const char *body, size_t len, int *limit, char *err,
                         size_t err_len)
@@ -93,8 +49,8 @@ int api_body_pull_limit(const char *content_type, const char *body, size_t len, 
         char name[8];
         char value[8];
         size_t name_len = 0, value_len = 0;
-        if (form_decode(body + i, eq - i, name, sizeof name, &name_len) != 0 ||
-            (eq < end && form_decode(body + eq + 1, end - eq - 1, value, sizeof value, &value_len) != 0))
+        if (form_decode_into(body + i, eq - i, name, sizeof name, &name_len) != 0 ||
+            (eq < end && form_decode_into(body + eq + 1, end - eq - 1, value, sizeof value, &value_len) != 0))
             return refuse(err, err_len, "the body is not a valid form (a % must start an escape such as %20)",
                           SEND_PULL);
         if (name_len == 5 && memcmp(name, "limit", 5) == 0) {

@@ -1,8 +1,8 @@
 /* revoke_body.c - the body parser of POST /api/v1/keys/revoke (see revoke_body.h): a form reader that decodes
  * token (refusing bad %-escapes and a second token) and ignores every other field, and the JSON shapes read by
  * jansson in its strict mode (no member name twice) with each finding's members checked for their types. Every
- * token copy is wiped when freed, and jansson's own copy of a token before the document is freed. No other
- * sample-host module is called. */
+ * token copy is wiped when freed, and jansson's own copy of a token before the document is freed. It calls only
+ * form_codec.c of the sample host. */
 #include "revoke_body.h"
 
 #include <stdint.h>
@@ -11,6 +11,8 @@
 #include <strings.h>
 
 #include <jansson.h>
+
+#include "../form_codec.h"
 
 static char *copy_bytes(const char *s, size_t n)
 {
@@ -35,50 +37,6 @@ void revoke_findings_free(revoke_findings_t *f)
     f->n = 0;
 }
 
-static int media_type_is(const char *content_type, const char *want)
-{
-    const char *p = content_type;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    size_t n = strcspn(p, ";");
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-        n--;
-    return n == strlen(want) && strncasecmp(p, want, n) == 0;
-}
-
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Decodes a form value in place-free fashion into a new buffer; NULL on a bad %-escape or no memory. */
-static char *form_value(const char *s, size_t n, size_t *out_len)
-{
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1, lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
-                explicit_bzero(out, o);
-                free(out);
-                return NULL;
-            }
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    *out_len = o;
-    return out;
-}
-
 /* token=... (once), token_type_hint ignored, other fields ignored. 0, or -1 with why. */
 static int read_form(const char *body, size_t len, revoke_findings_t *f, const char **why)
 {
@@ -94,7 +52,7 @@ static int read_form(const char *body, size_t len, revoke_findings_t *f, const c
                 return -1;
             }
             revoke_finding_t *it = &f->items[0];
-            it->token = form_value(field + 6, n - 6, &it->token_len);
+            it->token = form_decode_alloc(field + 6, n - 6, &it->token_len);
             if (!it->token) {
                 *why = "the token's %-escapes are not valid";
                 return -1;
@@ -177,9 +135,9 @@ int revoke_body_read(const char *content_type, const char *body, size_t len, rev
         *why = "the body is empty";
         return -1;
     }
-    if (media_type_is(type, "application/x-www-form-urlencoded"))
+    if (form_media_type_is(type, "application/x-www-form-urlencoded"))
         return read_form(body, len, f, why);
-    if (media_type_is(type, "application/json"))
+    if (form_media_type_is(type, "application/json"))
         return read_json(body, len, f, why);
     *why = "the Content-Type is neither application/x-www-form-urlencoded nor application/json";
     return -1;

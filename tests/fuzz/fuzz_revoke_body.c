@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../sample-host/form_codec.c"
 #include "../../sample-host/api/revoke_body.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
