@@ -11,6 +11,26 @@ CONFIG="$TMP/panel.ini"
 write_config "$CONFIG" "$FIXTURES/abi13.so $FIXTURES/abi12.so" '[plugin:abi13]' 'case = good'
 GRACE_NOTE='The previous key was used 3 minutes ago from 203.0.113.7 \(ZonelyPlugin/1.2\); ending the grace period now breaks that tool.'
 
+# ----- command line -----
+run -c "$CONFIG" page abi13/owner
+expect_rc 0 "page abi13/owner shows the page"
+check '[ "$(printf "%s\n" "$OUT" | sed -n "/^Status/,/^Fields/p" | tr -s " ")" = "$(printf "Status\n API On\n Last request 2 minutes ago\n Details:\n Denied requests missing 0, malformed 0\n Store /var/lib/abi13/store.db\n\nFields")" ]' \
+  "the summary lines come first, the later ones under a Details: heading"
+check 'printf "%s\n" "$OUT" | grep -A1 "^  replace " | tail -1 | grep -qE "^ +not available now: Enable the API first: there is no key to replace\.$"' \
+  "a field that cannot be set now says so on the line below it, with the plugin's reason"
+check 'printf "%s\n" "$OUT" | grep -A1 "^  note " | tail -1 | grep -q "^  replace "' "an available field has no reason line"
+expect_out "end-grace +End grace period +\($GRACE_NOTE\)" "an available action's note is printed beside it"
+expect_out 'disable +Disable API +\(not available now: The API is already off\.\)' "an unavailable action's reason, as before"
+run -c "$CONFIG" --json page abi13/owner
+expect_rc 0 "page --json abi13/owner"
+check '[ "$(json_get "j[\"summary_lines\"]")" = 2 ]' "--json gives summary_lines"
+check '[ "$(json_get "[(f[\"id\"], f[\"available\"], f[\"reason\"]) for f in j[\"fields\"]]")" = "[('"'note'"', True, None), ('"'replace'"', False, '"'Enable the API first: there is no key to replace.'"')]" ]' \
+  "--json gives each field's available and reason"
+check 'json_get "[a[\"note\"] for a in j[\"actions\"]]" | grep -qF "['"'The previous key was used 3 minutes ago from 203.0.113.7 (ZonelyPlugin/1.2); ending the grace period now breaks that tool.'"', None]"' \
+  "--json gives each action's note (null when it has none)"
+run -c "$CONFIG" --json page abi12/page
+check '[ "$(json_get "j[\"summary_lines\"]")" = 0 ]' "a 1.2 plugin's page has summary_lines 0"
+
 # ----- web -----
 if [ -n "${TEST_WRAPPER:-}" ]; then
   echo "SKIP: owner_details.sh web part under TEST_WRAPPER ($TEST_WRAPPER): the server test runs on the plain build"
