@@ -552,3 +552,41 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
         ph_errf(reason, reason_len, "%s", msg[0] ? msg : "the plugin could not tell whether the action is available");
     return plugin_status(rc);
 }
+
+/* ----- field availability (ABI 1.3) ----- */
+
+int32_t panelhost_field_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                  const char *field_id, char *reason, size_t reason_len)
+{
+    ph_errf(reason, reason_len, "%s", "");
+    ph_page_rec_t *page = NULL;
+    int32_t rc = resolve_page(host, caller, page_id, "field.available", field_id, &page, reason, reason_len);
+    if (rc != PANEL_OK)
+        return rc;
+    const panel_field_t *field = find_field(page, field_id);
+    if (!field) {
+        ph_errf(reason, reason_len, "page '%s' has no field '%.*s'", page->desc.id, 80, field_id ? field_id : "");
+        return PANEL_E_NOT_FOUND;
+    }
+    if (!field->available) /* a 1.2 plugin's copy has it zeroed: always offered */
+        return PANEL_OK;
+    panel_caller_t c;
+    plugin_caller(host, caller, &c);
+    char msg[PH_MSG_MAX] = "";
+    pthread_mutex_lock(&page->owner->call_lock);
+    rc = field->available(page->owner->state, &c, msg, sizeof msg);
+    pthread_mutex_unlock(&page->owner->call_lock);
+    msg[sizeof msg - 1] = '\0';
+    for (char *p = msg; *p; p++) /* one line: the reason is shown beside the input */
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    if (rc == PANEL_OK) {
+        ph_errf(reason, reason_len, "%s", msg);
+        return PANEL_OK;
+    }
+    if (rc == PANEL_E_STATE)
+        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "not available now");
+    else
+        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "the plugin could not tell whether the field can be set");
+    return plugin_status(rc);
+}

@@ -51,11 +51,21 @@ static const rule_t page_rules[] = {
     RULE(panel_page_t, permission, RULE_PERMISSION),
 };
 
+/* since 1.3: reserved is the host's to define later; a plugin's non-zero value there means nothing today */
+static int32_t check_page(const reg_ctx_t *ctx, void *desc, char *why, size_t why_len)
+{
+    (void)ctx;
+    (void)why;
+    (void)why_len;
+    ((panel_page_t *)desc)->reserved = 0;
+    return PANEL_OK;
+}
+
 static const kind_t page_kind = {
     .name = "page", .v10_size = PH_V10_PAGE, .desc_size = sizeof(panel_page_t),
     .rec_size = sizeof(ph_page_rec_t), .rules = page_rules, .n_rules = sizeof page_rules / sizeof page_rules[0],
     .conflict = "another page has this id; choose a unique one (e.g. prefix it with the plugin id)",
-    .list = page_list, .attach = attach_page,
+    .list = page_list, .attach = attach_page, .check = check_page,
 };
 
 static const rule_t menu_rules[] = {

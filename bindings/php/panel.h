@@ -149,6 +149,9 @@ int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *cal
 int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    const char *action_id, const char *record_id, char *reason,
                                    size_t reason_len);
+/* since libpanelhost 2.1 (ABI 1.3) */
+int32_t panelhost_field_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                  const char *field_id, char *reason, size_t reason_len);
 panelhost_t *panelhost_process_host(const char *config_path);
 const char *panelhost_process_verdict(const char *config_path, const char *scope, const char *request,
                                       size_t request_len);

@@ -245,6 +245,16 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
                                    const char *action_id, const char *record_id, char *reason,
                                    size_t reason_len);
 
+/* [serialised] Since 2.1 (ABI 1.3). Whether field `field_id` of the page can be set now, as the plugin's field
+ * availability callback says; for rendering only (panelhost_field_set still gives the field's own answer). Same
+ * page and permission checks as panelhost_field_get (PANEL_E_NOT_FOUND for an unknown page or field,
+ * PANEL_E_DENIED). Returns PANEL_OK when it is offered (reason: the plugin's note, one line, or "" when it gave
+ * none or registered no callback, as a 1.2 plugin), PANEL_E_STATE when it is not, with the plugin's reason (one
+ * line) in reason[0..reason_len): hide or disable the input and show the reason; or another negative code when
+ * the plugin could not tell, with its message: offer the field then. Serialised per plugin. */
+int32_t panelhost_field_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                                  const char *field_id, char *reason, size_t reason_len);
+
 /* [thread-safe] Choice i (0-based) of an enum or list parameter with choices: the value to send into
  * value[0..value_len) and the text to show into label[0..label_len) (its choice label, or the value itself when
  * the parameter has no labels). Either buffer may be NULL with length 0. PANEL_OK, or PANEL_E_NOT_FOUND past the

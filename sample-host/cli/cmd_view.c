@@ -88,6 +88,8 @@ typedef struct field_view {
     char value[PANEL_VALUE_MAX + 1];
     char error[512];
     int32_t status;
+    int unavailable;            /* 1: the plugin says it cannot be set now (ABI 1.3), with reason */
+    char reason[256];           /* that reason, or the plugin's note on an available field, or "" */
 } field_view_t;
 
 typedef struct table_view {
@@ -169,13 +171,24 @@ static int32_t page_view_load(cli_context_t *ctx, const char *page_id, page_view
                                          sizeof fv->value, fv->error, sizeof fv->error);
         if (fv->status != PANEL_OK && first_failure == PANEL_OK)
             first_failure = fv->status;
+        if (fv->field->type != PANEL_FIELD_READONLY) {
+            int32_t arc = panelhost_field_available(ctx->host, &ctx->caller, page_id, fv->field->id, fv->reason,
+                                                    sizeof fv->reason);
+            fv->unavailable = arc == PANEL_E_STATE;
+            if (arc != PANEL_OK && arc != PANEL_E_STATE) /* could not tell: offered, without the error */
+                fv->reason[0] = '\0';
+        }
     }
     for (size_t i = 0; i < view->n_actions; i++) {
         view->actions[i] = panelhost_action_at(ctx->host, page_id, i);
         action_state_t *as = &view->action_states[i];
-        if (view->actions[i]->row_table == NULL) /* could not tell (another code): shown as available */
-            as->unavailable = panelhost_action_available(ctx->host, &ctx->caller, page_id, view->actions[i]->id,
-                                                         NULL, as->reason, sizeof as->reason) == PANEL_E_STATE;
+        if (view->actions[i]->row_table == NULL) { /* could not tell (another code): shown as available */
+            int32_t arc = panelhost_action_available(ctx->host, &ctx->caller, page_id, view->actions[i]->id, NULL,
+                                                     as->reason, sizeof as->reason);
+            as->unavailable = arc == PANEL_E_STATE;
+            if (arc != PANEL_OK && arc != PANEL_E_STATE)
+                as->reason[0] = '\0';
+        }
     }
     for (size_t i = 0; i < view->n_tables; i++) {
         table_view_t *tv = &view->tables[i];
@@ -242,8 +255,7 @@ static json_t *json_action(const panel_action_t *a, const action_state_t *as)
     if (a->row_table == NULL) {
         o = json_doc_set(o, "available", json_boolean(!as->unavailable));
         o = json_doc_set(o, "unavailable_reason", json_doc_string(as->unavailable ? as->reason : NULL));
-        if (!as->unavailable && as->reason[0])
-            o = json_doc_set(o, "note", json_doc_string(as->reason));
+        o = json_doc_set(o, "note", json_doc_string(!as->unavailable && as->reason[0] ? as->reason : NULL));
     }
     json_t *params = json_array();
     for (uint32_t p = 0; p < a->n_params; p++)
@@ -273,6 +285,8 @@ static json_t *json_field(const field_view_t *fv)
         o = json_doc_set(o, "error", json_doc_string(fv->error));
     o = json_doc_set(o, "help", json_doc_string(f->help));
     o = json_doc_set(o, "dangerous", json_boolean((f->flags & PANEL_FLAG_DANGEROUS) != 0));
+    o = json_doc_set(o, "available", json_boolean(!fv->unavailable));
+    o = json_doc_set(o, "reason", json_doc_string(fv->reason[0] ? fv->reason : NULL));
     return json_doc_set(o, "confirm", json_doc_string((f->flags & PANEL_FLAG_DANGEROUS) ? f->confirm : NULL));
 }
 
@@ -293,6 +307,12 @@ static json_t *json_table(const table_view_t *tv)
     return o;
 }
 
+/* The page's number of summary status lines (ABI 1.3); 0: no details fold (also for a 1.2 plugin). */
+static uint32_t summary_lines(const panel_page_t *page)
+{
+    return PANEL_HAS_FIELD(panel_page_t, page, status_summary_lines) ? page->status_summary_lines : 0;
+}
+
 static int page_emit_json(cli_context_t *ctx, const page_view_t *view)
 {
     const panel_page_t *page = view->page;
@@ -305,6 +325,7 @@ static int page_emit_json(cli_context_t *ctx, const page_view_t *view)
     json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", json_doc_string(page->id), "title",
                             json_doc_string(page->title), "description", json_doc_string(page->description),
                             "permission", json_doc_string(page->permission), "status", status);
+    doc = json_doc_set(doc, "summary_lines", json_integer((json_int_t)summary_lines(page)));
     if (view->status_status != PANEL_OK)
         doc = json_doc_set(doc, "status_error", json_doc_string(view->status_error));
     json_t *fields = json_array();
@@ -416,9 +437,10 @@ static void page_print_row_actions(cli_context_t *ctx, const page_view_t *view, 
             if (a->row_table == NULL || strcmp(a->row_table, t->id) != 0)
                 continue;
             char reason[256] = "";
-            if (panelhost_action_available(ctx->host, &ctx->caller, view->page->id, a->id, record, reason,
-                                           sizeof reason) == PANEL_E_STATE) {
-                printf("  %s %s: not available now: ", a->id, record);
+            int32_t arc = panelhost_action_available(ctx->host, &ctx->caller, view->page->id, a->id, record,
+                                                     reason, sizeof reason);
+            if (arc == PANEL_E_STATE || (arc == PANEL_OK && reason[0])) {
+                printf("  %s %s: %s", a->id, record, arc == PANEL_OK ? "note: " : "not available now: ");
                 print_plain(reason);
                 putchar('\n');
             }
@@ -437,7 +459,18 @@ static int page_print_text(cli_context_t *ctx, const page_view_t *view)
     }
     if (view->status_lines.n_rows > 0 || view->status_status != PANEL_OK) {
         printf("\nStatus\n");
-        text_print_table(NULL, 2, &view->status_lines, 2);
+        size_t summary = summary_lines(page);
+        if (summary == 0 || view->status_lines.n_rows <= summary) {
+            text_print_table(NULL, 2, &view->status_lines, 2);
+        } else { /* the owner's summary, then the details (counters, paths) under their own heading */
+            row_list_t part = view->status_lines;
+            part.n_rows = summary;
+            text_print_table(NULL, 2, &part, 2);
+            printf("  Details:\n");
+            part.rows = view->status_lines.rows + summary;
+            part.n_rows = view->status_lines.n_rows - summary;
+            text_print_table(NULL, 2, &part, 4);
+        }
         if (view->status_status != PANEL_OK)
             printf("  (status unavailable: %s)\n", view->status_error);
     }
@@ -455,6 +488,11 @@ static int page_print_text(cli_context_t *ctx, const page_view_t *view)
                 printf("(cannot read: %s)", fv->error);
             printf("  [%s%s]\n", cli_field_type_name(f->type),
                    (f->flags & PANEL_FLAG_DANGEROUS) ? ", dangerous: needs --yes" : "");
+            if (fv->reason[0]) {
+                printf("  %-14s %s", "", fv->unavailable ? "not available now: " : "note: ");
+                print_plain(fv->reason);
+                putchar('\n');
+            }
             if (f->help != NULL && f->help[0]) {
                 printf("  %-14s ", "");
                 print_plain(f->help);

@@ -38,6 +38,8 @@ static const char panel_css[] =
     "button:disabled{cursor:not-allowed;opacity:.6}\n"
     "button.danger{background:#fbe9e9;border-color:#a00;color:#700}\n"
     ".unavailable{color:#555;font-style:italic}\n"
+    ".action-note{display:block;margin-top:.3em;padding:.3em .6em;border-left:3px solid #b80;background:#fff8e6}\n"
+    "details.status-details summary{cursor:pointer}\n"
     "table.records td{overflow-wrap:break-word}tbody.record{border-bottom:2px solid #c4c4cc}"
     "tr.record-cells td{border-bottom:0}tr.record-actions td{padding-bottom:.6em}\n"
     ".row-actions-list{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:flex-start}"

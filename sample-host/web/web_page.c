@@ -52,12 +52,15 @@ typedef struct row_writer {
     web_buf_t *b;
     int as_status;
     uint32_t rows;
+    uint32_t summary; /* status: lines before the "Details" fold (ABI 1.3 status_summary_lines); 0: no fold */
 } row_writer_t;
 
 static int32_t write_row(void *ctx, const char *const *cells, uint32_t n_cells)
 {
     row_writer_t *w = ctx;
     w->rows++;
+    if (w->as_status && w->summary > 0 && w->rows == w->summary + 1)
+        web_raw(w->b, "</dl><details class=\"status-details\"><summary>Details</summary><dl class=\"status\">");
     if (w->as_status) {
         web_raw(w->b, "<dt>");
         web_html_text(w->b, n_cells > 0 ? cells[0] : "");
@@ -80,11 +83,14 @@ static int32_t write_row(void *ctx, const char *const *cells, uint32_t n_cells)
     return PANEL_OK;
 }
 
-static void render_status(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id)
+/* The status lines as a <dl>; those after the page's summary lines inside a <details> "Details" fold. */
+static void render_status(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const panel_page_t *page)
 {
+    const char *page_id = page->id;
     web_buf_t rows;
     web_buf_init(&rows);
-    row_writer_t w = {&rows, 1, 0};
+    row_writer_t w = {&rows, 1, 0, PANEL_HAS_FIELD(panel_page_t, page, status_summary_lines)
+                                       ? page->status_summary_lines : 0};
     char err[512] = "";
     int32_t rc = panelhost_page_status(host, caller, page_id, write_row, &w, err, sizeof err);
     if (rc == PANEL_OK && w.rows == 0) {
@@ -100,7 +106,7 @@ static void render_status(web_buf_t *b, panelhost_t *host, const panel_caller_t 
     if (w.rows > 0) {
         web_raw(b, "<dl class=\"status\">");
         web_raw(b, rows.data);
-        web_raw(b, "</dl>");
+        web_raw(b, w.summary > 0 && w.rows > w.summary ? "</dl></details>" : "</dl>");
     }
     web_raw(b, "</section>");
     web_buf_free(&rows);
@@ -131,6 +137,32 @@ static void render_confirm_box(web_buf_t *b, const char *id, const char *confirm
     web_raw(b, "\"> I understand and want to go ahead</label> ");
 }
 
+/* Whether field f can be set now (ABI 1.3 field availability): 0 with the plugin's reason in reason[] when it
+ * says not, else 1 with its note (or "") in reason[]; when it cannot tell, 1 without a note. */
+static int field_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
+                           const panel_field_t *f, char *reason, size_t reason_len)
+{
+    int32_t rc = panelhost_field_available(host, caller, page_id, f->id, reason, reason_len);
+    if (rc == PANEL_E_STATE)
+        return 0;
+    if (rc != PANEL_OK)
+        reason[0] = '\0';
+    return 1;
+}
+
+/* The plugin's reason a field cannot be set now (class "unavailable") or its note (class "field-note"). */
+static void render_field_reason(web_buf_t *b, const panel_field_t *f, int available, const char *reason)
+{
+    if (reason[0] == '\0')
+        return;
+    web_raw(b, available ? "<p class=\"field-note\" id=\"note-field-"
+                         : "<p class=\"unavailable\" id=\"unavailable-field-");
+    web_html_text(b, f->id);
+    web_raw(b, "\">");
+    web_html_text(b, reason);
+    web_raw(b, "</p>");
+}
+
 static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                          const char *csrf, const panel_field_t *f, const page_outcome_t *outcome)
 {
@@ -157,6 +189,9 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
         web_raw(b, "</div>");
         return;
     }
+    char reason[256] = "";
+    int available = field_available(host, caller, page_id, f, reason, sizeof reason);
+    const char *off = available ? "" : " disabled";
     web_raw(b, "<form method=\"post\" action=\"/admin/");
     web_html_text(b, page_id);
     web_raw(b, "#field-");
@@ -175,20 +210,25 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
         web_html_text(b, rc == PANEL_OK ? (value[0] != '\0' ? value : "(none)") : "(unavailable)");
         web_raw(b, "</output></p><input type=\"password\" name=\"value\" autocomplete=\"off\" value=\"\" id=\"input-");
         web_html_text(b, f->id);
-        web_raw(b, "\" placeholder=\"Paste a new value\">");
+        web_raw(b, "\" placeholder=\"Paste a new value\"");
+        web_raw(b, off);
+        web_raw(b, ">");
     } else if (f->type == PANEL_FIELD_TOGGLE) {
         int on = rc == PANEL_OK && strcmp(value, "1") == 0;
         web_raw(b, "<select name=\"value\" id=\"input-");
         web_html_text(b, f->id);
-        web_rawf(b, "\"><option value=\"1\"%s>On</option><option value=\"0\"%s>Off</option></select>",
+        web_rawf(b, "\"%s><option value=\"1\"%s>On</option><option value=\"0\"%s>Off</option></select>", off,
                  on ? " selected" : "", on ? "" : " selected");
     } else {
         web_raw(b, "<input type=\"text\" name=\"value\" id=\"input-");
         web_html_text(b, f->id);
         web_raw(b, "\" value=\"");
         web_html_text(b, rc == PANEL_OK ? value : "");
-        web_raw(b, "\">");
+        web_raw(b, "\"");
+        web_raw(b, off);
+        web_raw(b, ">");
     }
+    render_field_reason(b, f, available, reason);
     if (rc != PANEL_OK)
         render_error(b, err);
     web_render_help(b, f->help);
@@ -199,6 +239,11 @@ static void render_field(web_buf_t *b, panelhost_t *host, const panel_caller_t *
     web_raw(b, "<button type=\"submit\"");
     if (dangerous)
         web_raw(b, " class=\"danger\"");
+    if (!available) {
+        web_raw(b, " disabled aria-describedby=\"unavailable-field-");
+        web_html_text(b, f->id);
+        web_raw(b, "\"");
+    }
     web_raw(b, ">Save</button></form></div>");
     sodium_memzero(value, sizeof value);
 }
@@ -259,7 +304,7 @@ static void render_page(panelhost_t *host, const panel_caller_t *caller, const c
     }
     if (outcome->secret != NULL && outcome->secret[0] != '\0')
         web_render_secret(b, host, outcome->secret_source, outcome->secret, outcome->host_header);
-    render_status(b, host, caller, page->id);
+    render_status(b, host, caller, page);
 
     const panel_field_t *f = panelhost_field_at(host, page->id, 0);
     if (f != NULL) {

@@ -18,7 +18,12 @@ int web_action_available(panelhost_t *host, const panel_caller_t *caller, const 
                          const panel_action_t *a, const char *record, char *reason, size_t reason_len)
 {
     reason[0] = '\0';
-    return panelhost_action_available(host, caller, page_id, a->id, record, reason, reason_len) != PANEL_E_STATE;
+    int32_t rc = panelhost_action_available(host, caller, page_id, a->id, record, reason, reason_len);
+    if (rc == PANEL_E_STATE)
+        return 0;
+    if (rc != PANEL_OK)
+        reason[0] = '\0'; /* the plugin could not tell: offer it, without the error as a note */
+    return 1;
 }
 
 void web_action_button(web_buf_t *b, const panel_action_t *a, int available, const char *reason,
@@ -28,8 +33,14 @@ void web_action_button(web_buf_t *b, const panel_action_t *a, int available, con
     web_raw(b, "<button type=\"submit\"");
     if (dangerous)
         web_raw(b, " class=\"danger\"");
-    if (!available) {
-        web_raw(b, " disabled aria-describedby=\"unavailable-");
+    const char *kind = available ? "note" : "unavailable";
+    int described = !available || reason[0] != '\0';
+    if (!available)
+        web_raw(b, " disabled");
+    if (described) {
+        web_raw(b, " aria-describedby=\"");
+        web_raw(b, kind);
+        web_raw(b, "-");
         web_html_text(b, a->id);
         web_html_text(b, id_suffix[0] ? "-" : "");
         web_html_text(b, id_suffix);
@@ -38,8 +49,10 @@ void web_action_button(web_buf_t *b, const panel_action_t *a, int available, con
     web_raw(b, ">");
     web_html_text(b, a->label);
     web_raw(b, "</button>");
-    if (!available) {
-        web_raw(b, " <span class=\"unavailable\" id=\"unavailable-");
+    if (described) {
+        web_raw(b, available ? " <span class=\"action-note\" id=\"" : " <span class=\"unavailable\" id=\"");
+        web_raw(b, kind);
+        web_raw(b, "-");
         web_html_text(b, a->id);
         web_html_text(b, id_suffix[0] ? "-" : "");
         web_html_text(b, id_suffix);

@@ -8,12 +8,13 @@
 #include "web_html.h"
 
 /* Whether action a is available for the page (record NULL) or a record; 0 with the reason in reason[] when
- * the plugin says it is not, else 1 (also when the plugin could not tell: running gives the real answer). */
+ * the plugin says it is not, else 1 (also when the plugin could not tell: running gives the real answer), with
+ * the plugin's note in reason[] when it gave one (ABI 1.3; "" otherwise). */
 int web_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                          const panel_action_t *a, const char *record, char *reason, size_t reason_len);
 
 /* Writes a submit button for action a: disabled, with reason in a <span class="unavailable"> beside it, when
- * `available` is 0. `id_suffix` makes the reason's id unique ("" for a page action, the record for a row). */
+ * `available` is 0; else a non-empty reason is the plugin's note, in a <span class="action-note"> beside it. `id_suffix` makes the reason's id unique ("" for a page action, the record for a row). */
 void web_action_button(web_buf_t *b, const panel_action_t *a, int available, const char *reason,
                        const char *id_suffix);
 

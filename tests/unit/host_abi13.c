@@ -2,7 +2,9 @@
  * parameter that edits a column and the provider with report_leak are kept as registered, and every bad 1.3
  * registration is refused with a message naming the problem; the abi12 fixture, built against the frozen 1.2
  * header (with 0xff bytes where the 1.3 fields would be), loads with plain tables, parameters that edit no column
- * and a provider without report_leak, and its authentication works. */
+ * and a provider without report_leak, and its authentication works. The owner page's 1.3 fields: the status
+ * summary count is kept, the page's reserved zeroed, panelhost_field_available gives the field's availability and
+ * reason, and an available action's note reaches the host. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,6 +137,61 @@ static void bad_1_3_registrations_are_refused(void **unused)
     expect_refused("edits_beyond_table", "'label' has edits_column 4 but table 'keys' has 3 columns");
 }
 
+/* ----- the owner page: status summary, field availability, an available action's note ----- */
+
+static void owner_page_summary_and_availability(void **unused)
+{
+    (void)unused;
+    host_test_t *t = open_with("abi13", "good");
+    host_test_load(t, "abi13");
+    const panel_page_t *page = panelhost_page(t->host, "abi13/owner");
+    assert_non_null(page);
+    assert_int_equal(page->struct_size, sizeof(panel_page_t));
+    assert_int_equal(page->status_summary_lines, 2);
+    assert_int_equal(page->reserved, 0); /* the fixture gave 7 */
+    assert_int_equal(panelhost_page(t->host, "abi13/page")->status_summary_lines, 0);
+
+    panel_caller_t owner = host_test_caller(t, "admin", 1);
+    char reason[512] = "x";
+    assert_int_equal(panelhost_field_available(t->host, &owner, "abi13/owner", "note", reason, sizeof reason),
+                     PANEL_OK);
+    assert_string_equal(reason, "");
+    assert_int_equal(panelhost_field_available(t->host, &owner, "abi13/owner", "replace", reason, sizeof reason),
+                     PANEL_E_STATE);
+    assert_string_equal(reason, "Enable the API first: there is no key to replace.");
+    assert_int_equal(panelhost_field_available(t->host, &owner, "abi13/owner", "nope", reason, sizeof reason),
+                     PANEL_E_NOT_FOUND);
+    assert_string_equal(reason, "page 'abi13/owner' has no field 'nope'");
+    assert_int_equal(panelhost_field_available(t->host, &owner, "abi13/none", "note", reason, sizeof reason),
+                     PANEL_E_NOT_FOUND);
+    /* no reason buffer: the answer alone */
+    assert_int_equal(panelhost_field_available(t->host, &owner, "abi13/owner", "note", NULL, 0), PANEL_OK);
+
+    /* an action available with a note, one unavailable with its reason */
+    assert_int_equal(
+        panelhost_action_available(t->host, &owner, "abi13/owner", "end-grace", NULL, reason, sizeof reason),
+        PANEL_OK);
+    assert_non_null(strstr(reason, "from 203.0.113.7 (ZonelyPlugin/1.2); ending the grace period now breaks"));
+    assert_int_equal(
+        panelhost_action_available(t->host, &owner, "abi13/owner", "disable", NULL, reason, sizeof reason),
+        PANEL_E_STATE);
+    assert_string_equal(reason, "The API is already off.");
+    host_test_close(t);
+}
+
+static void field_available_checks_the_permission(void **unused)
+{
+    (void)unused;
+    host_test_t *t = open_with("abi13", "good");
+    host_test_load(t, "abi13");
+    panel_caller_t viewer = host_test_caller(t, "helpdesk", 1);
+    char reason[512] = "";
+    assert_int_equal(panelhost_field_available(t->host, &viewer, "abi13/owner", "replace", reason, sizeof reason),
+                     PANEL_E_DENIED);
+    assert_non_null(strstr(reason, "it needs permission 'fixture.abi13'"));
+    host_test_close(t);
+}
+
 /* ----- the 1.2 plugin in the 1.3 host ----- */
 
 static void abi12_plugin_reads_as_plain(void **unused)
@@ -201,6 +258,8 @@ int main(void)
         cmocka_unit_test(the_provider_keeps_report_leak),
         cmocka_unit_test(bad_1_3_registrations_are_refused),
         cmocka_unit_test(abi12_plugin_reads_as_plain),
+        cmocka_unit_test(owner_page_summary_and_availability),
+        cmocka_unit_test(field_available_checks_the_permission),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 <?php
 
 // Descriptors.php - Panel\Descriptors, the part of Panel\Host that reads what a page's plugin registered: its
-// fields with their values, its tables (record tables' row-id column and row actions), its actions with their
-// parameters, choices, labels and availability, turned into the arrays page() returns. Used by Host only.
+// fields with their values and availability, its tables (record tables' row-id column and row actions), its
+// actions with their parameters, choices, labels, availability and notes, turned into the arrays page() returns.
+// Used by Host only.
 declare(strict_types=1);
 
 namespace Panel;
@@ -33,6 +34,11 @@ trait Descriptors
                 self::ERR_MAX
             );
             $dangerous = ($f->flags & self::FLAG_DANGEROUS) !== 0;
+            $arc = $this->ffi->panelhost_field_available($this->host(), $caller, $pageId, $id, $err, self::ERR_MAX);
+            $availability = self::availability($arc, FFI::string($err));
+            if (isset($availability['ok'])) { // a refusal of the library: render the field as it is
+                $availability = ['available' => true, 'reason' => null, 'note' => null];
+            }
             $fields[] = [
                 'id' => $id,
                 'label' => self::str($f->label),
@@ -42,7 +48,7 @@ trait Descriptors
                 'help' => self::text($f->help),
                 'dangerous' => $dangerous,
                 'confirm' => $dangerous ? self::text($f->confirm) : null,
-            ];
+            ] + $availability;
         }
         return $fields;
     }
@@ -138,7 +144,7 @@ trait Descriptors
             $dangerous = ($a->flags & self::FLAG_DANGEROUS) !== 0;
             $id = self::str($a->id);
             $rowTable = self::text($a->row_table);
-            $availability = ['available' => null, 'reason' => null];
+            $availability = ['available' => null, 'reason' => null, 'note' => null];
             if ($rowTable === null) {
                 $rc = $this->ffi->panelhost_action_available(
                     $this->host(),
@@ -151,7 +157,7 @@ trait Descriptors
                 );
                 $availability = self::availability($rc, FFI::string($reason));
                 if (isset($availability['ok'])) { // a refusal of the library: render the action as it is
-                    $availability = ['available' => true, 'reason' => null];
+                    $availability = ['available' => true, 'reason' => null, 'note' => null];
                 }
             }
             $actions[] = [
@@ -167,16 +173,21 @@ trait Descriptors
         return $actions;
     }
 
-    /** available()'s answer for a status of panelhost_action_available and its reason text. */
+    /**
+     * available()'s answer for a status of panelhost_action_available or panelhost_field_available and its text:
+     * 'reason' why not (or the plugin's message when it could not tell), 'note' the plugin's note on an available
+     * action or field (ABI 1.3, e.g. what running it now would break; null when it gave none).
+     */
     private static function availability(int $rc, string $reason): array
     {
+        $text = $reason === '' ? null : $reason;
         if ($rc === 0 || $rc === self::E_STATE) {
-            return ['available' => $rc === 0, 'reason' => $rc === 0 || $reason === '' ? null : $reason];
+            return ['available' => $rc === 0, 'reason' => $rc === 0 ? null : $text, 'note' => $rc === 0 ? $text : null];
         }
         if (in_array($rc, [-1, -2, -3], true)) { // the library's refusals: invalid, denied, not_found
             return self::refusal($rc, $reason);
         }
-        return ['available' => true, 'reason' => $reason === '' ? null : $reason]; // the plugin could not tell
+        return ['available' => true, 'reason' => $text, 'note' => null]; // the plugin could not tell
     }
 
     /**

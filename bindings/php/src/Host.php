@@ -54,6 +54,7 @@ final class Host
     private const MENU_MAX = 256;
     private const TABLE_ROWS_DEFAULT = 20;   // rows page() shows of a table whose page_rows is 0
     private const TABLE_SIZE_1_3 = 80;       // sizeof(panel_table_t) since ABI 1.3: the time-series fields
+    private const PAGE_SIZE_1_3 = 56;        // sizeof(panel_page_t) since ABI 1.3: status_summary_lines
     private const SERIES_STACKED = 0x1;      // PANEL_SERIES_STACKED
 
     /** The panelhost_t *, or null until the first admin call looks it up (host()). */
@@ -186,8 +187,13 @@ final class Host
 
     /**
      * Everything a template needs to render a page: ['ok' => true, 'id', 'title', 'description',
-     * 'status' => [[label, value], ...], 'fields' => [...], 'tables' => [...], 'actions' => [...]]; or a
-     * refusal ['ok' => false, 'code' => 'denied'|'not_found'|..., 'message' => ...].
+     * 'status' => [[label, value], ...], 'status_summary_lines' => int, 'fields' => [...], 'tables' => [...],
+     * 'actions' => [...]]; or a refusal ['ok' => false, 'code' => 'denied'|'not_found'|..., 'message' => ...].
+     * 'status_summary_lines' (ABI 1.3): 0 when every status line is for everyone, else how many leading lines are
+     * the owner's summary; the lines after them are details a panel may fold behind "Details".
+     * A field: ['id', 'label', 'type', 'value', 'error', 'help', 'dangerous', 'confirm', 'available' => bool,
+     * 'reason' => ?string (why it cannot be set now: disable or hide the input and show this), 'note' => ?string
+     * (the plugin's note on an available field)] (ABI 1.3 field availability; always available for older plugins).
      * A table: ['id', 'title', 'columns' => [titles], 'rows' => [[cells], ...], 'error' => ?string,
      * 'row_id_column' => ?string (the title of the column holding each row's record id; null when the rows are
      * not records), 'row_id_index' => ?int (that column's 0-based index, so a row's record id is
@@ -196,8 +202,9 @@ final class Host
      * index => title], 'stacked' => bool, 'unit' => ?string]].
      * An action: ['id', 'label', 'help', 'dangerous', 'confirm', 'params' => [...], 'row_table' => ?string (the
      * table whose rows it acts on: run it with action(..., record: $id); null for a page action), 'available'
-     * => ?bool and 'reason' => ?string (for a page action, whether it makes sense now and why not, as the plugin
-     * says, for rendering only; null for a row action: ask available() per record)]. A parameter: ['id', 'label',
+     * => ?bool, 'reason' => ?string and 'note' => ?string (for a page action, whether it makes sense now and why
+     * not, or the plugin's note beside an available action (ABI 1.3), as the plugin says, for rendering only;
+     * null for a row action: ask available() per record)]. A parameter: ['id', 'label',
      * 'help', 'type' => 'text'|'enum'|'list', 'choices' => ?[values], 'choice_labels' => ?[labels, one per
      * choice, to show while sending the choice], 'default', 'required', 'edits_index' => ?int (a row action's
      * parameter: the index of the row's cell holding its current value, to fill the form from the row; ABI 1.3's
@@ -230,6 +237,7 @@ final class Host
             'title' => self::str($page->title),
             'description' => self::text($page->description),
             'status' => $status,
+            'status_summary_lines' => $page->struct_size >= self::PAGE_SIZE_1_3 ? $page->status_summary_lines : 0,
             'fields' => $this->fields($c, $pageId),
             'tables' => $this->tables($c, $pageId),
             'actions' => $this->actions($c, $pageId),
@@ -309,11 +317,12 @@ final class Host
 
     /**
      * Whether an action makes sense now, for the page (record null) or for one record of its row table, as the
-     * plugin says: ['available' => bool, 'reason' => ?string (why not, one line)]. For rendering only (disable
-     * the button, show the reason): the action may still be run and then gives its own answer. When the plugin
-     * cannot tell, it is shown as available with the plugin's message as 'reason'. The library's refusals
-     * (unknown page or action, permission, a record id for a page action or none for a row action) are
-     * returned as ['ok' => false, 'code', 'message'].
+     * plugin says: ['available' => bool, 'reason' => ?string (why not, one line), 'note' => ?string (ABI 1.3: the
+     * plugin's note on an available action, e.g. what running it now breaks; show it beside the button)]. For
+     * rendering only (disable the button, show the reason): the action may still be run and then gives its own
+     * answer. When the plugin cannot tell, it is shown as available with the plugin's message as 'reason'. The
+     * library's refusals (unknown page or action, permission, a record id for a page action or none for a row
+     * action) are returned as ['ok' => false, 'code', 'message'].
      */
     public function available(
         string $user,

@@ -219,7 +219,7 @@ final class NamedKeysTest extends TestCase
                 'settings/api-key',
                 'revoke',
                 S::$id
-            ) === ['available' => true, 'reason' => null]
+            ) === ['available' => true, 'reason' => null, 'note' => null]
         );
     }
 

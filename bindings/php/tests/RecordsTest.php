@@ -214,13 +214,14 @@ final class RecordsTest extends TestCase
     public function testAvailableGivesThePluginSAnswerPerRecordWith(): void
     {
         $this->assertTrue(
-            S::$h11->available('tester', 'abi11/page', 'drop', 'k1') === ['available' => true, 'reason' => null]
+            S::$h11->available('tester', 'abi11/page', 'drop', 'k1')
+                === ['available' => true, 'reason' => null, 'note' => null]
                 && S::$h11->available(
                     'tester',
                     'abi11/page',
                     'drop',
                     'k2'
-                ) === ['available' => false, 'reason' => 'k2 is locked'],
+                ) === ['available' => false, 'reason' => 'k2 is locked', 'note' => null],
             json_encode(S::$h11->available('tester', 'abi11/page', 'drop', 'k2'))
         );
     }

@@ -1,8 +1,10 @@
 <?php /* page.php - a plugin page rendered from Panel\Host::page(), laid out as the sample host's: the outcome of the
        last change (carried over the redirect: the message - followed by "Created: N" unless it names the record
        it created, as the sample host's; that record's row is marked - the one-time secret box with a ready curl command),
-       status lines, fields, page actions (with their parameters; dangerous ones ask first; one the plugin says
-       makes no sense now is disabled with its reason) and tables (templates/table.php: a record's row actions
+       status lines (those after the page's status_summary_lines in a "Details" fold), fields (one the plugin says
+       cannot be set now is disabled with its reason), page actions (with their parameters; dangerous ones ask
+       first; one the plugin says makes no sense now is disabled with its reason, an available one shows the
+       plugin's note beside it) and tables (templates/table.php: a record's row actions
        below its row). $available: [table][record][action] => available(); $apiUrl: the store's API address. */
 $rowActions = [];
 foreach ($page['actions'] as $action) {
@@ -13,11 +15,16 @@ foreach ($page['actions'] as $action) {
 $current = [];
 $button = static function (array $action, ?array $availability, string $suffix) use ($h): string {
     $ok = $availability === null || $availability['available'] !== false;
-    $id = 'unavailable-' . $action['id'] . ($suffix !== '' ? '-' . $suffix : '');
-    return '<button type="submit"' . ($action['dangerous'] ? ' class="danger"' : '')
-        . ($ok ? '' : ' disabled aria-describedby="' . $h($id) . '"') . '>' . $h($action['label']) . '</button>'
-        . ($ok ? '' : ' <span class="unavailable" id="' . $h($id) . '">' . $h($availability['reason']) . '</span>');
+    $text = $ok ? ($availability['note'] ?? null) : $availability['reason'];
+    $id = ($ok ? 'note-' : 'unavailable-') . $action['id'] . ($suffix !== '' ? '-' . $suffix : '');
+    return '<button type="submit"' . ($action['dangerous'] ? ' class="danger"' : '') . ($ok ? '' : ' disabled')
+        . ($text !== null ? ' aria-describedby="' . $h($id) . '"' : '') . '>' . $h($action['label']) . '</button>'
+        . ($text === null ? '' : ' <span class="' . ($ok ? 'action-note' : 'unavailable') . '" id="' . $h($id) . '">'
+            . $h($text) . '</span>');
 };
+$summary = $page['status_summary_lines'] ?? 0;
+$statusParts = $summary > 0 && count($page['status']) > $summary
+    ? [array_slice($page['status'], 0, $summary), array_slice($page['status'], $summary)] : [$page['status'], []];
 $pageActions = array_values(array_filter($page['actions'], static fn(array $a): bool => $a['row_table'] === null));
 ?>
 <h1><?= $h($page['title']) ?></h1>
@@ -37,8 +44,13 @@ $pageActions = array_values(array_filter($page['actions'], static fn(array $a): 
 <?php if ($page['status'] !== []): ?>
 <section id="status"><h2>Status</h2>
 <dl class="status">
-  <?php foreach ($page['status'] as [$label, $value]): ?><dt><?= $h($label) ?></dt><dd><?= $h($value) ?></dd><?php endforeach ?>
+  <?php foreach ($statusParts[0] as [$label, $value]): ?><dt><?= $h($label) ?></dt><dd><?= $h($value) ?></dd><?php endforeach ?>
 </dl>
+<?php if ($statusParts[1] !== []): ?>
+<details class="status-details"><summary>Details</summary><dl class="status">
+  <?php foreach ($statusParts[1] as [$label, $value]): ?><dt><?= $h($label) ?></dt><dd><?= $h($value) ?></dd><?php endforeach ?>
+</dl></details>
+<?php endif ?>
 </section>
 <?php endif ?>
 
@@ -49,24 +61,29 @@ $pageActions = array_values(array_filter($page['actions'], static fn(array $a): 
   <?php if ($field['type'] === 'readonly'): ?>
     <label><?= $h($field['label']) ?></label>
     <p class="value"><?= $h($field['value'] ?? $field['error']) ?></p>
-  <?php else: ?>
+  <?php else: $off = ($field['available'] ?? true) === false ? ' disabled' : ''; ?>
     <form method="post" action="/admin/<?= $h($page['id']) ?>/field/<?= $h($field['id']) ?>">
       <input type="hidden" name="_csrf" value="<?= $h($csrf) ?>">
       <label for="input-<?= $h($field['id']) ?>"><?= $h($field['label']) ?></label>
       <?php if ($field['type'] === 'toggle'): ?>
-        <select name="value" id="input-<?= $h($field['id']) ?>"><option value="1"<?= $field['value'] === '1' ? ' selected' : '' ?>>On</option><option value="0"<?= $field['value'] === '0' ? ' selected' : '' ?>>Off</option></select>
+        <select name="value" id="input-<?= $h($field['id']) ?>"<?= $off ?>><option value="1"<?= $field['value'] === '1' ? ' selected' : '' ?>>On</option><option value="0"<?= $field['value'] === '0' ? ' selected' : '' ?>>Off</option></select>
       <?php elseif ($field['type'] === 'secret'): ?>
         <p class="value">Current: <?= $h($field['value'] ?? $field['error']) ?></p>
-        <input type="password" name="value" id="input-<?= $h($field['id']) ?>" value="" autocomplete="off" placeholder="Paste a new value">
+        <input type="password" name="value" id="input-<?= $h($field['id']) ?>" value="" autocomplete="off" placeholder="Paste a new value"<?= $off ?>>
       <?php else: ?>
-        <input type="text" name="value" id="input-<?= $h($field['id']) ?>" value="<?= $h($field['value']) ?>">
+        <input type="text" name="value" id="input-<?= $h($field['id']) ?>" value="<?= $h($field['value']) ?>"<?= $off ?>>
+      <?php endif ?>
+      <?php if ($off !== ''): ?>
+        <p class="unavailable" id="unavailable-field-<?= $h($field['id']) ?>"><?= $h($field['reason']) ?></p>
+      <?php elseif (($field['note'] ?? null) !== null): ?>
+        <p class="field-note" id="note-field-<?= $h($field['id']) ?>"><?= $h($field['note']) ?></p>
       <?php endif ?>
       <?php if ($field['help'] !== null): ?><p class="help"><?= $h($field['help']) ?></p><?php endif ?>
       <?php if ($field['dangerous']): ?>
         <?php if ($field['confirm'] !== null): ?><p class="confirm-text"><?= $h($field['confirm']) ?></p><?php endif ?>
         <label class="inline"><input type="checkbox" name="confirmed" value="1" id="confirm-<?= $h($field['id']) ?>"> I understand and want to go ahead</label>
       <?php endif ?>
-      <button type="submit"<?= $field['dangerous'] ? ' class="danger"' : '' ?>>Save</button>
+      <button type="submit"<?= $field['dangerous'] ? ' class="danger"' : '' ?><?= $off !== '' ? ' disabled aria-describedby="unavailable-field-' . $h($field['id']) . '"' : '' ?>>Save</button>
     </form>
     <?php if (($notice['field'] ?? null) === $field['id']): ?>
       <p class="<?= $notice['ok'] ? 'notice ok' : 'error' ?>" role="<?= $notice['ok'] ? 'status' : 'alert' ?>"><?= $h($notice['message']) ?></p>
