@@ -31,7 +31,7 @@ static const char panel_css[] =
     ".secret input{font-family:ui-monospace,monospace;flex:1 1 16em;min-width:0;width:100%;padding:.3em}\n"
     ".table-scroll{overflow-x:auto;max-width:100%}\n"
     "table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #e3e3e6;"
-    "padding:.25em .5em;vertical-align:top}\n"
+    "padding:.25em .5em;vertical-align:top;overflow-wrap:anywhere}\n"
     "dl.status{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.status dd{margin:0;min-width:0}\n"
     "button{font:inherit;padding:.3em .9em;border-radius:4px;border:1px solid #667;background:#eef;"
     "cursor:pointer;max-width:100%}\n"
