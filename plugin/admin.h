@@ -80,9 +80,13 @@ int32_t admin_available_disable(void *state, const panel_caller_t *caller, const
                                 size_t reason_len);
 int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
                                   size_t reason_len);
+/* Whether pasting a value into the API key field makes sense now (ABI 1.3 panel_field_t.available). */
+int32_t admin_available_key_field(void *state, const panel_caller_t *caller, char *reason, size_t reason_len);
 
 /* The page's status line for a site key reported as leaked, until a new one is made (leak_report.c). */
 int32_t admin_leak_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
+/* The summary's words for that key ("revoked: reported as leaked on ..."), "" when no such report applies. */
+int32_t admin_leak_line(apikeys_state_t *st, char *out, size_t out_len, char *err, size_t err_len);
 
 /* Audit table. */
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,

@@ -59,7 +59,8 @@ D=$(printf '%s' "$LINE" | grep -Eo "$DATE_RE" | head -1)
 WANT="The API key was reported as leaked on $D from 127.0.0.1 (found at $ESC) and revoked. Reset API key to make a new one."
 check '[ -n "$D" ] && [ "$LINE" = "$WANT" ]' \
   "the owner's status line says when, from where, where it was found (escaped) and what to do" "line: $LINE"
-check '[ "$(status_value Key)" = "none - run Enable or Reset to create one" ]' "the page shows no current key"
+check '[ "$(status_value Key)" = "revoked: reported as leaked on $D. Reset API key to make a new one." ]' \
+  "the summary's Key line says the key was revoked as leaked, in the owner's words" "Key: $(status_value Key)"
 AUDIT=$(audit_rows)
 HINT="${SITE:0:4}…${SITE: -4}"
 check 'printf "%s" "$AUDIT" | grep -F "leak-report" | grep -F "127.0.0.1" | grep -F "$ESC" | grep -qF "$HINT"' \
