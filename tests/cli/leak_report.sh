@@ -110,6 +110,14 @@ check '[ "$(json_get "\"previous key was reported as leaked and stays revoked\" 
   "Reset key's message says the reported value stays revoked"
 ping "$NAMED2"
 check '[ "$CODE" = 200 ] && ! keys_row "$NID" | grep -q leaked' "Reset key gives the named key a new value"
+# revoked, it stays listed under "Show revoked keys", marked revoked and leaked (issue 25 section 4)
+run "${C[@]}" --yes action $PAGE revoke --record "$NID"
+run "${C[@]}" set $PAGE show_revoked 1
+ROW=$(keys_row "$NID")
+check 'printf "%s" "$ROW" | grep -Eq "\|revoked $DATE_RE, leaked \(was sak_"' \
+  "a revoked key once reported as leaked is listed as revoked and leaked" "row: $ROW"
+run "${C[@]}" set $PAGE show_revoked 0
+check '[ -z "$(keys_row "$NID")" ]' "the filter off hides it again"
 
 # ----- unknown, dead and malformed tokens: the same answer, nothing changes -----------------------------------------
 BEFORE=$(audit_rows | wc -l)
