@@ -1,9 +1,9 @@
 /* admin_named_keys.c - named keys on Settings > API Key: the page action create-key and the row actions revoke,
  * reset and edit of the table "keys" (admin_named_register.c registers them). Each re-checks the permission,
- * validates every parameter (label, scopes
- * from the host's catalogue, expiry, allowed IPs, rate limit) with a message naming what to type instead, runs
- * as one change-signalling store transaction together with its audit row (which carries the key's hint, never
- * the key), and reveals a new key only after that transaction committed; then our copy is wiped. */
+ * validates every parameter (label, scopes from the host's catalogue, expiry, allowed IPs, rate limit) with a
+ * message naming what to type instead, runs as one change-signalling store transaction together with its audit
+ * row (which carries the key's hint, never the key), and reveals a new key only after that transaction
+ * committed; then our copy is wiped. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
