@@ -72,6 +72,27 @@ int32_t admin_named_status(apikeys_state_t *st, const panel_sink_t *sink, char *
  * row actions revoke, reset-key and edit when the host has a scope catalogue (a 1.1 host with
  * PANEL_EXT_API_SCOPES): a named key holds scopes of it; without one there is nothing to choose. [init-only] */
 int32_t admin_named_register(apikeys_state_t *st, const panel_host_t *host, char *err, size_t err_len);
+/* The named keys' actions (admin_named_keys.c). */
+int32_t admin_action_create_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                                panel_result_t *result);
+int32_t admin_action_revoke_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                                panel_result_t *result);
+int32_t admin_action_reset_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                               panel_result_t *result);
+int32_t admin_action_edit_key(void *state, const panel_caller_t *caller, const panel_args_t *args,
+                              panel_result_t *result);
+/* Revoked named keys (named_keys_revoked.c): the row actions' availability (PANEL_E_STATE with the reason on a
+ * revoked key's row) and the filter field show_revoked ("1": the table "keys" lists keys revoked in the last 30
+ * days after the live ones). admin_named_show_revoked reads that filter (0 when unset). */
+int32_t admin_available_named_row(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
+                                  size_t reason_len);
+int32_t admin_field_show_revoked_get(void *state, const panel_caller_t *caller, char *out, size_t out_len,
+                                     char *err, size_t err_len);
+int32_t admin_field_show_revoked_validate(void *state, const char *value, size_t value_len, char *err,
+                                          size_t err_len);
+int32_t admin_field_show_revoked_set(void *state, const panel_caller_t *caller, const char *value,
+                                     size_t value_len, char *msg, size_t msg_len);
+int32_t admin_named_show_revoked(apikeys_state_t *st, int *show, char *err, size_t err_len);
 
 /* Availability of the actions (ABI 1.1 panel_action_t.available; admin_availability.c). */
 int32_t admin_available_enable(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
@@ -80,9 +101,13 @@ int32_t admin_available_disable(void *state, const panel_caller_t *caller, const
                                 size_t reason_len);
 int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, const char *record_id, char *reason,
                                   size_t reason_len);
+/* Whether pasting a value into the API key field makes sense now (ABI 1.3 panel_field_t.available). */
+int32_t admin_available_key_field(void *state, const panel_caller_t *caller, char *reason, size_t reason_len);
 
 /* The page's status line for a site key reported as leaked, until a new one is made (leak_report.c). */
 int32_t admin_leak_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len);
+/* The summary's words for that key ("revoked: reported as leaked on ..."), "" when no such report applies. */
+int32_t admin_leak_line(apikeys_state_t *st, char *out, size_t out_len, char *err, size_t err_len);
 
 /* Audit table. */
 int32_t admin_audit_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,

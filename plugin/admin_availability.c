@@ -1,6 +1,7 @@
 /* admin_availability.c - whether each page action makes sense now (ABI 1.1 panel_action_t.available): Enable
  * while enabled, Disable while disabled and End grace period without a grace key are not, with the reason; End
- * grace period during one is, with a note saying who used the previous key last (usage_status.c).
+ * grace period during one is, with a note saying who used the previous key last (usage_status.c); and the API key
+ * field (ABI 1.3 panel_field_t.available) only once the API is enabled.
  * Guidance for rendering only: running them anyway keeps each action's own answer (admin_actions.c). */
 #include <stdio.h>
 
@@ -59,4 +60,19 @@ int32_t admin_available_end_grace(void *state, const panel_caller_t *caller, con
         return admin_refuse_permission(reason, reason_len);
     /* available with a note: whether the previous key was used in the last hour, and by whom */
     return admin_end_grace_note(state, reason, reason_len);
+}
+
+/* The API key field (ABI 1.3 panel_field_t.available): pasting a value replaces the key of an enabled API. */
+int32_t admin_available_key_field(void *state, const panel_caller_t *caller, char *reason, size_t reason_len)
+{
+    store_site_t site;
+    int32_t rc = read_site(state, caller, &site, reason, reason_len);
+    if (rc != PANEL_OK)
+        return rc;
+    if (!site.enabled) {
+        snprintf(reason, reason_len, "Enable the API first: Enable API creates a key; paste a key here afterwards to "
+                                     "replace it.");
+        return PANEL_E_STATE;
+    }
+    return PANEL_OK;
 }

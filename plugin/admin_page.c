@@ -1,6 +1,7 @@
 /* admin_page.c - registering Settings > API Key (menu entry, page, fields, actions with their availability and
  * the grace choices' labels, the live nodes of a shared store, audit table, auth provider) and the page's status
- * lines (the store first, so it shows even when the store cannot be read). */
+ * lines: a fixed summary an owner reads first, then the details a host may fold (the store's line alone when
+ * the store cannot be read). */
 #include <stdio.h>
 #include <string.h>
 
@@ -84,7 +85,60 @@ static int32_t emit_stale_senders(apikeys_state_t *st, const panel_sink_t *sink)
     return emit(sink, "Invalid keys from (last day)", value);
 }
 
-/* The page's status lines (panel_page_t.status). */
+/* The summary an owner reads: always exactly APIKEYS_SUMMARY_LINES lines, in this order (panel_page_t.
+ * status_summary_lines); every line after them is a detail a host may fold. */
+#define APIKEYS_SUMMARY_LINES 5u
+
+static int32_t emit_summary(apikeys_state_t *st, const panel_sink_t *sink, const status_data_t *d, int64_t now,
+                            char *err, size_t err_len)
+{
+    char value[700], when[40];
+    int32_t rc = emit(sink, "API", d->enabled ? "enabled" : "disabled (requests with a valid key get 403)");
+    if (rc == PANEL_OK) {
+        char leak[600];
+        if (admin_leak_line(st, leak, sizeof leak, err, err_len) == PANEL_OK && leak[0])
+            snprintf(value, sizeof value, "%s", leak);
+        else if (d->has_current)
+            snprintf(value, sizeof value, "present (%s)", d->current.hint);
+        else
+            snprintf(value, sizeof value, "none - run Enable or Reset to create one");
+        rc = emit(sink, "Key", value);
+    }
+    if (rc == PANEL_OK) {
+        if (d->has_current && d->current.last_used_at > 0) {
+            apikeys_format_time(d->current.last_used_at, when, sizeof when);
+            snprintf(value, sizeof value, "%s (%lld requests in all)", when, (long long)d->current.use_count);
+        } else {
+            snprintf(value, sizeof value, "never");
+        }
+        rc = emit(sink, "Last request with this key", value);
+    }
+    if (rc == PANEL_OK) {
+        if (d->has_grace) {
+            char used[40];
+            apikeys_format_time(d->grace.expires_at, when, sizeof when);
+            format_time_or(d->grace.last_used_at, "never", used, sizeof used);
+            snprintf(value, sizeof value, "%s %s %s; last request %s", d->grace.hint,
+                     d->grace.expires_at <= now ? "stopped working" : "works until", when, used);
+        } else {
+            snprintf(value, sizeof value, "none");
+        }
+        rc = emit(sink, "Old key", value);
+    }
+    if (rc == PANEL_OK) {
+        int64_t total = 0;
+        for (int r = 0; r < DENIAL_REASONS; r++)
+            total += d->denials[r];
+        if (total > 0)
+            snprintf(value, sizeof value, "%lld (by reason in the details below)", (long long)total);
+        else
+            snprintf(value, sizeof value, "none");
+        rc = emit(sink, "Refused requests", value);
+    }
+    return rc;
+}
+
+/* The page's status lines (panel_page_t.status): the summary first, then the details. */
 static int32_t admin_page_status(void *state, const panel_caller_t *caller, const panel_sink_t *sink, char *err,
                                  size_t err_len)
 {
@@ -93,10 +147,6 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
         return admin_refuse_permission(err, err_len);
     store_line_t store_line;
     apikeys_read(st, describe_store, &store_line, NULL, 0);
-    if (emit(sink, "Store", store_line.text) != PANEL_OK) {
-        snprintf(err, err_len, "the host stopped reading the status lines");
-        return PANEL_E_INTERNAL;
-    }
     char flush_err[512];
     if (apikeys_flush_usage(st, flush_err, sizeof flush_err) != PANEL_OK) {
         char line[640];
@@ -106,19 +156,16 @@ static int32_t admin_page_status(void *state, const panel_caller_t *caller, cons
     status_data_t d;
     memset(&d, 0, sizeof d);
     int32_t rc = apikeys_read(st, read_status, &d, err, err_len);
-    if (rc != PANEL_OK)
+    if (rc != PANEL_OK) {
+        emit(sink, "Store", store_line.text); /* where the unreadable store is */
         return rc;
+    }
     char value[512], when[40];
     int64_t now = apikeys_now(st);
 
-    rc = emit(sink, "API", d.enabled ? "enabled" : "disabled (requests with a valid key get 403)");
-    if (rc == PANEL_OK) {
-        if (d.has_current)
-            snprintf(value, sizeof value, "present (%s)", d.current.hint);
-        else
-            snprintf(value, sizeof value, "none - run Enable or Reset to create one");
-        rc = emit(sink, "Key", value);
-    }
+    rc = emit_summary(st, sink, &d, now, err, err_len);
+    if (rc == PANEL_OK)
+        rc = emit(sink, "Store", store_line.text);
     if (rc == PANEL_OK)
         rc = admin_leak_status(st, sink, err, err_len);
     if (rc == PANEL_OK && d.has_current) {
@@ -199,6 +246,7 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
                        "unless you choose a grace period; update connected integrations after a reset.",
         .permission = APIKEYS_PERMISSION,
         .status = admin_page_status,
+        .status_summary_lines = APIKEYS_SUMMARY_LINES,
     };
     const panel_menu_entry_t menu = {
         .struct_size = sizeof(panel_menu_entry_t),
@@ -228,6 +276,7 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .get = admin_field_key_get,
         .validate = admin_field_key_validate,
         .set = admin_field_key_set,
+        .available = admin_available_key_field,
     };
     const panel_field_t allowed_ips_field = {
         .struct_size = sizeof(panel_field_t),

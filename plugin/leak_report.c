@@ -165,6 +165,20 @@ static int32_t read_leak_status(apikeys_state_t *st, void *vctx, char *err, size
     return rc;
 }
 
+int32_t admin_leak_line(apikeys_state_t *st, char *out, size_t out_len, char *err, size_t err_len)
+{
+    leak_status_t l;
+    memset(&l, 0, sizeof l);
+    out[0] = '\0';
+    int32_t rc = apikeys_read(st, read_leak_status, &l, err, err_len);
+    if (rc != PANEL_OK || !l.found || (l.site.has_current && l.site.current.created_at >= l.leak.reported_at))
+        return rc;
+    char when[40];
+    apikeys_format_time(l.leak.reported_at, when, sizeof when);
+    snprintf(out, out_len, "revoked: reported as leaked on %s. Reset API key to make a new one.", when);
+    return PANEL_OK;
+}
+
 int32_t admin_leak_status(apikeys_state_t *st, const panel_sink_t *sink, char *err, size_t err_len)
 {
     leak_status_t l;

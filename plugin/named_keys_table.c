@@ -1,5 +1,6 @@
 /* named_keys_table.c - the named keys on Settings > API Key as the owner reads them: the table "keys" (one row
- * per live named key, its ID the record id the row actions act on; hints only, never a key) and the status lines
+ * per live named key, its ID the record id the row actions act on; hints only, never a key; then, with the filter
+ * show_revoked on, the keys revoked in the last 30 days, marked revoked and leaked) and the status lines
  * that warn of keys expiring within 7 days and show keys unused for 90 days. admin_named_keys.c registers the
  * table with its actions and runs them. */
 #include <stdio.h>
@@ -26,6 +27,8 @@ typedef struct table_ctx {
     int64_t now;
     uint64_t offset;
     uint32_t limit;
+    int show_revoked;
+    uint32_t emitted;
 } table_ctx_t;
 
 static int32_t key_row(void *vctx, const store_named_t *k)
@@ -49,7 +52,11 @@ static int32_t key_row(void *vctx, const store_named_t *k)
         snprintf(rate, sizeof rate, "none");
     /* a live named key without a current value: it was reported as leaked (store.h) */
     const char *current = k->hint[0] ? k->hint : "leaked: revoked (Reset key makes a new one)";
-    if (k->has_grace) {
+    if (k->revoked_at > 0) { /* a revoked key, listed for 30 days under the filter */
+        char when[40];
+        apikeys_format_time(k->revoked_at, when, sizeof when);
+        snprintf(key, sizeof key, "revoked %s%s (was %s)", when, k->leaked ? ", leaked" : "", k->hint);
+    } else if (k->has_grace) {
         char when[40];
         apikeys_format_time(k->grace_expires_at, when, sizeof when);
         snprintf(key, sizeof key, "%s (previous %s until %s)", current, k->grace_hint, when);
@@ -58,13 +65,24 @@ static int32_t key_row(void *vctx, const store_named_t *k)
     }
     const char *cells[10] = {id,   k->label, k->scopes, key,
                              created, expires, last, uses, k->allowed_ips[0] ? k->allowed_ips : "any", rate};
+    t->emitted++;
     return t->sink->row(t->sink, cells, 10);
 }
 
+/* The live keys by id, then (with the filter on) the keys revoked in the last 30 days, latest first. */
 static int32_t read_table(apikeys_state_t *st, void *vctx, char *err, size_t err_len)
 {
     table_ctx_t *t = vctx;
-    return store_read_named(&st->store, t->offset, t->limit, key_row, t, err, err_len);
+    int32_t rc = store_read_named(&st->store, t->offset, t->limit, key_row, t, err, err_len);
+    if (rc != PANEL_OK || !t->show_revoked || t->emitted >= t->limit)
+        return rc;
+    int64_t live = 0;
+    rc = store_named_count(&st->store, &live, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    uint64_t skip = t->offset > (uint64_t)live ? t->offset - (uint64_t)live : 0;
+    return store_read_revoked_named(&st->store, t->now - STORE_REVOKED_LISTED_SECONDS, skip, t->limit - t->emitted,
+                                    key_row, t, err, err_len);
 }
 
 int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_t offset, uint32_t limit,
@@ -73,8 +91,9 @@ int32_t admin_named_keys_read(void *state, const panel_caller_t *caller, uint64_
     apikeys_state_t *st = state;
     if (!admin_caller_allowed(caller))
         return admin_refuse_permission(err, err_len);
-    table_ctx_t t = {sink, apikeys_now(st), offset, limit};
-    return apikeys_read(st, read_table, &t, err, err_len);
+    table_ctx_t t = {sink, apikeys_now(st), offset, limit, 0, 0};
+    int32_t rc = admin_named_show_revoked(st, &t.show_revoked, err, err_len);
+    return rc == PANEL_OK ? apikeys_read(st, read_table, &t, err, err_len) : rc;
 }
 
 /* ----- status lines --------------------------------------------------------------------------------------- */

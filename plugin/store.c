@@ -30,6 +30,7 @@ static const struct {
     METHOD(get_site_policy), METHOD(set_site_policy), METHOD(named_count), METHOD(named_create),
     METHOD(named_get),    METHOD(named_update),    METHOD(named_revoke),  METHOD(named_reset),
     METHOD(read_named),   METHOD(leak_revoke),      METHOD(last_site_leak),
+    METHOD(read_revoked_named), METHOD(get_option), METHOD(set_option),
 }, on_demand[] = {METHOD(read_snapshot), METHOD(settle), METHOD(drop_read_cache), METHOD(check_files)},
    with_nodes[] = {METHOD(read_nodes), METHOD(serve)};
 #undef METHOD
@@ -321,6 +322,22 @@ int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_name
                          size_t err_len)
 {
     return s->backend->read_named(s, offset, limit, fn, ctx, err, err_len);
+}
+
+int32_t store_read_revoked_named(store_t *s, int64_t since, uint64_t offset, uint32_t limit, store_named_fn fn,
+                                 void *ctx, char *err, size_t err_len)
+{
+    return s->backend->read_revoked_named(s, since, offset, limit, fn, ctx, err, err_len);
+}
+
+int32_t store_get_option(store_t *s, const char *name, char *value, size_t value_len, char *err, size_t err_len)
+{
+    return s->backend->get_option(s, name, value, value_len, err, err_len);
+}
+
+int32_t store_set_option(store_t *s, const char *name, const char *value, char *err, size_t err_len)
+{
+    return s->backend->set_option(s, name, value, err, err_len);
 }
 
 int32_t store_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,

@@ -128,7 +128,15 @@ typedef struct store_named {
     int has_grace;                   /* a replaced key of it still works until grace_expires_at */
     int64_t grace_expires_at;
     char grace_hint[32];
+    /* Filled by read_revoked_named only (0 for a live key): when it was revoked, and 1 when a value of it was
+     * reported as leaked (a leak report still kept names it). */
+    int64_t revoked_at;
+    int32_t leaked;
 } store_named_t;
+/* How long a revoked named key stays listed (the page's table "keys", filter "Show revoked keys"). */
+#define STORE_REVOKED_LISTED_SECONDS (30 * 86400)
+/* The owner's view settings kept in the store (name, value "0"/"1"): the page's filter "Show revoked keys". */
+#define STORE_OPTION_SHOW_REVOKED "show_revoked"
 typedef int32_t (*store_named_fn)(void *ctx, const store_named_t *row);
 
 /* A value reported as leaked (leak_report.c), as the store keeps it for LEAK_KEEP_SECONDS: never the key, its
@@ -289,6 +297,13 @@ typedef struct store_backend {
     /* The live named keys by id, with their listing fields (on the write connection; no transaction needed). */
     int32_t (*read_named)(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                           size_t err_len);
+    /* The named keys revoked at `since` or later, the latest revoked first (then by id, descending), with their
+     * listing fields: hint of their newest key row, usage over all their rows, revoked_at, leaked; no grace. */
+    int32_t (*read_revoked_named)(store_t *s, int64_t since, uint64_t offset, uint32_t limit, store_named_fn fn,
+                                  void *ctx, char *err, size_t err_len);
+    /* An owner's view setting (STORE_OPTION_*): get writes "" when unset; set saves it (inside a transaction). */
+    int32_t (*get_option)(store_t *s, const char *name, char *value, size_t value_len, char *err, size_t err_len);
+    int32_t (*set_option)(store_t *s, const char *name, const char *value, char *err, size_t err_len);
 
     /* Leak reports (leak_report.c), inside a transaction the caller began with signals_change = 1. leak_revoke:
      * when digest is a live value (the site key's current or grace value, or a live named key's current or grace
@@ -395,6 +410,10 @@ int32_t store_named_update(store_t *s, const store_named_t *key, char *err, size
 int32_t store_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
 int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
+int32_t store_read_revoked_named(store_t *s, int64_t since, uint64_t offset, uint32_t limit, store_named_fn fn,
+                                 void *ctx, char *err, size_t err_len);
+int32_t store_get_option(store_t *s, const char *name, char *value, size_t value_len, char *err, size_t err_len);
+int32_t store_set_option(store_t *s, const char *name, const char *value, char *err, size_t err_len);
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                          size_t err_len);
 int32_t store_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,

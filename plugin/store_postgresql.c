@@ -337,6 +337,9 @@ const store_backend_t store_postgresql_backend = {
     .named_revoke = pg_named_revoke,
     .named_reset = pg_named_reset,
     .read_named = pg_read_named,
+    .read_revoked_named = pg_read_revoked_named,
+    .get_option = pg_get_option,
+    .set_option = pg_set_option,
     .leak_revoke = pg_leak_revoke,
     .last_site_leak = pg_last_site_leak,
 };

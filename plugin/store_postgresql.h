@@ -159,6 +159,12 @@ int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_L
 int32_t pg_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                       size_t err_len);
 
+/* ----- pg_revoked.c ----- */
+int32_t pg_read_revoked_named(store_t *s, int64_t since, uint64_t offset, uint32_t limit, store_named_fn fn,
+                              void *ctx, char *err, size_t err_len);
+int32_t pg_get_option(store_t *s, const char *name, char *value, size_t value_len, char *err, size_t err_len);
+int32_t pg_set_option(store_t *s, const char *name, const char *value, char *err, size_t err_len);
+
 /* ----- store_postgresql.c ----- */
 int32_t pg_admin_conn(pg_store_t *p, char *err, size_t err_len);
 void pg_drain_notifications(PGconn *conn);

@@ -193,6 +193,9 @@ const store_backend_t store_sqlite_backend = {
     .named_revoke = sq_named_revoke,
     .named_reset = sq_named_reset,
     .read_named = sq_read_named,
+    .read_revoked_named = sq_read_revoked_named,
+    .get_option = sq_get_option,
+    .set_option = sq_set_option,
     .leak_revoke = sq_leak_revoke,
     .last_site_leak = sq_last_site_leak,
 };

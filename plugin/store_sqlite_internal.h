@@ -123,6 +123,11 @@ int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGE
                        int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 
 /* ----- store_sqlite_leaks.c ----- */
+/* ----- store_sqlite_revoked.c ----- */
+int32_t sq_read_revoked_named(store_t *store, int64_t since, uint64_t offset, uint32_t limit, store_named_fn fn,
+                              void *ctx, char *err, size_t err_len);
+int32_t sq_get_option(store_t *store, const char *name, char *value, size_t value_len, char *err, size_t err_len);
+int32_t sq_set_option(store_t *store, const char *name, const char *value, char *err, size_t err_len);
 int32_t sq_migrate_leaks(sqlite_store_t *s, char *err, size_t err_len);
 int32_t sq_leak_revoke(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found,
                        char *err, size_t err_len);

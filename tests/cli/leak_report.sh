@@ -59,7 +59,8 @@ D=$(printf '%s' "$LINE" | grep -Eo "$DATE_RE" | head -1)
 WANT="The API key was reported as leaked on $D from 127.0.0.1 (found at $ESC) and revoked. Reset API key to make a new one."
 check '[ -n "$D" ] && [ "$LINE" = "$WANT" ]' \
   "the owner's status line says when, from where, where it was found (escaped) and what to do" "line: $LINE"
-check '[ "$(status_value Key)" = "none - run Enable or Reset to create one" ]' "the page shows no current key"
+check '[ "$(status_value Key)" = "revoked: reported as leaked on $D. Reset API key to make a new one." ]' \
+  "the summary's Key line says the key was revoked as leaked, in the owner's words" "Key: $(status_value Key)"
 AUDIT=$(audit_rows)
 HINT="${SITE:0:4}…${SITE: -4}"
 check 'printf "%s" "$AUDIT" | grep -F "leak-report" | grep -F "127.0.0.1" | grep -F "$ESC" | grep -qF "$HINT"' \
@@ -109,6 +110,14 @@ check '[ "$(json_get "\"previous key was reported as leaked and stays revoked\" 
   "Reset key's message says the reported value stays revoked"
 ping "$NAMED2"
 check '[ "$CODE" = 200 ] && ! keys_row "$NID" | grep -q leaked' "Reset key gives the named key a new value"
+# revoked, it stays listed under "Show revoked keys", marked revoked and leaked (issue 25 section 4)
+run "${C[@]}" --yes action $PAGE revoke --record "$NID"
+run "${C[@]}" set $PAGE show_revoked 1
+ROW=$(keys_row "$NID")
+check 'printf "%s" "$ROW" | grep -Eq "\|revoked $DATE_RE, leaked \(was sak_"' \
+  "a revoked key once reported as leaked is listed as revoked and leaked" "row: $ROW"
+run "${C[@]}" set $PAGE show_revoked 0
+check '[ -z "$(keys_row "$NID")" ]' "the filter off hides it again"
 
 # ----- unknown, dead and malformed tokens: the same answer, nothing changes -----------------------------------------
 BEFORE=$(audit_rows | wc -l)

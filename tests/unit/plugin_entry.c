@@ -474,6 +474,60 @@ static void status_lines_and_usage_counts(void **state)
     assert_non_null(strstr(text, "Requests with this key=6"));
 }
 
+/* The summary an owner reads comes first, always the same 5 lines (status_summary_lines), then the details. */
+static void status_summary_first_then_details(void **state)
+{
+    fixture_t *f = *state;
+    char key[256], code[32], text[4096], s2[256], msg[1024];
+    assert_int_equal(f->host.page.status_summary_lines, 5);
+    assert_int_equal(fake_status(&f->host, &f->owner, text, sizeof text), PANEL_OK);
+    assert_true(strncmp(text, "API=disabled (requests with a valid key get 403)\n"
+                              "Key=none - run Enable or Reset to create one\n"
+                              "Last request with this key=never\n"
+                              "Old key=none\n"
+                              "Refused requests=none\n"
+                              "Store=",
+                        strlen("API=disabled (requests with a valid key get 403)\n"
+                               "Key=none - run Enable or Reset to create one\n"
+                               "Last request with this key=never\n"
+                               "Old key=none\n"
+                               "Refused requests=none\n"
+                               "Store=")) == 0);
+    enable_key(f, key);
+    auth_status(&f->host, key, code);
+    auth_status(&f->host, key, code);
+    auth_status(&f->host, "sak_x", code);
+    assert_int_equal(fake_run(&f->host, "reset", &f->owner_yes, "1h", msg, s2), PANEL_OK);
+    assert_int_equal(fake_status(&f->host, &f->owner, text, sizeof text), PANEL_OK);
+    char *lines[6];
+    char *save = NULL;
+    lines[0] = strtok_r(text, "\n", &save);
+    for (int i = 1; i < 6; i++)
+        lines[i] = strtok_r(NULL, "\n", &save);
+    assert_string_equal(lines[0], "API=enabled");
+    assert_true(strncmp(lines[1], "Key=present (sak_", 17) == 0);
+    assert_string_equal(lines[2], "Last request with this key=never"); /* the new value was not used yet */
+    assert_non_null(strstr(lines[3], "works until 2027-01-15 09:00 UTC; last request 2027-01-15 08:00 UTC"));
+    assert_true(strncmp(lines[3], "Old key=sak_", 12) == 0);
+    assert_string_equal(lines[4], "Refused requests=1 (by reason in the details below)");
+    assert_true(strncmp(lines[5], "Store=SQLite", 12) == 0);
+}
+
+/* The API key field is offered once the API is enabled (ABI 1.3 panel_field_t.available). */
+static void key_field_available_once_enabled(void **state)
+{
+    fixture_t *f = *state;
+    char key[256], reason[PANEL_MESSAGE_MAX];
+    const panel_field_t *field = fake_field(&f->host, "api_key");
+    assert_non_null(field->available);
+    assert_null(fake_field(&f->host, "allowed_ips")->available);
+    assert_int_equal(field->available(f->host.state, &f->owner, reason, sizeof reason), PANEL_E_STATE);
+    assert_non_null(strstr(reason, "Enable the API first"));
+    enable_key(f, key);
+    assert_int_equal(field->available(f->host.state, &f->owner, reason, sizeof reason), PANEL_OK);
+    assert_int_equal(field->available(f->host.state, &f->stranger, reason, sizeof reason), PANEL_E_DENIED);
+}
+
 static void state_survives_a_restart(void **state)
 {
     fixture_t *f = *state;
@@ -591,6 +645,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(reset_needs_confirmation_and_permission, setup, teardown),
         cmocka_unit_test_setup_teardown(pasted_key_validation_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(status_lines_and_usage_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(status_summary_first_then_details, setup, teardown),
+        cmocka_unit_test_setup_teardown(key_field_available_once_enabled, setup, teardown),
         cmocka_unit_test_setup_teardown(state_survives_a_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(a_second_process_sees_a_reset_at_its_next_verification, setup, teardown),
         cmocka_unit_test_setup_teardown(config_errors_fail_init_with_a_clear_message, setup, teardown),

@@ -143,6 +143,9 @@ static void owner_sees_the_report_until_a_new_key(void **state)
     assert_non_null(strstr(status, "Leak report=The API key was reported as leaked on 2027-01-15 08:00 UTC from "
                                     "198.51.100.4 (found at https://example.com/%3Cb%3Ex) and revoked. Reset API "
                                     "key to make a new one.\n"));
+    /* the summary's Key line says so in the owner's words */
+    assert_non_null(strstr(status, "\nKey=revoked: reported as leaked on 2027-01-15 08:00 UTC. Reset API key to make "
+                                    "a new one.\n"));
     assert_int_equal(fake_table(&f->host, "audit", &f->owner, 0, 10, audit, sizeof audit), PANEL_OK);
     assert_non_null(strstr(audit, "leak report|198.51.100.4|leak-report|ok: the site key was revoked; found at "
                                   "https://example.com/%3Cb%3Ex|"));
