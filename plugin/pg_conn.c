@@ -209,6 +209,14 @@ static const char schema_v4[] =
     " ADD COLUMN IF NOT EXISTS clock_fenced boolean NOT NULL DEFAULT false;"
     "UPDATE apikeys_meta SET value = '4' WHERE name = 'schema_version';";
 
+/* v7 (5 and 6 are other changes' numbers): each node's demand per limited key over its last renewal interval
+ * (requests a minute) and the share of the limit it enforced then (ratelimit_share.h), reported at each renewal; a
+ * node of an older plugin leaves them NULL (it counts as a live node, and enforces the whole limit itself). */
+static const char schema_v7[] =
+    "ALTER TABLE apikeys_nodes ADD COLUMN IF NOT EXISTS rl_keys bigint[],"
+    " ADD COLUMN IF NOT EXISTS rl_demand double precision[], ADD COLUMN IF NOT EXISTS rl_shares double precision[];"
+    "UPDATE apikeys_meta SET value = '7' WHERE name = 'schema_version';";
+
 /* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
  * secret and reveals nothing about it. */
 static void secret_check_value(const uint8_t secret[KEY_SECRET_LEN], char hex[2 * 32 + 1])
@@ -330,6 +338,9 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
         rc = pg_exec(conn, schema_v3, 0, NULL, NULL, "adding named keys (schema version 3)", err, err_len);
     if (rc == PANEL_OK && version < 4)
         rc = pg_exec(conn, schema_v4, 0, NULL, NULL, "adding the nodes' clock offsets (schema version 4)", err,
+                     err_len);
+    if (rc == PANEL_OK && version < 7)
+        rc = pg_exec(conn, schema_v7, 0, NULL, NULL, "adding the nodes' rate-limit shares (schema version 7)", err,
                      err_len);
     if (rc == PANEL_OK)
         rc = check_secret(p, conn, err, err_len);

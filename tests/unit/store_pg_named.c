@@ -38,7 +38,7 @@ static uint8_t secret[KEY_SECRET_LEN];
 
 static void open_store(store_t *s)
 {
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL};
+    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL, NULL};
     char err[512] = "";
     int32_t rc = store_open(s, &args, err, sizeof err);
     if (rc != PANEL_OK)
@@ -653,7 +653,7 @@ static void schema_2_store_is_migrated(void **state)
     sql_ok(c, "DELETE FROM apikeys_nodes WHERE instance = 'old/1@h'");
 
     sql_ok(c, "UPDATE apikeys_meta SET value = '5' WHERE name = 'schema_version'");
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL};
+    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL, NULL};
     char err[512] = "";
     assert_int_equal(store_open(&s, &args, err, sizeof err), PANEL_E_STORE);
     assert_non_null(strstr(err, "schema version 5, newer than this plugin understands (4)"));
