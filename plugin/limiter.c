@@ -285,8 +285,14 @@ static inline __attribute__((always_inline)) int take(void *base, size_t stride,
 int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t now_ns, int64_t *retry_after_s)
 {
     *retry_after_s = 0;
-    if (atomic_load_explicit(&l->shares.slots, memory_order_relaxed))
-        return ratelimit_share_take(&l->shares, key_id, per_minute, now_ns, retry_after_s);
+    /* A node of a shared store takes a token of its share first; then, as on one machine, of the machine's bucket
+     * of the whole limit, which this machine's processes share (so short-lived processes, each a node with a full
+     * share bucket of its own, still never pass the limit on one machine). */
+    if (atomic_load_explicit(&l->shares.slots, memory_order_relaxed)) {
+        int r = ratelimit_share_take(&l->shares, key_id, per_minute, now_ns, retry_after_s);
+        if (r != LIMIT_OK)
+            return r;
+    }
     if (!l->map || key_id <= 0 || per_minute == 0)
         return LIMIT_UNAVAILABLE;
     /* mix is a bijection: within one database distinct ids never share a tag; the tag is mixed already, so it

@@ -47,8 +47,9 @@ typedef struct limiter {
     int fd;
     uint64_t database_salt;   /* mixed into every key bucket's tag: the buckets are this database's */
     char error[512];          /* why map is NULL ("" when it is usable) */
-    /* A node of a shared store takes its key buckets from here instead (its shares of the limits, in this
-     * process's memory: ratelimit_share.h); slots NULL on one machine. Started and stopped by the store. */
+    /* A node of a shared store also takes a token of its share of the limit here (its own buckets, in this
+     * process's memory: ratelimit_share.h) before the machine's bucket; slots NULL on one machine. Started and
+     * stopped by the store. */
     ratelimit_shares_t shares;
 } limiter_t;
 
@@ -68,7 +69,7 @@ static inline uint64_t limiter_now_ns(void)
 }
 
 /* [thread-safe] Takes one token of bucket `key_id` (> 0) of this limiter's database (per_minute > 0) at time
- * now_ns; on a node of a shared store, from this node's share of the limit (ratelimit_share.h). */
+ * now_ns; on a node of a shared store, first one of this node's share of the limit (ratelimit_share.h). */
 int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t now_ns, int64_t *retry_after_s);
 
 /* [thread-safe] Notes an invalid key from addr at now_ns: LIMIT_OK while it is within 30 a minute (answer 401

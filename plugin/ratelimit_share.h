@@ -4,7 +4,9 @@
  * Each live node enforces a share s of each limited key's rate (the site key's and every named key's): a token
  * bucket of its own, in this process's memory, of rate s x limit and capacity s x limit (a bucket of the limit's
  * one-minute burst, split). The verify path stays one compare-and-swap of that bucket's word (GCRA, as limiter.h)
- * plus a relaxed count of the request as demand; it never touches the network.
+ * plus a relaxed count of the request as demand, then (limiter.h) one of the machine's bucket of the whole limit, as
+ * on one machine, which this machine's processes share: short-lived processes, each a node with a fresh bucket of
+ * its own, still never pass the limit on one machine. It never touches the network.
  * At each lease renewal (the round trip that already exists) the node reports its demand per limited key over the
  * last interval (requests a minute, denied ones included) and reads the sum of the other live nodes' demands and
  * their number n; its share of key k becomes
