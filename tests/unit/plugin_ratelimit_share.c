@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../plugin/limiter.h"
 #include "../../plugin/ratelimit_share.h"
@@ -52,7 +53,8 @@ static void renew(ratelimit_shares_t *s, uint32_t other_nodes, double mine, doub
 static void a_bucket_holds_its_share_of_the_burst_and_rate(void **state)
 {
     (void)state;
-    ratelimit_shares_t s = {0};
+    ratelimit_shares_t s;
+    memset(&s, 0, sizeof s);
     assert_int_equal(ratelimit_shares_start(&s), 0);
     renew(&s, 3, 25, 75, T0); /* four nodes; this one has a quarter of the demand */
     double share = ratelimit_share_of(25, 75, 4);
@@ -69,7 +71,9 @@ static void a_bucket_holds_its_share_of_the_burst_and_rate(void **state)
 static void moving_a_share_neither_creates_nor_loses_requests(void **state)
 {
     (void)state;
-    ratelimit_shares_t a = {0}, b = {0};
+    ratelimit_shares_t a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
     assert_int_equal(ratelimit_shares_start(&a), 0);
     assert_int_equal(ratelimit_shares_start(&b), 0);
     renew(&a, 1, 50, 50, T0); /* two nodes, half each: 300 requests of burst each */
@@ -93,7 +97,8 @@ static void moving_a_share_neither_creates_nor_loses_requests(void **state)
 static void a_gone_node_does_not_hand_out_its_tokens(void **state)
 {
     (void)state;
-    ratelimit_shares_t s = {0};
+    ratelimit_shares_t s;
+    memset(&s, 0, sizeof s);
     assert_int_equal(ratelimit_shares_start(&s), 0);
     renew(&s, 2, 20, 80, T0); /* three nodes: this one gets its share, drained */
     drain(&s, 600, T0, 1000);
@@ -109,7 +114,8 @@ static void a_gone_node_does_not_hand_out_its_tokens(void **state)
 static void the_report_says_the_demand_and_share(void **state)
 {
     (void)state;
-    ratelimit_shares_t s = {0};
+    ratelimit_shares_t s;
+    memset(&s, 0, sizeof s);
     assert_int_equal(ratelimit_shares_start(&s), 0);
     s.reported_at_ns = T0;
     drain(&s, 6000, T0, 30); /* 30 requests in the interval */
