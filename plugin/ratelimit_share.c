@@ -9,6 +9,8 @@
 
 #define MINUTE_NS 60000000000ull
 #define PROBES 32u
+#define GIVEN_UP INT64_C(-1)          /* a slot given up: free for another key, not the end of a probe sequence */
+#define IDLE_NS (2 * MINUTE_NS)
 #define RATELIMIT_MIN_INTERVAL_NS 250000000ull
 #define DEMAND_WEIGHT 0.3 /* of the last interval's measure in the demand reported */
 
@@ -35,22 +37,45 @@ static size_t home_of(int64_t bucket)
     return (size_t)(x >> 40) & (RATELIMIT_SHARE_SLOTS - 1);
 }
 
-/* The slot of bucket, claimed when new; NULL when every probed slot is another key's. */
+/* The slot of bucket, claimed when new (the first free or given-up slot of its probe sequence, which ends at a free
+ * one); NULL when every probed slot is another key's. */
 static ratelimit_slot_t *slot_of(ratelimit_slot_t *slots, int64_t bucket)
 {
     size_t home = home_of(bucket);
-    for (unsigned i = 0; i < PROBES; i++) {
-        ratelimit_slot_t *slot = &slots[(home + i) & (RATELIMIT_SHARE_SLOTS - 1)];
-        int64_t seen = atomic_load_explicit(&slot->bucket, memory_order_acquire);
-        if (seen == bucket)
-            return slot;
-        if (seen == 0) {
-            int64_t expected = 0;
-            if (atomic_compare_exchange_strong(&slot->bucket, &expected, bucket) || expected == bucket)
+    for (int attempt = 0; attempt < 2; attempt++) {
+        ratelimit_slot_t *claim = NULL;
+        for (unsigned i = 0; i < PROBES; i++) {
+            ratelimit_slot_t *slot = &slots[(home + i) & (RATELIMIT_SHARE_SLOTS - 1)];
+            int64_t seen = atomic_load_explicit(&slot->bucket, memory_order_acquire);
+            if (seen == bucket)
                 return slot;
+            if ((seen == 0 || seen == GIVEN_UP) && !claim)
+                claim = slot;
+            if (seen == 0)
+                break;
         }
+        if (!claim)
+            return NULL;
+        int64_t expected = atomic_load_explicit(&claim->bucket, memory_order_acquire);
+        if ((expected == 0 || expected == GIVEN_UP) &&
+            atomic_compare_exchange_strong(&claim->bucket, &expected, bucket))
+            return claim;
+        if (expected == bucket)
+            return claim;
     }
     return NULL;
+}
+
+/* [lease thread] Gives up the slot of a key idle for IDLE_NS (its bucket full again, so nothing is lost): a slot of
+ * a revoked named key is used again, and the table never fills. It stays in its probe sequences (GIVEN_UP, which a
+ * new key may claim), so no key further along one is lost. */
+static void give_up_if_idle(ratelimit_slot_t *slot, uint64_t now_ns)
+{
+    if (slot->per_minute > 0 || atomic_load_explicit(&slot->tat, memory_order_relaxed) + IDLE_NS > now_ns)
+        return;
+    atomic_store_explicit(&slot->share, 0, memory_order_relaxed);
+    atomic_store_explicit(&slot->tat, 0, memory_order_relaxed);
+    atomic_store_explicit(&slot->bucket, GIVEN_UP, memory_order_release);
 }
 
 static uint32_t effective_share(const ratelimit_shares_t *s, const ratelimit_slot_t *slot)
@@ -124,7 +149,7 @@ size_t ratelimit_share_report(ratelimit_shares_t *s, uint64_t now_ns, ratelimit_
                 slot->reported = 0;
             int64_t bucket = atomic_load_explicit(&slot->bucket, memory_order_acquire);
             int busy = slot->per_minute > 0;
-            if (!bucket || (pass == 0 ? !busy : busy || !atomic_load(&slot->share)))
+            if (bucket <= 0 || (pass == 0 ? !busy : busy || !atomic_load(&slot->share)))
                 continue;
             slot->reported = 1;
             out[n].key = key_of(bucket);
@@ -201,14 +226,16 @@ void ratelimit_share_take_shares(ratelimit_shares_t *s, uint32_t other_nodes, co
     for (size_t i = 0; i < RATELIMIT_SHARE_SLOTS; i++) {
         ratelimit_slot_t *slot = &slots[i];
         int64_t bucket = atomic_load_explicit(&slot->bucket, memory_order_acquire);
-        if (!bucket)
+        if (bucket <= 0)
             continue;
         int64_t key = key_of(bucket);
         int asked_by_others = 0;
         for (size_t j = 0; j < n && !asked_by_others; j++)
             asked_by_others = others[j].key == key;
-        if (!asked_by_others)
+        if (!asked_by_others) {
             set_share(s, slot, ratelimit_share_of(slot->reported ? slot->per_minute : 0, 0, nodes), node_gone,
                       now_ns);
+            give_up_if_idle(slot, now_ns);
+        }
     }
 }

@@ -2,7 +2,7 @@
  * plugin/ratelimit_share.c): the share formula (proportional to demand, a floor, 1/n when nobody asked, the shares
  * of the live nodes adding up to 1), a node's bucket at its share (its burst and rate are its share of the limit's),
  * moving a share between two nodes' buckets neither creating nor losing requests, a node that has gone not handing
- * out its tokens again, and the demand report. */
+ * out its tokens again, the demand report, and idle keys giving their slots up (the table never fills). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,6 +127,25 @@ static void the_report_says_the_demand_and_share(void **state)
     ratelimit_shares_stop(&s);
 }
 
+static void idle_keys_give_their_slots_up(void **state)
+{
+    (void)state;
+    ratelimit_shares_t s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(ratelimit_shares_start(&s), 0);
+    ratelimit_demand_t report[RATELIMIT_REPORT_MAX];
+    int64_t retry;
+    /* Twice as many keys as slots over a process's life (named keys revoked and created), each used once and then
+     * idle: the table never fills. */
+    for (int64_t i = 1; i <= 2 * (int64_t)RATELIMIT_SHARE_SLOTS; i++) {
+        uint64_t t = T0 + (uint64_t)i * 180 * SEC;
+        assert_int_equal(ratelimit_share_take(&s, RATELIMIT_SITE_BUCKET + i, 60, t, &retry), LIMIT_OK);
+        size_t n = ratelimit_share_report(&s, t + SEC, report, RATELIMIT_REPORT_MAX);
+        ratelimit_share_take_shares(&s, 0, NULL, 0, report, n, t + SEC);
+    }
+    ratelimit_shares_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +154,7 @@ int main(void)
         cmocka_unit_test(moving_a_share_neither_creates_nor_loses_requests),
         cmocka_unit_test(a_gone_node_does_not_hand_out_its_tokens),
         cmocka_unit_test(the_report_says_the_demand_and_share),
+        cmocka_unit_test(idle_keys_give_their_slots_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
