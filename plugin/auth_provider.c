@@ -82,9 +82,8 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
     if (key_class == KEY_FOREIGN && !could_be_imported(key, len))
         return DENIAL_UNKNOWN;
     uint8_t digest[KEY_DIGEST_LEN];
-    keyring_hint_t hint = keyring_prefetch(ring, key, len); /* the entry's DRAM miss overlaps BLAKE2b */
     key_digest(st->secret, key, len, digest);
-    keyring_entry_t *e = keyring_find_hinted(ring, digest, hint);
+    keyring_entry_t *e = keyring_find(ring, digest);
     if (!e)
         return DENIAL_UNKNOWN;
     const named_policy_t *named = e->named ? &ring->named[e->named - 1] : NULL;

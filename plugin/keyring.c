@@ -4,7 +4,6 @@
 
 #include "key_policy.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -174,47 +173,8 @@ void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], ui
 
 int keyring_seal(keyring_t *ring)
 {
-    /* Entries are inserted in place; a table that does not fit the caches gets its slot hints. Without memory for
-     * them, lookups work the same without the prefetch. */
-    if (ring->table_bytes >= HUGE_PAGE && !ring->hints) {
-        ring->hints = calloc(ring->slots, sizeof *ring->hints);
-        randombytes_buf(ring->hint_key, sizeof ring->hint_key);
-    }
+    (void)ring; /* entries are inserted in place: nothing left to build */
     return 0;
-}
-
-_Static_assert(crypto_shorthash_KEYBYTES == sizeof(((keyring_t *)0)->hint_key), "the hint key is SipHash's");
-
-keyring_hint_t keyring_prefetch(const keyring_t *ring, const char *key, size_t len)
-{
-    keyring_hint_t hint = {0, 0, SIZE_MAX};
-    if (!ring->hints)
-        return hint;
-    uint8_t h[crypto_shorthash_BYTES];
-    crypto_shorthash(h, (const unsigned char *)key, len, ring->hint_key);
-    uint64_t v = load_u64(h);
-    hint.at = (size_t)v & ring->mask;
-    hint.tag = (uint32_t)(v >> 32);
-    uint64_t word = atomic_load_explicit(&ring->hints[hint.at], memory_order_relaxed);
-    if (word && (uint32_t)(word >> 32) == hint.tag && (word & 0xffffffffu) - 1 < ring->slots) {
-        hint.slot = (size_t)(word & 0xffffffffu) - 1;
-        __builtin_prefetch(&ring->entries[hint.slot], 1); /* for writing: a verification counts its use there */
-    }
-    return hint;
-}
-
-keyring_entry_t *keyring_find_hinted(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], keyring_hint_t hint)
-{
-    if (hint.slot != SIZE_MAX) {
-        keyring_entry_t *e = &ring->entries[hint.slot];
-        if (e->occupied && digest_equal(e->digest, digest))
-            return e;
-    }
-    keyring_entry_t *e = keyring_find(ring, digest);
-    if (e && ring->hints && ring->slots <= UINT32_MAX - 1)
-        atomic_store_explicit(&ring->hints[hint.at], (uint64_t)hint.tag << 32 | (uint64_t)(e - ring->entries + 1),
-                              memory_order_relaxed);
-    return e;
 }
 
 keyring_entry_t *keyring_find(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN])
@@ -238,7 +198,6 @@ void keyring_free(keyring_t *ring)
     if (!ring)
         return;
     table_free(ring->entries, ring->table_bytes, ring->mapped);
-    free(ring->hints);
     key_policy_free(ring->site_policy);
     free(ring->named);
     free(ring->scopes);
@@ -247,6 +206,5 @@ void keyring_free(keyring_t *ring)
 
 size_t keyring_memory(const keyring_t *ring)
 {
-    return sizeof *ring + ring->table_bytes + (ring->hints ? ring->slots * sizeof *ring->hints : 0) +
-           ring->n_named * sizeof(named_policy_t);
+    return sizeof *ring + ring->table_bytes + ring->n_named * sizeof(named_policy_t);
 }

@@ -3,14 +3,7 @@
  * linear probing, the home slot taken from digest bytes 4..11), so a lookup's first memory access is the
  * entry it is looking for: one dependent random read, not two (an index slot, then the entry). Tables of
  * 2 MiB or more get their own 2 MiB-aligned mapping advised for transparent huge pages, so lookups at
- * 100,000 keys do not miss the TLB. About 84 bytes per key at 100,000 keys (131,072 slots x 64 B).
- * Such a table is far larger than the caches, so finding a key's entry is one DRAM miss, which would only start once
- * BLAKE2b has produced the digest. Tables of 2 MiB or more therefore also keep slot hints: a second table, indexed
- * by a SipHash-2-4 of the presented key (libsodium's crypto_shorthash, keyed with a random secret of the snapshot's
- * own, so a hint reveals nothing about any key), whose word holds 32 other bits of that hash and the slot where the
- * key was found. keyring_prefetch reads it (8 bytes a slot: 1 MiB at 100,000 keys, which the caches hold) and
- * prefetches the entry, so the miss overlaps BLAKE2b; keyring_find_hinted then compares the digest as before (a
- * hint only says where to look first). A hint is learned at a key's first verification in each snapshot. */
+ * 100,000 keys do not miss the TLB. About 84 bytes per key at 100,000 keys (131,072 slots x 64 B). */
 #ifndef APIKEYS_KEYRING_H
 #define APIKEYS_KEYRING_H
 
@@ -54,18 +47,7 @@ typedef struct keyring {
     /* The scopes those named keys hold, one bit each (key_policy.h); NULL when none. Owned: freed with it. */
     struct scope_table *scopes;
     struct keyring *next_retired;  /* owned by the snapshot guard */
-    /* Slot hints (tables of 2 MiB or more; NULL otherwise): `slots` words, (32 bits of the hash << 32) | (slot + 1),
-     * 0 empty. Written with relaxed atomic stores by verifications, read by them. */
-    _Atomic uint64_t *hints;
-    uint8_t hint_key[16];          /* the SipHash key of the hints (crypto_shorthash_KEYBYTES), random */
 } keyring_t;
-
-/* Where keyring_prefetch looked: the hint's index and tag, and the slot it named (SIZE_MAX: none). */
-typedef struct keyring_hint {
-    size_t at;
-    uint32_t tag;
-    size_t slot;
-} keyring_hint_t;
 
 /* A new empty keyring able to hold `capacity` keys without growing, or NULL (out of memory). */
 keyring_t *keyring_new(size_t capacity);
@@ -80,11 +62,6 @@ void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], ui
 int keyring_seal(keyring_t *ring);
 /* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL. */
 keyring_entry_t *keyring_find(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN]);
-/* [thread-safe] Before the digest is computed: the hint of the presented key, with its entry prefetched when the hint
- * names one. Costs nothing on a table without hints. */
-keyring_hint_t keyring_prefetch(const keyring_t *ring, const char *key, size_t len);
-/* [thread-safe] keyring_find, first at the slot the hint names; learns the hint when it named none or another. */
-keyring_entry_t *keyring_find_hinted(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], keyring_hint_t hint);
 /* Frees the keyring (NULL is ignored). */
 void keyring_free(keyring_t *ring);
 /* Bytes used by the keyring (the table and the header), for the benchmark. */
