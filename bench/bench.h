@@ -17,6 +17,7 @@
 #define BENCH_AT_MOST 0   /* the figure passes when it is <= its limit */
 #define BENCH_AT_LEAST 1  /* ... when it is >= its limit */
 #define BENCH_REPORT 2    /* no limit: reported only */
+#define BENCH_NEAR_1 3    /* ... when it is within its limit of 1 (must 0.15: 0.85..1.15) */
 
 typedef struct bench_figure {
     const char *name;
@@ -54,6 +55,7 @@ typedef enum {
     FIG_VERIFY_POLICY_VS_HASH,
     FIG_KEYS_100_VS_1,
     FIG_USAGE_FLUSH_MS,
+    FIG_PG_RATELIMIT_ACCURACY,
     FIG_COUNT
 } bench_figure_id;
 

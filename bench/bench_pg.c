@@ -7,7 +7,8 @@
  *                              sides in alternating slices of each repetition; the ratio is taken within each
  *                              repetition. "Within 5% of the SQLite figure" is this ratio <= 1.05; the detail
  *                              also shows both over the bare hash (the verify_vs_hash way);
- *   pg_reset_3nodes_vs_commit  and pg_fenced_reset_s: bench_pg_reset.c.
+ *   pg_reset_3nodes_vs_commit  and pg_fenced_reset_s: bench_pg_reset.c;
+ *   pg_ratelimit_accuracy      bench_pg_ratelimit.c.
  * When PostgreSQL 15 (or, for the fenced figure, socat) is not installed, the figures are skipped with the
  * reason and the command that installs it; they neither pass nor fail the run. */
 #include <sodium.h>
@@ -22,6 +23,7 @@ static void skip_all(const char *why)
     bench_skip(FIG_PG_VERIFY_VS_HASH, why);
     bench_skip(FIG_PG_RESET_3NODES_VS_COMMIT, why);
     bench_skip(FIG_PG_FENCED_RESET_S, why);
+    bench_skip(FIG_PG_RATELIMIT_ACCURACY, why);
 }
 
 static void missing_all(const char *why)
@@ -30,6 +32,7 @@ static void missing_all(const char *why)
     bench_missing(FIG_PG_VERIFY_VS_HASH, why);
     bench_missing(FIG_PG_RESET_3NODES_VS_COMMIT, why);
     bench_missing(FIG_PG_FENCED_RESET_S, why);
+    bench_missing(FIG_PG_RATELIMIT_ACCURACY, why);
 }
 
 static void pg_verify_vs_sqlite(const bench_env_t *env, bench_fixtures_t *fx, apikeys_state_t *pg, const char *pg_key)
@@ -121,6 +124,7 @@ void bench_run_pg(const bench_env_t *env, bench_fixtures_t *fx)
     } else {
         pg_verify_vs_sqlite(env, fx, nodes[0].st, key);
         bench_pg_reset_vs_commit(env, nodes, direct, key);
+        bench_pg_ratelimit_accuracy(env, nodes);
         /* C again, now through the proxy (same data folder and node id), for the partition */
         bench_pg_node_t *c = &nodes[BENCH_PG_NODES - 1];
         if (srv.proxy_port == 0) {

@@ -70,4 +70,10 @@ void bench_pg_reset_vs_commit(const bench_env_t *env, bench_pg_node_t *nodes, co
 void bench_pg_fenced_reset(const bench_env_t *env, bench_pg_server_t *srv, bench_pg_node_t *nodes,
                            const char *direct_conninfo, char *key);
 
+/* ----- the rate-limit figure (bench_pg_ratelimit.c) ------------------------------------------------- */
+
+/* pg_ratelimit_accuracy: a named key limited to 600 a minute, 90 requests a second split 70/20/10 over the
+ * nodes for 30 s; accepted over burst + limit x minutes. */
+void bench_pg_ratelimit_accuracy(const bench_env_t *env, bench_pg_node_t *nodes);
+
 #endif

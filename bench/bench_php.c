@@ -431,9 +431,9 @@ void bench_run_php(const bench_env_t *env)
         missing_all("run the bench from the repository root (bindings/php/preload.php not found)");
         return;
     }
-    snprintf(probe, sizeof probe, "%s/libpanelhost.so.1", s.lib_dir);
+    snprintf(probe, sizeof probe, "%s/libpanelhost.so.2", s.lib_dir);
     if (access(probe, R_OK) != 0) {
-        missing_all("libpanelhost.so.1 is not built in <build>/lib");
+        missing_all("libpanelhost.so.2 is not built in <build>/lib");
         return;
     }
     cpu_set_t mask;
@@ -456,7 +456,7 @@ void bench_run_php(const bench_env_t *env)
         missing_all("`sample-host action settings/api-key enable` gave no key");
         return;
     }
-    /* the preloaded panel.h names libpanelhost.so.1: the master dlopens it from the build's lib folder */
+    /* the preloaded panel.h names libpanelhost.so.2: the master dlopens it from the build's lib folder */
     const char *old = getenv("LD_LIBRARY_PATH");
     char *saved = old ? strdup(old) : NULL;
     setenv("LD_LIBRARY_PATH", s.lib_dir, 1);

@@ -37,6 +37,9 @@ bench_figure_t bench_figures[FIG_COUNT] = {
     [FIG_KEYS_100_VS_1] = {"keys_100_vs_1", "x", BENCH_REPORT, 0.0, 1.1, 0, 0, 0, 0, "", 0, 0},
     /* reported only (issue 21): one usage flush of 100 key values over 24 hours of usage rows */
     [FIG_USAGE_FLUSH_MS] = {"usage_flush_ms", "ms", BENCH_REPORT, 0.0, 50.0, 0, 0, 0, 0, "", 0, 0},
+    /* issue 23: requests accepted on three PostgreSQL nodes over one shared limit's allowance (bench_pg_ratelimit.c):
+     * must 0.85..1.15, aim 0.95..1.05 */
+    [FIG_PG_RATELIMIT_ACCURACY] = {"pg_ratelimit_accuracy", "x", BENCH_NEAR_1, 0.15, 0.05, 0, 0, 0, 0, "", 0, 0},
 };
 
 static int compare_doubles(const void *a, const void *b)
@@ -91,6 +94,8 @@ int bench_passes(const bench_figure_t *f)
         return (f->bound ? f->max : f->median) <= f->must;
     case BENCH_AT_LEAST:
         return (f->bound ? f->min : f->median) >= f->must;
+    case BENCH_NEAR_1:
+        return fabs(f->median - 1.0) <= f->must;
     default:
         return 1;
     }
@@ -100,6 +105,8 @@ static int meets_aim(const bench_figure_t *f)
 {
     if (!f->measured)
         return 0;
+    if (f->direction == BENCH_NEAR_1)
+        return fabs(f->median - 1.0) <= f->aim;
     return f->direction == BENCH_AT_LEAST ? (f->bound ? f->min : f->median) >= f->aim
                                           : (f->bound ? f->max : f->median) <= f->aim;
 }
@@ -135,6 +142,8 @@ static void format_limit(const bench_figure_t *f, double limit, int is_aim, char
     format_value(limit, v, sizeof v);
     if (f->direction == BENCH_REPORT && !is_aim)
         snprintf(out, out_len, "report");
+    else if (f->direction == BENCH_NEAR_1)
+        snprintf(out, out_len, "1+-%.2f", limit);
     else
         snprintf(out, out_len, "%s %s", f->direction == BENCH_AT_LEAST ? ">=" : "<=", v);
 }

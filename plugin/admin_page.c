@@ -310,13 +310,14 @@ int32_t admin_register(apikeys_state_t *st, const panel_host_t *host, char *err,
         .page_rows = 10,
         .read = admin_audit_read,
     };
-    static const char *const node_columns[] = {"Node", "Address", "Lease ends", "Change loaded", "Clock offset"};
+    static const char *const node_columns[] = {"Node",         "Address",      "Lease ends", "Change loaded",
+                                               "Clock offset", "Rate-limit share"};
     const panel_table_t nodes = {
         .struct_size = sizeof(panel_table_t),
         .id = "nodes",
         .title = "Live nodes (web nodes sharing this store)",
         .columns = node_columns,
-        .n_columns = 5,
+        .n_columns = 6,
         .page_rows = 50,
         .read = admin_nodes_read,
     };

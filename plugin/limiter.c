@@ -136,6 +136,7 @@ int32_t limiter_open(limiter_t *l, const char *data_dir, const char *database, c
     l->database_salt = 0;
     l->fd = -1;
     l->error[0] = '\0';
+    memset(&l->shares, 0, sizeof l->shares); /* a node's shares start later, at its first verification */
     if ((size_t)snprintf(path, sizeof path, "%s/%s", data_dir, LIMITER_FILE) >= sizeof path) {
         snprintf(l->error, sizeof l->error, "the data directory path is too long for %s", LIMITER_FILE);
         goto out;
@@ -284,6 +285,14 @@ static inline __attribute__((always_inline)) int take(void *base, size_t stride,
 int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t now_ns, int64_t *retry_after_s)
 {
     *retry_after_s = 0;
+    /* A node of a shared store takes a token of its share first; then, as on one machine, of the machine's bucket
+     * of the whole limit, which this machine's processes share (so short-lived processes, each a node with a full
+     * share bucket of its own, still never pass the limit on one machine). */
+    if (atomic_load_explicit(&l->shares.slots, memory_order_relaxed)) {
+        int r = ratelimit_share_take(&l->shares, key_id, per_minute, now_ns, retry_after_s);
+        if (r != LIMIT_OK)
+            return r;
+    }
     if (!l->map || key_id <= 0 || per_minute == 0)
         return LIMIT_UNAVAILABLE;
     /* mix is a bijection: within one database distinct ids never share a tag; the tag is mixed already, so it

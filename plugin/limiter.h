@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "cidr.h"
+#include "ratelimit_share.h"
 
 #define LIMITER_FILE "apikeys.ratelimit"
 #define LIMITER_KEY_SLOTS 1024u
@@ -46,6 +47,10 @@ typedef struct limiter {
     int fd;
     uint64_t database_salt;   /* mixed into every key bucket's tag: the buckets are this database's */
     char error[512];          /* why map is NULL ("" when it is usable) */
+    /* A node of a shared store also takes a token of its share of the limit here (its own buckets, in this
+     * process's memory: ratelimit_share.h) before the machine's bucket; slots NULL on one machine. Started and
+     * stopped by the store. */
+    ratelimit_shares_t shares;
 } limiter_t;
 
 /* Opens (creating, sizing or resetting under flock) and maps the file. database (nullable: "") names the
@@ -64,7 +69,7 @@ static inline uint64_t limiter_now_ns(void)
 }
 
 /* [thread-safe] Takes one token of bucket `key_id` (> 0) of this limiter's database (per_minute > 0) at time
- * now_ns. */
+ * now_ns; on a node of a shared store, first one of this node's share of the limit (ratelimit_share.h). */
 int limiter_take_key(limiter_t *l, int64_t key_id, uint32_t per_minute, uint64_t now_ns, int64_t *retry_after_s);
 
 /* [thread-safe] Notes an invalid key from addr at now_ns: LIMIT_OK while it is within 30 a minute (answer 401

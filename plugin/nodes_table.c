@@ -22,8 +22,9 @@ static int32_t node_row(void *vctx, const store_node_row_t *row)
     if (ctx->left == 0)
         return PANEL_OK;
     ctx->left--;
-    const char *cells[5] = {row->node_id, row->address, row->lease_end, row->loaded, row->clock_offset};
-    return ctx->sink->row(ctx->sink, cells, 5);
+    const char *cells[6] = {row->node_id, row->address, row->lease_end, row->loaded, row->clock_offset,
+                            row->rate_share};
+    return ctx->sink->row(ctx->sink, cells, 6);
 }
 
 static int32_t read_nodes(apikeys_state_t *st, void *ctx, char *err, size_t err_len)

@@ -219,6 +219,13 @@ static const char schema_v5[] =
     " count bigint NOT NULL, PRIMARY KEY (key_id, minute));"
     "ALTER TABLE apikeys_keys ADD COLUMN IF NOT EXISTS last_addr text, ADD COLUMN IF NOT EXISTS last_agent text;"
     "UPDATE apikeys_meta SET value = '5' WHERE name = 'schema_version';";
+/* v7: each node's demand per limited key over its last renewal interval
+ * (requests a minute) and the share of the limit it enforced then (ratelimit_share.h), reported at each renewal; a
+ * node of an older plugin leaves them NULL (it counts as a live node, and enforces the whole limit itself). */
+static const char schema_v7[] =
+    "ALTER TABLE apikeys_nodes ADD COLUMN IF NOT EXISTS rl_keys bigint[],"
+    " ADD COLUMN IF NOT EXISTS rl_demand double precision[], ADD COLUMN IF NOT EXISTS rl_shares double precision[];"
+    "UPDATE apikeys_meta SET value = '7' WHERE name = 'schema_version';";
 
 /* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
  * secret and reveals nothing about it. */
@@ -347,6 +354,9 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
                      err, err_len);
     if (rc == PANEL_OK && version < 6)
         rc = pg_migrate_leaks(conn, err, err_len);
+    if (rc == PANEL_OK && version < 7)
+        rc = pg_exec(conn, schema_v7, 0, NULL, NULL, "adding the nodes' rate-limit shares (schema version 7)", err,
+                     err_len);
     if (rc == PANEL_OK)
         rc = check_secret(p, conn, err, err_len);
     /* Leases that ended an hour ago belong to nodes that are gone. */

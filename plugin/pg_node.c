@@ -150,16 +150,23 @@ static const char ack_sql[] =
     "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" PG_ACK_CHANNEL "', $1)";
 static const char renew_sql[] =
     /* Also records the clock offset measured at the previous renewal ($7, NULL: none yet) and its fence ($8), and
-     * returns the database's clock (milliseconds since the epoch) last, for this renewal's measurement. */
+     * this node's rate-limit demand and shares ($9..$11, pg_ratelimit.c); returns the other live nodes' number and
+     * their summed demand per key (the shares this node takes), and the database's clock (milliseconds since the
+     * epoch) last, for this renewal's measurement. */
     "WITH c AS (SELECT change FROM apikeys_state WHERE id = 1 FOR SHARE),"
     " ins AS (INSERT INTO apikeys_nodes(instance, node_id, address, pid, lease_end, loaded, clock_offset_ms,"
-    " clock_fenced)"
-    " SELECT $1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint, $7::bigint, $8::boolean FROM c"
-    " WHERE c.change = $6::bigint"
+    " clock_fenced, rl_keys, rl_demand, rl_shares)"
+    " SELECT $1, $2, $3, $4::integer, clock_timestamp() + $5::interval, $6::bigint, $7::bigint, $8::boolean,"
+    " $9::bigint[], $10::float8[], $11::float8[] FROM c WHERE c.change = $6::bigint"
     " ON CONFLICT (instance) DO UPDATE SET lease_end = excluded.lease_end, loaded = excluded.loaded,"
-    " clock_offset_ms = excluded.clock_offset_ms, clock_fenced = excluded.clock_fenced"
-    " RETURNING 1)"
-    " SELECT (SELECT change FROM c), (SELECT count(*) FROM ins),"
+    " clock_offset_ms = excluded.clock_offset_ms, clock_fenced = excluded.clock_fenced,"
+    " rl_keys = excluded.rl_keys, rl_demand = excluded.rl_demand, rl_shares = excluded.rl_shares"
+    " RETURNING 1),"
+    " o AS (SELECT rl_keys, rl_demand FROM apikeys_nodes WHERE instance <> $1 AND lease_end > clock_timestamp()"
+    " AND NOT clock_fenced),"
+    " d AS (SELECT u.k, sum(u.r) AS r FROM o, unnest(o.rl_keys, o.rl_demand) AS u(k, r) GROUP BY u.k)"
+    " SELECT (SELECT change FROM c), (SELECT count(*) FROM ins), (SELECT count(*) FROM o),"
+    " (SELECT array_agg(k ORDER BY k) FROM d), (SELECT array_agg(r ORDER BY k) FROM d),"
     " floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
 /* The named key ids a snapshot has announced (sink->named) so far. */
@@ -373,20 +380,25 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     snprintf(offset_text, sizeof offset_text, "%" PRId64, n->offset_ms);
     const char *offset = n->has_offset ? offset_text : NULL, *fenced = n->clock_fenced ? "true" : "false";
     pthread_mutex_unlock(&n->mutex);
-    const char *params[] = {p->instance, p->node_id, p->address, pid, lease, loaded_text, offset, fenced};
+    pg_ratelimit_round_t *rl = n->ratelimit_round;
+    pg_ratelimit_report(p, rl);
+    const char *params[] = {p->instance, p->node_id, p->address, pid,       lease,     loaded_text,
+                            offset,      fenced,     rl->keys,   rl->demand, rl->shares};
     int64_t sent = mono_ns(); /* the lease counts from before the renewal leaves this process */
     int64_t wall_sent = wall_ms();
     PGresult *r;
-    int32_t rc = pg_exec_prepared(n->conn, "apikeys_renew", 0, renew_sql, 8, params, &r, "renewing the lease", err,
+    int32_t rc = pg_exec_prepared(n->conn, "apikeys_renew", 0, renew_sql, 11, params, &r, "renewing the lease", err,
                                   err_len);
     if (rc != PANEL_OK)
         return rc;
     int64_t round_trip_ms = (mono_ns() - sent) / NS_PER_MS;
     *committed = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
     int done = PQntuples(r) == 1 && strtoll(PQgetvalue(r, 0, 1), NULL, 10) == 1;
-    int fenced_now = PQntuples(r) == 1 && PQnfields(r) == 3 &&
-                     clock_sample(p, strtoll(PQgetvalue(r, 0, 2), NULL, 10) - (wall_sent + round_trip_ms / 2),
+    int fenced_now = PQntuples(r) == 1 && PQnfields(r) == 6 &&
+                     clock_sample(p, strtoll(PQgetvalue(r, 0, 5), NULL, 10) - (wall_sent + round_trip_ms / 2),
                                   round_trip_ms);
+    if (done)
+        pg_ratelimit_take(p, rl, r, 2);
     PQclear(r);
     if (!done)
         return PANEL_OK;
@@ -496,7 +508,7 @@ static int32_t connect_node(pg_store_t *p, char *err, size_t err_len)
     static const struct {
         const char *name, *sql;
         int n;
-    } statements[] = {{"apikeys_snapshot", snapshot_sql, 0}, {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 8}};
+    } statements[] = {{"apikeys_snapshot", snapshot_sql, 0}, {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 11}};
     for (size_t i = 0; rc == PANEL_OK && i < sizeof statements / sizeof statements[0]; i++) {
         PGresult *r = PQprepare(conn, statements[i].name, statements[i].sql, statements[i].n, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -610,7 +622,9 @@ void pg_node_serve(pg_store_t *p)
     pg_node_t *n = &p->node;
     pthread_mutex_lock(&n->mutex);
     if (!n->threads_started && !n->stop) {
-        if (pthread_create(&n->lease_thread, NULL, lease_main, p) != 0) {
+        if (!n->ratelimit_round && pg_ratelimit_start(p) != 0) {
+            snprintf(n->status, sizeof n->status, "refusing every key (503): out of memory for the rate-limit shares");
+        } else if (pthread_create(&n->lease_thread, NULL, lease_main, p) != 0) {
             snprintf(n->status, sizeof n->status, "refusing every key (503): could not start the lease thread");
         } else if (pthread_create(&n->watchdog_thread, NULL, watchdog_main, p) != 0) {
             n->stop = 1;
@@ -661,6 +675,7 @@ void pg_node_close(pg_store_t *p)
     }
     keyring_free(n->held);
     n->held = NULL;
+    pg_ratelimit_stop(p);
     if (n->wake_pipe[0] > 0) {
         close(n->wake_pipe[0]);
         close(n->wake_pipe[1]);

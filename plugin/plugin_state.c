@@ -212,6 +212,7 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
         .log = log_from_backend,
         .now = now_for_backend,
         .ctx = st,
+        .rate_shares = &st->limiter.shares,
     };
     if (rc == PANEL_OK)
         rc = store_open(&st->store, &store_args, err, err_len);

@@ -61,6 +61,7 @@ typedef int32_t (*store_audit_fn)(void *ctx, const store_audit_row_t *row);
 typedef struct store_node_row {
     const char *node_id, *address, *lease_end, *loaded;
     const char *clock_offset;  /* its wall clock's measured offset from the database's ("+0.0 s"), and a fence */
+    const char *rate_share;    /* its share of the busiest limited key ("64.5 % of 'bot' (600/min)"), or "-" */
 } store_node_row_t;
 typedef int32_t (*store_node_fn)(void *ctx, const store_node_row_t *row);
 
@@ -189,6 +190,9 @@ typedef struct store_open_args {
     void (*log)(void *ctx, int32_t level, const char *msg);
     int64_t (*now)(void *ctx);
     void *ctx;
+    /* A backend with nodes makes this process enforce its shares of the rate limits here (started when it
+     * becomes a node, stopped at close); NULL: none. */
+    struct ratelimit_shares *rate_shares;
 } store_open_args_t;
 
 typedef struct store store_t;

@@ -269,21 +269,35 @@ static int32_t pg_describe(store_t *s, char *out, size_t out_len)
     return PANEL_OK;
 }
 
+/* The live nodes; each one's share of the busiest limited key (the most demand over the live nodes' last
+ * renewals), as it reported it at its last renewal. */
+static const char nodes_sql[] =
+    "WITH live AS (SELECT * FROM apikeys_nodes WHERE lease_end > clock_timestamp()),"
+    " busy AS (SELECT u.k FROM live, unnest(live.rl_keys, live.rl_demand) AS u(k, d) GROUP BY u.k"
+    " ORDER BY sum(u.d) DESC, u.k LIMIT 1),"
+    " what AS (SELECT b.k, CASE WHEN b.k = 0 THEN 'the site key (' || s.rate_limit || '/min)'"
+    " ELSE '''' || n.label || ''' (' || n.rate_limit || '/min)' END AS name"
+    " FROM busy b CROSS JOIN apikeys_state s LEFT JOIN apikeys_named n ON n.id = b.k WHERE s.id = 1)"
+    " SELECT l.node_id, l.address, to_char(l.lease_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+    " || ' UTC', l.loaded::text, CASE WHEN l.clock_offset_ms IS NULL THEN 'not measured yet'"
+    " ELSE to_char(-l.clock_offset_ms / 1000.0, 'FMS9999990.0') || ' s' || CASE WHEN"
+    " l.clock_fenced THEN ' (over max_clock_offset: refusing every key)' ELSE '' END END,"
+    " COALESCE((SELECT to_char(100 * u.s, 'FM990.0') || ' % of ' || what.name FROM what,"
+    " unnest(l.rl_keys, l.rl_shares) AS u(k, s) WHERE u.k = what.k LIMIT 1),"
+    " CASE WHEN EXISTS (SELECT 1 FROM what) THEN 'not reported yet' ELSE '-' END)"
+    " FROM live l ORDER BY l.node_id, l.instance";
+
 static int32_t pg_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, size_t err_len)
 {
     PGresult *r;
     int32_t rc = pg_exec_admin(P(s),
-                               "SELECT node_id, address, to_char(lease_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
-                            " || ' UTC', loaded::text, CASE WHEN clock_offset_ms IS NULL THEN 'not measured yet'"
-                            " ELSE to_char(-clock_offset_ms / 1000.0, 'FMS9999990.0') || ' s' || CASE WHEN"
-                            " clock_fenced THEN ' (over max_clock_offset: refusing every key)' ELSE '' END END"
-                            " FROM apikeys_nodes WHERE lease_end > clock_timestamp() ORDER BY node_id, instance",
+                               nodes_sql,
                             0, NULL, &r, "reading the nodes", err, err_len);
     if (rc != PANEL_OK)
         return rc;
     for (int i = 0; rc == PANEL_OK && i < PQntuples(r); i++) {
         store_node_row_t row = {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-                                PQgetvalue(r, i, 4)};
+                                PQgetvalue(r, i, 4), PQgetvalue(r, i, 5)};
         rc = fn(ctx, &row);
         if (rc != PANEL_OK)
             snprintf(err, err_len, "the host stopped reading the nodes");

@@ -9,6 +9,7 @@
  *   pg_rows.c           the site key's rows, settings, audit trail and counters
  *   pg_named.c          named keys
  *   pg_pipeline.c       a changing transaction's statements queued in libpq's pipeline mode (few round trips)
+ *   pg_ratelimit.c      the rate-limit shares' part of a renewal: demand reported, shares taken
  *   pg_node.c           this process as a node: the lease thread (its own connection, LISTEN, reload, renew =
  *                       acknowledge) and the fence watchdog that turns the node to 503 when its lease ends
  *
@@ -24,7 +25,10 @@
  *   apikeys_nodes(instance, node_id, address, pid, started_at, lease_end, loaded, clock_offset_ms, clock_fenced)
  *                                        clock_offset_ms: the node's wall clock's offset from the database's as it
  *                                        measured it at its previous renewal (NULL: not yet); clock_fenced: it
- *                                        refuses every key because that offset is over max_clock_offset (schema 4)
+ *                                        refuses every key because that offset is over max_clock_offset (schema 4);
+ *                                        rl_keys, rl_demand, rl_shares: per limited key (0: the site key, else
+ *                                        the named key's id) the node's demand (requests a minute) over its last
+ *                                        renewal interval and the share of the limit it enforced then (schema 7)
  *
  * The guarantee: when an action that changes the valid keys returns success, every node either acknowledged
  * the change (it reloaded and published the new snapshot first) or its lease has ended by the database's
@@ -45,14 +49,16 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ratelimit_share.h"
 #include "store.h"
 
-#define PG_SCHEMA_VERSION 6   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
+#define PG_SCHEMA_VERSION 7   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
                                * 3: named keys (apikeys_named, apikeys_keys.named_key, named_role);
                                * 4: each node's clock offset (apikeys_nodes.clock_offset_ms, clock_fenced);
                                * 5: usage per hour and last callers (apikeys_usage, apikeys_usage_recent,
                                *    apikeys_keys.last_addr, last_agent);
-                               * 6: leaked keys (apikeys_leaked, pg_leaks.c) */
+                               * 6: leaked keys (apikeys_leaked, pg_leaks.c);
+                               * 7: each node's rate-limit demand and shares (apikeys_nodes.rl_*) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
 #define PG_ADMIN_STATEMENTS 56        /* room for every statement the admin connection keeps prepared */
@@ -75,6 +81,7 @@ typedef struct pg_node {
     int has_offset;                   /* clock_offset_ms holds a measurement */
     int clock_fenced;                 /* 1 while the offset is over max_clock_offset (refusing every key) */
     int64_t offset_ms, offset_err_ms; /* the last accepted measurement, and its error bound (half the round trip) */
+    struct pg_ratelimit_round *ratelimit_round; /* the lease thread's: its renewal's rate-limit part */
 } pg_node_t;
 
 #define PG_PIPE_MAX 48                /* statements (and their prepares) one changing transaction may queue */
@@ -223,6 +230,22 @@ PGresult *pg_pipe_take(pg_pipeline_t *pl, int index);
 int32_t pg_pipe_end(pg_pipeline_t *pl, char *err, size_t err_len);
 /* Frees kept rows nobody took. */
 void pg_pipe_discard(pg_pipeline_t *pl);
+
+/* ----- pg_ratelimit.c ----- */
+typedef struct pg_ratelimit_round {
+    ratelimit_demand_t mine[RATELIMIT_REPORT_MAX];
+    size_t n_mine;
+    char keys[4096], demand[4096], shares[4096];   /* PostgreSQL text arrays: the renewal's $9, $10, $11 */
+} pg_ratelimit_round_t;
+/* Makes this process enforce its shares (pg_node_serve, before the lease thread starts); 0, or -1 without memory.
+ * pg_ratelimit_stop undoes it (pg_node_close, after the threads are joined). */
+int pg_ratelimit_start(pg_store_t *p);
+void pg_ratelimit_stop(pg_store_t *p);
+/* [lease thread] This node's demand per limited key since the last renewal, as the renewal's parameters. */
+void pg_ratelimit_report(pg_store_t *p, pg_ratelimit_round_t *r);
+/* [lease thread] Takes this node's shares from a renewal's result: columns col (the other live nodes' number),
+ * col + 1 (the keys they reported) and col + 2 (their summed demand per key). */
+void pg_ratelimit_take(pg_store_t *p, const pg_ratelimit_round_t *r, PGresult *res, int col);
 
 /* ----- pg_node.c ----- */
 int pg_node_init(pg_store_t *p);

@@ -20,6 +20,10 @@
 #include "../../plugin/store_postgresql.h"
 #include "panel/plugin.h"
 
+#define TEXT_OF(x) #x
+#define TEXT(x) TEXT_OF(x)
+#define SCHEMA_VERSION_TEXT TEXT(PG_SCHEMA_VERSION) /* the version a store is migrated to */
+
 static apikeys_config_t cfg;
 
 static void publish(void *ctx, keyring_t *ring)
@@ -38,7 +42,7 @@ static uint8_t secret[KEY_SECRET_LEN];
 
 static void open_store(store_t *s)
 {
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL};
+    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL, NULL};
     char err[512] = "";
     int32_t rc = store_open(s, &args, err, sizeof err);
     if (rc != PANEL_OK)
@@ -274,7 +278,7 @@ static void assert_schema_indexes(PGconn *c)
 {
     char v[512];
     assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
-                        "6");
+                        SCHEMA_VERSION_TEXT);
     assert_string_equal(sql_text(c, "SELECT indexdef FROM pg_indexes WHERE indexname = 'apikeys_keys_one_current'",
                                  v, sizeof v),
                         "CREATE UNIQUE INDEX apikeys_keys_one_current ON public.apikeys_keys USING btree (role)"
@@ -652,19 +656,28 @@ static void schema_2_store_is_migrated(void **state)
               " UPDATE apikeys_meta SET value = '3' WHERE name = 'schema_version'");
     open_store(&s);
     assert_string_equal(sql_text(c, "SELECT value FROM apikeys_meta WHERE name = 'schema_version'", v, sizeof v),
-                        "6");
+                        SCHEMA_VERSION_TEXT);
+    /* and the rate-limit shares' columns (schema 7), empty until it renews */
+    assert_string_equal(sql_text(c, "SELECT (rl_keys IS NULL AND rl_demand IS NULL AND rl_shares IS NULL)::text"
+                                    " FROM apikeys_nodes WHERE instance = 'old/1@h'", v, sizeof v),
+                        "true");
     assert_string_equal(sql_text(c, "SELECT coalesce(clock_offset_ms::text, 'null') || ' ' || clock_fenced::text"
                                     " FROM apikeys_nodes WHERE instance = 'old/1@h'", v, sizeof v),
                         "null false");
     store_close(&s);
     sql_ok(c, "DELETE FROM apikeys_nodes WHERE instance = 'old/1@h'");
 
-    sql_ok(c, "UPDATE apikeys_meta SET value = '7' WHERE name = 'schema_version'");
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL};
+    char newer[128], expect[128];
+    snprintf(newer, sizeof newer, "UPDATE apikeys_meta SET value = '%d' WHERE name = 'schema_version'",
+             PG_SCHEMA_VERSION + 1);
+    snprintf(expect, sizeof expect, "schema version %d, newer than this plugin understands (%d)",
+             PG_SCHEMA_VERSION + 1, PG_SCHEMA_VERSION);
+    sql_ok(c, newer);
+    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL, NULL};
     char err[512] = "";
     assert_int_equal(store_open(&s, &args, err, sizeof err), PANEL_E_STORE);
-    assert_non_null(strstr(err, "schema version 7, newer than this plugin understands (6)"));
-    sql_ok(c, "UPDATE apikeys_meta SET value = '6' WHERE name = 'schema_version'");
+    assert_non_null(strstr(err, expect));
+    sql_ok(c, "UPDATE apikeys_meta SET value = '" SCHEMA_VERSION_TEXT "' WHERE name = 'schema_version'");
     PQfinish(c);
 }
 
