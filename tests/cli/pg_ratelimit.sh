@@ -108,4 +108,4 @@ for n in 2 3; do
   SERVER_PID=${PID[$n]}; stop_server
   check '[ "$STOP_RC" = 0 ]' "web-$n exits 0 on SIGTERM"
 done
-wait "${PID[1]}" 2>/dev/null
+wait "${PID[1]}" 2>/dev/null || true # web-1 was killed on purpose (SIGKILL): its status 137 is not a failure
