@@ -1,5 +1,6 @@
-/* web_config.c - the [host] settings public_url, allowed_hosts, header_timeout, body_timeout, body_min_rate (see
- * web_config.h): parsing, validation with messages naming the setting, and matching a Host header. */
+/* web_config.c - the [host] settings public_url, allowed_hosts, header_timeout, body_timeout, body_min_rate and
+ * leak_reports_per_minute (see web_config.h): parsing, validation with messages naming the setting, and matching
+ * a Host header. */
 #include "web_config.h"
 
 #include <ctype.h>
@@ -132,7 +133,10 @@ int web_config_load(panelhost_t *host, const char *listen_host, web_config_t *ou
                     "the seconds a client has to send a whole request body", &out->body_timeout, err,
                     err_len) != 0 ||
         read_number(host, "body_min_rate", 1, 1000000000u, WEB_BODY_MIN_RATE_DEFAULT,
-                    "the bytes per second a request body must arrive at", &out->body_min_rate, err, err_len) != 0)
+                    "the bytes per second a request body must arrive at", &out->body_min_rate, err, err_len) != 0 ||
+        read_number(host, "leak_reports_per_minute", 1, 100000, 20,
+                    "the leak reports (POST /api/v1/keys/revoke) one client address may send a minute",
+                    &out->leak_reports_per_minute, err, err_len) != 0)
         return -1;
     return web_proxies_parse(panelhost_config_get(host, "host", "trusted_proxies"), &out->trusted_proxies, err,
                              err_len);

@@ -99,7 +99,8 @@ int web_listen_workers(panelhost_t *host, unsigned *workers, char *err, size_t e
     return 0;
 }
 
-void web_listen_print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password)
+void web_listen_print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password,
+                            const char *config_path)
 {
     char ip[INET6_ADDRSTRLEN] = "";
     if (addr->ss_family == AF_INET)
@@ -113,13 +114,16 @@ void web_listen_print_ready(const struct sockaddr_storage *addr, uint16_t port, 
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? (size_t)n : 0] = '\0';
     const char *program = n > 0 ? self : "sample-host";
+    /* the passwd command to copy acts on this server's config, so it names a -c the server was given */
+    char command[4200];
+    snprintf(command, sizeof command, "%s%s%s", program, config_path ? " -c " : "", config_path ? config_path : "");
     if (first_password != NULL) {
         printf("First run: created the password of user admin: %s\n", first_password);
-        printf("It is shown only this once. Log in as admin with it; change it with: %s passwd admin\n", program);
+        printf("It is shown only this once. Log in as admin with it; change it with: %s passwd admin\n", command);
     } else {
         printf("Log in as admin with the password printed on the first run (or any user of the config); set a "
                "new one with: %s passwd USER\n",
-               program);
+               command);
     }
     fflush(stdout);
 }

@@ -25,7 +25,9 @@ int web_listen_is_loopback(const struct sockaddr_storage *addr);
 int web_listen_workers(panelhost_t *host, unsigned *workers, char *err, size_t err_len);
 
 /* Prints the ready banner: the panel's and the API's address, and the first run's password (nullable: shown
- * once) or how to set one. */
-void web_listen_print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password);
+ * once) or how to set one; the passwd command it prints names config_path (nullable: the default config)
+ * with -c, so copying it acts on this server's data directory. */
+void web_listen_print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password,
+                            const char *config_path);
 
 #endif /* SAMPLE_HOST_WEB_LISTEN_H */

@@ -528,7 +528,7 @@ static void wait_for_idle(server_t *srv)
     pthread_mutex_unlock(&srv->lock);
 }
 
-int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
+int web_serve(panelhost_t *host, const char *listen, const char *config_path, char *err, size_t err_len)
 {
     if (listen == NULL)
         listen = panelhost_config_get(host, "host", "listen");
@@ -612,7 +612,8 @@ int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len)
         rc = -1;
     } else {
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-        web_listen_print_ready(&addr, info != NULL ? info->port : 0, created == 1 ? first_password : NULL);
+        web_listen_print_ready(&addr, info != NULL ? info->port : 0, created == 1 ? first_password : NULL,
+                               config_path);
         sodium_memzero(first_password, sizeof first_password);
         int sig = 0;
         while (sigwait(&stop_signals, &sig) != 0) {

@@ -15,6 +15,6 @@
  * (and, on the first run, admin's generated password) on stdout. Plugins must be loaded before; none is
  * loaded or unloaded by the caller while serving; the server itself
  * applies extension changes (web_extensions.h). Returns -1 with a message in err when it cannot start. */
-int web_serve(panelhost_t *host, const char *listen, char *err, size_t err_len);
+int web_serve(panelhost_t *host, const char *listen, const char *config_path, char *err, size_t err_len);
 
 #endif /* SAMPLE_HOST_WEB_SERVER_H */

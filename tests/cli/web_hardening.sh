@@ -215,7 +215,8 @@ http GET /login
 check '[ "$CODE" = 421 ] && body_has "now: panel.test"' "with allowed_hosts set, only those names do (421 for 127.0.0.1)"
 stop_server
 
-for bad in "public_url = ftp://x" "allowed_hosts = bad/name" "header_timeout = 0" "body_min_rate = fast" "body_timeout = 0"; do
+for bad in "public_url = ftp://x" "allowed_hosts = bad/name" "header_timeout = 0" "body_min_rate = fast" "body_timeout = 0" \
+           "leak_reports_per_minute = abc" "leak_reports_per_minute = 0"; do
   sed "s|^currency = EUR\$|currency = EUR\n$bad|" "$CONFIG" >"$TMP/bad.ini"; chmod 600 "$TMP/bad.ini"
   run -c "$TMP/bad.ini" serve --listen 127.0.0.1:0
   key=${bad%% *}

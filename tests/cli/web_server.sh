@@ -22,6 +22,9 @@ if [ "$(stat -c %a "$TMP/data/admin-passwords")" = 600 ] && ! grep -q helpdesk-p
 else fail "password file mode/content"; fi
 
 if ! start_server "$CONFIG"; then fail "server starts"; exit 1; fi
+wait_until 'grep -q "passwd admin" "$TMP/server.out"' 5
+check 'grep -qF -- "sample-host -c $CONFIG passwd admin" "$TMP/server.out"' \
+  "the first run's banner names the server's own config in its passwd command (-c), so copying it acts on this data directory"
 pass "server starts on a free loopback port and prints its URL"
 ADMIN_PASSWORD=$FIRST_PASSWORD
 check '[ -n "$ADMIN_PASSWORD" ]' "first run prints a generated password for admin"
