@@ -121,7 +121,7 @@ static json_t *components_headers(void)
 {
     json_t *h = json_object();
     h = json_doc_set(h, "Retry-After",
-                     header("seconds to wait before trying again (sent with a 503 when the server can tell)",
+                     header("seconds to wait before trying again (sent with a 429, and with a 503 when the server can tell)",
                             json_pack("{s:s,s:i}", "type", "integer", "minimum", 1)));
     h = json_doc_set(h, "Sunset",
                      header("RFC 8594: the HTTP-date after which this key stops working (sent while the key is in a "

@@ -93,7 +93,7 @@ static int body_store(const route_context_t *ctx, json_t **body)
     "\"maxItems\":100,\"items\":{\"$ref\":\"#/components/schemas/LeakFinding\"},\"description\":"          \
     "\"GitHub's secret-scanning alert format\"}]}"
 #define EXAMPLE_REVOKE_JSON                                                                                       \
-    "{\"token\":\"sk_live_...\",\"url\":\"https://github.com/example/repo/blob/main/config.yml\"}"
+    "{\"token\":\"sak_ExampleLeakedKeyFoundInAPublicRepository0001JZq8I\",\"url\":\"https://github.com/example/repo/blob/main/config.yml\"}"
 
 static const route_t routes[] = {
     {"/healthz", "GET", "GET /healthz", 0, PANEL_SCOPE_NONE, body_ok, "healthz", "Is the server up",
@@ -126,10 +126,10 @@ static const route_t routes[] = {
      "when it is a live key of this store it stops working on every server before the answer is sent, and the "
      "store owner is told. No credential needed: holding the key is the proof. The answer is 200 {} for every "
      "well-formed request, whether each token was live, already dead, unknown or malformed (RFC 7009), so it "
-     "tells nothing about any string. 429 past 20 reports a minute from one address ([host] "
-     "leak_reports_per_minute); 503 when a report could not be handled (send it again).",
+     "tells nothing about any string. 429 past `[host] leak_reports_per_minute` reports a minute from one "
+     "address (default 20); 503 when a report could not be handled (send it again).",
      "application/x-www-form-urlencoded,application/json", 1, "[" SCHEMA_REVOKE_FORM "," SCHEMA_REVOKE_JSON "]",
-     "[{\"token\":\"sk_live_...\"}," EXAMPLE_REVOKE_JSON "]", "{\"type\":\"object\",\"maxProperties\":0}",
+     "[{\"token\":\"sak_ExampleLeakedKeyFoundInAPublicRepository0001JZq8I\"}," EXAMPLE_REVOKE_JSON "]", "{\"type\":\"object\",\"maxProperties\":0}",
      "{}", "429,503"},
 };
 
