@@ -117,6 +117,7 @@ static void counts_are_exact_across_threads_evictions_and_snapshots(void **s)
     apikeys_state_close(st);
     free(keys);
     support_rmtree(dir);
+    free(dir);
 }
 
 int main(void)
