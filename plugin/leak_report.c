@@ -15,13 +15,23 @@
 #include "time_format.h"
 
 /* The place as the owner reads it: printable ASCII kept except the characters that could end a quoted or tagged
- * text (space, quotes, <, >, backslash, %), everything else as %XX; at most LEAK_PLACE_MAX - 1 characters, never
- * cutting an escape. */
-static void escape_place(const char *text, char *out, size_t out_len)
+ * text (space, quotes, <, >, backslash, %), everything else as %XX; the reported key itself, should the place
+ * hold it (e.g. a paste's URL with ?key=...), as "[the key]", so neither the audit row nor the status line ever
+ * holds it; at most LEAK_PLACE_MAX - 1 characters, never cutting an escape. */
+static void escape_place(const char *text, const char *key, size_t key_len, char *out, size_t out_len)
 {
     static const char hex[] = "0123456789ABCDEF";
+    static const char mark[] = "[the key]";
     size_t at = 0;
     for (const unsigned char *c = (const unsigned char *)(text ? text : ""); *c; c++) {
+        if (key_len > 0 && *c == (unsigned char)key[0] && strncmp((const char *)c, key, key_len) == 0) {
+            if (at + sizeof mark - 1 >= out_len)
+                break;
+            memcpy(out + at, mark, sizeof mark - 1);
+            at += sizeof mark - 1;
+            c += key_len - 1;
+            continue;
+        }
         int keep = *c > 0x20u && *c < 0x7Fu && !strchr("\"'<>\\%`", *c);
         size_t need = keep ? 1 : 3;
         if (at + need >= out_len)
@@ -126,7 +136,7 @@ int32_t apikeys_report_leak(void *state, const panel_leak_report_t *report, char
     c.digest = digest;
     c.leak.reported_at = apikeys_now(st);
     clean_addr(report->reporter_addr, c.leak.reporter, sizeof c.leak.reporter);
-    escape_place(report->found_at, c.leak.found_at, sizeof c.leak.found_at);
+    escape_place(report->found_at, key, len, c.leak.found_at, sizeof c.leak.found_at);
     char msg[768], confirm[768];
     int32_t rc = apikeys_write(st, leak_tx, &c, msg, sizeof msg, confirm, sizeof confirm);
     sodium_memzero(digest, sizeof digest);

@@ -94,7 +94,7 @@ run "${C[@]}" --json action $PAGE create-key --param label=Bot --param scopes=st
 NAMED=$(json_get 'j["secret"]'); NID=$(json_get 'j["record"]'); ALL_KEYS+=("$NAMED")
 ping "$NAMED"
 check '[ "$CODE" = 200 ]' "the named key works before the report"
-revoke_json "[{\"token\":\"$NAMED\",\"type\":\"acme_api_key\",\"url\":\"https://gist.github.com/x/1\",\"source\":\"content\"},
+revoke_json "[{\"token\":\"$NAMED\",\"type\":\"acme_api_key\",\"url\":\"https://gist.github.com/x/1?key=$NAMED\",\"source\":\"content\"},
   {\"token\":\"sak_notakey\",\"type\":\"acme_api_key\",\"url\":\"https://x.test/\",\"source\":\"commit\"},
   {\"token\":\"ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"type\":\"x\",\"url\":\"\",\"source\":\"content\"}]"
 check '[ "$CODE" = 200 ] && [ "$BODY" = "{}" ]' "GitHub's secret-scanning array answers 200 {}"
@@ -102,8 +102,8 @@ ping "$NAMED"
 check '[ "$CODE" = 401 ] && body_has "\"error\":\"leaked\""' "the named key's value is refused as leaked"
 ROW=$(keys_row "$NID")
 check 'case "$ROW" in *"|leaked: revoked"*) true ;; *) false ;; esac' "the named key's row is marked leaked" "row: $ROW"
-check 'audit_rows | grep -F "leak-report" | grep -F "key ID $NID" | grep -qF "https://gist.github.com/x/1"' \
-  "the audit row names the named key and where it was found"
+check 'audit_rows | grep -F "leak-report" | grep -F "key ID $NID" | grep -qF "https://gist.github.com/x/1?key=[the key]"' \
+  "the audit row names the named key and where it was found, the key itself in that place as [the key]"
 run "${C[@]}" --json --yes action $PAGE reset-key --record "$NID"
 NAMED2=$(json_get 'j.get("secret","")'); ALL_KEYS+=("$NAMED2")
 check '[ "$(json_get "\"previous key was reported as leaked and stays revoked\" in j[\"message\"]")" = True ]' \
