@@ -515,6 +515,25 @@ int32_t panelhost_action_run_record(panelhost_t *host, const panel_caller_t *cal
 
 /* ----- availability (ABI 1.1) ----- */
 
+/* The host's answer from a plugin's availability callback: its line msg (made one line: it is shown beside a
+ * button or an input) as the note when rc is PANEL_OK, as the reason otherwise, with a default naming `what` when
+ * the plugin gave none. */
+static int32_t availability_answer(int32_t rc, char *msg, const char *what, char *reason, size_t reason_len)
+{
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    if (rc == PANEL_OK) {
+        ph_errf(reason, reason_len, "%s", msg); /* available, with the plugin's note when it gave one */
+        return PANEL_OK;
+    }
+    if (rc == PANEL_E_STATE)
+        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "not available now");
+    else
+        ph_errf(reason, reason_len, "%s", msg[0] ? msg : what);
+    return plugin_status(rc);
+}
+
 int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *caller, const char *page_id,
                                    const char *action_id, const char *record_id, char *reason, size_t reason_len)
 {
@@ -539,18 +558,8 @@ int32_t panelhost_action_available(panelhost_t *host, const panel_caller_t *call
     rc = action->available(page->owner->state, &c, record_id, msg, sizeof msg);
     pthread_mutex_unlock(&page->owner->call_lock);
     msg[sizeof msg - 1] = '\0';
-    for (char *p = msg; *p; p++) /* one line: the reason is shown beside a button */
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
-    if (rc == PANEL_OK) {
-        ph_errf(reason, reason_len, "%s", msg); /* available, with the plugin's note when it gave one */
-        return PANEL_OK;
-    }
-    if (rc == PANEL_E_STATE)
-        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "not available now");
-    else
-        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "the plugin could not tell whether the action is available");
-    return plugin_status(rc);
+    return availability_answer(rc, msg, "the plugin could not tell whether the action is available", reason,
+                               reason_len);
 }
 
 /* ----- field availability (ABI 1.3) ----- */
@@ -577,16 +586,5 @@ int32_t panelhost_field_available(panelhost_t *host, const panel_caller_t *calle
     rc = field->available(page->owner->state, &c, msg, sizeof msg);
     pthread_mutex_unlock(&page->owner->call_lock);
     msg[sizeof msg - 1] = '\0';
-    for (char *p = msg; *p; p++) /* one line: the reason is shown beside the input */
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
-    if (rc == PANEL_OK) {
-        ph_errf(reason, reason_len, "%s", msg);
-        return PANEL_OK;
-    }
-    if (rc == PANEL_E_STATE)
-        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "not available now");
-    else
-        ph_errf(reason, reason_len, "%s", msg[0] ? msg : "the plugin could not tell whether the field can be set");
-    return plugin_status(rc);
+    return availability_answer(rc, msg, "the plugin could not tell whether the field can be set", reason, reason_len);
 }
