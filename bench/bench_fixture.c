@@ -192,7 +192,8 @@ static int32_t add_named_tx(apikeys_state_t *st, void *vctx, char *msg, size_t m
         key_digest(st->secret, key, len, digest);
         key_hint(cfg->key_prefix, cfg->prefix_len, key, len, hint, sizeof hint);
         int64_t id = 0;
-        int32_t rc = store_named_create(&st->store, &k, digest, hint, &id, msg, msg_len);
+        int32_t rc = store_named_create(&st->store, &k, digest, key_locator(st->locator_key, key, len), hint, &id,
+                                        msg, msg_len);
         sodium_memzero(digest, sizeof digest);
         if (rc != PANEL_OK)
             return rc;

@@ -48,7 +48,8 @@ static int32_t create_current_key(apikeys_state_t *st, action_ctx_t *c, char *hi
     uint8_t digest[KEY_DIGEST_LEN];
     key_digest(st->secret, c->key, len, digest);
     key_hint(cfg->key_prefix, cfg->prefix_len, c->key, len, hint, KEY_HINT_BUF);
-    return store_put_current(&st->store, digest, hint, apikeys_now(st), NULL, msg, msg_len);
+    return store_put_current(&st->store, digest, key_locator(st->locator_key, c->key, len), hint, apikeys_now(st),
+                             NULL, msg, msg_len);
 }
 
 /* Hands a new key to the host (after commit) and wipes our copy. */

@@ -251,7 +251,8 @@ static int32_t set_key_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg
     if (rc == PANEL_OK && found && !same)
         rc = store_revoke(&st->store, cur.id, now, msg, msg_len);
     if (rc == PANEL_OK && !same)
-        rc = store_put_current(&st->store, digest, hint, now, NULL, msg, msg_len);
+        rc = store_put_current(&st->store, digest, key_locator(st->locator_key, c->value, c->len), hint, now, NULL,
+                               msg, msg_len);
     sodium_memzero(digest, sizeof digest);
     if (rc != PANEL_OK)
         return rc;

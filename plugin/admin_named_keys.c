@@ -197,9 +197,9 @@ static int32_t audit(apikeys_state_t *st, named_ctx_t *c, const char *outcome, c
                        hint, msg, msg_len);
 }
 
-/* Generates a key into c->secret; its digest and hint. */
-static int32_t new_secret(apikeys_state_t *st, named_ctx_t *c, uint8_t digest[KEY_DIGEST_LEN], char *hint,
-                          char *msg, size_t msg_len)
+/* Generates a key into c->secret; its digest, locator and hint. */
+static int32_t new_secret(apikeys_state_t *st, named_ctx_t *c, uint8_t digest[KEY_DIGEST_LEN], uint64_t *locator,
+                          char *hint, char *msg, size_t msg_len)
 {
     const apikeys_config_t *cfg = &st->config;
     if (key_generate(cfg->key_prefix, cfg->prefix_len, c->secret, APIKEYS_NEW_KEY_MAX) != 0) {
@@ -208,6 +208,7 @@ static int32_t new_secret(apikeys_state_t *st, named_ctx_t *c, uint8_t digest[KE
     }
     size_t len = key_length(cfg->prefix_len);
     key_digest(st->secret, c->secret, len, digest);
+    *locator = key_locator(st->locator_key, c->secret, len);
     key_hint(cfg->key_prefix, cfg->prefix_len, c->secret, len, hint, KEY_HINT_BUF);
     return PANEL_OK;
 }
@@ -331,11 +332,12 @@ static int32_t create_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_
         return PANEL_E_STATE;
     }
     uint8_t digest[KEY_DIGEST_LEN];
+    uint64_t locator = 0;
     char hint[KEY_HINT_BUF];
     if (rc == PANEL_OK)
-        rc = new_secret(st, c, digest, hint, msg, msg_len);
+        rc = new_secret(st, c, digest, &locator, hint, msg, msg_len);
     if (rc == PANEL_OK)
-        rc = store_named_create(&st->store, &c->key, digest, hint, &c->id, msg, msg_len);
+        rc = store_named_create(&st->store, &c->key, digest, locator, hint, &c->id, msg, msg_len);
     c->created = rc == PANEL_OK;
     sodium_memzero(digest, sizeof digest);
     char outcome[600];
@@ -415,14 +417,15 @@ static int32_t reset_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_l
     int64_t now = apikeys_now(st);
     int32_t rc = load_named(st, c, k, msg, msg_len);
     uint8_t digest[KEY_DIGEST_LEN];
+    uint64_t locator = 0;
     char hint[KEY_HINT_BUF];
     if (rc == PANEL_OK)
-        rc = new_secret(st, c, digest, hint, msg, msg_len);
+        rc = new_secret(st, c, digest, &locator, hint, msg, msg_len);
     int64_t until = c->grace_seconds > 0 ? now + c->grace_seconds : 0;
     if (k->expires_at && until > k->expires_at)
         until = k->expires_at;
     if (rc == PANEL_OK)
-        rc = store_named_reset(&st->store, c->id, digest, hint, now, until, msg, msg_len);
+        rc = store_named_reset(&st->store, c->id, digest, locator, hint, now, until, msg, msg_len);
     sodium_memzero(digest, sizeof digest);
     char previous[256], outcome[300];
     if (!k->hint[0]) { /* no current value: it was reported as leaked (leak_report.c) and is revoked already */

@@ -27,10 +27,11 @@ static int digest_equal(const uint8_t *a, const uint8_t *b)
     return diff == 0;
 }
 
-/* The home slot of a digest (bytes 4..11; the digest is a keyed hash, so uniformly distributed). */
-static size_t home_slot(const uint8_t *digest, size_t mask)
+/* The home slot of a key: from its locator, or when it has none (0) from its digest (bytes 4..11). Both are keyed
+ * hashes, so uniformly distributed. */
+static size_t home_slot(uint64_t locator, const uint8_t *digest, size_t mask)
 {
-    return (size_t)load_u64(digest + 4) & mask;
+    return (size_t)(locator ? locator : load_u64(digest + 4)) & mask;
 }
 
 /* The slot count for n keys: a power of two, at least 16, with n * 5 <= slots * 4 (load <= 0.8). 0 when n is
@@ -85,10 +86,12 @@ static void table_free(keyring_entry_t *table, size_t bytes, int32_t mapped)
         free(table);
 }
 
-/* Puts a copy of `e` (occupied) into the first empty slot of its probe sequence; the table has room. */
-static keyring_entry_t *table_insert(keyring_entry_t *table, size_t mask, const keyring_entry_t *e)
+/* Puts a copy of `e` (occupied) into the first empty slot of its probe sequence from its locator's (or digest's)
+ * home; the table has room. locators[] (the table's build-time side array) keeps the locator for a resize. */
+static keyring_entry_t *table_insert(keyring_entry_t *table, uint64_t *locators, size_t mask,
+                                     const keyring_entry_t *e, uint64_t locator)
 {
-    size_t pos = home_slot(e->digest, mask);
+    size_t pos = home_slot(locator, e->digest, mask);
     while (table[pos].occupied)
         pos = (pos + 1) & mask;
     keyring_entry_t *slot = &table[pos];
@@ -98,6 +101,7 @@ static keyring_entry_t *table_insert(keyring_entry_t *table, size_t mask, const 
     atomic_init(&slot->spilled, atomic_load_explicit(&e->spilled, memory_order_relaxed));
     slot->named = e->named;
     slot->occupied = e->occupied ? e->occupied : KEYRING_VALUE;
+    locators[pos] = locator;
     return slot;
 }
 
@@ -106,14 +110,19 @@ static int table_resize(keyring_t *ring, size_t slots)
 {
     size_t bytes = slots * sizeof(keyring_entry_t);
     int32_t mapped;
-    keyring_entry_t *table = table_alloc(bytes, &mapped);
-    if (!table)
+    uint64_t *locators = calloc(slots, sizeof *locators);
+    keyring_entry_t *table = locators ? table_alloc(bytes, &mapped) : NULL;
+    if (!table) {
+        free(locators);
         return -1;
+    }
     for (size_t i = 0; ring->entries && i < ring->slots; i++)
         if (ring->entries[i].occupied)
-            table_insert(table, slots - 1, &ring->entries[i]);
+            table_insert(table, locators, slots - 1, &ring->entries[i], ring->locators[i]);
     table_free(ring->entries, ring->table_bytes, ring->mapped);
+    free(ring->locators);
     ring->entries = table;
+    ring->locators = locators;
     ring->slots = slots;
     ring->mask = slots - 1;
     ring->table_bytes = bytes;
@@ -146,12 +155,13 @@ keyring_t *keyring_new_failed(uint64_t epoch)
     return ring;
 }
 
-int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t key_id, int64_t expires_at)
+keyring_entry_t *keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, int64_t key_id,
+                             int64_t expires_at)
 {
     if ((ring->count + 1) * 5 > ring->slots * 4) {
         size_t slots = slots_for(ring->count + 1);
         if (!slots || table_resize(ring, slots) != 0)
-            return -1;
+            return NULL;
     }
     keyring_entry_t e;
     memset(&e, 0, sizeof e);
@@ -159,28 +169,16 @@ int keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], int64_t k
     e.key_id = key_id;
     e.expires_at = expires_at;
     atomic_init(&e.spilled, 0);
-    table_insert(ring->entries, ring->mask, &e);
     ring->count++;
-    return 0;
-}
-
-void keyring_set_named(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint32_t named)
-{
-    keyring_entry_t *e = keyring_find(ring, digest);
-    if (e)
-        e->named = named;
-}
-
-void keyring_set_superseded(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN])
-{
-    keyring_entry_t *e = keyring_find(ring, digest);
-    if (e)
-        e->occupied = KEYRING_SUPERSEDED;
+    ring->unlocated += locator == 0;
+    return table_insert(ring->entries, ring->locators, ring->mask, &e, locator);
 }
 
 int keyring_seal(keyring_t *ring)
 {
-    /* entries are inserted in place; only the usage counters are left to make */
+    /* entries are inserted in place: the locators were only needed to move them; the usage counters are left */
+    free(ring->locators);
+    ring->locators = NULL;
     if (!ring->usage) {
         ring->usage = calloc(ring->slots, sizeof *ring->usage);
         if (!ring->usage)
@@ -189,20 +187,26 @@ int keyring_seal(keyring_t *ring)
     return 0;
 }
 
-keyring_entry_t *keyring_find(const keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN])
+/* The entry with this digest on the probe sequence from `pos`, or NULL at the first empty slot (the load limit
+ * guarantees one, so the probe ends). */
+static keyring_entry_t *probe(const keyring_t *ring, size_t pos, const uint8_t digest[KEY_DIGEST_LEN])
 {
-    size_t mask = ring->mask;
-    size_t pos = home_slot(digest, mask);
-    /* At load 0.8 a hit is a few slots from home: fetch the next line while comparing this one. */
-    __builtin_prefetch(&ring->entries[(pos + 1) & mask]);
     for (;;) {
         keyring_entry_t *e = &ring->entries[pos];
         if (!e->occupied)
-            return NULL; /* the load limit guarantees an empty slot, so the probe ends */
+            return NULL;
         if (digest_equal(e->digest, digest))
             return e;
-        pos = (pos + 1) & mask;
+        pos = (pos + 1) & ring->mask;
     }
+}
+
+keyring_entry_t *keyring_find(const keyring_t *ring, uint64_t locator, const uint8_t digest[KEY_DIGEST_LEN])
+{
+    keyring_entry_t *e = probe(ring, home_slot(locator, digest, ring->mask), digest);
+    if (!e && ring->unlocated)
+        e = probe(ring, home_slot(0, digest, ring->mask), digest); /* a row stored without a locator */
+    return e;
 }
 
 void keyring_free(keyring_t *ring)
@@ -215,6 +219,7 @@ void keyring_free(keyring_t *ring)
     free(ring->scopes);
     free(ring->leaks);
     free(ring->usage);
+    free(ring->locators);
     free(ring);
 }
 

@@ -61,20 +61,20 @@ static void clean_addr(const char *addr, char *out, size_t out_len)
 /* 1 when the published snapshot, current and readable, says the digest is no valid key (nothing to revoke, no
  * write needed: a stream of unknown strings cannot make every node reload); 0 when it is valid or when the
  * snapshot cannot tell (then the store decides). */
-static int surely_not_live(apikeys_state_t *st, const uint8_t digest[KEY_DIGEST_LEN])
+static int surely_not_live(apikeys_state_t *st, uint64_t locator, const uint8_t digest[KEY_DIGEST_LEN])
 {
     store_serve(&st->store);
     keyring_t *own = apikeys_refresh(st);
     int answer = 0;
     if (own) {
-        answer = own->status == KEYRING_OK && !keyring_find(own, digest);
+        answer = own->status == KEYRING_OK && !keyring_find(own, locator, digest);
         keyring_free(own);
         return answer;
     }
     unsigned slot;
     keyring_t *ring = guard_enter(&st->guard, &slot);
     answer = ring && ring->status == KEYRING_OK && ring->epoch == store_counter(&st->store) &&
-             !keyring_find(ring, digest);
+             !keyring_find(ring, locator, digest);
     guard_leave(&st->guard, slot);
     return answer;
 }
@@ -127,7 +127,7 @@ int32_t apikeys_report_leak(void *state, const panel_leak_report_t *report, char
         return PANEL_OK; /* no key of ours: nothing to revoke, answered as any other */
     uint8_t digest[KEY_DIGEST_LEN];
     key_digest(st->secret, key, len, digest);
-    if (surely_not_live(st, digest)) {
+    if (surely_not_live(st, key_locator(st->locator_key, key, len), digest)) {
         sodium_memzero(digest, sizeof digest);
         return PANEL_OK;
     }

@@ -227,6 +227,11 @@ static const char schema_v7[] =
     " ADD COLUMN IF NOT EXISTS rl_demand double precision[], ADD COLUMN IF NOT EXISTS rl_shares double precision[];"
     "UPDATE apikeys_meta SET value = '7' WHERE name = 'schema_version';";
 
+/* v8: each key row's locator (key_locator.h: where its keyring slot is, so a verification fetches it while the
+ * digest is computed). Rows from before keep NULL and are found by their digest, as before. */
+static const char schema_v8[] = "ALTER TABLE apikeys_keys ADD COLUMN IF NOT EXISTS locator bigint;"
+                                "UPDATE apikeys_meta SET value = '8' WHERE name = 'schema_version';";
+
 /* The check value of a secret: a keyed hash of a fixed text, so it tells whether two nodes hold the same
  * secret and reveals nothing about it. */
 static void secret_check_value(const uint8_t secret[KEY_SECRET_LEN], char hex[2 * 32 + 1])
@@ -357,6 +362,8 @@ static int32_t migrate(pg_store_t *p, PGconn *conn, char *err, size_t err_len)
     if (rc == PANEL_OK && version < 7)
         rc = pg_exec(conn, schema_v7, 0, NULL, NULL, "adding the nodes' rate-limit shares (schema version 7)", err,
                      err_len);
+    if (rc == PANEL_OK && version < 8)
+        rc = pg_exec(conn, schema_v8, 0, NULL, NULL, "adding the key locators (schema version 8)", err, err_len);
     if (rc == PANEL_OK)
         rc = check_secret(p, conn, err, err_len);
     /* Leases that ended an hour ago belong to nodes that are gone. */

@@ -36,24 +36,25 @@ int32_t pg_named_count(store_t *s, int64_t *count, char *err, size_t err_len)
 }
 
 /* One statement: the named key and its current key row (created when the named key is). */
-int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
                         const char *hint, int64_t *id, char *err, size_t err_len)
 {
     int32_t rc = check_named_strings(key, err, err_len);
     if (rc != PANEL_OK)
         return rc;
-    char hex[2 * KEY_DIGEST_LEN + 3], rate[24], created[24], expires[24];
+    char hex[2 * KEY_DIGEST_LEN + 3], rate[24], created[24], expires[24], loc[24];
     pg_digest_hex(digest, hex);
     const char *params[] = {key->label, key->scopes, key->allowed_ips, pg_i64(rate, sizeof rate, key->rate_limit),
                             pg_i64(created, sizeof created, key->created_at),
-                            pg_i64(expires, sizeof expires, key->expires_at), hex, hint};
+                            pg_i64(expires, sizeof expires, key->expires_at), hex, hint,
+                            pg_i64(loc, sizeof loc, (int64_t)locator)};
     PGresult *r = NULL;
     rc = pg_exec_admin(P(s),
                        "WITH n AS (INSERT INTO apikeys_named(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
                     " VALUES ($1, $2, $3, $4::bigint, $5::bigint, NULLIF($6::bigint, 0)) RETURNING id)"
-                    " INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key)"
-                    " SELECT 'named', $7::bytea, $8, $5::bigint, 'current', id FROM n RETURNING named_key",
-                    8, params, id ? &r : NULL, "saving the new named key", err, err_len);
+                    " INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key, locator)"
+                    " SELECT 'named', $7::bytea, $8, $5::bigint, 'current', id, $9::bigint FROM n RETURNING named_key",
+                    9, params, id ? &r : NULL, "saving the new named key", err, err_len);
     if (rc == PANEL_OK && id) {
         *id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
         PQclear(r);
@@ -151,10 +152,10 @@ int32_t pg_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t e
 /* Three statements in this order, so each leaves one current and one grace row at most (apikeys_keys_named_role
  * allows no more at any moment): the old grace row is revoked, the current row becomes the grace row (or is
  * revoked), the new current row is inserted (none for a revoked named key). */
-int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
                        int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
 {
-    char a[24], b[24], c[24], hex[2 * KEY_DIGEST_LEN + 3];
+    char a[24], b[24], c[24], loc[24], hex[2 * KEY_DIGEST_LEN + 3];
     const char *params[] = {pg_i64(a, sizeof a, id), pg_i64(b, sizeof b, now),
                             pg_i64(c, sizeof c, grace_expires_at > 0 ? grace_expires_at : 0)};
     int32_t rc = pg_exec_admin(P(s),
@@ -172,12 +173,13 @@ int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_L
     if (rc != PANEL_OK)
         return rc;
     pg_digest_hex(digest, hex);
-    const char *insert[] = {hex, hint, pg_i64(b, sizeof b, now), pg_i64(a, sizeof a, id)};
+    const char *insert[] = {hex, hint, pg_i64(b, sizeof b, now), pg_i64(a, sizeof a, id),
+                            pg_i64(loc, sizeof loc, (int64_t)locator)};
     return pg_exec_admin(P(s),
-                         "INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key)"
-                      " SELECT 'named', $1::bytea, $2, $3::bigint, 'current', id FROM apikeys_named"
+                         "INSERT INTO apikeys_keys(name, digest, hint, created_at, named_role, named_key, locator)"
+                      " SELECT 'named', $1::bytea, $2, $3::bigint, 'current', id, $5::bigint FROM apikeys_named"
                       " WHERE id = $4::bigint AND revoked_at IS NULL",
-                      4, insert, NULL, "saving the named key's new key", err, err_len);
+                      5, insert, NULL, "saving the named key's new key", err, err_len);
 }
 
 int32_t pg_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,

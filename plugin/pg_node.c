@@ -135,15 +135,15 @@ static const char snapshot_sql[] =
     "SELECT s.change, s.api_enabled, v.id, v.digest, COALESCE(v.expires_at, 0), s.allowed_ips, s.rate_limit,"
     " v.named_key, v.label, v.scopes, v.allowed_ips, v.rate_limit, v.created_at, COALESCE(v.named_expires_at, 0),"
     /* a grace row's reset time: when its owner's current row was created */
-    " COALESCE(v.superseded_at, 0)"
+    " COALESCE(v.superseded_at, 0), COALESCE(v.locator, 0)"
     " FROM apikeys_state s LEFT JOIN ("
     "SELECT id, digest, expires_at, 0::bigint AS named_key, NULL::text AS label, NULL::text AS scopes,"
     " NULL::text AS allowed_ips, NULL::bigint AS rate_limit, NULL::bigint AS created_at,"
     " NULL::bigint AS named_expires_at, CASE WHEN role = 'grace' THEN (SELECT c.created_at FROM apikeys_keys c"
-    " WHERE c.role = 'current') END AS superseded_at FROM apikeys_keys WHERE role IS NOT NULL"
+    " WHERE c.role = 'current') END AS superseded_at, locator FROM apikeys_keys WHERE role IS NOT NULL"
     " UNION ALL SELECT k.id, k.digest, k.expires_at, k.named_key, n.label, n.scopes, n.allowed_ips, n.rate_limit,"
     " n.created_at, n.expires_at, CASE WHEN k.named_role = 'grace' THEN (SELECT c.created_at FROM apikeys_keys c"
-    " WHERE c.named_key = k.named_key AND c.named_role = 'current') END"
+    " WHERE c.named_key = k.named_key AND c.named_role = 'current') END, k.locator"
     " FROM apikeys_keys k JOIN apikeys_named n ON n.id = k.named_key"
     " WHERE k.named_role IS NOT NULL AND n.revoked_at IS NULL) v ON true WHERE s.id = 1";
 static const char ack_sql[] =
@@ -225,7 +225,7 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
     if (rc != PANEL_OK)
         return rc;
     int n = PQntuples(rows);
-    if (n < 1 || PQnfields(rows) != 15) {
+    if (n < 1 || PQnfields(rows) != 16) {
         PQclear(rows);
         snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
         return PANEL_E_STORE;
@@ -256,8 +256,9 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
             if (rc != PANEL_OK)
                 break;
         }
-        rc = sink->key(sink->ctx, digest, strtoll(PQgetvalue(rows, i, 2), NULL, 10),
-                       strtoll(PQgetvalue(rows, i, 4), NULL, 10), named_key, strtoll(PQgetvalue(rows, i, 14), NULL, 10));
+        rc = sink->key(sink->ctx, digest, (uint64_t)strtoll(PQgetvalue(rows, i, 15), NULL, 10),
+                       strtoll(PQgetvalue(rows, i, 2), NULL, 10), strtoll(PQgetvalue(rows, i, 4), NULL, 10), named_key,
+                       strtoll(PQgetvalue(rows, i, 14), NULL, 10));
     }
     free(named);
     free(seen.ids);

@@ -135,19 +135,19 @@ void pg_digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DIGEST
 /* One statement: a digest this store has seen becomes current again, else a new row. Never a named key's row
  * (find_digest reports those as role "named", so no action gets here with one; the schema refuses a row that is
     * both). */
-int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
-                       int64_t *id, char *err, size_t err_len)
+int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
+                       int64_t now, int64_t *id, char *err, size_t err_len)
 {
-    char hex[2 * KEY_DIGEST_LEN + 3], when[24];
+    char hex[2 * KEY_DIGEST_LEN + 3], when[24], loc[24];
     pg_digest_hex(digest, hex);
-    const char *params[] = {hex, hint, pg_i64(when, sizeof when, now)};
+    const char *params[] = {hex, hint, pg_i64(when, sizeof when, now), pg_i64(loc, sizeof loc, (int64_t)locator)};
     PGresult *r = NULL;
     int32_t rc = pg_exec_admin(P(s),
-                               "INSERT INTO apikeys_keys(name, digest, hint, created_at, role)"
-                            " VALUES ('site', $1::bytea, $2, $3::bigint, 'current')"
-                            " ON CONFLICT (digest) DO UPDATE SET role = 'current', revoked_at = NULL, expires_at = NULL"
-                            " RETURNING id",
-                            3, params, id ? &r : NULL, "saving the new key", err, err_len);
+                               "INSERT INTO apikeys_keys(name, digest, hint, created_at, role, locator)"
+                            " VALUES ('site', $1::bytea, $2, $3::bigint, 'current', $4::bigint)"
+                            " ON CONFLICT (digest) DO UPDATE SET role = 'current', revoked_at = NULL, expires_at = NULL,"
+                            " locator = excluded.locator RETURNING id",
+                            4, params, id ? &r : NULL, "saving the new key", err, err_len);
     if (rc == PANEL_OK && id) {
         *id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
         PQclear(r);

@@ -190,12 +190,13 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
     pthread_mutex_init(&st->write_mutex, NULL);
     guard_init(&st->guard, NULL);
 
-    st->secret = sodium_malloc(KEY_SECRET_LEN + APIKEYS_NEW_KEY_MAX);
+    st->secret = sodium_malloc(KEY_SECRET_LEN + KEY_LOCATOR_KEY_LEN + APIKEYS_NEW_KEY_MAX);
     if (!st->secret) {
         snprintf(err, err_len, "out of memory for the digest secret");
         rc = PANEL_E_NOMEM;
     } else {
-        st->new_key = (char *)st->secret + KEY_SECRET_LEN;
+        st->locator_key = st->secret + KEY_SECRET_LEN;
+        st->new_key = (char *)st->locator_key + KEY_LOCATOR_KEY_LEN;
         st->new_key[0] = '\0';
     }
     if (rc == PANEL_OK && st->config.secret_file[0] == '\0' &&
@@ -216,6 +217,8 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
     };
     if (rc == PANEL_OK)
         rc = store_open(&st->store, &store_args, err, err_len);
+    if (rc == PANEL_OK)
+        key_locator_key(st->secret, st->locator_key);
     if (rc == PANEL_OK) {
         char why[640];
         if (limiter_open(&st->limiter, st->data_dir, st->config.database, why, sizeof why) != PANEL_OK) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "key_digest.h"
+#include "key_locator.h"
 #include "keyring.h"
 #include "limiter.h"
 #include "panel/plugin.h"
@@ -39,8 +40,10 @@ typedef struct apikeys_state {
     /* The secrets, in one region of libsodium's guarded memory (sodium_malloc: kept out of core dumps and, where
      * the limit allows, out of swap; wiped when freed): the digest secret (KEY_SECRET_LEN bytes), and the key an
      * admin action generates, until it is handed to the host (APIKEYS_NEW_KEY_MAX bytes; admin calls are
-     * [serialised] per plugin, so one buffer serves them all). */
+     * [serialised] per plugin, so one buffer serves them all); between them the locator key (KEY_LOCATOR_KEY_LEN
+     * bytes, derived from the digest secret once the store has it: key_locator.h). */
     uint8_t *secret;
+    uint8_t *locator_key;
     char *new_key;
     char data_dir[4096];
     store_t store;                   /* the backend the config names; its counter is the change signal */

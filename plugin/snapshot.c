@@ -51,8 +51,8 @@ static uint32_t named_index(const ring_builder_t *b, int64_t id)
     return 0;
 }
 
-static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
-                           int64_t named_key, int64_t superseded_at)
+static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, int64_t id,
+                           int64_t expires_at, int64_t named_key, int64_t superseded_at)
 {
     ring_builder_t *b = vctx;
     uint32_t named = 0;
@@ -64,14 +64,14 @@ static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], int
         if (own != 0 && (expires_at == 0 || own < expires_at))
             expires_at = own; /* a grace key ends with its named key at the latest */
     }
-    if (keyring_add(b->ring, digest, id, expires_at) != 0) {
+    keyring_entry_t *e = keyring_add(b->ring, digest, locator, id, expires_at);
+    if (!e) {
         snprintf(b->err, b->err_len, "out of memory while loading keys");
         return PANEL_E_NOMEM;
     }
-    if (named)
-        keyring_set_named(b->ring, digest, named);
+    e->named = named;
     if (superseded_at) { /* a grace value: its reset's time is its owner's */
-        keyring_set_superseded(b->ring, digest);
+        e->occupied = KEYRING_SUPERSEDED;
         if (named)
             b->named[named - 1].superseded_at = superseded_at;
         else

@@ -166,10 +166,10 @@ int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
     return s->backend->get_site(s, out, err, err_len);
 }
 
-int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
-                          int64_t *id, char *err, size_t err_len)
+int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
+                          int64_t now, int64_t *id, char *err, size_t err_len)
 {
-    return s->backend->put_current(s, digest, hint, now, id, err, err_len);
+    return s->backend->put_current(s, digest, locator, hint, now, id, err, err_len);
 }
 
 int32_t store_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out, char *err,
@@ -291,10 +291,10 @@ int32_t store_named_count(store_t *s, int64_t *count, char *err, size_t err_len)
     return s->backend->named_count(s, count, err, err_len);
 }
 
-int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
                            const char *hint, int64_t *id, char *err, size_t err_len)
 {
-    return s->backend->named_create(s, key, digest, hint, id, err, err_len);
+    return s->backend->named_create(s, key, digest, locator, hint, id, err, err_len);
 }
 
 int32_t store_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len)
@@ -312,10 +312,10 @@ int32_t store_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_
     return s->backend->named_revoke(s, id, now, err, err_len);
 }
 
-int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
-                          int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
+int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
+                          const char *hint, int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
 {
-    return s->backend->named_reset(s, id, digest, hint, now, grace_expires_at, err, err_len);
+    return s->backend->named_reset(s, id, digest, locator, hint, now, grace_expires_at, err, err_len);
 }
 
 int32_t store_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,

@@ -158,9 +158,10 @@ typedef struct store_leak {
 typedef struct store_snapshot_sink {
     void *ctx;
     int32_t (*start)(void *ctx, int64_t rows, int api_enabled);
-    /* named_key: the id of the named key the row belongs to, 0 for the site key's rows (current, grace).
+    /* locator: the key's stored locator (key_locator.h), 0 for a row stored without one.
+     * named_key: the id of the named key the row belongs to, 0 for the site key's rows (current, grace).
      * superseded_at: for a grace row, when its owner's current row was created (the reset); else 0. */
-    int32_t (*key)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
+    int32_t (*key)(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, int64_t id, int64_t expires_at,
                    int64_t named_key, int64_t superseded_at);
     /* A live named key (id, label, scopes, allowed_ips, rate_limit, created_at, expires_at set; the listing
      * fields zero), once per named key, before the first key() of its rows, in the same read. Nullable. */
@@ -231,8 +232,8 @@ typedef struct store_backend {
     int32_t (*get_role)(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
     /* get_enabled and get_role twice, in one read (one round trip across a network). */
     int32_t (*get_site)(store_t *s, store_site_t *out, char *err, size_t err_len);
-    int32_t (*put_current)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
-                           int64_t *id, char *err, size_t err_len);
+    int32_t (*put_current)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
+                           int64_t now, int64_t *id, char *err, size_t err_len);
     int32_t (*find_digest)(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out, char *err,
                            size_t err_len);
     int32_t (*revoke)(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
@@ -287,7 +288,7 @@ typedef struct store_backend {
     /* Inserts the named key (label, scopes, allowed_ips, rate_limit, created_at, expires_at of key) and its
      * current key row (digest, hint); *id receives the named key's id. */
     int32_t (*named_create)(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
-                            const char *hint, int64_t *id, char *err, size_t err_len);
+                            uint64_t locator, const char *hint, int64_t *id, char *err, size_t err_len);
     /* The live named key `id` with its listing fields; *found = 0 when there is none (or it was revoked). */
     int32_t (*named_get)(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len);
     /* Saves label, scopes, allowed_ips and rate_limit of the live named key key->id (never its key). */
@@ -296,8 +297,8 @@ typedef struct store_backend {
     int32_t (*named_revoke)(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
     /* A new current key row for named key id (digest, hint, created now). Its old current row becomes its grace
      * row until grace_expires_at (> 0), or is revoked (0); an older grace row is revoked either way. */
-    int32_t (*named_reset)(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
-                           int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
+    int32_t (*named_reset)(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
+                           const char *hint, int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
     /* The live named keys by id, with their listing fields (on the write connection; no transaction needed). */
     int32_t (*read_named)(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                           size_t err_len);
@@ -375,8 +376,8 @@ int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *foun
 int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len);
 /* Makes the key with this digest the current one: reactivates its row when it exists, else inserts one. id
  * (nullable) receives its row id; without it a backend may defer the write to the commit. */
-int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
-                          int64_t *id, char *err, size_t err_len);
+int32_t store_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
+                          int64_t now, int64_t *id, char *err, size_t err_len);
 /* Every key this store ever had keeps its row (a replaced one with role NULL), so a key used before is found. */
 int32_t store_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out, char *err,
                           size_t err_len);
@@ -407,13 +408,13 @@ int32_t store_read_nodes(store_t *s, store_node_fn fn, void *ctx, char *err, siz
 int32_t store_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
 int32_t store_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err, size_t err_len);
 int32_t store_named_count(store_t *s, int64_t *count, char *err, size_t err_len);
-int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+int32_t store_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
                            const char *hint, int64_t *id, char *err, size_t err_len);
 int32_t store_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len);
 int32_t store_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len);
 int32_t store_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
-int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
-                          int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
+int32_t store_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
+                          const char *hint, int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 int32_t store_read_revoked_named(store_t *s, int64_t since, uint64_t offset, uint32_t limit, store_named_fn fn,
                                  void *ctx, char *err, size_t err_len);
 int32_t store_get_option(store_t *s, const char *name, char *value, size_t value_len, char *err, size_t err_len);

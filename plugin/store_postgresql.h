@@ -52,13 +52,14 @@
 #include "ratelimit_share.h"
 #include "store.h"
 
-#define PG_SCHEMA_VERSION 7   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
+#define PG_SCHEMA_VERSION 8   /* 1: the tables; 2: the site key policy (apikeys_state.allowed_ips, rate_limit);
                                * 3: named keys (apikeys_named, apikeys_keys.named_key, named_role);
                                * 4: each node's clock offset (apikeys_nodes.clock_offset_ms, clock_fenced);
                                * 5: usage per hour and last callers (apikeys_usage, apikeys_usage_recent,
                                *    apikeys_keys.last_addr, last_agent);
                                * 6: leaked keys (apikeys_leaked, pg_leaks.c);
-                               * 7: each node's rate-limit demand and shares (apikeys_nodes.rl_*) */
+                               * 7: each node's rate-limit demand and shares (apikeys_nodes.rl_*);
+                               * 8: each key row's locator (apikeys_keys.locator, key_locator.h) */
 #define PG_CHANGE_CHANNEL "apikeys_change"
 #define PG_ACK_CHANNEL "apikeys_ack"
 #define PG_ADMIN_STATEMENTS 56        /* room for every statement the admin connection keeps prepared */
@@ -136,8 +137,8 @@ int32_t pg_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size
 int32_t pg_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err,
                            size_t err_len);
 void pg_digest_hex(const uint8_t digest[KEY_DIGEST_LEN], char out[2 * KEY_DIGEST_LEN + 3]);
-int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
-                       int64_t *id, char *err, size_t err_len);
+int32_t pg_put_current(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
+                       int64_t now, int64_t *id, char *err, size_t err_len);
 int32_t pg_find_digest(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out,
                        char *err, size_t err_len);
 int32_t pg_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
@@ -156,12 +157,12 @@ int32_t pg_get_denials(store_t *s, int64_t counts[DENIAL_REASONS], int64_t last_
 
 /* ----- pg_named.c ----- */
 int32_t pg_named_count(store_t *s, int64_t *count, char *err, size_t err_len);
-int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
+int32_t pg_named_create(store_t *s, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
                         const char *hint, int64_t *id, char *err, size_t err_len);
 int32_t pg_named_get(store_t *s, int64_t id, store_named_t *out, int *found, char *err, size_t err_len);
 int32_t pg_named_update(store_t *s, const store_named_t *key, char *err, size_t err_len);
 int32_t pg_named_revoke(store_t *s, int64_t id, int64_t now, char *err, size_t err_len);
-int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
+int32_t pg_named_reset(store_t *s, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
                        int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 int32_t pg_read_named(store_t *s, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx, char *err,
                       size_t err_len);

@@ -15,8 +15,9 @@
 #include "freshness.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 6   /* 1: the tables; 2: index on keys(role); 3: key policy settings; 4: named keys;
-                                  * 5: usage per hour and last callers; 6: leaked keys (store_sqlite_leaks.c) */
+#define STORE_SCHEMA_VERSION 7   /* 1: the tables; 2: index on keys(role); 3: key policy settings; 4: named keys;
+                                  * 5: usage per hour and last callers; 6: leaked keys (store_sqlite_leaks.c);
+                                  * 7: each key row's locator (key_locator.h) */
 
 #define STORE_CONN_WRITE 0
 #define STORE_CONN_READ 1

@@ -83,8 +83,8 @@ int32_t sq_get_enabled(store_t *store, int *enabled, char *err, size_t err_len);
 int32_t sq_set_enabled(store_t *store, int enabled, char *err, size_t err_len);
 int32_t sq_get_role(store_t *store, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
 int32_t sq_get_site(store_t *store, store_site_t *out, char *err, size_t err_len);
-int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
-                       int64_t *id, char *err, size_t err_len);
+int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
+                       int64_t now, int64_t *id, char *err, size_t err_len);
 int32_t sq_find_digest(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], store_digest_row_t *out,
                        char *err, size_t err_len);
 int32_t sq_revoke(store_t *store, int64_t id, int64_t now, char *err, size_t err_len);
@@ -113,14 +113,14 @@ int sq_settle(store_t *store, uint64_t seen, uint64_t *now);
 /* ----- store_sqlite_named.c ----- */
 int32_t sq_named_count(store_t *store, int64_t *count, char *err, size_t err_len);
 int32_t sq_named_create(store_t *store, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
-                        const char *hint, int64_t *id, char *err, size_t err_len);
+                        uint64_t locator, const char *hint, int64_t *id, char *err, size_t err_len);
 int32_t sq_read_named(store_t *store, uint64_t offset, uint32_t limit, store_named_fn fn, void *ctx,
                       char *err, size_t err_len);
 int32_t sq_named_get(store_t *store, int64_t id, store_named_t *out, int *found, char *err, size_t err_len);
 int32_t sq_named_update(store_t *store, const store_named_t *key, char *err, size_t err_len);
 int32_t sq_named_revoke(store_t *store, int64_t id, int64_t now, char *err, size_t err_len);
-int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
-                       int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
+int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
+                       const char *hint, int64_t now, int64_t grace_expires_at, char *err, size_t err_len);
 
 /* ----- store_sqlite_leaks.c ----- */
 /* ----- store_sqlite_revoked.c ----- */

@@ -27,7 +27,7 @@ int32_t sq_named_count(store_t *store, int64_t *count, char *err, size_t err_len
 
 /* The key row of a named key: its current key. */
 static int32_t insert_named_key_row(sqlite_store_t *s, int64_t named, const uint8_t digest[KEY_DIGEST_LEN],
-                                    const char *hint, int64_t now, char *err, size_t err_len)
+                                    uint64_t locator, const char *hint, int64_t now, char *err, size_t err_len)
 {
     sqlite3_stmt *st;
     int32_t rc = sq_cached(s, s->db, SQL_NAMED_INSERT_KEY, &st, "saving the new key", err, err_len);
@@ -37,11 +37,12 @@ static int32_t insert_named_key_row(sqlite_store_t *s, int64_t named, const uint
     sqlite3_bind_text(st, 2, hint, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
     sqlite3_bind_int64(st, 4, named);
+    sqlite3_bind_int64(st, 5, (int64_t)locator);
     return sq_step_done(s, s->db, st, "saving the new key", err, err_len);
 }
 
 int32_t sq_named_create(store_t *store, const store_named_t *key, const uint8_t digest[KEY_DIGEST_LEN],
-                        const char *hint, int64_t *id, char *err, size_t err_len)
+                        uint64_t locator, const char *hint, int64_t *id, char *err, size_t err_len)
 {
     sqlite_store_t *s = store->impl;
     sqlite3_stmt *st;
@@ -58,7 +59,7 @@ int32_t sq_named_create(store_t *store, const store_named_t *key, const uint8_t 
     if (rc != PANEL_OK)
         return rc;
     *id = sqlite3_last_insert_rowid(s->db);
-    return insert_named_key_row(s, *id, digest, hint, key->created_at, err, err_len);
+    return insert_named_key_row(s, *id, digest, locator, hint, key->created_at, err, err_len);
 }
 
 /* Reads live named keys (only_id 0: all) with their listing fields into fn. */
@@ -175,8 +176,8 @@ int32_t sq_named_revoke(store_t *store, int64_t id, int64_t now, char *err, size
     return rc;
 }
 
-int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], const char *hint,
-                       int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
+int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator,
+                       const char *hint, int64_t now, int64_t grace_expires_at, char *err, size_t err_len)
 {
     sqlite_store_t *s = store->impl;
     int32_t rc = retire_named_role(s, id, "grace", now, err, err_len);
@@ -193,6 +194,6 @@ int32_t sq_named_reset(store_t *store, int64_t id, const uint8_t digest[KEY_DIGE
         rc = retire_named_role(s, id, "current", now, err, err_len);
     }
     if (rc == PANEL_OK)
-        rc = insert_named_key_row(s, id, digest, hint, now, err, err_len);
+        rc = insert_named_key_row(s, id, digest, locator, hint, now, err, err_len);
     return rc;
 }

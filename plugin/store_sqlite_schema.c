@@ -60,6 +60,10 @@ static const char schema_v5[] =
     "ALTER TABLE keys ADD COLUMN last_addr TEXT;"
     "ALTER TABLE keys ADD COLUMN last_agent TEXT;";
 
+/* v7: each key row's locator (key_locator.h: where its keyring slot is, so a verification fetches it while the
+ * digest is computed). Rows from before keep NULL and are found by their digest, as before. */
+static const char schema_v7[] = "ALTER TABLE keys ADD COLUMN locator INTEGER;";
+
 static int32_t configure(sqlite_store_t *s, sqlite3 *db, char *err, size_t err_len)
 {
     sqlite3_busy_timeout(db, 2000);
@@ -111,6 +115,8 @@ static int32_t migrate(sqlite_store_t *s, char *err, size_t err_len)
         rc = sq_exec(s, s->db, schema_v5, "adding usage per hour and last callers (schema version 5)", err, err_len);
     if (rc == PANEL_OK && version < 6)
         rc = sq_migrate_leaks(s, err, err_len);
+    if (rc == PANEL_OK && version < 7)
+        rc = sq_exec(s, s->db, schema_v7, "adding the key locators (schema version 7)", err, err_len);
     if (rc == PANEL_OK && version < STORE_SCHEMA_VERSION) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);

@@ -139,8 +139,8 @@ int32_t sq_get_site(store_t *store, store_site_t *out, char *err, size_t err_len
     return rc;
 }
 
-int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], const char *hint, int64_t now,
-                       int64_t *id, char *err, size_t err_len)
+int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, const char *hint,
+                       int64_t now, int64_t *id, char *err, size_t err_len)
 {
     sqlite_store_t *s = store->impl;
     sqlite3_stmt *st;
@@ -160,6 +160,7 @@ int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], con
         if (rc != PANEL_OK)
             return rc;
         sqlite3_bind_int64(st, 1, existing);
+        sqlite3_bind_int64(st, 2, (int64_t)locator);
         if (id)
             *id = existing;
         return sq_step_done(s, s->db, st, "reactivating the key", err, err_len);
@@ -170,6 +171,7 @@ int32_t sq_put_current(store_t *store, const uint8_t digest[KEY_DIGEST_LEN], con
     sqlite3_bind_blob(st, 1, digest, KEY_DIGEST_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, hint, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, (int64_t)locator);
     rc = sq_step_done(s, s->db, st, "saving the new key", err, err_len);
     if (id)
         *id = sqlite3_last_insert_rowid(s->db);

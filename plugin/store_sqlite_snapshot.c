@@ -127,8 +127,9 @@ int32_t sq_read_snapshot(store_t *store, const store_snapshot_sink_t *sink, char
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             if (sqlite3_column_bytes(st, 1) != (int)KEY_DIGEST_LEN)
                 continue; /* not a digest we made: can never match */
-            rc = sink->key(sink->ctx, sqlite3_column_blob(st, 1), sqlite3_column_int64(st, 0),
-                           sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
+            rc = sink->key(sink->ctx, sqlite3_column_blob(st, 1), (uint64_t)sqlite3_column_int64(st, 5),
+                           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+                           sqlite3_column_int64(st, 4));
             if (rc != PANEL_OK)
                 break;
         }

@@ -22,9 +22,10 @@ const char *const sq_sql_text[SQL_COUNT_] = {
     [SQL_GET_ROLE] = "SELECT id, hint, created_at, COALESCE(expires_at, 0), COALESCE(last_used_at, 0),"
                      " use_count FROM keys WHERE role = ?1",
     [SQL_FIND_DIGEST] = "SELECT id FROM keys WHERE digest = ?1",
-    [SQL_REACTIVATE] = "UPDATE keys SET role = 'current', revoked_at = NULL, expires_at = NULL WHERE id = ?1",
+    [SQL_REACTIVATE] = "UPDATE keys SET role = 'current', revoked_at = NULL, expires_at = NULL, locator = ?2"
+                       " WHERE id = ?1",
     [SQL_INSERT_CURRENT] =
-        "INSERT INTO keys(name, digest, hint, created_at, role) VALUES ('site', ?1, ?2, ?3, 'current')",
+        "INSERT INTO keys(name, digest, hint, created_at, role, locator) VALUES ('site', ?1, ?2, ?3, 'current', ?4)",
     [SQL_REVOKE] = "UPDATE keys SET role = NULL, revoked_at = ?2 WHERE id = ?1",
     [SQL_MAKE_GRACE] = "UPDATE keys SET role = 'grace', expires_at = ?2 WHERE id = ?1",
     [SQL_AUDIT] = "INSERT INTO audit(at, actor, origin, action, outcome, key_hint) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -57,14 +58,15 @@ const char *const sq_sql_text[SQL_COUNT_] = {
     [SQL_COUNT_VALID] = "SELECT (SELECT count(*) FROM keys WHERE role IS NOT NULL) +"
                         " (SELECT count(*) FROM keys WHERE named_role IS NOT NULL)",
     /* Through the role index: without statistics the planner would scan every revoked row. */
-    /* The last column: a grace row's reset time, when its owner's current row was created (else 0). */
+    /* Column 4: a grace row's reset time, when its owner's current row was created (else 0); 5: the locator. */
     [SQL_LOAD_VALID] = "SELECT id, digest, COALESCE(expires_at, 0), 0, CASE WHEN role = 'grace' THEN COALESCE("
-                       "(SELECT created_at FROM keys WHERE role = 'current'), 0) ELSE 0 END"
+                       "(SELECT created_at FROM keys WHERE role = 'current'), 0) ELSE 0 END, COALESCE(locator, 0)"
                        " FROM keys INDEXED BY keys_role WHERE role IS NOT NULL"
                        " UNION ALL SELECT k.id, k.digest, COALESCE(k.expires_at, 0), k.named_key,"
                        " CASE WHEN k.named_role = 'grace' THEN COALESCE((SELECT c.created_at FROM keys c"
-                       " WHERE c.named_key = k.named_key AND c.named_role = 'current'), 0) ELSE 0 END"
-                       " FROM keys k INDEXED BY keys_named WHERE k.named_key IS NOT NULL AND k.named_role IS NOT NULL",
+                       " WHERE c.named_key = k.named_key AND c.named_role = 'current'), 0) ELSE 0 END,"
+                       " COALESCE(k.locator, 0) FROM keys k INDEXED BY keys_named"
+                       " WHERE k.named_key IS NOT NULL AND k.named_role IS NOT NULL",
     /* A named key's row answers role "named": it is not the site key's to reactivate or to report replaced. */
     [SQL_FIND_DIGEST_ROW] = "SELECT id, CASE WHEN named_key IS NULL THEN COALESCE(role, '') ELSE 'named' END,"
                             " created_at, COALESCE(revoked_at, 0) FROM keys WHERE digest = ?1",
@@ -74,8 +76,8 @@ const char *const sq_sql_text[SQL_COUNT_] = {
     [SQL_NAMED_COUNT] = "SELECT count(*) FROM named_keys WHERE revoked_at IS NULL",
     [SQL_NAMED_INSERT] = "INSERT INTO named_keys(label, scopes, allowed_ips, rate_limit, created_at, expires_at)"
                          " VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, 0))",
-    [SQL_NAMED_INSERT_KEY] = "INSERT INTO keys(name, digest, hint, created_at, named_role, named_key)"
-                             " VALUES ('named', ?1, ?2, ?3, 'current', ?4)",
+    [SQL_NAMED_INSERT_KEY] = "INSERT INTO keys(name, digest, hint, created_at, named_role, named_key, locator)"
+                             " VALUES ('named', ?1, ?2, ?3, 'current', ?4, ?5)",
     /* ?1 = 0: every live named key; else only that one. */
     [SQL_NAMED_LIST] =
         "SELECT n.id, n.label, n.scopes, n.allowed_ips, n.rate_limit, n.created_at, COALESCE(n.expires_at, 0),"

@@ -118,7 +118,7 @@ pg_start_two_nodes
 run "${P1[@]}" --json action $PAGE enable
 PK=$(json_get 'j["secret"]')
 cp "$TMP/pgdata1/apikeys.secret" "$TMP/pgdata2/apikeys.secret"
-[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'")" = 7 ] \
+[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'")" = 8 ] \
   && pass "postgresql: a new store has schema version 7" || fail "pg schema version"
 # A running node (serve) verifies with each new policy as soon as the set on another process returned.
 if start_server "$TMP/pg2.ini" pgnode; then
@@ -151,6 +151,6 @@ run "${P1[@]}" --json page $PAGE
 pg_sql "ALTER TABLE apikeys_state DROP COLUMN allowed_ips, DROP COLUMN rate_limit; UPDATE apikeys_meta SET value = '1' WHERE name = 'schema_version'" >/dev/null
 run "${P2[@]}" call GET /api/v1/ping -H "X-API-Key: $PK" --from 203.0.113.9
 expect_out '^HTTP 200' "postgresql: after migrating a version 1 store, no policy is set"
-[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'") $(pg_sql "SELECT allowed_ips || '|' || rate_limit FROM apikeys_state")" = "7 |0" ] \
+[ "$(pg_sql "SELECT value FROM apikeys_meta WHERE name = 'schema_version'") $(pg_sql "SELECT allowed_ips || '|' || rate_limit FROM apikeys_state")" = "8 |0" ] \
   && pass "postgresql: a version 1 store is migrated to version 7" || fail "pg migration"
 pg_stop

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "../../plugin/key_digest.h"
+#include "../../plugin/key_locator.h"
 #include "../../plugin/key_format.h"
 #include "panel/plugin.h"
 #include "../../plugin/plugin_state.h"
@@ -31,8 +32,8 @@ static int32_t fixture_site_keys_tx(apikeys_state_t *st, void *vctx, char *msg, 
     sqlite3_stmt *ins = NULL;
     int ok = sqlite3_exec(db, "PRAGMA ignore_check_constraints = 1", NULL, NULL, NULL) == SQLITE_OK &&
              sqlite3_prepare_v2(db,
-                                "INSERT INTO keys(name, digest, hint, created_at, role)"
-                                " VALUES ('extra', ?1, '(bulk)', ?2, 'extra')",
+                                "INSERT INTO keys(name, digest, hint, created_at, role, locator)"
+                                " VALUES ('extra', ?1, '(bulk)', ?2, 'extra', ?3)",
                                 -1, &ins, NULL) == SQLITE_OK;
     char key[64];
     uint8_t digest[KEY_DIGEST_LEN];
@@ -40,11 +41,13 @@ static int32_t fixture_site_keys_tx(apikeys_state_t *st, void *vctx, char *msg, 
     for (size_t i = 0; ok && i < f->n; i++) {
         key_generate(st->config.key_prefix, st->config.prefix_len, key, sizeof key);
         key_digest(st->secret, key, len, digest);
+        sqlite3_int64 locator = (sqlite3_int64)key_locator(st->locator_key, key, len);
         if (f->each)
             f->each(f->ctx, i, key, len);
         sodium_memzero(key, sizeof key);
         sqlite3_bind_blob(ins, 1, digest, KEY_DIGEST_LEN, SQLITE_TRANSIENT);
         sqlite3_bind_int64(ins, 2, apikeys_now(st));
+        sqlite3_bind_int64(ins, 3, locator);
         ok = sqlite3_step(ins) == SQLITE_DONE && sqlite3_reset(ins) == SQLITE_OK;
     }
     if (!ok)

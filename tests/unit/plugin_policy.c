@@ -747,7 +747,7 @@ typedef struct named_create {
 static int32_t create_named_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
 {
     named_create_t *c = vctx;
-    return store_named_create(&st->store, &c->key, c->digest, "sak_..test", &c->id, msg, msg_len);
+    return store_named_create(&st->store, &c->key, c->digest, 0, "sak_..test", &c->id, msg, msg_len);
 }
 
 /* A request of the 1.0 layout cannot name its route's scope: a named key (limited scopes) is refused there with

@@ -158,6 +158,15 @@ static void digest_depends_on_secret_and_key(void **s)
     assert_memory_equal(d1, ref, 32);
 }
 
+/* A locator for key i of a test: half the keys have one (as rows written since the store kept locators), half
+ * have none (rows from before: placed and found by their digest). */
+static uint64_t test_locator(const uint8_t *digest, size_t i)
+{
+    uint64_t v;
+    memcpy(&v, digest + 16, sizeof v);
+    return i % 2 ? (v | 1) : 0;
+}
+
 static void keyring_finds_each_of_100k_keys_and_nothing_else(void **s)
 {
     (void)s;
@@ -168,27 +177,51 @@ static void keyring_finds_each_of_100k_keys_and_nothing_else(void **s)
     keyring_t *ring = keyring_new(n);
     assert_non_null(ring);
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(keyring_add(ring, digests + i * 32, (int64_t)i + 1, 0), 0);
+        assert_non_null(keyring_add(ring, digests + i * 32, test_locator(digests + i * 32, i), (int64_t)i + 1, 0));
     assert_int_equal(keyring_seal(ring), 0);
+    assert_int_equal(ring->unlocated, n / 2);
     for (size_t i = 0; i < n; i++) {
-        keyring_entry_t *e = keyring_find(ring, digests + i * 32);
+        /* a verification always has a locator (of the presented key); a row without one is found by its digest */
+        uint64_t locator = test_locator(digests + i * 32, i);
+        keyring_entry_t *e = keyring_find(ring, locator ? locator : randombytes_random() | 1u, digests + i * 32);
         assert_non_null(e);
         assert_int_equal(e->key_id, (int64_t)i + 1);
     }
     uint8_t other[32];
     for (int i = 0; i < 1000; i++) {
         randombytes_buf(other, 32);
-        assert_null(keyring_find(ring, other));
+        assert_null(keyring_find(ring, randombytes_random() | 1u, other));
     }
-    /* same fingerprint and slot bytes, different tail: compared in full */
-    memcpy(other, digests, 32);
+    /* same locator and slot bytes, different tail: compared in full */
+    memcpy(other, digests + 32, 32);
     other[31] ^= 1;
-    assert_null(keyring_find(ring, other));
+    assert_null(keyring_find(ring, test_locator(digests + 32, 1), other));
     size_t per_key = keyring_memory(ring) / n;
     printf("keyring: %zu bytes per key at 100k keys\n", per_key);
     assert_true(per_key <= 128);
     keyring_free(ring);
     free(digests);
+}
+
+static void keyring_finds_a_located_key_only_where_its_locator_says(void **s)
+{
+    (void)s;
+    uint8_t d[32];
+    randombytes_buf(d, sizeof d);
+    keyring_t *ring = keyring_new(4);
+    assert_non_null(ring);
+    assert_non_null(keyring_add(ring, d, 0x1234567890abcdefu, 5, 0));
+    assert_int_equal(keyring_seal(ring), 0);
+    assert_int_equal(ring->unlocated, 0);
+    keyring_entry_t *e = keyring_find(ring, 0x1234567890abcdefu, d);
+    assert_non_null(e);
+    assert_int_equal(e->key_id, 5);
+    /* the digest alone (another key's locator) does not find it: no second probe without unlocated rows, and
+     * a verification's locator comes from the same key as its digest */
+    size_t home = (size_t)0x1234567890abcdefu & ring->mask;
+    uint64_t elsewhere = (uint64_t)((home + ring->slots / 2) & ring->mask);
+    assert_null(keyring_find(ring, elsewhere ? elsewhere : 1, d));
+    keyring_free(ring);
 }
 
 static void keyring_grows_beyond_its_initial_capacity(void **s)
@@ -200,12 +233,13 @@ static void keyring_grows_beyond_its_initial_capacity(void **s)
     static uint8_t d[N][32];
     for (int i = 0; i < N; i++) {
         randombytes_buf(d[i], 32);
-        assert_int_equal(keyring_add(ring, d[i], i + 1, i), 0);
+        assert_non_null(keyring_add(ring, d[i], test_locator(d[i], (size_t)i), i + 1, i));
     }
     assert_int_equal(keyring_seal(ring), 0);
     assert_int_equal(ring->count, N);
-    for (int i = 0; i < N; i++) {
-        keyring_entry_t *e = keyring_find(ring, d[i]);
+    for (int i = 0; i < N; i++) { /* every resize moved each key to its locator's (or digest's) new home */
+        uint64_t locator = test_locator(d[i], (size_t)i);
+        keyring_entry_t *e = keyring_find(ring, locator ? locator : 1, d[i]);
         assert_non_null(e);
         assert_int_equal(e->key_id, i + 1);
         assert_int_equal(e->expires_at, i);
@@ -220,19 +254,19 @@ static void keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest(void **s
     randombytes_buf(other, sizeof other);
     keyring_t *ring = keyring_new(2);
     assert_non_null(ring);
-    assert_int_equal(keyring_add(ring, other, 7, 0), 0);
+    assert_non_null(keyring_add(ring, other, 0, 7, 0));
     assert_int_equal(keyring_seal(ring), 0);
-    assert_null(keyring_find(ring, zero)); /* empty slots are all zero, yet hold no key */
+    assert_null(keyring_find(ring, 1, zero)); /* empty slots are all zero, yet hold no key */
     keyring_free(ring);
 
     ring = keyring_new(2);
     assert_non_null(ring);
-    assert_int_equal(keyring_add(ring, zero, 0, 0), 0);
+    assert_non_null(keyring_add(ring, zero, 0, 0, 0));
     assert_int_equal(keyring_seal(ring), 0);
-    keyring_entry_t *e = keyring_find(ring, zero);
+    keyring_entry_t *e = keyring_find(ring, 1, zero);
     assert_non_null(e);
     assert_int_equal(e->key_id, 0);
-    assert_null(keyring_find(ring, other));
+    assert_null(keyring_find(ring, 1, other));
     keyring_free(ring);
 }
 
@@ -293,7 +327,7 @@ static void store_migrates_a_v1_file_to_v2(void **s)
     uint8_t named_digest[KEY_DIGEST_LEN];
     memset(named_digest, 7, sizeof named_digest);
     assert_int_equal(store_begin(&st, 0, err, sizeof err), PANEL_OK);
-    assert_int_equal(store_named_create(&st, &nk, named_digest, "h3", &named_id, err, sizeof err), PANEL_OK);
+    assert_int_equal(store_named_create(&st, &nk, named_digest, 0, "h3", &named_id, err, sizeof err), PANEL_OK);
     assert_int_equal(store_commit(&st, NULL, 0, err, sizeof err), PANEL_OK);
     assert_true(named_id > 0);
     store_key_t key;
@@ -486,6 +520,7 @@ int main(void)
         cmocka_unit_test(hints_show_prefix_and_last_four_only),
         cmocka_unit_test(digest_depends_on_secret_and_key),
         cmocka_unit_test(keyring_finds_each_of_100k_keys_and_nothing_else),
+        cmocka_unit_test(keyring_finds_a_located_key_only_where_its_locator_says),
         cmocka_unit_test(keyring_grows_beyond_its_initial_capacity),
         cmocka_unit_test(keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest),
         cmocka_unit_test(store_migrates_a_v1_file_to_v2),

@@ -139,7 +139,7 @@ typedef struct named_create {
 static int32_t create_named_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
 {
     named_create_t *c = vctx;
-    return store_named_create(&st->store, &c->key, c->digest, "sak_..test", &c->id, msg, msg_len);
+    return store_named_create(&st->store, &c->key, c->digest, 0, "sak_..test", &c->id, msg, msg_len);
 }
 
 static int32_t count_row(void *ctx, const store_named_t *row)

@@ -170,7 +170,12 @@ static void old_snapshot_is_site_only(PGconn *c, const uint8_t *want, int n)
 typedef struct seen_key {
     int64_t id, expires_at, named_key;
     uint8_t tag;
+    uint64_t locator;
 } seen_key_t;
+
+/* The locator a test row of digest d is stored with: the top bit set, so a value past INT64_MAX must survive the
+ * bigint column. */
+#define LOC(d) (UINT64_C(0x8000000000000000) | (d)[0])
 
 typedef struct recorder {
     int started, api_enabled;
@@ -193,8 +198,8 @@ static int32_t rec_start(void *ctx, int64_t rows, int api_enabled)
     return PANEL_OK;
 }
 
-static int32_t rec_key(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t id, int64_t expires_at,
-                       int64_t named_key, int64_t superseded_at)
+static int32_t rec_key(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, int64_t id,
+                       int64_t expires_at, int64_t named_key, int64_t superseded_at)
 {
     recorder_t *r = ctx;
     (void)superseded_at;
@@ -206,7 +211,7 @@ static int32_t rec_key(void *ctx, const uint8_t digest[KEY_DIGEST_LEN], int64_t 
             r->order_ok = 0;
     }
     if (r->n_keys < 64)
-        r->keys[r->n_keys++] = (seen_key_t){id, expires_at, named_key, digest[0]};
+        r->keys[r->n_keys++] = (seen_key_t){id, expires_at, named_key, digest[0], locator};
     return PANEL_OK;
 }
 
@@ -247,6 +252,14 @@ static int64_t named_key_of(const recorder_t *r, uint8_t tag)
         if (r->keys[i].tag == tag)
             return r->keys[i].named_key;
     return -1; /* not in the snapshot */
+}
+
+static uint64_t locator_of(const recorder_t *r, uint8_t tag)
+{
+    for (int i = 0; i < r->n_keys; i++)
+        if (r->keys[i].tag == tag)
+            return r->keys[i].locator;
+    return 0;
 }
 
 /* ----- read_named ----- */
@@ -323,14 +336,14 @@ static void named_keys_lifecycle(void **state)
     OK(store_named_count(&s, &count, err, err_len));
     assert_int_equal(count, 0);
     digest_of(1, d);
-    OK(store_put_current(&s, d, "site_1", 1000, NULL, err, err_len));
+    OK(store_put_current(&s, d, LOC(d), "site_1", 1000, NULL, err, err_len));
     OK(store_set_enabled(&s, 1, err, err_len));
     store_named_t ka = named("deploy bot", "orders.read,orders.write", "10.0.0.0/8", 60, 0);
     digest_of(2, d);
-    OK(store_named_create(&s, &ka, d, "a_1", &a, err, err_len));
+    OK(store_named_create(&s, &ka, d, LOC(d), "a_1", &a, err, err_len));
     store_named_t kb = named("reports", "reports.read", "", 0, 5000);
     digest_of(3, d);
-    OK(store_named_create(&s, &kb, d, "b_1", &b, err, err_len));
+    OK(store_named_create(&s, &kb, d, LOC(d), "b_1", &b, err, err_len));
     OK(store_named_count(&s, &count, err, err_len));
     assert_int_equal(count, 2);
     OK(store_commit(&s, NULL, 0, err, err_len));
@@ -397,11 +410,11 @@ static void named_keys_lifecycle(void **state)
      * site key keeps its own grace row beside them (one current, one grace per named key). */
     OK(store_begin(&s, 1, err, err_len));
     digest_of(4, d);
-    OK(store_named_reset(&s, a, d, "a_2", 2000, 9000, err, err_len));
+    OK(store_named_reset(&s, a, d, LOC(d), "a_2", 2000, 9000, err, err_len));
     OK(store_get_site(&s, &site, err, err_len)); /* and a site key reset in the same transaction */
     OK(store_revoke(&s, site.current.id, 2000, err, err_len));
     digest_of(5, d);
-    OK(store_put_current(&s, d, "site_2", 2000, NULL, err, err_len));
+    OK(store_put_current(&s, d, LOC(d), "site_2", 2000, NULL, err, err_len));
     OK(store_commit(&s, NULL, 0, err, err_len));
     OK(store_named_get(&s, a, &g, &found, err, err_len));
     assert_string_equal(g.hint, "a_2");
@@ -412,7 +425,7 @@ static void named_keys_lifecycle(void **state)
 
     OK(store_begin(&s, 1, err, err_len));
     digest_of(6, d);
-    OK(store_named_reset(&s, a, d, "a_3", 3000, 9500, err, err_len));
+    OK(store_named_reset(&s, a, d, LOC(d), "a_3", 3000, 9500, err, err_len));
     OK(store_commit(&s, NULL, 0, err, err_len));
     OK(store_named_get(&s, a, &g, &found, err, err_len));
     assert_string_equal(g.hint, "a_3");
@@ -448,7 +461,7 @@ static void named_keys_lifecycle(void **state)
     /* reset without a grace period: the current row and the grace row are revoked. */
     OK(store_begin(&s, 1, err, err_len));
     digest_of(7, d);
-    OK(store_named_reset(&s, a, d, "a_4", 4000, 0, err, err_len));
+    OK(store_named_reset(&s, a, d, LOC(d), "a_4", 4000, 0, err, err_len));
     OK(store_commit(&s, NULL, 0, err, err_len));
     OK(store_named_get(&s, a, &g, &found, err, err_len));
     assert_string_equal(g.hint, "a_4");
@@ -467,7 +480,7 @@ static void named_keys_lifecycle(void **state)
     assert_string_equal(site.current.hint, "site_2");
     OK(store_make_grace(&s, site.current.id, 8000, err, err_len));
     digest_of(8, d);
-    OK(store_put_current(&s, d, "site_3", 5000, NULL, err, err_len));
+    OK(store_put_current(&s, d, LOC(d), "site_3", 5000, NULL, err, err_len));
     OK(store_commit(&s, NULL, 0, err, err_len));
     OK(store_get_site(&s, &site, err, err_len));
     assert_string_equal(site.current.hint, "site_3");
@@ -482,7 +495,7 @@ static void named_keys_lifecycle(void **state)
     OK(store_begin(&s, 1, err, err_len));
     store_named_t kc = named("third", "ping", "192.0.2.0/24", 5, 0);
     digest_of(9, d);
-    OK(store_named_create(&s, &kc, d, "c_1", &k3, err, err_len));
+    OK(store_named_create(&s, &kc, d, LOC(d), "c_1", &k3, err, err_len));
     OK(store_commit(&s, NULL, 0, err, err_len));
     listing_t l = list(&s, 0, 2);
     assert_int_equal(l.n, 2);
@@ -511,6 +524,9 @@ static void named_keys_lifecycle(void **state)
     assert_int_equal(named_key_of(&r, 6), -1);
     assert_int_equal(named_key_of(&r, 1), -1); /* site_1 */
     assert_int_equal(r.n_keys, 5);
+    for (uint8_t tag = 3; tag <= 9; tag++) /* each valid row with the locator it was stored with (site_2 reactivated) */
+        if (named_key_of(&r, tag) >= 0)
+            assert_true(locator_of(&r, tag) == (UINT64_C(0x8000000000000000) | tag));
     /* The old plugin's statement on the same store: the site key's current and grace rows, nothing else. */
     old_snapshot_is_site_only(c, (const uint8_t[]){8, 5}, 2);
     for (int i = 0; i < r.n_named; i++) {
@@ -571,7 +587,7 @@ static void failed_named_write_rolls_back(void **state)
     store_named_t bad = named("", "ping", "", 0, 0);
     char msg[512] = "";
     assert_int_equal(store_begin(&s, 1, msg, sizeof msg), PANEL_OK);
-    assert_int_equal(store_named_create(&s, &bad, d, "bad_1", &id, msg, sizeof msg), PANEL_E_STORE);
+    assert_int_equal(store_named_create(&s, &bad, d, LOC(d), "bad_1", &id, msg, sizeof msg), PANEL_E_STORE);
     store_rollback(&s);
     OK(store_named_count(&s, &after, err, err_len));
     assert_int_equal(after, before);
@@ -640,9 +656,9 @@ static void schema_2_store_is_migrated(void **state)
     store_named_t k = named("after upgrade", "ping", "", 0, 0);
     OK(store_begin(&s, 1, err, err_len));
     digest_of(30, d);
-    OK(store_named_create(&s, &k, d, "m_1", &id, err, err_len));
+    OK(store_named_create(&s, &k, d, LOC(d), "m_1", &id, err, err_len));
     digest_of(31, d);
-    OK(store_named_reset(&s, id, d, "m_2", 2000, 9000, err, err_len));
+    OK(store_named_reset(&s, id, d, LOC(d), "m_2", 2000, 9000, err, err_len));
     OK(store_commit(&s, NULL, 0, err, err_len));
     assert_string_equal(role_of(c, "m_1", v, sizeof v), "-/grace");
     assert_string_equal(role_of(c, "m_2", v, sizeof v), "-/current");
