@@ -309,10 +309,6 @@ static int32_t acknowledge(pg_store_t *p, int64_t loaded, char *err, size_t err_
     return pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err, err_len);
 }
 
-/* One measurement of the database's clock minus this machine's (offset_ms, within round_trip_ms / 2). A sample
- * over a slow round trip (a renewal that waited for a committing writer) is ignored once there is a better one.
- * Publishes the offset for apikeys_now(), then fences the node while it is surely over max_clock_offset (by more
- * than the error bound), and lifts that fence (the renewal then serves again) once it is back within. 1: fenced. */
 /* "30.0 s behind" / "2.5 s ahead of" for a correction offset_ms (the database's clock minus this machine's). */
 static void describe_offset(int64_t offset_ms, char *out, size_t out_len)
 {
@@ -320,6 +316,10 @@ static void describe_offset(int64_t offset_ms, char *out, size_t out_len)
     snprintf(out, out_len, "%.1f s %s", (double)magnitude / 1000.0, offset_ms > 0 ? "behind" : "ahead of");
 }
 
+/* One measurement of the database's clock minus this machine's (offset_ms, within round_trip_ms / 2). A sample
+ * over a slow round trip (a renewal that waited for a committing writer) is ignored once there is a better one.
+ * Publishes the offset for apikeys_now(), then fences the node while it is surely over max_clock_offset (by more
+ * than the error bound), and lifts that fence (the renewal then serves again) once it is back within. 1: fenced. */
 static int clock_sample(pg_store_t *p, int64_t offset_ms, int64_t round_trip_ms)
 {
     pg_node_t *n = &p->node;
