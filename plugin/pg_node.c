@@ -8,8 +8,9 @@
  * lease: lease_end = now + lease_seconds and loaded = its change number, only when the committed change number,
  * read under FOR SHARE (which waits for a committing writer), is the loaded one; that row is the durable
  * acknowledgement. The same statement returns the database's clock: the node's offset from it (NTP's midpoint
- * estimate) corrects apikeys_now(), and a node surely further off than max_clock_offset fences itself (503) until
- * a renewal finds it back within.
+ * estimate) corrects apikeys_now(). A node serves only while a measurement shows it surely within max_clock_offset
+ * (clock_offset.c): before its first measurement, surely over, or unable to tell (a slow round trip's error
+ * straddles the bound), it refuses every key (503) until a renewal measures it within.
  * The fence watchdog: when the lease deadline passes without a renewal (measured on this process's monotonic
  * clock from before the renewal was sent), publishes a failed snapshot: every key gets 503 until a renewal
  * succeeds with a freshly loaded snapshot.
@@ -25,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_offset.h"
 #include "panel/plugin.h"
 #include "snapshot.h"
 #include "store_postgresql.h"
@@ -62,6 +64,7 @@ int pg_node_init(pg_store_t *p)
 {
     pg_node_t *n = &p->node;
     n->loaded_change = -1;
+    n->clock_verdict = -1; /* none yet: the node refuses until a measurement is surely within */
     snprintf(n->status, sizeof n->status, "not a node yet: it becomes one at its first API request");
     if (pipe2(n->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
@@ -310,55 +313,43 @@ static int32_t acknowledge(pg_store_t *p, int64_t loaded, char *err, size_t err_
     return pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err, err_len);
 }
 
-/* One measurement of the database's clock minus this machine's (offset_ms, within round_trip_ms / 2). A sample
- * over a slow round trip (a renewal that waited for a committing writer) is ignored once there is a better one.
- * Publishes the offset for apikeys_now(), then fences the node while it is surely over max_clock_offset (by more
- * than the error bound), and lifts that fence (the renewal then serves again) once it is back within. 1: fenced. */
-/* "30.0 s behind" / "2.5 s ahead of" for a correction offset_ms (the database's clock minus this machine's). */
-static void describe_offset(int64_t offset_ms, char *out, size_t out_len)
-{
-    int64_t magnitude = offset_ms < 0 ? -offset_ms : offset_ms;
-    snprintf(out, out_len, "%.1f s %s", (double)magnitude / 1000.0, offset_ms > 0 ? "behind" : "ahead of");
-}
-
-static int clock_sample(pg_store_t *p, int64_t offset_ms, int64_t round_trip_ms)
+/* One measurement of the database's clock minus this machine's (offset_ms, over a round trip of round_trip_ms;
+ * sampled = 0: the renewal brought none), kept unless it is slow and a better one is kept (clock_offset.c).
+ * Publishes the kept offset for apikeys_now(), then judges it: the node serves only while its clock is surely
+ * within max_clock_offset. Surely over, it refuses every key and says to fix NTP; unable to tell (nothing
+ * measured yet, or an error bound that straddles the bound), it refuses every key and measures again at its next
+ * renewal. A refusing node that serves is fenced; one within again serves after this renewal. 1: it may serve. */
+static int clock_sample(pg_store_t *p, int sampled, int64_t offset_ms, int64_t round_trip_ms)
 {
     pg_node_t *n = &p->node;
     pthread_mutex_lock(&n->mutex);
-    if (!n->has_offset || round_trip_ms <= 1000 || round_trip_ms / 2 <= n->offset_err_ms) {
-        n->has_offset = 1;
-        n->offset_ms = offset_ms;
-        n->offset_err_ms = round_trip_ms / 2;
+    if (sampled && clock_offset_take(&n->clock, offset_ms, round_trip_ms))
         atomic_store_explicit(&p->clock_offset_ms, offset_ms, memory_order_relaxed);
-    }
-    int64_t off = n->offset_ms, magnitude = off < 0 ? -off : off;
-    int over = magnitude - n->offset_err_ms > (int64_t)p->config->max_clock_offset * 1000;
-    if (over) {
-        char how[64], why[300];
-        describe_offset(off, how, sizeof how);
-        snprintf(why, sizeof why,
-                 "its clock is %s the key store's (more than max_clock_offset = %u s), so it cannot tell which "
-                 "keys have expired; fix its time synchronisation (NTP: chrony or systemd-timesyncd)",
-                 how, p->config->max_clock_offset);
-        if (!n->clock_fenced || n->serving) {
-            char line[400];
+    unsigned max = p->config->max_clock_offset;
+    int verdict = clock_offset_verdict(&n->clock, (int64_t)max * 1000);
+    char why[400];
+    clock_offset_explain(&n->clock, verdict, max, why, sizeof why);
+    if (verdict != CLOCK_WITHIN) {
+        if (verdict != n->clock_verdict || n->serving) {
+            char line[500];
             snprintf(line, sizeof line, "node %s refuses every API key: %s", p->node_id, why);
-            node_log(p, PANEL_LOG_ERROR, line);
+            node_log(p, verdict == CLOCK_OVER ? PANEL_LOG_ERROR : PANEL_LOG_WARN, line);
         }
         if (n->serving)
             fence_locked(p, why);
         else
             snprintf(n->status, sizeof n->status, "refusing every key (503): %s", why);
-    } else if (n->clock_fenced) {
+    } else if (n->clock_verdict == CLOCK_OVER || n->clock_verdict == CLOCK_UNSURE) {
         char how[64], line[200];
-        describe_offset(off, how, sizeof how);
-        snprintf(line, sizeof line, "node %s: its clock is back within max_clock_offset (%s the key store's)",
-                 p->node_id, how);
+        clock_offset_describe(n->clock.offset_ms, how, sizeof how);
+        snprintf(line, sizeof line, "node %s: its clock is %swithin max_clock_offset (%s the key store's)",
+                 p->node_id, n->clock_verdict == CLOCK_OVER ? "back " : "", how);
         node_log(p, PANEL_LOG_INFO, line);
     }
-    n->clock_fenced = over;
+    n->clock_fenced = verdict == CLOCK_OVER; /* its lease row says so (other nodes leave it out of the shares) */
+    n->clock_verdict = verdict;
     pthread_mutex_unlock(&n->mutex);
-    return over;
+    return verdict == CLOCK_WITHIN;
 }
 
 /* Renews the lease with the loaded snapshot, in one statement (no lock is held across a round trip): only when
@@ -378,8 +369,8 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     snprintf(loaded_text, sizeof loaded_text, "%" PRId64, loaded);
     char offset_text[24];
     pthread_mutex_lock(&n->mutex);
-    snprintf(offset_text, sizeof offset_text, "%" PRId64, n->offset_ms);
-    const char *offset = n->has_offset ? offset_text : NULL, *fenced = n->clock_fenced ? "true" : "false";
+    snprintf(offset_text, sizeof offset_text, "%" PRId64, n->clock.offset_ms);
+    const char *offset = n->clock.has ? offset_text : NULL, *fenced = n->clock_fenced ? "true" : "false";
     pthread_mutex_unlock(&n->mutex);
     pg_ratelimit_round_t *rl = n->ratelimit_round;
     pg_ratelimit_report(p, rl);
@@ -395,16 +386,17 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     int64_t round_trip_ms = (mono_ns() - sent) / NS_PER_MS;
     *committed = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
     int done = PQntuples(r) == 1 && strtoll(PQgetvalue(r, 0, 1), NULL, 10) == 1;
-    int fenced_now = PQntuples(r) == 1 && PQnfields(r) == 6 &&
-                     clock_sample(p, strtoll(PQgetvalue(r, 0, 5), NULL, 10) - (wall_sent + round_trip_ms / 2),
-                                  round_trip_ms);
+    int sampled = PQntuples(r) == 1 && PQnfields(r) == 6 && !PQgetisnull(r, 0, 5);
+    int may_serve = clock_sample(
+        p, sampled, sampled ? strtoll(PQgetvalue(r, 0, 5), NULL, 10) - (wall_sent + round_trip_ms / 2) : 0,
+        round_trip_ms);
     if (done)
         pg_ratelimit_take(p, rl, r, 2);
     PQclear(r);
     if (!done)
         return PANEL_OK;
-    if (fenced_now) {
-        *renewed = 1; /* renewed as a fenced node: its row says so; measure again at the next renewal */
+    if (!may_serve) {
+        *renewed = 1; /* renewed as a refusing node; measure again at the next renewal */
         return PANEL_OK;
     }
     int64_t deadline = sent + (int64_t)p->config->lease_seconds * NS_PER_S;

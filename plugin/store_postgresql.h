@@ -38,8 +38,8 @@
  *
  * Clocks: expiry and grace are decided on each node's wall clock, so each renewal also reads the database's clock
  * and the node estimates its offset from it (the midpoint of its send and receive times, within half the round
- * trip); apikeys_now() adds it. A node whose offset is over max_clock_offset refuses every key (503) until its
- * clock is back within it. */
+ * trip); apikeys_now() adds it. A node serves only while its offset is surely within max_clock_offset: before its
+ * first measurement, while it is surely over, or while it cannot tell, it refuses every key (503). */
 #ifndef APIKEYS_STORE_POSTGRESQL_H
 #define APIKEYS_STORE_POSTGRESQL_H
 
@@ -49,6 +49,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "clock_offset.h"
 #include "ratelimit_share.h"
 #include "store.h"
 
@@ -79,9 +80,9 @@ typedef struct pg_node {
     keyring_t *held;                  /* a snapshot loaded while fenced, published once a renewal succeeds */
     uint64_t epoch_seq;               /* epochs of published snapshots (the counter follows them) */
     char status[640];                 /* what this node is doing, for the page */
-    int has_offset;                   /* clock_offset_ms holds a measurement */
-    int clock_fenced;                 /* 1 while the offset is over max_clock_offset (refusing every key) */
-    int64_t offset_ms, offset_err_ms; /* the last accepted measurement, and its error bound (half the round trip) */
+    clock_offset_t clock;             /* the kept measurement of the offset, and its error bound */
+    int clock_verdict;                /* CLOCK_* of the last renewal (-1: none yet); it serves only on WITHIN */
+    int clock_fenced;                 /* 1 while the offset is surely over max_clock_offset (refusing every key) */
     struct pg_ratelimit_round *ratelimit_round; /* the lease thread's: its renewal's rate-limit part */
 } pg_node_t;
 
