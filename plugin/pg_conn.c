@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "key_locator.h"
 #include "panel/plugin.h"
 #include "store_postgresql.h"
 
@@ -293,11 +294,13 @@ static int32_t check_secret(pg_store_t *p, PGconn *conn, char *err, size_t err_l
             snprintf(err, err_len, "%s", why);
         return rc;
     }
+    key_locator_key(p->args.secret, p->args.locator_key);
     char mine[80];
     secret_check_value(p->args.secret, mine);
     if (has_check) {
         if (sodium_memcmp(mine, stored, 64) != 0) {
             sodium_memzero(p->args.secret, KEY_SECRET_LEN);
+            sodium_memzero(p->args.locator_key, KEY_LOCATOR_KEY_LEN);
             snprintf(err, err_len,
                      "%s is not the digest secret of this PostgreSQL store (its check value differs), so no key "
                      "could be verified: copy the secret file (mode 0600) from %s",

@@ -209,6 +209,7 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
         .data_dir = st->data_dir,
         .config = &st->config,
         .secret = st->secret,
+        .locator_key = st->locator_key,
         .publish = publish_from_backend,
         .log = log_from_backend,
         .now = now_for_backend,
@@ -217,8 +218,6 @@ int32_t apikeys_state_open(const apikeys_options_t *options, apikeys_state_t **o
     };
     if (rc == PANEL_OK)
         rc = store_open(&st->store, &store_args, err, err_len);
-    if (rc == PANEL_OK)
-        key_locator_key(st->secret, st->locator_key);
     if (rc == PANEL_OK) {
         char why[640];
         if (limiter_open(&st->limiter, st->data_dir, st->config.database, why, sizeof why) != PANEL_OK) {

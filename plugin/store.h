@@ -185,6 +185,7 @@ typedef struct store_open_args {
     const char *data_dir;
     const apikeys_config_t *config;
     uint8_t *secret;                       /* KEY_SECRET_LEN bytes the backend fills with the digest secret */
+    uint8_t *locator_key;                  /* KEY_LOCATOR_KEY_LEN bytes it fills, derived from it, with it */
     /* Backends that keep snapshots fresh themselves (demand_reload == 0) hand each new one here, from their
      * own thread; the callee publishes it for the verify path and owns it. */
     void (*publish)(void *ctx, keyring_t *ring);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "key_locator.h"
 #include "panel/plugin.h"
 #include "store_sqlite_internal.h"
 
@@ -29,6 +30,8 @@ static int32_t sq_open(store_t *store, const store_open_args_t *args, char *err,
     int created = 0;
     if (rc == PANEL_OK)
         rc = key_secret_load(args->config->secret_file, rows == 0, args->secret, &created, err, err_len);
+    if (rc == PANEL_OK)
+        key_locator_key(args->secret, args->locator_key);
     if (rc == PANEL_OK)
         rc = freshness_open(&s->fresh, args->data_dir, err, err_len);
     if (rc == PANEL_OK)

@@ -39,10 +39,12 @@ static int64_t fixed_now(void *ctx)
 }
 
 static uint8_t secret[KEY_SECRET_LEN];
+static uint8_t locator_key[16]; /* KEY_LOCATOR_KEY_LEN: the store derives it with the secret */
 
 static void open_store(store_t *s)
 {
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL, NULL};
+    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, locator_key, publish, NULL, fixed_now, NULL,
+                              NULL};
     char err[512] = "";
     int32_t rc = store_open(s, &args, err, sizeof err);
     if (rc != PANEL_OK)
@@ -689,7 +691,8 @@ static void schema_2_store_is_migrated(void **state)
     snprintf(expect, sizeof expect, "schema version %d, newer than this plugin understands (%d)",
              PG_SCHEMA_VERSION + 1, PG_SCHEMA_VERSION);
     sql_ok(c, newer);
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, publish, NULL, fixed_now, NULL, NULL};
+    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, locator_key, publish, NULL, fixed_now, NULL,
+                              NULL};
     char err[512] = "";
     assert_int_equal(store_open(&s, &args, err, sizeof err), PANEL_E_STORE);
     assert_non_null(strstr(err, expect));
