@@ -15,7 +15,8 @@ void key_locator_key(const uint8_t secret[KEY_SECRET_LEN], uint8_t out[KEY_LOCAT
 uint64_t key_locator(const uint8_t locator_key[KEY_LOCATOR_KEY_LEN], const char *key, size_t len)
 {
     unsigned char h[crypto_shorthash_BYTES];
-    crypto_shorthash(h, (const unsigned char *)key, len, locator_key);
+    size_t tail = len < KEY_LOCATOR_TAIL ? len : KEY_LOCATOR_TAIL;
+    crypto_shorthash(h, (const unsigned char *)key + len - tail, tail, locator_key);
     uint64_t v;
     memcpy(&v, h, sizeof v);
     return v ? v : 1;

@@ -12,6 +12,11 @@
 #include "key_digest.h"
 
 #define KEY_LOCATOR_KEY_LEN 16u /* crypto_shorthash_KEYBYTES */
+/* The bytes of a key the locator hashes: its last 16 (all of a shorter one). Of a key this plugin makes they are 10
+ * random base62 characters (59 bits) and the checksum, as unique among a store's keys as the whole key, and the
+ * hash takes half the time (it runs before the prefetch it starts). Two keys sharing them share a home slot and
+ * are told apart by the digest, as any two keys in one probe sequence. */
+#define KEY_LOCATOR_TAIL 16u
 
 /* The locator key of an installation: libsodium's KDF (BLAKE2b) of the digest secret, context "apikslot". */
 void key_locator_key(const uint8_t secret[KEY_SECRET_LEN], uint8_t out[KEY_LOCATOR_KEY_LEN]);
