@@ -12,6 +12,7 @@
  *   pg_ratelimit.c      the rate-limit shares' part of a renewal: demand reported, shares taken
  *   pg_node.c           this process as a node: the lease thread (its own connection, LISTEN, reload, renew =
  *                       acknowledge) and the fence watchdog that turns the node to 503 when its lease ends
+ *   pg_snapshot.c       the snapshot: its statement, and reading its rows and the leaked digests into a sink
  *
  * Tables (all under the prefix apikeys_, so they can share the panel's own database):
  *   apikeys_meta(name, value)            schema_version, secret_check, secret_origin
@@ -255,9 +256,13 @@ void pg_node_serve(pg_store_t *p);
 void pg_node_close(pg_store_t *p);
 /* This node's state for the page ("serving, lease renewed ...", "not a node: ..."). */
 void pg_node_describe(pg_store_t *p, char *out, size_t out_len);
-/* Reads one snapshot (one statement: the switch, the site key's policy, the valid keys and their live named keys)
- * into sink on conn (prepared = 1: the node's prepared statement; 0: sent as text, e.g. on any connection of a
- * test). *change receives the change number it saw. */
+
+/* ----- pg_snapshot.c ----- */
+/* The snapshot statement (no parameters): the change number, the switch, the site key's policy, the valid keys
+ * and their live named keys, as one snapshot. */
+extern const char pg_snapshot_sql[];
+/* Reads one snapshot (that statement, then the leaked digests) into sink on conn (prepared = 1: the node's prepared
+ * statement; 0: sent as text, e.g. on any connection of a test). *change receives the change number it saw. */
 int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
                               char *err, size_t err_len);
 
