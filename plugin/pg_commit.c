@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "panel/plugin.h"
+#include "pg_trace.h"
 #include "store_postgresql.h"
 
 /* Appends text to out[0..len) (truncating). */
@@ -50,8 +51,10 @@ static void drain_acks(pg_store_t *p, wait_state_t *w)
 {
     PGnotify *note;
     while ((note = PQnotifies(p->conn)) != NULL) {
-        if (strcmp(note->relname, PG_ACK_CHANNEL) == 0 && note->extra)
+        if (strcmp(note->relname, PG_ACK_CHANNEL) == 0 && note->extra) {
+            PG_TRACE("acknowledgement \"%.80s\"", note->extra);
             note_ack(w, note->extra);
+        }
         PQfreemem(note);
     }
 }
@@ -61,6 +64,7 @@ static void drain_acks(pg_store_t *p, wait_state_t *w)
 static int32_t refresh_nodes(pg_store_t *p, wait_state_t *w, int64_t *nearest_ms, char *err, size_t err_len)
 {
     PGresult *r;
+    PG_TRACE("reading the lease rows");
     int32_t rc = pg_exec(p->conn,
                          "SELECT instance, loaded, lease_end > clock_timestamp(),"
                          " GREATEST(0, EXTRACT(EPOCH FROM lease_end - clock_timestamp()) * 1000)::bigint"
@@ -175,9 +179,11 @@ static void wait_for_nodes(pg_store_t *p, wait_state_t *w, int64_t commit_sent_m
             next_read = now + nearest;
         struct pollfd pfd = {PQsocket(p->conn), POLLIN, 0};
         int64_t timeout = next_read - now;
+        PG_TRACE("waiting for %d acknowledgement%s (at most %d ms)", pending, pending == 1 ? "" : "s", (int)timeout);
         if (pfd.fd >= 0 && poll(&pfd, 1, (int)(timeout < 1 ? 1 : timeout)) > 0)
             PQconsumeInput(p->conn);
     }
+    PG_TRACE("every node confirmed or fenced");
     write_report(w, report, report_len);
 }
 

@@ -27,6 +27,7 @@
 
 #include "panel/plugin.h"
 #include "snapshot.h"
+#include "pg_trace.h"
 #include "store_postgresql.h"
 
 #define NS_PER_MS 1000000LL
@@ -177,6 +178,7 @@ static int32_t reload(pg_store_t *p, int *published, char *err, size_t err_len)
         n->held = ring;
     }
     pthread_mutex_unlock(&n->mutex);
+    PG_TRACE("%s change %" PRId64, *published ? "serving" : "holding", r.change);
     return PANEL_OK;
 }
 
@@ -187,7 +189,11 @@ static int32_t acknowledge(pg_store_t *p, int64_t loaded, char *err, size_t err_
     char payload[200];
     snprintf(payload, sizeof payload, "%" PRId64 " %s", loaded, p->instance);
     const char *params[] = {payload};
-    return pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err, err_len);
+    PG_TRACE("acknowledging change %" PRId64, loaded);
+    int32_t rc = pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err,
+                                  err_len);
+    PG_TRACE("acknowledgement committed");
+    return rc;
 }
 
 /* One measurement of the database's clock minus this machine's (offset_ms, within round_trip_ms / 2). A sample
@@ -265,6 +271,7 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     pg_ratelimit_report(p, rl);
     const char *params[] = {p->instance, p->node_id, p->address, pid,       lease,     loaded_text,
                             offset,      fenced,     rl->keys,   rl->demand, rl->shares};
+    PG_TRACE("renewing the lease (loaded %" PRId64 ")", loaded);
     int64_t sent = mono_ns(); /* the lease counts from before the renewal leaves this process */
     int64_t wall_sent = wall_ms();
     PGresult *r;
@@ -328,8 +335,10 @@ static int wait_for_work(pg_store_t *p, int64_t until_ns)
 {
     pg_node_t *n = &p->node;
     for (;;) {
-        if (take_notifications(p))
+        if (take_notifications(p)) {
+            PG_TRACE("woken: a change was announced");
             return 1;
+        }
         int64_t left = until_ns - mono_ns();
         if (left <= 0 || stopping(p))
             return 0;
@@ -415,6 +424,7 @@ static void *lease_main(void *arg)
 {
     pg_store_t *p = arg;
     pg_node_t *n = &p->node;
+    PG_TRACE_NAME(p->node_id);
     const int64_t renew_every = (int64_t)p->config->lease_seconds * NS_PER_S / 3;
     char err[512];
     int behind = 1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "panel/plugin.h"
+#include "pg_trace.h"
 #include "store_postgresql.h"
 
 int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len)
@@ -111,6 +112,7 @@ int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len)
 {
     if (index < 0 || pl->failed)
         return failure(pl, err, err_len);
+    PG_TRACE("sent %d statements, up to %s", pl->sent - pl->read, pl->doing[index]);
     if (!PQsendFlushRequest(pl->conn) || PQflush(pl->conn) < 0) {
         note_failure(pl, index, PQerrorMessage(pl->conn));
         return failure(pl, err, err_len);
@@ -118,6 +120,7 @@ int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len)
     while (pl->read <= index)
         if (read_one(pl) != 0)
             break;
+    PG_TRACE("answered: %s", pl->doing[index]);
     return pl->failed ? failure(pl, err, err_len) : PANEL_OK;
 }
 
@@ -134,6 +137,7 @@ int32_t pg_pipe_end(pg_pipeline_t *pl, char *err, size_t err_len)
 {
     if (!pl->active)
         return pl->failed ? failure(pl, err, err_len) : PANEL_OK;
+    PG_TRACE("sent %d statements and the sync", pl->sent - pl->read);
     int alive = PQpipelineSync(pl->conn) == 1;
     while (alive && pl->read < pl->sent)
         alive = read_one(pl) == 0;
@@ -147,6 +151,7 @@ int32_t pg_pipe_end(pg_pipeline_t *pl, char *err, size_t err_len)
     if (!alive)
         note_failure(pl, pl->read < pl->sent ? pl->read : -1, PQerrorMessage(pl->conn));
     pl->active = 0;
+    PG_TRACE("answered up to the sync%s", pl->failed ? " (failed)" : "");
     return pl->failed ? failure(pl, err, err_len) : PANEL_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "panel/plugin.h"
+#include "pg_trace.h"
 #include "store_postgresql.h"
 
 /* Prepared on each node's connection as apikeys_snapshot (pg_node.c). */
@@ -81,6 +82,7 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
                               char *err, size_t err_len)
 {
     PGresult *rows;
+    PG_TRACE("reading the snapshot");
     int32_t rc = prepared ? pg_exec_prepared(conn, "apikeys_snapshot", 0, pg_snapshot_sql, 0, NULL, &rows,
                                              "reading the valid keys", err, err_len)
                           : pg_exec(conn, pg_snapshot_sql, 0, NULL, &rows, "reading the valid keys", err, err_len);
@@ -124,7 +126,9 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
     free(named);
     free(seen.ids);
     PQclear(rows);
+    PG_TRACE("snapshot read (%d rows); reading the leaked keys", n);
     if (rc == PANEL_OK)
         rc = pg_read_leaked(conn, sink, err, err_len);
+    PG_TRACE("leaked keys read");
     return rc;
 }

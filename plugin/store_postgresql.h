@@ -13,6 +13,7 @@
  *   pg_node.c           this process as a node: the lease thread (its own connection, LISTEN, reload, renew =
  *                       acknowledge) and the fence watchdog that turns the node to 503 when its lease ends
  *   pg_snapshot.c       the snapshot: its statement, and reading its rows and the leaked digests into a sink
+ *   pg_trace.c          a timeline of round trips and waits, built only with -DAPIKEYS_PG_TRACE (pg_trace.h)
  *
  * Tables (all under the prefix apikeys_, so they can share the panel's own database):
  *   apikeys_meta(name, value)            schema_version, secret_check, secret_origin
