@@ -398,7 +398,8 @@ static int32_t connect_node(pg_store_t *p, char *err, size_t err_len)
     static const struct {
         const char *name, *sql;
         int n;
-    } statements[] = {{"apikeys_snapshot", pg_snapshot_sql, 0}, {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 11}};
+    } statements[] = {{"apikeys_snapshot", pg_snapshot_sql, 0}, {"apikeys_leaked", pg_leaked_sql, 0},
+                      {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 11}};
     for (size_t i = 0; rc == PANEL_OK && i < sizeof statements / sizeof statements[0]; i++) {
         PGresult *r = PQprepare(conn, statements[i].name, statements[i].sql, statements[i].n, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {

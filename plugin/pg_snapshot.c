@@ -1,6 +1,6 @@
 /* pg_snapshot.c - the PostgreSQL backend's snapshot: the statement that reads the valid keys (with the switch,
  * the site key's policy and each key's named key, in one statement), and the reading of its rows and of the
- * reported (leaked) digests into a snapshot sink (store.h). */
+ * reported (leaked) digests into a snapshot sink (store.h); both statements travel in one round trip. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,22 +78,16 @@ static int32_t named_from_row(PGresult *rows, int i, store_named_t *out, char *e
     return PANEL_OK;
 }
 
-int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
-                              char *err, size_t err_len)
+/* The snapshot's rows (pg_snapshot_sql's), then the leaked digests (pg_leaked_sql's), into sink. */
+static int32_t take_snapshot(PGresult *rows, PGresult *leaked, const store_snapshot_sink_t *sink, int64_t *change,
+                             char *err, size_t err_len)
 {
-    PGresult *rows;
-    PG_TRACE("reading the snapshot");
-    int32_t rc = prepared ? pg_exec_prepared(conn, "apikeys_snapshot", 0, pg_snapshot_sql, 0, NULL, &rows,
-                                             "reading the valid keys", err, err_len)
-                          : pg_exec(conn, pg_snapshot_sql, 0, NULL, &rows, "reading the valid keys", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    int n = PQntuples(rows);
-    if (n < 1 || PQnfields(rows) != 15) {
-        PQclear(rows);
+    int n = rows ? PQntuples(rows) : 0;
+    if (n < 1 || PQnfields(rows) != 15 || !leaked) {
         snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
         return PANEL_E_STORE;
     }
+    int32_t rc;
     *change = strtoll(PQgetvalue(rows, 0, 0), NULL, 10);
     rc = sink->start(sink->ctx, n, PQgetvalue(rows, 0, 1)[0] == 't');
     if (rc == PANEL_OK && sink->site_policy)
@@ -125,10 +119,31 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
     }
     free(named);
     free(seen.ids);
-    PQclear(rows);
-    PG_TRACE("snapshot read (%d rows); reading the leaked keys", n);
     if (rc == PANEL_OK)
-        rc = pg_read_leaked(conn, sink, err, err_len);
-    PG_TRACE("leaked keys read");
+        rc = pg_take_leaked(leaked, sink);
+    return rc;
+}
+
+int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
+                              char *err, size_t err_len)
+{
+    pg_pipeline_t pl;
+    PG_TRACE("reading the snapshot and the leaked keys");
+    int32_t rc = pg_pipe_start(&pl, conn, err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    int rows_at = pg_pipe_queue(&pl, prepared ? "apikeys_snapshot" : NULL, NULL, pg_snapshot_sql, 0, NULL, 1,
+                                "reading the valid keys");
+    int leaked_at = pg_pipe_queue(&pl, prepared ? "apikeys_leaked" : NULL, NULL, pg_leaked_sql, 0, NULL, 1,
+                                  "reading the leaked keys");
+    rc = pg_pipe_end(&pl, err, err_len);
+    PGresult *rows = rc == PANEL_OK ? pg_pipe_take(&pl, rows_at) : NULL;
+    PGresult *leaked = rc == PANEL_OK ? pg_pipe_take(&pl, leaked_at) : NULL;
+    pg_pipe_discard(&pl);
+    if (rc == PANEL_OK)
+        rc = take_snapshot(rows, leaked, sink, change, err, err_len);
+    PG_TRACE("snapshot read (%d rows)", rows ? PQntuples(rows) : -1);
+    PQclear(rows);
+    PQclear(leaked);
     return rc;
 }

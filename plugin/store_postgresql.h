@@ -214,8 +214,10 @@ int32_t pg_migrate_leaks(PGconn *conn, char *err, size_t err_len);
 int32_t pg_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found, char *err,
                        size_t err_len);
 int32_t pg_last_site_leak(store_t *s, store_leak_t *out, int *found, char *err, size_t err_len);
-/* The reported digests into sink->leaked (when set), read on conn right after a snapshot. */
-int32_t pg_read_leaked(PGconn *conn, const store_snapshot_sink_t *sink, char *err, size_t err_len);
+/* The statement that reads the reported digests (no parameters), read with every snapshot (pg_snapshot.c). */
+extern const char pg_leaked_sql[];
+/* Its rows into sink->leaked (when set). */
+int32_t pg_take_leaked(PGresult *r, const store_snapshot_sink_t *sink);
 
 /* ----- pg_pipeline.c ----- */
 int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len);
@@ -262,8 +264,9 @@ void pg_node_describe(pg_store_t *p, char *out, size_t out_len);
 /* The snapshot statement (no parameters): the change number, the switch, the site key's policy, the valid keys
  * and their live named keys, as one snapshot. */
 extern const char pg_snapshot_sql[];
-/* Reads one snapshot (that statement, then the leaked digests) into sink on conn (prepared = 1: the node's prepared
- * statement; 0: sent as text, e.g. on any connection of a test). *change receives the change number it saw. */
+/* Reads one snapshot into sink on conn in one round trip: that statement and the leaked digests (pg_leaked_sql)
+ * (prepared = 1: the node's prepared statements apikeys_snapshot and apikeys_leaked; 0: sent as text, e.g. on any
+ * connection of a test). *change receives the change number it saw. */
 int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
                               char *err, size_t err_len);
 
