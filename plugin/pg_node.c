@@ -63,6 +63,7 @@ int pg_node_init(pg_store_t *p)
 {
     pg_node_t *n = &p->node;
     n->loaded_change = -1;
+    n->offered_change = -1;
     snprintf(n->status, sizeof n->status, "not a node yet: it becomes one at its first API request");
     if (pipe2(n->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
@@ -158,8 +159,9 @@ static int32_t read_snapshot(void *vctx, const store_snapshot_sink_t *sink, char
 /* ----- one cycle: reload when behind, acknowledge, renew ------------------------------------------------- */
 
 /* Loads the committed snapshot; publishes it now while the lease is valid, else holds it for the renewal.
- * *published = 1 when it is served now. */
-static int32_t reload(pg_store_t *p, int *published, char *err, size_t err_len)
+ * *published = 1 when it is served now; *serving_change: the change number served then (a writer of this process
+ * may have published a newer one meanwhile, pg_node_offer: that one stays). */
+static int32_t reload(pg_store_t *p, int *published, int64_t *serving_change, char *err, size_t err_len)
 {
     pg_node_t *n = &p->node;
     snapshot_read_t r = {n->conn, 0};
@@ -169,17 +171,50 @@ static int32_t reload(pg_store_t *p, int *published, char *err, size_t err_len)
     if (rc != PANEL_OK)
         return rc;
     pthread_mutex_lock(&n->mutex);
-    n->loaded_change = r.change;
-    if (n->serving && mono_ns() < n->lease_deadline_ns) {
+    if (n->serving && mono_ns() < n->lease_deadline_ns && r.change < n->loaded_change) {
+        keyring_free(ring); /* older than what a writer of this process published: never go back */
+        *published = 1;
+    } else if (n->serving && mono_ns() < n->lease_deadline_ns) {
+        n->loaded_change = r.change;
         publish_locked(p, ring);
         *published = 1;
     } else {
+        n->loaded_change = r.change;
         keyring_free(n->held);
         n->held = ring;
     }
+    *serving_change = n->loaded_change;
     pthread_mutex_unlock(&n->mutex);
     PG_TRACE("%s change %" PRId64, *published ? "serving" : "holding", r.change);
     return PANEL_OK;
+}
+
+int pg_node_offer(pg_store_t *p, keyring_t *ring, int64_t change)
+{
+    pg_node_t *n = &p->node;
+    int confirmed = 0;
+    pthread_mutex_lock(&n->mutex);
+    if (n->serving && mono_ns() < n->lease_deadline_ns) {
+        confirmed = 1;
+        if (change > n->loaded_change) {
+            n->loaded_change = change;
+            publish_locked(p, ring);
+            ring = NULL;
+        }
+        n->offered_change = change; /* its notification needs no reload or acknowledgement */
+    }
+    pthread_mutex_unlock(&n->mutex);
+    keyring_free(ring);
+    PG_TRACE("%s change %" PRId64 " on its own node", confirmed ? "serving" : "not serving", change);
+    return confirmed;
+}
+
+int pg_node_serving(pg_store_t *p)
+{
+    pthread_mutex_lock(&p->node.mutex);
+    int serving = p->node.serving && mono_ns() < p->node.lease_deadline_ns;
+    pthread_mutex_unlock(&p->node.mutex);
+    return serving;
 }
 
 /* Tells a waiting writer that this node serves change `loaded` now: a notification, committed without waiting
@@ -317,13 +352,43 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     return PANEL_OK;
 }
 
-/* Drains notifications; 1 when a change was announced. */
+void pg_node_committing(pg_store_t *p, int committing)
+{
+    pthread_mutex_lock(&p->node.mutex);
+    p->node.writer_committing = committing;
+    if (!committing)
+        pthread_cond_broadcast(&p->node.cond);
+    pthread_mutex_unlock(&p->node.mutex);
+}
+
+/* The newest change a writer of this process published here itself; while that writer is inside its commit (it
+ * holds the state row's lock, so an announced change is most likely its own), waits for it (at most 50 ms). */
+static int64_t offered_change(pg_store_t *p)
+{
+    pg_node_t *n = &p->node;
+    pthread_mutex_lock(&n->mutex);
+    int64_t until = mono_ns() + 50 * NS_PER_MS;
+    while (n->writer_committing && !n->stop && mono_ns() < until) {
+        struct timespec ts = abs_time(until);
+        pthread_cond_timedwait(&n->cond, &n->mutex, &ts);
+    }
+    int64_t offered = n->offered_change;
+    pthread_mutex_unlock(&n->mutex);
+    return offered;
+}
+
+/* Drains notifications; 1 when a change was announced that a writer of this process has not published here
+ * itself (pg_node_offer). */
 static int take_notifications(pg_store_t *p)
 {
     PGnotify *note;
     int changed = 0;
     while ((note = PQnotifies(p->node.conn)) != NULL) {
-        changed |= strcmp(note->relname, PG_CHANGE_CHANNEL) == 0;
+        if (strcmp(note->relname, PG_CHANGE_CHANNEL) == 0) {
+            char *end = NULL;
+            long long change = note->extra ? strtoll(note->extra, &end, 10) : -1;
+            changed |= !end || *end || end == note->extra || change != offered_change(p);
+        }
         PQfreemem(note);
     }
     return changed;
@@ -452,9 +517,10 @@ static void *lease_main(void *arg)
         int32_t rc = PANEL_OK;
         if (behind || loaded < 0) {
             int published = 0;
-            rc = reload(p, &published, err, sizeof err);
+            int64_t served = -1;
+            rc = reload(p, &published, &served, err, sizeof err);
             if (rc == PANEL_OK && published)
-                rc = acknowledge(p, n->loaded_change, err, sizeof err);
+                rc = acknowledge(p, served, err, sizeof err);
             if (!published)
                 next_renewal = 0; /* a held snapshot is served only after a renewal: renew now */
             behind = 0;

@@ -29,15 +29,15 @@ static void note_failure(pg_pipeline_t *pl, int index, const char *reason)
     if (pl->failed)
         return;
     pl->failed = 1;
+    pl->failed_at = index;
     pl->failed_doing = index >= 0 && index < PG_PIPE_MAX ? pl->doing[index] : "committing";
     snprintf(pl->reason, sizeof pl->reason, "%s", reason && reason[0] ? reason : "no answer");
     pl->reason[strcspn(pl->reason, "\n")] = '\0';
 }
 
-int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
-                  const char *const *values, int keep, const char *doing)
+int pg_pipe_reserve(pg_pipeline_t *pl, int slots)
 {
-    if (pl->active && pl->sent + 2 > PG_PIPE_MAX && !pl->failed) {
+    if (pl->active && pl->sent + slots > PG_PIPE_MAX && !pl->failed) {
         /* A long transaction (many keys at once): read what is queued, then reuse the queue. Indices given out
          * before are spent: callers wait for theirs at once. */
         char ignored[256];
@@ -46,6 +46,14 @@ int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, 
         pg_pipe_discard(pl);
         pl->sent = pl->read = 0;
     }
+    return 0;
+}
+
+int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
+                  const char *const *values, int keep, const char *doing)
+{
+    if (pg_pipe_reserve(pl, 2) != 0)
+        return -1;
     if (!pl->active || pl->failed || pl->sent + 2 > PG_PIPE_MAX) {
         note_failure(pl, -1, "the transaction could not queue another statement");
         return -1;

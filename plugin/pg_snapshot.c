@@ -7,6 +7,7 @@
 
 #include "panel/plugin.h"
 #include "pg_trace.h"
+#include "snapshot.h"
 #include "store_postgresql.h"
 
 /* Prepared on each node's connection as apikeys_snapshot (pg_node.c). */
@@ -145,5 +146,26 @@ int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_s
     PG_TRACE("snapshot read (%d rows)", rows ? PQntuples(rows) : -1);
     PQclear(rows);
     PQclear(leaked);
+    return rc;
+}
+
+typedef struct rows_read {
+    PGresult *rows, *leaked;
+    int64_t change;
+} rows_read_t;
+
+static int32_t read_rows(void *vctx, const store_snapshot_sink_t *sink, char *err, size_t err_len)
+{
+    rows_read_t *r = vctx;
+    return take_snapshot(r->rows, r->leaked, sink, &r->change, err, err_len);
+}
+
+int32_t pg_snapshot_keyring(PGresult *rows, PGresult *leaked, keyring_t **ring, int64_t *change, char *err,
+                            size_t err_len)
+{
+    rows_read_t r = {rows, leaked, -1};
+    *ring = NULL;
+    int32_t rc = snapshot_build_keyring(read_rows, &r, 0, ring, err, err_len);
+    *change = r.change;
     return rc;
 }

@@ -77,6 +77,9 @@ typedef struct pg_node {
     int serving;                      /* 1 while a servable snapshot is published */
     int first_attempt_done;           /* the first lease attempt finished (serve() waits for it) */
     int64_t loaded_change;            /* the change number of the newest snapshot loaded (-1: none) */
+    int64_t offered_change;           /* the newest change a writer of this process published here itself
+                                       * (pg_node_offer; -1: none): its notification needs no reload */
+    int writer_committing;            /* a writer of this process is inside its commit (pg_node_committing) */
     keyring_t *held;                  /* a snapshot loaded while fenced, published once a renewal succeeds */
     uint64_t epoch_seq;               /* epochs of published snapshots (the counter follows them) */
     char status[640];                 /* what this node is doing, for the page */
@@ -96,6 +99,7 @@ typedef struct pg_pipeline {
     unsigned char keep[PG_PIPE_MAX];  /* 1: the caller takes its rows */
     PGresult *kept[PG_PIPE_MAX];
     int failed;
+    int failed_at;                    /* the first failed statement's index (-1: not one statement's failure) */
     const char *failed_doing;
     char reason[256];
 } pg_pipeline_t;
@@ -226,6 +230,9 @@ int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len
  * index, or -1. `doing` must outlive the pipeline (a string literal). */
 int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
                   const char *const *values, int keep, const char *doing);
+/* Makes room for `slots` more queued statements (a prepare counts as one), reading what is queued when the queue
+ * is that full: indices given out before are spent. 0, or -1 when that read failed (the pipeline says why). */
+int pg_pipe_reserve(pg_pipeline_t *pl, int slots);
 /* Sends the queue and reads results up to and including statement index (one round trip). */
 int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len);
 /* The rows of a kept statement that has been read (the caller PQclears them), or NULL. */
@@ -257,6 +264,16 @@ int pg_node_init(pg_store_t *p);
 void pg_node_serve(pg_store_t *p);
 /* Stops the threads and removes this node's lease row. */
 void pg_node_close(pg_store_t *p);
+/* [the writer] 1 while this process serves as a node under a valid lease. */
+int pg_node_serving(pg_store_t *p);
+/* [the writer] Says that it is inside its commit (1: a change it will offer may be announced meanwhile, so the
+ * lease thread waits for it, briefly, before reloading) or no longer (0). */
+void pg_node_committing(pg_store_t *p, int committing);
+/* [the writer] Offers ring, the snapshot of change that the writer read inside its own transaction, which has
+ * committed: published here when this process serves as a node under a valid lease and has loaded nothing newer
+ * (never an older one). Returns 1 when this node serves change (or newer) now, so it needs no notification,
+ * reload or acknowledgement of it; 0 when it does not serve. Takes ring either way. */
+int pg_node_offer(pg_store_t *p, keyring_t *ring, int64_t change);
 /* This node's state for the page ("serving, lease renewed ...", "not a node: ..."). */
 void pg_node_describe(pg_store_t *p, char *out, size_t out_len);
 
@@ -269,5 +286,9 @@ extern const char pg_snapshot_sql[];
  * connection of a test). *change receives the change number it saw. */
 int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
                               char *err, size_t err_len);
+/* Builds a keyring from the rows of pg_snapshot_sql and pg_leaked_sql read elsewhere (a writer's transaction);
+ * *change receives the change number they show. */
+int32_t pg_snapshot_keyring(PGresult *rows, PGresult *leaked, keyring_t **ring, int64_t *change, char *err,
+                            size_t err_len);
 
 #endif
