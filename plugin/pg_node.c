@@ -362,12 +362,12 @@ void pg_node_committing(pg_store_t *p, int committing)
 }
 
 /* The newest change a writer of this process published here itself; while that writer is inside its commit (it
- * holds the state row's lock, so an announced change is most likely its own), waits for it (at most 50 ms). */
+ * holds the state row's lock, so an announced change is most likely its own), waits for it (at most 100 ms). */
 static int64_t offered_change(pg_store_t *p)
 {
     pg_node_t *n = &p->node;
     pthread_mutex_lock(&n->mutex);
-    int64_t until = mono_ns() + 50 * NS_PER_MS;
+    int64_t until = mono_ns() + 100 * NS_PER_MS;
     while (n->writer_committing && !n->stop && mono_ns() < until) {
         struct timespec ts = abs_time(until);
         pthread_cond_timedwait(&n->cond, &n->mutex, &ts);

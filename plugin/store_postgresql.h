@@ -112,6 +112,7 @@ typedef struct pg_store {
     char address[128];                /* host name and pid */
     PGconn *conn;                     /* admin reads and writes (the caller's write mutex) */
     int in_tx, tx_signals;
+    int listening;                    /* conn LISTENs for acknowledgements (since its first changing commit) */
     pg_pipeline_t pipe;               /* a changing transaction's queue (pg_pipeline.c) */
     const char *prepared[PG_ADMIN_STATEMENTS]; /* the statements prepared on conn, by their (static) text */
     int n_prepared;
