@@ -306,7 +306,6 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     pg_ratelimit_report(p, rl);
     const char *params[] = {p->instance, p->node_id, p->address, pid,       lease,     loaded_text,
                             offset,      fenced,     rl->keys,   rl->demand, rl->shares};
-    PG_TRACE("renewing the lease (loaded %" PRId64 ")", loaded);
     int64_t sent = mono_ns(); /* the lease counts from before the renewal leaves this process */
     int64_t wall_sent = wall_ms();
     PGresult *r;
