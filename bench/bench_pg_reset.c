@@ -10,7 +10,9 @@
  * Both also check what a reset promises: every report names the nodes as expected, and right after a reset
  * returns no node accepts the previous key (a cut-off node refuses every key). A fenced reset that is still
  * running 3 s past its bound is released by a guard thread that restores the proxy, after reading from the
- * server what the reset waits for; it counts with the time it took. */
+ * server what the reset waits for; it counts with the time it took.
+ * Built with -DAPIKEYS_PG_TRACE (plugin/pg_trace.h), the first figure also prints the timeline of its median reset:
+ * every round trip and wait of the writer and the nodes, in ms since the action started. */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 
 #include "bench_pg.h"
+#include "pg_trace.h"
 
 /* ----- the bare commit --------------------------------------------------------------------------------- */
 
@@ -63,6 +66,51 @@ static double bare_commit_ns(PGconn *c)
     return ok ? (double)(t1 - t0) : -1;
 }
 
+/* ----- the timeline of each reset (only built with -DAPIKEYS_PG_TRACE) ---------------------------------- */
+
+#ifdef APIKEYS_PG_TRACE
+#define TRACES_MAX 160
+static char *traces[TRACES_MAX];
+static double traced_ns[TRACES_MAX];
+static size_t n_traces;
+static int tracing; /* during pg_reset_3nodes_vs_commit */
+
+static void trace_keep(double ns)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = tracing && n_traces < TRACES_MAX ? open_memstream(&text, &len) : NULL;
+    if (!f)
+        return;
+    pg_trace_print(f);
+    fclose(f);
+    traced_ns[n_traces] = ns;
+    traces[n_traces++] = text;
+}
+
+/* Prints the timeline of the reset that took the median time, then forgets them all. */
+static void trace_report(void)
+{
+    long best = -1;
+    size_t pick = 0;
+    for (size_t i = 0; i < n_traces; i++) {
+        long below = 0; /* resets faster than this one: the median has n / 2 */
+        for (size_t j = 0; j < n_traces; j++)
+            below += traced_ns[j] < traced_ns[i];
+        if (below <= (long)n_traces / 2 && below > best) {
+            best = below;
+            pick = i;
+        }
+    }
+    if (n_traces)
+        bench_progress("the timeline of the median reset (%.3f ms; ms since the action started, by thread):\n%s",
+                       traced_ns[pick] / 1e6, traces[pick]);
+    for (size_t i = 0; i < n_traces; i++)
+        free(traces[i]);
+    n_traces = 0;
+}
+#endif
+
 /* ----- resets ------------------------------------------------------------------------------------------- */
 
 typedef struct reset_check {
@@ -76,10 +124,18 @@ static double reset_ns(bench_pg_node_t *nodes, size_t n_check, char *key, const 
 {
     char message[2048], previous[BENCH_KEY_STRIDE], fresh[BENCH_KEY_STRIDE];
     memcpy(previous, key, BENCH_KEY_STRIDE);
+#ifdef APIKEYS_PG_TRACE
+    pg_trace_start();
+#endif
     uint64_t t0 = bench_now_ns();
     int32_t rc = bench_reset_reporting(nodes[0].st, fresh, message, sizeof message);
     uint64_t t1 = bench_now_ns();
     double ns = (double)(t1 - t0);
+#ifdef APIKEYS_PG_TRACE
+    PG_TRACE("the reset action returned");
+    if (rc == PANEL_OK)
+        trace_keep(ns);
+#endif
     if (rc != PANEL_OK) {
         chk->failed++;
         ns = -1;
@@ -130,6 +186,9 @@ void bench_pg_reset_vs_commit(const bench_env_t *env, bench_pg_node_t *nodes, co
     reset_check_t chk;
     memset(&chk, 0, sizeof chk);
     reset_ns(nodes, BENCH_PG_NODES, key, expect, &chk); /* warm-up */
+#ifdef APIKEYS_PG_TRACE
+    tracing = 1;
+#endif
     bare_commit_ns(bare);
     for (size_t r = 0; r < reps; r++) {
         double sum_reset = 0, sum_commit = 0;
@@ -151,6 +210,10 @@ void bench_pg_reset_vs_commit(const bench_env_t *env, bench_pg_node_t *nodes, co
         ratio[r] = sum_reset / sum_commit;
     }
     PQfinish(bare);
+#ifdef APIKEYS_PG_TRACE
+    tracing = 0;
+    trace_report();
+#endif
     const char *problem = check_problem(&chk, reps * PAIRS + 1, err, sizeof err);
     if (problem || bare_failures) {
         bench_missing(FIG_PG_RESET_3NODES_VS_COMMIT, problem ? problem : "a bare commit failed during the run");

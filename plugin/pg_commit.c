@@ -1,7 +1,7 @@
 /* pg_commit.c - the PostgreSQL backend's commit-and-wait (see store_postgresql.h): a changing transaction's
- * commit (its queued writes, the change number and the notification in one round trip), then the wait until every
- * node whose lease was live has acknowledged the change or its lease has ended (fenced), and the report of both
- * for the owner. */
+ * commit (its queued writes, the change number and the notification in one round trip; when this process serves
+ * as a node, also the snapshot its node then serves at once), then the wait until every other node whose lease
+ * was live has acknowledged the change or its lease has ended (fenced), and the report of both for the owner. */
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "panel/plugin.h"
+#include "pg_trace.h"
 #include "store_postgresql.h"
 
 /* Appends text to out[0..len) (truncating). */
@@ -50,8 +51,10 @@ static void drain_acks(pg_store_t *p, wait_state_t *w)
 {
     PGnotify *note;
     while ((note = PQnotifies(p->conn)) != NULL) {
-        if (strcmp(note->relname, PG_ACK_CHANNEL) == 0 && note->extra)
+        if (strcmp(note->relname, PG_ACK_CHANNEL) == 0 && note->extra) {
+            PG_TRACE("acknowledgement \"%.80s\"", note->extra);
             note_ack(w, note->extra);
+        }
         PQfreemem(note);
     }
 }
@@ -61,6 +64,7 @@ static void drain_acks(pg_store_t *p, wait_state_t *w)
 static int32_t refresh_nodes(pg_store_t *p, wait_state_t *w, int64_t *nearest_ms, char *err, size_t err_len)
 {
     PGresult *r;
+    PG_TRACE("reading the lease rows");
     int32_t rc = pg_exec(p->conn,
                          "SELECT instance, loaded, lease_end > clock_timestamp(),"
                          " GREATEST(0, EXTRACT(EPOCH FROM lease_end - clock_timestamp()) * 1000)::bigint"
@@ -175,17 +179,42 @@ static void wait_for_nodes(pg_store_t *p, wait_state_t *w, int64_t commit_sent_m
             next_read = now + nearest;
         struct pollfd pfd = {PQsocket(p->conn), POLLIN, 0};
         int64_t timeout = next_read - now;
+        PG_TRACE("waiting for %d acknowledgement%s (at most %d ms)", pending, pending == 1 ? "" : "s", (int)timeout);
         if (pfd.fd >= 0 && poll(&pfd, 1, (int)(timeout < 1 ? 1 : timeout)) > 0)
             PQconsumeInput(p->conn);
     }
+    PG_TRACE("every node confirmed or fenced");
     write_report(w, report, report_len);
+}
+
+/* Publishes the snapshot read inside the committed transaction on this process's own node; its entry in w is then
+ * acknowledged. Any doubt (rows missing, a snapshot that does not build, not serving) leaves it to the node's own
+ * reload and acknowledgement. */
+static void confirm_own_node(pg_store_t *p, wait_state_t *w, PGresult *rows, PGresult *leaked)
+{
+    keyring_t *ring = NULL;
+    int64_t seen = -1;
+    char ignored[256];
+    if (!rows || !leaked || pg_snapshot_keyring(rows, leaked, &ring, &seen, ignored, sizeof ignored) != PANEL_OK ||
+        seen != w->change) {
+        keyring_free(ring);
+        return;
+    }
+    if (!pg_node_offer(p, ring, seen))
+        return;
+    for (int i = 0; i < w->n; i++)
+        if (strcmp(w->nodes[i].instance, p->instance) == 0)
+            w->nodes[i].acked = 1;
 }
 
 /* The commit of a changing transaction: with the queued writes, in one round trip, bump the change number and
  * NOTIFY, list the nodes whose lease is live or ended lately (under our lock on the state row no node can renew
- * or join meanwhile), COMMIT. */
+ * or join meanwhile), COMMIT; then, when this process serves as a node, read the snapshot it will serve (after
+ * the COMMIT, so the other nodes hear of the change no later than without it). */
 static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t err_len)
 {
+    /* the statements below (and their prepares) in one queue, so no result they keep is read and dropped early */
+    (void)pg_pipe_reserve(&p->pipe, 9);
     int change = pg_queue_prepared(p,
                                "WITH u AS (UPDATE apikeys_state SET change = change + 1 WHERE id = 1 RETURNING change)"
                                " SELECT change, pg_notify('" PG_CHANGE_CHANNEL "', change::text) FROM u",
@@ -195,8 +224,18 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
                               " lease_end > clock_timestamp() FROM apikeys_nodes"
                               " WHERE lease_end > clock_timestamp() - interval '10 minutes' ORDER BY node_id, instance",
                               0, NULL, 1, "listing the nodes");
-    (void)pg_pipe_queue(&p->pipe, NULL, NULL, "COMMIT", 0, NULL, 0, "committing");
+    int committed = pg_pipe_queue(&p->pipe, NULL, NULL, "COMMIT", 0, NULL, 0, "committing");
+    int own = pg_node_serving(p);
+    int rows = own ? pg_queue_prepared(p, pg_snapshot_sql, 0, NULL, 1, "reading the valid keys") : -1;
+    int leaked = own ? pg_queue_prepared(p, pg_leaked_sql, 0, NULL, 1, "reading the leaked keys") : -1;
+    int committing = own;
+    if (committing)
+        pg_node_committing(p, 1);
     int32_t rc = pg_pipe_end(&p->pipe, err, err_len);
+    if (rc != PANEL_OK && committed >= 0 && p->pipe.failed_at > committed) {
+        rc = PANEL_OK; /* the COMMIT succeeded; only reading the snapshot afterwards failed: the node reloads it */
+        own = 0;
+    }
     PGresult *changed = rc == PANEL_OK ? pg_pipe_take(&p->pipe, change) : NULL;
     PGresult *listed = rc == PANEL_OK ? pg_pipe_take(&p->pipe, nodes) : NULL;
     if (rc == PANEL_OK && (!changed || PQntuples(changed) != 1 || !listed)) {
@@ -217,6 +256,14 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
             nw->already_fenced = nw->fenced = PQgetvalue(listed, i, 4)[0] != 't';
         }
     }
+    if (rc == PANEL_OK && own) {
+        PGresult *snapshot = pg_pipe_take(&p->pipe, rows), *digests = pg_pipe_take(&p->pipe, leaked);
+        confirm_own_node(p, w, snapshot, digests);
+        PQclear(snapshot);
+        PQclear(digests);
+    }
+    if (committing)
+        pg_node_committing(p, 0);
     PQclear(changed);
     PQclear(listed);
     return rc;
@@ -245,6 +292,7 @@ int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err, size_t
     pg_pipe_discard(&p->pipe);
     memset(&p->pipe, 0, sizeof p->pipe);
     p->in_tx = 0;
+    p->listening = 1; /* the LISTEN queued with BEGIN (pg_begin) committed with the change */
     char ignored[8];
     wait_for_nodes(p, &w, commit_sent_ms, report && report_len ? report : ignored,
                    report && report_len ? report_len : sizeof ignored);

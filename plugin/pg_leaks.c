@@ -98,21 +98,16 @@ int32_t pg_last_site_leak(store_t *s, store_leak_t *out, int *found, char *err, 
     return PANEL_OK;
 }
 
-int32_t pg_read_leaked(PGconn *conn, const store_snapshot_sink_t *sink, char *err, size_t err_len)
+const char pg_leaked_sql[] = "SELECT digest, reported_at FROM apikeys_leaked";
+
+int32_t pg_take_leaked(PGresult *r, const store_snapshot_sink_t *sink)
 {
-    if (!sink->leaked)
-        return PANEL_OK;
-    PGresult *r;
-    int32_t rc = pg_exec(conn, "SELECT digest, reported_at FROM apikeys_leaked", 0, NULL, &r,
-                         "reading the leaked keys", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    for (int i = 0; rc == PANEL_OK && i < PQntuples(r); i++) {
+    int32_t rc = PANEL_OK;
+    for (int i = 0; rc == PANEL_OK && sink->leaked && i < PQntuples(r); i++) {
         uint8_t digest[KEY_DIGEST_LEN];
         if (pg_decode_bytea(PQgetvalue(r, i, 0), digest, sizeof digest) != 0)
             continue;
         rc = sink->leaked(sink->ctx, digest, strtoll(PQgetvalue(r, i, 1), NULL, 10));
     }
-    PQclear(r);
     return rc;
 }

@@ -29,6 +29,7 @@
 #include "clock_offset.h"
 #include "panel/plugin.h"
 #include "snapshot.h"
+#include "pg_trace.h"
 #include "store_postgresql.h"
 
 #define NS_PER_MS 1000000LL
@@ -65,6 +66,7 @@ int pg_node_init(pg_store_t *p)
     pg_node_t *n = &p->node;
     n->loaded_change = -1;
     n->clock_verdict = -1; /* none yet: the node refuses until a measurement is surely within */
+    n->offered_change = -1;
     snprintf(n->status, sizeof n->status, "not a node yet: it becomes one at its first API request");
     if (pipe2(n->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
@@ -128,27 +130,6 @@ typedef struct snapshot_read {
 } snapshot_read_t;
 
 /* The node connection's statements, prepared once per connection in connect_node(). */
-static const char snapshot_sql[] =
-    /* One statement sees one snapshot: the change number, the switch, the site key's policy, the valid keys and
-     * the live named keys they belong to agree. The valid rows are the site key's (role IS NOT NULL, named key 0,
-     * through apikeys_keys_valid) and the named keys' (named_role IS NOT NULL, through apikeys_keys_named_role;
-     * their role is NULL, so an older plugin's snapshot, role IS NOT NULL alone, never loads one as a site key).
-     * A named key's columns come with each of its rows (a named key has two rows at most, its current and its
-     * grace key); a revoked one's rows are not valid, whatever their named_role. */
-    "SELECT s.change, s.api_enabled, v.id, v.digest, COALESCE(v.expires_at, 0), s.allowed_ips, s.rate_limit,"
-    " v.named_key, v.label, v.scopes, v.allowed_ips, v.rate_limit, v.created_at, COALESCE(v.named_expires_at, 0),"
-    /* a grace row's reset time: when its owner's current row was created */
-    " COALESCE(v.superseded_at, 0), COALESCE(v.locator, 0)"
-    " FROM apikeys_state s LEFT JOIN ("
-    "SELECT id, digest, expires_at, 0::bigint AS named_key, NULL::text AS label, NULL::text AS scopes,"
-    " NULL::text AS allowed_ips, NULL::bigint AS rate_limit, NULL::bigint AS created_at,"
-    " NULL::bigint AS named_expires_at, CASE WHEN role = 'grace' THEN (SELECT c.created_at FROM apikeys_keys c"
-    " WHERE c.role = 'current') END AS superseded_at, locator FROM apikeys_keys WHERE role IS NOT NULL"
-    " UNION ALL SELECT k.id, k.digest, k.expires_at, k.named_key, n.label, n.scopes, n.allowed_ips, n.rate_limit,"
-    " n.created_at, n.expires_at, CASE WHEN k.named_role = 'grace' THEN (SELECT c.created_at FROM apikeys_keys c"
-    " WHERE c.named_key = k.named_key AND c.named_role = 'current') END, k.locator"
-    " FROM apikeys_keys k JOIN apikeys_named n ON n.id = k.named_key"
-    " WHERE k.named_role IS NOT NULL AND n.revoked_at IS NULL) v ON true WHERE s.id = 1";
 static const char ack_sql[] =
     "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" PG_ACK_CHANNEL "', $1)";
 static const char renew_sql[] =
@@ -172,105 +153,6 @@ static const char renew_sql[] =
     " (SELECT array_agg(k ORDER BY k) FROM d), (SELECT array_agg(r ORDER BY k) FROM d),"
     " floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
-/* The named key ids a snapshot has announced (sink->named) so far. */
-typedef struct seen_named {
-    int64_t *ids;
-    size_t n, cap;
-} seen_named_t;
-
-/* 1 when id was seen before, 0 when it is new (now seen), -1 without memory. */
-static int seen_before(seen_named_t *seen, int64_t id)
-{
-    for (size_t i = seen->n; i > 0; i--) /* newest first: a named key's rows are usually adjacent */
-        if (seen->ids[i - 1] == id)
-            return 1;
-    if (seen->n == seen->cap) {
-        size_t cap = seen->cap ? 2 * seen->cap : 16;
-        int64_t *ids = realloc(seen->ids, cap * sizeof *ids);
-        if (!ids)
-            return -1;
-        seen->ids = ids;
-        seen->cap = cap;
-    }
-    seen->ids[seen->n++] = id;
-    return 0;
-}
-
-/* The named key of row i (columns 7..13), listing fields zero. A scope or allow-list longer than this plugin
- * reads fails the snapshot (every request 503) rather than loading a shortened one, which could mean another
- * scope or a wider network; a long label is only shortened. */
-static int32_t named_from_row(PGresult *rows, int i, store_named_t *out, char *err, size_t err_len)
-{
-    memset(out, 0, sizeof *out);
-    out->id = strtoll(PQgetvalue(rows, i, 7), NULL, 10);
-    (void)pg_copy_text(out->label, sizeof out->label, PQgetvalue(rows, i, 8));
-    if (pg_copy_text(out->scopes, sizeof out->scopes, PQgetvalue(rows, i, 9)) != 0 ||
-        pg_copy_text(out->allowed_ips, sizeof out->allowed_ips, PQgetvalue(rows, i, 10)) != 0) {
-        snprintf(err, err_len,
-                 "the PostgreSQL key store holds named key %lld with scopes or allowed IPs longer than this plugin "
-                 "reads; save that key again from Settings > API Key",
-                 (long long)out->id);
-        return PANEL_E_STORE;
-    }
-    out->rate_limit = strtoll(PQgetvalue(rows, i, 11), NULL, 10);
-    out->created_at = strtoll(PQgetvalue(rows, i, 12), NULL, 10);
-    out->expires_at = strtoll(PQgetvalue(rows, i, 13), NULL, 10);
-    return PANEL_OK;
-}
-
-int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
-                              char *err, size_t err_len)
-{
-    PGresult *rows;
-    int32_t rc = prepared ? pg_exec_prepared(conn, "apikeys_snapshot", 0, snapshot_sql, 0, NULL, &rows,
-                                             "reading the valid keys", err, err_len)
-                          : pg_exec(conn, snapshot_sql, 0, NULL, &rows, "reading the valid keys", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
-    int n = PQntuples(rows);
-    if (n < 1 || PQnfields(rows) != 16) {
-        PQclear(rows);
-        snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
-        return PANEL_E_STORE;
-    }
-    *change = strtoll(PQgetvalue(rows, 0, 0), NULL, 10);
-    rc = sink->start(sink->ctx, n, PQgetvalue(rows, 0, 1)[0] == 't');
-    if (rc == PANEL_OK && sink->site_policy)
-        rc = sink->site_policy(sink->ctx, PQgetvalue(rows, 0, 5), strtoll(PQgetvalue(rows, 0, 6), NULL, 10));
-    seen_named_t seen = {NULL, 0, 0};
-    store_named_t *named = NULL;
-    for (int i = 0; rc == PANEL_OK && i < n; i++) {
-        uint8_t digest[KEY_DIGEST_LEN];
-        if (PQgetisnull(rows, i, 2) || pg_decode_bytea(PQgetvalue(rows, i, 3), digest, sizeof digest) != 0)
-            continue; /* no key (the state row alone), or not a digest we made: can never match */
-        int64_t named_key = strtoll(PQgetvalue(rows, i, 7), NULL, 10);
-        if (named_key != 0 && sink->named) {
-            int before = seen_before(&seen, named_key);
-            if (before == 0) {
-                if (!named && !(named = malloc(sizeof *named)))
-                    before = -1;
-                else if ((rc = named_from_row(rows, i, named, err, err_len)) == PANEL_OK)
-                    rc = sink->named(sink->ctx, named);
-            }
-            if (before < 0) {
-                snprintf(err, err_len, "out of memory while loading named keys");
-                rc = PANEL_E_NOMEM;
-            }
-            if (rc != PANEL_OK)
-                break;
-        }
-        rc = sink->key(sink->ctx, digest, (uint64_t)strtoll(PQgetvalue(rows, i, 15), NULL, 10),
-                       strtoll(PQgetvalue(rows, i, 2), NULL, 10), strtoll(PQgetvalue(rows, i, 4), NULL, 10), named_key,
-                       strtoll(PQgetvalue(rows, i, 14), NULL, 10));
-    }
-    free(named);
-    free(seen.ids);
-    PQclear(rows);
-    if (rc == PANEL_OK)
-        rc = pg_read_leaked(conn, sink, err, err_len);
-    return rc;
-}
-
 static int32_t read_snapshot(void *vctx, const store_snapshot_sink_t *sink, char *err, size_t err_len)
 {
     snapshot_read_t *r = vctx;
@@ -280,8 +162,9 @@ static int32_t read_snapshot(void *vctx, const store_snapshot_sink_t *sink, char
 /* ----- one cycle: reload when behind, acknowledge, renew ------------------------------------------------- */
 
 /* Loads the committed snapshot; publishes it now while the lease is valid, else holds it for the renewal.
- * *published = 1 when it is served now. */
-static int32_t reload(pg_store_t *p, int *published, char *err, size_t err_len)
+ * *published = 1 when it is served now; *serving_change: the change number served then (a writer of this process
+ * may have published a newer one meanwhile, pg_node_offer: that one stays). */
+static int32_t reload(pg_store_t *p, int *published, int64_t *serving_change, char *err, size_t err_len)
 {
     pg_node_t *n = &p->node;
     snapshot_read_t r = {n->conn, 0};
@@ -291,16 +174,50 @@ static int32_t reload(pg_store_t *p, int *published, char *err, size_t err_len)
     if (rc != PANEL_OK)
         return rc;
     pthread_mutex_lock(&n->mutex);
-    n->loaded_change = r.change;
-    if (n->serving && mono_ns() < n->lease_deadline_ns) {
+    if (n->serving && mono_ns() < n->lease_deadline_ns && r.change < n->loaded_change) {
+        keyring_free(ring); /* older than what a writer of this process published: never go back */
+        *published = 1;
+    } else if (n->serving && mono_ns() < n->lease_deadline_ns) {
+        n->loaded_change = r.change;
         publish_locked(p, ring);
         *published = 1;
     } else {
+        n->loaded_change = r.change;
         keyring_free(n->held);
         n->held = ring;
     }
+    *serving_change = n->loaded_change;
     pthread_mutex_unlock(&n->mutex);
+    PG_TRACE("%s change %" PRId64, *published ? "serving" : "holding", r.change);
     return PANEL_OK;
+}
+
+int pg_node_offer(pg_store_t *p, keyring_t *ring, int64_t change)
+{
+    pg_node_t *n = &p->node;
+    int confirmed = 0;
+    pthread_mutex_lock(&n->mutex);
+    if (n->serving && mono_ns() < n->lease_deadline_ns) {
+        confirmed = 1;
+        if (change > n->loaded_change) {
+            n->loaded_change = change;
+            publish_locked(p, ring);
+            ring = NULL;
+        }
+        n->offered_change = change; /* its notification needs no reload or acknowledgement */
+    }
+    pthread_mutex_unlock(&n->mutex);
+    keyring_free(ring);
+    PG_TRACE("%s change %" PRId64 " on its own node", confirmed ? "serving" : "not serving", change);
+    return confirmed;
+}
+
+int pg_node_serving(pg_store_t *p)
+{
+    pthread_mutex_lock(&p->node.mutex);
+    int serving = p->node.serving && mono_ns() < p->node.lease_deadline_ns;
+    pthread_mutex_unlock(&p->node.mutex);
+    return serving;
 }
 
 /* Tells a waiting writer that this node serves change `loaded` now: a notification, committed without waiting
@@ -310,7 +227,11 @@ static int32_t acknowledge(pg_store_t *p, int64_t loaded, char *err, size_t err_
     char payload[200];
     snprintf(payload, sizeof payload, "%" PRId64 " %s", loaded, p->instance);
     const char *params[] = {payload};
-    return pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err, err_len);
+    PG_TRACE("acknowledging change %" PRId64, loaded);
+    int32_t rc = pg_exec_prepared(p->node.conn, "apikeys_ack", 0, ack_sql, 1, params, NULL, "acknowledging", err,
+                                  err_len);
+    PG_TRACE("acknowledgement committed");
+    return rc;
 }
 
 /* One measurement of the database's clock minus this machine's (offset_ms, over a round trip of round_trip_ms;
@@ -422,13 +343,43 @@ static int32_t renew(pg_store_t *p, int *renewed, int64_t *committed, char *err,
     return PANEL_OK;
 }
 
-/* Drains notifications; 1 when a change was announced. */
+void pg_node_committing(pg_store_t *p, int committing)
+{
+    pthread_mutex_lock(&p->node.mutex);
+    p->node.writer_committing = committing;
+    if (!committing)
+        pthread_cond_broadcast(&p->node.cond);
+    pthread_mutex_unlock(&p->node.mutex);
+}
+
+/* The newest change a writer of this process published here itself; while that writer is inside its commit (it
+ * holds the state row's lock, so an announced change is most likely its own), waits for it (at most 100 ms). */
+static int64_t offered_change(pg_store_t *p)
+{
+    pg_node_t *n = &p->node;
+    pthread_mutex_lock(&n->mutex);
+    int64_t until = mono_ns() + 100 * NS_PER_MS;
+    while (n->writer_committing && !n->stop && mono_ns() < until) {
+        struct timespec ts = abs_time(until);
+        pthread_cond_timedwait(&n->cond, &n->mutex, &ts);
+    }
+    int64_t offered = n->offered_change;
+    pthread_mutex_unlock(&n->mutex);
+    return offered;
+}
+
+/* Drains notifications; 1 when a change was announced that a writer of this process has not published here
+ * itself (pg_node_offer). */
 static int take_notifications(pg_store_t *p)
 {
     PGnotify *note;
     int changed = 0;
     while ((note = PQnotifies(p->node.conn)) != NULL) {
-        changed |= strcmp(note->relname, PG_CHANGE_CHANNEL) == 0;
+        if (strcmp(note->relname, PG_CHANGE_CHANNEL) == 0) {
+            char *end = NULL;
+            long long change = note->extra ? strtoll(note->extra, &end, 10) : -1;
+            changed |= !end || *end || end == note->extra || change != offered_change(p);
+        }
         PQfreemem(note);
     }
     return changed;
@@ -440,8 +391,10 @@ static int wait_for_work(pg_store_t *p, int64_t until_ns)
 {
     pg_node_t *n = &p->node;
     for (;;) {
-        if (take_notifications(p))
+        if (take_notifications(p)) {
+            PG_TRACE("woken: a change was announced");
             return 1;
+        }
         int64_t left = until_ns - mono_ns();
         if (left <= 0 || stopping(p))
             return 0;
@@ -501,7 +454,8 @@ static int32_t connect_node(pg_store_t *p, char *err, size_t err_len)
     static const struct {
         const char *name, *sql;
         int n;
-    } statements[] = {{"apikeys_snapshot", snapshot_sql, 0}, {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 11}};
+    } statements[] = {{"apikeys_snapshot", pg_snapshot_sql, 0}, {"apikeys_leaked", pg_leaked_sql, 0},
+                      {"apikeys_ack", ack_sql, 1}, {"apikeys_renew", renew_sql, 11}};
     for (size_t i = 0; rc == PANEL_OK && i < sizeof statements / sizeof statements[0]; i++) {
         PGresult *r = PQprepare(conn, statements[i].name, statements[i].sql, statements[i].n, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -527,6 +481,7 @@ static void *lease_main(void *arg)
 {
     pg_store_t *p = arg;
     pg_node_t *n = &p->node;
+    PG_TRACE_NAME(p->node_id);
     const int64_t renew_every = (int64_t)p->config->lease_seconds * NS_PER_S / 3;
     char err[512];
     int behind = 1;
@@ -553,9 +508,10 @@ static void *lease_main(void *arg)
         int32_t rc = PANEL_OK;
         if (behind || loaded < 0) {
             int published = 0;
-            rc = reload(p, &published, err, sizeof err);
+            int64_t served = -1;
+            rc = reload(p, &published, &served, err, sizeof err);
             if (rc == PANEL_OK && published)
-                rc = acknowledge(p, n->loaded_change, err, sizeof err);
+                rc = acknowledge(p, served, err, sizeof err);
             if (!published)
                 next_renewal = 0; /* a held snapshot is served only after a renewal: renew now */
             behind = 0;

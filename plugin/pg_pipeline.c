@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "panel/plugin.h"
+#include "pg_trace.h"
 #include "store_postgresql.h"
 
 int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len)
@@ -28,15 +29,15 @@ static void note_failure(pg_pipeline_t *pl, int index, const char *reason)
     if (pl->failed)
         return;
     pl->failed = 1;
+    pl->failed_at = index;
     pl->failed_doing = index >= 0 && index < PG_PIPE_MAX ? pl->doing[index] : "committing";
     snprintf(pl->reason, sizeof pl->reason, "%s", reason && reason[0] ? reason : "no answer");
     pl->reason[strcspn(pl->reason, "\n")] = '\0';
 }
 
-int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
-                  const char *const *values, int keep, const char *doing)
+int pg_pipe_reserve(pg_pipeline_t *pl, int slots)
 {
-    if (pl->active && pl->sent + 2 > PG_PIPE_MAX && !pl->failed) {
+    if (pl->active && pl->sent + slots > PG_PIPE_MAX && !pl->failed) {
         /* A long transaction (many keys at once): read what is queued, then reuse the queue. Indices given out
          * before are spent: callers wait for theirs at once. */
         char ignored[256];
@@ -45,6 +46,14 @@ int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, 
         pg_pipe_discard(pl);
         pl->sent = pl->read = 0;
     }
+    return 0;
+}
+
+int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
+                  const char *const *values, int keep, const char *doing)
+{
+    if (pg_pipe_reserve(pl, 2) != 0)
+        return -1;
     if (!pl->active || pl->failed || pl->sent + 2 > PG_PIPE_MAX) {
         note_failure(pl, -1, "the transaction could not queue another statement");
         return -1;
@@ -111,6 +120,7 @@ int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len)
 {
     if (index < 0 || pl->failed)
         return failure(pl, err, err_len);
+    PG_TRACE("sent %d statements, up to %s", pl->sent - pl->read, pl->doing[index]);
     if (!PQsendFlushRequest(pl->conn) || PQflush(pl->conn) < 0) {
         note_failure(pl, index, PQerrorMessage(pl->conn));
         return failure(pl, err, err_len);
@@ -118,6 +128,7 @@ int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len)
     while (pl->read <= index)
         if (read_one(pl) != 0)
             break;
+    PG_TRACE("answered: %s", pl->doing[index]);
     return pl->failed ? failure(pl, err, err_len) : PANEL_OK;
 }
 
@@ -134,6 +145,7 @@ int32_t pg_pipe_end(pg_pipeline_t *pl, char *err, size_t err_len)
 {
     if (!pl->active)
         return pl->failed ? failure(pl, err, err_len) : PANEL_OK;
+    PG_TRACE("sent %d statements and the sync", pl->sent - pl->read);
     int alive = PQpipelineSync(pl->conn) == 1;
     while (alive && pl->read < pl->sent)
         alive = read_one(pl) == 0;
@@ -147,6 +159,7 @@ int32_t pg_pipe_end(pg_pipeline_t *pl, char *err, size_t err_len)
     if (!alive)
         note_failure(pl, pl->read < pl->sent ? pl->read : -1, PQerrorMessage(pl->conn));
     pl->active = 0;
+    PG_TRACE("answered up to the sync%s", pl->failed ? " (failed)" : "");
     return pl->failed ? failure(pl, err, err_len) : PANEL_OK;
 }
 

@@ -28,20 +28,13 @@ int32_t pg_admin_conn(pg_store_t *p, char *err, size_t err_len)
             snprintf(err, err_len, "%s", p->unreachable);
             return PANEL_E_STORE;
         }
-        p->n_prepared = 0; /* prepared statements belong to a connection */
+        p->n_prepared = 0; /* prepared statements belong to a connection, and so does LISTEN */
+        p->listening = 0;
         p->conn = pg_connect(p->config, err, err_len);
         if (!p->conn) {
             snprintf(p->unreachable, sizeof p->unreachable, "%s", err);
             p->failed_at_ms = pg_monotonic_ms();
             return PANEL_E_STORE;
-        }
-        /* Acknowledgements of changes arrive here as notifications (one per node and change: few). */
-        int32_t rc = pg_exec(p->conn, "LISTEN " PG_ACK_CHANNEL, 0, NULL, NULL, "listening for acknowledgements", err,
-                             err_len);
-        if (rc != PANEL_OK) {
-            PQfinish(p->conn);
-            p->conn = NULL;
-            return rc;
         }
     }
     int32_t rc = pg_prepare_store(p, p->conn, err, err_len);
@@ -202,14 +195,18 @@ static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_le
     }
     /* A changing transaction queues behind every other node's writer on the state row (FOR UPDATE), and a
      * renewing node's FOR SHARE waits for it, so no lease can be renewed with the snapshot it replaces. Its
-     * statements are pipelined: BEGIN and the lock travel with its first read. The connection LISTENs for
-     * acknowledgements since it connected, so none of this change is missed. */
+     * statements are pipelined: BEGIN and the lock travel with its first read. The connection's first changing
+     * transaction also LISTENs for acknowledgements: that takes effect as it commits, before any node can hear of
+     * the change, so none is missed; a connection that never changes anything never listens (PostgreSQL wakes
+     * every listener of the database for each notification, and an unread one would pile up there). */
     rc = pg_pipe_start(&p->pipe, p->conn, err, err_len);
     if (rc != PANEL_OK)
         return rc;
     p->in_tx = 1;
     p->tx_signals = 1;
     if (pg_pipe_queue(&p->pipe, NULL, NULL, "BEGIN", 0, NULL, 0, "starting a transaction") < 0 ||
+        (!p->listening && pg_pipe_queue(&p->pipe, NULL, NULL, "LISTEN " PG_ACK_CHANNEL, 0, NULL, 0,
+                                        "listening for acknowledgements") < 0) ||
         pg_queue_prepared(p, "SELECT change FROM apikeys_state WHERE id = 1 FOR UPDATE", 0, NULL, 0,
                           "waiting for another node's change") < 0) {
         rc = pg_pipe_wait(&p->pipe, -1, err, err_len);

@@ -12,6 +12,8 @@
  *   pg_ratelimit.c      the rate-limit shares' part of a renewal: demand reported, shares taken
  *   pg_node.c           this process as a node: the lease thread (its own connection, LISTEN, reload, renew =
  *                       acknowledge) and the fence watchdog that turns the node to 503 when its lease ends
+ *   pg_snapshot.c       the snapshot: its statement, and reading its rows and the leaked digests into a sink
+ *   pg_trace.c          a timeline of round trips and waits, built only with -DAPIKEYS_PG_TRACE (pg_trace.h)
  *
  * Tables (all under the prefix apikeys_, so they can share the panel's own database):
  *   apikeys_meta(name, value)            schema_version, secret_check, secret_origin
@@ -77,6 +79,9 @@ typedef struct pg_node {
     int serving;                      /* 1 while a servable snapshot is published */
     int first_attempt_done;           /* the first lease attempt finished (serve() waits for it) */
     int64_t loaded_change;            /* the change number of the newest snapshot loaded (-1: none) */
+    int64_t offered_change;           /* the newest change a writer of this process published here itself
+                                       * (pg_node_offer; -1: none): its notification needs no reload */
+    int writer_committing;            /* a writer of this process is inside its commit (pg_node_committing) */
     keyring_t *held;                  /* a snapshot loaded while fenced, published once a renewal succeeds */
     uint64_t epoch_seq;               /* epochs of published snapshots (the counter follows them) */
     char status[640];                 /* what this node is doing, for the page */
@@ -96,6 +101,7 @@ typedef struct pg_pipeline {
     unsigned char keep[PG_PIPE_MAX];  /* 1: the caller takes its rows */
     PGresult *kept[PG_PIPE_MAX];
     int failed;
+    int failed_at;                    /* the first failed statement's index (-1: not one statement's failure) */
     const char *failed_doing;
     char reason[256];
 } pg_pipeline_t;
@@ -108,6 +114,7 @@ typedef struct pg_store {
     char address[128];                /* host name and pid */
     PGconn *conn;                     /* admin reads and writes (the caller's write mutex) */
     int in_tx, tx_signals;
+    int listening;                    /* conn LISTENs for acknowledgements (since its first changing commit) */
     pg_pipeline_t pipe;               /* a changing transaction's queue (pg_pipeline.c) */
     const char *prepared[PG_ADMIN_STATEMENTS]; /* the statements prepared on conn, by their (static) text */
     int n_prepared;
@@ -214,8 +221,10 @@ int32_t pg_migrate_leaks(PGconn *conn, char *err, size_t err_len);
 int32_t pg_leak_revoke(store_t *s, const uint8_t digest[KEY_DIGEST_LEN], store_leak_t *leak, int *found, char *err,
                        size_t err_len);
 int32_t pg_last_site_leak(store_t *s, store_leak_t *out, int *found, char *err, size_t err_len);
-/* The reported digests into sink->leaked (when set), read on conn right after a snapshot. */
-int32_t pg_read_leaked(PGconn *conn, const store_snapshot_sink_t *sink, char *err, size_t err_len);
+/* The statement that reads the reported digests (no parameters), read with every snapshot (pg_snapshot.c). */
+extern const char pg_leaked_sql[];
+/* Its rows into sink->leaked (when set). */
+int32_t pg_take_leaked(PGresult *r, const store_snapshot_sink_t *sink);
 
 /* ----- pg_pipeline.c ----- */
 int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len);
@@ -224,6 +233,9 @@ int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len
  * index, or -1. `doing` must outlive the pipeline (a string literal). */
 int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, const char *sql, int n,
                   const char *const *values, int keep, const char *doing);
+/* Makes room for `slots` more queued statements (a prepare counts as one), reading what is queued when the queue
+ * is that full: indices given out before are spent. 0, or -1 when that read failed (the pipeline says why). */
+int pg_pipe_reserve(pg_pipeline_t *pl, int slots);
 /* Sends the queue and reads results up to and including statement index (one round trip). */
 int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len);
 /* The rows of a kept statement that has been read (the caller PQclears them), or NULL. */
@@ -255,12 +267,31 @@ int pg_node_init(pg_store_t *p);
 void pg_node_serve(pg_store_t *p);
 /* Stops the threads and removes this node's lease row. */
 void pg_node_close(pg_store_t *p);
+/* [the writer] 1 while this process serves as a node under a valid lease. */
+int pg_node_serving(pg_store_t *p);
+/* [the writer] Says that it is inside its commit (1: a change it will offer may be announced meanwhile, so the
+ * lease thread waits for it, briefly, before reloading) or no longer (0). */
+void pg_node_committing(pg_store_t *p, int committing);
+/* [the writer] Offers ring, the snapshot of change that the writer read inside its own transaction, which has
+ * committed: published here when this process serves as a node under a valid lease and has loaded nothing newer
+ * (never an older one). Returns 1 when this node serves change (or newer) now, so it needs no notification,
+ * reload or acknowledgement of it; 0 when it does not serve. Takes ring either way. */
+int pg_node_offer(pg_store_t *p, keyring_t *ring, int64_t change);
 /* This node's state for the page ("serving, lease renewed ...", "not a node: ..."). */
 void pg_node_describe(pg_store_t *p, char *out, size_t out_len);
-/* Reads one snapshot (one statement: the switch, the site key's policy, the valid keys and their live named keys)
- * into sink on conn (prepared = 1: the node's prepared statement; 0: sent as text, e.g. on any connection of a
- * test). *change receives the change number it saw. */
+
+/* ----- pg_snapshot.c ----- */
+/* The snapshot statement (no parameters): the change number, the switch, the site key's policy, the valid keys
+ * and their live named keys, as one snapshot. */
+extern const char pg_snapshot_sql[];
+/* Reads one snapshot into sink on conn in one round trip: that statement and the leaked digests (pg_leaked_sql)
+ * (prepared = 1: the node's prepared statements apikeys_snapshot and apikeys_leaked; 0: sent as text, e.g. on any
+ * connection of a test). *change receives the change number it saw. */
 int32_t pg_node_read_snapshot(PGconn *conn, int prepared, const store_snapshot_sink_t *sink, int64_t *change,
                               char *err, size_t err_len);
+/* Builds a keyring from the rows of pg_snapshot_sql and pg_leaked_sql read elsewhere (a writer's transaction);
+ * *change receives the change number they show. */
+int32_t pg_snapshot_keyring(PGresult *rows, PGresult *leaked, keyring_t **ring, int64_t *change, char *err,
+                            size_t err_len);
 
 #endif

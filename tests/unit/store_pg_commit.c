@@ -1,0 +1,225 @@
+/* store_pg_commit.c - the PostgreSQL store's commit-and-wait in a process that is both the writer and a node
+ * (issue 23 §3): its admin connection listens for acknowledgements only from its first changing commit on (a
+ * process that never changes anything is never woken by another's notifications); a change it commits is served
+ * by its own node when store_commit returns, confirmed in the report, and that node neither reloads nor
+ * acknowledges it through the database. Needs a PostgreSQL server: run by tests/cli/pg_commit_store.sh, which
+ * starts a private one and sets APIKEYS_TEST_PG (a conninfo of a fresh database) and APIKEYS_TEST_DIR (a private
+ * directory for the digest secret). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../plugin/keyring.h"
+#include "../../plugin/store.h"
+#include "../../plugin/store_postgresql.h"
+#include "panel/plugin.h"
+
+static apikeys_config_t cfg;
+static uint8_t secret[KEY_SECRET_LEN];
+static uint8_t locator_key[16]; /* KEY_LOCATOR_KEY_LEN: the store derives it with the secret */
+
+/* What the node serves: the snapshot it published last. */
+static pthread_mutex_t served_mutex = PTHREAD_MUTEX_INITIALIZER;
+static keyring_t *served;
+
+static void publish(void *ctx, keyring_t *ring)
+{
+    (void)ctx;
+    pthread_mutex_lock(&served_mutex);
+    keyring_free(served);
+    served = ring;
+    pthread_mutex_unlock(&served_mutex);
+}
+
+/* The locator a test row of digest d is stored with (any value the verify path would look under). */
+static uint64_t locator_of(const uint8_t digest[KEY_DIGEST_LEN])
+{
+    uint64_t v;
+    memcpy(&v, digest + 8, sizeof v);
+    return v | 1u;
+}
+
+static int serves(const uint8_t digest[KEY_DIGEST_LEN])
+{
+    pthread_mutex_lock(&served_mutex);
+    int found = served && keyring_find(served, locator_of(digest), digest) != NULL;
+    pthread_mutex_unlock(&served_mutex);
+    return found;
+}
+
+static int64_t fixed_now(void *ctx)
+{
+    (void)ctx;
+    return 1000;
+}
+
+#define OK(call)                                                                                                   \
+    do {                                                                                                           \
+        char err_[512] = "";                                                                                       \
+        char *err = err_;                                                                                          \
+        size_t err_len = sizeof err_;                                                                              \
+        int32_t rc_ = (call);                                                                                      \
+        if (rc_ != PANEL_OK)                                                                                       \
+            fail_msg("%s -> %d: %s", #call, (int)rc_, err_);                                                     \
+    } while (0)
+
+static void open_store(store_t *s)
+{
+    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, locator_key, publish, NULL, fixed_now, NULL,
+                              NULL};
+    char err[512] = "";
+    if (store_open(s, &args, err, sizeof err) != PANEL_OK)
+        fail_msg("store_open: %s", err);
+}
+
+static PGconn *sql_conn(void)
+{
+    char err[512];
+    PGconn *c = pg_connect(&cfg, err, sizeof err);
+    if (!c)
+        fail_msg("pg_connect: %s", err);
+    return c;
+}
+
+static long long sql_number(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+static void digest_of(uint8_t tag, uint8_t d[KEY_DIGEST_LEN])
+{
+    for (size_t i = 0; i < KEY_DIGEST_LEN; i++)
+        d[i] = (uint8_t)(tag * 31 + i);
+}
+
+/* One changing transaction: a new current key (tag), the previous one (id *current, when > 0) revoked. */
+static void replace_key(store_t *s, uint8_t tag, int64_t *current, char *report, size_t report_len)
+{
+    uint8_t d[KEY_DIGEST_LEN];
+    digest_of(tag, d);
+    char hint[16];
+    snprintf(hint, sizeof hint, "unit_%u", tag);
+    OK(store_begin(s, 1, err, err_len));
+    if (*current > 0)
+        OK(store_revoke(s, *current, 1000, err, err_len));
+    OK(store_put_current(s, d, locator_of(d), hint, 1000, current, err, err_len));
+    OK(store_commit(s, report, report_len, err, err_len));
+}
+
+static void a_writer_listens_from_its_first_changing_commit(void **state)
+{
+    (void)state;
+    store_t s;
+    open_store(&s);
+    const char *channels = "SELECT count(*) FROM pg_listening_channels() c WHERE c = '" PG_ACK_CHANNEL "'";
+    PGconn *admin = P(&s)->conn;
+    assert_non_null(admin);
+    assert_int_equal(sql_number(admin, channels), 0); /* connected, checked the store: not listening */
+    store_site_t site;
+    OK(store_get_site(&s, &site, err, err_len));
+    assert_int_equal(sql_number(admin, channels), 0); /* a read changes nothing */
+    int64_t current = 0;
+    char report[512];
+    replace_key(&s, 1, &current, report, sizeof report);
+    assert_int_equal(sql_number(admin, channels), 1);
+    replace_key(&s, 2, &current, report, sizeof report); /* listens once */
+    assert_int_equal(sql_number(admin, channels), 1);
+    store_close(&s);
+}
+
+static void the_writers_own_node_serves_its_change_without_acknowledging_it(void **state)
+{
+    (void)state;
+    store_t s;
+    open_store(&s);
+    PGconn *c = sql_conn();
+    PQclear(PQexec(c, "LISTEN " PG_ACK_CHANNEL));
+    store_site_t site;
+    OK(store_get_site(&s, &site, err, err_len));
+    int64_t current = site.has_current ? site.current.id : 0;
+    char report[512];
+    OK(store_begin(&s, 1, err, err_len)); /* the API on: a snapshot of a switched-off API holds no key */
+    OK(store_set_enabled(&s, 1, err, err_len));
+    OK(store_commit(&s, NULL, 0, err, err_len));
+    replace_key(&s, 10, &current, report, sizeof report);
+    store_serve(&s); /* the first lease, with key 10 */
+    uint8_t d10[KEY_DIGEST_LEN], d11[KEY_DIGEST_LEN];
+    digest_of(10, d10);
+    digest_of(11, d11);
+    char status[700];
+    pg_node_describe(P(&s), status, sizeof status);
+    if (!serves(d10))
+        fail_msg("the node does not serve the key: %s; served %p", status, (void *)served);
+
+    replace_key(&s, 11, &current, report, sizeof report);
+    assert_non_null(strstr(report, "Confirmed on 1 node"));
+    assert_true(serves(d11));
+    assert_false(serves(d10));
+    long long change = sql_number(c, "SELECT change FROM apikeys_state WHERE id = 1");
+
+    /* Nothing acknowledges that change through the database within 300 ms: the node did not reload it. */
+    char mine[200];
+    snprintf(mine, sizeof mine, "%lld %s", change, P(&s)->instance);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long waited = 0; waited < 300; waited = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000) {
+        struct pollfd fd = {PQsocket(c), POLLIN, 0};
+        if (poll(&fd, 1, (int)(300 - waited)) > 0)
+            PQconsumeInput(c);
+        PGnotify *note;
+        while ((note = PQnotifies(c)) != NULL) {
+            if (strcmp(note->extra, mine) == 0)
+                fail_msg("the writer's own node acknowledged its change: \"%s\"", note->extra);
+            PQfreemem(note);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    }
+    /* and it still serves the change (no reload replaced it) */
+    assert_true(serves(d11));
+    assert_false(serves(d10));
+    PQfinish(c);
+    store_close(&s);
+    pthread_mutex_lock(&served_mutex);
+    keyring_free(served);
+    served = NULL;
+    pthread_mutex_unlock(&served_mutex);
+}
+
+int main(void)
+{
+    const char *conninfo = getenv("APIKEYS_TEST_PG"), *dir = getenv("APIKEYS_TEST_DIR");
+    if (!conninfo || !dir) {
+        fprintf(stderr, "store_pg_commit: set APIKEYS_TEST_PG and APIKEYS_TEST_DIR (tests/cli/pg_commit_store.sh does)\n");
+        return 2;
+    }
+    char err[512];
+    if (apikeys_config_load(&cfg, NULL, NULL, err, sizeof err) != PANEL_OK) {
+        fprintf(stderr, "config: %s\n", err);
+        return 2;
+    }
+    snprintf(cfg.store, sizeof cfg.store, "postgresql");
+    snprintf(cfg.pg_conninfo, sizeof cfg.pg_conninfo, "%s", conninfo);
+    snprintf(cfg.secret_file, sizeof cfg.secret_file, "%s/apikeys.secret", dir);
+    snprintf(cfg.node_id, sizeof cfg.node_id, "unit");
+    cfg.lease_seconds = 2;
+    cfg.max_clock_offset = 5; /* pg_load_settings' default, which this test does not run */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_writer_listens_from_its_first_changing_commit),
+        cmocka_unit_test(the_writers_own_node_serves_its_change_without_acknowledging_it),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
