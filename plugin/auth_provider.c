@@ -105,9 +105,12 @@ static int verify_in(apikeys_state_t *st, keyring_t *ring, int key_class, const 
         return DENIAL_UNAVAILABLE;
     if (key_class == KEY_FOREIGN && !could_be_imported(key, len))
         return DENIAL_UNKNOWN;
-    /* Fetch the key's slot first (a cache miss with many keys), then hash while it arrives. */
-    uint64_t locator = key_locator(st->locator_key, key, len);
-    keyring_prefetch(ring, locator);
+    /* With many keys, fetch the key's slot first (a cache miss), then hash while it arrives. */
+    uint64_t locator = 0;
+    if (keyring_locates(ring)) {
+        locator = key_locator(st->locator_key, key, len);
+        keyring_prefetch(ring, locator);
+    }
     uint8_t digest[KEY_DIGEST_LEN];
     key_digest(st->secret, key, len, digest);
     keyring_entry_t *e = keyring_find(ring, locator, digest);

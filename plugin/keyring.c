@@ -86,12 +86,13 @@ static void table_free(keyring_entry_t *table, size_t bytes, int32_t mapped)
         free(table);
 }
 
-/* Puts a copy of `e` (occupied) into the first empty slot of its probe sequence from its locator's (or digest's)
- * home; the table has room. locators[] (the table's build-time side array) keeps the locator for a resize. */
-static keyring_entry_t *table_insert(keyring_entry_t *table, uint64_t *locators, size_t mask,
+/* Puts a copy of `e` (occupied) into the first empty slot of its probe sequence from its locator's home (when the
+ * table is `located` and the key has one) or its digest's; the table has room. locators[] (the table's build-time
+ * side array) keeps the locator for a resize. */
+static keyring_entry_t *table_insert(keyring_entry_t *table, uint64_t *locators, size_t mask, int located,
                                      const keyring_entry_t *e, uint64_t locator)
 {
-    size_t pos = home_slot(locator, e->digest, mask);
+    size_t pos = home_slot(located ? locator : 0, e->digest, mask);
     while (table[pos].occupied)
         pos = (pos + 1) & mask;
     keyring_entry_t *slot = &table[pos];
@@ -116,9 +117,10 @@ static int table_resize(keyring_t *ring, size_t slots)
         free(locators);
         return -1;
     }
+    int located = bytes >= KEYRING_LOCATED_BYTES;
     for (size_t i = 0; ring->entries && i < ring->slots; i++)
         if (ring->entries[i].occupied)
-            table_insert(table, locators, slots - 1, &ring->entries[i], ring->locators[i]);
+            table_insert(table, locators, slots - 1, located, &ring->entries[i], ring->locators[i]);
     table_free(ring->entries, ring->table_bytes, ring->mapped);
     free(ring->locators);
     ring->entries = table;
@@ -127,6 +129,7 @@ static int table_resize(keyring_t *ring, size_t slots)
     ring->mask = slots - 1;
     ring->table_bytes = bytes;
     ring->mapped = mapped;
+    ring->located = located;
     return 0;
 }
 
@@ -171,7 +174,7 @@ keyring_entry_t *keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LE
     atomic_init(&e.spilled, 0);
     ring->count++;
     ring->unlocated += locator == 0;
-    return table_insert(ring->entries, ring->locators, ring->mask, &e, locator);
+    return table_insert(ring->entries, ring->locators, ring->mask, ring->located, &e, locator);
 }
 
 int keyring_seal(keyring_t *ring)
@@ -203,6 +206,8 @@ static keyring_entry_t *probe(const keyring_t *ring, size_t pos, const uint8_t d
 
 keyring_entry_t *keyring_find(const keyring_t *ring, uint64_t locator, const uint8_t digest[KEY_DIGEST_LEN])
 {
+    if (!ring->located)
+        return probe(ring, home_slot(0, digest, ring->mask), digest);
     keyring_entry_t *e = probe(ring, home_slot(locator, digest, ring->mask), digest);
     if (!e && ring->unlocated)
         e = probe(ring, home_slot(0, digest, ring->mask), digest); /* a row stored without a locator */

@@ -1,10 +1,12 @@
 /* keyring.h - an immutable in-memory snapshot of the valid keys (and the API switch) for verification.
  * The 64-byte entries themselves form an open-addressing hash table (power-of-two slot count, load <= 0.8,
  * linear probing), so a lookup's first memory access is the entry it is looking for: one dependent random read,
- * not two (an index slot, then the entry). A key's home slot comes from its stored locator (key_locator.h, a
- * SipHash of the key), which a verification computes before the digest, so the slot's cache line is fetched while
- * BLAKE2b runs; a row stored without one (made before the store kept locators) is placed by its digest (bytes
- * 4..11) and found by a second probe when the first finds nothing. Tables of 2 MiB or more get their own 2 MiB-
+ * not two (an index slot, then the entry). In a table of KEYRING_LOCATED_BYTES or more (about 13,000 keys and up,
+ * past what stays in a core's cache) a key's home slot comes from its stored locator (key_locator.h, a SipHash of
+ * the key), which a verification computes before the digest, so the slot's cache lines are fetched while BLAKE2b
+ * runs; a row stored without one (made before the store kept locators) is placed by its digest (bytes 4..11) and
+ * found by a second probe when the first finds nothing. A smaller table is placed by digest alone: its lines are
+ * in cache, so the locator would only cost its hash. Tables of 2 MiB or more get their own 2 MiB-
  * aligned mapping advised for transparent huge pages, so lookups at 100,000 keys do not miss the TLB. About 84 bytes
  * per key at 100,000 keys (131,072 slots x 64 B). */
 #ifndef APIKEYS_KEYRING_H
@@ -56,7 +58,8 @@ typedef struct keyring_usage {
 typedef struct keyring {
     keyring_entry_t *entries;      /* the table: `slots` slots, walk all of them and skip the empty ones */
     size_t count;                  /* keys stored */
-    size_t unlocated;              /* of them, placed by their digest (stored without a locator) */
+    size_t unlocated;              /* of them, stored without a locator (placed by their digest) */
+    int32_t located;               /* 1: table_bytes >= KEYRING_LOCATED_BYTES, keys placed by their locators */
     size_t slots;                  /* table size, a power of two; count * 5 <= slots * 4 */
     size_t mask;                   /* slots - 1 */
     size_t table_bytes;            /* slots * sizeof(keyring_entry_t) */
@@ -95,6 +98,16 @@ keyring_entry_t *keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LE
 /* Ends building (allocates the usage counters); after this the keyring is read-only (except those counters).
  * 0 or -1 (out of memory). */
 int keyring_seal(keyring_t *ring);
+/* From this table size on (32,768 slots, 2 MiB: a core's second-level cache here) keys are placed by their
+ * locators and a verification computes one to prefetch its lines (keyring_locates). */
+#define KEYRING_LOCATED_BYTES ((size_t)2 * 1024 * 1024)
+
+/* [thread-safe] 1 when lookups in ring want the key's locator (and a prefetch); else keyring_find ignores it. */
+static inline int keyring_locates(const keyring_t *ring)
+{
+    return ring->located;
+}
+
 /* Lines keyring_prefetch fetches from a key's home slot: at the load limit 0.8 (0.76 at 100,000 keys) linear
  * probing leaves 62 % of keys in their home slot and 88 % within 3 slots of it, so 4 lines cover most lookups; a
  * key further away costs one more miss. */
@@ -108,8 +121,9 @@ static inline __attribute__((always_inline)) void keyring_prefetch(const keyring
     for (size_t i = 0; i < KEYRING_PREFETCH_LINES; i++)
         __builtin_prefetch(&ring->entries[(pos + i) & ring->mask]);
 }
-/* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL; the
- * key's locator (key_locator of the same key) says where to look first. */
+/* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL; in a
+ * table that keyring_locates, the key's locator (key_locator of the same key) says where to look first; else it is
+ * ignored (pass 0). */
 keyring_entry_t *keyring_find(const keyring_t *ring, uint64_t locator, const uint8_t digest[KEY_DIGEST_LEN]);
 /* keyring_leaks.c: hands the keyring its leaked values (n of them, taken over and sorted here; before the keyring
  * is published), and finds one by digest (NULL: not reported). Off the hot path: only a request whose key is not

@@ -24,7 +24,8 @@
 
 extern const panel_plugin_entry_t panel_plugin_entry;
 
-#define N_KEYS 40
+/* Enough keys for a keyring of KEYRING_LOCATED_BYTES (keys placed by their locators; fewer are placed by digest). */
+#define N_KEYS 14000
 
 typedef struct keys {
     char k[N_KEYS][64];
@@ -36,6 +37,7 @@ static void keep_key(void *ctx, size_t i, const char *key, size_t len)
     if (i < N_KEYS)
         snprintf(keys->k[i], sizeof keys->k[i], "%.*s", (int)len, key);
 }
+
 
 static apikeys_state_t *open_state(const char *dir)
 {
@@ -75,20 +77,26 @@ static void keys_without_a_stored_locator_still_verify(void **s)
     char *dir = support_tmpdir();
     char err[512];
     apikeys_state_t *st = open_state(dir);
-    keys_t keys;
-    memset(&keys, 0, sizeof keys);
-    assert_int_equal(fixture_add_site_keys(st, N_KEYS, keep_key, &keys, err, sizeof err), PANEL_OK);
+    keys_t *keys = calloc(1, sizeof *keys);
+    assert_non_null(keys);
+    assert_int_equal(fixture_add_site_keys(st, N_KEYS, keep_key, keys, err, sizeof err), PANEL_OK);
     assert_int_equal(apikeys_write(st, forget_locators_tx, NULL, err, sizeof err, NULL, 0), PANEL_OK);
     int64_t without = sql_int(st, "SELECT count(*) FROM keys WHERE locator IS NULL");
     assert_true(without > 0 && without < N_KEYS); /* both kinds in one snapshot */
     for (size_t i = 0; i < N_KEYS; i++)
-        assert_int_equal(apikeys_verify_key(st, keys.k[i], strlen(keys.k[i])), DENIAL_DISABLED);
+        assert_int_equal(apikeys_verify_key(st, keys->k[i], strlen(keys->k[i])), DENIAL_DISABLED);
+    const keyring_t *ring = guard_current(&st->guard); /* this test is the only thread: the snapshot stays */
+    assert_non_null(ring);
+    assert_int_equal(keyring_locates(ring), 1);         /* the keyring places by locator, and */
+    assert_int_equal(ring->unlocated, (size_t)without); /* holds the rows without one */
     /* an unknown key of the same form is still unknown (the second probe finds nothing either) */
     char unknown[64];
-    snprintf(unknown, sizeof unknown, "%s", keys.k[0]);
+    snprintf(unknown, sizeof unknown, "%s", keys->k[0]);
     unknown[strlen(unknown) / 2] = unknown[strlen(unknown) / 2] == 'a' ? 'b' : 'a';
     int outcome = apikeys_verify_key(st, unknown, strlen(unknown));
     assert_true(outcome == DENIAL_UNKNOWN || outcome == DENIAL_MALFORMED);
+    sodium_memzero(keys, sizeof *keys);
+    free(keys);
     apikeys_state_close(st);
     support_rmtree(dir);
     free(dir);

@@ -208,10 +208,11 @@ static void keyring_finds_a_located_key_only_where_its_locator_says(void **s)
     (void)s;
     uint8_t d[32];
     randombytes_buf(d, sizeof d);
-    keyring_t *ring = keyring_new(4);
+    keyring_t *ring = keyring_new(20000); /* a table of KEYRING_LOCATED_BYTES or more */
     assert_non_null(ring);
     assert_non_null(keyring_add(ring, d, 0x1234567890abcdefu, 5, 0));
     assert_int_equal(keyring_seal(ring), 0);
+    assert_int_equal(keyring_locates(ring), 1);
     assert_int_equal(ring->unlocated, 0);
     keyring_entry_t *e = keyring_find(ring, 0x1234567890abcdefu, d);
     assert_non_null(e);
@@ -222,12 +223,23 @@ static void keyring_finds_a_located_key_only_where_its_locator_says(void **s)
     uint64_t elsewhere = (uint64_t)((home + ring->slots / 2) & ring->mask);
     assert_null(keyring_find(ring, elsewhere ? elsewhere : 1, d));
     keyring_free(ring);
+
+    /* a small table (in cache anyway) is placed by digest: a lookup needs no locator */
+    ring = keyring_new(4);
+    assert_non_null(ring);
+    assert_non_null(keyring_add(ring, d, 0x1234567890abcdefu, 5, 0));
+    assert_int_equal(keyring_seal(ring), 0);
+    assert_int_equal(keyring_locates(ring), 0);
+    assert_non_null(keyring_find(ring, 0, d));
+    assert_non_null(keyring_find(ring, 0x1234567890abcdefu, d));
+    keyring_free(ring);
 }
 
+/* Growing from one slot past KEYRING_LOCATED_BYTES: the resize that crosses it places every key by its locator. */
 static void keyring_grows_beyond_its_initial_capacity(void **s)
 {
     (void)s;
-    enum { N = 1000 };
+    enum { N = 14000 };
     keyring_t *ring = keyring_new(1);
     assert_non_null(ring);
     static uint8_t d[N][32];
@@ -237,6 +249,7 @@ static void keyring_grows_beyond_its_initial_capacity(void **s)
     }
     assert_int_equal(keyring_seal(ring), 0);
     assert_int_equal(ring->count, N);
+    assert_int_equal(keyring_locates(ring), 1);
     for (int i = 0; i < N; i++) { /* every resize moved each key to its locator's (or digest's) new home */
         uint64_t locator = test_locator(d[i], (size_t)i);
         keyring_entry_t *e = keyring_find(ring, locator ? locator : 1, d[i]);
