@@ -90,8 +90,8 @@ typedef struct keyring {
 keyring_t *keyring_new(size_t capacity);
 /* A keyring that denies everything (status KEYRING_FAILED), or NULL. */
 keyring_t *keyring_new_failed(uint64_t epoch);
-/* Inserts a key (before keyring_seal) at the home slot of its locator (0: none stored; then of its digest); grows
- * the table when it would pass the load limit. The new entry (valid until the next keyring_add), where the caller
+/* Inserts a key (before keyring_seal) at the home slot of its locator in a table that keyring_locates (of its digest
+ * in a smaller one, or when it has none: 0); grows the table when it would pass the load limit. The new entry (valid until the next keyring_add), where the caller
  * sets `named` and `occupied` = KEYRING_SUPERSEDED; NULL when out of memory. */
 keyring_entry_t *keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, int64_t key_id,
                              int64_t expires_at);
