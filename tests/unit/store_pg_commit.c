@@ -22,10 +22,7 @@
 #include "../../plugin/store.h"
 #include "../../plugin/store_postgresql.h"
 #include "panel/plugin.h"
-
-static apikeys_config_t cfg;
-static uint8_t secret[KEY_SECRET_LEN];
-static uint8_t locator_key[16]; /* KEY_LOCATOR_KEY_LEN: the store derives it with the secret */
+#include "support_pg_store.h"
 
 /* What the node serves: the snapshot it published last. */
 static pthread_mutex_t served_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -54,40 +51,6 @@ static int serves(const uint8_t digest[KEY_DIGEST_LEN])
     int found = served && keyring_find(served, locator_of(digest), digest) != NULL;
     pthread_mutex_unlock(&served_mutex);
     return found;
-}
-
-static int64_t fixed_now(void *ctx)
-{
-    (void)ctx;
-    return 1000;
-}
-
-#define OK(call)                                                                                                   \
-    do {                                                                                                           \
-        char err_[512] = "";                                                                                       \
-        char *err = err_;                                                                                          \
-        size_t err_len = sizeof err_;                                                                              \
-        int32_t rc_ = (call);                                                                                      \
-        if (rc_ != PANEL_OK)                                                                                       \
-            fail_msg("%s -> %d: %s", #call, (int)rc_, err_);                                                     \
-    } while (0)
-
-static void open_store(store_t *s)
-{
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, locator_key, publish, NULL, fixed_now, NULL,
-                              NULL};
-    char err[512] = "";
-    if (store_open(s, &args, err, sizeof err) != PANEL_OK)
-        fail_msg("store_open: %s", err);
-}
-
-static PGconn *sql_conn(void)
-{
-    char err[512];
-    PGconn *c = pg_connect(&cfg, err, sizeof err);
-    if (!c)
-        fail_msg("pg_connect: %s", err);
-    return c;
 }
 
 static long long sql_number(PGconn *c, const char *sql)
@@ -201,21 +164,8 @@ static void the_writers_own_node_serves_its_change_without_acknowledging_it(void
 
 int main(void)
 {
-    const char *conninfo = getenv("APIKEYS_TEST_PG"), *dir = getenv("APIKEYS_TEST_DIR");
-    if (!conninfo || !dir) {
-        fprintf(stderr, "store_pg_commit: set APIKEYS_TEST_PG and APIKEYS_TEST_DIR (tests/cli/pg_commit_store.sh does)\n");
+    if (support_pg_config("store_pg_commit") != 0)
         return 2;
-    }
-    char err[512];
-    if (apikeys_config_load(&cfg, NULL, NULL, err, sizeof err) != PANEL_OK) {
-        fprintf(stderr, "config: %s\n", err);
-        return 2;
-    }
-    snprintf(cfg.store, sizeof cfg.store, "postgresql");
-    snprintf(cfg.pg_conninfo, sizeof cfg.pg_conninfo, "%s", conninfo);
-    snprintf(cfg.secret_file, sizeof cfg.secret_file, "%s/apikeys.secret", dir);
-    snprintf(cfg.node_id, sizeof cfg.node_id, "unit");
-    cfg.lease_seconds = 2;
     cfg.max_clock_offset = 5; /* pg_load_settings' default, which this test does not run */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_writer_listens_from_its_first_changing_commit),

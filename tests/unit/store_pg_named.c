@@ -19,46 +19,16 @@
 #include "../../plugin/store.h"
 #include "../../plugin/store_postgresql.h"
 #include "panel/plugin.h"
+#include "support_pg_store.h"
 
 #define TEXT_OF(x) #x
 #define TEXT(x) TEXT_OF(x)
 #define SCHEMA_VERSION_TEXT TEXT(PG_SCHEMA_VERSION) /* the version a store is migrated to */
 
-static apikeys_config_t cfg;
-
 static void publish(void *ctx, keyring_t *ring)
 {
     (void)ctx;
     keyring_free(ring);
-}
-
-static int64_t fixed_now(void *ctx)
-{
-    (void)ctx;
-    return 1000;
-}
-
-static uint8_t secret[KEY_SECRET_LEN];
-static uint8_t locator_key[16]; /* KEY_LOCATOR_KEY_LEN: the store derives it with the secret */
-
-static void open_store(store_t *s)
-{
-    store_open_args_t args = {getenv("APIKEYS_TEST_DIR"), &cfg, secret, locator_key, publish, NULL, fixed_now, NULL,
-                              NULL};
-    char err[512] = "";
-    int32_t rc = store_open(s, &args, err, sizeof err);
-    if (rc != PANEL_OK)
-        fail_msg("store_open: %s", err);
-}
-
-/* A connection of our own for looking at the tables. */
-static PGconn *sql_conn(void)
-{
-    char err[512];
-    PGconn *c = pg_connect(&cfg, err, sizeof err);
-    if (!c)
-        fail_msg("pg_connect: %s", err);
-    return c;
 }
 
 static char *sql_text(PGconn *c, const char *sql, char *out, size_t len)
@@ -108,16 +78,6 @@ static store_named_t named(const char *label, const char *scopes, const char *ip
     k.expires_at = expires;
     return k;
 }
-
-#define OK(call)                                                                                                   \
-    do {                                                                                                           \
-        char err_[512] = "";                                                                                       \
-        char *err = err_;                                                                                          \
-        size_t err_len = sizeof err_;                                                                              \
-        int32_t rc_ = (call);                                                                                      \
-        if (rc_ != PANEL_OK)                                                                                       \
-            fail_msg("%s -> %d: %s", #call, (int)rc_, err_);                                                     \
-    } while (0)
 
 /* The role and named_role of the key row with this hint ("-" for NULL: "-/grace" is a named key's grace row)
  * and whether it has a revoked_at. */
@@ -702,21 +662,8 @@ static void schema_2_store_is_migrated(void **state)
 
 int main(void)
 {
-    const char *conninfo = getenv("APIKEYS_TEST_PG"), *dir = getenv("APIKEYS_TEST_DIR");
-    if (!conninfo || !dir) {
-        fprintf(stderr, "store_pg_named: set APIKEYS_TEST_PG and APIKEYS_TEST_DIR (tests/cli/pg_named_store.sh does)\n");
+    if (support_pg_config("store_pg_named") != 0)
         return 2;
-    }
-    char err[512];
-    if (apikeys_config_load(&cfg, NULL, NULL, err, sizeof err) != PANEL_OK) {
-        fprintf(stderr, "config: %s\n", err);
-        return 2;
-    }
-    snprintf(cfg.store, sizeof cfg.store, "postgresql");
-    snprintf(cfg.pg_conninfo, sizeof cfg.pg_conninfo, "%s", conninfo);
-    snprintf(cfg.secret_file, sizeof cfg.secret_file, "%s/apikeys.secret", dir);
-    snprintf(cfg.node_id, sizeof cfg.node_id, "unit");
-    cfg.lease_seconds = 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(new_store_has_schema_4_with_site_indexes_of_schema_1),
         cmocka_unit_test(named_keys_lifecycle),
