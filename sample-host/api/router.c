@@ -146,10 +146,11 @@ const char *router_required_scope(size_t i, const char **route)
     return i < N_ROUTES ? routes[i].scope : NULL;
 }
 
-void router_init(router_t *router, panelhost_t *host)
+void router_init(router_t *router, panelhost_t *host, unsigned leak_reports_per_minute)
 {
     memset(router, 0, sizeof *router);
     router->host = host;
+    router->leak_reports_per_minute = leak_reports_per_minute ? leak_reports_per_minute : ROUTER_LEAK_REPORTS_PER_MINUTE;
     pthread_mutex_init(&router->lock, NULL);
 }
 

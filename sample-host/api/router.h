@@ -20,9 +20,14 @@ typedef struct router {
     panelhost_t *host;
     pthread_mutex_t lock;           /* guards opening the queue */
     struct deliveries *deliveries;  /* DATA_DIR/host-deliveries.db, opened at its first use */
+    unsigned leak_reports_per_minute; /* POST /api/v1/keys/revoke per client address (router_revoke.c) */
 } router_t;
 
-void router_init(router_t *router, panelhost_t *host);
+/* The default of [host] leak_reports_per_minute, and what the `call` command uses (one request: never over it). */
+#define ROUTER_LEAK_REPORTS_PER_MINUTE 20u
+
+/* leak_reports_per_minute: 1..100000, as web_config.c validated [host] leak_reports_per_minute. */
+void router_init(router_t *router, panelhost_t *host, unsigned leak_reports_per_minute);
 /* Closes the queue. No request may be running. */
 void router_destroy(router_t *router);
 

@@ -16,7 +16,6 @@
 #include "revoke_body.h"
 #include "router_routes.h"
 
-#define REVOKE_PER_MINUTE 20       /* default per-address limit */
 #define LIMIT_SLOTS 256            /* buckets; an address whose slot another address took starts full again */
 
 /* ----- the per-address limit: a token bucket per address, in this process ----------------------------------- */
@@ -35,14 +34,6 @@ static int64_t monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long per_minute(panelhost_t *host)
-{
-    const char *text = panelhost_config_get(host, "host", "leak_reports_per_minute");
-    char *end = NULL;
-    long n = text ? strtol(text, &end, 10) : REVOKE_PER_MINUTE;
-    return (text && (end == text || *end != '\0')) || n < 1 || n > 100000 ? REVOKE_PER_MINUTE : n;
 }
 
 /* 0 when addr may report now (one token taken), else the seconds until it may. */
@@ -77,7 +68,7 @@ static long limit_take(const char *addr, long rate)
 int route_keys_revoke(const route_context_t *ctx, json_t **body)
 {
     const router_request_t *rq = ctx->request;
-    long wait = limit_take(rq->client_addr, per_minute(ctx->router->host));
+    long wait = limit_take(rq->client_addr, (long)ctx->router->leak_reports_per_minute);
     if (wait > 0) {
         char message[200];
         snprintf(message, sizeof message,

@@ -147,7 +147,7 @@ int cmd_call(cli_context_t *ctx)
     };
     router_response_t response;
     router_t router;
-    router_init(&router, ctx->host);
+    router_init(&router, ctx->host, ROUTER_LEAK_REPORTS_PER_MINUTE); /* one request: never over any limit */
     router_handle(&router, &request, &response);
     router_destroy(&router);
     free(pairs);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "router.h"
+
 /* The host name of a Host header or URL authority, lower case, without port, brackets or a trailing dot,
  * into out; 0, or -1 when it is empty, too long or holds a character no host name has. */
 static int host_part(const char *text, size_t len, char *out, size_t out_len)
@@ -134,7 +136,7 @@ int web_config_load(panelhost_t *host, const char *listen_host, web_config_t *ou
                     err_len) != 0 ||
         read_number(host, "body_min_rate", 1, 1000000000u, WEB_BODY_MIN_RATE_DEFAULT,
                     "the bytes per second a request body must arrive at", &out->body_min_rate, err, err_len) != 0 ||
-        read_number(host, "leak_reports_per_minute", 1, 100000, 20,
+        read_number(host, "leak_reports_per_minute", 1, 100000, ROUTER_LEAK_REPORTS_PER_MINUTE,
                     "the leak reports (POST /api/v1/keys/revoke) one client address may send a minute",
                     &out->leak_reports_per_minute, err, err_len) != 0)
         return -1;

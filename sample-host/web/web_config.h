@@ -27,7 +27,7 @@ typedef struct web_config {
     unsigned body_timeout;               /* seconds, 1..3600 */
     unsigned body_min_rate;              /* bytes per second, 1..1e9 */
     unsigned leak_reports_per_minute;    /* POST /api/v1/keys/revoke per client address, 1..100000 (checked here
-                                          * so a bad value stops serve; api/router_revoke.c reads it) */
+                                          * so a bad value stops serve; handed to router_init) */
     web_proxies_t trusted_proxies;       /* [host] trusted_proxies; none by default */
 } web_config_t;
 

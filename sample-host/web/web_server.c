@@ -583,7 +583,7 @@ int web_serve(panelhost_t *host, const char *listen, const char *config_path, ch
     }
     pthread_mutex_init(&srv.lock, NULL);
     pthread_cond_init(&srv.idle, NULL);
-    router_init(&srv.router, host);
+    router_init(&srv.router, host, srv.config.leak_reports_per_minute);
 
     /* Block the stop signals before MHD starts its threads (they inherit the mask); this thread waits for them. */
     sigset_t stop_signals, old_mask;
