@@ -20,13 +20,25 @@
 #include "key_format.h"
 #include "panel/plugin.h"
 
+/* Copies the key in 8-byte words. Not memcpy: with the length bounded by KEY_MAX_LEN, GCC 12 inlines that memcpy
+ * as `rep movsq`, whose microcode start waits for the keyring lines just prefetched (keyring_prefetch, before the
+ * digest): 4 ns a verification with one key, 22 ns with 100,000 (perf on build/bench, keys_100k_vs_1). */
+static void copy_key(unsigned char *to, const char *key, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        memcpy(to + i, key + i, 8);
+    for (; i < len; i++)
+        to[i] = (unsigned char)key[i];
+}
+
 void key_digest(const uint8_t secret[KEY_SECRET_LEN], const char *key, size_t len, uint8_t out[KEY_DIGEST_LEN])
 {
     unsigned char buf[KEY_SECRET_LEN + KEY_MAX_LEN];
     if (len > KEY_MAX_LEN)
         len = KEY_MAX_LEN;
     memcpy(buf, secret, KEY_SECRET_LEN);
-    memcpy(buf + KEY_SECRET_LEN, key, len);
+    copy_key(buf + KEY_SECRET_LEN, key, len);
     crypto_generichash(out, KEY_DIGEST_LEN, buf, KEY_SECRET_LEN + len, NULL, 0);
     sodium_memzero(buf, KEY_SECRET_LEN + len);
 }
