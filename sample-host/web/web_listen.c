@@ -99,6 +99,29 @@ int web_listen_workers(panelhost_t *host, unsigned *workers, char *err, size_t e
     return 0;
 }
 
+/* Appends `word` to out (out_len bytes, NUL-terminated, truncated to fit) as one POSIX shell word: as it is when
+ * every character is one no shell treats specially, else in single quotes (a ' inside written as '\''), so the
+ * printed command can be pasted whatever the program's or the config's path holds (spaces, quotes, $). */
+static void append_shell_word(char *out, size_t out_len, const char *word)
+{
+    size_t at = strlen(out);
+    int plain = word[0] != '\0' && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                                "_./-+=:@%,") == strlen(word);
+    for (const char *c = plain ? word : "'"; *c && at + 1 < out_len; c++)
+        out[at++] = *c;
+    for (const char *c = word; !plain && *c && at + 4 < out_len; c++) {
+        if (*c == '\'') {
+            memcpy(out + at, "'\\''", 4);
+            at += 4;
+        } else {
+            out[at++] = *c;
+        }
+    }
+    if (!plain && at + 1 < out_len)
+        out[at++] = '\'';
+    out[at] = '\0';
+}
+
 void web_listen_print_ready(const struct sockaddr_storage *addr, uint16_t port, const char *first_password,
                             const char *config_path)
 {
@@ -115,8 +138,12 @@ void web_listen_print_ready(const struct sockaddr_storage *addr, uint16_t port, 
     self[n > 0 ? (size_t)n : 0] = '\0';
     const char *program = n > 0 ? self : "sample-host";
     /* the passwd command to copy acts on this server's config, so it names a -c the server was given */
-    char command[4200];
-    snprintf(command, sizeof command, "%s%s%s", program, config_path ? " -c " : "", config_path ? config_path : "");
+    char command[2 * (4 * 4096 + 2) + 8] = ""; /* two words of up to 4095 characters, each quote as 4 */
+    append_shell_word(command, sizeof command, program);
+    if (config_path) {
+        strncat(command, " -c ", sizeof command - strlen(command) - 1);
+        append_shell_word(command, sizeof command, config_path);
+    }
     if (first_password != NULL) {
         printf("First run: created the password of user admin: %s\n", first_password);
         printf("It is shown only this once. Log in as admin with it; change it with: %s passwd admin\n", command);

@@ -199,3 +199,19 @@ THREADS=$(ls /proc/"$SERVER_PID"/task | wc -l)
 check '[ "$CODE" = 200 ] && [ $((DEFAULT_THREADS - THREADS)) = 3 ]' \
   "a server with workers = 1 answers, on 3 threads fewer than with the default 4 ($THREADS, $DEFAULT_THREADS)"
 stop_server
+
+# The first run's passwd command pastes as printed even when the config's path holds a space, a quote and a $: each
+# path is one shell word (quoted). Run through bash as a user would paste it, it sets admin's password in the data
+# directory of the server's own config.
+WEIRD="$TMP/my dir/it's \$HOME.ini"
+mkdir -p "$TMP/my dir"
+panel_ini "$WEIRD" "$TMP/data-weird" "$FIXTURES/good.so" 'store_name = Weird' 'currency = EUR' "${PANEL_OWNER_SUPPORT[@]}"
+start_server "$WEIRD" weird || fail "server starts with a config whose path holds a space, a quote and a \$"
+wait_until 'grep -q "passwd admin" "$TMP/weird.out"' 5
+PASTE=$(sed -n 's/.*change it with: \(.*\)$/\1/p' "$TMP/weird.out")
+printf 'admin-password-pasted\n' | bash -c "$PASTE" >"$TMP/paste.out" 2>&1; RC=$?
+login admin admin-password-pasted "$TMP/weird.jar"
+check '[ -n "$PASTE" ] && [ "$RC" = 0 ] && [ "$CODE" = 303 ]' \
+  "the first run's passwd command, pasted into a shell, sets admin's password through the server's own config" \
+  "command: $PASTE; rc $RC: $(cat "$TMP/paste.out"); login $CODE"
+stop_server
