@@ -115,17 +115,21 @@ trait Authentication
 
     /**
      * authenticate()'s result for an "A" principal "\n" label "\n" scopes "\n" deprecation "\n" sunset verdict
-     * (a library before 2.1 ends after scopes: no times then).
+     * (a library before 2.1 ends after scopes: no times then). Read by index from one explode (no list
+     * assignment, no array of defaults merged in): it runs on every allowed API request.
      */
     private static function allowance(string $verdict): array
     {
-        [$principal, $label, $scopes, $deprecation, $sunset] = explode("\n", substr($verdict, 1), 5)
-            + ['', '', '', '0', '0'];
+        $fields = explode("\n", $verdict, 5);
+        $label = $fields[1] ?? '';
+        $scopes = $fields[2] ?? '';
+        $deprecation = (int)($fields[3] ?? 0);
+        $sunset = (int)($fields[4] ?? 0);
         return ['allowed' => true, 'status' => 200, 'error' => null, 'message' => null, 'retry_after' => 0,
-            'principal' => $principal, 'label' => $label !== '' ? $label : null,
+            'principal' => substr($fields[0], 1), 'label' => $label !== '' ? $label : null,
             'scopes' => $scopes !== '' ? explode(',', $scopes) : [],
-            'deprecation' => (int)$deprecation > 0 ? (int)$deprecation : null,
-            'sunset' => (int)$sunset > 0 ? (int)$sunset : null];
+            'deprecation' => $deprecation > 0 ? $deprecation : null,
+            'sunset' => $sunset > 0 ? $sunset : null];
     }
 
     /** authenticate()'s result for a "D" status code "\n" retry_after "\n" message verdict. */
