@@ -214,7 +214,7 @@ static void confirm_own_node(pg_store_t *p, wait_state_t *w, PGresult *rows, PGr
 static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t err_len)
 {
     /* the statements below (and their prepares) in one queue, so no result they keep is read and dropped early */
-    (void)pg_pipe_reserve(&p->pipe, 9);
+    (void)pg_pipe_reserve(&p->pipe, 11);
     int change = pg_queue_prepared(p,
                                "WITH u AS (UPDATE apikeys_state SET change = change + 1 WHERE id = 1 RETURNING change)"
                                " SELECT change, pg_notify('" PG_CHANGE_CHANNEL "', change::text) FROM u",
@@ -224,6 +224,8 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
                               " lease_end > clock_timestamp() FROM apikeys_nodes"
                               " WHERE lease_end > clock_timestamp() - interval '10 minutes' ORDER BY node_id, instance",
                               0, NULL, 1, "listing the nodes");
+    /* the site as this commit leaves it, for the next changing transaction (pg_get_site); under the lock */
+    int site = pg_queue_prepared(p, pg_site_sql, 0, NULL, 1, "reading the key");
     int committed = pg_pipe_queue(&p->pipe, NULL, NULL, "COMMIT", 0, NULL, 0, "committing");
     int own = pg_node_serving(p);
     int rows = own ? pg_queue_prepared(p, pg_snapshot_sql, 0, NULL, 1, "reading the valid keys") : -1;
@@ -237,6 +239,7 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
         own = 0;
     }
     PGresult *changed = rc == PANEL_OK ? pg_pipe_take(&p->pipe, change) : NULL;
+    PGresult *site_rows = rc == PANEL_OK ? pg_pipe_take(&p->pipe, site) : NULL;
     PGresult *listed = rc == PANEL_OK ? pg_pipe_take(&p->pipe, nodes) : NULL;
     if (rc == PANEL_OK && (!changed || PQntuples(changed) != 1 || !listed)) {
         snprintf(err, err_len, "the PostgreSQL key store has no state row (apikeys_state is empty)");
@@ -244,6 +247,11 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
     }
     if (rc == PANEL_OK) {
         w->change = strtoll(PQgetvalue(changed, 0, 0), NULL, 10);
+        if (site_rows) {
+            pg_site_from(site_rows, &p->site_seen.site);
+            p->site_seen.change = w->change;
+            p->site_seen.valid = 1;
+        }
         for (int i = 0; i < PQntuples(listed) && w->n < WAIT_MAX_NODES; i++) {
             if (strtoll(PQgetvalue(listed, i, 2), NULL, 10) >= w->change)
                 continue; /* cannot happen: no node has the change before it committed */
@@ -265,6 +273,7 @@ static int32_t commit_change(pg_store_t *p, wait_state_t *w, char *err, size_t e
     if (committing)
         pg_node_committing(p, 0);
     PQclear(changed);
+    PQclear(site_rows);
     PQclear(listed);
     return rc;
 }

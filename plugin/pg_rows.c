@@ -1,6 +1,8 @@
 /* pg_rows.c - the PostgreSQL backend's rows of the site key (see store_postgresql.h): the API switch and key
  * policy, the current and grace key, finding a digest, revoking, the audit trail, and the denial counters
- * (the batched usage: pg_usage.c), on the admin connection (in the changing transaction's pipeline when one is open). */
+ * (the batched usage: pg_usage.c), on the admin connection (in the changing transaction's pipeline when one is open).
+ * A changing transaction's read of the site may be answered from what the connection's last changing commit left,
+ * guarded by the change number (pg_get_site). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,17 +64,14 @@ static void key_from_row(PGresult *r, int i, store_key_t *out)
     out->use_count = strtoll(PQgetvalue(r, i, 7), NULL, 10);
 }
 
-int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
+const char pg_site_sql[] =
+    "SELECT s.api_enabled, COALESCE(k.role, ''), k.id, k.hint, k.created_at, COALESCE(k.expires_at, 0),"
+    " COALESCE(k.last_used_at, 0), k.use_count"
+    " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace') WHERE s.id = 1";
+
+void pg_site_from(PGresult *r, store_site_t *out)
 {
-    PGresult *r;
-    int32_t rc = pg_exec_admin(P(s),
-                               "SELECT s.api_enabled, COALESCE(k.role, ''), k.id, k.hint, k.created_at,"
-                            " COALESCE(k.expires_at, 0), COALESCE(k.last_used_at, 0), k.use_count"
-                            " FROM apikeys_state s LEFT JOIN apikeys_keys k ON k.role IN ('current', 'grace')"
-                            " WHERE s.id = 1",
-                            0, NULL, &r, "reading the key", err, err_len);
-    if (rc != PANEL_OK)
-        return rc;
+    memset(out, 0, sizeof *out);
     for (int i = 0; i < PQntuples(r); i++) {
         out->enabled = PQgetvalue(r, i, 0)[0] == 't';
         const char *role = PQgetvalue(r, i, 1);
@@ -84,6 +83,35 @@ int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
             key_from_row(r, i, &out->grace);
         }
     }
+}
+
+/* The guard of a site given from memory: fails (division by zero) unless the change number is still the one the
+ * site was read at. Under the state row's lock, which the changing transaction took before it (pg_begin). */
+static const char site_guard_sql[] = "SELECT 1 / (change = $1::bigint)::int FROM apikeys_state WHERE id = 1";
+
+int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
+{
+    pg_store_t *p = P(s);
+    if (p->pipe.active && p->tx_signals && p->site_seen.valid && p->guard_at < 0) {
+        /* A changing transaction's first read of the site: the site as this connection's last changing commit
+         * left it, with a guard queued instead of a round trip. If another process changed the keys since, the
+         * guard fails the transaction and apikeys_write runs it again, reading (pg_rollback sets p->stale). */
+        char change[24];
+        const char *params[] = {pg_i64(change, sizeof change, p->site_seen.change)};
+        int at = pg_queue_prepared(p, site_guard_sql, 1, params, 0,
+                                   "checking that no other process changed the keys since this one last did");
+        p->site_seen.valid = 0; /* used once: a later read in this transaction sees its own writes */
+        if (at >= 0) {
+            p->guard_at = at;
+            *out = p->site_seen.site;
+            return PANEL_OK;
+        }
+    }
+    PGresult *r;
+    int32_t rc = pg_exec_admin(p, pg_site_sql, 0, NULL, &r, "reading the key", err, err_len);
+    if (rc != PANEL_OK)
+        return rc;
+    pg_site_from(r, out);
     PQclear(r);
     return PANEL_OK;
 }

@@ -37,13 +37,20 @@ int32_t apikeys_write(apikeys_state_t *st, apikeys_write_fn fn, void *ctx, char 
         return PANEL_E_STORE;
     }
     pthread_mutex_lock(&st->write_mutex);
-    int32_t rc = store_begin(&st->store, 1, msg, msg_len);
-    if (rc == PANEL_OK) {
-        rc = fn(st, ctx, msg, msg_len);
-        if (rc == PANEL_OK)
-            rc = store_commit(&st->store, report, report_len, msg, msg_len);
-        else
-            store_rollback(&st->store);
+    int32_t rc;
+    for (int attempt = 0;; attempt++) {
+        rc = store_begin(&st->store, 1, msg, msg_len);
+        if (rc == PANEL_OK) {
+            rc = fn(st, ctx, msg, msg_len);
+            if (rc == PANEL_OK)
+                rc = store_commit(&st->store, report, report_len, msg, msg_len);
+            else
+                store_rollback(&st->store);
+        }
+        /* A read answered from memory was out of date (another process changed the keys): nothing was written;
+         * once more, reading this time. fn starts from its ctx again: it sets what it says, never appends. */
+        if (rc == PANEL_OK || attempt > 0 || !store_retry_wanted(&st->store))
+            break;
     }
     pthread_mutex_unlock(&st->write_mutex);
     keyring_t *private_ring = apikeys_refresh(st); /* our own next verification is fast and current */

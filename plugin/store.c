@@ -145,6 +145,11 @@ void store_rollback(store_t *s)
     s->backend->rollback(s);
 }
 
+int store_retry_wanted(store_t *s)
+{
+    return s->backend->retry_wanted ? s->backend->retry_wanted(s) : 0;
+}
+
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len)
 {
     return s->backend->get_enabled(s, enabled, err, err_len);

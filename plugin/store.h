@@ -227,6 +227,10 @@ typedef struct store_backend {
     int32_t (*begin)(store_t *s, int signals_change, char *err, size_t err_len);
     int32_t (*commit)(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
     void (*rollback)(store_t *s);
+    /* Optional (NULL: never). 1, once, when the transaction just rolled back failed only because a read in it was
+     * answered from memory that another process had since made out of date (a backend that saves a round trip
+     * that way): the caller runs the same transaction again, and this time it reads. */
+    int (*retry_wanted)(store_t *s);
 
     int32_t (*get_enabled)(store_t *s, int *enabled, char *err, size_t err_len);
     int32_t (*set_enabled)(store_t *s, int enabled, char *err, size_t err_len);
@@ -369,11 +373,15 @@ static inline void store_serve(store_t *s)
 int32_t store_begin(store_t *s, int signals_change, char *err, size_t err_len);
 int32_t store_commit(store_t *s, char *report, size_t report_len, char *err, size_t err_len);
 void store_rollback(store_t *s);
+/* After store_rollback: 1 when the transaction should simply run again (store_backend_t.retry_wanted). */
+int store_retry_wanted(store_t *s);
 int32_t store_get_enabled(store_t *s, int *enabled, char *err, size_t err_len);
 int32_t store_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
 /* The key with role "current" or "grace"; *found = 0 when there is none. */
 int32_t store_get_role(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
-/* The API switch, the current and the grace key (in the current transaction, if any). */
+/* The API switch, the current and the grace key (in the current transaction, if any). In a changing transaction a
+ * backend may answer from what its last commit left, guarded (store_retry_wanted): use counts and last use are
+ * then as of that commit. */
 int32_t store_get_site(store_t *s, store_site_t *out, char *err, size_t err_len);
 /* Makes the key with this digest the current one: reactivates its row when it exists, else inserts one. id
  * (nullable) receives its row id; without it a backend may defer the write to the commit. */

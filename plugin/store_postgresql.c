@@ -182,6 +182,8 @@ static void pg_close(store_t *s)
 static int32_t pg_begin(store_t *s, int signals_change, char *err, size_t err_len)
 {
     pg_store_t *p = P(s);
+    p->guard_at = -1;
+    p->stale = 0;
     int32_t rc = pg_admin_conn(p, err, err_len);
     if (rc != PANEL_OK)
         return rc;
@@ -224,8 +226,13 @@ void pg_rollback(store_t *s)
     int pipelined = p->pipe.active || p->pipe.sent;
     if (p->pipe.active) {
         char ignored[256];
-        (void)pg_pipe_end(&p->pipe, ignored, sizeof ignored);
+        (void)pg_pipe_end(&p->pipe, ignored, sizeof ignored); /* reads every result, the guard's too */
     }
+    /* Failed at the guard of a site given from memory (pg_get_site): another process changed the keys since, so
+     * whatever the transaction decided from it is void; it may run again. */
+    p->stale = p->guard_at >= 0 && p->pipe.failed && p->pipe.failed_at == p->guard_at;
+    p->guard_at = -1;
+    p->site_seen.valid = 0;
     pg_pipe_discard(&p->pipe);
     memset(&p->pipe, 0, sizeof p->pipe);
     if (p->in_tx && p->conn && PQstatus(p->conn) == CONNECTION_OK)
@@ -240,6 +247,16 @@ int64_t pg_monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* store_backend_t.retry_wanted: the last transaction failed only because the site it was given from memory was out
+ * of date (pg_get_site); once. */
+static int pg_retry_wanted(store_t *s)
+{
+    pg_store_t *p = P(s);
+    int stale = p->stale;
+    p->stale = 0;
+    return stale;
 }
 
 /* The lease decides whether this node serves; a failed admin query never fences it. */
@@ -320,6 +337,7 @@ const store_backend_t store_postgresql_backend = {
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
+    .retry_wanted = pg_retry_wanted,
     .get_enabled = pg_get_enabled,
     .set_enabled = pg_set_enabled,
     .get_role = pg_get_role,

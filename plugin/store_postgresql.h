@@ -125,6 +125,16 @@ typedef struct pg_store {
     _Atomic uint64_t counter;         /* the change signal the verify path reads */
     _Atomic int64_t clock_offset_ms;  /* the database's clock minus this machine's (store_t.clock_offset_ms) */
     pg_node_t node;
+    /* The site (API switch, current and grace key) as this connection's last changing commit left it, read in
+     * that commit's round trip: the next changing transaction takes it from here (pg_get_site) with a guard
+     * instead of a round trip of its own. Use counts and last use in it are as of that commit. */
+    struct {
+        int valid;
+        int64_t change;               /* the change number it is the site of */
+        store_site_t site;
+    } site_seen;
+    int guard_at;                     /* the guard's index in pipe in this transaction, -1: none queued */
+    int stale;                        /* the last transaction failed at its guard: run it again (pg_retry_wanted) */
 } pg_store_t;
 
 /* The backend's state of a store. */
@@ -141,6 +151,8 @@ int32_t pg_get_enabled(store_t *s, int *enabled, char *err, size_t err_len);
 int32_t pg_set_enabled(store_t *s, int enabled, char *err, size_t err_len);
 int32_t pg_get_role(store_t *s, const char *role, store_key_t *out, int *found, char *err, size_t err_len);
 int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len);
+extern const char pg_site_sql[];                     /* the rows pg_site_from reads */
+void pg_site_from(PGresult *r, store_site_t *out);
 int32_t pg_get_site_policy(store_t *s, store_site_policy_t *out, char *err, size_t err_len);
 int32_t pg_set_site_policy(store_t *s, const char *allowed_ips, int64_t rate_limit, char *err,
                            size_t err_len);

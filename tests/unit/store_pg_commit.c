@@ -2,9 +2,10 @@
  * (issue 23 §3): its admin connection listens for acknowledgements only from its first changing commit on (a
  * process that never changes anything is never woken by another's notifications); a change it commits is served
  * by its own node when store_commit returns, confirmed in the report, and that node neither reloads nor
- * acknowledges it through the database. Needs a PostgreSQL server: run by tests/cli/pg_commit_store.sh, which
- * starts a private one and sets APIKEYS_TEST_PG (a conninfo of a fresh database) and APIKEYS_TEST_DIR (a private
- * directory for the digest secret). */
+ * acknowledges it through the database; its next change reads the site from what that commit left, and is told to
+ * run again when another process changed the keys meanwhile. Needs a PostgreSQL server: run by
+ * tests/cli/pg_commit_store.sh, which starts a private one and sets APIKEYS_TEST_PG (a conninfo of a fresh
+ * database) and APIKEYS_TEST_DIR (a private directory for the digest secret). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +163,88 @@ static void the_writers_own_node_serves_its_change_without_acknowledging_it(void
     pthread_mutex_unlock(&served_mutex);
 }
 
+static void current_hint(PGconn *c, char *out, size_t out_len)
+{
+    PGresult *r = PQexec(c, "SELECT hint FROM apikeys_keys WHERE role = 'current'");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        fail_msg("the current key: %s", PQerrorMessage(c));
+    snprintf(out, out_len, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+}
+
+/* A changing transaction's read of the site (store_get_site) is answered from what the connection's last changing
+ * commit left, with no round trip; when another process changed the keys since, the transaction fails at its
+ * guard as it commits, nothing of it is written, store_retry_wanted says so once, and the transaction run again
+ * reads the other process's change. */
+static void a_writer_reads_the_site_its_last_commit_left_and_is_told_to_retry_when_another_changed_it(void **state)
+{
+    (void)state;
+    store_t a, b;
+    open_store(&a);
+    open_store(&b);
+    PGconn *c = sql_conn();
+    store_site_t site;
+    char report[512], hint[32];
+    OK(store_get_site(&a, &site, err, err_len));
+    int64_t current = site.has_current ? site.current.id : 0;
+    replace_key(&a, 20, &current, report, sizeof report);
+
+    /* the next change: the site from memory, nothing read from the server before the commit */
+    OK(store_begin(&a, 1, err, err_len));
+    OK(store_get_site(&a, &site, err, err_len));
+    assert_int_equal(P(&a)->pipe.read, 0);
+    assert_true(site.has_current);
+    assert_int_equal(site.current.id, current);
+    assert_string_equal(site.current.hint, "unit_20");
+    uint8_t d[KEY_DIGEST_LEN];
+    digest_of(21, d);
+    OK(store_revoke(&a, site.current.id, 1000, err, err_len));
+    OK(store_put_current(&a, d, locator_of(d), "unit_21", 1000, NULL, err, err_len));
+    OK(store_commit(&a, report, sizeof report, err, err_len));
+    assert_false(store_retry_wanted(&a));
+    current_hint(c, hint, sizeof hint);
+    assert_string_equal(hint, "unit_21");
+
+    /* another process changes the keys: a's memory of the site is out of date */
+    OK(store_get_site(&b, &site, err, err_len));
+    int64_t b_current = site.current.id;
+    replace_key(&b, 22, &b_current, report, sizeof report);
+    OK(store_begin(&a, 1, err, err_len));
+    OK(store_get_site(&a, &site, err, err_len));
+    assert_string_equal(site.current.hint, "unit_21"); /* from memory: what a itself left */
+    digest_of(23, d);
+    OK(store_revoke(&a, site.current.id, 1000, err, err_len));
+    OK(store_put_current(&a, d, locator_of(d), "unit_23", 1000, NULL, err, err_len));
+    char why[512] = "";
+    assert_int_not_equal(store_commit(&a, report, sizeof report, why, sizeof why), PANEL_OK);
+    assert_true(store_retry_wanted(&a));
+    assert_false(store_retry_wanted(&a)); /* once */
+    current_hint(c, hint, sizeof hint);
+    assert_string_equal(hint, "unit_22"); /* b's key; nothing of a's attempt was written */
+    assert_int_equal(sql_number(c, "SELECT count(*) FROM apikeys_keys WHERE hint = 'unit_23'"), 0);
+
+    /* run again: it reads, and sees b's change */
+    OK(store_begin(&a, 1, err, err_len));
+    OK(store_get_site(&a, &site, err, err_len));
+    assert_string_equal(site.current.hint, "unit_22");
+    OK(store_revoke(&a, site.current.id, 1000, err, err_len));
+    OK(store_put_current(&a, d, locator_of(d), "unit_23", 1000, NULL, err, err_len));
+    OK(store_commit(&a, report, sizeof report, err, err_len));
+    assert_false(store_retry_wanted(&a));
+    current_hint(c, hint, sizeof hint);
+    assert_string_equal(hint, "unit_23");
+
+    /* a transaction that fails for its own reason after a current guard is not to be run again */
+    OK(store_begin(&a, 1, err, err_len));
+    OK(store_get_site(&a, &site, err, err_len));
+    assert_string_equal(site.current.hint, "unit_23");
+    store_rollback(&a);
+    assert_false(store_retry_wanted(&a));
+    PQfinish(c);
+    store_close(&b);
+    store_close(&a);
+}
+
 int main(void)
 {
     if (support_pg_config("store_pg_commit") != 0)
@@ -170,6 +253,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_writer_listens_from_its_first_changing_commit),
         cmocka_unit_test(the_writers_own_node_serves_its_change_without_acknowledging_it),
+        cmocka_unit_test(a_writer_reads_the_site_its_last_commit_left_and_is_told_to_retry_when_another_changed_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
