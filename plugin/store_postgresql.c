@@ -30,6 +30,7 @@ int32_t pg_admin_conn(pg_store_t *p, char *err, size_t err_len)
         }
         p->n_prepared = 0; /* prepared statements belong to a connection, and so does LISTEN */
         p->listening = 0;
+        p->site_seen.valid = 0; /* and what its last change left: the next change reads */
         p->conn = pg_connect(p->config, err, err_len);
         if (!p->conn) {
             snprintf(p->unreachable, sizeof p->unreachable, "%s", err);
