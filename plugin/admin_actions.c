@@ -115,6 +115,7 @@ static int32_t run_simple(void *state, const panel_caller_t *caller, const char 
 static int32_t enable_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
 {
     action_ctx_t *c = vctx;
+    sodium_memzero(c->key, APIKEYS_NEW_KEY_MAX); /* run again (apikeys_write): an earlier run's key was not saved */
     store_site_t site;
     int32_t rc = store_get_site(&st->store, &site, msg, msg_len);
     if (rc != PANEL_OK)
@@ -190,6 +191,7 @@ int32_t admin_action_disable(void *state, const panel_caller_t *caller, const pa
 static int32_t reset_tx(apikeys_state_t *st, void *vctx, char *msg, size_t msg_len)
 {
     action_ctx_t *c = vctx;
+    sodium_memzero(c->key, APIKEYS_NEW_KEY_MAX); /* run again (apikeys_write): an earlier run's key was not saved */
     int64_t now = apikeys_now(st);
     store_site_t site;
     int32_t rc = store_get_site(&st->store, &site, msg, msg_len);

@@ -301,6 +301,7 @@ int32_t pg_commit(store_t *s, char *report, size_t report_len, char *err, size_t
     pg_pipe_discard(&p->pipe);
     memset(&p->pipe, 0, sizeof p->pipe);
     p->in_tx = 0;
+    p->guard_at = -1;
     p->listening = 1; /* the LISTEN queued with BEGIN (pg_begin) committed with the change */
     char ignored[8];
     wait_for_nodes(p, &w, commit_sent_ms, report && report_len ? report : ignored,

@@ -24,10 +24,12 @@ int32_t pg_pipe_start(pg_pipeline_t *pl, PGconn *conn, char *err, size_t err_len
     return PANEL_OK;
 }
 
-static void note_failure(pg_pipeline_t *pl, int index, const char *reason)
+static void note_failure(pg_pipeline_t *pl, int index, const char *reason, const PGresult *r)
 {
     if (pl->failed)
         return;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(pl->failed_sqlstate, sizeof pl->failed_sqlstate, "%s", state ? state : "");
     pl->failed = 1;
     pl->failed_at = index;
     pl->failed_doing = index >= 0 && index < PG_PIPE_MAX ? pl->doing[index] : "committing";
@@ -55,12 +57,12 @@ int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, 
     if (pg_pipe_reserve(pl, 2) != 0)
         return -1;
     if (!pl->active || pl->failed || pl->sent + 2 > PG_PIPE_MAX) {
-        note_failure(pl, -1, "the transaction could not queue another statement");
+        note_failure(pl, -1, "the transaction could not queue another statement", NULL);
         return -1;
     }
     if (prepare_sql) {
         if (!PQsendPrepare(pl->conn, name, prepare_sql, n, NULL)) {
-            note_failure(pl, -1, PQerrorMessage(pl->conn));
+            note_failure(pl, -1, PQerrorMessage(pl->conn), NULL);
             return -1;
         }
         pl->doing[pl->sent] = doing;
@@ -69,7 +71,7 @@ int pg_pipe_queue(pg_pipeline_t *pl, const char *name, const char *prepare_sql, 
     int sent = name ? PQsendQueryPrepared(pl->conn, name, n, values, NULL, NULL, 0)
                     : PQsendQueryParams(pl->conn, sql, n, NULL, values, NULL, NULL, 0);
     if (!sent) {
-        note_failure(pl, -1, PQerrorMessage(pl->conn));
+        note_failure(pl, -1, PQerrorMessage(pl->conn), NULL);
         return -1;
     }
     pl->doing[pl->sent] = doing;
@@ -83,7 +85,7 @@ static int read_one(pg_pipeline_t *pl)
     int index = pl->read;
     PGresult *r = PQgetResult(pl->conn);
     if (!r) {
-        note_failure(pl, index, PQerrorMessage(pl->conn));
+        note_failure(pl, index, PQerrorMessage(pl->conn), NULL);
         return -1;
     }
     ExecStatusType status = PQresultStatus(r);
@@ -94,7 +96,8 @@ static int read_one(pg_pipeline_t *pl)
             PQclear(r);
     } else {
         note_failure(pl, index, status == PGRES_PIPELINE_ABORTED ? "an earlier statement failed"
-                                                                  : PQresultErrorMessage(r));
+                                                                  : PQresultErrorMessage(r),
+                     status == PGRES_PIPELINE_ABORTED ? NULL : r);
         PQclear(r);
     }
     /* Each statement's results end with a NULL. */
@@ -122,7 +125,7 @@ int32_t pg_pipe_wait(pg_pipeline_t *pl, int index, char *err, size_t err_len)
         return failure(pl, err, err_len);
     PG_TRACE("sent %d statements, up to %s", pl->sent - pl->read, pl->doing[index]);
     if (!PQsendFlushRequest(pl->conn) || PQflush(pl->conn) < 0) {
-        note_failure(pl, index, PQerrorMessage(pl->conn));
+        note_failure(pl, index, PQerrorMessage(pl->conn), NULL);
         return failure(pl, err, err_len);
     }
     while (pl->read <= index)
@@ -157,7 +160,7 @@ int32_t pg_pipe_end(pg_pipeline_t *pl, char *err, size_t err_len)
     if (alive && !PQexitPipelineMode(pl->conn))
         alive = 0;
     if (!alive)
-        note_failure(pl, pl->read < pl->sent ? pl->read : -1, PQerrorMessage(pl->conn));
+        note_failure(pl, pl->read < pl->sent ? pl->read : -1, PQerrorMessage(pl->conn), NULL);
     pl->active = 0;
     PG_TRACE("answered up to the sync%s", pl->failed ? " (failed)" : "");
     return pl->failed ? failure(pl, err, err_len) : PANEL_OK;

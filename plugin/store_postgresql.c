@@ -126,6 +126,7 @@ static int32_t pg_open(store_t *s, const store_open_args_t *args, char *err, siz
     pg_store_t *p = P(s);
     p->args = *args;
     p->config = args->config;
+    p->guard_at = -1;
     int32_t rc = pg_check_conninfo(p->config->pg_conninfo, err, err_len);
     if (rc != PANEL_OK)
         return rc;
@@ -229,9 +230,12 @@ void pg_rollback(store_t *s)
         char ignored[256];
         (void)pg_pipe_end(&p->pipe, ignored, sizeof ignored); /* reads every result, the guard's too */
     }
-    /* Failed at the guard of a site given from memory (pg_get_site): another process changed the keys since, so
-     * whatever the transaction decided from it is void; it may run again. */
-    p->stale = p->guard_at >= 0 && p->pipe.failed && p->pipe.failed_at == p->guard_at;
+    /* Failed at the guard of a site given from memory (pg_get_site), with the guard's own error (division by zero)
+     * on a connection still up: another process changed the keys since, the pipeline stopped there (so no COMMIT
+     * ran), and whatever the transaction decided from that site is void; it may run again. A lost connection is
+     * not that: it may have committed. */
+    p->stale = p->guard_at >= 0 && p->pipe.failed && p->pipe.failed_at == p->guard_at &&
+               strcmp(p->pipe.failed_sqlstate, "22012") == 0 && p->conn && PQstatus(p->conn) == CONNECTION_OK;
     p->guard_at = -1;
     p->site_seen.valid = 0;
     pg_pipe_discard(&p->pipe);

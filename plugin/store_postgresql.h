@@ -103,6 +103,7 @@ typedef struct pg_pipeline {
     int failed;
     int failed_at;                    /* the first failed statement's index (-1: not one statement's failure) */
     const char *failed_doing;
+    char failed_sqlstate[6];          /* the server's SQLSTATE of that failure ("" when it gave none) */
     char reason[256];
 } pg_pipeline_t;
 

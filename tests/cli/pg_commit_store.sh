@@ -49,6 +49,23 @@ if start_server "$TMP/pg1.ini" web1 && [ -n "$FIRST_PASSWORD" ]; then
     "new $HINT1, previous $PREV1 (node 2's: $HINT2); page: $(printf '%s' "$BODY" | grep -Eo 'class="flash[^<]*<[^<]*' | head -2)"
   CUR=$(pg_sql "SELECT hint FROM apikeys_keys WHERE role = 'current'" 2>/dev/null)
   check '[ -n "$CUR" ] && [ "$CUR" = "$HINT1" ]' "the database's current key is node 1's last" "current $CUR, node 1's $HINT1"
+  # A run again starts without the key an earlier run made: node 1 last left the site with no current key (a leak
+  # report it took revoked it), node 2 then enabled (a new key), and node 1's Enable, first deciding from memory to
+  # make a key, runs again, finds node 2's key and shows no one-time secret (that key was never saved).
+  LEAKED=$(printf '%s' "$BODY" | grep -Eo 'sak_[A-Za-z0-9]{40,}' | head -1)
+  http POST /api/v1/keys/revoke --data-urlencode "token=$LEAKED"
+  check '[ -n "$LEAKED" ] && [ "$(pg_sql "SELECT count(*) FROM apikeys_keys WHERE role = '"'"'current'"'"'")" = 0 ]' \
+    "a leak report to node 1 revokes its key" "status $CODE: $BODY"
+  OUT=$("$PWD/$B/sample-host" -c "$TMP/pg2.ini" --json action settings/api-key enable 2>&1)
+  HINT2=$(printf '%s' "$OUT" | grep -Eo 'A new key was created \(sak_[^)]*\)' | head -1 | sed 's/.*(//; s/)$//')
+  check '[ -n "$HINT2" ]' "enable on node 2 makes a new key" "output: $OUT"
+  http GET /admin/settings/api-key -b "$JAR"
+  TOKEN=$(csrf_of_body)
+  http POST /admin/settings/api-key -b "$JAR" --data "_csrf=$TOKEN&_op=action&_action=enable"
+  follow "$JAR"
+  check 'body_has "already enabled \(key $HINT2\)" && ! body_has "one-time-secret-box" && ! body_has "sak_[A-Za-z0-9]{40,}"' \
+    "node 1's Enable, run again, names node 2's key and shows no one-time secret" \
+    "page: $(printf '%s' "$BODY" | grep -Eo 'already enabled[^<]*|one-time-secret-box|sak_[A-Za-z0-9]{40,}' | head -3)"
   stop_server
 else
   fail "the web panel on node 1 starts and prints admin's first password (log: $(tail -3 "$SERVER_LOG" 2>/dev/null))"
