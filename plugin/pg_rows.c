@@ -86,7 +86,8 @@ void pg_site_from(PGresult *r, store_site_t *out)
 }
 
 /* The guard of a site given from memory: fails (division by zero, SQLSTATE 22012, which pg_rollback looks for)
- * unless the change number is still the one the site was read at. Under the state row's lock, which the changing transaction took before it (pg_begin). */
+ * unless the change number is still the one the site was read at. It runs under the state row's lock, which the
+ * changing transaction took before it (pg_begin). */
 static const char site_guard_sql[] = "SELECT 1 / (change = $1::bigint)::int FROM apikeys_state WHERE id = 1";
 
 int32_t pg_get_site(store_t *s, store_site_t *out, char *err, size_t err_len)
