@@ -393,11 +393,19 @@ LOAD_PID=$!
 pg_on_exit 'touch "$STOPFILE"; kill "$LOAD_PID" 2>/dev/null'
 deadline=$(($(now_ms) + 5000))
 while [ "$(wc -l <"$LOADLOG")" -lt 30 ] && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.02; done
-# A reset that returns, then at once the restart: no node may bring the old key back while it reconnects.
-cli 3 --json action settings/api-key reset --yes
+# A reset that returns, then at once the restart: no node may bring the old key back while it reconnects. Under
+# valgrind (TEST_WRAPPER) the CLI can take longer than connect_timeout (lease_seconds) to connect while the load runs:
+# such a refusal (the store unreachable, nothing written) is tried again, at most twice; anything else fails at once.
+for tries in 1 2 3; do
+  cli 3 --json action settings/api-key reset --yes
+  [ "$RC" = 1 ] && [[ "$MSG" == *"key store is unreachable"* ]] || break
+  info "under load: reset on web-3 refused on try $tries: $MSG"
+done
 K6=$SECRET
-check 'confirmed 3 && [ -n "$K6" ]' "under load: reset on web-3 before the restart, Confirmed on 3 nodes." "exit $RC, message: $MSG"
-echo "revoked k5 $(date +%s.%N)" >>"$EVENTS"; echo "k6 $K6" >>"$KEYFILE"
+check 'confirmed 3 && [ -n "$K6" ]' "under load: reset on web-3 before the restart, Confirmed on 3 nodes." \
+  "exit $RC after $tries tries, message: $MSG"
+# the old key counts as revoked from the moment a reset that revoked it returned, and only then
+[ -n "$K6" ] && echo "revoked k5 $(date +%s.%N)" >>"$EVENTS" && echo "k6 $K6" >>"$KEYFILE"
 pg_restart fast &
 RESTART_PID=$!
 # A reset around the restart: tried until one succeeds (while PostgreSQL stops and starts it is refused).
@@ -438,7 +446,7 @@ info "restart under load: $(($(now_ms) - t)) ms"
 # ----- 100 SIGKILLs of a CLI process mid-action ---------------------------------------------------------------------------------
 t=$(now_ms)
 declare -A KNOWN   # last 4 characters of a key's hint -> the key, for every key the test knows
-for k in "$K1" "$K2" "$K3" "$K4" "$K5" "$K6" "$K7" "$KP"; do KNOWN[${k: -4}]=$k; done
+for k in "$K1" "$K2" "$K3" "$K4" "$K5" "$K6" "$K7" "$KP"; do [ -n "$k" ] && KNOWN[${k: -4}]=$k; done
 RECENT=("$K6" "$K7")
 # Measure one action (of the unwrapped binary the kills use) to spread the kills over its whole run.
 t0=$(now_ms)
