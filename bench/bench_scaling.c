@@ -4,9 +4,8 @@
  * which keys the plugin has to find.
  * The same run also measures one DRAM miss on this machine (a dependent pointer chase over 256 MiB, on transparent
  * huge pages as the keyring's table is), and the detail gives the 100,000-key case's extra time per verification in
- * units of it, so the figure can be read against the machine: about 1 means one miss left unhidden. It then splits
- * that extra time (progress lines, not figures): the keys that sit in their locator's home slot alone, against the
- * same one key (what the table's miss costs once prefetched), and the SipHash locator per verification (which the
+ * units of it, so the figure can be read against the machine: about 1 means one miss left unhidden. A progress line
+ * (not a figure) then gives the part of that extra time that is the SipHash locator per verification (which the
  * one-key store, too small to be placed by locators, does not compute). */
 #include <math.h>
 #include <sodium.h>
@@ -62,27 +61,6 @@ static double dram_miss_ns(size_t bytes)
     return (double)(t1 - t0) / (double)steps;
 }
 
-/* Copies into out the keys of fx->many (fx->many_count) that sit in their locator's home slot of the state's current
- * keyring (found there, no probe past it); returns how many. 0 when the keyring is not placed by locators. */
-static size_t home_slot_keys(const bench_fixtures_t *fx, char *out)
-{
-    apikeys_state_t *st = fx->many;
-    const keyring_t *ring = guard_current(&st->guard); /* no writer runs during the bench */
-    size_t n = 0;
-    if (!ring || !keyring_locates(ring))
-        return 0;
-    for (size_t i = 0; i < fx->many_count; i++) {
-        const char *key = fx->many_keys + i * BENCH_KEY_STRIDE;
-        size_t len = strlen(key);
-        uint64_t locator = key_locator(st->locator_key, key, len);
-        uint8_t digest[KEY_DIGEST_LEN];
-        key_digest(st->secret, key, len, digest);
-        if (keyring_find(ring, locator, digest) == &ring->entries[locator & ring->mask])
-            memcpy(out + n++ * BENCH_KEY_STRIDE, key, BENCH_KEY_STRIDE);
-    }
-    return n;
-}
-
 /* ns per SipHash locator as verify_in computes it, n times over the first LOCATOR_KEYS presented keys (which stay
  * in cache: streaming the whole array would time the memory instead). */
 #define LOCATOR_KEYS 256u
@@ -99,37 +77,17 @@ static double locator_ns(const apikeys_state_t *st, const char *keys, size_t n)
     return (double)(t1 - t0) / (double)n;
 }
 
-/* The split of the extra time (progress lines): keys in their home slot only vs one key, and the locator's SipHash. */
-static void split_extra(const bench_env_t *env, bench_fixtures_t *fx, const char *single, const char *random_keys,
-                        size_t n)
+/* The SipHash locator's part of the extra time (a progress line). */
+static void split_extra(const bench_env_t *env, bench_fixtures_t *fx, const char *random_keys, size_t n)
 {
-    char *home = malloc(fx->many_count * BENCH_KEY_STRIDE), *home_random = malloc(n * BENCH_KEY_STRIDE);
-    size_t n_home = home && home_random ? home_slot_keys(fx, home) : 0, refused = 0;
-    if (n_home) {
-        for (size_t i = 0; i < n; i++)
-            memcpy(home_random + i * BENCH_KEY_STRIDE,
-                   home + (size_t)randombytes_uniform((uint32_t)n_home) * BENCH_KEY_STRIDE, BENCH_KEY_STRIDE);
-        enum { SPLIT_REPS = 7 };
-        size_t reps = env->quick ? 3 : SPLIT_REPS;
-        double one[SPLIT_REPS], at_home[SPLIT_REPS], hash[SPLIT_REPS];
-        for (size_t r = 0; r < reps; r++) {
-            one[r] = pass_ns(fx->one, single, n, &refused);
-            at_home[r] = pass_ns(fx->many, home_random, n, &refused);
-            hash[r] = locator_ns(fx->many, random_keys, n);
-        }
-        if (!refused)
-            bench_progress("keys_100k_vs_1: the 100,000-key case's extra time, split: keys in their home slot alone (%.0f "
-                           "%% of them) %+.0f ns over one key, of which the SipHash locator (the one-key store, too "
-                           "small to be placed by locators, computes none) %.0f ns",
-                           100.0 * (double)n_home / (double)fx->many_count,
-                           bench_median(at_home, reps) - bench_median(one, reps), bench_median(hash, reps));
-    }
-    if (home)
-        sodium_memzero(home, fx->many_count * BENCH_KEY_STRIDE);
-    if (home_random)
-        sodium_memzero(home_random, n * BENCH_KEY_STRIDE);
-    free(home);
-    free(home_random);
+    enum { SPLIT_REPS = 7 };
+    size_t reps = env->quick ? 3 : SPLIT_REPS;
+    double hash[SPLIT_REPS];
+    for (size_t r = 0; r < reps; r++)
+        hash[r] = locator_ns(fx->many, random_keys, n);
+    bench_progress("keys_100k_vs_1: of the 100,000-key case's extra time, the SipHash locator (the one-key store, too "
+                   "small to be placed by locators, computes none) takes %.0f ns a verification",
+                   bench_median(hash, reps));
 }
 
 static void report(const bench_env_t *env, const bench_fixtures_t *fx, double *ratio, double *ns_one, double *ns_many,
@@ -171,7 +129,7 @@ void bench_run_scaling(const bench_env_t *env, bench_fixtures_t *fx)
         bench_missing(FIG_KEYS_100K_VS_1, "a stored key was refused during the run");
     } else {
         report(env, fx, ratio, ns_one, ns_many, reps);
-        split_extra(env, fx, single, random_keys, n);
+        split_extra(env, fx, random_keys, n);
     }
     sodium_memzero(single, n * BENCH_KEY_STRIDE);
     sodium_memzero(random_keys, n * BENCH_KEY_STRIDE);

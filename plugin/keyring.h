@@ -1,14 +1,17 @@
 /* keyring.h - an immutable in-memory snapshot of the valid keys (and the API switch) for verification.
- * The 64-byte entries themselves form an open-addressing hash table (power-of-two slot count, load <= 0.8,
- * linear probing), so a lookup's first memory access is the entry it is looking for: one dependent random read,
- * not two (an index slot, then the entry). In a table of KEYRING_LOCATED_BYTES or more (about 13,000 keys and up,
- * past what stays in a core's cache) a key's home slot comes from its stored locator (key_locator.h, a SipHash of
- * the key), which a verification computes before the digest, so the slot's cache lines are fetched while BLAKE2b
- * runs; a row stored without one (made before the store kept locators) is placed by its digest (bytes 4..11) and
- * found by a second probe when the first finds nothing. A smaller table is placed by digest alone: its lines are
- * in cache, so the locator would only cost its hash. Tables of 2 MiB or more get their own 2 MiB-
- * aligned mapping advised for transparent huge pages, so lookups at 100,000 keys do not miss the TLB. About 84 bytes
- * per key at 100,000 keys (131,072 slots x 64 B). */
+ * The 64-byte entries themselves form the hash table, so a lookup's first memory access is the entry it is looking
+ * for: no index to read first. The table is bucketized cuckoo hashing: buckets of two entries (one 128-byte pair of
+ * cache lines), and every key sits in one of its two buckets, which the two halves of its placement hash pick (a
+ * power-of-two bucket count, load <= 0.8). A lookup therefore reads at most 4 lines it knows in advance, however
+ * full the table: linear probing left 12 % of keys past the lines a verification fetched early, each one more miss.
+ * In a table of KEYRING_LOCATED_BYTES or more (about 13,000 keys and up, past what stays in a core's cache) the
+ * placement hash is the key's stored locator (key_locator.h, a SipHash of the key), which a verification computes
+ * before the digest, so both buckets' lines are fetched while BLAKE2b runs; a row stored without one (made before
+ * the store kept locators), and a key whose locator's buckets stay full (keys sharing a locator), is placed by its
+ * digest (bytes 4..11) and found by a second look when the first finds nothing. A smaller table is placed by digest
+ * alone: its lines are in cache, so the locator would only cost its hash. Tables of 2 MiB or more get their own
+ * 2 MiB-aligned mapping advised for transparent huge pages. About 84 bytes per key at 100,000 keys (131,072 slots x
+ * 64 B). */
 #ifndef APIKEYS_KEYRING_H
 #define APIKEYS_KEYRING_H
 
@@ -18,17 +21,21 @@
 
 #include "key_digest.h"
 
-/* One table slot: a valid key when `occupied` is 1, empty when 0 (every field zero). 64 bytes, 64-byte
+/* One table slot: a valid key when `occupied` is not 0, empty when 0 (every field zero). 64 bytes, 64-byte
  * aligned, so two keys never share a cache line. The empty marker is its own field, so no key id or digest
  * value can be mistaken for an empty slot. */
 typedef struct keyring_entry {
     uint8_t digest[KEY_DIGEST_LEN];
     int64_t key_id;                /* keys.id in the store */
     int64_t expires_at;            /* Unix seconds; 0 = never (the current key) */
-    /* Allowed uses a verifying thread's usage record handed over when it needed the room (usage.c): written only
-     * then (the line is in cache, just compared), never per request; the flusher takes it with an exchange. */
+    /* Allowed uses a verifying thread's usage record handed over when it needed the room, or counted here by a
+     * thread whose records all serve other values this second (usage.c; the line is in cache, just compared); the
+     * flusher takes it with an exchange. */
     _Atomic uint64_t spilled;
-    uint32_t occupied;             /* KEYRING_VALUE or KEYRING_SUPERSEDED: a key; 0: an empty slot */
+    uint16_t occupied;             /* KEYRING_VALUE or KEYRING_SUPERSEDED: a key; 0: an empty slot */
+    /* The low 16 bits of the second in which a verifying thread last took this value's caller into its usage record
+     * (usage.c): written at most once a second per value, read only by a thread with no record for the value. */
+    _Atomic uint16_t caller_tick;
     uint32_t named;                /* 0: a site key (ring->site_policy); else 1 + its index in ring->named */
 } __attribute__((aligned(64))) keyring_entry_t;
 
@@ -58,10 +65,10 @@ typedef struct keyring_usage {
 typedef struct keyring {
     keyring_entry_t *entries;      /* the table: `slots` slots, walk all of them and skip the empty ones */
     size_t count;                  /* keys stored */
-    size_t unlocated;              /* of them, stored without a locator (placed by their digest) */
+    size_t unlocated;              /* of them, placed by their digest: stored without a locator, or left out by theirs */
     int32_t located;               /* 1: table_bytes >= KEYRING_LOCATED_BYTES, keys placed by their locators */
     size_t slots;                  /* table size, a power of two; count * 5 <= slots * 4 */
-    size_t mask;                   /* slots - 1 */
+    size_t bucket_mask;            /* slots / KEYRING_BUCKET - 1 */
     size_t table_bytes;            /* slots * sizeof(keyring_entry_t) */
     uint64_t *locators;            /* while building: each slot's stored locator (0: none), to move it on a resize */
     int32_t mapped;                /* 1: the table is its own mmap (munmap it); 0: aligned_alloc */
@@ -90,9 +97,10 @@ typedef struct keyring {
 keyring_t *keyring_new(size_t capacity);
 /* A keyring that denies everything (status KEYRING_FAILED), or NULL. */
 keyring_t *keyring_new_failed(uint64_t epoch);
-/* Inserts a key (before keyring_seal) at the home slot of its locator in a table that keyring_locates (of its digest
- * in a smaller one, or when it has none: 0); grows the table when it would pass the load limit. The new entry (valid until the next keyring_add), where the caller
- * sets `named` and `occupied` = KEYRING_SUPERSEDED; NULL when out of memory. */
+/* Inserts a key (before keyring_seal) into one of the two buckets of its locator in a table that keyring_locates (of
+ * its digest in a smaller one, or when it has none: 0), moving other keys to their other bucket as needed; grows the
+ * table when it would pass the load limit. The new entry (valid until the next keyring_add, which may move it),
+ * where the caller sets `named` and `occupied` = KEYRING_SUPERSEDED; NULL when out of memory. */
 keyring_entry_t *keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, int64_t key_id,
                              int64_t expires_at);
 /* Ends building (allocates the usage counters); after this the keyring is read-only (except those counters).
@@ -108,18 +116,27 @@ static inline int keyring_locates(const keyring_t *ring)
     return ring->located;
 }
 
-/* Lines keyring_prefetch fetches from a key's home slot: at the load limit 0.8 (0.76 at 100,000 keys) linear
- * probing leaves 62 % of keys in their home slot and 88 % within 3 slots of it, so 4 lines cover most lookups; a
- * key further away costs one more miss. */
-#define KEYRING_PREFETCH_LINES 4u
-/* [thread-safe] Starts fetching the cache lines where a key with this locator would be (before its digest is
- * computed): independent loads, so the misses overlap each other and the hash. always_inline: GCC 12 finds a
- * function of prefetches alone free of side effects and drops the call before it would inline it. */
+/* Entries a bucket holds: two, one pair of 64-byte lines (the adjacent-line prefetcher's unit). */
+#define KEYRING_BUCKET 2u
+
+/* [thread-safe] The index of the first entry of a key's first (which 0) or second (which 1) bucket, from the low or
+ * high 32 bits of its placement hash. */
+static inline size_t keyring_bucket_index(uint64_t hash, int which, size_t bucket_mask)
+{
+    return ((size_t)(which ? hash >> 32 : hash & 0xffffffffu) & bucket_mask) * KEYRING_BUCKET;
+}
+
+/* [thread-safe] Starts fetching the cache lines of both buckets where a key with this locator would be (before its
+ * digest is computed): independent loads, so the misses overlap each other and the hash. always_inline: GCC 12 finds
+ * a function of prefetches alone free of side effects and drops the call before it would inline it. */
 static inline __attribute__((always_inline)) void keyring_prefetch(const keyring_t *ring, uint64_t locator)
 {
-    size_t pos = (size_t)locator & ring->mask;
-    for (size_t i = 0; i < KEYRING_PREFETCH_LINES; i++)
-        __builtin_prefetch(&ring->entries[(pos + i) & ring->mask]);
+    const keyring_entry_t *first = &ring->entries[keyring_bucket_index(locator, 0, ring->bucket_mask)];
+    const keyring_entry_t *second = &ring->entries[keyring_bucket_index(locator, 1, ring->bucket_mask)];
+    for (size_t i = 0; i < KEYRING_BUCKET; i++) {
+        __builtin_prefetch(&first[i]);
+        __builtin_prefetch(&second[i]);
+    }
 }
 /* [thread-safe] The entry whose digest equals `digest` (constant-time comparison of all 32 bytes), or NULL; in a
  * table that keyring_locates, the key's locator (key_locator of the same key) says where to look first; else it is

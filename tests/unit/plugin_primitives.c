@@ -217,11 +217,16 @@ static void keyring_finds_a_located_key_only_where_its_locator_says(void **s)
     keyring_entry_t *e = keyring_find(ring, 0x1234567890abcdefu, d);
     assert_non_null(e);
     assert_int_equal(e->key_id, 5);
-    /* the digest alone (another key's locator) does not find it: no second probe without unlocated rows, and
-     * a verification's locator comes from the same key as its digest */
-    size_t home = (size_t)0x1234567890abcdefu & ring->mask;
-    uint64_t elsewhere = (uint64_t)((home + ring->slots / 2) & ring->mask);
-    assert_null(keyring_find(ring, elsewhere ? elsewhere : 1, d));
+    /* the digest alone (another key's locator) does not find it: no second look without unlocated rows, and
+     * a verification's locator comes from the same key as its digest. `elsewhere` names two other buckets. */
+    uint64_t half = (ring->bucket_mask + 1) / 2, elsewhere = 0x1234567890abcdefu ^ (half << 32 | half);
+    size_t own[2] = {keyring_bucket_index(0x1234567890abcdefu, 0, ring->bucket_mask),
+                     keyring_bucket_index(0x1234567890abcdefu, 1, ring->bucket_mask)};
+    for (int which = 0; which < 2; which++) {
+        size_t other = keyring_bucket_index(elsewhere, which, ring->bucket_mask);
+        assert_true(other != own[0] && other != own[1]);
+    }
+    assert_null(keyring_find(ring, elsewhere, d));
     keyring_free(ring);
 
     /* a small table (in cache anyway) is placed by digest: a lookup needs no locator */
@@ -232,6 +237,45 @@ static void keyring_finds_a_located_key_only_where_its_locator_says(void **s)
     assert_int_equal(keyring_locates(ring), 0);
     assert_non_null(keyring_find(ring, 0, d));
     assert_non_null(keyring_find(ring, 0x1234567890abcdefu, d));
+    keyring_free(ring);
+}
+
+/* Imported keys can share their last 16 bytes, so their locator: more of them than their two buckets hold (4) are
+ * placed by their digests instead, and every one is still found with the locator a verification computes. */
+static void keyring_finds_keys_that_share_a_locator(void **s)
+{
+    (void)s;
+    enum { SHARED = 40, OTHERS = 15000 };
+    static uint8_t shared[SHARED][32], others[OTHERS][32];
+    const uint64_t locator = 0x5eed5eed5eed5eedu;
+    keyring_t *ring = keyring_new(SHARED + OTHERS);
+    assert_non_null(ring);
+    for (int i = 0; i < OTHERS; i++) {
+        randombytes_buf(others[i], 32);
+        assert_non_null(keyring_add(ring, others[i], test_locator(others[i], 1), 1000 + i, 0));
+    }
+    for (int i = 0; i < SHARED; i++) {
+        randombytes_buf(shared[i], 32);
+        keyring_entry_t *e = keyring_add(ring, shared[i], locator, i + 1, 0);
+        assert_non_null(e);
+        assert_int_equal(e->key_id, i + 1); /* the entry returned is the new key's, wherever the moves put it */
+    }
+    assert_int_equal(keyring_seal(ring), 0);
+    assert_int_equal(keyring_locates(ring), 1);
+    assert_true(ring->unlocated >= SHARED - 2 * KEYRING_BUCKET); /* at most 4 kept the shared locator's buckets */
+    for (int i = 0; i < SHARED; i++) {
+        keyring_entry_t *e = keyring_find(ring, locator, shared[i]);
+        assert_non_null(e);
+        assert_int_equal(e->key_id, i + 1);
+    }
+    for (int i = 0; i < OTHERS; i++) {
+        keyring_entry_t *e = keyring_find(ring, test_locator(others[i], 1), others[i]);
+        assert_non_null(e);
+        assert_int_equal(e->key_id, 1000 + i);
+    }
+    uint8_t unknown[32];
+    randombytes_buf(unknown, sizeof unknown);
+    assert_null(keyring_find(ring, locator, unknown));
     keyring_free(ring);
 }
 
@@ -534,6 +578,7 @@ int main(void)
         cmocka_unit_test(digest_depends_on_secret_and_key),
         cmocka_unit_test(keyring_finds_each_of_100k_keys_and_nothing_else),
         cmocka_unit_test(keyring_finds_a_located_key_only_where_its_locator_says),
+        cmocka_unit_test(keyring_finds_keys_that_share_a_locator),
         cmocka_unit_test(keyring_grows_beyond_its_initial_capacity),
         cmocka_unit_test(keyring_empty_slot_is_not_a_key_with_id_0_and_a_zero_digest),
         cmocka_unit_test(store_migrates_a_v1_file_to_v2),
