@@ -20,6 +20,7 @@ void guard_init(snapshot_guard_t *g, keyring_t *initial)
 {
     memset(g, 0, sizeof *g);
     atomic_init(&g->current, initial);
+    atomic_init(&g->current_locates, initial ? keyring_locates(initial) : 0);
     for (unsigned i = 0; i < GUARD_SLOTS; i++) {
         atomic_init(&g->slots[i].hazard, 0);
         atomic_init(&g->slots[i].pending_ring, NULL);
@@ -122,6 +123,7 @@ void guard_reclaim(snapshot_guard_t *g, guard_harvest_fn harvest, void *ctx)
 void guard_publish(snapshot_guard_t *g, keyring_t *next, guard_harvest_fn harvest, void *ctx)
 {
     keyring_t *old = atomic_exchange(&g->current, next);
+    atomic_store_explicit(&g->current_locates, next ? keyring_locates(next) : 0, memory_order_relaxed);
     if (old && old != next) {
         old->next_retired = g->retired;
         g->retired = old;

@@ -28,6 +28,7 @@ typedef struct guard_slot {
 
 typedef struct snapshot_guard {
     _Alignas(64) _Atomic(keyring_t *) current;
+    _Atomic int current_locates;               /* keyring_locates(current), for guard_hint_locates */
     guard_slot_t slots[GUARD_SLOTS];
     keyring_t *retired;                        /* writer-owned list */
 } snapshot_guard_t;
@@ -39,6 +40,13 @@ void guard_destroy(snapshot_guard_t *g, guard_harvest_fn harvest, void *ctx);
 
 /* [thread-safe] Claims a slot and returns the protected current snapshot; *slot receives the slot index. */
 keyring_t *guard_enter(snapshot_guard_t *g, unsigned *slot);
+/* [thread-safe] A hint read without a slot: 1 when the current snapshot is placed by locators (keyring_locates), so
+ * a verification can hash its key's locator before it holds the snapshot. It may be one publication old: the caller
+ * asks keyring_locates of the snapshot guard_enter then gives it. */
+static inline int guard_hint_locates(snapshot_guard_t *g)
+{
+    return atomic_load_explicit(&g->current_locates, memory_order_relaxed);
+}
 /* [thread-safe] Releases the slot claimed by guard_enter. */
 void guard_leave(snapshot_guard_t *g, unsigned slot);
 /* [thread-safe, slot holder] Counts one request with `entry` (which belongs to the held snapshot `ring`):
