@@ -85,9 +85,11 @@ static void spill(usage_record_t *r, keyring_t *ring)
     r->denials = 0;
 }
 
-/* The record for e: its own, else a free one, else the one used longest ago (its counts go to the ring). */
-static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring,
-                                  const keyring_entry_t *e)
+/* The record for e: its own, else a free one, else the one used longest ago (its counts go to the ring); NULL
+ * when that one too served an allowed request this second and e's caller was taken this second already (`now`,
+ * allowed: the caller is due; see usage_count). */
+static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e,
+                                  int64_t now, int allowed)
 {
     usage_record_t *victim = &recs[0];
     for (unsigned i = 0; i < USAGE_RECORDS; i++) {
@@ -98,6 +100,9 @@ static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyr
         if (victim->u.key_id != 0 && (recs[i].u.key_id == 0 || recs[i].u.last_at < victim->u.last_at))
             victim = &recs[i];
     }
+    if (allowed && victim->u.key_id != 0 && victim->u.last_at == now &&
+        atomic_load_explicit(&e->caller_tick, memory_order_relaxed) == (uint16_t)now)
+        return NULL;
     spill(victim, (keyring_t *)ring); /* no memset of the whole record: the caller fields are reset one by one */
     victim->entry = e;
     victim->u.key_id = e->key_id;
@@ -110,7 +115,15 @@ static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyr
 void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e, int denial,
                  int64_t now, const char *client_addr, const panel_request_t *request)
 {
-    usage_record_t *r = recs[0].u.key_id == e->key_id && recs[0].entry == e ? &recs[0] : record_for(recs, ring, e);
+    usage_record_t *r = recs[0].u.key_id == e->key_id && recs[0].entry == e ? &recs[0]
+                                                                             : record_for(recs, ring, e, now, denial < 0);
+    if (!r) {
+        /* Many values this second (more than the records): one allowed use straight into the value's entry, whose
+         * line is in cache, instead of an eviction, the caller's copy and a User-Agent lookup per request. The caller
+         * is still taken once a second per value, by the first thread that finds it due. */
+        atomic_fetch_add_explicit(&((keyring_entry_t *)e)->spilled, 1, memory_order_relaxed);
+        return;
+    }
     if (denial >= 0) {
         if (denial < DENIAL_REASONS) {
             r->u.denied[denial]++;
@@ -122,6 +135,7 @@ void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, cons
     if (r->u.last_at == now)
         return; /* the caller is kept once a second: no copy per request */
     r->u.last_at = now;
+    atomic_store_explicit(&((keyring_entry_t *)e)->caller_tick, (uint16_t)now, memory_order_relaxed);
     usage_copy_addr(r->u.addr, client_addr);
     usage_copy_agent(r->u.agent, request && request->header ? request->header(request, "User-Agent") : NULL);
 }
