@@ -16,7 +16,8 @@
  * too_many_invalid instead of 401, so a valid key from the same address always gets in.
  * The presented key is never echoed, logged or kept.
  * Hot path cost: one table-driven format check + CRC-32C, one atomic load of the shared counter, one CAS on a
- * per-thread hazard slot, one BLAKE2b compression, one index probe; no allocation, lock, syscall or query. */
+ * per-thread hazard slot, one BLAKE2b compression, one look in the keyring's table (with many keys, after a SipHash
+ * locator that starts fetching its lines first); no allocation, lock, syscall or query. */
 #ifndef APIKEYS_AUTH_PROVIDER_H
 #define APIKEYS_AUTH_PROVIDER_H
 

@@ -14,8 +14,8 @@
 #define KEY_LOCATOR_KEY_LEN 16u /* crypto_shorthash_KEYBYTES */
 /* The bytes of a key the locator hashes: its last 16 (all of a shorter one). Of a key this plugin makes they are 10
  * random base62 characters (59 bits) and the checksum, as unique among a store's keys as the whole key, and the
- * hash takes half the time (it runs before the prefetch it starts). Two keys sharing them share a home slot and
- * are told apart by the digest, as any two keys in one probe sequence. */
+ * hash takes half the time (it runs before the prefetch it starts). Two keys sharing them share their two buckets
+ * and are told apart by the digest; past what those buckets hold, such keys are placed by digest (keyring.h). */
 #define KEY_LOCATOR_TAIL 16u
 
 /* The locator key of an installation: libsodium's KDF (BLAKE2b) of the digest secret, context "apikslot". */
