@@ -179,13 +179,17 @@ static table_t table_of(const keyring_t *ring)
     return t;
 }
 
-/* Replaces the table with one of `slots` slots (or more: doubled until every key found a place) holding the same
- * keys. 0 or -1 (out of memory; the old table is kept). */
+/* How many times the slots its load needs a table may grow to when the moves find no room (keyring_add). */
+#define GROWTH_MAX 8u
+
+/* Replaces the table with one of `slots` slots (or more: doubled, at most GROWTH_MAX times, until every key found a
+ * place) holding the same keys. 0 or -1 (out of memory; the old table is kept). */
 static int table_resize(keyring_t *ring, size_t slots)
 {
+    size_t most = slots * GROWTH_MAX;
     for (;; slots *= 2) {
         size_t bytes = slots * sizeof(keyring_entry_t);
-        if (slots > SIZE_MAX / (8 * sizeof(keyring_entry_t)))
+        if (slots > most || slots > SIZE_MAX / (8 * sizeof(keyring_entry_t)))
             return -1;
         int32_t mapped;
         uint64_t *locators = calloc(slots, sizeof *locators);
@@ -281,9 +285,11 @@ keyring_entry_t *keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LE
         table_t t = table_of(ring);
         if (table_place_any(&t, &item, &item_locator, &ring->unlocated) == 0)
             break;
-        /* A key placed by its digest was left out: the table holds all the others; twice the room, then place it. */
-        if (table_resize(ring, ring->slots * 2) != 0)
-            return NULL; /* out of memory: the key left out is lost with the keyring the caller now frees */
+        /* A key placed by its digest was left out: the table holds all the others; twice the room, then place it.
+         * Distinct digests find room long before GROWTH_MAX times the slots the load needs; a digest added twice
+         * (which the caller must not do) never would. */
+        if (ring->slots >= GROWTH_MAX * slots_for(ring->count + 1) || table_resize(ring, ring->slots * 2) != 0)
+            return NULL; /* the key left out is lost with the keyring the caller now frees */
     }
     ring->count++;
     /* The new key was placed last or moved by later moves: look where its placement hash says. The side array says
@@ -307,8 +313,6 @@ int keyring_seal(keyring_t *ring)
     return 0;
 }
 
-/* The entry whose digest equals `digest` in the two buckets of `hash`, or NULL. Every slot of both is compared
- * (a miss costs the same as a hit in the second bucket); empty slots are skipped by their own marker. */
 /* The entry whose digest equals `digest` in the two buckets of `hash`, or NULL: a branch per slot, in order, so a
  * predictable table (a few keys, in cache) starts on the entry before its compare has finished. */
 static keyring_entry_t *find_by_branch(const keyring_t *ring, uint64_t hash, const uint8_t digest[KEY_DIGEST_LEN])

@@ -2,8 +2,9 @@
  * The 64-byte entries themselves form the hash table, so a lookup's first memory access is the entry it is looking
  * for: no index to read first. The table is bucketized cuckoo hashing: buckets of two entries (one 128-byte pair of
  * cache lines), and every key sits in one of its two buckets, which the two halves of its placement hash pick (a
- * power-of-two bucket count, load <= 0.8). A lookup therefore reads at most 4 lines it knows in advance, however
- * full the table: linear probing left 12 % of keys past the lines a verification fetched early, each one more miss.
+ * power-of-two bucket count, load <= 0.8). A lookup therefore reads 4 lines it knows in advance, however full the
+ * table (linear probing left 12 % of keys past the lines a verification fetched early, each one more miss); 4 more
+ * only for a key placed by its digest (below), or for a key not found while the table holds such keys.
  * In a table of KEYRING_LOCATED_BYTES or more (about 13,000 keys and up, past what stays in a core's cache) the
  * placement hash is the key's stored locator (key_locator.h, a SipHash of the key), which a verification computes
  * before the digest, so both buckets' lines are fetched while BLAKE2b runs; a row stored without one (made before
@@ -33,8 +34,9 @@ typedef struct keyring_entry {
      * flusher takes it with an exchange. */
     _Atomic uint64_t spilled;
     uint16_t occupied;             /* KEYRING_VALUE or KEYRING_SUPERSEDED: a key; 0: an empty slot */
-    /* The low 16 bits of the second in which a verifying thread last took this value's caller into its usage record
-     * (usage.c): written at most once a second per value, read only by a thread with no record for the value. */
+    /* The low 16 bits of the second (never 0) in which a verifying thread last took this value's caller into a usage
+     * record (usage_records.c): written when a record takes it (at most once a second per record), read only by a
+     * thread with no record for the value. 0 in a new snapshot: no caller taken yet. */
     _Atomic uint16_t caller_tick;
     uint32_t named;                /* 0: a site key (ring->site_policy); else 1 + its index in ring->named */
 } __attribute__((aligned(64))) keyring_entry_t;
@@ -70,7 +72,7 @@ typedef struct keyring {
     size_t slots;                  /* table size, a power of two; count * 5 <= slots * 4 */
     size_t bucket_mask;            /* slots / KEYRING_BUCKET - 1 */
     size_t table_bytes;            /* slots * sizeof(keyring_entry_t) */
-    uint64_t *locators;            /* while building: each slot's stored locator (0: none), to move it on a resize */
+    uint64_t *locators;            /* while building: each slot's locator (0: placed by digest), to move it */
     int32_t mapped;                /* 1: the table is its own mmap (munmap it); 0: aligned_alloc */
     int32_t api_enabled;           /* 1 when the API accepts requests */
     int32_t status;                /* KEYRING_OK or KEYRING_FAILED */
@@ -99,8 +101,10 @@ keyring_t *keyring_new(size_t capacity);
 keyring_t *keyring_new_failed(uint64_t epoch);
 /* Inserts a key (before keyring_seal) into one of the two buckets of its locator in a table that keyring_locates (of
  * its digest in a smaller one, or when it has none: 0), moving other keys to their other bucket as needed; grows the
- * table when it would pass the load limit. The new entry (valid until the next keyring_add, which may move it),
- * where the caller sets `named` and `occupied` = KEYRING_SUPERSEDED; NULL when out of memory. */
+ * table when it would pass the load limit, or (rarely) when the moves find no room. The new entry (valid until the
+ * next keyring_add, which may move it), where the caller sets `named` and `occupied` = KEYRING_SUPERSEDED; NULL when
+ * out of memory. The caller adds each digest once (keyring_find tells whether a digest is in already): a digest added
+ * twice could never be placed in a table small enough to allocate, and yields NULL. */
 keyring_entry_t *keyring_add(keyring_t *ring, const uint8_t digest[KEY_DIGEST_LEN], uint64_t locator, int64_t key_id,
                              int64_t expires_at);
 /* Ends building (allocates the usage counters); after this the keyring is read-only (except those counters).

@@ -64,6 +64,14 @@ static int32_t builder_key(void *vctx, const uint8_t digest[KEY_DIGEST_LEN], uin
         if (own != 0 && (expires_at == 0 || own < expires_at))
             expires_at = own; /* a grace key ends with its named key at the latest */
     }
+    const keyring_entry_t *twin = keyring_find(b->ring, locator, digest);
+    if (twin) { /* both stores keep digests unique: only a damaged store holds one twice (fail closed) */
+        snprintf(b->err, b->err_len,
+                 "the key store holds the same key value twice (rows %lld and %lld): it is damaged; restore it from a "
+                 "backup",
+                 (long long)twin->key_id, (long long)id);
+        return PANEL_E_STORE;
+    }
     keyring_entry_t *e = keyring_add(b->ring, digest, locator, id, expires_at);
     if (!e) {
         snprintf(b->err, b->err_len, "out of memory while loading keys");

@@ -1,10 +1,12 @@
-/* usage.h - batched usage accounting, with no write to a shared cache line, no lock and no allocation per
- * request:
+/* usage.h - batched usage accounting, with no lock and no allocation per request:
  *   - each verifying thread counts in the usage records of the guard slot it holds (snapshot_guard.h): per key
  *     value its allowed requests, its denials by reason, and its last allowed request's time, client address
  *     and User-Agent (copied at most once a second per value); a record that must make room hands its allowed
  *     uses to the key's keyring entry (its line is in cache) and its denials to the keyring's per-slot counters
- *     (keyring_usage_t), which no request writes otherwise;
+ *     (keyring_usage_t), which no request writes otherwise. A thread that sees more values in a second than it
+ *     has records (many keys) adds an allowed use of a value whose caller was taken this second straight to the
+ *     value's entry (one locked add on a line just compared), so one write to a shared line per such request;
+ *     a thread's usual few values cost no shared write;
  *   - denial counters striped across cache lines by thread: every denial by reason (the status page's totals)
  *     and, apart, the denials no key was found for (the usage table's key "none");
  *   - the pending list of harvested values waiting to be written, and the flusher thread that calls a tick
@@ -68,7 +70,9 @@ void usage_note_denial(usage_t *u, int reason, int64_t now, int keyless);
 
 /* [slot holder] Counts one request with `e` of `ring` (denial: USAGE_ALLOWED or a DENIAL_* below
  * DENIAL_REASONS) in the slot's records; an allowed one also becomes the value's last caller (client_addr
- * nullable; the User-Agent read from request, nullable). No allocation, no lock. */
+ * nullable; the User-Agent read from request, nullable), at most once a second per value: an allowed request of a
+ * value whose caller some thread took this second, while every record served another value this second, is added
+ * to the value's entry instead. No allocation, no lock. */
 void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e, int denial,
                  int64_t now, const char *client_addr, const panel_request_t *request);
 /* [slot holder] The slot moves to another ring: hands the counts to `old` (the ring the records' entries are

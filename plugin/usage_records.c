@@ -85,23 +85,35 @@ static void spill(usage_record_t *r, keyring_t *ring)
     r->denials = 0;
 }
 
-/* The record for e: its own, else a free one, else the one used longest ago (its counts go to the ring); NULL
- * when that one too served an allowed request this second and e's caller was taken this second already (`now`,
- * allowed: the caller is due; see usage_count). */
+/* The value of keyring_entry_t.caller_tick for the second `now`: its low 16 bits, never 0 (a new snapshot's entries
+ * start at 0, which must not read as "taken" in any second). */
+static uint16_t caller_tick_of(int64_t now)
+{
+    uint16_t tick = (uint16_t)now;
+    return tick ? tick : 1;
+}
+
+/* The record for e: its own, else a free one, else the one used longest ago, of those the one with the fewest
+ * allowed uses (a value busy this second keeps its record, and its caller, against values seen once); its counts go
+ * to the ring. NULL when that one too served an allowed request this second and e's caller was taken this second
+ * already (`now`, allowed: the caller is due; see usage_count). */
 static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e,
                                   int64_t now, int allowed)
 {
     usage_record_t *victim = &recs[0];
     for (unsigned i = 0; i < USAGE_RECORDS; i++) {
-        if (recs[i].u.key_id == e->key_id) {
+        const usage_record_t *r = &recs[i];
+        if (r->u.key_id == e->key_id) {
             recs[i].entry = e;
             return &recs[i];
         }
-        if (victim->u.key_id != 0 && (recs[i].u.key_id == 0 || recs[i].u.last_at < victim->u.last_at))
+        if (victim->u.key_id != 0 &&
+            (r->u.key_id == 0 || r->u.last_at < victim->u.last_at ||
+             (r->u.last_at == victim->u.last_at && r->u.allowed < victim->u.allowed)))
             victim = &recs[i];
     }
     if (allowed && victim->u.key_id != 0 && victim->u.last_at == now &&
-        atomic_load_explicit(&e->caller_tick, memory_order_relaxed) == (uint16_t)now)
+        atomic_load_explicit(&e->caller_tick, memory_order_relaxed) == caller_tick_of(now))
         return NULL;
     spill(victim, (keyring_t *)ring); /* no memset of the whole record: the caller fields are reset one by one */
     victim->entry = e;
@@ -135,7 +147,7 @@ void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, cons
     if (r->u.last_at == now)
         return; /* the caller is kept once a second: no copy per request */
     r->u.last_at = now;
-    atomic_store_explicit(&((keyring_entry_t *)e)->caller_tick, (uint16_t)now, memory_order_relaxed);
+    atomic_store_explicit(&((keyring_entry_t *)e)->caller_tick, caller_tick_of(now), memory_order_relaxed);
     usage_copy_addr(r->u.addr, client_addr);
     usage_copy_agent(r->u.agent, request && request->header ? request->header(request, "User-Agent") : NULL);
 }

@@ -2,7 +2,8 @@
  * the same 20 keys over and over (more keys than a guard slot's records hold, so records hand their counts to the
  * keyring's counters), with a new snapshot published between two phases (records leave their ring), and keys no
  * store knows: after one flush the keys' use counts and the usage table's hour rows hold exactly the requests
- * sent, allowed under "site" and the unknown ones under "none". */
+ * sent, allowed under "site" and the unknown ones under "none". And a busy value keeps its last caller while one
+ * thread sees more values than it has usage records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../plugin/auth_provider.h"
 #include "../../plugin/plugin_state.h"
@@ -120,10 +122,77 @@ static void counts_are_exact_across_threads_evictions_and_snapshots(void **s)
     free(dir);
 }
 
+/* ----- a busy value keeps its caller among many values seen once ------------------------------------------------ */
+
+typedef struct caller_request {
+    panel_request_t request;
+    const char *key;
+} caller_request_t;
+
+static const char *caller_header(const panel_request_t *self, const char *name)
+{
+    const caller_request_t *r = (const caller_request_t *)self;
+    if (strcasecmp(name, "X-API-Key") == 0)
+        return r->key;
+    return strcasecmp(name, "User-Agent") == 0 ? "busy-bot/1.0" : NULL;
+}
+
+static int authenticate_from(apikeys_state_t *st, const char *key, const char *addr)
+{
+    caller_request_t r = {
+        .request = {.struct_size = sizeof(panel_request_t), .method = "GET", .path = "/api/v1/ping",
+                    .client_addr = addr, .header = caller_header},
+        .key = key,
+    };
+    char principal[64], code[32], message[320];
+    panel_auth_result_t result = {.struct_size = sizeof result, .principal = principal,
+                                  .principal_len = sizeof principal, .error_code = code,
+                                  .error_code_len = sizeof code, .message = message, .message_len = sizeof message};
+    return apikeys_authenticate(st, &r.request, &result);
+}
+
+/* One thread, one busy value sent 10 times between each of 12 values sent once (more values than its 4 usage records,
+ * all within a second or two): the busy value's record, with its caller, is never the one that makes room, so after
+ * the flush its row names its caller. The values seen once are counted too. */
+static void a_busy_value_keeps_its_caller_among_many(void **s)
+{
+    (void)s;
+    char *dir = support_tmpdir();
+    apikeys_options_t o = {.data_dir = dir};
+    keys_t *keys = calloc(1, sizeof *keys);
+    char err[512];
+    assert_int_equal(apikeys_state_open(&o, &keys->st, err, sizeof err), PANEL_OK);
+    apikeys_state_t *st = keys->st;
+    {
+        char path[2048];
+        snprintf(path, sizeof path, "%s/apikeys.db", dir);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "UPDATE settings SET value = '1' WHERE name = 'api_enabled'", 0, 0, 0), 0);
+        sqlite3_close(db);
+    }
+    assert_int_equal(fixture_add_site_keys(st, 13, keep_key, keys, err, sizeof err), PANEL_OK);
+    for (int i = 1; i <= 12; i++) {
+        for (int n = 0; n < 10; n++)
+            assert_int_equal(authenticate_from(st, keys->k[0], "203.0.113.7"), PANEL_AUTH_ALLOW);
+        assert_int_equal(authenticate_from(st, keys->k[i], "198.51.100.9"), PANEL_AUTH_ALLOW);
+    }
+    assert_int_equal(apikeys_flush_usage(st, err, sizeof err), PANEL_OK);
+    assert_int_equal(sql_int(dir, "SELECT count(*) FROM keys WHERE last_addr = '203.0.113.7' AND "
+                                  "last_agent = 'busy-bot/1.0' AND use_count = 120"),
+                     1);
+    assert_int_equal(sql_int(dir, "SELECT SUM(use_count) FROM keys"), 120 + 12);
+    apikeys_state_close(st);
+    free(keys);
+    support_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_are_exact_across_threads_evictions_and_snapshots),
+        cmocka_unit_test(a_busy_value_keeps_its_caller_among_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
