@@ -1,4 +1,4 @@
-/* keyring.c - building and searching the immutable key snapshot: the one-level open-addressing table of
+/* keyring.c - building and searching the immutable key snapshot: the bucketized cuckoo table of
  * entries and its memory (see keyring.h). */
 #include "keyring.h"
 
@@ -48,9 +48,9 @@ static size_t slots_for(size_t n)
     return slots;
 }
 
-/* A zeroed table of `bytes` (a multiple of a bucket, 128), bucket-aligned. From 2 MiB on, its own mapping, 2 MiB aligned (the unaligned
- * head and tail are unmapped again) and advised for transparent huge pages; when the advice is refused the
- * table works the same on small pages. *mapped tells keyring_free how to release it. */
+/* A zeroed table of `bytes` (a multiple of a bucket, 128 bytes), bucket-aligned. From 2 MiB on, its own mapping,
+ * 2 MiB aligned (the unaligned head and tail are unmapped again) and advised for transparent huge pages; when the
+ * advice is refused the table works the same on small pages. *mapped tells keyring_free how to release it. */
 static keyring_entry_t *table_alloc(size_t bytes, int32_t *mapped)
 {
     *mapped = 0;
