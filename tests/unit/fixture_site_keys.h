@@ -57,6 +57,20 @@ static int32_t fixture_site_keys_tx(apikeys_state_t *st, void *vctx, char *msg, 
     return ok ? PANEL_OK : PANEL_E_STORE;
 }
 
+/* Turns the API on in the SQLite store of the data directory dir, as a write from another process would (the next
+ * change signal brings it into the snapshot). SQLITE_OK or the SQLite error. */
+static inline int fixture_enable_api(const char *dir)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/apikeys.db", dir);
+    sqlite3 *db;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "UPDATE settings SET value = '1' WHERE name = 'api_enabled'", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
 /* Adds n valid site keys to the SQLite store of st and calls each(ctx, i, key, len) with every one. */
 static inline int32_t fixture_add_site_keys(apikeys_state_t *st, size_t n,
                                             void (*each)(void *ctx, size_t i, const char *key, size_t len),

@@ -53,16 +53,6 @@ static apikeys_state_t *open_state(const char *dir)
     return st;
 }
 
-static void enable_api(const char *dir)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/apikeys.db", dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE settings SET value = '1' WHERE name = 'api_enabled'", 0, 0, 0), 0);
-    sqlite3_close(db);
-}
-
 static void dead_writer_is_repaired_by_the_next_verification(void **s)
 {
     (void)s;
@@ -90,7 +80,7 @@ static void dead_writer_is_repaired_by_the_next_verification(void **s)
     close(go[0]);
     apikeys_state_t *st = open_state(dir);
     keys_t keys;
-    enable_api(dir);
+    assert_int_equal(fixture_enable_api(dir), SQLITE_OK);
     assert_int_equal(fixture_add_site_keys(st, 2, keep_key, &keys, err, sizeof err), PANEL_OK);
     assert_int_equal(apikeys_verify_key(st, keys.k[0], strlen(keys.k[0])), VERIFY_OK);
     assert_int_equal(write(go[1], "x", 1), 1);
@@ -114,7 +104,7 @@ static void live_writer_window_means_uncached_reads(void **s)
     apikeys_state_t *st = open_state(dir);
     keys_t keys;
     char err[512];
-    enable_api(dir);
+    assert_int_equal(fixture_enable_api(dir), SQLITE_OK);
     assert_int_equal(fixture_add_site_keys(st, 1, keep_key, &keys, err, sizeof err), PANEL_OK);
     size_t len = strlen(keys.k[0]);
     assert_int_equal(apikeys_verify_key(st, keys.k[0], len), VERIFY_OK);

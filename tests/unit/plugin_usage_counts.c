@@ -76,23 +76,26 @@ static long long sql_int(const char *dir, const char *sql)
     return v;
 }
 
+/* A state on a fresh store in dir with the API on; the keys' write signals a change, so the snapshot after it has
+ * the switch on too. */
+static keys_t *open_with_api_on(const char *dir)
+{
+    apikeys_options_t o = {.data_dir = dir};
+    keys_t *keys = calloc(1, sizeof *keys);
+    char err[512];
+    assert_non_null(keys);
+    assert_int_equal(apikeys_state_open(&o, &keys->st, err, sizeof err), PANEL_OK);
+    assert_int_equal(fixture_enable_api(dir), SQLITE_OK);
+    return keys;
+}
+
 static void counts_are_exact_across_threads_evictions_and_snapshots(void **s)
 {
     (void)s;
     char *dir = support_tmpdir();
-    apikeys_options_t o = {.data_dir = dir};
-    keys_t *keys = calloc(1, sizeof *keys);
-    char err[512];
-    assert_int_equal(apikeys_state_open(&o, &keys->st, err, sizeof err), PANEL_OK);
+    keys_t *keys = open_with_api_on(dir);
     apikeys_state_t *st = keys->st;
-    {
-        char path[2048];
-        snprintf(path, sizeof path, "%s/apikeys.db", dir);
-        sqlite3 *db;
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, "UPDATE settings SET value = '1' WHERE name = 'api_enabled'", 0, 0, 0), 0);
-        sqlite3_close(db);
-    }
+    char err[512];
     /* the keys' write signals a change, so the next snapshot has the API switch on too */
     assert_int_equal(fixture_add_site_keys(st, N_KEYS, keep_key, keys, err, sizeof err), PANEL_OK);
     key_generate(st->config.key_prefix, st->config.prefix_len, keys->unknown, sizeof keys->unknown);
@@ -158,19 +161,9 @@ static void a_busy_value_keeps_its_caller_among_many(void **s)
 {
     (void)s;
     char *dir = support_tmpdir();
-    apikeys_options_t o = {.data_dir = dir};
-    keys_t *keys = calloc(1, sizeof *keys);
-    char err[512];
-    assert_int_equal(apikeys_state_open(&o, &keys->st, err, sizeof err), PANEL_OK);
+    keys_t *keys = open_with_api_on(dir);
     apikeys_state_t *st = keys->st;
-    {
-        char path[2048];
-        snprintf(path, sizeof path, "%s/apikeys.db", dir);
-        sqlite3 *db;
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, "UPDATE settings SET value = '1' WHERE name = 'api_enabled'", 0, 0, 0), 0);
-        sqlite3_close(db);
-    }
+    char err[512];
     assert_int_equal(fixture_add_site_keys(st, 13, keep_key, keys, err, sizeof err), PANEL_OK);
     for (int i = 1; i <= 12; i++) {
         for (int n = 0; n < 10; n++)
