@@ -50,8 +50,9 @@ static inline int guard_hint_locates(snapshot_guard_t *g)
 /* [thread-safe] Releases the slot claimed by guard_enter. */
 void guard_leave(snapshot_guard_t *g, unsigned slot);
 /* [thread-safe, slot holder] Counts one request with `entry` (which belongs to the held snapshot `ring`):
- * allowed (denial USAGE_ALLOWED) or denied for a DENIAL_* reason; see usage_count. The common case (another
- * allowed request with the key this slot counted last, within the same second) is inline: one increment. */
+ * allowed (denial USAGE_ALLOWED) or denied for a DENIAL_* reason; see usage_count. Two common cases are inline:
+ * another allowed request with the key this slot counted last, within the same second (one increment), and, with
+ * many keys, an allowed request usage_count would add to the key's entry (usage_count_direct). */
 void guard_count_slow(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry, int denial,
                       int64_t now, const char *client_addr, const panel_request_t *request);
 static inline void guard_count(snapshot_guard_t *g, unsigned slot, keyring_t *ring, const keyring_entry_t *entry,
@@ -64,6 +65,9 @@ static inline void guard_count(snapshot_guard_t *g, unsigned slot, keyring_t *ri
         r->u.allowed++;
         return;
     }
+    if (denial < 0 && atomic_load_explicit(&s->pending_ring, memory_order_relaxed) == ring &&
+        usage_count_direct(s->records, entry, now))
+        return;
     guard_count_slow(g, slot, ring, entry, denial, now, client_addr, request);
 }
 

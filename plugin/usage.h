@@ -68,6 +68,34 @@ void usage_destroy(usage_t *u);
 /* [thread-safe] Counts one denial for `reason` at time `now`; keyless: no key was found for it. */
 void usage_note_denial(usage_t *u, int reason, int64_t now, int keyless);
 
+/* The value of keyring_entry_t.caller_tick for the second `now`: its low 16 bits, never 0 (a new snapshot's entries
+ * start at 0, which must not read as "taken" in any second). */
+static inline uint16_t usage_caller_tick(int64_t now)
+{
+    uint16_t tick = (uint16_t)now;
+    return tick ? tick : 1;
+}
+
+/* [slot holder] usage_count's direct path for an allowed request with `e` at `now`, inline (snapshot_guard.h's
+ * guard_count takes it without a call): when e's caller was taken this second already, no record holds e's value and
+ * every record served another value this second, the use is added to e's entry and 1 returned; else 0 (usage_count
+ * finds or makes e's record). With many keys that is nearly every request, so it decides without a branch per
+ * record. */
+static inline int usage_count_direct(const usage_record_t recs[USAGE_RECORDS], const keyring_entry_t *e, int64_t now)
+{
+    if (atomic_load_explicit(&e->caller_tick, memory_order_relaxed) != usage_caller_tick(now))
+        return 0;
+    unsigned held = 0, busy = 1;
+    for (unsigned i = 0; i < USAGE_RECORDS; i++) {
+        held |= recs[i].u.key_id == e->key_id;
+        busy &= (recs[i].u.key_id != 0) & (recs[i].u.last_at == now);
+    }
+    if (held | !busy)
+        return 0;
+    atomic_fetch_add_explicit(&((keyring_entry_t *)e)->spilled, 1, memory_order_relaxed);
+    return 1;
+}
+
 /* [slot holder] Counts one request with `e` of `ring` (denial: USAGE_ALLOWED or a DENIAL_* below
  * DENIAL_REASONS) in the slot's records; an allowed one also becomes the value's last caller (client_addr
  * nullable; the User-Agent read from request, nullable), at most once a second per value: an allowed request of a

@@ -85,20 +85,10 @@ static void spill(usage_record_t *r, keyring_t *ring)
     r->denials = 0;
 }
 
-/* The value of keyring_entry_t.caller_tick for the second `now`: its low 16 bits, never 0 (a new snapshot's entries
- * start at 0, which must not read as "taken" in any second). */
-static uint16_t caller_tick_of(int64_t now)
-{
-    uint16_t tick = (uint16_t)now;
-    return tick ? tick : 1;
-}
-
 /* The record for e: its own, else a free one, else the one used longest ago, of those the one with the fewest
  * allowed uses (a value busy this second keeps its record, and its caller, against values seen once); its counts go
- * to the ring. NULL when that one too served an allowed request this second and e's caller was taken this second
- * already (`now`, allowed: the caller is due; see usage_count). */
-static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e,
-                                  int64_t now, int allowed)
+ * to the ring. */
+static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e)
 {
     usage_record_t *victim = &recs[0];
     for (unsigned i = 0; i < USAGE_RECORDS; i++) {
@@ -112,9 +102,6 @@ static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyr
              (r->u.last_at == victim->u.last_at && r->u.allowed < victim->u.allowed)))
             victim = &recs[i];
     }
-    if (allowed && victim->u.key_id != 0 && victim->u.last_at == now &&
-        atomic_load_explicit(&e->caller_tick, memory_order_relaxed) == caller_tick_of(now))
-        return NULL;
     spill(victim, (keyring_t *)ring); /* no memset of the whole record: the caller fields are reset one by one */
     victim->entry = e;
     victim->u.key_id = e->key_id;
@@ -127,15 +114,13 @@ static usage_record_t *record_for(usage_record_t recs[USAGE_RECORDS], const keyr
 void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, const keyring_entry_t *e, int denial,
                  int64_t now, const char *client_addr, const panel_request_t *request)
 {
-    usage_record_t *r = recs[0].u.key_id == e->key_id && recs[0].entry == e ? &recs[0]
-                                                                             : record_for(recs, ring, e, now, denial < 0);
-    if (!r) {
-        /* Many values this second (more than the records): one allowed use straight into the value's entry, whose
-         * line is in cache, instead of an eviction, the caller's copy and a User-Agent lookup per request. The caller
-         * is still taken once a second per value, by the first thread that finds it due. */
-        atomic_fetch_add_explicit(&((keyring_entry_t *)e)->spilled, 1, memory_order_relaxed);
-        return;
-    }
+    usage_record_t *r;
+    if (recs[0].u.key_id == e->key_id && recs[0].entry == e)
+        r = &recs[0];
+    else if (denial < 0 && usage_count_direct(recs, e, now))
+        return; /* many values this second: counted in e's entry, no eviction, caller copy or User-Agent lookup */
+    else
+        r = record_for(recs, ring, e);
     if (denial >= 0) {
         if (denial < DENIAL_REASONS) {
             r->u.denied[denial]++;
@@ -147,7 +132,7 @@ void usage_count(usage_record_t recs[USAGE_RECORDS], const keyring_t *ring, cons
     if (r->u.last_at == now)
         return; /* the caller is kept once a second: no copy per request */
     r->u.last_at = now;
-    atomic_store_explicit(&((keyring_entry_t *)e)->caller_tick, caller_tick_of(now), memory_order_relaxed);
+    atomic_store_explicit(&((keyring_entry_t *)e)->caller_tick, usage_caller_tick(now), memory_order_relaxed);
     usage_copy_addr(r->u.addr, client_addr);
     usage_copy_agent(r->u.agent, request && request->header ? request->header(request, "User-Agent") : NULL);
 }
