@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -573,17 +572,6 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct request {
-    panel_request_t req;
-    const char *key;
-} request_t;
-
-static const char *header(const panel_request_t *self, const char *name)
-{
-    const request_t *r = (const request_t *)self;
-    return strcasecmp(name, "X-API-Key") == 0 ? r->key : NULL;
-}
-
 typedef struct answer {
     int status;
     int64_t retry_after;
@@ -593,7 +581,8 @@ typedef struct answer {
 /* A request with key from addr: status 200 when allowed, else the denial's status and code. */
 static answer_t call(fake_host_t *h, const char *key, const char *addr)
 {
-    request_t r = {{sizeof(panel_request_t), "GET", "/api/v1/ping", addr, NULL, header, NULL}, key};
+    fake_request_t r;
+    fake_request_init(&r, addr, key, NULL, NULL);
     answer_t a;
     memset(&a, 0, sizeof a);
     panel_auth_result_t res = {sizeof res, 0, a.principal, sizeof a.principal, a.code, sizeof a.code,
@@ -770,7 +759,9 @@ static void named_key_on_a_request_without_a_scope_field(void **state)
     assert_int_equal(a.status, 200);
     assert_string_equal(a.principal, "apikeys:key:1");
 
-    request_t r = {{offsetof(panel_request_t, scope), "GET", "/api/v1/ping", "local", NULL, header, NULL}, named};
+    fake_request_t r;
+    fake_request_init(&r, "local", named, NULL, NULL);
+    r.req.struct_size = offsetof(panel_request_t, scope); /* a 1.0 request: no scope field */
     char principal[64] = "", code[32] = "", message[256] = "";
     panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
                                0, NULL, 0, NULL, 0, 0, 0};
@@ -778,7 +769,7 @@ static void named_key_on_a_request_without_a_scope_field(void **state)
     assert_int_equal(res.http_status, 403);
     assert_string_equal(code, "scope");
     assert_non_null(strstr(message, "use the site key"));
-    r.key = f->key; /* the site key holds every scope */
+    r.x_api_key = f->key; /* the site key holds every scope */
     assert_int_equal(f->host.provider.authenticate(f->host.state, &r.req, &res), PANEL_AUTH_ALLOW);
 }
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../../plugin/key_format.h"
 #include "../../plugin/plugin_state.h"
@@ -59,21 +58,11 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct request {
-    panel_request_t req;
-    const char *key;
-} request_t;
-
-static const char *header(const panel_request_t *self, const char *name)
-{
-    const request_t *r = (const request_t *)self;
-    return strcasecmp(name, "X-API-Key") == 0 ? r->key : NULL;
-}
-
 /* The status a request with key from addr gets (200 when allowed). */
 static int status_of(fake_host_t *h, const char *key, const char *addr)
 {
-    request_t r = {{sizeof(panel_request_t), "GET", "/api/v1/ping", addr, NULL, header, NULL}, key};
+    fake_request_t r;
+    fake_request_init(&r, addr, key, NULL, NULL);
     char principal[64] = "", code[32] = "", message[256] = "";
     panel_auth_result_t res = {sizeof res, 0, principal, sizeof principal, code, sizeof code, message, sizeof message,
                                0, NULL, 0, NULL, 0, 0, 0};

@@ -15,12 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../../plugin/auth_provider.h"
 #include "../../plugin/plugin_state.h"
 #include "fixture_site_keys.h"
 #include "support_host_env.h"
+#include "support_plugin_host.h"
 
 #define N_KEYS 20
 #define ROUNDS 300
@@ -96,7 +96,6 @@ static void counts_are_exact_across_threads_evictions_and_snapshots(void **s)
     keys_t *keys = open_with_api_on(dir);
     apikeys_state_t *st = keys->st;
     char err[512];
-    /* the keys' write signals a change, so the next snapshot has the API switch on too */
     assert_int_equal(fixture_add_site_keys(st, N_KEYS, keep_key, keys, err, sizeof err), PANEL_OK);
     key_generate(st->config.key_prefix, st->config.prefix_len, keys->unknown, sizeof keys->unknown);
 
@@ -127,31 +126,15 @@ static void counts_are_exact_across_threads_evictions_and_snapshots(void **s)
 
 /* ----- a busy value keeps its caller among many values seen once ------------------------------------------------ */
 
-typedef struct caller_request {
-    panel_request_t request;
-    const char *key;
-} caller_request_t;
-
-static const char *caller_header(const panel_request_t *self, const char *name)
-{
-    const caller_request_t *r = (const caller_request_t *)self;
-    if (strcasecmp(name, "X-API-Key") == 0)
-        return r->key;
-    return strcasecmp(name, "User-Agent") == 0 ? "busy-bot/1.0" : NULL;
-}
-
 static int authenticate_from(apikeys_state_t *st, const char *key, const char *addr)
 {
-    caller_request_t r = {
-        .request = {.struct_size = sizeof(panel_request_t), .method = "GET", .path = "/api/v1/ping",
-                    .client_addr = addr, .header = caller_header},
-        .key = key,
-    };
+    fake_request_t r;
+    fake_request_init(&r, addr, key, NULL, "busy-bot/1.0");
     char principal[64], code[32], message[320];
     panel_auth_result_t result = {.struct_size = sizeof result, .principal = principal,
                                   .principal_len = sizeof principal, .error_code = code,
                                   .error_code_len = sizeof code, .message = message, .message_len = sizeof message};
-    return apikeys_authenticate(st, &r.request, &result);
+    return apikeys_authenticate(st, &r.req, &result);
 }
 
 /* One thread, one busy value sent 10 times between each of 12 values sent once (more values than its 4 usage records,

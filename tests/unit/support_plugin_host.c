@@ -243,12 +243,6 @@ int32_t fake_get(fake_host_t *fh, const char *id, const panel_caller_t *caller, 
     return rc;
 }
 
-typedef struct fake_request {
-    panel_request_t req;
-    const char *x_api_key;
-    const char *authorization;
-} fake_request_t;
-
 static const char *fake_header(const panel_request_t *self, const char *name)
 {
     const fake_request_t *r = (const fake_request_t *)(const void *)self;
@@ -256,14 +250,23 @@ static const char *fake_header(const panel_request_t *self, const char *name)
         return r->x_api_key;
     if (strcasecmp(name, "Authorization") == 0)
         return r->authorization;
+    if (strcasecmp(name, "User-Agent") == 0)
+        return r->user_agent;
     return NULL;
+}
+
+void fake_request_init(fake_request_t *r, const char *addr, const char *x_api_key, const char *authorization,
+                       const char *user_agent)
+{
+    *r = (fake_request_t){{sizeof(panel_request_t), "GET", "/api/v1/ping", addr, NULL, fake_header, NULL},
+                          x_api_key, authorization, user_agent};
 }
 
 int32_t fake_auth(fake_host_t *fh, const char *x_api_key, const char *authorization, int32_t *status,
                   char code[32], char message[256])
 {
-    fake_request_t r = {{sizeof(panel_request_t), "GET", "/api/v1/ping", "127.0.0.1", NULL, fake_header, NULL},
-                        x_api_key, authorization};
+    fake_request_t r;
+    fake_request_init(&r, "127.0.0.1", x_api_key, authorization, NULL);
     char principal[64] = "";
     code[0] = message[0] = '\0';
     panel_auth_result_t res = {sizeof(panel_auth_result_t), 0, principal, 64, code, 32, message, 256, 0, NULL, 0, NULL, 0, 0, 0};

@@ -57,6 +57,17 @@ int32_t fake_set(fake_host_t *fh, const char *id, const panel_caller_t *caller, 
                  char *msg, size_t msg_len);
 int32_t fake_get(fake_host_t *fh, const char *id, const panel_caller_t *caller, char *out, size_t out_len);
 
+/* A request for a provider's authenticate: pass &req. Its headers are the three below (NULL: absent). */
+typedef struct fake_request {
+    panel_request_t req;
+    const char *x_api_key;
+    const char *authorization;
+    const char *user_agent;
+} fake_request_t;
+/* Fills r as GET /api/v1/ping from addr (ABI 1.1 layout, no scope) with those headers. */
+void fake_request_init(fake_request_t *r, const char *addr, const char *x_api_key, const char *authorization,
+                       const char *user_agent);
+
 /* Authenticates a request with the given headers (NULL = absent). Returns PANEL_AUTH_*; fills status/code. */
 int32_t fake_auth(fake_host_t *fh, const char *x_api_key, const char *authorization, int32_t *status,
                   char code[32], char message[256]);
